@@ -1,0 +1,140 @@
+//! Cache, counters and locks: Redis in distributed mode (shared by every
+//! replica), a map in process memory in embedded mode.
+//!
+//! Keys are prefixed with `cache.prefix`. Values are bytes; callers never
+//! store a phone number, a message body or a token in clear.
+
+mod memory;
+mod redis;
+
+use std::time::Duration;
+
+use nudge_config::CacheSettings;
+
+#[derive(Debug, thiserror::Error)]
+pub enum CacheError {
+    #[error("cache.url is not a memory:// or redis:// URL")]
+    UnsupportedUrl,
+    #[error("cannot reach Redis: {0}")]
+    Redis(String),
+}
+
+/// A held lock. Release it with [`Cache::unlock`]; if its holder dies, it
+/// expires after the TTL it was taken with.
+#[derive(Debug)]
+#[must_use = "a lock must be released with Cache::unlock"]
+pub struct Lock {
+    key: String,
+    token: String,
+}
+
+#[derive(Clone)]
+pub enum Cache {
+    Memory(memory::MemoryCache),
+    Redis(redis::RedisCache),
+}
+
+impl Cache {
+    pub fn connect(settings: &CacheSettings) -> Result<Cache, CacheError> {
+        if settings.url.starts_with("memory://") {
+            Ok(Cache::Memory(memory::MemoryCache::new(&settings.prefix)))
+        } else if settings.url.starts_with("redis://") || settings.url.starts_with("rediss://") {
+            Ok(Cache::Redis(redis::RedisCache::connect(
+                &settings.url,
+                &settings.prefix,
+            )?))
+        } else {
+            Err(CacheError::UnsupportedUrl)
+        }
+    }
+
+    pub async fn get(&self, key: &str) -> Result<Option<Vec<u8>>, CacheError> {
+        match self {
+            Cache::Memory(cache) => Ok(cache.get(key)),
+            Cache::Redis(cache) => cache.get(key).await,
+        }
+    }
+
+    pub async fn set(
+        &self,
+        key: &str,
+        value: &[u8],
+        ttl: Option<Duration>,
+    ) -> Result<(), CacheError> {
+        match self {
+            Cache::Memory(cache) => {
+                cache.set(key, value, ttl);
+                Ok(())
+            }
+            Cache::Redis(cache) => cache.set(key, value, ttl).await,
+        }
+    }
+
+    /// Sets `key` only if it holds nothing; returns whether it was set.
+    pub async fn set_if_absent(
+        &self,
+        key: &str,
+        value: &[u8],
+        ttl: Duration,
+    ) -> Result<bool, CacheError> {
+        match self {
+            Cache::Memory(cache) => Ok(cache.set_if_absent(key, value, ttl)),
+            Cache::Redis(cache) => cache.set_if_absent(key, value, ttl).await,
+        }
+    }
+
+    pub async fn delete(&self, key: &str) -> Result<(), CacheError> {
+        match self {
+            Cache::Memory(cache) => {
+                cache.delete(key);
+                Ok(())
+            }
+            Cache::Redis(cache) => cache.delete(key).await,
+        }
+    }
+
+    /// Adds one to the counter `key` and returns the new value. A new counter
+    /// expires after `window` (fixed-window rate limits).
+    pub async fn increment(&self, key: &str, window: Duration) -> Result<i64, CacheError> {
+        match self {
+            Cache::Memory(cache) => Ok(cache.increment(key, window)),
+            Cache::Redis(cache) => cache.increment(key, window).await,
+        }
+    }
+
+    /// Takes the lock `key` if nobody holds it.
+    pub async fn try_lock(&self, key: &str, ttl: Duration) -> Result<Option<Lock>, CacheError> {
+        let token = uuid::Uuid::new_v4().to_string();
+        if self.set_if_absent(key, token.as_bytes(), ttl).await? {
+            Ok(Some(Lock {
+                key: key.to_owned(),
+                token,
+            }))
+        } else {
+            Ok(None)
+        }
+    }
+
+    /// Releases a lock, unless it expired and someone else took it since.
+    pub async fn unlock(&self, lock: Lock) -> Result<(), CacheError> {
+        match self {
+            Cache::Memory(cache) => {
+                cache.delete_if_equals(&lock.key, lock.token.as_bytes());
+                Ok(())
+            }
+            Cache::Redis(cache) => {
+                cache
+                    .delete_if_equals(&lock.key, lock.token.as_bytes())
+                    .await
+            }
+        }
+    }
+
+    /// Succeeds when the cache is reachable.
+    pub async fn ping(&self) -> Result<(), CacheError> {
+        match self {
+            Cache::Memory(_) => Ok(()),
+            Cache::Redis(cache) => cache.ping().await,
+        }
+    }
+}

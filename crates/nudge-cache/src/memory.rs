@@ -1,0 +1,121 @@
+//! The in-process cache of embedded mode.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+use std::time::{Duration, Instant};
+
+#[derive(Clone)]
+pub struct MemoryCache {
+    prefix: String,
+    entries: Arc<Mutex<HashMap<String, Entry>>>,
+}
+
+struct Entry {
+    value: Vec<u8>,
+    expires_at: Option<Instant>,
+}
+
+impl Entry {
+    fn live(&self, now: Instant) -> bool {
+        self.expires_at.is_none_or(|at| at > now)
+    }
+}
+
+/// Entries beyond which expired ones are swept on write.
+const SWEEP_THRESHOLD: usize = 10_000;
+
+impl MemoryCache {
+    pub(crate) fn new(prefix: &str) -> Self {
+        MemoryCache {
+            prefix: prefix.to_owned(),
+            entries: Arc::new(Mutex::new(HashMap::new())),
+        }
+    }
+
+    fn key(&self, key: &str) -> String {
+        format!("{}:{key}", self.prefix)
+    }
+
+    fn entries(&self) -> MutexGuard<'_, HashMap<String, Entry>> {
+        let mut entries = self.entries.lock().unwrap_or_else(PoisonError::into_inner);
+        if entries.len() > SWEEP_THRESHOLD {
+            let now = Instant::now();
+            entries.retain(|_, entry| entry.live(now));
+        }
+        entries
+    }
+
+    pub(crate) fn get(&self, key: &str) -> Option<Vec<u8>> {
+        let now = Instant::now();
+        self.entries()
+            .get(&self.key(key))
+            .filter(|e| e.live(now))
+            .map(|e| e.value.clone())
+    }
+
+    pub(crate) fn set(&self, key: &str, value: &[u8], ttl: Option<Duration>) {
+        let expires_at = ttl.map(|ttl| Instant::now() + ttl);
+        self.entries().insert(
+            self.key(key),
+            Entry {
+                value: value.to_vec(),
+                expires_at,
+            },
+        );
+    }
+
+    pub(crate) fn set_if_absent(&self, key: &str, value: &[u8], ttl: Duration) -> bool {
+        let now = Instant::now();
+        let mut entries = self.entries();
+        let key = self.key(key);
+        if entries.get(&key).is_some_and(|e| e.live(now)) {
+            return false;
+        }
+        entries.insert(
+            key,
+            Entry {
+                value: value.to_vec(),
+                expires_at: Some(now + ttl),
+            },
+        );
+        true
+    }
+
+    pub(crate) fn delete(&self, key: &str) {
+        self.entries().remove(&self.key(key));
+    }
+
+    pub(crate) fn delete_if_equals(&self, key: &str, value: &[u8]) {
+        let mut entries = self.entries();
+        let key = self.key(key);
+        if entries.get(&key).is_some_and(|e| e.value == value) {
+            entries.remove(&key);
+        }
+    }
+
+    pub(crate) fn increment(&self, key: &str, window: Duration) -> i64 {
+        let now = Instant::now();
+        let mut entries = self.entries();
+        let entry = entries
+            .entry(self.key(key))
+            .and_modify(|e| {
+                if !e.live(now) {
+                    *e = Entry {
+                        value: b"0".to_vec(),
+                        expires_at: Some(now + window),
+                    };
+                }
+            })
+            .or_insert_with(|| Entry {
+                value: b"0".to_vec(),
+                expires_at: Some(now + window),
+            });
+        let count = std::str::from_utf8(&entry.value)
+            .ok()
+            .and_then(|v| v.parse::<i64>().ok())
+            .unwrap_or(0)
+            + 1;
+        entry.value = count.to_string().into_bytes();
+        count
+    }
+}

@@ -1,0 +1,128 @@
+//! Redis through deadpool-redis.
+
+use std::time::Duration;
+
+use deadpool_redis::redis::{self, AsyncCommands as _};
+use deadpool_redis::{Pool, Runtime};
+
+use crate::CacheError;
+
+/// Deletes a key only if it still holds the caller's value (lock release).
+const DELETE_IF_EQUALS: &str = "if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) else return 0 end";
+
+/// Increments a counter and starts its window when it is new.
+const INCREMENT_IN_WINDOW: &str = "local n = redis.call('INCR', KEYS[1]) if n == 1 then redis.call('PEXPIRE', KEYS[1], ARGV[1]) end return n";
+
+#[derive(Clone)]
+pub struct RedisCache {
+    pool: Pool,
+    prefix: String,
+}
+
+impl From<redis::RedisError> for CacheError {
+    fn from(error: redis::RedisError) -> Self {
+        CacheError::Redis(error.to_string())
+    }
+}
+
+impl From<deadpool_redis::PoolError> for CacheError {
+    fn from(error: deadpool_redis::PoolError) -> Self {
+        CacheError::Redis(error.to_string())
+    }
+}
+
+fn millis(duration: Duration) -> u64 {
+    u64::try_from(duration.as_millis())
+        .unwrap_or(u64::MAX)
+        .max(1)
+}
+
+impl RedisCache {
+    pub(crate) fn connect(url: &str, prefix: &str) -> Result<Self, CacheError> {
+        let pool = deadpool_redis::Config::from_url(url)
+            .create_pool(Some(Runtime::Tokio1))
+            .map_err(|e| CacheError::Redis(e.to_string()))?;
+        Ok(RedisCache {
+            pool,
+            prefix: prefix.to_owned(),
+        })
+    }
+
+    fn key(&self, key: &str) -> String {
+        format!("{}:{key}", self.prefix)
+    }
+
+    pub(crate) async fn get(&self, key: &str) -> Result<Option<Vec<u8>>, CacheError> {
+        let mut conn = self.pool.get().await?;
+        Ok(conn.get(self.key(key)).await?)
+    }
+
+    pub(crate) async fn set(
+        &self,
+        key: &str,
+        value: &[u8],
+        ttl: Option<Duration>,
+    ) -> Result<(), CacheError> {
+        let mut conn = self.pool.get().await?;
+        let mut cmd = redis::cmd("SET");
+        cmd.arg(self.key(key)).arg(value);
+        if let Some(ttl) = ttl {
+            cmd.arg("PX").arg(millis(ttl));
+        }
+        cmd.query_async::<()>(&mut conn).await?;
+        Ok(())
+    }
+
+    pub(crate) async fn set_if_absent(
+        &self,
+        key: &str,
+        value: &[u8],
+        ttl: Duration,
+    ) -> Result<bool, CacheError> {
+        let mut conn = self.pool.get().await?;
+        let reply: Option<String> = redis::cmd("SET")
+            .arg(self.key(key))
+            .arg(value)
+            .arg("NX")
+            .arg("PX")
+            .arg(millis(ttl))
+            .query_async(&mut conn)
+            .await?;
+        Ok(reply.is_some())
+    }
+
+    pub(crate) async fn delete(&self, key: &str) -> Result<(), CacheError> {
+        let mut conn = self.pool.get().await?;
+        conn.del::<_, ()>(self.key(key)).await?;
+        Ok(())
+    }
+
+    pub(crate) async fn delete_if_equals(&self, key: &str, value: &[u8]) -> Result<(), CacheError> {
+        let mut conn = self.pool.get().await?;
+        redis::cmd("EVAL")
+            .arg(DELETE_IF_EQUALS)
+            .arg(1)
+            .arg(self.key(key))
+            .arg(value)
+            .query_async::<i64>(&mut conn)
+            .await?;
+        Ok(())
+    }
+
+    pub(crate) async fn increment(&self, key: &str, window: Duration) -> Result<i64, CacheError> {
+        let mut conn = self.pool.get().await?;
+        Ok(redis::cmd("EVAL")
+            .arg(INCREMENT_IN_WINDOW)
+            .arg(1)
+            .arg(self.key(key))
+            .arg(millis(window))
+            .query_async(&mut conn)
+            .await?)
+    }
+
+    pub(crate) async fn ping(&self) -> Result<(), CacheError> {
+        let mut conn = self.pool.get().await?;
+        redis::cmd("PING").query_async::<String>(&mut conn).await?;
+        Ok(())
+    }
+}

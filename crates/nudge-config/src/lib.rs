@@ -1,0 +1,88 @@
+//! Nudge's configuration: defaults, then an optional TOML file, then
+//! environment variables `NUDGE__SECTION__KEY` (double underscores between
+//! levels, e.g. `NUDGE__TWILIO__AUTH_TOKEN` sets `twilio.auth_token`).
+//!
+//! Loading fails with a message naming the key when a value has the wrong
+//! type, an unknown key is set, or a value required by the mode is missing.
+//! Every setting and its default is documented in `docs/configuration.md`.
+
+mod settings;
+
+use std::collections::HashMap;
+use std::path::PathBuf;
+
+pub use settings::*;
+
+/// The environment variable prefix; `NUDGE__A__B` sets `a.b`.
+pub const ENV_PREFIX: &str = "NUDGE";
+/// Separator between the prefix and the levels of a key in environment variable names.
+pub const ENV_SEPARATOR: &str = "__";
+
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    /// A value could not be read or has the wrong type; the message names the key.
+    #[error("invalid configuration: {0}")]
+    Invalid(String),
+    /// A value is missing or not allowed in this mode.
+    #[error("invalid configuration: `{key}` {problem}")]
+    Key { key: &'static str, problem: String },
+}
+
+/// Where configuration comes from, lowest precedence first.
+#[derive(Debug, Default, Clone)]
+pub struct Sources {
+    /// Values that replace the built-in defaults (used by `nudge dev` for its data dir).
+    pub defaults: Vec<(String, String)>,
+    /// TOML files, applied in order; each must exist.
+    pub files: Vec<PathBuf>,
+    /// The environment. `None` reads the process environment.
+    pub environment: Option<HashMap<String, String>>,
+}
+
+impl Settings {
+    /// Loads and validates settings from the given sources.
+    pub fn load(sources: Sources) -> Result<Settings, ConfigError> {
+        let mut builder = config::Config::builder();
+        for (name, service) in settings::service_defaults() {
+            let key = |field: &str| format!("services.{name}.{field}");
+            builder = builder
+                .set_default(key("host"), service.host)
+                .and_then(|b| b.set_default(key("port"), i64::from(service.port)))
+                .and_then(|b| b.set_default(key("url"), service.url))
+                .map_err(|e| ConfigError::Invalid(e.to_string()))?;
+            if let Some(grpc_port) = service.grpc_port {
+                builder = builder
+                    .set_default(key("grpc_port"), i64::from(grpc_port))
+                    .map_err(|e| ConfigError::Invalid(e.to_string()))?;
+            }
+        }
+        for (key, value) in &sources.defaults {
+            builder = builder
+                .set_default(key.as_str(), value.as_str())
+                .map_err(|e| ConfigError::Invalid(e.to_string()))?;
+        }
+        for file in &sources.files {
+            builder = builder.add_source(
+                config::File::from(file.as_path())
+                    .format(config::FileFormat::Toml)
+                    .required(true),
+            );
+        }
+        // No `try_parsing`: it would turn "+15145550199" into a number and drop the `+`.
+        // Typed fields still accept "8000" or "true" from the environment.
+        let environment = config::Environment::with_prefix(ENV_PREFIX)
+            .prefix_separator(ENV_SEPARATOR)
+            .separator(ENV_SEPARATOR)
+            .source(sources.environment.map(|env| env.into_iter().collect()));
+        let settings: Settings = builder
+            .add_source(environment)
+            .build()
+            .and_then(|c| c.try_deserialize())
+            .map_err(|e| ConfigError::Invalid(e.to_string()))?;
+        settings.validate()?;
+        Ok(settings)
+    }
+}
+
+#[cfg(test)]
+mod tests;

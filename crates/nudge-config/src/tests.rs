@@ -1,0 +1,186 @@
+use std::collections::HashMap;
+use std::io::Write;
+
+use super::*;
+
+const KEY: &str = "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=";
+
+fn env(pairs: &[(&str, &str)]) -> HashMap<String, String> {
+    let mut env: HashMap<String, String> = [
+        ("NUDGE__CRYPTO__ACTIVE_KEY", "k1"),
+        ("NUDGE__CRYPTO__KEYS__K1", KEY),
+        ("NUDGE__TWILIO__AUTH_TOKEN", "test-token"),
+    ]
+    .into_iter()
+    .map(|(k, v)| (k.to_owned(), v.to_owned()))
+    .collect();
+    for (k, v) in pairs {
+        env.insert((*k).to_owned(), (*v).to_owned());
+    }
+    env
+}
+
+fn load(pairs: &[(&str, &str)]) -> Result<Settings, ConfigError> {
+    Settings::load(Sources {
+        environment: Some(env(pairs)),
+        ..Sources::default()
+    })
+}
+
+#[track_caller]
+fn check_error(pairs: &[(&str, &str)], key: &str) {
+    let error = load(pairs)
+        .expect_err("configuration must be refused")
+        .to_string();
+    assert!(error.contains(key), "error {error:?} should name {key}");
+}
+
+#[test]
+fn defaults_are_the_embedded_mode() {
+    let settings = load(&[]).expect("defaults load");
+    assert_eq!(settings.mode, Mode::Embedded);
+    assert_eq!(settings.services.api.port, 8000);
+    assert_eq!(settings.services.agent.port, 8001);
+    assert_eq!(settings.services.workers.port, 8002);
+    assert_eq!(settings.services.sms_router.port, 8003);
+    assert_eq!(settings.services.sms_router.grpc_port, Some(9003));
+    assert_eq!(settings.services.agent.url, "http://127.0.0.1:8001");
+    assert_eq!(settings.sms_transport(), SmsTransport::Console);
+    assert_eq!(settings.log_format(), LogFormat::Pretty);
+}
+
+#[test]
+fn environment_overrides_one_key_and_keeps_its_siblings() {
+    let settings = load(&[("NUDGE__SERVICES__AGENT__PORT", "9101")]).expect("loads");
+    assert_eq!(settings.services.agent.port, 9101);
+    assert_eq!(settings.services.agent.host, "127.0.0.1");
+    assert_eq!(settings.services.workers.port, 8002);
+}
+
+#[test]
+fn file_overrides_defaults_and_environment_overrides_file() {
+    let mut file = tempfile();
+    writeln!(
+        file.1,
+        "[scheduler]\nbatch_size = 7\nlease_seconds = 9\n[twilio]\naccount_sid = \"ACfile\""
+    )
+    .expect("write");
+    let settings = Settings::load(Sources {
+        files: vec![file.0.clone()],
+        environment: Some(env(&[("NUDGE__SCHEDULER__LEASE_SECONDS", "11")])),
+        ..Sources::default()
+    })
+    .expect("loads");
+    assert_eq!(settings.scheduler.batch_size, 7);
+    assert_eq!(settings.scheduler.lease_seconds, 11);
+    assert_eq!(settings.twilio.account_sid, "ACfile");
+    std::fs::remove_file(&file.0).expect("cleanup");
+}
+
+#[test]
+fn phone_numbers_keep_their_plus() {
+    let settings = load(&[
+        ("NUDGE__DEMO__PHONE", "+33612345678"),
+        ("NUDGE__DEMO__ENABLED", "true"),
+    ])
+    .expect("loads");
+    assert_eq!(settings.demo.phone, "+33612345678");
+    assert!(settings.demo.enabled);
+}
+
+#[test]
+fn a_wrong_type_is_refused_naming_the_key() {
+    check_error(
+        &[("NUDGE__SERVICES__API__PORT", "abc")],
+        "services.api.port",
+    );
+    check_error(
+        &[("NUDGE__SCHEDULER__BATCH_SIZE", "-3")],
+        "scheduler.batch_size",
+    );
+    check_error(&[("NUDGE__DEMO__ENABLED", "maybe")], "demo.enabled");
+    check_error(&[("NUDGE__MODE", "cluster")], "mode");
+}
+
+#[test]
+fn unknown_keys_are_refused_naming_them() {
+    check_error(&[("NUDGE__SCHEDULER__BATCH", "3")], "batch");
+}
+
+#[test]
+fn required_values_are_named() {
+    let mut pairs = env(&[]);
+    pairs.remove("NUDGE__TWILIO__AUTH_TOKEN");
+    let error = Settings::load(Sources {
+        environment: Some(pairs),
+        ..Sources::default()
+    })
+    .expect_err("refused")
+    .to_string();
+    assert!(error.contains("twilio.auth_token"), "{error}");
+
+    let mut pairs = env(&[]);
+    pairs.remove("NUDGE__CRYPTO__ACTIVE_KEY");
+    let error = Settings::load(Sources {
+        environment: Some(pairs),
+        ..Sources::default()
+    })
+    .expect_err("refused")
+    .to_string();
+    assert!(error.contains("crypto.active_key"), "{error}");
+
+    check_error(&[("NUDGE__CRYPTO__KEYS__K1", "c2hvcnQ=")], "crypto.keys");
+}
+
+#[test]
+fn distributed_mode_needs_the_real_servers() {
+    check_error(&[("NUDGE__MODE", "distributed")], "database.url");
+    check_error(
+        &[
+            ("NUDGE__MODE", "distributed"),
+            ("NUDGE__DATABASE__URL", "postgres://localhost/test"),
+        ],
+        "queue.url",
+    );
+    let settings = load(&[
+        ("NUDGE__MODE", "distributed"),
+        ("NUDGE__DATABASE__URL", "postgres://localhost/test"),
+        ("NUDGE__QUEUE__URL", "amqp://guest:guest@127.0.0.1:5672/%2f"),
+        ("NUDGE__CACHE__URL", "redis://127.0.0.1:6379/0"),
+    ])
+    .expect("loads");
+    assert_eq!(settings.sms_transport(), SmsTransport::Twilio);
+    assert_eq!(settings.log_format(), LogFormat::Json);
+}
+
+#[test]
+fn demo_values_are_checked_when_the_demo_is_on() {
+    check_error(
+        &[
+            ("NUDGE__DEMO__ENABLED", "true"),
+            ("NUDGE__DEMO__PHONE", "5145550100"),
+        ],
+        "demo.phone",
+    );
+    check_error(
+        &[
+            ("NUDGE__DEMO__ENABLED", "true"),
+            ("NUDGE__DEMO__TIMEZONE", "Mars/Base"),
+        ],
+        "demo.timezone",
+    );
+}
+
+#[test]
+fn secrets_do_not_show_in_debug_output() {
+    let settings = load(&[]).expect("loads");
+    let debug = format!("{settings:?}");
+    assert!(!debug.contains("test-token"));
+    assert!(!debug.contains(KEY));
+}
+
+fn tempfile() -> (std::path::PathBuf, std::fs::File) {
+    let path = std::env::temp_dir().join(format!("nudge-config-{}.toml", std::process::id()));
+    let file = std::fs::File::create(&path).expect("create temp file");
+    (path, file)
+}

@@ -1,0 +1,62 @@
+//! Twilio's REST error body: `{"code", "message", "more_info", "status"}`.
+
+use axum::Json;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use serde_json::json;
+
+#[derive(Debug)]
+pub(crate) struct TwilioError {
+    status: StatusCode,
+    code: u32,
+    message: String,
+}
+
+impl TwilioError {
+    pub(crate) fn new(status: u16, code: u32, message: impl Into<String>) -> Self {
+        TwilioError {
+            status: StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR),
+            code,
+            message: message.into(),
+        }
+    }
+
+    /// 400 with a Twilio error code.
+    pub(crate) fn bad_request(code: u32, message: impl Into<String>) -> Self {
+        Self::new(400, code, message)
+    }
+
+    /// 404/20404, worded like Twilio.
+    pub(crate) fn not_found(path: &str) -> Self {
+        Self::new(
+            404,
+            20404,
+            format!("The requested resource {path} was not found"),
+        )
+    }
+
+    /// An injected failure; the message is the HTTP reason phrase, which is also
+    /// Twilio's title for the usual picks (20429 "Too Many Requests", 20500
+    /// "Internal Server Error", 20503 "Service Unavailable").
+    pub(crate) fn injected(status: u16, code: u32) -> Self {
+        let mut error = Self::new(status, code, "");
+        error.message = error
+            .status
+            .canonical_reason()
+            .unwrap_or("Error")
+            .to_owned();
+        error
+    }
+}
+
+impl IntoResponse for TwilioError {
+    fn into_response(self) -> Response {
+        let body = json!({
+            "code": self.code,
+            "message": self.message,
+            "more_info": format!("https://www.twilio.com/docs/errors/{}", self.code),
+            "status": self.status.as_u16(),
+        });
+        (self.status, Json(body)).into_response()
+    }
+}

@@ -1,0 +1,189 @@
+//! A small fake of Twilio's REST API (version 2010-04-01) for tests and dev mode.
+//!
+//! It speaks the same wire format as `https://api.twilio.com`: form-encoded requests,
+//! HTTP Basic auth (`AccountSid:AuthToken`), JSON resources and Twilio's JSON error
+//! body (`code`, `message`, `more_info`, `status`). Shapes follow Twilio's OpenAPI
+//! spec (`twilio/twilio-oai`, `spec/json/twilio_api_v2010.json`).
+//!
+//! Supported: Messages (create, fetch, list), AvailablePhoneNumbers `Local` search,
+//! IncomingPhoneNumbers (buy, fetch, update, release, list), signed status callbacks
+//! (`sent` then `delivered`, or `undelivered`/`failed`), and fault injection.
+
+mod callbacks;
+mod error;
+mod messages;
+mod numbers;
+mod routes;
+mod segments;
+mod signature;
+mod state;
+
+use std::future::Future;
+use std::io;
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use tokio::net::TcpListener;
+use tokio::sync::oneshot;
+use tokio::task::JoinHandle;
+
+pub use signature::signature;
+pub use state::{FakeMessage, FakeNumber};
+
+use state::AppState;
+
+/// What happens to an accepted message after it is `queued`.
+///
+/// Drives both the stored status and the status callbacks Twilio would POST.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum DeliveryOutcome {
+    /// `sent`, then `delivered`.
+    #[default]
+    Delivered,
+    /// `sent`, then `undelivered` with `ErrorCode` (e.g. 30003 unreachable handset).
+    Undelivered { error_code: u32 },
+    /// `failed` with `ErrorCode` (Twilio could not send it at all).
+    Failed { error_code: u32 },
+}
+
+/// Configuration of the fake.
+#[derive(Debug, Clone)]
+pub struct FakeTwilioConfig {
+    /// The only account the fake knows; requests must authenticate as it.
+    pub account_sid: String,
+    /// Basic-auth password, and the key for `X-Twilio-Signature` on callbacks.
+    pub auth_token: String,
+    /// IncomingPhoneNumbers the account owns at start (E.164).
+    pub owned_numbers: Vec<String>,
+    /// When true, `From` must be an owned IncomingPhoneNumber, else 400/21606.
+    /// Off by default so simple tests can send from any number.
+    pub require_owned_from: bool,
+    /// Outcome of messages accepted from now on (see also [`FakeTwilio::set_delivery_outcome`]).
+    pub delivery: DeliveryOutcome,
+    /// Pause before each status change after `queued`.
+    pub status_step_delay: Duration,
+    /// Request bodies larger than this get 413.
+    pub max_request_bytes: usize,
+}
+
+impl Default for FakeTwilioConfig {
+    fn default() -> Self {
+        Self {
+            account_sid: format!("AC{}", "0".repeat(32)),
+            auth_token: "fake-twilio-auth-token".to_owned(),
+            owned_numbers: Vec::new(),
+            require_owned_from: false,
+            delivery: DeliveryOutcome::Delivered,
+            status_step_delay: Duration::from_millis(10),
+            max_request_bytes: 64 * 1024,
+        }
+    }
+}
+
+/// A running fake Twilio server.
+pub struct FakeTwilio {
+    state: Arc<AppState>,
+    addr: SocketAddr,
+    stop: oneshot::Sender<()>,
+    server: JoinHandle<io::Result<()>>,
+}
+
+impl FakeTwilio {
+    /// Binds `addr` (use `127.0.0.1:0` in tests) and serves in the background.
+    pub async fn start(config: FakeTwilioConfig, addr: SocketAddr) -> io::Result<FakeTwilio> {
+        let listener = TcpListener::bind(addr).await?;
+        let addr = listener.local_addr()?;
+        let state = AppState::new(config);
+        let (stop, stopped) = oneshot::channel::<()>();
+        let server = tokio::spawn(serve(listener, Arc::clone(&state), async {
+            // A dropped sender also means stop.
+            let _ = stopped.await;
+        }));
+        Ok(FakeTwilio {
+            state,
+            addr,
+            stop,
+            server,
+        })
+    }
+
+    /// Base URL to use instead of `https://api.twilio.com`, e.g. `http://127.0.0.1:41234`.
+    pub fn base_url(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+
+    /// Every message accepted so far, oldest first, with its current status.
+    pub fn messages(&self) -> Vec<FakeMessage> {
+        self.state.lock().messages.clone()
+    }
+
+    /// Waits until at least `n` messages were accepted, or `timeout` passed;
+    /// returns all messages either way.
+    pub async fn wait_for_messages(&self, n: usize, timeout: Duration) -> Vec<FakeMessage> {
+        let mut accepted = self.state.subscribe_accepted();
+        // On timeout we return what there is; the caller asserts on it.
+        let _ = tokio::time::timeout(timeout, accepted.wait_for(|count| *count >= n)).await;
+        self.messages()
+    }
+
+    /// IncomingPhoneNumbers the account currently owns.
+    pub fn numbers(&self) -> Vec<FakeNumber> {
+        self.state.lock().numbers.clone()
+    }
+
+    /// The next `count` message creates fail with this HTTP status and Twilio error
+    /// code (e.g. 429/20429 or 500/20500), before any validation.
+    pub fn fail_next(&self, count: usize, http_status: u16, twilio_code: u32) {
+        self.state.lock().injected = Some(state::InjectedFailure {
+            remaining: count,
+            http_status,
+            twilio_code,
+        });
+    }
+
+    /// Later sends to `to` fail with 400/21610, as after the recipient replied STOP.
+    pub fn mark_unsubscribed(&self, to: &str) {
+        self.state.lock().unsubscribed.insert(to.to_owned());
+    }
+
+    /// Outcome of messages accepted from now on.
+    pub fn set_delivery_outcome(&self, outcome: DeliveryOutcome) {
+        self.state.lock().delivery = outcome;
+    }
+
+    /// Stops accepting requests, waits for in-flight ones, and cancels pending
+    /// status changes and callbacks.
+    pub async fn shutdown(self) {
+        // The server may already be gone; either way we wait for it below.
+        let _ = self.stop.send(());
+        if let Ok(Err(error)) = self.server.await {
+            tracing::warn!(%error, "fake Twilio server ended with an error");
+        }
+        self.state.abort_lifecycles();
+    }
+}
+
+/// Serves the fake on `addr` until `shutdown` completes (for `nudge fake-twilio --port N`).
+pub async fn serve_until(
+    config: FakeTwilioConfig,
+    addr: SocketAddr,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> io::Result<()> {
+    let listener = TcpListener::bind(addr).await?;
+    tracing::info!(addr = %listener.local_addr()?, "fake Twilio listening");
+    let state = AppState::new(config);
+    let result = serve(listener, Arc::clone(&state), shutdown).await;
+    state.abort_lifecycles();
+    result
+}
+
+async fn serve(
+    listener: TcpListener,
+    state: Arc<AppState>,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> io::Result<()> {
+    axum::serve(listener, routes::router(state))
+        .with_graceful_shutdown(shutdown)
+        .await
+}

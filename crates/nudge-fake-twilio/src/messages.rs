@@ -1,0 +1,191 @@
+//! `/2010-04-01/Accounts/{AccountSid}/Messages`: create, fetch, list.
+
+use std::sync::Arc;
+
+use axum::Json;
+use axum::extract::{Form, Path, Query, State};
+use axum::http::{StatusCode, Uri};
+use chrono::Utc;
+use serde::Deserialize;
+use serde_json::{Value, json};
+
+use crate::error::TwilioError;
+use crate::routes::{API_VERSION, Paging, page_envelope, strip_json};
+use crate::segments::count_segments;
+use crate::state::{AppState, FakeMessage, is_e164, new_sid};
+
+/// Longest `Body` Twilio accepts, in characters.
+const MAX_BODY_CHARS: usize = 1600;
+
+#[derive(Debug, Deserialize)]
+pub(crate) struct CreateParams {
+    #[serde(rename = "To")]
+    to: Option<String>,
+    #[serde(rename = "From")]
+    from: Option<String>,
+    #[serde(rename = "MessagingServiceSid")]
+    messaging_service_sid: Option<String>,
+    #[serde(rename = "Body")]
+    body: Option<String>,
+    #[serde(rename = "StatusCallback")]
+    status_callback: Option<String>,
+}
+
+pub(crate) async fn create(
+    State(state): State<Arc<AppState>>,
+    Form(params): Form<CreateParams>,
+) -> Result<(StatusCode, Json<Value>), TwilioError> {
+    let mut inner = state.lock();
+    if let Some((status, code)) = inner.take_injected() {
+        return Err(TwilioError::injected(status, code));
+    }
+    let non_empty = |value: Option<String>| value.filter(|v| !v.is_empty());
+    let Some(to) = non_empty(params.to) else {
+        return Err(TwilioError::bad_request(
+            21604,
+            "A 'To' phone number is required.",
+        ));
+    };
+    if !is_e164(&to) {
+        return Err(TwilioError::bad_request(
+            21211,
+            format!("The 'To' number {to} is not a valid phone number."),
+        ));
+    }
+    let from = non_empty(params.from);
+    let messaging_service_sid = non_empty(params.messaging_service_sid);
+    if from.is_none() && messaging_service_sid.is_none() {
+        return Err(TwilioError::bad_request(
+            21603,
+            "A 'From' phone number is required.",
+        ));
+    }
+    if let Some(from) = &from
+        && state.require_owned_from
+        && !inner.owns(from)
+    {
+        return Err(TwilioError::bad_request(
+            21606,
+            "The 'From' phone number provided is not a valid message-capable Twilio phone number for this destination/account",
+        ));
+    }
+    let body = params.body.unwrap_or_default();
+    if body.is_empty() {
+        return Err(TwilioError::bad_request(21602, "Message body is required."));
+    }
+    if body.chars().count() > MAX_BODY_CHARS {
+        return Err(TwilioError::bad_request(
+            21617,
+            "The concatenated message body exceeds the 1600 character limit.",
+        ));
+    }
+    if inner.unsubscribed.contains(&to) {
+        return Err(TwilioError::bad_request(
+            21610,
+            "Attempt to send to unsubscribed recipient",
+        ));
+    }
+    let now = Utc::now();
+    let message = FakeMessage {
+        sid: new_sid("SM"),
+        // With only a Messaging Service, Twilio starts at `accepted` and picks the sender later.
+        status: if from.is_some() { "queued" } else { "accepted" }.to_owned(),
+        from: from.unwrap_or_default(),
+        to,
+        num_segments: count_segments(&body),
+        body,
+        status_callback: non_empty(params.status_callback),
+        messaging_service_sid,
+        error_code: None,
+        date_created: now,
+        date_updated: now,
+        date_sent: None,
+    };
+    let json = message_json(&state.account_sid, &message);
+    state.accept(&mut inner, message);
+    Ok((StatusCode::CREATED, Json(json)))
+}
+
+#[derive(Debug, Deserialize)]
+pub(crate) struct SidPath {
+    sid: String,
+}
+
+pub(crate) async fn fetch(
+    State(state): State<Arc<AppState>>,
+    Path(path): Path<SidPath>,
+    uri: Uri,
+) -> Result<Json<Value>, TwilioError> {
+    let sid = strip_json(&path.sid, &uri)?;
+    let inner = state.lock();
+    let message = inner
+        .messages
+        .iter()
+        .find(|m| m.sid == sid)
+        .ok_or_else(|| TwilioError::not_found(uri.path()))?;
+    Ok(Json(message_json(&state.account_sid, message)))
+}
+
+#[derive(Debug, Deserialize)]
+pub(crate) struct ListFilters {
+    #[serde(rename = "To")]
+    to: Option<String>,
+    #[serde(rename = "From")]
+    from: Option<String>,
+}
+
+/// Newest first, like Twilio.
+pub(crate) async fn list(
+    State(state): State<Arc<AppState>>,
+    Query(filters): Query<ListFilters>,
+    Query(paging): Query<Paging>,
+    uri: Uri,
+) -> Json<Value> {
+    let items = state
+        .lock()
+        .messages
+        .iter()
+        .rev()
+        .filter(|m| filters.to.as_ref().is_none_or(|to| &m.to == to))
+        .filter(|m| filters.from.as_ref().is_none_or(|from| &m.from == from))
+        .map(|m| message_json(&state.account_sid, m))
+        .collect();
+    let echoed: Vec<(&str, &str)> = [("To", &filters.to), ("From", &filters.from)]
+        .into_iter()
+        .filter_map(|(key, value)| value.as_deref().map(|v| (key, v)))
+        .collect();
+    Json(page_envelope(
+        "messages",
+        uri.path(),
+        &echoed,
+        &paging,
+        items,
+    ))
+}
+
+/// The Message resource as Twilio renders it (fields per `api.v2010.account.message`).
+fn message_json(account_sid: &str, m: &FakeMessage) -> Value {
+    let uri = format!("/{API_VERSION}/Accounts/{account_sid}/Messages/{}", m.sid);
+    json!({
+        "account_sid": account_sid,
+        "api_version": API_VERSION,
+        "body": m.body,
+        "date_created": m.date_created.to_rfc2822(),
+        "date_sent": m.date_sent.map(|d| d.to_rfc2822()),
+        "date_updated": m.date_updated.to_rfc2822(),
+        "direction": "outbound-api",
+        "error_code": m.error_code,
+        "error_message": null,
+        "from": (!m.from.is_empty()).then_some(&m.from),
+        "messaging_service_sid": m.messaging_service_sid,
+        "num_media": "0",
+        "num_segments": m.num_segments.to_string(),
+        "price": null,
+        "price_unit": null,
+        "sid": m.sid,
+        "status": m.status,
+        "subresource_uris": { "media": format!("{uri}/Media.json") },
+        "to": m.to,
+        "uri": format!("{uri}.json"),
+    })
+}

@@ -1,0 +1,285 @@
+//! Durable work queues: RabbitMQ in distributed mode, an in-process queue in
+//! embedded mode, with the same behaviour:
+//!
+//! - publishing returns once the broker has confirmed the message (publisher
+//!   confirms; messages are persistent and queues durable);
+//! - a consumer acknowledges a message only after its handler succeeded;
+//! - a failed handler's message is delivered again after a growing delay, up
+//!   to `queue.max_attempts` deliveries, then parked in the queue's
+//!   dead-letter queue (`<name>.dead`) for an operator to inspect;
+//! - any message may be delivered more than once, so handlers are idempotent.
+//!
+//! The in-process queue keeps messages in memory only. Embedded mode relies on
+//! the database for durability: a publisher records its work in a table
+//! first, and re-publishes whatever was not confirmed done (the scheduler's
+//! leases, sms-router's outbound sweep).
+
+mod amqp;
+mod memory;
+
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::Arc;
+use std::time::Duration;
+
+use nudge_config::QueueSettings;
+use tokio::task::JoinHandle;
+use tokio_util::sync::CancellationToken;
+
+#[derive(Debug, thiserror::Error)]
+pub enum QueueError {
+    #[error("queue.url is not a memory:// or amqp:// URL")]
+    UnsupportedUrl,
+    #[error("cannot reach the message broker: {0}")]
+    Broker(String),
+    #[error("the broker refused the message (negative confirm)")]
+    Nacked,
+    #[error("the queue is shut down")]
+    Closed,
+}
+
+impl From<lapin::Error> for QueueError {
+    fn from(error: lapin::Error) -> Self {
+        QueueError::Broker(error.to_string())
+    }
+}
+
+/// A message as a handler sees it.
+#[derive(Debug, Clone)]
+pub struct Message {
+    pub payload: Vec<u8>,
+    /// 1 for the first delivery, 2 for the first retry ...
+    pub attempt: u32,
+    /// The W3C `traceparent` of the publisher, when there was one.
+    pub traceparent: Option<String>,
+}
+
+/// Why a handler did not finish its work.
+#[derive(Debug, thiserror::Error)]
+#[error("{reason}")]
+pub struct HandlerError {
+    pub reason: String,
+    /// `false` when trying again cannot help (a malformed payload): the
+    /// message goes straight to the dead-letter queue.
+    pub retryable: bool,
+}
+
+impl HandlerError {
+    pub fn retry(reason: impl Into<String>) -> Self {
+        HandlerError {
+            reason: reason.into(),
+            retryable: true,
+        }
+    }
+
+    pub fn reject(reason: impl Into<String>) -> Self {
+        HandlerError {
+            reason: reason.into(),
+            retryable: false,
+        }
+    }
+}
+
+pub type HandlerFuture = Pin<Box<dyn Future<Output = Result<(), HandlerError>> + Send>>;
+pub type Handler = Arc<dyn Fn(Message) -> HandlerFuture + Send + Sync>;
+
+/// What the consumer does with a message once its handler returned.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Disposition {
+    Ack,
+    /// Deliver again after this delay, as attempt `next_attempt`.
+    Retry {
+        delay: Duration,
+        next_attempt: u32,
+    },
+    Dead,
+}
+
+#[derive(Debug, Clone)]
+struct RetryPolicy {
+    max_attempts: u32,
+    base_delay: Duration,
+}
+
+impl RetryPolicy {
+    fn from_settings(settings: &QueueSettings) -> Self {
+        RetryPolicy {
+            max_attempts: settings.max_attempts,
+            base_delay: Duration::from_millis(settings.retry_delay_ms),
+        }
+    }
+
+    /// Delay before delivery `attempt + 1`: base, 2 x base, 4 x base ...
+    fn delay_after(&self, attempt: u32) -> Duration {
+        self.base_delay
+            .saturating_mul(1 << attempt.saturating_sub(1).min(16))
+    }
+
+    fn disposition(
+        &self,
+        attempt: u32,
+        outcome: &Result<(), HandlerError>,
+        queue: &str,
+    ) -> Disposition {
+        match outcome {
+            Ok(()) => Disposition::Ack,
+            Err(error) => {
+                let dead = !error.retryable || attempt >= self.max_attempts;
+                tracing::warn!(queue, attempt, dead, error = %error.reason, "message handler failed");
+                metrics::counter!("nudge_queue_handler_failures_total", "queue" => queue.to_owned())
+                    .increment(1);
+                if dead {
+                    metrics::counter!("nudge_queue_dead_lettered_total", "queue" => queue.to_owned())
+                        .increment(1);
+                    Disposition::Dead
+                } else {
+                    Disposition::Retry {
+                        delay: self.delay_after(attempt),
+                        next_attempt: attempt + 1,
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// A connection to the queueing system.
+#[derive(Clone)]
+pub enum Queue {
+    Memory(memory::MemoryQueue),
+    Amqp(amqp::AmqpQueue),
+}
+
+impl Queue {
+    /// Connects (RabbitMQ) or creates (in-process) the queueing system.
+    pub async fn connect(settings: &QueueSettings) -> Result<Queue, QueueError> {
+        let policy = RetryPolicy::from_settings(settings);
+        if settings.url.starts_with("memory://") {
+            Ok(Queue::Memory(memory::MemoryQueue::new(
+                &settings.prefix,
+                policy,
+            )))
+        } else if settings.url.starts_with("amqp://") || settings.url.starts_with("amqps://") {
+            Ok(Queue::Amqp(
+                amqp::AmqpQueue::connect(
+                    &settings.url,
+                    &settings.prefix,
+                    settings.prefetch,
+                    policy,
+                )
+                .await?,
+            ))
+        } else {
+            Err(QueueError::UnsupportedUrl)
+        }
+    }
+
+    /// Publishes `payload` to the queue `name` and waits for the broker's confirmation.
+    pub async fn publish(
+        &self,
+        name: &str,
+        payload: &[u8],
+        traceparent: Option<&str>,
+    ) -> Result<(), QueueError> {
+        let result = match self {
+            Queue::Memory(queue) => queue.publish(name, payload.to_vec(), traceparent, 1),
+            Queue::Amqp(queue) => queue.publish(name, payload, traceparent).await,
+        };
+        let outcome = if result.is_ok() {
+            "confirmed"
+        } else {
+            "failed"
+        };
+        metrics::counter!("nudge_queue_published_total", "queue" => name.to_owned(), "outcome" => outcome)
+            .increment(1);
+        result
+    }
+
+    /// Starts consuming `name`. The returned task runs until `shutdown` is
+    /// cancelled, then finishes the messages in flight and returns.
+    pub async fn consume(
+        &self,
+        name: &str,
+        handler: Handler,
+        shutdown: CancellationToken,
+    ) -> Result<JoinHandle<()>, QueueError> {
+        match self {
+            Queue::Memory(queue) => Ok(queue.consume(name, handler, shutdown)),
+            Queue::Amqp(queue) => queue.consume(name, handler, shutdown).await,
+        }
+    }
+
+    /// Succeeds when the broker is reachable.
+    pub async fn ping(&self) -> Result<(), QueueError> {
+        match self {
+            Queue::Memory(_) => Ok(()),
+            Queue::Amqp(queue) => queue.ping().await,
+        }
+    }
+
+    /// Messages waiting in `name` (not counting those being handled).
+    pub async fn depth(&self, name: &str) -> Result<u64, QueueError> {
+        match self {
+            Queue::Memory(queue) => Ok(queue.depth(name)),
+            Queue::Amqp(queue) => queue.depth(name).await,
+        }
+    }
+
+    /// Removes the queue `name` with its retry and dead-letter queues, and
+    /// every message in them. For tests and operators.
+    pub async fn delete(&self, name: &str) -> Result<(), QueueError> {
+        match self {
+            Queue::Memory(_) => Ok(()),
+            Queue::Amqp(queue) => queue.delete(name).await,
+        }
+    }
+
+    /// Messages parked in the dead-letter queue of `name`.
+    pub async fn dead_letters(&self, name: &str) -> Result<u64, QueueError> {
+        match self {
+            Queue::Memory(queue) => Ok(queue.dead_letters(name)),
+            Queue::Amqp(queue) => queue.depth(&format!("{name}.dead")).await,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn policy() -> RetryPolicy {
+        RetryPolicy {
+            max_attempts: 3,
+            base_delay: Duration::from_millis(100),
+        }
+    }
+
+    #[test]
+    fn retries_back_off_then_dead_letter() {
+        let failed = Err(HandlerError::retry("down"));
+        assert_eq!(
+            policy().disposition(1, &failed, "q"),
+            Disposition::Retry {
+                delay: Duration::from_millis(100),
+                next_attempt: 2
+            }
+        );
+        assert_eq!(
+            policy().disposition(2, &failed, "q"),
+            Disposition::Retry {
+                delay: Duration::from_millis(200),
+                next_attempt: 3
+            }
+        );
+        assert_eq!(policy().disposition(3, &failed, "q"), Disposition::Dead);
+    }
+
+    #[test]
+    fn permanent_failures_skip_the_retries() {
+        assert_eq!(
+            policy().disposition(1, &Err(HandlerError::reject("bad payload")), "q"),
+            Disposition::Dead
+        );
+        assert_eq!(policy().disposition(1, &Ok(()), "q"), Disposition::Ack);
+    }
+}

@@ -1,0 +1,2 @@
+DROP TABLE agent_messages;
+DROP TABLE agent_people;

@@ -1,0 +1,2 @@
+DROP TABLE reminder_occurrences;
+DROP TABLE reminders;

@@ -1,0 +1,3 @@
+DROP TABLE sms_outbound;
+DROP TABLE sms_inbound;
+DROP TABLE sms_numbers;

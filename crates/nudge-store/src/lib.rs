@@ -1,0 +1,256 @@
+//! Storage: one schema, one set of migrations, two backends.
+//!
+//! Embedded mode uses a SQLite file, distributed mode PostgreSQL; both go
+//! through diesel-async. Queries are written once with [`with_conn!`], which
+//! compiles the same body for each backend. The few statements that must
+//! differ (row locking) match on [`Backend`].
+//!
+//! This crate owns `schema.rs` and the migrations. Each table belongs to one
+//! service, and services keep their queries in their own crates.
+
+pub mod schema;
+mod time;
+
+use std::time::Duration;
+
+use deadpool::managed::{PoolError, Timeouts};
+use diesel::sqlite::SqliteConnection;
+use diesel_async::pooled_connection::deadpool::{Object, Pool};
+use diesel_async::pooled_connection::{AsyncDieselConnectionManager, ManagerConfig};
+use diesel_async::sync_connection_wrapper::SyncConnectionWrapper;
+use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl, SimpleAsyncConnection};
+use diesel_migrations::{EmbeddedMigrations, MigrationHarness, embed_migrations};
+use nudge_config::DatabaseSettings;
+
+pub use diesel;
+pub use diesel_async;
+pub use time::{now, to_utc};
+
+pub type SqliteConn = SyncConnectionWrapper<SqliteConnection>;
+
+const MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations");
+
+/// Applied on every new SQLite connection: WAL lets readers run beside the
+/// single writer, and writers wait for each other instead of failing.
+const SQLITE_PRAGMAS: &str = "PRAGMA journal_mode = WAL; PRAGMA busy_timeout = 10000; \
+     PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL;";
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("database.url is not a sqlite:// or postgres:// URL")]
+    UnsupportedUrl,
+    #[error("cannot connect to the database: {0}")]
+    Connect(String),
+    #[error("timed out waiting for a database connection")]
+    PoolTimeout,
+    #[error("migration failed: {0}")]
+    Migration(String),
+    #[error(transparent)]
+    Query(#[from] diesel::result::Error),
+}
+
+impl<E: std::fmt::Display> From<PoolError<E>> for StoreError {
+    fn from(error: PoolError<E>) -> Self {
+        match error {
+            PoolError::Timeout(_) => StoreError::PoolTimeout,
+            other => StoreError::Connect(other.to_string()),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+/// A pool of connections to one database.
+#[derive(Clone)]
+pub struct Db {
+    pool: DbPool,
+    url: String,
+}
+
+#[derive(Clone)]
+enum DbPool {
+    Postgres(Pool<AsyncPgConnection>),
+    Sqlite(Pool<SqliteConn>),
+}
+
+/// A connection taken from the pool; use it with [`with_conn!`].
+#[expect(
+    clippy::large_enum_variant,
+    reason = "one per task, taken and dropped in place; boxing would cost an allocation per query"
+)]
+pub enum DbConn {
+    Postgres(Object<AsyncPgConnection>),
+    Sqlite(Object<SqliteConn>),
+}
+
+/// Runs `$body` with `$conn` bound to the concrete connection of either
+/// backend. The body is compiled once per backend, so it must be valid diesel
+/// for both.
+///
+/// ```ignore
+/// let mut conn = db.conn().await?;
+/// let n = with_conn!(conn, c => users::table.count().get_result::<i64>(c).await)?;
+/// ```
+#[macro_export]
+macro_rules! with_conn {
+    ($conn:expr, $c:ident => $body:expr) => {
+        match &mut $conn {
+            $crate::DbConn::Postgres(pooled) => {
+                let $c: &mut $crate::diesel_async::AsyncPgConnection = &mut *pooled;
+                $body
+            }
+            $crate::DbConn::Sqlite(pooled) => {
+                let $c: &mut $crate::SqliteConn = &mut *pooled;
+                $body
+            }
+        }
+    };
+}
+
+impl DbConn {
+    pub fn backend(&self) -> Backend {
+        match self {
+            DbConn::Postgres(_) => Backend::Postgres,
+            DbConn::Sqlite(_) => Backend::Sqlite,
+        }
+    }
+}
+
+impl Db {
+    /// Creates the pool. Connections are opened lazily; call [`Db::ping`] to
+    /// check the database is reachable.
+    pub fn connect(settings: &DatabaseSettings) -> Result<Db, StoreError> {
+        let timeouts = Timeouts {
+            wait: Some(Duration::from_secs(settings.connect_timeout_seconds)),
+            create: Some(Duration::from_secs(settings.connect_timeout_seconds)),
+            recycle: Some(Duration::from_secs(settings.connect_timeout_seconds)),
+        };
+        let max = usize::try_from(settings.max_connections).unwrap_or(8);
+        let pool = match parse_url(&settings.url)? {
+            (Backend::Postgres, url) => {
+                let manager = AsyncDieselConnectionManager::<AsyncPgConnection>::new(url);
+                DbPool::Postgres(
+                    Pool::builder(manager)
+                        .max_size(max)
+                        .timeouts(timeouts)
+                        .runtime(deadpool::Runtime::Tokio1)
+                        .build()
+                        .map_err(|e| StoreError::Connect(e.to_string()))?,
+                )
+            }
+            (Backend::Sqlite, path) => {
+                create_parent_dir(path)?;
+                let mut config = ManagerConfig::<SqliteConn>::default();
+                config.custom_setup = Box::new(|url| {
+                    Box::pin(async move {
+                        let mut conn = SqliteConn::establish(url).await?;
+                        conn.batch_execute(SQLITE_PRAGMAS)
+                            .await
+                            .map_err(diesel::ConnectionError::CouldntSetupConfiguration)?;
+                        Ok(conn)
+                    })
+                });
+                let manager =
+                    AsyncDieselConnectionManager::<SqliteConn>::new_with_config(path, config);
+                DbPool::Sqlite(
+                    Pool::builder(manager)
+                        .max_size(max)
+                        .timeouts(timeouts)
+                        .runtime(deadpool::Runtime::Tokio1)
+                        .build()
+                        .map_err(|e| StoreError::Connect(e.to_string()))?,
+                )
+            }
+        };
+        Ok(Db {
+            pool,
+            url: settings.url.clone(),
+        })
+    }
+
+    pub fn backend(&self) -> Backend {
+        match self.pool {
+            DbPool::Postgres(_) => Backend::Postgres,
+            DbPool::Sqlite(_) => Backend::Sqlite,
+        }
+    }
+
+    pub async fn conn(&self) -> Result<DbConn, StoreError> {
+        Ok(match &self.pool {
+            DbPool::Postgres(pool) => DbConn::Postgres(pool.get().await?),
+            DbPool::Sqlite(pool) => DbConn::Sqlite(pool.get().await?),
+        })
+    }
+
+    /// Succeeds when a query reaches the database.
+    pub async fn ping(&self) -> Result<(), StoreError> {
+        let mut conn = self.conn().await?;
+        with_conn!(conn, c => diesel::sql_query("SELECT 1").execute(c).await)?;
+        Ok(())
+    }
+
+    /// Applies every pending migration and returns how many ran.
+    ///
+    /// Runs on its own connection and needs a multi-threaded tokio runtime.
+    pub async fn migrate(&self) -> Result<usize, StoreError> {
+        let migration_error =
+            |e: Box<dyn std::error::Error + Send + Sync>| StoreError::Migration(e.to_string());
+        let applied = match parse_url(&self.url)? {
+            (Backend::Postgres, url) => {
+                let conn = AsyncPgConnection::establish(url)
+                    .await
+                    .map_err(|e| StoreError::Connect(e.to_string()))?;
+                let mut harness = diesel_async::AsyncMigrationHarness::new(conn);
+                harness
+                    .run_pending_migrations(MIGRATIONS)
+                    .map_err(migration_error)?
+                    .len()
+            }
+            (Backend::Sqlite, path) => {
+                let mut conn = SqliteConn::establish(path)
+                    .await
+                    .map_err(|e| StoreError::Connect(e.to_string()))?;
+                conn.batch_execute(SQLITE_PRAGMAS).await?;
+                let mut harness = diesel_async::AsyncMigrationHarness::new(conn);
+                harness
+                    .run_pending_migrations(MIGRATIONS)
+                    .map_err(migration_error)?
+                    .len()
+            }
+        };
+        if applied > 0 {
+            tracing::info!(applied, "database migrations applied");
+        }
+        Ok(applied)
+    }
+}
+
+fn parse_url(url: &str) -> Result<(Backend, &str), StoreError> {
+    if let Some(path) = url.strip_prefix("sqlite://") {
+        Ok((Backend::Sqlite, path))
+    } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+        Ok((Backend::Postgres, url))
+    } else {
+        Err(StoreError::UnsupportedUrl)
+    }
+}
+
+fn create_parent_dir(path: &str) -> Result<(), StoreError> {
+    match std::path::Path::new(path).parent() {
+        Some(dir) if !dir.as_os_str().is_empty() => std::fs::create_dir_all(dir)
+            .map_err(|e| StoreError::Connect(format!("cannot create {}: {e}", dir.display()))),
+        _ => Ok(()),
+    }
+}
+
+/// Whether an error is a unique-constraint violation (a duplicate insert).
+pub fn is_unique_violation(error: &diesel::result::Error) -> bool {
+    matches!(
+        error,
+        diesel::result::Error::DatabaseError(diesel::result::DatabaseErrorKind::UniqueViolation, _)
+    )
+}

@@ -1,0 +1,134 @@
+//! The same migrations and queries on SQLite and on PostgreSQL.
+
+use chrono::TimeDelta;
+use diesel::prelude::*;
+use diesel_async::RunQueryDsl;
+use nudge_config::DatabaseSettings;
+use nudge_store::schema::reminder_occurrences;
+use nudge_store::{Backend, Db, is_unique_violation, with_conn};
+use nudge_testkit::TestDatabase;
+
+fn settings(url: &str) -> DatabaseSettings {
+    DatabaseSettings {
+        url: url.to_owned(),
+        ..DatabaseSettings::default()
+    }
+}
+
+async fn migrations_and_queries(db: Db) {
+    assert!(
+        db.migrate().await.expect("migrate") >= 4,
+        "a new database gets every migration"
+    );
+    assert_eq!(
+        db.migrate().await.expect("migrate again"),
+        0,
+        "migrating twice applies nothing"
+    );
+    db.ping().await.expect("ping");
+
+    let now = nudge_store::now();
+    let row_of = |reminder: &str, id: &str, due_in: i64| {
+        (
+            reminder_occurrences::id.eq(id.to_owned()),
+            reminder_occurrences::reminder_id.eq(reminder.to_owned()),
+            reminder_occurrences::user_id.eq("u1"),
+            reminder_occurrences::due_at.eq(now + TimeDelta::milliseconds(due_in)),
+            reminder_occurrences::state.eq("scheduled"),
+            reminder_occurrences::created_at.eq(now),
+        )
+    };
+    let row = |id: &str, due_in: i64| row_of("r1", id, due_in);
+    let mut conn = db.conn().await.expect("connection");
+    with_conn!(conn, c => {
+        // The foreign key needs its reminder.
+        diesel::insert_into(nudge_store::schema::reminders::table)
+            .values((
+                nudge_store::schema::reminders::id.eq("r1"),
+                nudge_store::schema::reminders::user_id.eq("u1"),
+                nudge_store::schema::reminders::body.eq(vec![1_u8, 2, 3]),
+                nudge_store::schema::reminders::timezone.eq("America/Montreal"),
+                nudge_store::schema::reminders::language.eq("en"),
+                nudge_store::schema::reminders::status.eq("scheduled"),
+                nudge_store::schema::reminders::idempotency_key.eq("k1"),
+                nudge_store::schema::reminders::created_at.eq(now),
+                nudge_store::schema::reminders::updated_at.eq(now),
+            ))
+            .execute(c)
+            .await
+    })
+    .expect("insert reminder");
+    for (id, due_in) in [("a", 1500), ("b", 500), ("c", -250)] {
+        with_conn!(conn, c => {
+            diesel::insert_into(reminder_occurrences::table).values(row(id, due_in)).execute(c).await
+        })
+        .expect("insert occurrence");
+    }
+
+    // Instants keep their millisecond and compare in time order on both backends.
+    let due: Vec<(String, chrono::NaiveDateTime)> = with_conn!(conn, c => {
+        reminder_occurrences::table
+            .filter(reminder_occurrences::due_at.le(now + TimeDelta::milliseconds(500)))
+            .order(reminder_occurrences::due_at.asc())
+            .select((reminder_occurrences::id, reminder_occurrences::due_at))
+            .load(c)
+            .await
+    })
+    .expect("select");
+    assert_eq!(
+        due,
+        vec![
+            ("c".to_owned(), now - TimeDelta::milliseconds(250)),
+            ("b".to_owned(), now + TimeDelta::milliseconds(500)),
+        ]
+    );
+
+    let duplicate = with_conn!(conn, c => {
+        diesel::insert_into(reminder_occurrences::table).values(row("a", 0)).execute(c).await
+    })
+    .expect_err("duplicate id");
+    assert!(is_unique_violation(&duplicate), "{duplicate:?}");
+
+    // A dangling reference is refused (SQLite enforces foreign keys too).
+    let orphan = with_conn!(conn, c => {
+        diesel::insert_into(reminder_occurrences::table)
+            .values(row_of("missing", "d", 0))
+            .execute(c)
+            .await
+    });
+    assert!(
+        matches!(
+            orphan,
+            Err(diesel::result::Error::DatabaseError(
+                diesel::result::DatabaseErrorKind::ForeignKeyViolation,
+                _
+            ))
+        ),
+        "foreign keys are enforced: {orphan:?}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn sqlite_runs_the_migrations_and_queries() {
+    let database = TestDatabase::sqlite();
+    let db = Db::connect(&settings(&database.url)).expect("pool");
+    assert_eq!(db.backend(), Backend::Sqlite);
+    migrations_and_queries(db).await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+#[ignore = "needs PostgreSQL"]
+async fn postgres_runs_the_migrations_and_queries() {
+    let database = TestDatabase::postgres().await;
+    let db = Db::connect(&settings(&database.url)).expect("pool");
+    assert_eq!(db.backend(), Backend::Postgres);
+    migrations_and_queries(db).await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn an_unreachable_postgres_fails_the_ping() {
+    let mut settings = settings("postgres://nobody@127.0.0.1:1/none");
+    settings.connect_timeout_seconds = 2;
+    let db = Db::connect(&settings).expect("the pool itself is lazy");
+    assert!(db.ping().await.is_err());
+}
