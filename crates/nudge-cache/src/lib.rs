@@ -55,12 +55,7 @@ impl Cache {
         }
     }
 
-    pub async fn set(
-        &self,
-        key: &str,
-        value: &[u8],
-        ttl: Option<Duration>,
-    ) -> Result<(), CacheError> {
+    pub async fn set(&self, key: &str, value: &[u8], ttl: Option<Duration>) -> Result<(), CacheError> {
         match self {
             Cache::Memory(cache) => {
                 cache.set(key, value, ttl);
@@ -71,12 +66,7 @@ impl Cache {
     }
 
     /// Sets `key` only if it holds nothing; returns whether it was set.
-    pub async fn set_if_absent(
-        &self,
-        key: &str,
-        value: &[u8],
-        ttl: Duration,
-    ) -> Result<bool, CacheError> {
+    pub async fn set_if_absent(&self, key: &str, value: &[u8], ttl: Duration) -> Result<bool, CacheError> {
         match self {
             Cache::Memory(cache) => Ok(cache.set_if_absent(key, value, ttl)),
             Cache::Redis(cache) => cache.set_if_absent(key, value, ttl).await,
@@ -122,11 +112,7 @@ impl Cache {
                 cache.delete_if_equals(&lock.key, lock.token.as_bytes());
                 Ok(())
             }
-            Cache::Redis(cache) => {
-                cache
-                    .delete_if_equals(&lock.key, lock.token.as_bytes())
-                    .await
-            }
+            Cache::Redis(cache) => cache.delete_if_equals(&lock.key, lock.token.as_bytes()).await,
         }
     }
 

@@ -8,10 +8,12 @@ use deadpool_redis::{Pool, Runtime};
 use crate::CacheError;
 
 /// Deletes a key only if it still holds the caller's value (lock release).
-const DELETE_IF_EQUALS: &str = "if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) else return 0 end";
+const DELETE_IF_EQUALS: &str =
+    "if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) else return 0 end";
 
 /// Increments a counter and starts its window when it is new.
-const INCREMENT_IN_WINDOW: &str = "local n = redis.call('INCR', KEYS[1]) if n == 1 then redis.call('PEXPIRE', KEYS[1], ARGV[1]) end return n";
+const INCREMENT_IN_WINDOW: &str =
+    "local n = redis.call('INCR', KEYS[1]) if n == 1 then redis.call('PEXPIRE', KEYS[1], ARGV[1]) end return n";
 
 #[derive(Clone)]
 pub struct RedisCache {
@@ -32,9 +34,7 @@ impl From<deadpool_redis::PoolError> for CacheError {
 }
 
 fn millis(duration: Duration) -> u64 {
-    u64::try_from(duration.as_millis())
-        .unwrap_or(u64::MAX)
-        .max(1)
+    u64::try_from(duration.as_millis()).unwrap_or(u64::MAX).max(1)
 }
 
 impl RedisCache {
@@ -57,12 +57,7 @@ impl RedisCache {
         Ok(conn.get(self.key(key)).await?)
     }
 
-    pub(crate) async fn set(
-        &self,
-        key: &str,
-        value: &[u8],
-        ttl: Option<Duration>,
-    ) -> Result<(), CacheError> {
+    pub(crate) async fn set(&self, key: &str, value: &[u8], ttl: Option<Duration>) -> Result<(), CacheError> {
         let mut conn = self.pool.get().await?;
         let mut cmd = redis::cmd("SET");
         cmd.arg(self.key(key)).arg(value);
@@ -73,12 +68,7 @@ impl RedisCache {
         Ok(())
     }
 
-    pub(crate) async fn set_if_absent(
-        &self,
-        key: &str,
-        value: &[u8],
-        ttl: Duration,
-    ) -> Result<bool, CacheError> {
+    pub(crate) async fn set_if_absent(&self, key: &str, value: &[u8], ttl: Duration) -> Result<bool, CacheError> {
         let mut conn = self.pool.get().await?;
         let reply: Option<String> = redis::cmd("SET")
             .arg(self.key(key))

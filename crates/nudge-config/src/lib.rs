@@ -39,6 +39,22 @@ pub struct Sources {
     pub environment: Option<HashMap<String, String>>,
 }
 
+/// Names a TOML configuration file to read (optional).
+pub const CONFIG_FILE_ENV: &str = "NUDGE_CONFIG";
+
+impl Sources {
+    /// The process environment, plus the file named by `NUDGE_CONFIG` if set.
+    pub fn from_process() -> Sources {
+        Sources {
+            files: std::env::var_os(CONFIG_FILE_ENV)
+                .map(PathBuf::from)
+                .into_iter()
+                .collect(),
+            ..Sources::default()
+        }
+    }
+}
+
 impl Settings {
     /// Loads and validates settings from the given sources.
     pub fn load(sources: Sources) -> Result<Settings, ConfigError> {

@@ -205,6 +205,8 @@ pub struct SmsSettings {
     pub max_request_bytes: usize,
     /// How often pending inbound messages are handed to the agent when nothing wakes the dispatcher.
     pub dispatch_interval_ms: u64,
+    /// Console transport: also print each SMS on standard output (off in tests).
+    pub console_echo: bool,
 }
 
 impl Default for SmsSettings {
@@ -213,6 +215,7 @@ impl Default for SmsSettings {
             transport: None,
             max_request_bytes: 64 * 1024,
             dispatch_interval_ms: 1000,
+            console_echo: true,
         }
     }
 }
@@ -338,10 +341,7 @@ impl Settings {
         }
         KeyRing::new(
             active,
-            self.crypto
-                .keys
-                .iter()
-                .map(|(id, key)| (id.clone(), key.clone())),
+            self.crypto.keys.iter().map(|(id, key)| (id.clone(), key.clone())),
         )
         .map_err(|e| problem("crypto.keys", e.to_string()))
     }
@@ -380,16 +380,10 @@ impl Settings {
         self.key_ring()?;
         self.twilio_auth_token()?;
         if !has_scheme(&self.twilio.public_base_url, &["http", "https"]) {
-            return Err(problem(
-                "twilio.public_base_url",
-                "must be an http:// or https:// URL",
-            ));
+            return Err(problem("twilio.public_base_url", "must be an http:// or https:// URL"));
         }
         if !has_scheme(&self.twilio.api_base_url, &["http", "https"]) {
-            return Err(problem(
-                "twilio.api_base_url",
-                "must be an http:// or https:// URL",
-            ));
+            return Err(problem("twilio.api_base_url", "must be an http:// or https:// URL"));
         }
         if self.services.sms_router.grpc_port.is_none() {
             return Err(problem("services.sms_router.grpc_port", "is required"));
@@ -401,16 +395,10 @@ impl Settings {
             ));
         }
         if !has_scheme(&self.queue.url, &["memory", "amqp", "amqps"]) {
-            return Err(problem(
-                "queue.url",
-                "must start with memory://, amqp:// or amqps://",
-            ));
+            return Err(problem("queue.url", "must start with memory://, amqp:// or amqps://"));
         }
         if !has_scheme(&self.cache.url, &["memory", "redis", "rediss"]) {
-            return Err(problem(
-                "cache.url",
-                "must start with memory://, redis:// or rediss://",
-            ));
+            return Err(problem("cache.url", "must start with memory://, redis:// or rediss://"));
         }
         if self.queue.max_attempts == 0 {
             return Err(problem("queue.max_attempts", "must be at least 1"));
@@ -420,22 +408,13 @@ impl Settings {
         }
         if self.mode == Mode::Distributed {
             if !has_scheme(&self.database.url, &["postgres", "postgresql"]) {
-                return Err(problem(
-                    "database.url",
-                    "must be a postgres:// URL in distributed mode",
-                ));
+                return Err(problem("database.url", "must be a postgres:// URL in distributed mode"));
             }
             if !has_scheme(&self.queue.url, &["amqp", "amqps"]) {
-                return Err(problem(
-                    "queue.url",
-                    "must be an amqp:// URL in distributed mode",
-                ));
+                return Err(problem("queue.url", "must be an amqp:// URL in distributed mode"));
             }
             if !has_scheme(&self.cache.url, &["redis", "rediss"]) {
-                return Err(problem(
-                    "cache.url",
-                    "must be a redis:// URL in distributed mode",
-                ));
+                return Err(problem("cache.url", "must be a redis:// URL in distributed mode"));
             }
         }
         if self.demo.enabled {

@@ -29,9 +29,7 @@ fn load(pairs: &[(&str, &str)]) -> Result<Settings, ConfigError> {
 
 #[track_caller]
 fn check_error(pairs: &[(&str, &str)], key: &str) {
-    let error = load(pairs)
-        .expect_err("configuration must be refused")
-        .to_string();
+    let error = load(pairs).expect_err("configuration must be refused").to_string();
     assert!(error.contains(key), "error {error:?} should name {key}");
 }
 
@@ -79,25 +77,15 @@ fn file_overrides_defaults_and_environment_overrides_file() {
 
 #[test]
 fn phone_numbers_keep_their_plus() {
-    let settings = load(&[
-        ("NUDGE__DEMO__PHONE", "+33612345678"),
-        ("NUDGE__DEMO__ENABLED", "true"),
-    ])
-    .expect("loads");
+    let settings = load(&[("NUDGE__DEMO__PHONE", "+33612345678"), ("NUDGE__DEMO__ENABLED", "true")]).expect("loads");
     assert_eq!(settings.demo.phone, "+33612345678");
     assert!(settings.demo.enabled);
 }
 
 #[test]
 fn a_wrong_type_is_refused_naming_the_key() {
-    check_error(
-        &[("NUDGE__SERVICES__API__PORT", "abc")],
-        "services.api.port",
-    );
-    check_error(
-        &[("NUDGE__SCHEDULER__BATCH_SIZE", "-3")],
-        "scheduler.batch_size",
-    );
+    check_error(&[("NUDGE__SERVICES__API__PORT", "abc")], "services.api.port");
+    check_error(&[("NUDGE__SCHEDULER__BATCH_SIZE", "-3")], "scheduler.batch_size");
     check_error(&[("NUDGE__DEMO__ENABLED", "maybe")], "demo.enabled");
     check_error(&[("NUDGE__MODE", "cluster")], "mode");
 }
@@ -156,17 +144,11 @@ fn distributed_mode_needs_the_real_servers() {
 #[test]
 fn demo_values_are_checked_when_the_demo_is_on() {
     check_error(
-        &[
-            ("NUDGE__DEMO__ENABLED", "true"),
-            ("NUDGE__DEMO__PHONE", "5145550100"),
-        ],
+        &[("NUDGE__DEMO__ENABLED", "true"), ("NUDGE__DEMO__PHONE", "5145550100")],
         "demo.phone",
     );
     check_error(
-        &[
-            ("NUDGE__DEMO__ENABLED", "true"),
-            ("NUDGE__DEMO__TIMEZONE", "Mars/Base"),
-        ],
+        &[("NUDGE__DEMO__ENABLED", "true"), ("NUDGE__DEMO__TIMEZONE", "Mars/Base")],
         "demo.timezone",
     );
 }

@@ -38,6 +38,18 @@ impl fmt::Display for Language {
     }
 }
 
+/// A time of day as people write it: "3:42 PM" in English, "15 h 42" in French.
+pub fn clock_time<Tz: chrono::TimeZone>(at: &chrono::DateTime<Tz>, language: Language) -> String
+where
+    Tz::Offset: fmt::Display,
+{
+    match language {
+        Language::En => at.format("%-I:%M %p").to_string(),
+        Language::Fr => at.format("%-H h %M").to_string(),
+    }
+}
+
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -48,5 +60,16 @@ mod tests {
         assert_eq!("EN".parse(), Ok(Language::En));
         assert_eq!("fr-CA".parse(), Ok(Language::Fr));
         assert!("de".parse::<Language>().is_err());
+    }
+
+    #[test]
+    fn clock_times_in_each_language() {
+        use chrono::TimeZone as _;
+        let at = chrono_tz::America::Montreal.with_ymd_and_hms(2026, 3, 4, 15, 42, 0).single().expect("valid");
+        assert_eq!(clock_time(&at, Language::En), "3:42 PM");
+        assert_eq!(clock_time(&at, Language::Fr), "15 h 42");
+        let morning = chrono_tz::America::Montreal.with_ymd_and_hms(2026, 3, 4, 9, 5, 0).single().expect("valid");
+        assert_eq!(clock_time(&morning, Language::En), "9:05 AM");
+        assert_eq!(clock_time(&morning, Language::Fr), "9 h 05");
     }
 }

@@ -5,10 +5,11 @@
 
 mod language;
 mod phone;
+pub mod sms;
 mod timezone;
 mod user;
 
-pub use language::Language;
+pub use language::{Language, clock_time};
 pub use phone::PhoneNumber;
 pub use timezone::Timezone;
 pub use user::UserId;

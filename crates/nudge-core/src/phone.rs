@@ -15,9 +15,8 @@ impl PhoneNumber {
         let digits = value
             .strip_prefix('+')
             .ok_or_else(|| InvalidValue("phone number must start with +".to_owned()))?;
-        let valid = (8..=15).contains(&digits.len())
-            && digits.bytes().all(|b| b.is_ascii_digit())
-            && !digits.starts_with('0');
+        let valid =
+            (8..=15).contains(&digits.len()) && digits.bytes().all(|b| b.is_ascii_digit()) && !digits.starts_with('0');
         if !valid {
             return Err(InvalidValue(
                 "phone number must be E.164: + then 8 to 15 digits".to_owned(),

@@ -22,9 +22,7 @@ const CALLBACK_TIMEOUT: Duration = Duration::from_secs(5);
 pub(crate) async fn run(state: Arc<AppState>, sid: String, outcome: DeliveryOutcome) {
     let steps: &[(&str, Option<u32>)] = match outcome {
         DeliveryOutcome::Delivered => &[("sent", None), ("delivered", None)],
-        DeliveryOutcome::Undelivered { error_code } => {
-            &[("sent", None), ("undelivered", Some(error_code))]
-        }
+        DeliveryOutcome::Undelivered { error_code } => &[("sent", None), ("undelivered", Some(error_code))],
         DeliveryOutcome::Failed { error_code } => &[("failed", Some(error_code))],
     };
     for &(status, error_code) in steps {
@@ -57,18 +55,12 @@ async fn post(state: &AppState, url: &str, message: &FakeMessage) {
     }
     if matches!(message.status.as_str(), "delivered" | "undelivered") {
         // Carrier DLR "done date", YYMMDDhhmm (Twilio changelog, 2023-02-14).
-        params.push((
-            "RawDlrDoneDate",
-            Utc::now().format("%y%m%d%H%M").to_string(),
-        ));
+        params.push(("RawDlrDoneDate", Utc::now().format("%y%m%d%H%M").to_string()));
     }
     let result = state
         .http
         .post(url)
-        .header(
-            "X-Twilio-Signature",
-            signature(&state.auth_token, url, &params),
-        )
+        .header("X-Twilio-Signature", signature(&state.auth_token, url, &params))
         .header(header::USER_AGENT, "TwilioProxy/1.1")
         .timeout(CALLBACK_TIMEOUT)
         .form(&params)

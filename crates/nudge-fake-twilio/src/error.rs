@@ -28,11 +28,7 @@ impl TwilioError {
 
     /// 404/20404, worded like Twilio.
     pub(crate) fn not_found(path: &str) -> Self {
-        Self::new(
-            404,
-            20404,
-            format!("The requested resource {path} was not found"),
-        )
+        Self::new(404, 20404, format!("The requested resource {path} was not found"))
     }
 
     /// An injected failure; the message is the HTTP reason phrase, which is also
@@ -40,11 +36,7 @@ impl TwilioError {
     /// "Internal Server Error", 20503 "Service Unavailable").
     pub(crate) fn injected(status: u16, code: u32) -> Self {
         let mut error = Self::new(status, code, "");
-        error.message = error
-            .status
-            .canonical_reason()
-            .unwrap_or("Error")
-            .to_owned();
+        error.message = error.status.canonical_reason().unwrap_or("Error").to_owned();
         error
     }
 }

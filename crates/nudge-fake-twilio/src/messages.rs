@@ -41,10 +41,7 @@ pub(crate) async fn create(
     }
     let non_empty = |value: Option<String>| value.filter(|v| !v.is_empty());
     let Some(to) = non_empty(params.to) else {
-        return Err(TwilioError::bad_request(
-            21604,
-            "A 'To' phone number is required.",
-        ));
+        return Err(TwilioError::bad_request(21604, "A 'To' phone number is required."));
     };
     if !is_e164(&to) {
         return Err(TwilioError::bad_request(
@@ -55,10 +52,7 @@ pub(crate) async fn create(
     let from = non_empty(params.from);
     let messaging_service_sid = non_empty(params.messaging_service_sid);
     if from.is_none() && messaging_service_sid.is_none() {
-        return Err(TwilioError::bad_request(
-            21603,
-            "A 'From' phone number is required.",
-        ));
+        return Err(TwilioError::bad_request(21603, "A 'From' phone number is required."));
     }
     if let Some(from) = &from
         && state.require_owned_from
@@ -154,13 +148,7 @@ pub(crate) async fn list(
         .into_iter()
         .filter_map(|(key, value)| value.as_deref().map(|v| (key, v)))
         .collect();
-    Json(page_envelope(
-        "messages",
-        uri.path(),
-        &echoed,
-        &paging,
-        items,
-    ))
+    Json(page_envelope("messages", uri.path(), &echoed, &paging, items))
 }
 
 /// The Message resource as Twilio renders it (fields per `api.v2010.account.message`).

@@ -82,9 +82,7 @@ pub(crate) async fn available(
             })
         })
         .collect();
-    Ok(Json(
-        json!({ "available_phone_numbers": found, "uri": uri.path() }),
-    ))
+    Ok(Json(json!({ "available_phone_numbers": found, "uri": uri.path() })))
 }
 
 #[derive(Debug, Deserialize)]
@@ -138,22 +136,13 @@ pub(crate) async fn buy(
             let area_code = valid_area_code(&area_code)?;
             inventory(area_code)
                 .find(|n| !inner.owns(n))
-                .ok_or_else(|| {
-                    TwilioError::bad_request(21452, "No phone numbers found in area code")
-                })?
+                .ok_or_else(|| TwilioError::bad_request(21452, "No phone numbers found in area code"))?
         }
         (None, None) => {
-            return Err(TwilioError::bad_request(
-                400,
-                "did or area_code is required",
-            ));
+            return Err(TwilioError::bad_request(400, "did or area_code is required"));
         }
     };
-    let index = match inner
-        .numbers
-        .iter()
-        .position(|n| n.phone_number == phone_number)
-    {
+    let index = match inner.numbers.iter().position(|n| n.phone_number == phone_number) {
         Some(index) => index,
         None => {
             inner.numbers.push(FakeNumber::new(&phone_number));
@@ -162,10 +151,7 @@ pub(crate) async fn buy(
     };
     let number = &mut inner.numbers[index];
     params.apply(number);
-    Ok((
-        StatusCode::CREATED,
-        Json(number_json(&state.account_sid, number)),
-    ))
+    Ok((StatusCode::CREATED, Json(number_json(&state.account_sid, number))))
 }
 
 #[derive(Debug, Deserialize)]
@@ -262,9 +248,8 @@ pub(crate) async fn list(
 
 /// Three digits, the first 2-9 (a NANP area code), else 400/21451.
 fn valid_area_code(area_code: &str) -> Result<&str, TwilioError> {
-    let valid = area_code.len() == 3
-        && area_code.bytes().all(|b| b.is_ascii_digit())
-        && !area_code.starts_with(['0', '1']);
+    let valid =
+        area_code.len() == 3 && area_code.bytes().all(|b| b.is_ascii_digit()) && !area_code.starts_with(['0', '1']);
     if valid {
         Ok(area_code)
     } else {

@@ -38,29 +38,18 @@ pub(crate) fn router(state: Arc<AppState>) -> Router {
         )
         .route(
             &format!("{account}/IncomingPhoneNumbers/{{sid}}"),
-            get(numbers::fetch)
-                .post(numbers::update)
-                .delete(numbers::release),
+            get(numbers::fetch).post(numbers::update).delete(numbers::release),
         )
         .fallback(|uri: Uri| async move { TwilioError::not_found(uri.path()) })
-        .method_not_allowed_fallback(|| async {
-            TwilioError::new(405, 20004, "Method not allowed")
-        })
-        .layer(middleware::from_fn_with_state(
-            Arc::clone(&state),
-            authenticate,
-        ))
+        .method_not_allowed_fallback(|| async { TwilioError::new(405, 20004, "Method not allowed") })
+        .layer(middleware::from_fn_with_state(Arc::clone(&state), authenticate))
         .layer(DefaultBodyLimit::max(state.max_request_bytes))
         .with_state(state)
 }
 
 /// HTTP Basic auth as the configured account (401/20003), then the account in
 /// the path must be that account (404/20404).
-async fn authenticate(
-    State(state): State<Arc<AppState>>,
-    request: Request,
-    next: Next,
-) -> Response {
+async fn authenticate(State(state): State<Arc<AppState>>, request: Request, next: Next) -> Response {
     let unauthorized = |message: &str| {
         let mut response = TwilioError::new(401, 20003, message).into_response();
         response.headers_mut().insert(
@@ -131,14 +120,9 @@ pub(crate) fn page_envelope(
     let start = page.saturating_mul(size);
     let total = items.len();
     let items: Vec<Value> = items.into_iter().skip(start).take(size).collect();
-    let sid_at = |i: Option<&Value>| {
-        i.and_then(|v| v["sid"].as_str())
-            .unwrap_or_default()
-            .to_owned()
-    };
+    let sid_at = |i: Option<&Value>| i.and_then(|v| v["sid"].as_str()).unwrap_or_default().to_owned();
     let page_uri = |page: usize, token: Option<String>| {
-        let mut query: Vec<(&str, String)> =
-            filters.iter().map(|(k, v)| (*k, (*v).to_owned())).collect();
+        let mut query: Vec<(&str, String)> = filters.iter().map(|(k, v)| (*k, (*v).to_owned())).collect();
         query.push(("PageSize", size.to_string()));
         query.push(("Page", page.to_string()));
         if let Some(token) = token {
@@ -148,10 +132,9 @@ pub(crate) fn page_envelope(
         let query = serde_urlencoded::to_string(&query).unwrap_or_default();
         format!("{path}?{query}")
     };
-    let next_page_uri = (start.saturating_add(size) < total)
-        .then(|| page_uri(page + 1, Some(format!("PA{}", sid_at(items.last())))));
-    let previous_page_uri =
-        (page > 0).then(|| page_uri(page - 1, Some(format!("PB{}", sid_at(items.first())))));
+    let next_page_uri =
+        (start.saturating_add(size) < total).then(|| page_uri(page + 1, Some(format!("PA{}", sid_at(items.last())))));
+    let previous_page_uri = (page > 0).then(|| page_uri(page - 1, Some(format!("PB{}", sid_at(items.first())))));
     json!({
         key: items,
         "end": start + items.len().saturating_sub(1),

@@ -72,14 +72,8 @@ mod tests {
         assert_eq!(count_segments(&format!("{}a", "€".repeat(80))), 2);
         assert_eq!(count_segments(&format!("{}{{", "a".repeat(159))), 2);
         // 152 + '{' would need 154 septets in segment one: '{' moves to segment two.
-        assert_eq!(
-            count_segments(&format!("{}{{{}", "a".repeat(152), "a".repeat(151))),
-            2
-        );
-        assert_eq!(
-            count_segments(&format!("{}{{{}", "a".repeat(152), "a".repeat(152))),
-            3
-        );
+        assert_eq!(count_segments(&format!("{}{{{}", "a".repeat(152), "a".repeat(151))), 2);
+        assert_eq!(count_segments(&format!("{}{{{}", "a".repeat(152), "a".repeat(152))), 3);
     }
 
     #[test]
@@ -90,13 +84,7 @@ mod tests {
         assert_eq!(count_segments(&format!("{}😀", "a".repeat(68))), 1);
         assert_eq!(count_segments(&format!("{}😀", "a".repeat(69))), 2);
         // The emoji does not fit in segment one's 67th unit, so it starts segment two.
-        assert_eq!(
-            count_segments(&format!("{}😀{}", "a".repeat(66), "a".repeat(65))),
-            2
-        );
-        assert_eq!(
-            count_segments(&format!("{}😀{}", "a".repeat(66), "a".repeat(66))),
-            3
-        );
+        assert_eq!(count_segments(&format!("{}😀{}", "a".repeat(66), "a".repeat(65))), 2);
+        assert_eq!(count_segments(&format!("{}😀{}", "a".repeat(66), "a".repeat(66))), 3);
     }
 }

@@ -10,15 +10,8 @@ use sha1::Sha1;
 /// Base64 HMAC-SHA1, keyed with `auth_token`, of the full request `url` followed
 /// by every POST parameter sorted by name, each name immediately followed by its
 /// value. Repeated names are ordered by value; identical pairs count once.
-pub fn signature<K: AsRef<str>, V: AsRef<str>>(
-    auth_token: &str,
-    url: &str,
-    params: &[(K, V)],
-) -> String {
-    let mut pairs: Vec<(&str, &str)> = params
-        .iter()
-        .map(|(k, v)| (k.as_ref(), v.as_ref()))
-        .collect();
+pub fn signature<K: AsRef<str>, V: AsRef<str>>(auth_token: &str, url: &str, params: &[(K, V)]) -> String {
+    let mut pairs: Vec<(&str, &str)> = params.iter().map(|(k, v)| (k.as_ref(), v.as_ref())).collect();
     pairs.sort_unstable();
     pairs.dedup();
     let mut data = String::from(url);
@@ -26,8 +19,7 @@ pub fn signature<K: AsRef<str>, V: AsRef<str>>(
         data.push_str(key);
         data.push_str(value);
     }
-    let mut mac = Hmac::<Sha1>::new_from_slice(auth_token.as_bytes())
-        .expect("HMAC accepts keys of any length");
+    let mut mac = Hmac::<Sha1>::new_from_slice(auth_token.as_bytes()).expect("HMAC accepts keys of any length");
     mac.update(data.as_bytes());
     STANDARD.encode(mac.finalize().into_bytes())
 }
@@ -49,10 +41,7 @@ mod tests {
             ("To", "+18005551212"),
             ("Caller", "+14158675309"),
         ];
-        assert_eq!(
-            signature(TOKEN, URI, &params),
-            "RSOYDt4T1cUTdK1PDd93/VVr8B8="
-        );
+        assert_eq!(signature(TOKEN, URI, &params), "RSOYDt4T1cUTdK1PDd93/VVr8B8=");
     }
 
     #[test]
@@ -63,9 +52,6 @@ mod tests {
             ("Digits", "5678"),
             ("Digits", "1234"),
         ];
-        assert_eq!(
-            signature(TOKEN, URI, &params),
-            "IK+Dwps556ElfBT0I3Rgjkr1wJU="
-        );
+        assert_eq!(signature(TOKEN, URI, &params), "IK+Dwps556ElfBT0I3Rgjkr1wJU=");
     }
 }

@@ -109,11 +109,7 @@ pub(crate) struct AppState {
 
 impl AppState {
     pub(crate) fn new(config: FakeTwilioConfig) -> Arc<Self> {
-        let numbers = config
-            .owned_numbers
-            .iter()
-            .map(|n| FakeNumber::new(n))
-            .collect();
+        let numbers = config.owned_numbers.iter().map(|n| FakeNumber::new(n)).collect();
         Arc::new(AppState {
             account_sid: config.account_sid,
             auth_token: config.auth_token,
@@ -155,12 +151,7 @@ impl AppState {
     }
 
     /// Moves a message to `status`; returns its new state.
-    pub(crate) fn advance(
-        &self,
-        sid: &str,
-        status: &str,
-        error_code: Option<u32>,
-    ) -> Option<FakeMessage> {
+    pub(crate) fn advance(&self, sid: &str, status: &str, error_code: Option<u32>) -> Option<FakeMessage> {
         let mut inner = self.lock();
         let message = inner.messages.iter_mut().find(|m| m.sid == sid)?;
         let now = Utc::now();
@@ -196,8 +187,6 @@ pub(crate) fn friendly_name(phone_number: &str) -> String {
 /// `+` then 2 to 15 digits, the first not 0 (E.164).
 pub(crate) fn is_e164(number: &str) -> bool {
     number.strip_prefix('+').is_some_and(|digits| {
-        (2..=15).contains(&digits.len())
-            && digits.bytes().all(|b| b.is_ascii_digit())
-            && !digits.starts_with('0')
+        (2..=15).contains(&digits.len()) && digits.bytes().all(|b| b.is_ascii_digit()) && !digits.starts_with('0')
     })
 }

@@ -70,8 +70,7 @@ impl Client {
 
     /// Follows a Twilio `*_uri` (relative to the API host).
     async fn get_uri(&self, uri: &str) -> (u16, Value) {
-        self.send(self.http.get(format!("{}{uri}", self.base)))
-            .await
+        self.send(self.http.get(format!("{}{uri}", self.base))).await
     }
 
     async fn delete(&self, path: &str) -> u16 {
@@ -88,27 +87,19 @@ fn assert_twilio_error(response: &(u16, Value), status: u16, code: u64) {
     assert_eq!(*got_status, status, "HTTP status; body: {body}");
     assert_eq!(body["code"], code, "{body}");
     assert_eq!(body["status"], status, "{body}");
-    assert_eq!(
-        body["more_info"],
-        format!("https://www.twilio.com/docs/errors/{code}")
-    );
-    assert!(
-        body["message"].as_str().is_some_and(|m| !m.is_empty()),
-        "{body}"
-    );
+    assert_eq!(body["more_info"], format!("https://www.twilio.com/docs/errors/{code}"));
+    assert!(body["message"].as_str().is_some_and(|m| !m.is_empty()), "{body}");
 }
 
 fn is_sid(value: &Value, prefix: &str) -> bool {
-    value.as_str().is_some_and(|s| {
-        s.len() == 34 && s.starts_with(prefix) && s[2..].bytes().all(|b| b.is_ascii_hexdigit())
-    })
+    value
+        .as_str()
+        .is_some_and(|s| s.len() == 34 && s.starts_with(prefix) && s[2..].bytes().all(|b| b.is_ascii_hexdigit()))
 }
 
 #[tokio::test]
 async fn create_message_returns_twilio_message_resource() {
-    let fake = FakeTwilio::start(config(), localhost())
-        .await
-        .expect("start");
+    let fake = FakeTwilio::start(config(), localhost()).await.expect("start");
     let client = Client::new(&fake);
 
     let (status, body) = client
@@ -116,12 +107,7 @@ async fn create_message_returns_twilio_message_resource() {
         .await;
 
     assert_eq!(status, 201, "{body}");
-    let mut keys: Vec<&str> = body
-        .as_object()
-        .expect("object")
-        .keys()
-        .map(String::as_str)
-        .collect();
+    let mut keys: Vec<&str> = body.as_object().expect("object").keys().map(String::as_str).collect();
     keys.sort_unstable();
     // Properties of `api.v2010.account.message` in twilio-oai's twilio_api_v2010.json.
     assert_eq!(
@@ -192,9 +178,7 @@ async fn create_message_returns_twilio_message_resource() {
 
 #[tokio::test]
 async fn message_validation_uses_twilio_error_codes() {
-    let fake = FakeTwilio::start(config(), localhost())
-        .await
-        .expect("start");
+    let fake = FakeTwilio::start(config(), localhost()).await.expect("start");
     let client = Client::new(&fake);
 
     let not_e164 = client
@@ -213,16 +197,12 @@ async fn message_validation_uses_twilio_error_codes() {
         .await;
     assert_twilio_error(&long_body, 400, 21617);
     let longest = "a".repeat(1600);
-    let (status, body) = client
-        .send_sms(&[("To", TO), ("From", FROM), ("Body", &longest)])
-        .await;
+    let (status, body) = client.send_sms(&[("To", TO), ("From", FROM), ("Body", &longest)]).await;
     assert_eq!(status, 201);
     assert_eq!(body["num_segments"], "11");
 
     fake.mark_unsubscribed(TO);
-    let unsubscribed = client
-        .send_sms(&[("To", TO), ("From", FROM), ("Body", "hi")])
-        .await;
+    let unsubscribed = client.send_sms(&[("To", TO), ("From", FROM), ("Body", "hi")]).await;
     assert_twilio_error(&unsubscribed, 400, 21610);
     let (status, _) = client
         .send_sms(&[("To", "+14155550000"), ("From", FROM), ("Body", "hi")])
@@ -248,31 +228,23 @@ async fn from_must_be_owned_only_when_configured() {
     let client = Client::new(&fake);
 
     let stranger = "+14155550123";
-    let not_owned = client
-        .send_sms(&[("To", TO), ("From", stranger), ("Body", "hi")])
-        .await;
+    let not_owned = client.send_sms(&[("To", TO), ("From", stranger), ("Body", "hi")]).await;
     assert_twilio_error(&not_owned, 400, 21606);
-    let (status, _) = client
-        .send_sms(&[("To", TO), ("From", FROM), ("Body", "hi")])
-        .await;
+    let (status, _) = client.send_sms(&[("To", TO), ("From", FROM), ("Body", "hi")]).await;
     assert_eq!(status, 201);
 
     let (status, _) = client
         .post("/IncomingPhoneNumbers.json", &[("PhoneNumber", stranger)])
         .await;
     assert_eq!(status, 201);
-    let (status, _) = client
-        .send_sms(&[("To", TO), ("From", stranger), ("Body", "hi")])
-        .await;
+    let (status, _) = client.send_sms(&[("To", TO), ("From", stranger), ("Body", "hi")]).await;
     assert_eq!(status, 201, "a bought number may send");
     fake.shutdown().await;
 }
 
 #[tokio::test]
 async fn messaging_service_without_from_is_accepted() {
-    let fake = FakeTwilio::start(config(), localhost())
-        .await
-        .expect("start");
+    let fake = FakeTwilio::start(config(), localhost()).await.expect("start");
     let client = Client::new(&fake);
     let service = "MG0123456789abcdef0123456789abcdef";
 
@@ -289,30 +261,20 @@ async fn messaging_service_without_from_is_accepted() {
 
 #[tokio::test]
 async fn authentication_and_account_checks() {
-    let fake = FakeTwilio::start(config(), localhost())
-        .await
-        .expect("start");
+    let fake = FakeTwilio::start(config(), localhost()).await.expect("start");
     let http = reqwest::Client::new();
-    let url = format!(
-        "{}/2010-04-01/Accounts/{ACCOUNT_SID}/Messages.json",
-        fake.base_url()
-    );
+    let url = format!("{}/2010-04-01/Accounts/{ACCOUNT_SID}/Messages.json", fake.base_url());
     let form = [("To", TO), ("From", FROM), ("Body", "hi")];
 
     for request in [
         http.post(&url).form(&form),
-        http.post(&url)
-            .form(&form)
-            .basic_auth(ACCOUNT_SID, Some("wrong-token")),
+        http.post(&url).form(&form).basic_auth(ACCOUNT_SID, Some("wrong-token")),
         http.post(&url)
             .form(&form)
             .basic_auth("AC00000000000000000000000000000000", Some(AUTH_TOKEN)),
     ] {
         let response = request.send().await.expect("send");
-        assert_eq!(
-            response.headers()["www-authenticate"],
-            "Basic realm=\"Twilio API\""
-        );
+        assert_eq!(response.headers()["www-authenticate"], "Basic realm=\"Twilio API\"");
         let status = response.status().as_u16();
         let body: Value = response.json().await.expect("json");
         assert_twilio_error(&(status, body), 401, 20003);
@@ -337,14 +299,10 @@ async fn authentication_and_account_checks() {
 
 #[tokio::test]
 async fn unknown_resources_are_twilio_404s() {
-    let fake = FakeTwilio::start(config(), localhost())
-        .await
-        .expect("start");
+    let fake = FakeTwilio::start(config(), localhost()).await.expect("start");
     let client = Client::new(&fake);
 
-    let missing = client
-        .get("/Messages/SM00000000000000000000000000000000.json")
-        .await;
+    let missing = client.get("/Messages/SM00000000000000000000000000000000.json").await;
     assert_twilio_error(&missing, 404, 20404);
     assert_eq!(
         missing.1["message"],
@@ -353,24 +311,18 @@ async fn unknown_resources_are_twilio_404s() {
         )
     );
     assert_twilio_error(&client.get("/Calls.json").await, 404, 20404);
-    let wrong_method = client
-        .send(client.http.delete(client.url("/Messages.json")))
-        .await;
+    let wrong_method = client.send(client.http.delete(client.url("/Messages.json"))).await;
     assert_twilio_error(&wrong_method, 405, 20004);
     fake.shutdown().await;
 }
 
 #[tokio::test]
 async fn oversized_requests_get_413() {
-    let fake = FakeTwilio::start(config(), localhost())
-        .await
-        .expect("start");
+    let fake = FakeTwilio::start(config(), localhost()).await.expect("start");
     let client = Client::new(&fake);
     let huge = "a".repeat(100 * 1024);
 
-    let (status, _) = client
-        .send_sms(&[("To", TO), ("From", FROM), ("Body", &huge)])
-        .await;
+    let (status, _) = client.send_sms(&[("To", TO), ("From", FROM), ("Body", &huge)]).await;
 
     assert_eq!(status, 413);
     assert!(fake.messages().is_empty());
@@ -379,9 +331,7 @@ async fn oversized_requests_get_413() {
 
 #[tokio::test]
 async fn fail_next_injects_twilio_errors_then_recovers() {
-    let fake = FakeTwilio::start(config(), localhost())
-        .await
-        .expect("start");
+    let fake = FakeTwilio::start(config(), localhost()).await.expect("start");
     let client = Client::new(&fake);
     let form = [("To", TO), ("From", FROM), ("Body", "hi")];
 
@@ -405,9 +355,7 @@ async fn fail_next_injects_twilio_errors_then_recovers() {
 
 #[tokio::test]
 async fn num_segments_follow_gsm7_and_ucs2_rules() {
-    let fake = FakeTwilio::start(config(), localhost())
-        .await
-        .expect("start");
+    let fake = FakeTwilio::start(config(), localhost()).await.expect("start");
     let client = Client::new(&fake);
     let cases = [
         ("a".repeat(160), "1"), // GSM-7 single segment
@@ -421,9 +369,7 @@ async fn num_segments_follow_gsm7_and_ucs2_rules() {
         ("ç".repeat(71), "2"),                   // ç is not GSM-7
     ];
     for (body, expected) in &cases {
-        let (status, json) = client
-            .send_sms(&[("To", TO), ("From", FROM), ("Body", body)])
-            .await;
+        let (status, json) = client.send_sms(&[("To", TO), ("From", FROM), ("Body", body)]).await;
         assert_eq!(status, 201);
         assert_eq!(
             json["num_segments"],
@@ -438,29 +384,22 @@ async fn num_segments_follow_gsm7_and_ucs2_rules() {
 }
 
 /// A receiver for status callbacks: yields (X-Twilio-Signature, form params).
-async fn callback_receiver() -> (
-    String,
-    mpsc::UnboundedReceiver<(String, Vec<(String, String)>)>,
-) {
+async fn callback_receiver() -> (String, mpsc::UnboundedReceiver<(String, Vec<(String, String)>)>) {
     let (tx, rx) = mpsc::unbounded_channel();
     let app = axum::Router::new().route(
         "/twilio/status",
-        post(
-            move |headers: HeaderMap, Form(params): Form<Vec<(String, String)>>| {
-                let signature = headers
-                    .get("x-twilio-signature")
-                    .and_then(|v| v.to_str().ok())
-                    .unwrap_or_default()
-                    .to_owned();
-                // The test may have finished listening; that is fine.
-                let _ = tx.send((signature, params));
-                async {}
-            },
-        ),
+        post(move |headers: HeaderMap, Form(params): Form<Vec<(String, String)>>| {
+            let signature = headers
+                .get("x-twilio-signature")
+                .and_then(|v| v.to_str().ok())
+                .unwrap_or_default()
+                .to_owned();
+            // The test may have finished listening; that is fine.
+            let _ = tx.send((signature, params));
+            async {}
+        }),
     );
-    let listener = tokio::net::TcpListener::bind(localhost())
-        .await
-        .expect("bind");
+    let listener = tokio::net::TcpListener::bind(localhost()).await.expect("bind");
     let url = format!(
         "http://{}/twilio/status?user=42&note=a%20b",
         listener.local_addr().expect("addr")
@@ -473,9 +412,7 @@ async fn callback_receiver() -> (
 fn expected_signature(auth_token: &str, url: &str, params: &[(String, String)]) -> String {
     let mut sorted = params.to_vec();
     sorted.sort();
-    let data: String = sorted
-        .iter()
-        .fold(url.to_owned(), |acc, (k, v)| acc + k + v);
+    let data: String = sorted.iter().fold(url.to_owned(), |acc, (k, v)| acc + k + v);
     let mut mac = Hmac::<Sha1>::new_from_slice(auth_token.as_bytes()).expect("any key length");
     mac.update(data.as_bytes());
     STANDARD.encode(mac.finalize().into_bytes())
@@ -495,28 +432,17 @@ fn expected_signature_matches_twilio_published_vector() {
     .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
     .collect();
     assert_eq!(
-        expected_signature(
-            "12345",
-            "https://mycompany.com/myapp.php?foo=1&bar=2",
-            &params
-        ),
+        expected_signature("12345", "https://mycompany.com/myapp.php?foo=1&bar=2", &params),
         "RSOYDt4T1cUTdK1PDd93/VVr8B8="
     );
     assert_eq!(
-        nudge_fake_twilio::signature(
-            "12345",
-            "https://mycompany.com/myapp.php?foo=1&bar=2",
-            &params
-        ),
+        nudge_fake_twilio::signature("12345", "https://mycompany.com/myapp.php?foo=1&bar=2", &params),
         "RSOYDt4T1cUTdK1PDd93/VVr8B8="
     );
 }
 
 fn param<'a>(params: &'a [(String, String)], key: &str) -> Option<&'a str> {
-    params
-        .iter()
-        .find(|(k, _)| k == key)
-        .map(|(_, v)| v.as_str())
+    params.iter().find(|(k, _)| k == key).map(|(_, v)| v.as_str())
 }
 
 async fn next_callback(
@@ -530,9 +456,7 @@ async fn next_callback(
 
 #[tokio::test]
 async fn status_callbacks_are_sent_then_delivered_and_signed() {
-    let fake = FakeTwilio::start(config(), localhost())
-        .await
-        .expect("start");
+    let fake = FakeTwilio::start(config(), localhost()).await.expect("start");
     let client = Client::new(&fake);
     let (callback_url, mut callbacks) = callback_receiver().await;
 
@@ -549,10 +473,7 @@ async fn status_callbacks_are_sent_then_delivered_and_signed() {
 
     for expected_status in ["sent", "delivered"] {
         let (signature, params) = next_callback(&mut callbacks).await;
-        assert_eq!(
-            signature,
-            expected_signature(AUTH_TOKEN, &callback_url, &params)
-        );
+        assert_eq!(signature, expected_signature(AUTH_TOKEN, &callback_url, &params));
         assert_eq!(param(&params, "MessageStatus"), Some(expected_status));
         assert_eq!(param(&params, "SmsStatus"), Some(expected_status));
         assert_eq!(param(&params, "MessageSid"), Some(sid));
@@ -599,10 +520,7 @@ async fn undelivered_and_failed_callbacks_carry_error_code() {
     let (_, sent) = next_callback(&mut callbacks).await;
     assert_eq!(param(&sent, "MessageStatus"), Some("sent"));
     let (signature, params) = next_callback(&mut callbacks).await;
-    assert_eq!(
-        signature,
-        expected_signature(AUTH_TOKEN, &callback_url, &params)
-    );
+    assert_eq!(signature, expected_signature(AUTH_TOKEN, &callback_url, &params));
     assert_eq!(param(&params, "MessageStatus"), Some("undelivered"));
     assert_eq!(param(&params, "ErrorCode"), Some("30003"));
 
@@ -614,10 +532,7 @@ async fn undelivered_and_failed_callbacks_carry_error_code() {
     assert_eq!(param(&params, "ErrorCode"), Some("30008"));
 
     let (_, fetched) = client
-        .get(&format!(
-            "/Messages/{}.json",
-            undelivered["sid"].as_str().expect("sid")
-        ))
+        .get(&format!("/Messages/{}.json", undelivered["sid"].as_str().expect("sid")))
         .await;
     assert_eq!(fetched["status"], "undelivered");
     assert_eq!(fetched["error_code"], 30003);
@@ -626,22 +541,16 @@ async fn undelivered_and_failed_callbacks_carry_error_code() {
 
 #[tokio::test]
 async fn list_messages_pages_newest_first_and_filters() {
-    let fake = FakeTwilio::start(config(), localhost())
-        .await
-        .expect("start");
+    let fake = FakeTwilio::start(config(), localhost()).await.expect("start");
     let client = Client::new(&fake);
     for body in ["one", "two", "three"] {
-        client
-            .send_sms(&[("To", TO), ("From", FROM), ("Body", body)])
-            .await;
+        client.send_sms(&[("To", TO), ("From", FROM), ("Body", body)]).await;
     }
     client
         .send_sms(&[("To", "+14155550000"), ("From", FROM), ("Body", "other")])
         .await;
 
-    let (status, page0) = client
-        .get("/Messages.json?To=%2B14155552671&PageSize=2")
-        .await;
+    let (status, page0) = client.get("/Messages.json?To=%2B14155552671&PageSize=2").await;
     assert_eq!(status, 200);
     let bodies = |page: &Value| -> Vec<String> {
         page["messages"]
@@ -658,17 +567,12 @@ async fn list_messages_pages_newest_first_and_filters() {
     assert_eq!(page0["end"], 1);
     assert_eq!(page0["previous_page_uri"], Value::Null);
     let base = format!("/2010-04-01/Accounts/{ACCOUNT_SID}/Messages.json");
-    assert_eq!(
-        page0["uri"],
-        format!("{base}?To=%2B14155552671&PageSize=2&Page=0")
-    );
+    assert_eq!(page0["uri"], format!("{base}?To=%2B14155552671&PageSize=2&Page=0"));
     assert_eq!(page0["first_page_uri"], page0["uri"]);
 
     let next = page0["next_page_uri"].as_str().expect("next page");
     assert!(
-        next.starts_with(&format!(
-            "{base}?To=%2B14155552671&PageSize=2&Page=1&PageToken=PA"
-        )),
+        next.starts_with(&format!("{base}?To=%2B14155552671&PageSize=2&Page=1&PageToken=PA")),
         "{next}"
     );
     let (_, page1) = client.get_uri(next).await;
@@ -682,9 +586,7 @@ async fn list_messages_pages_newest_first_and_filters() {
 
 #[tokio::test]
 async fn wait_for_messages_returns_what_there_is_at_timeout() {
-    let fake = FakeTwilio::start(config(), localhost())
-        .await
-        .expect("start");
+    let fake = FakeTwilio::start(config(), localhost()).await.expect("start");
     let client = Client::new(&fake);
     client
         .send_sms(&[("To", TO), ("From", FROM), ("Body", "only one")])
@@ -698,9 +600,7 @@ async fn wait_for_messages_returns_what_there_is_at_timeout() {
 
 #[tokio::test]
 async fn phone_numbers_search_buy_update_list_release() {
-    let fake = FakeTwilio::start(config(), localhost())
-        .await
-        .expect("start");
+    let fake = FakeTwilio::start(config(), localhost()).await.expect("start");
     let client = Client::new(&fake);
 
     let (status, search) = client
@@ -747,9 +647,7 @@ async fn phone_numbers_search_buy_update_list_release() {
         format!("/2010-04-01/Accounts/{ACCOUNT_SID}/IncomingPhoneNumbers/{pn}.json")
     );
 
-    let (_, search) = client
-        .get("/AvailablePhoneNumbers/US/Local.json?AreaCode=212")
-        .await;
+    let (_, search) = client.get("/AvailablePhoneNumbers/US/Local.json?AreaCode=212").await;
     assert!(
         search["available_phone_numbers"]
             .as_array()
@@ -759,9 +657,7 @@ async fn phone_numbers_search_buy_update_list_release() {
         "owned numbers are no longer available"
     );
 
-    let (status, by_area) = client
-        .post("/IncomingPhoneNumbers.json", &[("AreaCode", "212")])
-        .await;
+    let (status, by_area) = client.post("/IncomingPhoneNumbers.json", &[("AreaCode", "212")]).await;
     assert_eq!(status, 201);
     assert_eq!(by_area["phone_number"], "+12125550100");
     assert_eq!(by_area["sms_url"], "");
@@ -769,10 +665,7 @@ async fn phone_numbers_search_buy_update_list_release() {
     let (status, updated) = client
         .post(
             &format!("/IncomingPhoneNumbers/{pn}.json"),
-            &[
-                ("SmsUrl", "https://nudge.test/v2/sms"),
-                ("SmsMethod", "GET"),
-            ],
+            &[("SmsUrl", "https://nudge.test/v2/sms"), ("SmsMethod", "GET")],
         )
         .await;
     assert_eq!(status, 200);
@@ -782,46 +675,22 @@ async fn phone_numbers_search_buy_update_list_release() {
 
     let (status, list) = client.get("/IncomingPhoneNumbers.json").await;
     assert_eq!(status, 200);
-    assert_eq!(
-        list["incoming_phone_numbers"]
-            .as_array()
-            .expect("list")
-            .len(),
-        2
-    );
+    assert_eq!(list["incoming_phone_numbers"].as_array().expect("list").len(), 2);
     assert_eq!(list["next_page_uri"], Value::Null);
     let numbers = fake.numbers();
     assert_eq!(numbers.len(), 2);
-    assert_eq!(
-        numbers[0].sms_url.as_deref(),
-        Some("https://nudge.test/v2/sms")
-    );
+    assert_eq!(numbers[0].sms_url.as_deref(), Some("https://nudge.test/v2/sms"));
     assert_eq!(numbers[1].sms_url, None);
 
-    assert_eq!(
-        client
-            .delete(&format!("/IncomingPhoneNumbers/{pn}.json"))
-            .await,
-        204
-    );
+    assert_eq!(client.delete(&format!("/IncomingPhoneNumbers/{pn}.json")).await, 204);
     assert_twilio_error(
-        &client
-            .get(&format!("/IncomingPhoneNumbers/{pn}.json"))
-            .await,
+        &client.get(&format!("/IncomingPhoneNumbers/{pn}.json")).await,
         404,
         20404,
     );
-    assert_eq!(
-        client
-            .delete(&format!("/IncomingPhoneNumbers/{pn}.json"))
-            .await,
-        404
-    );
+    assert_eq!(client.delete(&format!("/IncomingPhoneNumbers/{pn}.json")).await, 404);
     let update_gone = client
-        .post(
-            &format!("/IncomingPhoneNumbers/{pn}.json"),
-            &[("SmsUrl", "x")],
-        )
+        .post(&format!("/IncomingPhoneNumbers/{pn}.json"), &[("SmsUrl", "x")])
         .await;
     assert_twilio_error(&update_gone, 404, 20404);
     assert_eq!(fake.numbers().len(), 1);
@@ -830,41 +699,28 @@ async fn phone_numbers_search_buy_update_list_release() {
 
 #[tokio::test]
 async fn phone_number_errors() {
-    let fake = FakeTwilio::start(config(), localhost())
-        .await
-        .expect("start");
+    let fake = FakeTwilio::start(config(), localhost()).await.expect("start");
     let client = Client::new(&fake);
 
     assert_twilio_error(
-        &client
-            .get("/AvailablePhoneNumbers/US/Local.json?AreaCode=12")
-            .await,
+        &client.get("/AvailablePhoneNumbers/US/Local.json?AreaCode=12").await,
         400,
         21451,
     );
-    assert_twilio_error(
-        &client.get("/AvailablePhoneNumbers/ZZ/Local.json").await,
-        404,
-        20404,
-    );
+    assert_twilio_error(&client.get("/AvailablePhoneNumbers/ZZ/Local.json").await, 404, 20404);
     let (_, none) = client
         .get("/AvailablePhoneNumbers/US/Local.json?SmsEnabled=false")
         .await;
     assert_eq!(none["available_phone_numbers"], serde_json::json!([]));
     assert_twilio_error(
         &client
-            .post(
-                "/IncomingPhoneNumbers.json",
-                &[("PhoneNumber", "212-555-0100")],
-            )
+            .post("/IncomingPhoneNumbers.json", &[("PhoneNumber", "212-555-0100")])
             .await,
         400,
         21421,
     );
     assert_twilio_error(
-        &client
-            .post("/IncomingPhoneNumbers.json", &[("AreaCode", "099")])
-            .await,
+        &client.post("/IncomingPhoneNumbers.json", &[("AreaCode", "099")]).await,
         400,
         21451,
     );

@@ -174,14 +174,8 @@ mod tests {
 
     #[test]
     fn http_statuses_are_client_errors_only_for_caller_mistakes() {
-        assert_eq!(
-            ErrorCode::InvalidArgument.http_status(),
-            http::StatusCode::BAD_REQUEST
-        );
-        assert_eq!(
-            ErrorCode::NotFound.http_status(),
-            http::StatusCode::NOT_FOUND
-        );
+        assert_eq!(ErrorCode::InvalidArgument.http_status(), http::StatusCode::BAD_REQUEST);
+        assert_eq!(ErrorCode::NotFound.http_status(), http::StatusCode::NOT_FOUND);
         assert_eq!(
             ErrorCode::Unavailable.http_status(),
             http::StatusCode::SERVICE_UNAVAILABLE

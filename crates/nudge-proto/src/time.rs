@@ -12,13 +12,10 @@ pub fn to_timestamp(at: DateTime<Utc>) -> prost_types::Timestamp {
 }
 
 /// Reads a required timestamp field; `field` names it in the error.
-pub fn from_timestamp(
-    at: Option<&prost_types::Timestamp>,
-    field: &str,
-) -> Result<DateTime<Utc>, ServiceError> {
+pub fn from_timestamp(at: Option<&prost_types::Timestamp>, field: &str) -> Result<DateTime<Utc>, ServiceError> {
     let at = at.ok_or_else(|| ServiceError::invalid_argument(format!("{field} is required")))?;
-    let nanos = u32::try_from(at.nanos)
-        .map_err(|_| ServiceError::invalid_argument(format!("{field} has negative nanos")))?;
+    let nanos =
+        u32::try_from(at.nanos).map_err(|_| ServiceError::invalid_argument(format!("{field} has negative nanos")))?;
     DateTime::from_timestamp(at.seconds, nanos)
         .ok_or_else(|| ServiceError::invalid_argument(format!("{field} is out of range")))
 }

@@ -14,8 +14,8 @@ use std::time::Duration;
 
 use futures::StreamExt;
 use lapin::options::{
-    BasicAckOptions, BasicCancelOptions, BasicConsumeOptions, BasicNackOptions,
-    BasicPublishOptions, BasicQosOptions, ConfirmSelectOptions, QueueDeclareOptions,
+    BasicAckOptions, BasicCancelOptions, BasicConsumeOptions, BasicNackOptions, BasicPublishOptions, BasicQosOptions,
+    ConfirmSelectOptions, QueueDeclareOptions,
 };
 use lapin::types::{AMQPValue, FieldTable, LongString, ShortString};
 use lapin::{BasicProperties, Channel, Connection, ConnectionProperties};
@@ -87,15 +87,12 @@ impl AmqpQueue {
         let connection = Arc::new(
             Connection::connect(
                 &self.inner.url,
-                ConnectionProperties::default()
-                    .with_connection_name(self.inner.prefix.clone().into()),
+                ConnectionProperties::default().with_connection_name(self.inner.prefix.clone().into()),
             )
             .await?,
         );
         let publish = connection.create_channel().await?;
-        publish
-            .confirm_select(ConfirmSelectOptions::default())
-            .await?;
+        publish.confirm_select(ConfirmSelectOptions::default()).await?;
         self.inner
             .declared
             .lock()
@@ -139,11 +136,7 @@ impl AmqpQueue {
             let delay = self.inner.policy.delay_after(attempt);
             let retry = self.retry_queue(name, delay);
             channel
-                .queue_declare(
-                    retry.as_str().into(),
-                    durable,
-                    dead_letter_to(&main, Some(delay)),
-                )
+                .queue_declare(retry.as_str().into(), durable, dead_letter_to(&main, Some(delay)))
                 .await?;
         }
         self.inner
@@ -181,11 +174,7 @@ impl AmqpQueue {
             ..QueueDeclareOptions::default()
         };
         let queue = channel
-            .queue_declare(
-                self.full_name(name).as_str().into(),
-                passive,
-                FieldTable::default(),
-            )
+            .queue_declare(self.full_name(name).as_str().into(), passive, FieldTable::default())
             .await?;
         let _ = channel.close(200, "done".into()).await;
         Ok(u64::from(queue.message_count()))
@@ -198,15 +187,11 @@ impl AmqpQueue {
         let main = self.full_name(name);
         let mut names = vec![format!("{main}.dead"), main];
         names.extend(
-            (1..self.inner.policy.max_attempts)
-                .map(|a| self.retry_queue(name, self.inner.policy.delay_after(a))),
+            (1..self.inner.policy.max_attempts).map(|a| self.retry_queue(name, self.inner.policy.delay_after(a))),
         );
         for queue in names {
             channel
-                .queue_delete(
-                    queue.as_str().into(),
-                    lapin::options::QueueDeleteOptions::default(),
-                )
+                .queue_delete(queue.as_str().into(), lapin::options::QueueDeleteOptions::default())
                 .await?;
         }
         self.inner
@@ -344,10 +329,7 @@ impl AmqpQueue {
                     })
                     .await
             }
-            Disposition::Retry {
-                delay,
-                next_attempt,
-            } => {
+            Disposition::Retry { delay, next_attempt } => {
                 let retry = self.retry_queue(name, delay);
                 let parked = match self.link().await {
                     Ok((_, channel)) => {

@@ -111,26 +111,18 @@ impl RetryPolicy {
 
     /// Delay before delivery `attempt + 1`: base, 2 x base, 4 x base ...
     fn delay_after(&self, attempt: u32) -> Duration {
-        self.base_delay
-            .saturating_mul(1 << attempt.saturating_sub(1).min(16))
+        self.base_delay.saturating_mul(1 << attempt.saturating_sub(1).min(16))
     }
 
-    fn disposition(
-        &self,
-        attempt: u32,
-        outcome: &Result<(), HandlerError>,
-        queue: &str,
-    ) -> Disposition {
+    fn disposition(&self, attempt: u32, outcome: &Result<(), HandlerError>, queue: &str) -> Disposition {
         match outcome {
             Ok(()) => Disposition::Ack,
             Err(error) => {
                 let dead = !error.retryable || attempt >= self.max_attempts;
                 tracing::warn!(queue, attempt, dead, error = %error.reason, "message handler failed");
-                metrics::counter!("nudge_queue_handler_failures_total", "queue" => queue.to_owned())
-                    .increment(1);
+                metrics::counter!("nudge_queue_handler_failures_total", "queue" => queue.to_owned()).increment(1);
                 if dead {
-                    metrics::counter!("nudge_queue_dead_lettered_total", "queue" => queue.to_owned())
-                        .increment(1);
+                    metrics::counter!("nudge_queue_dead_lettered_total", "queue" => queue.to_owned()).increment(1);
                     Disposition::Dead
                 } else {
                     Disposition::Retry {
@@ -155,19 +147,10 @@ impl Queue {
     pub async fn connect(settings: &QueueSettings) -> Result<Queue, QueueError> {
         let policy = RetryPolicy::from_settings(settings);
         if settings.url.starts_with("memory://") {
-            Ok(Queue::Memory(memory::MemoryQueue::new(
-                &settings.prefix,
-                policy,
-            )))
+            Ok(Queue::Memory(memory::MemoryQueue::new(&settings.prefix, policy)))
         } else if settings.url.starts_with("amqp://") || settings.url.starts_with("amqps://") {
             Ok(Queue::Amqp(
-                amqp::AmqpQueue::connect(
-                    &settings.url,
-                    &settings.prefix,
-                    settings.prefetch,
-                    policy,
-                )
-                .await?,
+                amqp::AmqpQueue::connect(&settings.url, &settings.prefix, settings.prefetch, policy).await?,
             ))
         } else {
             Err(QueueError::UnsupportedUrl)
@@ -175,23 +158,13 @@ impl Queue {
     }
 
     /// Publishes `payload` to the queue `name` and waits for the broker's confirmation.
-    pub async fn publish(
-        &self,
-        name: &str,
-        payload: &[u8],
-        traceparent: Option<&str>,
-    ) -> Result<(), QueueError> {
+    pub async fn publish(&self, name: &str, payload: &[u8], traceparent: Option<&str>) -> Result<(), QueueError> {
         let result = match self {
             Queue::Memory(queue) => queue.publish(name, payload.to_vec(), traceparent, 1),
             Queue::Amqp(queue) => queue.publish(name, payload, traceparent).await,
         };
-        let outcome = if result.is_ok() {
-            "confirmed"
-        } else {
-            "failed"
-        };
-        metrics::counter!("nudge_queue_published_total", "queue" => name.to_owned(), "outcome" => outcome)
-            .increment(1);
+        let outcome = if result.is_ok() { "confirmed" } else { "failed" };
+        metrics::counter!("nudge_queue_published_total", "queue" => name.to_owned(), "outcome" => outcome).increment(1);
         result
     }
 

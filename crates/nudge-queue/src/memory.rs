@@ -44,11 +44,7 @@ impl MemoryQueue {
 
     fn lane(&self, name: &str) -> Arc<Lane> {
         let key = format!("{}.{name}", self.inner.prefix);
-        let mut queues = self
-            .inner
-            .queues
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner);
+        let mut queues = self.inner.queues.lock().unwrap_or_else(PoisonError::into_inner);
         queues
             .entry(key)
             .or_insert_with(|| {
@@ -89,12 +85,7 @@ impl MemoryQueue {
         self.lane(name).dead.load(Ordering::SeqCst)
     }
 
-    pub(crate) fn consume(
-        &self,
-        name: &str,
-        handler: Handler,
-        shutdown: CancellationToken,
-    ) -> JoinHandle<()> {
+    pub(crate) fn consume(&self, name: &str, handler: Handler, shutdown: CancellationToken) -> JoinHandle<()> {
         let lane = self.lane(name);
         let queue = self.clone();
         let name = name.to_owned();
@@ -111,34 +102,22 @@ impl MemoryQueue {
                 };
                 let Some(message) = message else { break };
                 lane.depth.fetch_sub(1, Ordering::SeqCst);
-                let (handler, queue, lane, name) =
-                    (handler.clone(), queue.clone(), lane.clone(), name.clone());
+                let (handler, queue, lane, name) = (handler.clone(), queue.clone(), lane.clone(), name.clone());
                 in_flight.spawn(async move {
                     let _permit = permit;
                     let outcome = handler(message.clone()).await;
-                    match queue
-                        .inner
-                        .policy
-                        .disposition(message.attempt, &outcome, &name)
-                    {
+                    match queue.inner.policy.disposition(message.attempt, &outcome, &name) {
                         Disposition::Ack => {}
                         Disposition::Dead => {
                             lane.dead.fetch_add(1, Ordering::SeqCst);
                         }
-                        Disposition::Retry {
-                            delay,
-                            next_attempt,
-                        } => {
+                        Disposition::Retry { delay, next_attempt } => {
                             tokio::spawn(async move {
                                 tokio::time::sleep(delay).await;
                                 // Closed only when the process is ending; the
                                 // publisher's own records bring the work back.
-                                let _ = queue.publish(
-                                    &name,
-                                    message.payload,
-                                    message.traceparent.as_deref(),
-                                    next_attempt,
-                                );
+                                let _ =
+                                    queue.publish(&name, message.payload, message.traceparent.as_deref(), next_attempt);
                             });
                         }
                     }

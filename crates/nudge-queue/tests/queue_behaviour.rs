@@ -63,19 +63,13 @@ async fn delivers_retries_and_dead_letters(url: &str) {
     queue.ping().await.expect("ping");
     let shutdown = CancellationToken::new();
     // "flaky" fails once, "poison" always, "bad" is rejected outright.
-    let (handler, mut rx) =
-        recording(
-            |message| match (message.payload.as_slice(), message.attempt) {
-                (b"flaky", 1) => Some(HandlerError::retry("first try fails")),
-                (b"poison", _) => Some(HandlerError::retry("always fails")),
-                (b"bad", _) => Some(HandlerError::reject("malformed")),
-                _ => None,
-            },
-        );
-    let consumer = queue
-        .consume(QUEUE, handler, shutdown.clone())
-        .await
-        .expect("consume");
+    let (handler, mut rx) = recording(|message| match (message.payload.as_slice(), message.attempt) {
+        (b"flaky", 1) => Some(HandlerError::retry("first try fails")),
+        (b"poison", _) => Some(HandlerError::retry("always fails")),
+        (b"bad", _) => Some(HandlerError::reject("malformed")),
+        _ => None,
+    });
+    let consumer = queue.consume(QUEUE, handler, shutdown.clone()).await.expect("consume");
 
     queue
         .publish(
@@ -86,10 +80,7 @@ async fn delivers_retries_and_dead_letters(url: &str) {
         .await
         .expect("publish");
     let hello = next(&mut rx).await;
-    assert_eq!(
-        (hello.payload.as_slice(), hello.attempt),
-        (&b"hello"[..], 1)
-    );
+    assert_eq!((hello.payload.as_slice(), hello.attempt), (&b"hello"[..], 1));
     assert_eq!(
         hello.traceparent.as_deref(),
         Some("00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01")
@@ -98,28 +89,14 @@ async fn delivers_retries_and_dead_letters(url: &str) {
     queue.publish(QUEUE, b"flaky", None).await.expect("publish");
     assert_eq!(next(&mut rx).await.attempt, 1);
     let retried = next(&mut rx).await;
-    assert_eq!(
-        (retried.payload.as_slice(), retried.attempt),
-        (&b"flaky"[..], 2)
-    );
+    assert_eq!((retried.payload.as_slice(), retried.attempt), (&b"flaky"[..], 2));
 
-    queue
-        .publish(QUEUE, b"poison", None)
-        .await
-        .expect("publish");
-    let attempts: Vec<u32> = [
-        next(&mut rx).await,
-        next(&mut rx).await,
-        next(&mut rx).await,
-    ]
-    .iter()
-    .map(|m| m.attempt)
-    .collect();
-    assert_eq!(
-        attempts,
-        vec![1, 2, 3],
-        "three deliveries, then the dead-letter queue"
-    );
+    queue.publish(QUEUE, b"poison", None).await.expect("publish");
+    let attempts: Vec<u32> = [next(&mut rx).await, next(&mut rx).await, next(&mut rx).await]
+        .iter()
+        .map(|m| m.attempt)
+        .collect();
+    assert_eq!(attempts, vec![1, 2, 3], "three deliveries, then the dead-letter queue");
     wait_for_dead_letters(&queue, 1).await;
 
     queue.publish(QUEUE, b"bad", None).await.expect("publish");
@@ -127,10 +104,7 @@ async fn delivers_retries_and_dead_letters(url: &str) {
     wait_for_dead_letters(&queue, 2).await;
 
     tokio::time::sleep(Duration::from_millis(300)).await;
-    assert!(
-        rx.try_recv().is_err(),
-        "no delivery after the dead-letter queue"
-    );
+    assert!(rx.try_recv().is_err(), "no delivery after the dead-letter queue");
 
     shutdown.cancel();
     consumer.await.expect("consumer stops");
@@ -154,10 +128,7 @@ async fn shutdown_finishes_in_flight_work(url: &str) {
             })
         })
     };
-    let consumer = queue
-        .consume(QUEUE, handler, shutdown.clone())
-        .await
-        .expect("consume");
+    let consumer = queue.consume(QUEUE, handler, shutdown.clone()).await.expect("consume");
     queue.publish(QUEUE, b"slow", None).await.expect("publish");
     tokio::time::timeout(Duration::from_secs(10), started_rx.recv())
         .await

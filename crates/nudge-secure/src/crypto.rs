@@ -80,10 +80,7 @@ impl Borrow<str> for KeyId {
 }
 
 fn is_valid_key_id(id: &str) -> bool {
-    (1..=KeyId::MAX_LEN).contains(&id.len())
-        && id
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
+    (1..=KeyId::MAX_LEN).contains(&id.len()) && id.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
 }
 
 /// Why a [`KeyRing`] could not be built. Messages name the key id at fault,
@@ -148,10 +145,7 @@ impl KeyRing {
     ///
     /// Each key must be standard base64 (surrounding whitespace is ignored)
     /// of exactly 32 bytes, e.g. from [`KeyRing::generate_key`].
-    pub fn new(
-        active: &str,
-        keys: impl IntoIterator<Item = (String, SecretString)>,
-    ) -> Result<Self, KeyRingError> {
+    pub fn new(active: &str, keys: impl IntoIterator<Item = (String, SecretString)>) -> Result<Self, KeyRingError> {
         let active = KeyId::new(active)?;
         let mut ring = BTreeMap::new();
         for (id, key) in keys {
@@ -243,11 +237,7 @@ impl KeyRing {
     /// [`decrypt`](Self::decrypt) for text sealed by
     /// [`encrypt_str`](Self::encrypt_str); a plaintext that is not UTF-8 is
     /// [`CryptoError::Malformed`].
-    pub fn decrypt_to_string(
-        &self,
-        ciphertext: &[u8],
-        context: &[u8],
-    ) -> Result<String, CryptoError> {
+    pub fn decrypt_to_string(&self, ciphertext: &[u8], context: &[u8]) -> Result<String, CryptoError> {
         String::from_utf8(self.decrypt(ciphertext, context)?).map_err(|_| CryptoError::Malformed)
     }
 
@@ -303,16 +293,12 @@ impl<'a> Envelope<'a> {
             return Err(CryptoError::Malformed);
         };
         let kid_len = usize::from(*kid_len);
-        let (kid, rest) = rest
-            .split_at_checked(kid_len)
-            .ok_or(CryptoError::Malformed)?;
+        let (kid, rest) = rest.split_at_checked(kid_len).ok_or(CryptoError::Malformed)?;
         let kid = std::str::from_utf8(kid)
             .ok()
             .filter(|kid| is_valid_key_id(kid))
             .ok_or(CryptoError::Malformed)?;
-        let (nonce, sealed) = rest
-            .split_first_chunk::<NONCE_LEN>()
-            .ok_or(CryptoError::Malformed)?;
+        let (nonce, sealed) = rest.split_first_chunk::<NONCE_LEN>().ok_or(CryptoError::Malformed)?;
         if sealed.len() < TAG_LEN {
             return Err(CryptoError::Malformed);
         }
@@ -343,8 +329,7 @@ mod tests {
     fn new_ring_err(keys: &[(&str, &str)]) -> KeyRingError {
         KeyRing::new(
             "k1",
-            keys.iter()
-                .map(|(id, key)| (id.to_string(), SecretString::from(*key))),
+            keys.iter().map(|(id, key)| (id.to_string(), SecretString::from(*key))),
         )
         .expect_err("invalid key ring")
     }
@@ -354,14 +339,8 @@ mod tests {
         let k1 = KeyRing::generate_key();
         let ring = ring("k1", &[("k1", &k1)]);
         let sealed = ring.encrypt_str("call mom at 5", CONTEXT);
-        assert_eq!(
-            ring.decrypt_to_string(&sealed, CONTEXT).as_deref(),
-            Ok("call mom at 5")
-        );
-        assert_eq!(
-            ring.decrypt(&sealed, CONTEXT),
-            Ok(b"call mom at 5".to_vec())
-        );
+        assert_eq!(ring.decrypt_to_string(&sealed, CONTEXT).as_deref(), Ok("call mom at 5"));
+        assert_eq!(ring.decrypt(&sealed, CONTEXT), Ok(b"call mom at 5".to_vec()));
     }
 
     #[test]
@@ -383,20 +362,14 @@ mod tests {
         let sealed = ring.encrypt(b"", CONTEXT);
         assert_eq!(sealed.len(), 2 + 2 + NONCE_LEN + TAG_LEN);
         assert_eq!(ring.decrypt(&sealed, CONTEXT), Ok(Vec::new()));
-        assert_eq!(
-            ring.decrypt(&sealed, b"other"),
-            Err(CryptoError::Authentication)
-        );
+        assert_eq!(ring.decrypt(&sealed, b"other"), Err(CryptoError::Authentication));
     }
 
     #[test]
     fn nonces_are_fresh() {
         let k1 = KeyRing::generate_key();
         let ring = ring("k1", &[("k1", &k1)]);
-        assert_ne!(
-            ring.encrypt(b"same", CONTEXT),
-            ring.encrypt(b"same", CONTEXT)
-        );
+        assert_ne!(ring.encrypt(b"same", CONTEXT), ring.encrypt(b"same", CONTEXT));
     }
 
     #[test]
@@ -410,10 +383,7 @@ mod tests {
         assert_eq!(key_id_of(&under_k1), Ok("k1"));
         assert!(new.needs_rotation(&under_k1));
         assert!(!old.needs_rotation(&under_k1));
-        assert_eq!(
-            new.decrypt(&under_k1, CONTEXT),
-            Ok(b"remember the dentist".to_vec())
-        );
+        assert_eq!(new.decrypt(&under_k1, CONTEXT), Ok(b"remember the dentist".to_vec()));
 
         let under_k2 = new.encrypt(b"remember the dentist", CONTEXT);
         assert_eq!(key_id_of(&under_k2), Ok("k2"));
@@ -429,44 +399,29 @@ mod tests {
     fn same_id_other_key_fails_authentication() {
         let sealed = ring("k1", &[("k1", &KeyRing::generate_key())]).encrypt(b"x", CONTEXT);
         let other = ring("k1", &[("k1", &KeyRing::generate_key())]);
-        assert_eq!(
-            other.decrypt(&sealed, CONTEXT),
-            Err(CryptoError::Authentication)
-        );
+        assert_eq!(other.decrypt(&sealed, CONTEXT), Err(CryptoError::Authentication));
     }
 
     #[test]
     fn any_tampered_byte_is_rejected() {
         let ring = ring(
             "k1",
-            &[
-                ("k1", &KeyRing::generate_key()),
-                ("k2", &KeyRing::generate_key()),
-            ],
+            &[("k1", &KeyRing::generate_key()), ("k2", &KeyRing::generate_key())],
         );
         let sealed = ring.encrypt(b"take meds", CONTEXT);
         for i in 0..sealed.len() {
             for bit in 0..8 {
                 let mut tampered = sealed.clone();
                 tampered[i] ^= 1 << bit;
-                assert!(
-                    ring.decrypt(&tampered, CONTEXT).is_err(),
-                    "byte {i} bit {bit}"
-                );
+                assert!(ring.decrypt(&tampered, CONTEXT).is_err(), "byte {i} bit {bit}");
             }
         }
         for len in 0..sealed.len() {
-            assert!(
-                ring.decrypt(&sealed[..len], CONTEXT).is_err(),
-                "truncated to {len}"
-            );
+            assert!(ring.decrypt(&sealed[..len], CONTEXT).is_err(), "truncated to {len}");
         }
         let mut extended = sealed.clone();
         extended.push(0);
-        assert_eq!(
-            ring.decrypt(&extended, CONTEXT),
-            Err(CryptoError::Authentication)
-        );
+        assert_eq!(ring.decrypt(&extended, CONTEXT), Err(CryptoError::Authentication));
     }
 
     #[test]
@@ -501,10 +456,7 @@ mod tests {
     fn non_utf8_plaintext_is_not_a_string() {
         let ring = ring("k1", &[("k1", &KeyRing::generate_key())]);
         let sealed = ring.encrypt(&[0xff, 0xfe], CONTEXT);
-        assert_eq!(
-            ring.decrypt_to_string(&sealed, CONTEXT),
-            Err(CryptoError::Malformed)
-        );
+        assert_eq!(ring.decrypt_to_string(&sealed, CONTEXT), Err(CryptoError::Malformed));
     }
 
     #[test]
@@ -548,11 +500,7 @@ mod tests {
                 &good,
             ),
             // A key pasted where the id goes is not echoed.
-            (
-                new_ring_err(&[(&good, &good)]),
-                KeyRingError::InvalidKeyId,
-                &good,
-            ),
+            (new_ring_err(&[(&good, &good)]), KeyRingError::InvalidKeyId, &good),
             (
                 new_ring_err(&[("k2", &good)]),
                 KeyRingError::UnknownActiveKey(KeyId("k1".into())),
@@ -570,13 +518,7 @@ mod tests {
             assert!(!format!("{err:?}").contains(material), "{err:?}");
         }
         // Whitespace around a key (a trailing newline from a secrets file) is fine.
-        assert!(
-            KeyRing::new(
-                "k1",
-                [("k1".to_owned(), SecretString::from(format!("{good}\n")))]
-            )
-            .is_ok()
-        );
+        assert!(KeyRing::new("k1", [("k1".to_owned(), SecretString::from(format!("{good}\n")))]).is_ok());
     }
 
     #[test]
@@ -600,10 +542,7 @@ mod tests {
         let k1 = SecretString::from(STANDARD.encode(bytes));
         let ring = ring("k1", &[("k1", &k1)]);
         let debug = format!("{ring:?}");
-        assert_eq!(
-            debug,
-            r#"KeyRing { active: KeyId("k1"), keys: [KeyId("k1")] }"#
-        );
+        assert_eq!(debug, r#"KeyRing { active: KeyId("k1"), keys: [KeyId("k1")] }"#);
         assert!(!debug.contains(k1.expose_secret()));
         assert!(!debug.to_lowercase().contains("abab"));
         assert!(!debug.contains("171"));

@@ -98,8 +98,7 @@ mod tests {
         struct Config {
             auth_token: SecretString,
         }
-        let config: Config =
-            serde_json::from_str(r#"{"auth_token":"abc123"}"#).expect("valid config");
+        let config: Config = serde_json::from_str(r#"{"auth_token":"abc123"}"#).expect("valid config");
         assert_eq!(config.auth_token.expose_secret(), "abc123");
         assert!(!format!("{config:?}").contains("abc123"));
     }

@@ -56,12 +56,7 @@ pub fn compute_signature(auth_token: &str, url: &str, params: &[(String, String)
 /// form-encoded request to `url` with `params`: all of them, as decoded from
 /// the body, in any order, repeats included. Compares in constant time and
 /// accepts the port variants described in the [module docs](self).
-pub fn validate_form(
-    auth_token: &str,
-    url: &str,
-    params: &[(String, String)],
-    signature: &str,
-) -> bool {
+pub fn validate_form(auth_token: &str, url: &str, params: &[(String, String)], signature: &str) -> bool {
     signature_matches(auth_token, url, &canonical(params), signature).into()
 }
 
@@ -74,10 +69,7 @@ pub fn validate_json(auth_token: &str, url: &str, body: &[u8], signature: &str) 
     let Some(expected_hash) = query_param(url, "bodySHA256") else {
         return false;
     };
-    let body_hash: String = Sha256::digest(body)
-        .iter()
-        .map(|byte| format!("{byte:02x}"))
-        .collect();
+    let body_hash: String = Sha256::digest(body).iter().map(|byte| format!("{byte:02x}")).collect();
     let body_ok = body_hash.as_bytes().ct_eq(expected_hash.as_bytes());
     (body_ok & signature_matches(auth_token, url, &[], signature)).into()
 }
@@ -94,8 +86,7 @@ fn canonical(params: &[(String, String)]) -> Vec<(&str, &str)> {
 }
 
 fn sign(auth_token: &str, url: &str, params: &[(&str, &str)]) -> String {
-    let mut mac =
-        Hmac::<Sha1>::new_from_slice(auth_token.as_bytes()).expect("HMAC takes keys of any length");
+    let mut mac = Hmac::<Sha1>::new_from_slice(auth_token.as_bytes()).expect("HMAC takes keys of any length");
     mac.update(url.as_bytes());
     for (name, value) in params {
         mac.update(name.as_bytes());
@@ -104,17 +95,8 @@ fn sign(auth_token: &str, url: &str, params: &[(&str, &str)]) -> String {
     STANDARD.encode(mac.finalize().into_bytes())
 }
 
-fn signature_matches(
-    auth_token: &str,
-    url: &str,
-    params: &[(&str, &str)],
-    signature: &str,
-) -> Choice {
-    let matches = |url: &str| {
-        sign(auth_token, url, params)
-            .as_bytes()
-            .ct_eq(signature.as_bytes())
-    };
+fn signature_matches(auth_token: &str, url: &str, params: &[(&str, &str)], signature: &str) -> Choice {
+    let matches = |url: &str| sign(auth_token, url, params).as_bytes().ct_eq(signature.as_bytes());
     let toggled = toggle_port(url).map_or(Choice::from(0), |url| matches(&url));
     matches(url) | toggled
 }
@@ -128,21 +110,14 @@ fn toggle_port(url: &str) -> Option<String> {
     // may be a bracketed IPv6 literal full of ':').
     let host_start = authority.rfind('@').map_or(0, |at| at + 1);
     let (user_info, host_port) = authority.split_at(host_start);
-    let port_colon = host_port
-        .rfind(':')
-        .filter(|&colon| !host_port[colon..].contains(']'));
+    let port_colon = host_port.rfind(':').filter(|&colon| !host_port[colon..].contains(']'));
     match port_colon {
-        Some(colon) if host_port[colon + 1..].bytes().all(|b| b.is_ascii_digit()) => Some(format!(
-            "{scheme}://{user_info}{}{tail}",
-            &host_port[..colon]
-        )),
+        Some(colon) if host_port[colon + 1..].bytes().all(|b| b.is_ascii_digit()) => {
+            Some(format!("{scheme}://{user_info}{}{tail}", &host_port[..colon]))
+        }
         Some(_) => None,
         None => {
-            let port = if scheme.eq_ignore_ascii_case("https") {
-                443
-            } else {
-                80
-            };
+            let port = if scheme.eq_ignore_ascii_case("https") { 443 } else { 80 };
             Some(format!("{scheme}://{user_info}{host_port}:{port}{tail}"))
         }
     }
@@ -152,9 +127,7 @@ fn toggle_port(url: &str) -> Option<String> {
 /// percent-decoded: a hex hash never needs encoding).
 fn query_param<'a>(url: &'a str, name: &str) -> Option<&'a str> {
     let (_, query) = url.split_once('?')?;
-    let query = query
-        .split_once('#')
-        .map_or(query, |(query, _fragment)| query);
+    let query = query.split_once('#').map_or(query, |(query, _fragment)| query);
     query
         .split('&')
         .find_map(|pair| pair.split_once('=').filter(|(key, _)| *key == name))
@@ -277,11 +250,7 @@ mod tests {
             // java testValidateWithEmptyParameterValues
             (
                 URL,
-                &[
-                    ("Digits", ""),
-                    ("CallSid", "CA1234567890ABCDE"),
-                    ("EmptyParam", ""),
-                ],
+                &[("Digits", ""), ("CallSid", "CA1234567890ABCDE"), ("EmptyParam", "")],
                 "9HHp/OqQMEwdrVebHDdA/+tqjX8=",
             ),
             // java testValidateParameterKeySorting
@@ -320,10 +289,7 @@ mod tests {
                 expected,
                 "{url} {params:?}"
             );
-            assert!(
-                validate_form(TOKEN, url, &owned(params), expected),
-                "{url} {params:?}"
-            );
+            assert!(validate_form(TOKEN, url, &owned(params), expected), "{url} {params:?}");
         }
     }
 
@@ -353,10 +319,7 @@ mod tests {
         // node "should validate request body with an array parameter [regardless of the
         // position of values in the array]"
         let expected = "83O6e2vORAoJHUNzJjDWN1jz+BA=";
-        for values in [
-            ["+1325xxxxxxx", "+1415xxxxxxx"],
-            ["+1415xxxxxxx", "+1325xxxxxxx"],
-        ] {
+        for values in [["+1325xxxxxxx", "+1415xxxxxxx"], ["+1415xxxxxxx", "+1325xxxxxxx"]] {
             let params = owned(&values.map(|value| ("MessagingBinding.Address", value)));
             assert!(validate_form(TOKEN, URL, &params, expected));
         }
@@ -368,11 +331,7 @@ mod tests {
     fn port_variants() {
         let cases: &[(&str, Params, &str)] = &[
             // python/java/ruby/node/go "removes port": signed without it, requested on :1234.
-            (
-                "https://mycompany.com:1234/myapp.php?foo=1&bar=2",
-                PARAMS,
-                SIGNATURE,
-            ),
+            ("https://mycompany.com:1234/myapp.php?foo=1&bar=2", PARAMS, SIGNATURE),
             // python/java/ruby/node: signed over the http URL with :1234 kept.
             (
                 "http://mycompany.com:1234/myapp.php?foo=1&bar=2",
@@ -400,11 +359,7 @@ mod tests {
             ),
             // node webhooks.spec "derived from an URL without port, target url contains the
             // port": requested with :443, signed without it.
-            (
-                "https://mycompany.com:443/myapp.php?foo=1&bar=2",
-                PARAMS,
-                SIGNATURE,
-            ),
+            ("https://mycompany.com:443/myapp.php?foo=1&bar=2", PARAMS, SIGNATURE),
             // java testValidateWithMalformedUrlStillWorks
             (
                 "https://mycompany.com:443//myapp.php?foo=1&bar=2",
@@ -476,10 +431,7 @@ mod tests {
         // Wrong or empty signature: node "should fail when given the wrong signature",
         // java testFailsWhenIncorrect / testValidateFailsWithEmptySignature.
         for signature in ["WRONG_SIGNATURE", "NOTRSOYDt4T1cUTdK1PDd93/VVr8B8=", ""] {
-            assert!(
-                !validate_form(TOKEN, URL, &params, signature),
-                "{signature}"
-            );
+            assert!(!validate_form(TOKEN, URL, &params, signature), "{signature}");
         }
         // go "return false when params are sorted incorrectly".
         assert!(!validate_form(
@@ -525,30 +477,15 @@ mod tests {
         // given", java testValidateWithBody, ruby "should validate requests with body
         // correctly", go "returns true when validation succeeds with json body".
         let url = format!("{URL}&bodySHA256={BODY_HASH}");
-        assert!(validate_json(
-            TOKEN,
-            &url,
-            BODY,
-            "a9nBmqA0ju/hNViExpshrM61xv4="
-        ));
+        assert!(validate_json(TOKEN, &url, BODY, "a9nBmqA0ju/hNViExpshrM61xv4="));
         // node/java/ruby/go "with only sha param" / "no other parameters".
         let url = format!("https://mycompany.com/myapp.php?bodySHA256={BODY_HASH}");
-        assert!(validate_json(
-            TOKEN,
-            &url,
-            BODY,
-            "y77kIzt2vzLz71DgmJGsen2scGs="
-        ));
+        assert!(validate_json(TOKEN, &url, BODY, "y77kIzt2vzLz71DgmJGsen2scGs="));
         // node "should validate request body when empty": that signature is over the URL
         // with :443 added, so this also exercises the port variants.
         let empty_hash = "44136fa355b3678a1146ad16f7e8649e94fb4fc21fe77e8310c060f61caaff8a";
         let url = format!("{URL}&bodySHA256={empty_hash}");
-        assert!(validate_json(
-            TOKEN,
-            &url,
-            b"{}",
-            "Ldidvp12m26NI7eqEvxnEpkd9Hc="
-        ));
+        assert!(validate_json(TOKEN, &url, b"{}", "Ldidvp12m26NI7eqEvxnEpkd9Hc="));
     }
 
     #[test]
@@ -584,14 +521,8 @@ mod tests {
     #[test]
     fn query_param_cases() {
         let name = "bodySHA256";
-        assert_eq!(
-            query_param("https://h/p?a=1&bodySHA256=ab#frag", name),
-            Some("ab")
-        );
-        assert_eq!(
-            query_param("https://h/p?bodySHA256=ab&bodySHA256=cd", name),
-            Some("ab")
-        );
+        assert_eq!(query_param("https://h/p?a=1&bodySHA256=ab#frag", name), Some("ab"));
+        assert_eq!(query_param("https://h/p?bodySHA256=ab&bodySHA256=cd", name), Some("ab"));
         assert_eq!(query_param("https://h/p?xbodySHA256=ab", name), None);
         assert_eq!(query_param("https://h/p#bodySHA256=ab", name), None);
         assert_eq!(query_param("https://h/p", name), None);

@@ -87,18 +87,18 @@ pub enum DbConn {
     Sqlite(Object<SqliteConn>),
 }
 
-/// Runs `$body` with `$conn` bound to the concrete connection of either
+/// Runs `$body` with `$c` bound to the concrete connection of either
 /// backend. The body is compiled once per backend, so it must be valid diesel
-/// for both.
+/// for both. `$conn` is a `&mut DbConn`.
 ///
 /// ```ignore
 /// let mut conn = db.conn().await?;
-/// let n = with_conn!(conn, c => users::table.count().get_result::<i64>(c).await)?;
+/// let n = with_conn!(&mut conn, c => users::table.count().get_result::<i64>(c).await)?;
 /// ```
 #[macro_export]
 macro_rules! with_conn {
     ($conn:expr, $c:ident => $body:expr) => {
-        match &mut $conn {
+        match &mut *$conn {
             $crate::DbConn::Postgres(pooled) => {
                 let $c: &mut $crate::diesel_async::AsyncPgConnection = &mut *pooled;
                 $body
@@ -154,8 +154,7 @@ impl Db {
                         Ok(conn)
                     })
                 });
-                let manager =
-                    AsyncDieselConnectionManager::<SqliteConn>::new_with_config(path, config);
+                let manager = AsyncDieselConnectionManager::<SqliteConn>::new_with_config(path, config);
                 DbPool::Sqlite(
                     Pool::builder(manager)
                         .max_size(max)
@@ -189,7 +188,7 @@ impl Db {
     /// Succeeds when a query reaches the database.
     pub async fn ping(&self) -> Result<(), StoreError> {
         let mut conn = self.conn().await?;
-        with_conn!(conn, c => diesel::sql_query("SELECT 1").execute(c).await)?;
+        with_conn!(&mut conn, c => diesel::sql_query("SELECT 1").execute(c).await)?;
         Ok(())
     }
 
@@ -197,8 +196,7 @@ impl Db {
     ///
     /// Runs on its own connection and needs a multi-threaded tokio runtime.
     pub async fn migrate(&self) -> Result<usize, StoreError> {
-        let migration_error =
-            |e: Box<dyn std::error::Error + Send + Sync>| StoreError::Migration(e.to_string());
+        let migration_error = |e: Box<dyn std::error::Error + Send + Sync>| StoreError::Migration(e.to_string());
         let applied = match parse_url(&self.url)? {
             (Backend::Postgres, url) => {
                 let conn = AsyncPgConnection::establish(url)

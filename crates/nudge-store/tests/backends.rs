@@ -40,7 +40,7 @@ async fn migrations_and_queries(db: Db) {
     };
     let row = |id: &str, due_in: i64| row_of("r1", id, due_in);
     let mut conn = db.conn().await.expect("connection");
-    with_conn!(conn, c => {
+    with_conn!(&mut conn, c => {
         // The foreign key needs its reminder.
         diesel::insert_into(nudge_store::schema::reminders::table)
             .values((
@@ -59,14 +59,14 @@ async fn migrations_and_queries(db: Db) {
     })
     .expect("insert reminder");
     for (id, due_in) in [("a", 1500), ("b", 500), ("c", -250)] {
-        with_conn!(conn, c => {
+        with_conn!(&mut conn, c => {
             diesel::insert_into(reminder_occurrences::table).values(row(id, due_in)).execute(c).await
         })
         .expect("insert occurrence");
     }
 
     // Instants keep their millisecond and compare in time order on both backends.
-    let due: Vec<(String, chrono::NaiveDateTime)> = with_conn!(conn, c => {
+    let due: Vec<(String, chrono::NaiveDateTime)> = with_conn!(&mut conn, c => {
         reminder_occurrences::table
             .filter(reminder_occurrences::due_at.le(now + TimeDelta::milliseconds(500)))
             .order(reminder_occurrences::due_at.asc())
@@ -83,14 +83,14 @@ async fn migrations_and_queries(db: Db) {
         ]
     );
 
-    let duplicate = with_conn!(conn, c => {
+    let duplicate = with_conn!(&mut conn, c => {
         diesel::insert_into(reminder_occurrences::table).values(row("a", 0)).execute(c).await
     })
     .expect_err("duplicate id");
     assert!(is_unique_violation(&duplicate), "{duplicate:?}");
 
     // A dangling reference is refused (SQLite enforces foreign keys too).
-    let orphan = with_conn!(conn, c => {
+    let orphan = with_conn!(&mut conn, c => {
         diesel::insert_into(reminder_occurrences::table)
             .values(row_of("missing", "d", 0))
             .execute(c)

@@ -18,6 +18,7 @@ use metrics_exporter_prometheus::{Matcher, PrometheusBuilder, PrometheusHandle};
 use nudge_config::{LogFormat, Settings};
 use opentelemetry::trace::TracerProvider as _;
 use opentelemetry_sdk::trace::SdkTracerProvider;
+use tracing_subscriber::fmt::writer::BoxMakeWriter;
 use tracing_subscriber::layer::SubscriberExt;
 use tracing_subscriber::util::SubscriberInitExt;
 use tracing_subscriber::{EnvFilter, Layer};
@@ -37,26 +38,53 @@ impl Drop for TelemetryGuard {
     }
 }
 
-/// Installs the global tracing subscriber and the metrics recorder.
+/// Where log lines go.
+#[derive(Debug, Clone)]
+pub enum LogTarget {
+    Stdout,
+    /// Appended to a file (`nudge dev` keeps the terminal for the conversation).
+    File(std::path::PathBuf),
+}
+
+/// Installs the global tracing subscriber (logging to standard output) and
+/// the metrics recorder.
 ///
 /// `service` names the process in exported spans (`nudge-workers`, or `nudge`
 /// for the all-in-one process).
 pub fn init(service: &'static str, settings: &Settings) -> anyhow::Result<TelemetryGuard> {
-    let filter = EnvFilter::try_new(&settings.telemetry.filter).with_context(|| {
-        format!(
-            "telemetry.filter {:?} is not a valid filter",
-            settings.telemetry.filter
-        )
-    })?;
+    init_with_target(service, settings, &LogTarget::Stdout)
+}
+
+/// [`init`], logging to `target`.
+pub fn init_with_target(
+    service: &'static str,
+    settings: &Settings,
+    target: &LogTarget,
+) -> anyhow::Result<TelemetryGuard> {
+    let writer = match target {
+        LogTarget::Stdout => BoxMakeWriter::new(std::io::stdout),
+        LogTarget::File(path) => {
+            let file = std::fs::OpenOptions::new()
+                .create(true)
+                .append(true)
+                .open(path)
+                .with_context(|| format!("cannot open the log file {}", path.display()))?;
+            BoxMakeWriter::new(std::sync::Mutex::new(file))
+        }
+    };
+    let filter = EnvFilter::try_new(&settings.telemetry.filter)
+        .with_context(|| format!("telemetry.filter {:?} is not a valid filter", settings.telemetry.filter))?;
     let fmt_layer = match settings.log_format() {
         LogFormat::Json => tracing_subscriber::fmt::layer()
+            .with_writer(writer)
             .json()
             .flatten_event(true)
             .with_current_span(true)
             .with_span_list(false)
             .boxed(),
         LogFormat::Pretty => tracing_subscriber::fmt::layer()
-            .with_target(true)
+            .with_writer(writer)
+            .with_ansi(matches!(target, LogTarget::Stdout))
             .compact()
             .boxed(),
     };
@@ -67,9 +95,7 @@ pub fn init(service: &'static str, settings: &Settings) -> anyhow::Result<Teleme
     let otel_layer = tracer_provider
         .as_ref()
         .map(|provider| tracing_opentelemetry::layer().with_tracer(provider.tracer(service)));
-    opentelemetry::global::set_text_map_propagator(
-        opentelemetry_sdk::propagation::TraceContextPropagator::new(),
-    );
+    opentelemetry::global::set_text_map_propagator(opentelemetry_sdk::propagation::TraceContextPropagator::new());
     tracing_subscriber::registry()
         .with(filter)
         .with(fmt_layer)
@@ -86,9 +112,7 @@ fn otlp_provider(service: &'static str, endpoint: &str) -> anyhow::Result<SdkTra
         .with_tonic()
         .with_endpoint(endpoint)
         .build()
-        .with_context(|| {
-            format!("cannot build the OTLP exporter for telemetry.otlp_endpoint {endpoint:?}")
-        })?;
+        .with_context(|| format!("cannot build the OTLP exporter for telemetry.otlp_endpoint {endpoint:?}"))?;
     Ok(SdkTracerProvider::builder()
         .with_batch_exporter(exporter)
         .with_resource(
@@ -103,8 +127,7 @@ fn otlp_provider(service: &'static str, endpoint: &str) -> anyhow::Result<SdkTra
 pub fn init_for_tests() {
     static ONCE: OnceLock<()> = OnceLock::new();
     ONCE.get_or_init(|| {
-        let filter =
-            EnvFilter::try_from_env("NUDGE_TEST_LOG").unwrap_or_else(|_| EnvFilter::new("warn"));
+        let filter = EnvFilter::try_from_env("NUDGE_TEST_LOG").unwrap_or_else(|_| EnvFilter::new("warn"));
         // Another harness may have installed one already; theirs is fine too.
         let _ = tracing_subscriber::fmt()
             .with_env_filter(filter)

@@ -11,13 +11,11 @@ use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
 
 /// The PostgreSQL database tests create their own databases from.
 pub fn postgres_admin_url() -> String {
-    std::env::var("NUDGE_TEST_POSTGRES_URL")
-        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/test".to_owned())
+    std::env::var("NUDGE_TEST_POSTGRES_URL").unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/test".to_owned())
 }
 
 pub fn rabbitmq_url() -> String {
-    std::env::var("NUDGE_TEST_AMQP_URL")
-        .unwrap_or_else(|_| "amqp://guest:guest@127.0.0.1:5672/%2f".to_owned())
+    std::env::var("NUDGE_TEST_AMQP_URL").unwrap_or_else(|_| "amqp://guest:guest@127.0.0.1:5672/%2f".to_owned())
 }
 
 pub fn redis_url() -> String {
@@ -57,9 +55,7 @@ impl TestDatabase {
         let admin = postgres_admin_url();
         let mut conn = AsyncPgConnection::establish(&admin)
             .await
-            .unwrap_or_else(|e| {
-                panic!("this test needs PostgreSQL at {admin} (set NUDGE_TEST_POSTGRES_URL): {e}")
-            });
+            .unwrap_or_else(|e| panic!("this test needs PostgreSQL at {admin} (set NUDGE_TEST_POSTGRES_URL): {e}"));
         diesel::sql_query(format!("CREATE DATABASE {name}"))
             .execute(&mut conn)
             .await
@@ -93,9 +89,7 @@ impl Drop for TestDatabase {
                 .build()
                 .ok()?;
             runtime.block_on(async {
-                let mut conn = AsyncPgConnection::establish(&postgres_admin_url())
-                    .await
-                    .ok()?;
+                let mut conn = AsyncPgConnection::establish(&postgres_admin_url()).await.ok()?;
                 diesel::sql_query(format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
                     .execute(&mut conn)
                     .await

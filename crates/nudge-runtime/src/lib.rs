@@ -1,0 +1,91 @@
+//! What every Nudge service needs around its own logic: stopping on
+//! SIGTERM, health and readiness endpoints, Prometheus `/metrics`, serving
+//! gRPC (with `grpc.health.v1`) next to those HTTP endpoints on one port, and
+//! traced gRPC client channels.
+
+mod grpc;
+mod health;
+pub mod http;
+
+use std::time::Duration;
+
+use tokio_util::sync::CancellationToken;
+
+pub use grpc::{TracedChannel, grpc_channel, serve_grpc};
+pub use health::{Readiness, ReadinessReport};
+
+/// A token cancelled when the process receives SIGTERM or SIGINT (Ctrl-C).
+pub fn shutdown_on_signals() -> CancellationToken {
+    let token = CancellationToken::new();
+    let cancel = token.clone();
+    tokio::spawn(async move {
+        wait_for_signal().await;
+        tracing::info!("stop signal received; finishing in-flight work");
+        cancel.cancel();
+    });
+    token
+}
+
+#[cfg(unix)]
+async fn wait_for_signal() {
+    use tokio::signal::unix::{SignalKind, signal};
+    match signal(SignalKind::terminate()) {
+        Ok(mut sigterm) => {
+            tokio::select! {
+                _ = sigterm.recv() => {}
+                _ = tokio::signal::ctrl_c() => {}
+            }
+        }
+        Err(error) => {
+            tracing::warn!(%error, "cannot listen for SIGTERM; only Ctrl-C stops the process");
+            let _ = tokio::signal::ctrl_c().await;
+        }
+    }
+}
+
+#[cfg(not(unix))]
+async fn wait_for_signal() {
+    let _ = tokio::signal::ctrl_c().await;
+}
+
+/// Waits for `task` to finish, at most `grace` after shutdown began.
+pub async fn finish_within<T>(grace: Duration, what: &str, task: impl std::future::Future<Output = T>) -> Option<T> {
+    match tokio::time::timeout(grace, task).await {
+        Ok(value) => Some(value),
+        Err(_) => {
+            tracing::warn!(
+                what,
+                grace_seconds = grace.as_secs(),
+                "did not finish in time; stopping anyway"
+            );
+            None
+        }
+    }
+}
+
+/// A named background task of a service.
+pub type ServiceTask = (&'static str, tokio::task::JoinHandle<anyhow::Result<()>>);
+
+/// Waits for a stopping service's tasks (call it once shutdown began), at
+/// most `grace` in all, and returns the first error. Tasks still running
+/// after `grace` are abandoned.
+pub async fn join_tasks(service: &str, tasks: Vec<ServiceTask>, grace: Duration) -> anyhow::Result<()> {
+    let deadline = tokio::time::Instant::now() + grace;
+    let mut first_error = None;
+    for (name, task) in tasks {
+        match tokio::time::timeout_at(deadline, task).await {
+            Ok(Ok(Ok(()))) => {}
+            Ok(Ok(Err(error))) => {
+                tracing::error!(service, task = name, error = format!("{error:#}"), "task failed");
+                first_error.get_or_insert(error);
+            }
+            Ok(Err(join_error)) => {
+                tracing::error!(service, task = name, %join_error, "task panicked");
+                first_error.get_or_insert(anyhow::anyhow!("{service}: {name} panicked"));
+            }
+            Err(_) => tracing::warn!(service, task = name, "still running after the grace period; abandoned"),
+        }
+    }
+    tracing::info!(service, "stopped");
+    first_error.map_or(Ok(()), Err)
+}

@@ -1,0 +1,568 @@
+//! Turns the components found by the grammar into an instant, a grain and a
+//! recurrence rule, following the rules documented in the crate docs.
+
+use chrono::{DateTime, Datelike, NaiveDate, NaiveTime, TimeDelta, Timelike, Weekday};
+use chrono_tz::Tz;
+
+use crate::grammar::{Clock, Comp, DaySpec, Dur, Recur, Span, WdRule, weekday_bit};
+use crate::lexicon::Part;
+use crate::local::{add_days, add_months, at, days_in_month, days_until, hm, is_nth_weekday};
+use crate::rrule::{Freq, Rule};
+use crate::token::Tokens;
+use crate::{Context, Grain, WhenError};
+
+pub(crate) struct Outcome {
+    pub(crate) at: DateTime<Tz>,
+    pub(crate) grain: Grain,
+    pub(crate) rrule: Option<String>,
+}
+
+/// A day component with where it was written.
+struct DayFound {
+    spec: DaySpec,
+    start: bool,
+    span: Span,
+}
+
+/// How an hour can be read.
+enum Reading {
+    Fixed {
+        time: NaiveTime,
+        next_day: bool,
+    },
+    /// 1–12 without am/pm: morning or afternoon/evening.
+    Either {
+        am: NaiveTime,
+        pm: NaiveTime,
+        business_pm: bool,
+    },
+}
+
+pub(crate) struct Resolver<'a> {
+    ctx: &'a Context,
+    tokens: &'a Tokens,
+    text: &'a str,
+    tz: Tz,
+    now: DateTime<Tz>,
+    today: NaiveDate,
+}
+
+impl<'a> Resolver<'a> {
+    pub(crate) fn new(ctx: &'a Context, tokens: &'a Tokens, text: &'a str) -> Self {
+        // `at` has whole seconds.
+        let now = ctx.now - TimeDelta::nanoseconds(i64::from(ctx.now.nanosecond()));
+        Self {
+            ctx,
+            tokens,
+            text,
+            tz: now.timezone(),
+            now,
+            today: now.date_naive(),
+        }
+    }
+
+    fn phrase(&self, s: Span) -> String {
+        self.tokens.slice(self.text, s.0, s.1).to_owned()
+    }
+
+    fn conflict(&self, a: Span, b: Span) -> WhenError {
+        WhenError::Conflict(self.phrase(a), self.phrase(b))
+    }
+
+    fn at(&self, date: NaiveDate, time: NaiveTime) -> DateTime<Tz> {
+        at(self.tz, date, time)
+    }
+
+    fn part_time(&self, p: Part) -> NaiveTime {
+        let d = &self.ctx.day_parts;
+        match p {
+            Part::Morning => d.morning,
+            Part::Noon => d.noon,
+            Part::Afternoon => d.afternoon,
+            Part::Evening => d.evening,
+            Part::Night => d.night,
+        }
+    }
+
+    pub(crate) fn resolve(&self, found: &[(Comp, Span)]) -> Result<Outcome, WhenError> {
+        let mut rel: Option<(Dur, Span)> = None;
+        let mut days: Vec<DayFound> = Vec::new();
+        let mut part: Option<(Part, Span)> = None;
+        let mut clock: Option<(Clock, Span)> = None;
+        let mut recur: Option<(Recur, Span)> = None;
+        let mut vague: Option<Span> = None;
+        for (comp, span) in found {
+            let span = *span;
+            match comp {
+                Comp::Invalid(e) => return Err(e.clone()),
+                Comp::Vague => vague = vague.or(Some(span)),
+                Comp::Rel(d) => self.once(&mut rel, *d, span)?,
+                Comp::Clock(c) => self.once(&mut clock, *c, span)?,
+                Comp::Part(p) => self.same(&mut part, *p, span)?,
+                Comp::Day { day, part: p, start } => {
+                    if let Some(p) = p {
+                        self.same(&mut part, *p, span)?;
+                    }
+                    days.push(DayFound {
+                        spec: *day,
+                        start: *start,
+                        span,
+                    });
+                }
+                Comp::Recur(r) => {
+                    recur = Some(match recur {
+                        None => (*r, span),
+                        Some((prev, first)) => (prev.merge(*r).ok_or_else(|| self.conflict(first, span))?, first),
+                    });
+                }
+            }
+        }
+        if let Some((r, span)) = recur {
+            if let Some((_, s)) = rel {
+                return Err(self.conflict(span, s));
+            }
+            return self.recurrence(r, span, &days, part, clock);
+        }
+        if rel.is_none() && days.is_empty() && part.is_none() && clock.is_none() {
+            return Err(match vague {
+                Some(s) => WhenError::Vague(self.phrase(s)),
+                None => WhenError::NoTime,
+            });
+        }
+        let date = match rel {
+            Some((Dur::Exact { secs, grain }, span)) => {
+                let other = days
+                    .first()
+                    .map(|d| d.span)
+                    .or(part.map(|p| p.1))
+                    .or(clock.map(|c| c.1));
+                if let Some(other) = other {
+                    return Err(self.conflict(span, other));
+                }
+                let at = self
+                    .now
+                    .checked_add_signed(TimeDelta::seconds(secs))
+                    .ok_or(WhenError::OutOfRange)?;
+                return Ok(Outcome { at, grain, rrule: None });
+            }
+            Some((Dur::Calendar { months, days: n, grain }, span)) => {
+                if let Some(d) = days.first() {
+                    return Err(self.conflict(span, d.span));
+                }
+                let date = add_months(self.today, months)
+                    .and_then(|d| add_days(d, u64::from(n)))
+                    .ok_or(WhenError::OutOfRange)?;
+                Some((date, grain))
+            }
+            None => self.one_date(&days)?,
+        };
+        let part = part.map(|p| p.0);
+        match (date, clock, part) {
+            (Some((date, _)), Some((c, span)), _) => {
+                let reading = self.reading(&c, part).ok_or_else(|| self.part_conflict(span, &days))?;
+                let at = match reading {
+                    Reading::Fixed { time, next_day } => {
+                        let date = if next_day {
+                            add_days(date, 1).ok_or(WhenError::OutOfRange)?
+                        } else {
+                            date
+                        };
+                        self.at(date, time)
+                    }
+                    Reading::Either { am, pm, business_pm } if date != self.today => {
+                        self.at(date, if business_pm { pm } else { am })
+                    }
+                    // Today, named: the first reading still ahead, else the
+                    // afternoon/evening one (which has passed too).
+                    Reading::Either { am, pm, .. } => {
+                        let first = self.at(date, am);
+                        if first >= self.now { first } else { self.at(date, pm) }
+                    }
+                };
+                Ok(Outcome {
+                    at,
+                    grain: clock_grain(&c),
+                    rrule: None,
+                })
+            }
+            (None, Some((c, span)), _) => {
+                let reading = self.reading(&c, part).ok_or_else(|| self.part_conflict(span, &days))?;
+                let tomorrow = add_days(self.today, 1).ok_or(WhenError::OutOfRange)?;
+                let candidates = match reading {
+                    Reading::Fixed { time, .. } => [(self.today, time), (tomorrow, time), (tomorrow, time)],
+                    Reading::Either { am, pm, .. } => [(self.today, am), (self.today, pm), (tomorrow, am)],
+                };
+                let at = candidates
+                    .iter()
+                    .map(|&(d, t)| self.at(d, t))
+                    .find(|t| *t >= self.now)
+                    .unwrap_or_else(|| self.at(tomorrow, candidates[2].1));
+                Ok(Outcome {
+                    at,
+                    grain: clock_grain(&c),
+                    rrule: None,
+                })
+            }
+            (Some((date, _)), None, Some(p)) => Ok(Outcome {
+                at: self.at(date, self.part_time(p)),
+                grain: Grain::Hour,
+                rrule: None,
+            }),
+            (Some((date, grain)), None, None) => Ok(Outcome {
+                at: self.at(date, self.ctx.day_parts.default_day_time),
+                grain,
+                rrule: None,
+            }),
+            (None, None, None) => Err(WhenError::NoTime),
+            (None, None, Some(p)) => {
+                // A part of the day alone: the next one.
+                let time = self.part_time(p);
+                let first = self.at(self.today, time);
+                let at = if first >= self.now {
+                    first
+                } else {
+                    self.at(add_days(self.today, 1).ok_or(WhenError::OutOfRange)?, time)
+                };
+                Ok(Outcome {
+                    at,
+                    grain: Grain::Hour,
+                    rrule: None,
+                })
+            }
+        }
+    }
+
+    fn once<T>(&self, slot: &mut Option<(T, Span)>, v: T, span: Span) -> Result<(), WhenError> {
+        match slot {
+            Some((_, first)) => Err(self.conflict(*first, span)),
+            None => {
+                *slot = Some((v, span));
+                Ok(())
+            }
+        }
+    }
+
+    fn same(&self, slot: &mut Option<(Part, Span)>, p: Part, span: Span) -> Result<(), WhenError> {
+        match slot {
+            Some((q, first)) if *q != p => Err(self.conflict(*first, span)),
+            Some(_) => Ok(()),
+            None => {
+                *slot = Some((p, span));
+                Ok(())
+            }
+        }
+    }
+
+    fn part_conflict(&self, clock: Span, days: &[DayFound]) -> WhenError {
+        match days.first() {
+            Some(d) => self.conflict(d.span, clock),
+            None => WhenError::Conflict(self.phrase(clock), String::new()),
+        }
+    }
+
+    /// The date named by the day components; several must name the same day.
+    fn one_date(&self, days: &[DayFound]) -> Result<Option<(NaiveDate, Grain)>, WhenError> {
+        let mut found: Option<(NaiveDate, Grain, Span)> = None;
+        for d in days {
+            let (date, grain) = self.day_date(d.spec, d.span)?;
+            match found {
+                Some((prev, _, span)) if prev != date => return Err(self.conflict(span, d.span)),
+                Some(_) => {}
+                None => found = Some((date, grain, d.span)),
+            }
+        }
+        Ok(found.map(|(d, g, _)| (d, g)))
+    }
+
+    fn day_date(&self, spec: DaySpec, span: Span) -> Result<(NaiveDate, Grain), WhenError> {
+        let today = self.today;
+        let invalid = || WhenError::InvalidDate(self.phrase(span));
+        let plus = |n: u64| add_days(today, n).ok_or(WhenError::OutOfRange);
+        let wrong_weekday = |d: NaiveDate, wd: Option<Weekday>| match wd {
+            Some(wd) if d.weekday() != wd => Err(WhenError::WrongWeekday(self.phrase(span))),
+            _ => Ok(d),
+        };
+        let date = match spec {
+            DaySpec::Today => today,
+            DaySpec::Tomorrow => plus(1)?,
+            DaySpec::AfterTomorrow => plus(2)?,
+            DaySpec::Weekday { wd, rule } => {
+                let n = days_until(today.weekday(), wd);
+                plus(match rule {
+                    WdRule::This => n,
+                    WdRule::Nearest if n == 0 => 7,
+                    WdRule::Nearest => n,
+                    WdRule::WeekAfter if n == 0 => 14,
+                    WdRule::WeekAfter => n + 7,
+                })?
+            }
+            DaySpec::Date {
+                year: Some(y),
+                month,
+                day,
+                weekday,
+            } => wrong_weekday(NaiveDate::from_ymd_opt(y, month, day).ok_or_else(invalid)?, weekday)?,
+            DaySpec::Date {
+                year: None,
+                month,
+                day,
+                weekday,
+            } => {
+                // The next such date, today included: a date that has passed
+                // this year is next year's (February 29: the next leap year).
+                let d = (today.year()..=today.year() + 8)
+                    .filter_map(|y| NaiveDate::from_ymd_opt(y, month, day))
+                    .find(|d| *d >= today)
+                    .ok_or_else(invalid)?;
+                wrong_weekday(d, weekday)?
+            }
+            DaySpec::MonthDay { day, weekday } => {
+                // This month's if still ahead, else the next month that has it.
+                let d = (0..13)
+                    .filter_map(|k| add_months(first_of_month(today), k))
+                    .filter_map(|m| NaiveDate::from_ymd_opt(m.year(), m.month(), day))
+                    .find(|d| *d >= today)
+                    .ok_or_else(invalid)?;
+                wrong_weekday(d, weekday)?
+            }
+            DaySpec::NthWeekday { nth, wd } => (0..13)
+                .filter_map(|k| add_months(first_of_month(today), k))
+                .find_map(|m| {
+                    (1..=days_in_month(m.year(), m.month()))
+                        .filter_map(|d| NaiveDate::from_ymd_opt(m.year(), m.month(), d))
+                        .find(|d| d.weekday() == wd && is_nth_weekday(*d, i32::from(nth)))
+                        .filter(|d| *d >= today)
+                })
+                .ok_or_else(invalid)?,
+            DaySpec::Weekend { next } => {
+                let sat = days_until(today.weekday(), Weekday::Sat);
+                plus(match (next, today.weekday()) {
+                    (false, Weekday::Sun) => 0,
+                    (false, _) => sat,
+                    (true, _) if sat == 0 => 7,
+                    (true, _) => sat,
+                })?
+            }
+            DaySpec::NextWeek => {
+                let monday = plus(7 - u64::from(today.weekday().num_days_from_monday()))?;
+                return Ok((monday, Grain::Week));
+            }
+            DaySpec::NextMonth => {
+                let d = add_months(first_of_month(today), 1).ok_or(WhenError::OutOfRange)?;
+                return Ok((d, Grain::Month));
+            }
+            DaySpec::NextYear => {
+                let d = NaiveDate::from_ymd_opt(today.year() + 1, 1, 1).ok_or(WhenError::OutOfRange)?;
+                return Ok((d, Grain::Year));
+            }
+            DaySpec::Month(m) => {
+                let y = if m >= today.month() {
+                    today.year()
+                } else {
+                    today.year() + 1
+                };
+                let d = NaiveDate::from_ymd_opt(y, m, 1).ok_or_else(invalid)?;
+                return Ok((d, Grain::Month));
+            }
+        };
+        Ok((date, Grain::Day))
+    }
+
+    /// How the clock's hour reads, given a part of the day; `None` when the
+    /// part contradicts an explicit hour ("tomorrow morning at 3pm").
+    fn reading(&self, c: &Clock, part: Option<Part>) -> Option<Reading> {
+        let part = c.part.or(part);
+        if c.after_midnight {
+            return Some(Reading::Fixed {
+                time: hm(c.hour, c.minute),
+                next_day: true,
+            });
+        }
+        let fixed = |h: u32, p: Option<Part>| Reading::Fixed {
+            time: hm(h, c.minute),
+            next_day: p == Some(Part::Night) && h < 6,
+        };
+        if c.fixed {
+            return match part {
+                Some(p) if !accepts(p, c.hour) => None,
+                _ => Some(fixed(c.hour, part)),
+            };
+        }
+        let am = c.hour % 12;
+        match part {
+            Some(p) => [am, am + 12]
+                .into_iter()
+                .find(|&h| accepts(p, h))
+                .map(|h| fixed(h, part)),
+            None => Some(Reading::Either {
+                am: hm(am, c.minute),
+                pm: hm(am + 12, c.minute),
+                // 7–11 are morning hours, 12 and 1–6 afternoon ones.
+                business_pm: am <= 6,
+            }),
+        }
+    }
+
+    fn recurrence(
+        &self,
+        mut r: Recur,
+        span: Span,
+        days: &[DayFound],
+        part: Option<(Part, Span)>,
+        clock: Option<(Clock, Span)>,
+    ) -> Result<Outcome, WhenError> {
+        let mut start: Option<(NaiveDate, Span)> = None;
+        for d in days {
+            let merged = !d.start
+                && match (d.spec, r.freq) {
+                    (
+                        DaySpec::Weekday {
+                            wd,
+                            rule: WdRule::Nearest | WdRule::This,
+                        },
+                        Freq::Weekly,
+                    ) => {
+                        r.days |= weekday_bit(wd);
+                        true
+                    }
+                    (DaySpec::MonthDay { day, weekday: None }, Freq::Monthly)
+                        if r.month_day.is_none() && r.nth.is_none() =>
+                    {
+                        r.month_day = Some(day);
+                        true
+                    }
+                    (DaySpec::NthWeekday { nth, wd }, Freq::Monthly) if r.month_day.is_none() && r.nth.is_none() => {
+                        r.nth = Some((nth, wd));
+                        true
+                    }
+                    (
+                        DaySpec::Date {
+                            year: None,
+                            month,
+                            day,
+                            weekday: None,
+                        },
+                        Freq::Yearly,
+                    ) if r.month.is_none() => {
+                        r.month = Some(month);
+                        r.month_day = Some(day);
+                        true
+                    }
+                    _ => false,
+                };
+            if !merged {
+                if let Some((_, first)) = start {
+                    return Err(self.conflict(first, d.span));
+                }
+                start = Some((self.day_date(d.spec, d.span)?.0, d.span));
+            }
+        }
+        if matches!(r.freq, Freq::Minutely | Freq::Hourly) {
+            let other = start.map(|s| s.1).or(part.map(|p| p.1)).or(clock.map(|c| c.1));
+            if let Some(other) = other {
+                return Err(self.conflict(span, other));
+            }
+            let (unit, grain) = if r.freq == Freq::Minutely {
+                (60, Grain::Minute)
+            } else {
+                (3600, Grain::Hour)
+            };
+            let at = self
+                .now
+                .checked_add_signed(TimeDelta::seconds(i64::from(r.interval) * unit))
+                .ok_or(WhenError::OutOfRange)?;
+            let rule = Rule::new(r.freq, r.interval);
+            return Ok(Outcome {
+                at,
+                grain,
+                rrule: Some(rule.to_string()),
+            });
+        }
+        let part = match (r.part, part) {
+            (Some(a), Some((b, s))) if a != b => return Err(self.conflict(span, s)),
+            (a, b) => a.or(b.map(|p| p.0)),
+        };
+        let (time, next_day, grain) = match clock {
+            Some((c, cspan)) => match self.reading(&c, part).ok_or_else(|| self.conflict(span, cspan))? {
+                Reading::Fixed { time, next_day } => (time, next_day, clock_grain(&c)),
+                Reading::Either { am, pm, business_pm } => (if business_pm { pm } else { am }, false, clock_grain(&c)),
+            },
+            None => match part {
+                Some(p) => (self.part_time(p), false, Grain::Hour),
+                None => (self.ctx.day_parts.default_day_time, false, Grain::Day),
+            },
+        };
+        let anchor = start.map_or(self.today, |s| s.0);
+        match r.freq {
+            Freq::Weekly if r.days == 0 => r.days = weekday_bit(anchor.weekday()),
+            Freq::Monthly if r.month_day.is_none() && r.nth.is_none() => r.month_day = Some(anchor.day()),
+            Freq::Yearly if r.month.is_none() => {
+                r.month = Some(anchor.month());
+                r.month_day = Some(r.month_day.unwrap_or(anchor.day()));
+            }
+            _ => {}
+        }
+        if next_day {
+            // "every friday at midnight" is Saturday 00:00.
+            match r.freq {
+                Freq::Daily => {}
+                Freq::Weekly => r.days = ((r.days << 1) & 0x7f) | (r.days >> 6),
+                _ => {
+                    let c = clock.map_or(span, |c| c.1);
+                    return Err(WhenError::Unsupported(self.phrase(c)));
+                }
+            }
+        }
+        let mut rule = Rule::new(r.freq, r.interval);
+        rule.by_month.extend(r.month);
+        rule.by_month_day.extend(r.month_day.map(|d| d as i32));
+        if let Some((nth, wd)) = r.nth {
+            rule.by_day.push((i32::from(nth), wd));
+        }
+        for k in 0..7u8 {
+            if r.days & (1 << k) != 0
+                && let Ok(wd) = Weekday::try_from(k)
+            {
+                rule.by_day.push((0, wd));
+            }
+        }
+        rule.by_hour.push(time.hour());
+        rule.by_minute.push(time.minute());
+        // `at` is the first occurrence from now (or from the start day),
+        // whatever the interval: it is the rule's DTSTART.
+        let day_start = self.at(anchor, NaiveTime::MIN);
+        let first = Rule {
+            interval: 1,
+            ..rule.clone()
+        }
+        .occurrences(day_start, day_start.max(self.now), 1)
+        .into_iter()
+        .next()
+        .ok_or_else(|| WhenError::InvalidDate(self.phrase(span)))?;
+        Ok(Outcome {
+            at: first,
+            grain,
+            rrule: Some(rule.to_string()),
+        })
+    }
+}
+
+fn first_of_month(d: NaiveDate) -> NaiveDate {
+    d.with_day(1).unwrap_or(d)
+}
+
+fn clock_grain(c: &Clock) -> Grain {
+    if c.has_minutes { Grain::Minute } else { Grain::Hour }
+}
+
+/// Hours that fit a part of the day, used to read "8" in "ce soir à 8h" and
+/// to refuse "tomorrow morning at 3pm".
+fn accepts(p: Part, h: u32) -> bool {
+    match p {
+        Part::Morning => h < 12,
+        Part::Noon => (11..=13).contains(&h),
+        Part::Afternoon => (12..=19).contains(&h),
+        Part::Evening => (16..=23).contains(&h),
+        Part::Night => !(6..18).contains(&h),
+    }
+}

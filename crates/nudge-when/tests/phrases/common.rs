@@ -1,0 +1,56 @@
+//! Helpers shared by the phrase tables.
+
+use chrono::TimeZone;
+use nudge_when::{Context, LangHint, Tz, WhenError, parse};
+
+/// Wednesday 2026-03-04 10:00 in Montréal.
+#[expect(clippy::unwrap_used, reason = "a fixed, valid test clock")]
+pub(crate) fn ctx() -> Context {
+    Context::new(
+        Tz::America__Montreal
+            .with_ymd_and_hms(2026, 3, 4, 10, 0, 0)
+            .single()
+            .unwrap(),
+    )
+}
+
+/// Parses `input` with automatic language detection and compares
+/// `When::to_json()` with `expected_json`.
+#[track_caller]
+pub(crate) fn check(input: &str, expected_json: &str) {
+    check_with(&ctx(), input, expected_json);
+}
+
+#[track_caller]
+pub(crate) fn check_with(ctx: &Context, input: &str, expected_json: &str) {
+    let expected: serde_json::Value = match serde_json::from_str(expected_json) {
+        Ok(v) => v,
+        Err(e) => panic!("bad expected JSON for {input:?}: {e}"),
+    };
+    match parse(input, ctx) {
+        Ok(when) => assert_eq!(when.to_json(), expected, "input: {input:?}"),
+        Err(e) => panic!("{input:?} failed: {e:?}, expected {expected_json}"),
+    }
+}
+
+/// Like [`check`] with a forced language.
+#[track_caller]
+pub(crate) fn check_lang(lang: LangHint, input: &str, expected_json: &str) {
+    let mut ctx = ctx();
+    ctx.lang = lang;
+    check_with(&ctx, input, expected_json);
+}
+
+#[track_caller]
+pub(crate) fn check_err(input: &str, expected: WhenError) {
+    match parse(input, &ctx()) {
+        Ok(when) => panic!("{input:?} parsed as {}, expected {expected:?}", when.to_json()),
+        Err(e) => assert_eq!(e, expected, "input: {input:?}"),
+    }
+}
+
+/// `input` has no time expression.
+#[track_caller]
+pub(crate) fn no_time(input: &str) {
+    check_err(input, WhenError::NoTime);
+}

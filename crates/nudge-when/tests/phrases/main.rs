@@ -1,0 +1,17 @@
+//! Phrase tables: how people text reminders, in French and English, with the
+//! expected `When::to_json()` (or error). Every table reads its phrases on
+//! Wednesday 2026-03-04 at 10:00 in America/Montreal (EST, -05:00; clocks
+//! spring forward on Sunday 2026-03-08, so later dates are -04:00).
+
+mod common;
+mod en_absolute;
+mod en_negative;
+mod en_recurrence;
+mod en_relative;
+mod en_text;
+mod fr_absolute;
+mod fr_negative;
+mod fr_recurrence;
+mod fr_relative;
+mod fr_text;
+mod other_clocks;

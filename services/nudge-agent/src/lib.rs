@@ -1,0 +1,250 @@
+//! The agent: reads what a person texted, acts on it through the other
+//! services, and answers.
+//!
+//! gRPC `nudge.agent.v1.AgentService` (port 8001, with `/healthz`,
+//! `/readyz`, `/metrics` on the same port). The person's id always comes from
+//! the request sms-router made after checking the phone pair.
+
+mod grpc;
+mod intent;
+mod replies;
+mod store;
+
+use std::net::TcpListener;
+use std::sync::Arc;
+use std::time::Duration;
+
+use anyhow::Context as _;
+use chrono::{DateTime, Utc};
+use nudge_config::Settings;
+use nudge_core::{Language, Timezone, UserId};
+use nudge_proto::sms::sms_router_service_client::SmsRouterServiceClient;
+use nudge_proto::sms::{SendSmsRequest, SmsKind};
+use nudge_proto::workers::reminder_service_client::ReminderServiceClient;
+use nudge_proto::workers::{AcknowledgeLatestRequest, CreateReminderRequest};
+use nudge_proto::{ServiceError, time::to_timestamp};
+use nudge_runtime::{Readiness, TracedChannel};
+use nudge_secure::KeyRing;
+use nudge_store::Db;
+use tokio_util::sync::CancellationToken;
+
+use crate::intent::{Intent, understand};
+
+/// Encryption context of conversation bodies.
+const MESSAGE_BODY: &[u8] = b"agent.message.body";
+
+pub(crate) struct Core {
+    db: Db,
+    keys: KeyRing,
+    workers: ReminderServiceClient<TracedChannel>,
+    sms: SmsRouterServiceClient<TracedChannel>,
+}
+
+fn unavailable(error: impl std::fmt::Display) -> ServiceError {
+    tracing::error!(%error, "storage error");
+    ServiceError::unavailable("storage is unavailable, try again")
+}
+
+/// An inbound message as the agent receives it.
+pub(crate) struct Inbound {
+    pub(crate) user_id: UserId,
+    pub(crate) message_id: String,
+    pub(crate) body: String,
+    pub(crate) received_at: DateTime<Utc>,
+}
+
+/// What handling a message did.
+pub(crate) struct Handled {
+    pub(crate) intent: &'static str,
+    pub(crate) duplicate: bool,
+}
+
+impl Core {
+    async fn upsert_person(
+        &self,
+        user_id: &UserId,
+        timezone: Timezone,
+        language: Language,
+    ) -> Result<(), ServiceError> {
+        let mut conn = self.db.conn().await.map_err(unavailable)?;
+        store::upsert_person(
+            &mut conn,
+            user_id.as_str(),
+            timezone.name(),
+            language.as_str(),
+            nudge_store::now(),
+        )
+        .await
+        .map_err(unavailable)
+    }
+
+    /// Handles one message. Every step is idempotent (keyed on the message
+    /// id), so a retry after a failure part-way redoes nothing twice.
+    async fn handle_inbound(&self, inbound: Inbound) -> Result<Handled, ServiceError> {
+        let user = inbound.user_id.as_str();
+        let mut conn = self.db.conn().await.map_err(unavailable)?;
+        let person = store::person(&mut conn, user).await.map_err(unavailable)?;
+        let Some(person) = person else {
+            // sms-router knows the person but their profile has not reached us
+            // yet (provisioning in flight): have the message retried shortly.
+            return Err(ServiceError::new(
+                nudge_proto::ErrorCode::FailedPrecondition,
+                "this person's profile has not reached the agent yet",
+            ));
+        };
+        let timezone: Timezone = person
+            .timezone
+            .parse()
+            .map_err(|e: nudge_core::InvalidValue| ServiceError::internal(e.0))?;
+        let language: Language = person
+            .language
+            .parse()
+            .map_err(|e: nudge_core::InvalidValue| ServiceError::internal(e.0))?;
+        let body = self.keys.encrypt_str(&inbound.body, MESSAGE_BODY);
+        let handled_before = store::record_inbound(&mut conn, user, &inbound.message_id, &body, nudge_store::now())
+            .await
+            .map_err(unavailable)?;
+        drop(conn);
+        let understood = understand(&inbound.body, language);
+        if handled_before {
+            return Ok(Handled {
+                intent: understood.intent.name(),
+                duplicate: true,
+            });
+        }
+        let lang = understood.language;
+        let reply = match &understood.intent {
+            Intent::Remind { after, what } => {
+                let delay =
+                    chrono::Duration::from_std(*after).map_err(|_| ServiceError::internal("delay out of range"))?;
+                let due_at = inbound.received_at + delay;
+                self.workers
+                    .clone()
+                    .create_reminder(CreateReminderRequest {
+                        user_id: user.to_owned(),
+                        text: what.clone(),
+                        due_at: Some(to_timestamp(due_at)),
+                        timezone: timezone.name().to_owned(),
+                        language: lang.as_str().to_owned(),
+                        idempotency_key: format!("sms:{}", inbound.message_id),
+                    })
+                    .await
+                    .map_err(ServiceError::from)?;
+                let tz = timezone.tz();
+                let when = replies::when(
+                    &due_at.with_timezone(&tz),
+                    &inbound.received_at.with_timezone(&tz),
+                    lang,
+                );
+                replies::reminder_set(lang, &when, what)
+            }
+            Intent::Done => {
+                let acknowledged = self
+                    .workers
+                    .clone()
+                    .acknowledge_latest(AcknowledgeLatestRequest {
+                        user_id: user.to_owned(),
+                        idempotency_key: format!("done:{}", inbound.message_id),
+                    })
+                    .await
+                    .map_err(ServiceError::from)?
+                    .into_inner();
+                replies::done(lang, acknowledged.reminder.as_ref().map(|r| r.text.as_str()))
+            }
+            Intent::Help => replies::help(lang),
+            Intent::Unknown => replies::not_understood(lang),
+        };
+        let sent = self
+            .sms
+            .clone()
+            .send_sms(SendSmsRequest {
+                user_id: user.to_owned(),
+                body: reply.clone(),
+                idempotency_key: format!("reply:{}", inbound.message_id),
+                kind: SmsKind::Reply.into(),
+            })
+            .await
+            .map_err(ServiceError::from)?
+            .into_inner();
+        let mut conn = self.db.conn().await.map_err(unavailable)?;
+        if !sent.duplicate {
+            let reply_body = self.keys.encrypt_str(&reply, MESSAGE_BODY);
+            store::record_reply(&mut conn, user, &reply_body, nudge_store::now())
+                .await
+                .map_err(unavailable)?;
+        }
+        let intent = understood.intent.name();
+        store::mark_handled(&mut conn, &inbound.message_id, intent, nudge_store::now())
+            .await
+            .map_err(unavailable)?;
+        metrics::counter!("nudge_agent_messages_total", "intent" => intent, "language" => lang.as_str()).increment(1);
+        tracing::info!(user.id = %user, inbound.id = %inbound.message_id, intent, "message handled");
+        Ok(Handled {
+            intent,
+            duplicate: false,
+        })
+    }
+}
+
+/// A running agent service.
+pub struct Application {
+    port: u16,
+    tasks: Vec<nudge_runtime::ServiceTask>,
+    shutdown: CancellationToken,
+    grace: Duration,
+}
+
+impl Application {
+    pub async fn build(settings: Settings, shutdown: CancellationToken) -> anyhow::Result<Application> {
+        let service = &settings.services.agent;
+        let listener = TcpListener::bind((service.host.as_str(), service.port))
+            .with_context(|| format!("cannot listen on {}:{}", service.host, service.port))?;
+        Self::build_with_listener(settings, listener, shutdown).await
+    }
+
+    pub async fn build_with_listener(
+        settings: Settings,
+        listener: TcpListener,
+        shutdown: CancellationToken,
+    ) -> anyhow::Result<Application> {
+        let db = Db::connect(&settings.database)?;
+        let timeout = Duration::from_millis(settings.services.rpc_timeout_ms);
+        let core = Arc::new(Core {
+            db: db.clone(),
+            keys: settings.key_ring()?,
+            workers: ReminderServiceClient::new(nudge_runtime::grpc_channel(&settings.services.workers.url, timeout)?),
+            sms: SmsRouterServiceClient::new(nudge_runtime::grpc_channel(&settings.services.sms_router.url, timeout)?),
+        });
+        let grace = Duration::from_secs(settings.services.shutdown_grace_seconds);
+        listener.set_nonblocking(true)?;
+        let port = listener.local_addr()?.port();
+        let routes = tonic::service::Routes::new(nudge_proto::agent::agent_service_server::AgentServiceServer::new(
+            grpc::Agent::new(core),
+        ));
+        let server = nudge_runtime::serve_grpc(
+            "agent",
+            tokio::net::TcpListener::from_std(listener)?,
+            routes,
+            Readiness::new().with_db(db),
+            shutdown.clone(),
+            grace,
+        );
+        tracing::info!(port, "agent listening");
+        Ok(Application {
+            port,
+            tasks: vec![("grpc server", tokio::spawn(server))],
+            shutdown,
+            grace,
+        })
+    }
+
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+
+    /// Runs until the shutdown token is cancelled, then finishes in-flight calls.
+    pub async fn run_until_stopped(self) -> anyhow::Result<()> {
+        self.shutdown.cancelled().await;
+        nudge_runtime::join_tasks("agent", self.tasks, self.grace + Duration::from_secs(1)).await
+    }
+}

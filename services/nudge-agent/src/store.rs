@@ -1,0 +1,119 @@
+//! The agent's tables: `agent_people`, `agent_messages`.
+
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+use diesel_async::RunQueryDsl;
+use nudge_store::schema::{agent_messages, agent_people};
+use nudge_store::{DbConn, diesel, diesel_async, with_conn};
+
+pub(crate) struct Person {
+    pub(crate) timezone: String,
+    pub(crate) language: String,
+}
+
+pub(crate) async fn upsert_person(
+    conn: &mut DbConn,
+    user_id: &str,
+    timezone: &str,
+    language: &str,
+    now: NaiveDateTime,
+) -> QueryResult<()> {
+    with_conn!(conn, c => {
+        diesel::insert_into(agent_people::table)
+            .values((
+                agent_people::user_id.eq(user_id),
+                agent_people::timezone.eq(timezone),
+                agent_people::language.eq(language),
+                agent_people::updated_at.eq(now),
+            ))
+            .on_conflict(agent_people::user_id)
+            .do_update()
+            .set((
+                agent_people::timezone.eq(timezone),
+                agent_people::language.eq(language),
+                agent_people::updated_at.eq(now),
+            ))
+            .execute(c)
+            .await
+    })?;
+    Ok(())
+}
+
+pub(crate) async fn person(conn: &mut DbConn, user_id: &str) -> QueryResult<Option<Person>> {
+    let row: Option<(String, String)> = with_conn!(conn, c => {
+        agent_people::table
+            .find(user_id)
+            .select((agent_people::timezone, agent_people::language))
+            .first(c)
+            .await
+            .optional()
+    })?;
+    Ok(row.map(|(timezone, language)| Person { timezone, language }))
+}
+
+/// Records an inbound message once; returns whether it was already handled.
+pub(crate) async fn record_inbound(
+    conn: &mut DbConn,
+    user_id: &str,
+    inbound_id: &str,
+    body: &[u8],
+    now: NaiveDateTime,
+) -> QueryResult<bool> {
+    let id = nudge_core::new_id();
+    with_conn!(conn, c => {
+        diesel::insert_into(agent_messages::table)
+            .values((
+                agent_messages::id.eq(&id),
+                agent_messages::user_id.eq(user_id),
+                agent_messages::direction.eq("in"),
+                agent_messages::inbound_id.eq(inbound_id),
+                agent_messages::body.eq(body),
+                agent_messages::created_at.eq(now),
+            ))
+            .on_conflict(agent_messages::inbound_id)
+            .do_nothing()
+            .execute(c)
+            .await
+    })?;
+    let handled_at: Option<NaiveDateTime> = with_conn!(conn, c => {
+        agent_messages::table
+            .filter(agent_messages::inbound_id.eq(inbound_id))
+            .select(agent_messages::handled_at)
+            .first(c)
+            .await
+    })?;
+    Ok(handled_at.is_some())
+}
+
+pub(crate) async fn mark_handled(
+    conn: &mut DbConn,
+    inbound_id: &str,
+    intent: &str,
+    now: NaiveDateTime,
+) -> QueryResult<()> {
+    with_conn!(conn, c => {
+        diesel::update(agent_messages::table.filter(agent_messages::inbound_id.eq(inbound_id)))
+            .set((agent_messages::intent.eq(intent), agent_messages::handled_at.eq(now)))
+            .execute(c)
+            .await
+    })?;
+    Ok(())
+}
+
+pub(crate) async fn record_reply(conn: &mut DbConn, user_id: &str, body: &[u8], now: NaiveDateTime) -> QueryResult<()> {
+    let id = nudge_core::new_id();
+    with_conn!(conn, c => {
+        diesel::insert_into(agent_messages::table)
+            .values((
+                agent_messages::id.eq(&id),
+                agent_messages::user_id.eq(user_id),
+                agent_messages::direction.eq("out"),
+                agent_messages::body.eq(body),
+                agent_messages::created_at.eq(now),
+                agent_messages::handled_at.eq(now),
+            ))
+            .execute(c)
+            .await
+    })?;
+    Ok(())
+}

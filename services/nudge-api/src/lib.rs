@@ -1,0 +1,218 @@
+//! api: the public HTTP gateway (port 8000). It owns the people who use
+//! Nudge. This first version serves health, readiness and metrics, and
+//! provisions the demo person; the REST API for the web page comes next.
+//!
+//! Provisioning a person tells the services that need to know: sms-router
+//! gets their Nudge number and verified phone, the agent their time zone and
+//! language. Each service keeps its own copy; none reads the api's tables.
+
+mod store;
+
+use std::net::TcpListener;
+use std::time::Duration;
+
+use anyhow::Context as _;
+use nudge_config::Settings;
+use nudge_core::{Language, PhoneNumber, Timezone};
+use nudge_proto::agent::agent_service_client::AgentServiceClient;
+use nudge_proto::agent::{Person, UpsertPersonRequest};
+use nudge_proto::sms::AssignNumberRequest;
+use nudge_proto::sms::sms_router_service_client::SmsRouterServiceClient;
+use nudge_runtime::{Readiness, TracedChannel};
+use nudge_store::Db;
+use tokio_util::sync::CancellationToken;
+
+/// A person to create (or find) and provision across the services.
+#[derive(Debug, Clone)]
+pub struct Provision {
+    pub phone: PhoneNumber,
+    pub nudge_number: PhoneNumber,
+    pub timezone: Timezone,
+    pub language: Language,
+}
+
+impl Provision {
+    /// The demo person of `nudge dev`, from `demo.*` settings.
+    pub fn demo(settings: &Settings) -> anyhow::Result<Provision> {
+        Ok(Provision {
+            phone: settings.demo_phone()?,
+            nudge_number: settings.demo_nudge_number()?,
+            timezone: settings.demo_timezone()?,
+            language: settings.demo_language()?,
+        })
+    }
+}
+
+struct Clients {
+    agent: AgentServiceClient<TracedChannel>,
+    sms: SmsRouterServiceClient<TracedChannel>,
+}
+
+/// Creates the person if needed and tells sms-router and the agent about them.
+async fn provision(db: &Db, clients: &Clients, person: &Provision) -> anyhow::Result<String> {
+    let mut conn = db.conn().await?;
+    let user_id = store::ensure_user(
+        &mut conn,
+        person.phone.as_str(),
+        person.timezone.name(),
+        person.language.as_str(),
+        nudge_store::now(),
+    )
+    .await?;
+    drop(conn);
+    clients
+        .sms
+        .clone()
+        .assign_number(AssignNumberRequest {
+            user_id: user_id.clone(),
+            phone: person.phone.as_str().to_owned(),
+            nudge_number: person.nudge_number.as_str().to_owned(),
+        })
+        .await
+        .context("sms-router AssignNumber")?;
+    clients
+        .agent
+        .clone()
+        .upsert_person(UpsertPersonRequest {
+            person: Some(Person {
+                user_id: user_id.clone(),
+                timezone: person.timezone.name().to_owned(),
+                language: person.language.as_str().to_owned(),
+            }),
+        })
+        .await
+        .context("agent UpsertPerson")?;
+    Ok(user_id)
+}
+
+/// Provisions `person`, retrying while the other services start, until done or stopped.
+async fn provision_until_done(
+    db: Db,
+    clients: Clients,
+    person: Provision,
+    done: tokio::sync::watch::Sender<bool>,
+    shutdown: CancellationToken,
+) -> anyhow::Result<()> {
+    let mut delay = Duration::from_millis(100);
+    loop {
+        match provision(&db, &clients, &person).await {
+            Ok(user_id) => {
+                tracing::info!(user.id = %user_id, "demo person provisioned");
+                done.send_replace(true);
+                return Ok(());
+            }
+            Err(error) => tracing::info!(
+                error = format!("{error:#}"),
+                "demo person not provisioned yet; retrying"
+            ),
+        }
+        tokio::select! {
+            () = shutdown.cancelled() => return Ok(()),
+            () = tokio::time::sleep(delay) => {}
+        }
+        delay = (delay * 2).min(Duration::from_secs(5));
+    }
+}
+
+/// A running api service.
+pub struct Application {
+    port: u16,
+    http: actix_web::dev::ServerHandle,
+    tasks: Vec<nudge_runtime::ServiceTask>,
+    shutdown: CancellationToken,
+    grace: Duration,
+    provisioned: tokio::sync::watch::Receiver<bool>,
+}
+
+impl Application {
+    pub async fn build(settings: Settings, shutdown: CancellationToken) -> anyhow::Result<Application> {
+        let service = &settings.services.api;
+        let listener = TcpListener::bind((service.host.as_str(), service.port))
+            .with_context(|| format!("cannot listen on {}:{}", service.host, service.port))?;
+        Self::build_with_listener(settings, listener, shutdown).await
+    }
+
+    pub async fn build_with_listener(
+        settings: Settings,
+        listener: TcpListener,
+        shutdown: CancellationToken,
+    ) -> anyhow::Result<Application> {
+        let db = Db::connect(&settings.database)?;
+        let timeout = Duration::from_millis(settings.services.rpc_timeout_ms);
+        let clients = Clients {
+            agent: AgentServiceClient::new(nudge_runtime::grpc_channel(&settings.services.agent.url, timeout)?),
+            sms: SmsRouterServiceClient::new(nudge_runtime::grpc_channel(&settings.services.sms_router.url, timeout)?),
+        };
+        let grace = Duration::from_secs(settings.services.shutdown_grace_seconds);
+        let mut tasks = Vec::new();
+        let (provisioned_tx, provisioned) = tokio::sync::watch::channel(!settings.demo.enabled);
+        if settings.demo.enabled {
+            let person = Provision::demo(&settings)?;
+            tasks.push((
+                "demo provisioning",
+                tokio::spawn(provision_until_done(
+                    db.clone(),
+                    clients,
+                    person,
+                    provisioned_tx,
+                    shutdown.clone(),
+                )),
+            ));
+        }
+        let port = listener.local_addr()?.port();
+        let admin = nudge_runtime::http::Admin {
+            readiness: Readiness::new().with_db(db),
+            runtime: tokio::runtime::Handle::current(),
+        };
+        let server = actix_web::HttpServer::new(move || {
+            actix_web::App::new()
+                .configure(|config| nudge_runtime::http::admin_routes(config, admin.clone()))
+                .route("/", actix_web::web::get().to(index))
+        })
+        .listen(listener)?
+        .disable_signals()
+        .shutdown_timeout(grace.as_secs())
+        .run();
+        let http = server.handle();
+        tasks.push((
+            "http server",
+            tokio::spawn(async move { server.await.map_err(anyhow::Error::from) }),
+        ));
+        tracing::info!(port, "api listening");
+        Ok(Application {
+            port,
+            http,
+            tasks,
+            shutdown,
+            grace,
+            provisioned,
+        })
+    }
+
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+
+    /// Resolves once the demo person (if enabled) is known to every service.
+    pub fn demo_provisioned(&self) -> impl std::future::Future<Output = ()> + Send + 'static {
+        let mut provisioned = self.provisioned.clone();
+        async move {
+            // An error means provisioning stopped (shutdown): nothing left to wait for.
+            let _ = provisioned.wait_for(|done| *done).await;
+        }
+    }
+
+    /// Runs until the shutdown token is cancelled, then finishes in-flight requests.
+    pub async fn run_until_stopped(self) -> anyhow::Result<()> {
+        self.shutdown.cancelled().await;
+        self.http.stop(true).await;
+        nudge_runtime::join_tasks("api", self.tasks, self.grace).await
+    }
+}
+
+async fn index() -> actix_web::HttpResponse {
+    actix_web::HttpResponse::Ok().json(serde_json::json!({
+        "service": "nudge-api",
+        "endpoints": ["/healthz", "/readyz", "/metrics"],
+    }))
+}

@@ -1,0 +1,127 @@
+//! workers: reminders and the scheduler that fires them.
+//!
+//! gRPC `nudge.workers.v1.ReminderService` (port 8002, with `/healthz`,
+//! `/readyz`, `/metrics` on the same port), the scheduler, and the consumer
+//! of `reminders.due` ([`scheduler`]).
+
+mod grpc;
+mod scheduler;
+mod store;
+mod texts;
+
+use std::net::TcpListener;
+use std::sync::Arc;
+use std::time::Duration;
+
+use anyhow::Context as _;
+use nudge_config::{SchedulerSettings, Settings};
+use nudge_proto::ServiceError;
+use nudge_proto::sms::sms_router_service_client::SmsRouterServiceClient;
+use nudge_queue::Queue;
+use nudge_runtime::{Readiness, TracedChannel};
+use nudge_secure::KeyRing;
+use nudge_store::Db;
+use tokio::sync::Notify;
+use tokio_util::sync::CancellationToken;
+
+/// Encryption context of reminder texts.
+const REMINDER_BODY: &[u8] = b"workers.reminder.body";
+
+pub(crate) struct Core {
+    db: Db,
+    queue: Queue,
+    keys: KeyRing,
+    sms: SmsRouterServiceClient<TracedChannel>,
+    scheduler: SchedulerSettings,
+    catch_up_window: chrono::TimeDelta,
+    /// Wakes the scheduler when a reminder is created (it may be due very soon).
+    reminder_created: Notify,
+}
+
+fn unavailable(error: impl std::fmt::Display) -> ServiceError {
+    tracing::error!(%error, "storage error");
+    ServiceError::unavailable("storage is unavailable, try again")
+}
+
+/// A running workers service.
+pub struct Application {
+    port: u16,
+    tasks: Vec<nudge_runtime::ServiceTask>,
+    shutdown: CancellationToken,
+    grace: Duration,
+}
+
+impl Application {
+    pub async fn build(settings: Settings, shutdown: CancellationToken) -> anyhow::Result<Application> {
+        let service = &settings.services.workers;
+        let listener = TcpListener::bind((service.host.as_str(), service.port))
+            .with_context(|| format!("cannot listen on {}:{}", service.host, service.port))?;
+        Self::build_with_listener(settings, listener, shutdown).await
+    }
+
+    pub async fn build_with_listener(
+        settings: Settings,
+        listener: TcpListener,
+        shutdown: CancellationToken,
+    ) -> anyhow::Result<Application> {
+        let db = Db::connect(&settings.database)?;
+        let queue = Queue::connect(&settings.queue)
+            .await
+            .context("cannot connect to the queue")?;
+        let timeout = Duration::from_millis(settings.services.rpc_timeout_ms);
+        let core = Arc::new(Core {
+            db: db.clone(),
+            queue: queue.clone(),
+            keys: settings.key_ring()?,
+            sms: SmsRouterServiceClient::new(nudge_runtime::grpc_channel(&settings.services.sms_router.url, timeout)?),
+            catch_up_window: chrono::TimeDelta::seconds(
+                i64::try_from(settings.scheduler.catch_up_window_seconds).unwrap_or(i64::MAX / 1000),
+            ),
+            scheduler: settings.scheduler.clone(),
+            reminder_created: Notify::new(),
+        });
+        let grace = Duration::from_secs(settings.services.shutdown_grace_seconds);
+        let mut tasks = Vec::new();
+        let consumer = scheduler::start_consumer(core.clone(), shutdown.clone()).await?;
+        tasks.push((
+            "reminder consumer",
+            tokio::spawn(async move { consumer.await.map_err(anyhow::Error::from) }),
+        ));
+        tasks.push((
+            "scheduler",
+            tokio::spawn(scheduler::run(core.clone(), shutdown.clone())),
+        ));
+
+        listener.set_nonblocking(true)?;
+        let port = listener.local_addr()?.port();
+        let routes = tonic::service::Routes::new(
+            nudge_proto::workers::reminder_service_server::ReminderServiceServer::new(grpc::Reminders::new(core)),
+        );
+        let server = nudge_runtime::serve_grpc(
+            "workers",
+            tokio::net::TcpListener::from_std(listener)?,
+            routes,
+            Readiness::new().with_db(db).with_queue(queue),
+            shutdown.clone(),
+            grace,
+        );
+        tasks.push(("grpc server", tokio::spawn(server)));
+        tracing::info!(port, "workers listening");
+        Ok(Application {
+            port,
+            tasks,
+            shutdown,
+            grace,
+        })
+    }
+
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+
+    /// Runs until the shutdown token is cancelled, then finishes in-flight work.
+    pub async fn run_until_stopped(self) -> anyhow::Result<()> {
+        self.shutdown.cancelled().await;
+        nudge_runtime::join_tasks("workers", self.tasks, self.grace + Duration::from_secs(1)).await
+    }
+}

@@ -1,0 +1,10 @@
+//! The workers service on its own (distributed mode).
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    let settings = nudge_config::Settings::load(nudge_config::Sources::from_process())?;
+    let _telemetry = nudge_telemetry::init("nudge-workers", &settings)?;
+    let shutdown = nudge_runtime::shutdown_on_signals();
+    let application = nudge_workers::Application::build(settings, shutdown).await?;
+    application.run_until_stopped().await
+}

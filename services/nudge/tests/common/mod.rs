@@ -1,0 +1,156 @@
+//! Helpers shared by the `nudge` integration tests.
+#![allow(dead_code, reason = "each test binary uses a different part")]
+#![allow(unreachable_pub, reason = "a test helper module")]
+
+use std::collections::HashMap;
+use std::net::TcpListener;
+use std::path::Path;
+use std::time::Duration;
+
+use chrono::{DateTime, Utc};
+use nudge::webhook::{InboundSms, WebhookSender, new_message_sid};
+use nudge_config::{Settings, Sources};
+use serde_json::Value;
+
+pub const PHONE: &str = "+15145550100";
+pub const NUDGE_NUMBER: &str = "+15145550199";
+/// What the tests tell sms-router Twilio signs: a public URL in front of a proxy.
+pub const PUBLIC_BASE_URL: &str = "https://nudge.example.test";
+
+/// An SMS as sms-router recorded it (dev outbox) or the fake Twilio received it.
+#[derive(Debug, Clone)]
+pub struct Sms {
+    pub to: String,
+    pub from: String,
+    pub body: String,
+    pub time: DateTime<Utc>,
+}
+
+/// Environment for an embedded stack on free ports, quiet and quick.
+pub fn embedded_environment() -> HashMap<String, String> {
+    [
+        ("NUDGE__SERVICES__API__PORT", "0"),
+        ("NUDGE__SERVICES__AGENT__PORT", "0"),
+        ("NUDGE__SERVICES__WORKERS__PORT", "0"),
+        ("NUDGE__SERVICES__SMS_ROUTER__PORT", "0"),
+        ("NUDGE__SERVICES__SMS_ROUTER__GRPC_PORT", "0"),
+        ("NUDGE__SERVICES__SHUTDOWN_GRACE_SECONDS", "5"),
+        ("NUDGE__SMS__CONSOLE_ECHO", "false"),
+        ("NUDGE__SMS__DISPATCH_INTERVAL_MS", "200"),
+        ("NUDGE__SCHEDULER__POLL_INTERVAL_MS", "100"),
+        ("NUDGE__TWILIO__PUBLIC_BASE_URL", PUBLIC_BASE_URL),
+        ("NUDGE__TELEMETRY__FILTER", "warn"),
+    ]
+    .into_iter()
+    .map(|(k, v)| (k.to_owned(), v.to_owned()))
+    .collect()
+}
+
+/// Settings like `nudge dev`'s for `data_dir`, with `environment` instead of the process's.
+pub fn dev_settings(data_dir: &Path, environment: HashMap<String, String>) -> Settings {
+    let secrets = nudge::dev::prepare_data_dir(data_dir).expect("data dir");
+    Settings::load(Sources {
+        defaults: vec![
+            (
+                "database.url".to_owned(),
+                format!("sqlite://{}", data_dir.join("nudge.db").display()),
+            ),
+            ("demo.enabled".to_owned(), "true".to_owned()),
+        ],
+        files: vec![secrets],
+        environment: Some(environment),
+    })
+    .expect("settings")
+}
+
+/// A port nobody listens on right now.
+pub fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .expect("free port")
+}
+
+pub fn sender(settings: &Settings, sms_router_port: u16) -> WebhookSender {
+    WebhookSender::new(
+        &format!("http://127.0.0.1:{sms_router_port}"),
+        &settings.twilio.public_base_url,
+        &settings.twilio.account_sid,
+        settings.twilio_auth_token().expect("token").clone(),
+    )
+}
+
+/// Texts `body` from the demo phone; returns the MessageSid used.
+pub async fn text(sender: &WebhookSender, body: &str) -> String {
+    let sid = new_message_sid();
+    resend(sender, &sid, body).await;
+    sid
+}
+
+/// Sends a webhook with a given MessageSid (a Twilio retry when the sid was used).
+pub async fn resend(sender: &WebhookSender, sid: &str, body: &str) {
+    let status = sender
+        .send(&InboundSms {
+            message_sid: sid,
+            from: PHONE,
+            to: NUDGE_NUMBER,
+            body,
+        })
+        .await
+        .expect("sms-router reachable");
+    assert_eq!(status.as_u16(), 200, "webhook accepted");
+}
+
+/// Reads the dev outbox of an embedded stack.
+pub async fn outbox(sms_router_port: u16) -> Vec<Sms> {
+    let url = format!("http://127.0.0.1:{sms_router_port}/dev/outbox?limit=1000");
+    let messages: Vec<Value> = reqwest::get(&url)
+        .await
+        .expect("outbox")
+        .json()
+        .await
+        .expect("outbox json");
+    messages
+        .into_iter()
+        .map(|m| Sms {
+            to: m["to"].as_str().unwrap_or_default().to_owned(),
+            from: m["from"].as_str().unwrap_or_default().to_owned(),
+            body: m["body"].as_str().unwrap_or_default().to_owned(),
+            time: m["time"].as_str().and_then(|t| t.parse().ok()).expect("time"),
+        })
+        .collect()
+}
+
+/// Polls `read` until `done` holds for its result, or panics after `timeout`.
+pub async fn eventually<T, F, Fut>(what: &str, timeout: Duration, mut read: F, done: impl Fn(&T) -> bool) -> T
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = T>,
+    T: std::fmt::Debug,
+{
+    let deadline = tokio::time::Instant::now() + timeout;
+    loop {
+        let value = read().await;
+        if done(&value) {
+            return value;
+        }
+        if tokio::time::Instant::now() > deadline {
+            panic!("timed out after {timeout:?} waiting for {what}; last seen: {value:#?}");
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+/// The time of day `at` shows in Montreal, as Nudge writes it in `language`.
+pub fn montreal_clock(at: DateTime<Utc>, language: nudge_core::Language) -> String {
+    nudge_core::clock_time(&at.with_timezone(&chrono_tz::America::Montreal), language)
+}
+
+/// Sums the samples of a Prometheus counter whose labels contain `labels`.
+pub fn counter(metrics: &str, name: &str, labels: &str) -> f64 {
+    metrics
+        .lines()
+        .filter(|line| line.starts_with(name) && line[name.len()..].starts_with('{') && line.contains(labels))
+        .filter_map(|line| line.rsplit(' ').next()?.parse::<f64>().ok())
+        .sum()
+}
