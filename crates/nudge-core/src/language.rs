@@ -49,7 +49,6 @@ where
     }
 }
 
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -65,10 +64,16 @@ mod tests {
     #[test]
     fn clock_times_in_each_language() {
         use chrono::TimeZone as _;
-        let at = chrono_tz::America::Montreal.with_ymd_and_hms(2026, 3, 4, 15, 42, 0).single().expect("valid");
+        let at = chrono_tz::America::Montreal
+            .with_ymd_and_hms(2026, 3, 4, 15, 42, 0)
+            .single()
+            .expect("valid");
         assert_eq!(clock_time(&at, Language::En), "3:42 PM");
         assert_eq!(clock_time(&at, Language::Fr), "15 h 42");
-        let morning = chrono_tz::America::Montreal.with_ymd_and_hms(2026, 3, 4, 9, 5, 0).single().expect("valid");
+        let morning = chrono_tz::America::Montreal
+            .with_ymd_and_hms(2026, 3, 4, 9, 5, 0)
+            .single()
+            .expect("valid");
         assert_eq!(clock_time(&morning, Language::En), "9:05 AM");
         assert_eq!(clock_time(&morning, Language::Fr), "9 h 05");
     }

@@ -182,6 +182,13 @@ impl Queue {
         }
     }
 
+    /// Whether published messages survive this process. When they do not
+    /// (in-process queue), whatever a previous run had queued is gone, and
+    /// publishers re-publish their unfinished work at start-up.
+    pub fn is_durable(&self) -> bool {
+        matches!(self, Queue::Amqp(_))
+    }
+
     /// Succeeds when the broker is reachable.
     pub async fn ping(&self) -> Result<(), QueueError> {
         match self {

@@ -89,3 +89,15 @@ pub async fn join_tasks(service: &str, tasks: Vec<ServiceTask>, grace: Duration)
     tracing::info!(service, "stopped");
     first_error.map_or(Ok(()), Err)
 }
+
+/// The exit code of a binary whose work returned `result`; an error is
+/// printed on standard error as one line with its causes (no backtrace).
+pub fn exit_code(result: anyhow::Result<()>) -> std::process::ExitCode {
+    match result {
+        Ok(()) => std::process::ExitCode::SUCCESS,
+        Err(error) => {
+            eprintln!("error: {error:#}");
+            std::process::ExitCode::FAILURE
+        }
+    }
+}

@@ -10,6 +10,7 @@
 
 mod dev;
 mod dispatch;
+mod form;
 mod grpc;
 mod metrics;
 mod outbound;

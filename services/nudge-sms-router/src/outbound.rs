@@ -210,10 +210,18 @@ pub(crate) async fn start_consumer(core: Arc<Core>, shutdown: CancellationToken)
 
 /// Publishes again what the queue lost or what a dead sender left behind.
 pub(crate) async fn sweep(core: Arc<Core>, shutdown: CancellationToken) -> anyhow::Result<()> {
+    // With an in-process queue, everything queued before this start is lost:
+    // the first sweep takes every queued row, however recent.
+    let mut stale = if core.queue.is_durable() {
+        STALE_QUEUED
+    } else {
+        TimeDelta::zero()
+    };
     loop {
-        if let Err(error) = sweep_once(&core).await {
+        if let Err(error) = sweep_once(&core, stale).await {
             tracing::warn!(error = format!("{error:#}"), "outbound sweep failed; will try again");
         }
+        stale = STALE_QUEUED;
         tokio::select! {
             () = shutdown.cancelled() => return Ok(()),
             () = tokio::time::sleep(SWEEP_EVERY) => {}
@@ -221,10 +229,10 @@ pub(crate) async fn sweep(core: Arc<Core>, shutdown: CancellationToken) -> anyho
     }
 }
 
-async fn sweep_once(core: &Core) -> anyhow::Result<()> {
+async fn sweep_once(core: &Core, stale: TimeDelta) -> anyhow::Result<()> {
     let ids = {
         let mut conn = core.db.conn().await?;
-        store::recover_outbound(&mut conn, nudge_store::now(), STALE_QUEUED, STUCK_SENDING).await?
+        store::recover_outbound(&mut conn, nudge_store::now(), stale, STUCK_SENDING).await?
     };
     for id in ids {
         tracing::info!(outbound.id = %id, "queueing an outbound SMS again");

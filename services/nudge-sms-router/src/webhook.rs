@@ -59,8 +59,7 @@ fn bad_request(problem: &str) -> Rejection {
 
 /// Parses a form body and checks Twilio's signature over it.
 fn verified_params(request: &HttpRequest, body: &[u8], core: &Core) -> Result<Vec<(String, String)>, Rejection> {
-    let params: Vec<(String, String)> = serde_urlencoded::from_bytes(body)
-        .map_err(|_| bad_request("the body is not a valid application/x-www-form-urlencoded form"))?;
+    let params = crate::form::parse(body).map_err(|e| bad_request(&format!("malformed form body: {e}")))?;
     let signature = request
         .headers()
         .get("X-Twilio-Signature")
@@ -71,7 +70,10 @@ fn verified_params(request: &HttpRequest, body: &[u8], core: &Core) -> Result<Ve
     if signature.is_empty()
         || !nudge_secure::twilio::validate_form(core.auth_token.expose_secret(), &url, &params, signature)
     {
-        tracing::warn!(path = request.path(), "webhook refused: missing or invalid Twilio signature");
+        tracing::warn!(
+            path = request.path(),
+            "webhook refused: missing or invalid Twilio signature"
+        );
         return Err(Rejection::Forbidden);
     }
     Ok(params)

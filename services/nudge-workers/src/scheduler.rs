@@ -30,6 +30,13 @@ struct DueOccurrence {
 }
 
 pub(crate) async fn run(core: Arc<Core>, shutdown: CancellationToken) -> anyhow::Result<()> {
+    if !core.queue.is_durable() {
+        let mut conn = core.db.conn().await?;
+        let orphans = store::expire_all_claims(&mut conn, nudge_store::now()).await?;
+        if orphans > 0 {
+            tracing::info!(orphans, "publishing again the reminders queued before the last stop");
+        }
+    }
     loop {
         match claim_and_publish(&core).await {
             // A full batch: there may be more due right now.

@@ -157,6 +157,17 @@ pub(crate) async fn claim_due(
     Ok(claimed.into_iter().map(|row| row.id).collect())
 }
 
+/// Ends every claim at once: at start-up with an in-process queue, the
+/// messages of earlier claims died with the previous process.
+pub(crate) async fn expire_all_claims(conn: &mut DbConn, now: NaiveDateTime) -> QueryResult<usize> {
+    with_conn!(conn, c => {
+        diesel::update(reminder_occurrences::table.filter(reminder_occurrences::state.eq(occurrence_state::QUEUED)))
+            .set(reminder_occurrences::lease_until.eq(now))
+            .execute(c)
+            .await
+    })
+}
+
 /// Gives a claimed occurrence back (publishing it failed), for the next round.
 pub(crate) async fn release_claim(conn: &mut DbConn, occurrence_id: &str) -> QueryResult<()> {
     with_conn!(conn, c => {

@@ -34,6 +34,47 @@ enum Command {
         #[arg(value_enum)]
         service: Service,
     },
+    /// Print what the time expression in TEXT means, as JSON
+    /// (`{"at", "grain", "text", "rrule"}`); exit 1 if it names no time.
+    When {
+        /// The moment "now" refers to (RFC 3339); defaults to the current time.
+        #[arg(long)]
+        now: Option<String>,
+        /// The IANA time zone to read the text in.
+        #[arg(long, default_value = "America/Montreal")]
+        tz: String,
+        #[arg(long, value_enum, default_value = "auto")]
+        lang: LangArg,
+        /// Read one text per line on standard input; print one JSON object or
+        /// `null` per line, in order.
+        #[arg(long, conflicts_with = "text")]
+        jsonl: bool,
+        #[arg(required_unless_present = "jsonl")]
+        text: Option<String>,
+    },
+    /// Exit 0 if URL answers 2xx within 3 s (container health checks).
+    Probe { url: String },
+    /// Run the fake Twilio (Messages, IncomingPhoneNumbers, status callbacks)
+    /// on loopback, for trying distributed mode without a Twilio account.
+    FakeTwilio {
+        #[arg(long, default_value = "127.0.0.1:8099")]
+        listen: std::net::SocketAddr,
+        #[arg(
+            long,
+            env = "NUDGE__TWILIO__ACCOUNT_SID",
+            default_value = "AC00000000000000000000000000000000"
+        )]
+        account_sid: String,
+        #[arg(long, env = "NUDGE__TWILIO__AUTH_TOKEN", hide_env_values = true)]
+        auth_token: String,
+    },
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum LangArg {
+    Fr,
+    En,
+    Auto,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -44,10 +85,14 @@ enum Service {
     SmsRouter,
 }
 
-fn main() -> anyhow::Result<()> {
+fn main() -> std::process::ExitCode {
     let cli = Cli::parse();
-    let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
-    runtime.block_on(run(cli.command))
+    let result = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .context("cannot start the async runtime")
+        .and_then(|runtime| runtime.block_on(run(cli.command)));
+    nudge_runtime::exit_code(result)
 }
 
 async fn run(command: Command) -> anyhow::Result<()> {
@@ -61,6 +106,28 @@ async fn run(command: Command) -> anyhow::Result<()> {
             Ok(())
         }
         Command::Serve { service } => serve(service).await,
+        Command::When {
+            now,
+            tz,
+            lang,
+            jsonl,
+            text,
+        } => when(now.as_deref(), &tz, lang, jsonl, text.as_deref()),
+        Command::Probe { url } => probe(&url).await,
+        Command::FakeTwilio {
+            listen,
+            account_sid,
+            auth_token,
+        } => {
+            let config = nudge_fake_twilio::FakeTwilioConfig {
+                account_sid,
+                auth_token,
+                ..Default::default()
+            };
+            let shutdown = nudge_runtime::shutdown_on_signals();
+            nudge_fake_twilio::serve_until(config, listen, shutdown.cancelled_owned()).await?;
+            Ok(())
+        }
     }
 }
 
@@ -126,4 +193,48 @@ async fn serve(service: Service) -> anyhow::Result<()> {
         }
     }
     .with_context(|| format!("{name} stopped with an error"))
+}
+
+async fn probe(url: &str) -> anyhow::Result<()> {
+    let client = reqwest::Client::builder()
+        .timeout(std::time::Duration::from_secs(3))
+        .build()?;
+    let status = client
+        .get(url)
+        .send()
+        .await
+        .with_context(|| format!("{url} is unreachable"))?
+        .status();
+    anyhow::ensure!(status.is_success(), "{url} answered {status}");
+    Ok(())
+}
+
+fn when(now: Option<&str>, tz: &str, lang: LangArg, jsonl: bool, text: Option<&str>) -> anyhow::Result<()> {
+    use std::io::Write as _;
+    let tz: nudge_when::Tz = tz
+        .parse()
+        .map_err(|_| anyhow::anyhow!("--tz: unknown IANA time zone {tz:?}"))?;
+    let now = match now {
+        Some(now) => chrono::DateTime::parse_from_rfc3339(now)
+            .with_context(|| format!("--now: {now:?} is not an RFC 3339 date-time"))?
+            .with_timezone(&tz),
+        None => chrono::Utc::now().with_timezone(&tz),
+    };
+    let mut context = nudge_when::Context::new(now);
+    context.lang = match lang {
+        LangArg::Fr => nudge_when::LangHint::Fr,
+        LangArg::En => nudge_when::LangHint::En,
+        LangArg::Auto => nudge_when::LangHint::Auto,
+    };
+    let stdout = std::io::stdout();
+    if jsonl {
+        nudge_when::run_jsonl(std::io::stdin().lock(), stdout.lock(), &context)?;
+        return Ok(());
+    }
+    let text = text.unwrap_or_default();
+    let parsed = nudge_when::parse(text, &context).map_err(|e| anyhow::anyhow!("{e}"))?;
+    let mut out = stdout.lock();
+    serde_json::to_writer(&mut out, &parsed.to_json())?;
+    writeln!(out)?;
+    Ok(())
 }

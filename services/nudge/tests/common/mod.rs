@@ -154,3 +154,5 @@ pub fn counter(metrics: &str, name: &str, labels: &str) -> f64 {
         .filter_map(|line| line.rsplit(' ').next()?.parse::<f64>().ok())
         .sum()
 }
+
+pub mod process;

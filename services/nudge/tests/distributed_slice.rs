@@ -1,0 +1,279 @@
+//! The first reminder, end to end, in distributed mode: `nudge migrate`, then
+//! the four services as four processes on this machine's PostgreSQL,
+//! RabbitMQ and Redis, with the fake Twilio in place of Twilio (it also sends
+//! signed delivery-status callbacks back to sms-router).
+
+mod common;
+
+use std::collections::HashMap;
+use std::time::Duration;
+
+use chrono::{TimeDelta, Utc};
+use common::process::{NudgeProcess, wait_ready};
+use common::*;
+use diesel::prelude::*;
+use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
+use nudge::webhook::WebhookSender;
+use nudge_core::Language;
+use nudge_fake_twilio::{FakeMessage, FakeTwilio, FakeTwilioConfig};
+use nudge_testkit::TestDatabase;
+
+const ACCOUNT_SID: &str = "AC0123456789abcdef0123456789abcdef";
+
+struct Deployment {
+    environment: HashMap<String, String>,
+    sms_router: u16,
+    http_ports: [u16; 4],
+}
+
+fn deployment(database: &TestDatabase, fake: &FakeTwilio, auth_token: &str, prefix: &str) -> Deployment {
+    let [api, agent, workers, sms_router, sms_grpc] = [free_port(), free_port(), free_port(), free_port(), free_port()];
+    let key = nudge_secure::KeyRing::generate_key();
+    let mut environment: HashMap<String, String> = [
+        ("NUDGE__MODE", "distributed".to_owned()),
+        ("NUDGE__DATABASE__URL", database.url.clone()),
+        ("NUDGE__QUEUE__URL", nudge_testkit::rabbitmq_url()),
+        ("NUDGE__QUEUE__PREFIX", prefix.to_owned()),
+        ("NUDGE__QUEUE__RETRY_DELAY_MS", "200".to_owned()),
+        ("NUDGE__CACHE__URL", nudge_testkit::redis_url()),
+        ("NUDGE__CACHE__PREFIX", prefix.to_owned()),
+        ("NUDGE__CRYPTO__ACTIVE_KEY", "k1".to_owned()),
+        ("NUDGE__CRYPTO__KEYS__K1", key.expose_secret().to_owned()),
+        ("NUDGE__TWILIO__ACCOUNT_SID", ACCOUNT_SID.to_owned()),
+        ("NUDGE__TWILIO__AUTH_TOKEN", auth_token.to_owned()),
+        ("NUDGE__TWILIO__API_BASE_URL", fake.base_url()),
+        // Twilio (the fake) calls sms-router back directly here: no proxy in between.
+        (
+            "NUDGE__TWILIO__PUBLIC_BASE_URL",
+            format!("http://127.0.0.1:{sms_router}"),
+        ),
+        ("NUDGE__DEMO__ENABLED", "true".to_owned()),
+        ("NUDGE__SCHEDULER__POLL_INTERVAL_MS", "100".to_owned()),
+        ("NUDGE__SMS__DISPATCH_INTERVAL_MS", "200".to_owned()),
+        ("NUDGE__SERVICES__SHUTDOWN_GRACE_SECONDS", "10".to_owned()),
+        ("NUDGE__TELEMETRY__FILTER", "info".to_owned()),
+    ]
+    .into_iter()
+    .map(|(k, v)| (k.to_owned(), v))
+    .collect();
+    for (service, port, url_port) in [
+        ("API", api, api),
+        ("AGENT", agent, agent),
+        ("WORKERS", workers, workers),
+        ("SMS_ROUTER", sms_router, sms_grpc),
+    ] {
+        environment.insert(format!("NUDGE__SERVICES__{service}__PORT"), port.to_string());
+        environment.insert(
+            format!("NUDGE__SERVICES__{service}__URL"),
+            format!("http://127.0.0.1:{url_port}"),
+        );
+    }
+    environment.insert(
+        "NUDGE__SERVICES__SMS_ROUTER__GRPC_PORT".to_owned(),
+        sms_grpc.to_string(),
+    );
+    Deployment {
+        environment,
+        sms_router,
+        http_ports: [api, agent, workers, sms_router],
+    }
+}
+
+fn replies_to_phone(fake: &FakeTwilio) -> Vec<FakeMessage> {
+    fake.messages()
+        .into_iter()
+        .filter(|m| m.to == PHONE && m.from == NUDGE_NUMBER)
+        .collect()
+}
+
+async fn wait_for_sms(fake: &FakeTwilio, count: usize, timeout: Duration) -> Vec<FakeMessage> {
+    eventually(
+        "SMS at Twilio",
+        timeout,
+        || async { replies_to_phone(fake) },
+        |m| m.len() >= count,
+    )
+    .await
+}
+
+#[tokio::test(flavor = "multi_thread")]
+#[ignore = "needs PostgreSQL, RabbitMQ and Redis"]
+async fn the_slice_across_four_processes_on_postgres_rabbitmq_and_redis() {
+    nudge_telemetry::init_for_tests();
+    let dir = tempfile::tempdir().expect("temp dir");
+    let database = TestDatabase::postgres().await;
+    let auth_token = "distributed-test-auth-token";
+    let fake = FakeTwilio::start(
+        FakeTwilioConfig {
+            account_sid: ACCOUNT_SID.to_owned(),
+            auth_token: auth_token.to_owned(),
+            ..Default::default()
+        },
+        "127.0.0.1:0".parse().expect("address"),
+    )
+    .await
+    .expect("fake Twilio");
+    let prefix = nudge_testkit::unique_name("nudge-test-");
+    let deployment = deployment(&database, &fake, auth_token, &prefix);
+    let env = &deployment.environment;
+
+    NudgeProcess::run("migrate", &["migrate"], env, dir.path());
+    let mut services: Vec<NudgeProcess> = ["api", "agent", "workers", "sms-router"]
+        .into_iter()
+        .map(|service| NudgeProcess::spawn(service, &["serve", service], env, dir.path()))
+        .collect();
+    for port in deployment.http_ports {
+        wait_ready(&format!("http://127.0.0.1:{port}/readyz"), Duration::from_secs(30)).await;
+    }
+    let sender = WebhookSender::new(
+        &format!("http://127.0.0.1:{}", deployment.sms_router),
+        &format!("http://127.0.0.1:{}", deployment.sms_router),
+        ACCOUNT_SID,
+        auth_token.into(),
+    );
+    // The api provisions the demo person in the background: ask for help until Nudge knows them.
+    let mut sids = Vec::new();
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(30);
+    while replies_to_phone(&fake).is_empty() {
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "the demo person was not provisioned within 30 s"
+        );
+        sids.push(text(&sender, "help").await);
+        tokio::time::sleep(Duration::from_millis(300)).await;
+    }
+    // Let answers to any help still in flight arrive before counting them.
+    tokio::time::sleep(Duration::from_secs(1)).await;
+    let helps = replies_to_phone(&fake).len();
+    assert!(helps >= 1);
+    assert!(
+        replies_to_phone(&fake)[0].body.starts_with("I'm Nudge."),
+        "{:?}",
+        replies_to_phone(&fake)[0].body
+    );
+
+    // English, then French, a second apart so their order is known.
+    let before = Utc::now();
+    let english = text(&sender, "remind me in 4 seconds to drink water").await;
+    wait_for_sms(&fake, helps + 1, Duration::from_secs(10)).await;
+    let french = text(&sender, "rappelle-moi dans 4 secondes de boire de l'eau").await;
+    let after = Utc::now();
+    let confirmations = wait_for_sms(&fake, helps + 2, Duration::from_secs(10)).await;
+    let clock = |language| {
+        let mut times: Vec<String> = (0..=((after - before).num_seconds() + 5))
+            .map(|s| montreal_clock(before + TimeDelta::seconds(s), language))
+            .collect();
+        times.dedup();
+        times
+    };
+    let en = &confirmations[helps].body;
+    assert!(
+        clock(Language::En)
+            .iter()
+            .any(|t| *en == format!("Got it. I'll remind you at {t}: drink water.")),
+        "{en}"
+    );
+    let fr = &confirmations[helps + 1].body;
+    assert!(
+        clock(Language::Fr)
+            .iter()
+            .any(|t| *fr == format!("C'est noté. Je te le rappelle à {t} : boire de l'eau.")),
+        "{fr}"
+    );
+
+    // Twilio retries both webhooks: nothing new.
+    resend(&sender, &english, "remind me in 4 seconds to drink water").await;
+    resend(&sender, &french, "rappelle-moi dans 4 secondes de boire de l'eau").await;
+
+    let all = wait_for_sms(&fake, helps + 4, Duration::from_secs(20)).await;
+    assert_eq!(all[helps + 2].body, "Reminder: drink water. Reply DONE when it's done.");
+    assert_eq!(
+        all[helps + 3].body,
+        "Rappel : boire de l'eau. Réponds FAIT quand c'est fait."
+    );
+    for (confirmation, reminder) in [(&all[helps], &all[helps + 2]), (&all[helps + 1], &all[helps + 3])] {
+        let delay = reminder.date_created - confirmation.date_created;
+        assert!(
+            delay >= TimeDelta::milliseconds(3_900) && delay <= TimeDelta::seconds(6),
+            "the reminder went out {delay} after its confirmation, not 4 s"
+        );
+    }
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    assert_eq!(
+        replies_to_phone(&fake).len(),
+        helps + 4,
+        "no second reply and no second reminder"
+    );
+
+    let fait = text(&sender, "fait").await;
+    let all = wait_for_sms(&fake, helps + 5, Duration::from_secs(10)).await;
+    assert_eq!(all[helps + 4].body, "Bravo ! C'est noté comme fait : boire de l'eau.");
+    let done = text(&sender, "done").await;
+    let all = wait_for_sms(&fake, helps + 6, Duration::from_secs(10)).await;
+    assert_eq!(all[helps + 5].body, "Nice work! Marked as done: drink water.");
+
+    // The dev outbox does not exist in distributed mode.
+    let outbox = reqwest::get(format!("http://127.0.0.1:{}/dev/outbox", deployment.sms_router))
+        .await
+        .expect("get");
+    assert_eq!(outbox.status(), 404);
+
+    // In PostgreSQL: one inbound row per MessageSid, and Twilio's delivery
+    // callbacks (signed by the fake) moved every SMS to "delivered".
+    let mut conn = AsyncPgConnection::establish(&database.url).await.expect("connect");
+    use nudge_store::schema::{sms_inbound, sms_outbound};
+    let stored: Vec<String> = sms_inbound::table
+        .select(sms_inbound::message_sid)
+        .load(&mut conn)
+        .await
+        .expect("sids");
+    let unique: std::collections::HashSet<&String> = stored.iter().collect();
+    assert_eq!(unique.len(), stored.len(), "one row per MessageSid, retries included");
+    for sid in [&english, &french, &fait, &done] {
+        assert!(unique.contains(sid), "{sid} stored");
+    }
+    // Helps sent before the number was assigned were for an unknown number:
+    // not stored. Each stored one got exactly one answer.
+    let stored_helps = sids.iter().filter(|sid| unique.contains(sid)).count();
+    assert_eq!(stored_helps, helps);
+    assert_eq!(stored.len(), helps + 4);
+    let statuses = eventually(
+        "delivery callbacks",
+        Duration::from_secs(10),
+        || async {
+            let mut conn = AsyncPgConnection::establish(&database.url).await.expect("connect");
+            sms_outbound::table
+                .select(sms_outbound::status)
+                .load::<String>(&mut conn)
+                .await
+                .expect("statuses")
+        },
+        |statuses| statuses.iter().all(|s| s == "delivered"),
+    )
+    .await;
+    assert_eq!(statuses.len(), helps + 6);
+
+    // SIGTERM: each service finishes its work and exits cleanly.
+    for service in &mut services {
+        assert!(
+            service.terminate(Duration::from_secs(15)),
+            "a service did not stop cleanly on SIGTERM"
+        );
+    }
+    let queue = nudge_queue::Queue::connect(&nudge_config::QueueSettings {
+        url: nudge_testkit::rabbitmq_url(),
+        prefix: prefix.clone(),
+        ..Default::default()
+    })
+    .await
+    .expect("queue");
+    for name in ["reminders.due", "sms.outbound"] {
+        assert_eq!(
+            queue.dead_letters(name).await.expect("dead letters"),
+            0,
+            "{name}: nothing dead-lettered"
+        );
+        queue.delete(name).await.expect("cleanup");
+    }
+    fake.shutdown().await;
+}
