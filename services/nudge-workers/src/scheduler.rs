@@ -30,19 +30,23 @@ struct DueOccurrence {
 }
 
 pub(crate) async fn run(core: Arc<Core>, shutdown: CancellationToken) -> anyhow::Result<()> {
-    if !core.queue.is_durable() {
-        let mut conn = core.db.conn().await?;
-        let orphans = store::expire_all_claims(&mut conn, nudge_store::now()).await?;
-        if orphans > 0 {
-            tracing::info!(orphans, "publishing again the reminders queued before the last stop");
-        }
-    }
+    // With an in-process queue, the messages of a previous run's claims died
+    // with it: release those claims first (retried until the database answers).
+    let mut orphans_released = core.queue.is_durable();
     loop {
-        match claim_and_publish(&core).await {
-            // A full batch: there may be more due right now.
-            Ok(claimed) if claimed >= core.scheduler.batch_size as usize && !shutdown.is_cancelled() => continue,
-            Ok(_) => {}
-            Err(error) => tracing::warn!(error = format!("{error:#}"), "scheduler round failed; will retry"),
+        if !orphans_released {
+            match release_orphaned_claims(&core).await {
+                Ok(()) => orphans_released = true,
+                Err(error) => tracing::warn!(error = format!("{error:#}"), "cannot release earlier claims yet"),
+            }
+        }
+        if orphans_released {
+            match claim_and_publish(&core).await {
+                // A full batch: there may be more due right now.
+                Ok(claimed) if claimed >= core.scheduler.batch_size as usize && !shutdown.is_cancelled() => continue,
+                Ok(_) => {}
+                Err(error) => tracing::warn!(error = format!("{error:#}"), "scheduler round failed; will retry"),
+            }
         }
         tokio::select! {
             () = shutdown.cancelled() => return Ok(()),
@@ -50,6 +54,15 @@ pub(crate) async fn run(core: Arc<Core>, shutdown: CancellationToken) -> anyhow:
             () = tokio::time::sleep(Duration::from_millis(core.scheduler.poll_interval_ms)) => {}
         }
     }
+}
+
+async fn release_orphaned_claims(core: &Core) -> anyhow::Result<()> {
+    let mut conn = core.db.conn().await?;
+    let orphans = store::expire_all_claims(&mut conn, nudge_store::now()).await?;
+    if orphans > 0 {
+        tracing::info!(orphans, "publishing again the reminders queued before the last stop");
+    }
+    Ok(())
 }
 
 async fn claim_and_publish(core: &Core) -> anyhow::Result<usize> {

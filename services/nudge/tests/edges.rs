@@ -241,3 +241,62 @@ async fn the_dev_outbox_is_served_in_embedded_mode() {
     assert!(messages.is_empty());
     stack.stop().await.expect("clean stop");
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn readiness_fails_while_the_database_is_unreachable() {
+    nudge_telemetry::init_for_tests();
+    let dir = tempfile::tempdir().expect("temp dir");
+    let mut environment = embedded_environment();
+    // Nothing listens on port 1: the pool cannot connect.
+    environment.insert(
+        "NUDGE__DATABASE__URL".to_owned(),
+        "postgres://nudge@127.0.0.1:1/nudge".to_owned(),
+    );
+    environment.insert("NUDGE__DATABASE__CONNECT_TIMEOUT_SECONDS".to_owned(), "1".to_owned());
+    let settings = dev_settings(dir.path(), environment);
+    let shutdown = CancellationToken::new();
+    let mut running = tokio::task::JoinSet::new();
+    let workers = nudge_workers::Application::build(settings.clone(), shutdown.clone())
+        .await
+        .expect("workers start");
+    let agent = nudge_agent::Application::build(settings.clone(), shutdown.clone())
+        .await
+        .expect("agent starts");
+    let sms = nudge_sms_router::Application::build(settings.clone(), shutdown.clone())
+        .await
+        .expect("sms-router starts");
+    let api = nudge_api::Application::build(settings, shutdown.clone())
+        .await
+        .expect("api starts");
+    let ports = [
+        ("workers", workers.port()),
+        ("agent", agent.port()),
+        ("sms-router", sms.port()),
+        ("api", api.port()),
+    ];
+    running.spawn(workers.run_until_stopped());
+    running.spawn(agent.run_until_stopped());
+    running.spawn(sms.run_until_stopped());
+    running.spawn(api.run_until_stopped());
+
+    for (service, port) in ports {
+        let health = reqwest::get(format!("http://127.0.0.1:{port}/healthz"))
+            .await
+            .expect("healthz");
+        assert_eq!(health.status(), 200, "{service} is alive");
+        let ready = reqwest::get(format!("http://127.0.0.1:{port}/readyz"))
+            .await
+            .expect("readyz");
+        assert_eq!(ready.status(), 503, "{service} is not ready");
+        let report: serde_json::Value = ready.json().await.expect("json");
+        assert_eq!(report["status"], "not_ready", "{service}");
+        assert_eq!(report["checks"]["database"], "unreachable", "{service}");
+    }
+
+    shutdown.cancel();
+    while let Some(stopped) = running.join_next().await {
+        stopped
+            .expect("join")
+            .expect("clean stop: no task gave up while the database was away");
+    }
+}
