@@ -127,6 +127,8 @@ impl Core {
                         timezone: timezone.name().to_owned(),
                         language: lang.as_str().to_owned(),
                         idempotency_key: format!("sms:{}", inbound.message_id),
+                        rrule: String::new(),
+                        urgent: false,
                     })
                     .await
                     .map_err(ServiceError::from)?;

@@ -8,8 +8,11 @@ use nudge_proto::ServiceError;
 use nudge_proto::time::{from_timestamp, to_timestamp};
 use nudge_proto::workers::reminder_service_server::ReminderService;
 use nudge_proto::workers::{
-    AcknowledgeLatestRequest, AcknowledgeLatestResponse, CreateReminderRequest, CreateReminderResponse,
-    ListRemindersRequest, ListRemindersResponse, Reminder, ReminderStatus,
+    AcknowledgeLatestRequest, AcknowledgeLatestResponse, CancelReminderRequest, CancelReminderResponse,
+    CreateReminderRequest, CreateReminderResponse, GetDeliverySettingsRequest, GetDeliverySettingsResponse,
+    GetReminderRequest, GetReminderResponse, ListRemindersRequest, ListRemindersResponse, Reminder, ReminderStatus,
+    SetDeliverySettingsRequest, SetDeliverySettingsResponse, SnoozeLatestRequest, SnoozeLatestResponse,
+    UpdateReminderRequest, UpdateReminderResponse,
 };
 use tonic::{Request, Response, Status};
 
@@ -51,6 +54,10 @@ impl Reminders {
             timezone: row.timezone,
             language: row.language,
             status: status.into(),
+            rrule: String::new(),
+            urgent: false,
+            created_at: None,
+            nags_sent: 0,
         })
     }
 }
@@ -107,9 +114,11 @@ impl ReminderService for Reminders {
             tracing::info!(reminder.id = %row.id, user.id = %user_id, in_seconds = (due_at - Utc::now()).num_seconds(), "reminder created");
         }
         let reminder = self.to_proto(&mut conn, row).await?;
+        let first_send_at = reminder.due_at;
         Ok(Response::new(CreateReminderResponse {
             reminder: Some(reminder),
             created,
+            first_send_at,
         }))
     }
 
@@ -154,5 +163,41 @@ impl ReminderService for Reminders {
         }
         reminders.sort_by_key(|r| r.due_at.as_ref().map(|t| (t.seconds, t.nanos)));
         Ok(Response::new(ListRemindersResponse { reminders }))
+    }
+
+    async fn snooze_latest(&self, _: Request<SnoozeLatestRequest>) -> Result<Response<SnoozeLatestResponse>, Status> {
+        Err(Status::unimplemented("snooze is not implemented yet"))
+    }
+
+    async fn get_reminder(&self, _: Request<GetReminderRequest>) -> Result<Response<GetReminderResponse>, Status> {
+        Err(Status::unimplemented("get is not implemented yet"))
+    }
+
+    async fn update_reminder(
+        &self,
+        _: Request<UpdateReminderRequest>,
+    ) -> Result<Response<UpdateReminderResponse>, Status> {
+        Err(Status::unimplemented("update is not implemented yet"))
+    }
+
+    async fn cancel_reminder(
+        &self,
+        _: Request<CancelReminderRequest>,
+    ) -> Result<Response<CancelReminderResponse>, Status> {
+        Err(Status::unimplemented("cancel is not implemented yet"))
+    }
+
+    async fn set_delivery_settings(
+        &self,
+        _: Request<SetDeliverySettingsRequest>,
+    ) -> Result<Response<SetDeliverySettingsResponse>, Status> {
+        Err(Status::unimplemented("delivery settings are not implemented yet"))
+    }
+
+    async fn get_delivery_settings(
+        &self,
+        _: Request<GetDeliverySettingsRequest>,
+    ) -> Result<Response<GetDeliverySettingsResponse>, Status> {
+        Err(Status::unimplemented("delivery settings are not implemented yet"))
     }
 }
