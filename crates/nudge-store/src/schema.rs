@@ -122,3 +122,29 @@ diesel::table! {
         sent_at -> Nullable<Timestamp>,
     }
 }
+
+diesel::table! {
+    /// agent
+    agent_tasks (id) {
+        id -> Text,
+        user_id -> Text,
+        body -> Binary,
+        position -> Integer,
+        status -> Text,
+        due_at -> Nullable<Timestamp>,
+        reminder_id -> Nullable<Text>,
+        idempotency_key -> Text,
+        created_at -> Timestamp,
+        completed_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    /// agent
+    agent_listings (user_id) {
+        user_id -> Text,
+        kind -> Text,
+        item_ids -> Text,
+        created_at -> Timestamp,
+    }
+}

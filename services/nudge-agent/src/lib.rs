@@ -5,10 +5,13 @@
 //! `/readyz`, `/metrics` on the same port). The person's id always comes from
 //! the request sms-router made after checking the phone pair.
 
+mod act;
+mod describe;
+mod engine;
 mod grpc;
-mod intent;
 mod replies;
 mod store;
+mod tasks;
 
 use std::net::TcpListener;
 use std::sync::Arc;
@@ -18,17 +21,14 @@ use anyhow::Context as _;
 use chrono::{DateTime, Utc};
 use nudge_config::Settings;
 use nudge_core::{Language, Timezone, UserId};
+use nudge_proto::ServiceError;
 use nudge_proto::sms::sms_router_service_client::SmsRouterServiceClient;
 use nudge_proto::sms::{SendSmsRequest, SmsKind};
 use nudge_proto::workers::reminder_service_client::ReminderServiceClient;
-use nudge_proto::workers::{AcknowledgeLatestRequest, CreateReminderRequest};
-use nudge_proto::{ServiceError, time::to_timestamp};
 use nudge_runtime::{Readiness, TracedChannel};
 use nudge_secure::KeyRing;
 use nudge_store::Db;
 use tokio_util::sync::CancellationToken;
-
-use crate::intent::{Intent, understand};
 
 /// Encryption context of conversation bodies.
 const MESSAGE_BODY: &[u8] = b"agent.message.body";
@@ -83,8 +83,7 @@ impl Core {
     async fn handle_inbound(&self, inbound: Inbound) -> Result<Handled, ServiceError> {
         let user = inbound.user_id.as_str();
         let mut conn = self.db.conn().await.map_err(unavailable)?;
-        let person = store::person(&mut conn, user).await.map_err(unavailable)?;
-        let Some(person) = person else {
+        let Some(person) = store::person(&mut conn, user).await.map_err(unavailable)? else {
             // sms-router knows the person but their profile has not reached us
             // yet (provisioning in flight): have the message retried shortly.
             return Err(ServiceError::new(
@@ -104,58 +103,43 @@ impl Core {
         let handled_before = store::record_inbound(&mut conn, user, &inbound.message_id, &body, nudge_store::now())
             .await
             .map_err(unavailable)?;
+        let listing = store::listing(&mut conn, user)
+            .await
+            .map_err(unavailable)?
+            .map(|(kind, ids)| {
+                let kind = if kind == "tasks" {
+                    engine::ListingKind::Tasks
+                } else {
+                    engine::ListingKind::Reminders
+                };
+                (kind, ids)
+            });
         drop(conn);
-        let understood = understand(&inbound.body, language);
+        // Times are read from when the person sent the message, so a retry reads them the same way.
+        let context = engine::Context {
+            now: inbound.received_at.with_timezone(&timezone.tz()),
+            language,
+            last_listing: listing.as_ref().map(|(kind, _)| *kind),
+        };
+        let understood = engine::understand(&inbound.body, &context);
+        let intent = understood.intent.name();
         if handled_before {
             return Ok(Handled {
-                intent: understood.intent.name(),
+                intent,
                 duplicate: true,
             });
         }
-        let lang = understood.language;
-        let reply = match &understood.intent {
-            Intent::Remind { after, what } => {
-                let delay =
-                    chrono::Duration::from_std(*after).map_err(|_| ServiceError::internal("delay out of range"))?;
-                let due_at = inbound.received_at + delay;
-                self.workers
-                    .clone()
-                    .create_reminder(CreateReminderRequest {
-                        user_id: user.to_owned(),
-                        text: what.clone(),
-                        due_at: Some(to_timestamp(due_at)),
-                        timezone: timezone.name().to_owned(),
-                        language: lang.as_str().to_owned(),
-                        idempotency_key: format!("sms:{}", inbound.message_id),
-                        rrule: String::new(),
-                        urgent: false,
-                    })
-                    .await
-                    .map_err(ServiceError::from)?;
-                let tz = timezone.tz();
-                let when = replies::when(
-                    &due_at.with_timezone(&tz),
-                    &inbound.received_at.with_timezone(&tz),
-                    lang,
-                );
-                replies::reminder_set(lang, &when, what)
-            }
-            Intent::Done => {
-                let acknowledged = self
-                    .workers
-                    .clone()
-                    .acknowledge_latest(AcknowledgeLatestRequest {
-                        user_id: user.to_owned(),
-                        idempotency_key: format!("done:{}", inbound.message_id),
-                    })
-                    .await
-                    .map_err(ServiceError::from)?
-                    .into_inner();
-                replies::done(lang, acknowledged.reminder.as_ref().map(|r| r.text.as_str()))
-            }
-            Intent::Help => replies::help(lang),
-            Intent::Unknown => replies::not_understood(lang),
+        let person = act::Person {
+            user_id: inbound.user_id.clone(),
+            timezone,
         };
+        let turn = act::Turn {
+            person: &person,
+            message_id: &inbound.message_id,
+            received_at: inbound.received_at,
+            listing,
+        };
+        let reply = self.act(&turn, &understood).await?;
         let sent = self
             .sms
             .clone()
@@ -175,11 +159,11 @@ impl Core {
                 .await
                 .map_err(unavailable)?;
         }
-        let intent = understood.intent.name();
         store::mark_handled(&mut conn, &inbound.message_id, intent, nudge_store::now())
             .await
             .map_err(unavailable)?;
-        metrics::counter!("nudge_agent_messages_total", "intent" => intent, "language" => lang.as_str()).increment(1);
+        let language = understood.language.as_str();
+        metrics::counter!("nudge_agent_messages_total", "intent" => intent, "language" => language).increment(1);
         tracing::info!(user.id = %user, inbound.id = %inbound.message_id, intent, "message handled");
         Ok(Handled {
             intent,
@@ -221,7 +205,10 @@ impl Application {
         listener.set_nonblocking(true)?;
         let port = listener.local_addr()?.port();
         let routes = tonic::service::Routes::new(nudge_proto::agent::agent_service_server::AgentServiceServer::new(
-            grpc::Agent::new(core),
+            grpc::Agent::new(core.clone()),
+        ))
+        .add_service(nudge_proto::agent::task_service_server::TaskServiceServer::new(
+            tasks::Tasks::new(core),
         ));
         let server = nudge_runtime::serve_grpc(
             "agent",

@@ -3,7 +3,7 @@
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 use diesel_async::RunQueryDsl;
-use nudge_store::schema::{agent_messages, agent_people};
+use nudge_store::schema::{agent_listings, agent_messages, agent_people};
 use nudge_store::{DbConn, diesel, diesel_async, with_conn};
 
 pub(crate) struct Person {
@@ -112,6 +112,84 @@ pub(crate) async fn record_reply(conn: &mut DbConn, user_id: &str, body: &[u8], 
                 agent_messages::created_at.eq(now),
                 agent_messages::handled_at.eq(now),
             ))
+            .execute(c)
+            .await
+    })?;
+    Ok(())
+}
+
+/// Remembers the numbered list just shown, so "cancel 2" can be resolved.
+pub(crate) async fn save_listing(
+    conn: &mut DbConn,
+    user_id: &str,
+    kind: &str,
+    ids: &[String],
+    now: NaiveDateTime,
+) -> QueryResult<()> {
+    let item_ids = ids.join(",");
+    with_conn!(conn, c => {
+        diesel::insert_into(agent_listings::table)
+            .values((
+                agent_listings::user_id.eq(user_id),
+                agent_listings::kind.eq(kind),
+                agent_listings::item_ids.eq(&item_ids),
+                agent_listings::created_at.eq(now),
+            ))
+            .on_conflict(agent_listings::user_id)
+            .do_update()
+            .set((
+                agent_listings::kind.eq(kind),
+                agent_listings::item_ids.eq(&item_ids),
+                agent_listings::created_at.eq(now),
+            ))
+            .execute(c)
+            .await
+    })?;
+    Ok(())
+}
+
+/// The last list shown to the person: its kind and ids in order.
+pub(crate) async fn listing(conn: &mut DbConn, user_id: &str) -> QueryResult<Option<(String, Vec<String>)>> {
+    let row: Option<(String, String)> = with_conn!(conn, c => {
+        agent_listings::table
+            .find(user_id)
+            .select((agent_listings::kind, agent_listings::item_ids))
+            .first(c)
+            .await
+            .optional()
+    })?;
+    Ok(row.map(|(kind, ids)| {
+        (
+            kind,
+            ids.split(',').filter(|id| !id.is_empty()).map(str::to_owned).collect(),
+        )
+    }))
+}
+
+pub(crate) async fn set_timezone(
+    conn: &mut DbConn,
+    user_id: &str,
+    timezone: &str,
+    now: NaiveDateTime,
+) -> QueryResult<()> {
+    with_conn!(conn, c => {
+        diesel::update(agent_people::table.find(user_id))
+            .set((agent_people::timezone.eq(timezone), agent_people::updated_at.eq(now)))
+            .execute(c)
+            .await
+    })?;
+    Ok(())
+}
+
+pub(crate) async fn set_language(
+    conn: &mut DbConn,
+    user_id: &str,
+    language: &str,
+    now: NaiveDateTime,
+) -> QueryResult<()> {
+    with_conn!(conn, c => {
+        diesel::update(agent_people::table.find(user_id))
+            .set((agent_people::language.eq(language), agent_people::updated_at.eq(now)))
             .execute(c)
             .await
     })?;

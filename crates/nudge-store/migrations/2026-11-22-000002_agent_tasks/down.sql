@@ -1,0 +1,2 @@
+DROP TABLE agent_listings;
+DROP TABLE agent_tasks;

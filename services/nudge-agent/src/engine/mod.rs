@@ -1,0 +1,534 @@
+//! The local engine: reads the core intents of a message, in French and
+//! English, without any language model. It is the embedded default and the
+//! last resort when every model provider is down, so it must be dependable:
+//! keywords first (they are what the help text teaches), then the time
+//! parser (`nudge-when`) for reminders. It never guesses silently: a message
+//! it cannot place is answered with a question or the help.
+
+mod settings;
+mod words;
+
+use chrono::{DateTime, Utc};
+use nudge_core::Language;
+use nudge_when::{LangHint, When, WhenError};
+
+pub(crate) use settings::{MissedPolicyChoice, QuietHoursChoice};
+use words::Words;
+pub(crate) use words::fold;
+
+/// What the numbers of the person's last list refer to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum ListingKind {
+    Reminders,
+    Tasks,
+}
+
+/// What the engine needs to read a message.
+pub(crate) struct Context {
+    pub(crate) now: DateTime<chrono_tz::Tz>,
+    /// The person's language: used when the message does not tell.
+    pub(crate) language: Language,
+    pub(crate) last_listing: Option<ListingKind>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) enum Intent {
+    /// A reminder with its time (and recurrence).
+    Remind {
+        when: Box<When>,
+        urgent: bool,
+    },
+    /// "remind me to X" without a time.
+    RemindWithoutTime,
+    /// A time was named but could not be placed (vague, contradictory ...).
+    UnclearTime,
+    /// Only a time ("in an hour", "dans 20 minutes"): snooze the last reminder to it.
+    OnlyTime {
+        at: DateTime<Utc>,
+    },
+    /// "done": the last reminder sent.
+    Done,
+    /// "snooze", "snooze 20", "plus tard": the last reminder again later (`None`: the default delay).
+    Snooze {
+        until: Option<DateTime<Utc>>,
+    },
+    ListReminders,
+    /// "cancel 2" (an item of the last list) or "cancel" alone.
+    Cancel {
+        item: Option<usize>,
+    },
+    /// "change 2 to 5pm".
+    Reschedule {
+        item: usize,
+        when: Option<Box<When>>,
+    },
+    AddTask {
+        text: String,
+        due: Option<Box<When>>,
+    },
+    ListTasks,
+    /// "done 2" / "fait 2": an item of the last list is done.
+    Complete {
+        item: usize,
+    },
+    /// "move 3 to top" / "move 3 to 1".
+    MoveTask {
+        item: usize,
+        to: usize,
+    },
+    SetTimezone(Option<chrono_tz::Tz>),
+    SetQuietHours(Option<QuietHoursChoice>),
+    /// Seconds between nags (`Some(0)`: no nagging); `None`: not understood.
+    SetNag(Option<u32>),
+    SetMissedPolicy(Option<MissedPolicyChoice>),
+    SetLanguage,
+    Help,
+    Unknown,
+}
+
+impl Intent {
+    /// A stable name, for metrics and the conversation log.
+    pub(crate) fn name(&self) -> &'static str {
+        match self {
+            Intent::Remind { .. } => "remind",
+            Intent::RemindWithoutTime => "remind_without_time",
+            Intent::UnclearTime => "unclear_time",
+            Intent::OnlyTime { .. } => "only_time",
+            Intent::Done => "done",
+            Intent::Snooze { .. } => "snooze",
+            Intent::ListReminders => "list_reminders",
+            Intent::Cancel { .. } => "cancel",
+            Intent::Reschedule { .. } => "reschedule",
+            Intent::AddTask { .. } => "add_task",
+            Intent::ListTasks => "list_tasks",
+            Intent::Complete { .. } => "complete",
+            Intent::MoveTask { .. } => "move_task",
+            Intent::SetTimezone(_) => "set_timezone",
+            Intent::SetQuietHours(_) => "set_quiet_hours",
+            Intent::SetNag(_) => "set_nag",
+            Intent::SetMissedPolicy(_) => "set_missed_policy",
+            Intent::SetLanguage => "set_language",
+            Intent::Help => "help",
+            Intent::Unknown => "unknown",
+        }
+    }
+}
+
+/// An intent and the language to answer in.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct Understood {
+    pub(crate) intent: Intent,
+    pub(crate) language: Language,
+}
+
+const EN: Language = Language::En;
+const FR: Language = Language::Fr;
+
+const DONE: &[(&str, Language)] = &[
+    ("done", EN),
+    ("did it", EN),
+    ("i did it", EN),
+    ("finished", EN),
+    ("all done", EN),
+    ("ok done", EN),
+    ("completed", EN),
+    ("fait", FR),
+    ("c'est fait", FR),
+    ("cest fait", FR),
+    ("fini", FR),
+    ("termine", FR),
+    ("ok fait", FR),
+    ("je l'ai fait", FR),
+];
+const HELP: &[(&str, Language)] = &[
+    ("help", EN),
+    ("info", EN),
+    ("?", EN),
+    ("commands", EN),
+    ("menu", EN),
+    ("aide", FR),
+    ("commandes", FR),
+];
+const LIST_REMINDERS: &[(&str, Language)] = &[
+    ("list", EN),
+    ("reminders", EN),
+    ("my reminders", EN),
+    ("list reminders", EN),
+    ("show reminders", EN),
+    ("show my reminders", EN),
+    ("what are my reminders", EN),
+    ("rappels", FR),
+    ("mes rappels", FR),
+    ("liste", FR),
+    ("liste des rappels", FR),
+    ("voir mes rappels", FR),
+    ("quels sont mes rappels", FR),
+];
+const LIST_TASKS: &[(&str, Language)] = &[
+    ("tasks", EN),
+    ("my tasks", EN),
+    ("todo", EN),
+    ("to do", EN),
+    ("to-do", EN),
+    ("todo list", EN),
+    ("my list", EN),
+    ("list tasks", EN),
+    ("show tasks", EN),
+    ("taches", FR),
+    ("mes taches", FR),
+    ("a faire", FR),
+    ("ma liste", FR),
+    ("liste des taches", FR),
+    ("liste de taches", FR),
+];
+const SNOOZE: &[(&str, Language)] = &[
+    ("snooze", EN),
+    ("later", EN),
+    ("remind me later", EN),
+    ("not now", EN),
+    ("plus tard", FR),
+    ("rappelle-moi plus tard", FR),
+    ("rappelle moi plus tard", FR),
+    ("pas maintenant", FR),
+    ("repousse", FR),
+];
+const CANCEL: &[(&str, Language)] = &[
+    ("cancel", EN),
+    ("delete", EN),
+    ("remove", EN),
+    ("stop reminder", EN),
+    ("annule", FR),
+    ("annuler", FR),
+    ("supprime", FR),
+    ("supprimer", FR),
+    ("enleve", FR),
+    ("efface", FR),
+];
+const RESCHEDULE: &[(&str, Language)] = &[
+    ("change", EN),
+    ("move", EN),
+    ("reschedule", EN),
+    ("modifie", FR),
+    ("modifier", FR),
+    ("deplace", FR),
+    ("reporte", FR),
+    ("decale", FR),
+    ("change", FR),
+];
+const ADD_TASK: &[(&str, Language)] = &[
+    ("add", EN),
+    ("todo", EN),
+    ("to do", EN),
+    ("task", EN),
+    ("new task", EN),
+    ("ajoute", FR),
+    ("ajouter", FR),
+    ("tache", FR),
+    ("a faire", FR),
+    ("nouvelle tache", FR),
+];
+const COMPLETE: &[(&str, Language)] = &[
+    ("done", EN),
+    ("did", EN),
+    ("check", EN),
+    ("complete", EN),
+    ("finished", EN),
+    ("fait", FR),
+    ("fini", FR),
+    ("coche", FR),
+    ("termine", FR),
+];
+/// Words that make a message a reminder request even before a time is found.
+const REMIND_WORDS: &[(&str, Language)] = &[
+    ("remind me", EN),
+    ("remind", EN),
+    ("reminder", EN),
+    ("set a reminder", EN),
+    ("don't let me forget", EN),
+    ("dont let me forget", EN),
+    ("rappelle-moi", FR),
+    ("rappelle moi", FR),
+    ("rappel", FR),
+    ("rappelle", FR),
+    ("n'oublie pas", FR),
+    ("noublie pas", FR),
+    ("fais-moi penser", FR),
+    ("fais moi penser", FR),
+];
+
+/// The longest phrase of `table` the message starts with (the first listed on a tie).
+pub(super) fn keyword(words: &Words<'_>, table: &[(&str, Language)]) -> Option<(usize, Language)> {
+    let mut best: Option<(usize, Language)> = None;
+    for (phrase, language) in table {
+        if let Some(n) = words.starts_with_any(&[phrase])
+            && best.is_none_or(|(longest, _)| n > longest)
+        {
+            best = Some((n, *language));
+        }
+    }
+    best
+}
+
+fn whole(words: &Words<'_>, table: &[(&str, Language)]) -> Option<Language> {
+    let text = words.folded_text();
+    table
+        .iter()
+        .find(|(phrase, _)| *phrase == text)
+        .map(|(_, language)| *language)
+}
+
+/// Reads `text`.
+pub(crate) fn understand(text: &str, context: &Context) -> Understood {
+    let words = Words::new(text);
+    let understood = |intent, language| Understood { intent, language };
+    if words.len() == 0 {
+        return understood(Intent::Help, context.language);
+    }
+    for (table, intent) in [
+        (DONE, Intent::Done),
+        (HELP, Intent::Help),
+        (LIST_REMINDERS, Intent::ListReminders),
+        (LIST_TASKS, Intent::ListTasks),
+    ] {
+        if let Some(language) = whole(&words, table) {
+            return understood(intent, language);
+        }
+    }
+    if let Some(language) = whole(&words, SNOOZE) {
+        return understood(Intent::Snooze { until: None }, language);
+    }
+    if let Some((used, language)) = keyword(&words, SNOOZE) {
+        return understood(
+            Intent::Snooze {
+                until: snooze_until(&words, used, language, context),
+            },
+            language,
+        );
+    }
+    if let Some((used, language)) = keyword(&words, COMPLETE)
+        && let Some((item, _)) = words.number_at(used)
+    {
+        return understood(Intent::Complete { item }, language);
+    }
+    if let Some((used, language)) = keyword(&words, CANCEL) {
+        let item = words.number_at(used).map(|(item, _)| item);
+        return understood(Intent::Cancel { item }, language);
+    }
+    if let Some((used, language)) = keyword(&words, RESCHEDULE)
+        && let Some((item, taken)) = words.number_at(used)
+    {
+        return understood(reschedule(&words, item, used + taken, language, context), language);
+    }
+    if let Some(setting) = settings::read(&words, context) {
+        return setting;
+    }
+    if let Some((used, language)) = keyword(&words, ADD_TASK)
+        && used < words.len()
+    {
+        return understood(add_task(&words.rest(used), language, context), language);
+    }
+    reminder(text, &words, context)
+}
+
+fn when_context(context: &Context, language: Option<Language>) -> nudge_when::Context {
+    let mut when = nudge_when::Context::new(context.now);
+    when.lang = match language {
+        Some(Language::Fr) => LangHint::Fr,
+        Some(Language::En) => LangHint::En,
+        None => LangHint::Auto,
+    };
+    when
+}
+
+fn language_of(when: &When) -> Language {
+    match when.lang {
+        nudge_when::Lang::Fr => Language::Fr,
+        nudge_when::Lang::En => Language::En,
+    }
+}
+
+/// "snooze 20", "snooze 1h", "snooze until 5pm", "plus tard dans 30 minutes".
+fn snooze_until(words: &Words<'_>, used: usize, language: Language, context: &Context) -> Option<DateTime<Utc>> {
+    let rest = words.rest(used);
+    let rest = rest.trim_start_matches([':', ',']).trim();
+    if rest.is_empty() {
+        return None;
+    }
+    if let Ok(minutes) = rest.trim_end_matches(['m', 'n', 'i', 's']).trim().parse::<u32>()
+        && (1..=24 * 60).contains(&minutes)
+    {
+        return Some(context.now.with_timezone(&Utc) + chrono::TimeDelta::minutes(i64::from(minutes)));
+    }
+    let relative = match language {
+        Language::En if !rest.starts_with("in ") && !rest.starts_with("until ") => format!("in {rest}"),
+        Language::Fr if !rest.starts_with("dans ") && !rest.starts_with("jusqu") => format!("dans {rest}"),
+        _ => rest.to_owned(),
+    };
+    [relative.as_str(), rest]
+        .iter()
+        .find_map(|candidate| nudge_when::parse(candidate, &when_context(context, Some(language))).ok())
+        .filter(|when| when.rrule.is_none())
+        .map(|when| when.at.with_timezone(&Utc))
+}
+
+fn reschedule(words: &Words<'_>, item: usize, from: usize, language: Language, context: &Context) -> Intent {
+    let rest = words.rest(from);
+    let target = fold(rest.trim());
+    let target = target
+        .trim_start_matches("to ")
+        .trim_start_matches("en ")
+        .trim_start_matches("a ")
+        .trim();
+    // "move 3 to top", "déplace 3 en premier", "move 3 to 1": a task's place in the list.
+    if context.last_listing == Some(ListingKind::Tasks) || matches!(target, "top" | "first" | "premier" | "haut") {
+        let to = match target {
+            "top" | "the top" | "first" | "premier" | "haut" | "1er" => Some(1),
+            other => other
+                .trim_start_matches('#')
+                .parse::<usize>()
+                .ok()
+                .filter(|n| (1..=99).contains(n)),
+        };
+        if let Some(to) = to {
+            return Intent::MoveTask { item, to };
+        }
+    }
+    let when = nudge_when::parse(&rest, &when_context(context, Some(language))).ok();
+    Intent::Reschedule {
+        item,
+        when: when.map(Box::new),
+    }
+}
+
+fn add_task(text: &str, language: Language, context: &Context) -> Intent {
+    let text = text.trim_start_matches([':', ',', '-']).trim();
+    match nudge_when::parse(text, &when_context(context, Some(language))) {
+        Ok(when) if !when.text.is_empty() && when.rrule.is_none() => Intent::AddTask {
+            text: when.text.clone(),
+            due: Some(Box::new(when)),
+        },
+        _ => Intent::AddTask {
+            text: text.to_owned(),
+            due: None,
+        },
+    }
+}
+
+/// The last resort: a reminder, if the message names a time.
+fn reminder(text: &str, words: &Words<'_>, context: &Context) -> Understood {
+    // "urgent: remind me ..." reads as "remind me ..." marked urgent.
+    if matches!(words.word(0), Some("urgent" | "urgence" | "urgently")) && words.len() > 1 {
+        let rest = words.rest(1);
+        let mut understood = reminder(&rest, &Words::new(&rest), context);
+        if let Intent::Remind { urgent, .. } = &mut understood.intent {
+            *urgent = true;
+        }
+        return understood;
+    }
+    let asked = keyword(words, REMIND_WORDS).map(|(_, language)| language);
+    let folded = words.folded_text();
+    let urgent = ["urgent", "urgence", "important!!"].iter().any(|w| folded.contains(w));
+    let guessed = asked.unwrap_or_else(|| guess_language(&folded, context.language));
+    match nudge_when::parse(text, &when_context(context, None)) {
+        Ok(when) => {
+            let language = language_of(&when);
+            let mut when = when;
+            if urgent {
+                when.text = strip_urgent(&when.text);
+            }
+            if when.text.is_empty() {
+                if asked.is_some() {
+                    return Understood {
+                        intent: Intent::RemindWithoutTime,
+                        language,
+                    };
+                }
+                let at = when.at.with_timezone(&Utc);
+                return Understood {
+                    intent: Intent::OnlyTime { at },
+                    language,
+                };
+            }
+            // Without "remind me", only a precise time or a recurrence makes a
+            // reminder: "je suis fatigué aujourd'hui" is not one.
+            let precise = when.grain <= nudge_when::Grain::Hour || when.rrule.is_some();
+            if asked.is_none() && !precise {
+                return Understood {
+                    intent: Intent::Unknown,
+                    language: guessed,
+                };
+            }
+            Understood {
+                intent: Intent::Remind {
+                    when: Box::new(when),
+                    urgent,
+                },
+                language,
+            }
+        }
+        Err(WhenError::NoTime) if asked.is_some() => Understood {
+            intent: Intent::RemindWithoutTime,
+            language: guessed,
+        },
+        Err(WhenError::NoTime) => Understood {
+            intent: Intent::Unknown,
+            language: guessed,
+        },
+        Err(_) => Understood {
+            intent: Intent::UnclearTime,
+            language: guessed,
+        },
+    }
+}
+
+fn strip_urgent(text: &str) -> String {
+    text.split_whitespace()
+        .filter(|w| {
+            !matches!(
+                fold(w).trim_matches(|c: char| !c.is_alphanumeric()),
+                "urgent" | "urgence" | "urgently"
+            )
+        })
+        .collect::<Vec<_>>()
+        .join(" ")
+        .trim_matches([',', ':', '-', ' '])
+        .to_owned()
+}
+
+/// The language a text is written in, when no keyword told.
+pub(crate) fn guess_language(folded: &str, fallback: Language) -> Language {
+    const FRENCH: &[&str] = &[
+        " je ", " tu ", " de ", " le ", " la ", " les ", " des ", " un ", " une ", " et ", " est ", " pas ", "merci",
+        "bonjour", "salut", " moi", " oui", " non ", "qu'", "c'est", " pour ", " avec ",
+    ];
+    const ENGLISH: &[&str] = &[
+        " i ",
+        " the ",
+        " to ",
+        " my ",
+        " me ",
+        " and ",
+        " is ",
+        " not ",
+        "thanks",
+        "thank you",
+        "hello",
+        " hi ",
+        " yes",
+        " no ",
+        " for ",
+        " with ",
+        " you",
+    ];
+    let padded = format!(" {folded} ");
+    let french = FRENCH.iter().filter(|w| padded.contains(*w)).count();
+    let english = ENGLISH.iter().filter(|w| padded.contains(*w)).count();
+    match french.cmp(&english) {
+        std::cmp::Ordering::Greater => Language::Fr,
+        std::cmp::Ordering::Less => Language::En,
+        std::cmp::Ordering::Equal => fallback,
+    }
+}
+
+#[cfg(test)]
+mod tests;

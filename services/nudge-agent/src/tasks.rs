@@ -1,0 +1,349 @@
+//! The person's task list: `agent_tasks`, and `nudge.agent.v1.TaskService`.
+
+use std::sync::Arc;
+
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+use diesel_async::RunQueryDsl;
+use nudge_core::UserId;
+use nudge_proto::ServiceError;
+use nudge_proto::agent::task_service_server::TaskService;
+use nudge_proto::agent::{
+    AddTaskRequest, AddTaskResponse, CompleteTaskRequest, CompleteTaskResponse, DeleteTaskRequest, DeleteTaskResponse,
+    ListTasksRequest, ListTasksResponse, MoveTaskRequest, MoveTaskResponse, Task, TaskStatus,
+};
+use nudge_proto::time::{from_timestamp, to_timestamp};
+use nudge_store::schema::agent_tasks;
+use nudge_store::{DbConn, diesel, diesel_async, with_conn};
+use tonic::{Request, Response, Status};
+
+use crate::{Core, unavailable};
+
+/// Encryption context of task texts.
+pub(crate) const TASK_BODY: &[u8] = b"agent.task.body";
+const OPEN: &str = "open";
+const DONE: &str = "done";
+/// The longest task text accepted.
+const MAX_TEXT_CHARS: usize = 300;
+
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = agent_tasks)]
+pub(crate) struct TaskRow {
+    pub(crate) id: String,
+    pub(crate) user_id: String,
+    pub(crate) body: Vec<u8>,
+    pub(crate) position: i32,
+    pub(crate) status: String,
+    pub(crate) due_at: Option<NaiveDateTime>,
+    pub(crate) reminder_id: Option<String>,
+    pub(crate) created_at: NaiveDateTime,
+    pub(crate) completed_at: Option<NaiveDateTime>,
+}
+
+/// Adds a task at the end of the list; returns it and whether this call created it.
+pub(crate) async fn add(
+    conn: &mut DbConn,
+    user_id: &str,
+    body: &[u8],
+    due_at: Option<NaiveDateTime>,
+    idempotency_key: &str,
+    now: NaiveDateTime,
+) -> QueryResult<(TaskRow, bool)> {
+    let id = nudge_core::new_id();
+    let last: Option<i32> = with_conn!(conn, c => {
+        agent_tasks::table
+            .filter(agent_tasks::user_id.eq(user_id))
+            .filter(agent_tasks::status.eq(OPEN))
+            .select(diesel::dsl::max(agent_tasks::position))
+            .first(c)
+            .await
+    })?;
+    let inserted = with_conn!(conn, c => {
+        diesel::insert_into(agent_tasks::table)
+            .values((
+                agent_tasks::id.eq(&id),
+                agent_tasks::user_id.eq(user_id),
+                agent_tasks::body.eq(body),
+                agent_tasks::position.eq(last.unwrap_or(0) + 1),
+                agent_tasks::status.eq(OPEN),
+                agent_tasks::due_at.eq(due_at),
+                agent_tasks::idempotency_key.eq(idempotency_key),
+                agent_tasks::created_at.eq(now),
+            ))
+            .on_conflict(agent_tasks::idempotency_key)
+            .do_nothing()
+            .execute(c)
+            .await
+    })?;
+    let row = with_conn!(conn, c => {
+        agent_tasks::table
+            .filter(agent_tasks::idempotency_key.eq(idempotency_key))
+            .select(TaskRow::as_select())
+            .first(c)
+            .await
+    })?;
+    Ok((row, inserted == 1))
+}
+
+pub(crate) async fn set_reminder(conn: &mut DbConn, task_id: &str, reminder_id: &str) -> QueryResult<()> {
+    with_conn!(conn, c => {
+        diesel::update(agent_tasks::table.find(task_id))
+            .set(agent_tasks::reminder_id.eq(reminder_id))
+            .execute(c)
+            .await
+    })?;
+    Ok(())
+}
+
+/// The person's open tasks in their order, then (if asked) those done in the last 7 days.
+pub(crate) async fn list(
+    conn: &mut DbConn,
+    user_id: &str,
+    include_done_since: Option<NaiveDateTime>,
+) -> QueryResult<Vec<TaskRow>> {
+    let mut open: Vec<TaskRow> = with_conn!(conn, c => {
+        agent_tasks::table
+            .filter(agent_tasks::user_id.eq(user_id))
+            .filter(agent_tasks::status.eq(OPEN))
+            .order((agent_tasks::position.asc(), agent_tasks::created_at.asc()))
+            .select(TaskRow::as_select())
+            .load(c)
+            .await
+    })?;
+    if let Some(since) = include_done_since {
+        let done: Vec<TaskRow> = with_conn!(conn, c => {
+            agent_tasks::table
+                .filter(agent_tasks::user_id.eq(user_id))
+                .filter(agent_tasks::status.eq(DONE))
+                .filter(agent_tasks::completed_at.ge(since))
+                .order(agent_tasks::completed_at.desc())
+                .select(TaskRow::as_select())
+                .load(c)
+                .await
+        })?;
+        open.extend(done);
+    }
+    Ok(open)
+}
+
+/// One task of the person, if it is theirs.
+pub(crate) async fn get(conn: &mut DbConn, user_id: &str, task_id: &str) -> QueryResult<Option<TaskRow>> {
+    with_conn!(conn, c => {
+        agent_tasks::table
+            .find(task_id)
+            .filter(agent_tasks::user_id.eq(user_id))
+            .select(TaskRow::as_select())
+            .first(c)
+            .await
+            .optional()
+    })
+}
+
+/// The open task that carries `reminder_id`, if any.
+pub(crate) async fn by_reminder(conn: &mut DbConn, user_id: &str, reminder_id: &str) -> QueryResult<Option<TaskRow>> {
+    with_conn!(conn, c => {
+        agent_tasks::table
+            .filter(agent_tasks::user_id.eq(user_id))
+            .filter(agent_tasks::reminder_id.eq(reminder_id))
+            .filter(agent_tasks::status.eq(OPEN))
+            .select(TaskRow::as_select())
+            .first(c)
+            .await
+            .optional()
+    })
+}
+
+pub(crate) async fn complete(conn: &mut DbConn, user_id: &str, task_id: &str, now: NaiveDateTime) -> QueryResult<()> {
+    with_conn!(conn, c => {
+        diesel::update(
+            agent_tasks::table.find(task_id).filter(agent_tasks::user_id.eq(user_id)).filter(agent_tasks::status.eq(OPEN)),
+        )
+        .set((agent_tasks::status.eq(DONE), agent_tasks::completed_at.eq(now)))
+        .execute(c)
+        .await
+    })?;
+    Ok(())
+}
+
+pub(crate) async fn delete(conn: &mut DbConn, user_id: &str, task_id: &str) -> QueryResult<()> {
+    with_conn!(conn, c => {
+        diesel::delete(agent_tasks::table.find(task_id).filter(agent_tasks::user_id.eq(user_id))).execute(c).await
+    })?;
+    Ok(())
+}
+
+/// Moves an open task to `to` (1-based) and renumbers the list 1..n.
+pub(crate) async fn move_to(conn: &mut DbConn, user_id: &str, task_id: &str, to: usize) -> QueryResult<()> {
+    let mut open = list(conn, user_id, None).await?;
+    let Some(from) = open.iter().position(|t| t.id == task_id) else {
+        return Ok(());
+    };
+    let task = open.remove(from);
+    let to = to.clamp(1, open.len() + 1) - 1;
+    open.insert(to, task);
+    for (index, task) in open.iter().enumerate() {
+        let position = i32::try_from(index + 1).unwrap_or(i32::MAX);
+        if task.position != position {
+            with_conn!(conn, c => {
+                diesel::update(agent_tasks::table.find(&task.id))
+                    .set(agent_tasks::position.eq(position))
+                    .execute(c)
+                    .await
+            })?;
+        }
+    }
+    Ok(())
+}
+
+/// `nudge.agent.v1.TaskService`.
+pub(crate) struct Tasks {
+    core: Arc<Core>,
+}
+
+impl Tasks {
+    pub(crate) fn new(core: Arc<Core>) -> Self {
+        Tasks { core }
+    }
+
+    fn to_proto(&self, row: TaskRow, position: u32) -> Result<Task, Status> {
+        let text = self
+            .core
+            .keys
+            .decrypt_to_string(&row.body, TASK_BODY)
+            .map_err(|e| ServiceError::internal(format!("cannot decrypt task {}: {e}", row.id)))?;
+        let status = if row.status == DONE {
+            TaskStatus::Done
+        } else {
+            TaskStatus::Open
+        };
+        Ok(Task {
+            id: row.id,
+            user_id: row.user_id,
+            text,
+            position: if status == TaskStatus::Done { 0 } else { position },
+            status: status.into(),
+            due_at: row.due_at.map(|at| to_timestamp(at.and_utc())),
+            reminder_id: row.reminder_id.unwrap_or_default(),
+            created_at: Some(to_timestamp(row.created_at.and_utc())),
+            completed_at: row.completed_at.map(|at| to_timestamp(at.and_utc())),
+        })
+    }
+
+    async fn listed(&self, user_id: &str, include_done: bool) -> Result<Vec<Task>, Status> {
+        let mut conn = self.core.db.conn().await.map_err(unavailable)?;
+        let since = include_done.then(|| nudge_store::now() - chrono::TimeDelta::days(7));
+        let rows = list(&mut conn, user_id, since).await.map_err(unavailable)?;
+        rows.into_iter()
+            .enumerate()
+            .map(|(index, row)| self.to_proto(row, u32::try_from(index + 1).unwrap_or(u32::MAX)))
+            .collect()
+    }
+}
+
+fn invalid(field: &str, error: impl std::fmt::Display) -> Status {
+    ServiceError::invalid_argument(format!("{field}: {error}")).into()
+}
+
+fn not_found() -> Status {
+    ServiceError::not_found("no such task").into()
+}
+
+#[tonic::async_trait]
+impl TaskService for Tasks {
+    async fn add_task(&self, request: Request<AddTaskRequest>) -> Result<Response<AddTaskResponse>, Status> {
+        let request = request.into_inner();
+        let user_id = UserId::parse(&request.user_id).map_err(|e| invalid("user_id", e))?;
+        let text = request.text.trim();
+        if text.is_empty() || text.chars().count() > MAX_TEXT_CHARS {
+            return Err(invalid("text", "must be 1 to 300 characters"));
+        }
+        if request.idempotency_key.is_empty() || request.idempotency_key.len() > 200 {
+            return Err(invalid("idempotency_key", "must be 1 to 200 characters"));
+        }
+        let due_at = match &request.due_at {
+            Some(at) => Some(nudge_store::to_utc(from_timestamp(Some(at), "due_at")?)),
+            None => None,
+        };
+        let body = self.core.keys.encrypt_str(text, TASK_BODY);
+        let mut conn = self.core.db.conn().await.map_err(unavailable)?;
+        let (row, created) = add(
+            &mut conn,
+            user_id.as_str(),
+            &body,
+            due_at,
+            &request.idempotency_key,
+            nudge_store::now(),
+        )
+        .await
+        .map_err(unavailable)?;
+        if row.user_id != user_id.as_str() {
+            return Err(invalid("idempotency_key", "already used"));
+        }
+        let position = u32::try_from(row.position).unwrap_or(0);
+        Ok(Response::new(AddTaskResponse {
+            task: Some(self.to_proto(row, position)?),
+            created,
+        }))
+    }
+
+    async fn list_tasks(&self, request: Request<ListTasksRequest>) -> Result<Response<ListTasksResponse>, Status> {
+        let request = request.into_inner();
+        let user_id = UserId::parse(&request.user_id).map_err(|e| invalid("user_id", e))?;
+        Ok(Response::new(ListTasksResponse {
+            tasks: self.listed(user_id.as_str(), request.include_done).await?,
+        }))
+    }
+
+    async fn complete_task(
+        &self,
+        request: Request<CompleteTaskRequest>,
+    ) -> Result<Response<CompleteTaskResponse>, Status> {
+        let request = request.into_inner();
+        let user_id = UserId::parse(&request.user_id).map_err(|e| invalid("user_id", e))?;
+        let task = self
+            .core
+            .complete_task(&user_id, &request.task_id)
+            .await?
+            .ok_or_else(not_found)?;
+        Ok(Response::new(CompleteTaskResponse {
+            task: Some(self.to_proto(task, 0)?),
+        }))
+    }
+
+    async fn move_task(&self, request: Request<MoveTaskRequest>) -> Result<Response<MoveTaskResponse>, Status> {
+        let request = request.into_inner();
+        let user_id = UserId::parse(&request.user_id).map_err(|e| invalid("user_id", e))?;
+        if request.position == 0 {
+            return Err(invalid("position", "is 1-based"));
+        }
+        let mut conn = self.core.db.conn().await.map_err(unavailable)?;
+        match get(&mut conn, user_id.as_str(), &request.task_id)
+            .await
+            .map_err(unavailable)?
+        {
+            Some(task) if task.status == OPEN => {}
+            Some(_) => {
+                return Err(ServiceError::new(nudge_proto::ErrorCode::FailedPrecondition, "the task is done").into());
+            }
+            None => return Err(not_found()),
+        }
+        let to = usize::try_from(request.position).unwrap_or(usize::MAX);
+        move_to(&mut conn, user_id.as_str(), &request.task_id, to)
+            .await
+            .map_err(unavailable)?;
+        drop(conn);
+        Ok(Response::new(MoveTaskResponse {
+            tasks: self.listed(user_id.as_str(), false).await?,
+        }))
+    }
+
+    async fn delete_task(&self, request: Request<DeleteTaskRequest>) -> Result<Response<DeleteTaskResponse>, Status> {
+        let request = request.into_inner();
+        let user_id = UserId::parse(&request.user_id).map_err(|e| invalid("user_id", e))?;
+        self.core
+            .delete_task(&user_id, &request.task_id)
+            .await?
+            .ok_or_else(not_found)?;
+        Ok(Response::new(DeleteTaskResponse {}))
+    }
+}
