@@ -51,6 +51,12 @@ diesel::table! {
         ack_key -> Nullable<Text>,
         created_at -> Timestamp,
         updated_at -> Timestamp,
+        rrule -> Nullable<Text>,
+        dtstart -> Nullable<Timestamp>,
+        urgent -> Bool,
+        nags_sent -> Integer,
+        last_sent_at -> Nullable<Timestamp>,
+        last_due_at -> Nullable<Timestamp>,
     }
 }
 
@@ -68,6 +74,26 @@ diesel::table! {
         sent_at -> Nullable<Timestamp>,
         outbound_id -> Nullable<Text>,
         created_at -> Timestamp,
+        kind -> Text,
+        held_from -> Nullable<Timestamp>,
+        ack_key -> Nullable<Text>,
+        snooze_key -> Nullable<Text>,
+        acked_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    /// workers
+    workers_people (user_id) {
+        user_id -> Text,
+        timezone -> Text,
+        quiet_start_minute -> Nullable<Integer>,
+        quiet_end_minute -> Nullable<Integer>,
+        nag_interval_seconds -> Integer,
+        nag_limit -> Integer,
+        missed_policy -> Text,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
     }
 }
 

@@ -548,15 +548,20 @@ impl Core {
         Ok(replies::task_moved(lang, &self.task_text(&task)?, position))
     }
 
+    /// The person's delivery settings, in the time zone the agent knows them
+    /// in (the agent is where a person sets it; quiet hours are local times).
     async fn delivery_settings(&self, turn: &Turn<'_>) -> Result<DeliverySettings, ServiceError> {
-        self.workers
+        let mut settings = self
+            .workers
             .clone()
             .get_delivery_settings(GetDeliverySettingsRequest { user_id: turn.user() })
             .await
             .map_err(ServiceError::from)?
             .into_inner()
             .settings
-            .ok_or_else(|| ServiceError::internal("GetDeliverySettings answered without settings"))
+            .ok_or_else(|| ServiceError::internal("GetDeliverySettings answered without settings"))?;
+        turn.person.timezone.name().clone_into(&mut settings.timezone);
+        Ok(settings)
     }
 
     async fn store_delivery_settings(&self, settings: DeliverySettings) -> Result<DeliverySettings, ServiceError> {

@@ -4,7 +4,8 @@
 //!
 //! Provisioning a person tells the services that need to know: sms-router
 //! gets their Nudge number and verified phone, the agent their time zone and
-//! language. Each service keeps its own copy; none reads the api's tables.
+//! language, workers the time zone reminders are delivered in. Each service
+//! keeps its own copy; none reads the api's tables.
 
 mod store;
 
@@ -18,6 +19,8 @@ use nudge_proto::agent::agent_service_client::AgentServiceClient;
 use nudge_proto::agent::{Person, UpsertPersonRequest};
 use nudge_proto::sms::AssignNumberRequest;
 use nudge_proto::sms::sms_router_service_client::SmsRouterServiceClient;
+use nudge_proto::workers::reminder_service_client::ReminderServiceClient;
+use nudge_proto::workers::{GetDeliverySettingsRequest, SetDeliverySettingsRequest};
 use nudge_runtime::{Readiness, TracedChannel};
 use nudge_store::Db;
 use tokio_util::sync::CancellationToken;
@@ -46,6 +49,7 @@ impl Provision {
 struct Clients {
     agent: AgentServiceClient<TracedChannel>,
     sms: SmsRouterServiceClient<TracedChannel>,
+    workers: ReminderServiceClient<TracedChannel>,
 }
 
 /// Creates the person if needed and tells sms-router and the agent about them.
@@ -82,6 +86,27 @@ async fn provision(db: &Db, clients: &Clients, person: &Provision) -> anyhow::Re
         })
         .await
         .context("agent UpsertPerson")?;
+    // Workers deliver in the person's zone; their other delivery settings are kept.
+    let mut settings = clients
+        .workers
+        .clone()
+        .get_delivery_settings(GetDeliverySettingsRequest {
+            user_id: user_id.clone(),
+        })
+        .await
+        .context("workers GetDeliverySettings")?
+        .into_inner()
+        .settings
+        .context("workers GetDeliverySettings answered without settings")?;
+    person.timezone.name().clone_into(&mut settings.timezone);
+    clients
+        .workers
+        .clone()
+        .set_delivery_settings(SetDeliverySettingsRequest {
+            settings: Some(settings),
+        })
+        .await
+        .context("workers SetDeliverySettings")?;
     Ok(user_id)
 }
 
@@ -142,6 +167,7 @@ impl Application {
         let clients = Clients {
             agent: AgentServiceClient::new(nudge_runtime::grpc_channel(&settings.services.agent.url, timeout)?),
             sms: SmsRouterServiceClient::new(nudge_runtime::grpc_channel(&settings.services.sms_router.url, timeout)?),
+            workers: ReminderServiceClient::new(nudge_runtime::grpc_channel(&settings.services.workers.url, timeout)?),
         };
         let grace = Duration::from_secs(settings.services.shutdown_grace_seconds);
         let mut tasks = Vec::new();

@@ -2,28 +2,86 @@
 
 use std::sync::Arc;
 
-use chrono::Utc;
+use chrono::{DateTime, NaiveDateTime, TimeDelta, Utc};
 use nudge_core::{Language, Timezone, UserId};
 use nudge_proto::ServiceError;
 use nudge_proto::time::{from_timestamp, to_timestamp};
 use nudge_proto::workers::reminder_service_server::ReminderService;
 use nudge_proto::workers::{
     AcknowledgeLatestRequest, AcknowledgeLatestResponse, CancelReminderRequest, CancelReminderResponse,
-    CreateReminderRequest, CreateReminderResponse, GetDeliverySettingsRequest, GetDeliverySettingsResponse,
-    GetReminderRequest, GetReminderResponse, ListRemindersRequest, ListRemindersResponse, Reminder, ReminderStatus,
-    SetDeliverySettingsRequest, SetDeliverySettingsResponse, SnoozeLatestRequest, SnoozeLatestResponse,
-    UpdateReminderRequest, UpdateReminderResponse,
+    CreateReminderRequest, CreateReminderResponse, DeliverySettings, GetDeliverySettingsRequest,
+    GetDeliverySettingsResponse, GetReminderRequest, GetReminderResponse, ListRemindersRequest, ListRemindersResponse,
+    Reminder, ReminderStatus, SetDeliverySettingsRequest, SetDeliverySettingsResponse, SnoozeLatestRequest,
+    SnoozeLatestResponse, UpdateReminderRequest, UpdateReminderResponse,
 };
 use tonic::{Request, Response, Status};
 
-use crate::store::{self, ReminderRow, reminder_status};
-use crate::{Core, REMINDER_BODY, unavailable};
+use crate::people::{self, Delivery, MissedPolicy};
+use crate::quiet::QuietHours;
+use crate::store::{self, NewOccurrence, ReminderRow, occurrence_kind, reminder_status};
+use crate::{Core, REMINDER_BODY, recurrence, unavailable};
 
 /// The longest reminder text accepted.
 const MAX_TEXT_CHARS: usize = 500;
+/// How far back `include_finished` looks.
+const FINISHED_SHOWN_FOR: TimeDelta = TimeDelta::days(7);
+/// The zone shown for a person who never set one and has no reminder.
+const FALLBACK_TIMEZONE: &str = "UTC";
 
 pub(crate) struct Reminders {
     core: Arc<Core>,
+}
+
+fn invalid(field: &str, error: impl std::fmt::Display) -> Status {
+    ServiceError::invalid_argument(format!("{field}: {error}")).into()
+}
+
+fn not_found() -> Status {
+    ServiceError::not_found("no such reminder").into()
+}
+
+fn check_key(key: &str) -> Result<(), Status> {
+    if key.is_empty() || key.len() > 200 {
+        return Err(invalid("idempotency_key", "must be 1 to 200 characters"));
+    }
+    Ok(())
+}
+
+fn check_text(text: &str) -> Result<&str, Status> {
+    let text = text.trim();
+    if text.is_empty() || text.chars().count() > MAX_TEXT_CHARS {
+        return Err(invalid("text", "must be 1 to 500 characters"));
+    }
+    Ok(text)
+}
+
+fn status_of(status: &str) -> ReminderStatus {
+    match status {
+        reminder_status::SCHEDULED => ReminderStatus::Scheduled,
+        reminder_status::SENT => ReminderStatus::Sent,
+        reminder_status::DONE => ReminderStatus::Done,
+        reminder_status::CANCELLED => ReminderStatus::Cancelled,
+        reminder_status::MISSED => ReminderStatus::Missed,
+        _ => ReminderStatus::Unspecified,
+    }
+}
+
+/// The occurrence to store for something due at `due_at`: moved to the end
+/// of quiet hours when it falls inside them (and the reminder is not urgent).
+fn occurrence_at(
+    kind: &'static str,
+    due_at: DateTime<Utc>,
+    delivery: &Delivery,
+    urgent: bool,
+    reminder_tz: chrono_tz::Tz,
+) -> NewOccurrence {
+    let send_at = delivery.send_time(due_at, Utc::now(), urgent, reminder_tz);
+    NewOccurrence {
+        id: nudge_core::new_id(),
+        kind,
+        due_at: nudge_store::to_utc(send_at),
+        held_from: (send_at != due_at).then(|| nudge_store::to_utc(due_at)),
+    }
 }
 
 impl Reminders {
@@ -31,39 +89,112 @@ impl Reminders {
         Reminders { core }
     }
 
-    /// The wire form of a stored reminder.
-    async fn to_proto(&self, conn: &mut nudge_store::DbConn, row: ReminderRow) -> Result<Reminder, Status> {
+    /// The wire form of stored reminders, in the same order.
+    async fn to_protos(&self, conn: &mut nudge_store::DbConn, rows: Vec<ReminderRow>) -> Result<Vec<Reminder>, Status> {
+        let due = store::shown_due_times(conn, &rows).await.map_err(unavailable)?;
+        rows.into_iter()
+            .map(|row| {
+                let due_at = due.get(&row.id).copied();
+                self.to_proto(row, due_at)
+            })
+            .collect()
+    }
+
+    async fn one(&self, conn: &mut nudge_store::DbConn, row: ReminderRow) -> Result<Reminder, Status> {
+        let mut protos = self.to_protos(conn, vec![row]).await?;
+        protos.pop().ok_or_else(|| Status::internal("a reminder went missing"))
+    }
+
+    fn to_proto(&self, row: ReminderRow, due_at: Option<NaiveDateTime>) -> Result<Reminder, Status> {
         let text = self
             .core
             .keys
             .decrypt_to_string(&row.body, REMINDER_BODY)
             .map_err(|e| ServiceError::internal(format!("cannot decrypt reminder {}: {e}", row.id)))?;
-        let due_at = store::latest_due_at(conn, &row.id).await.map_err(unavailable)?;
-        let status = match row.status.as_str() {
-            reminder_status::SCHEDULED => ReminderStatus::Scheduled,
-            reminder_status::SENT => ReminderStatus::Sent,
-            reminder_status::DONE => ReminderStatus::Done,
-            reminder_status::CANCELLED => ReminderStatus::Cancelled,
-            _ => ReminderStatus::Unspecified,
-        };
         Ok(Reminder {
+            status: status_of(&row.status).into(),
             id: row.id,
             user_id: row.user_id,
             text,
             due_at: due_at.map(|at| to_timestamp(at.and_utc())),
             timezone: row.timezone,
             language: row.language,
-            status: status.into(),
-            rrule: String::new(),
-            urgent: false,
-            created_at: None,
-            nags_sent: 0,
+            rrule: row.rrule.unwrap_or_default(),
+            urgent: row.urgent,
+            created_at: Some(to_timestamp(row.created_at.and_utc())),
+            nags_sent: u32::try_from(row.nags_sent).unwrap_or(0),
         })
+    }
+
+    async fn conn(&self) -> Result<nudge_store::DbConn, Status> {
+        Ok(self.core.db.conn().await.map_err(unavailable)?)
     }
 }
 
-fn invalid(field: &str, error: impl std::fmt::Display) -> Status {
-    ServiceError::invalid_argument(format!("{field}: {error}")).into()
+/// The wire form of delivery settings.
+fn settings_proto(user_id: &str, delivery: &Delivery, timezone: &str) -> DeliverySettings {
+    use nudge_proto::workers::MissedPolicy as Policy;
+    DeliverySettings {
+        user_id: user_id.to_owned(),
+        timezone: timezone.to_owned(),
+        quiet_hours: delivery.quiet_hours.map(|q| nudge_proto::workers::QuietHours {
+            start_minute: q.start_minute,
+            end_minute: q.end_minute,
+        }),
+        nag_interval_seconds: delivery.nag_interval_seconds,
+        nag_limit: delivery.nag_limit,
+        missed_policy: match delivery.missed_policy {
+            MissedPolicy::SendLate => Policy::SendLate,
+            MissedPolicy::RecordMissed => Policy::RecordMissed,
+        }
+        .into(),
+    }
+}
+
+/// Checks settings as sent; the first refusal names its field.
+fn check_settings(settings: &DeliverySettings) -> Result<(UserId, Timezone, Delivery), Status> {
+    use nudge_proto::workers::MissedPolicy as Policy;
+    let user_id = UserId::parse(&settings.user_id).map_err(|e| invalid("user_id", e))?;
+    let timezone: Timezone = settings.timezone.parse().map_err(|e| invalid("timezone", e))?;
+    let quiet_hours = match &settings.quiet_hours {
+        Some(quiet) => {
+            Some(QuietHours::new(quiet.start_minute, quiet.end_minute).map_err(|e| invalid("quiet_hours", e))?)
+        }
+        None => None,
+    };
+    if settings.nag_interval_seconds > people::MAX_NAG_INTERVAL_SECONDS {
+        return Err(invalid(
+            "nag_interval_seconds",
+            format!("must be at most {}", people::MAX_NAG_INTERVAL_SECONDS),
+        ));
+    }
+    if settings.nag_limit > people::MAX_NAG_LIMIT {
+        return Err(invalid(
+            "nag_limit",
+            format!("must be at most {}", people::MAX_NAG_LIMIT),
+        ));
+    }
+    let missed_policy = match Policy::try_from(settings.missed_policy) {
+        Ok(Policy::SendLate) => MissedPolicy::SendLate,
+        Ok(Policy::RecordMissed) => MissedPolicy::RecordMissed,
+        _ => {
+            return Err(invalid(
+                "missed_policy",
+                "must be MISSED_POLICY_SEND_LATE or MISSED_POLICY_RECORD_MISSED",
+            ));
+        }
+    };
+    Ok((
+        user_id,
+        timezone,
+        Delivery {
+            timezone: Some(timezone.tz()),
+            quiet_hours,
+            nag_interval_seconds: settings.nag_interval_seconds,
+            nag_limit: settings.nag_limit,
+            missed_policy,
+        },
+    ))
 }
 
 #[tonic::async_trait]
@@ -74,31 +205,37 @@ impl ReminderService for Reminders {
     ) -> Result<Response<CreateReminderResponse>, Status> {
         let request = request.into_inner();
         let user_id = UserId::parse(&request.user_id).map_err(|e| invalid("user_id", e))?;
-        let text = request.text.trim();
-        if text.is_empty() || text.chars().count() > MAX_TEXT_CHARS {
-            return Err(invalid("text", "must be 1 to 500 characters"));
-        }
+        let text = check_text(&request.text)?;
         let due_at = from_timestamp(request.due_at.as_ref(), "due_at")?;
         let timezone: Timezone = request.timezone.parse().map_err(|e| invalid("timezone", e))?;
         let language: Language = request.language.parse().map_err(|e| invalid("language", e))?;
-        if request.idempotency_key.is_empty() || request.idempotency_key.len() > 200 {
-            return Err(invalid("idempotency_key", "must be 1 to 200 characters"));
-        }
+        check_key(&request.idempotency_key)?;
+        let rrule = request.rrule.trim();
+        let rrule = if rrule.is_empty() {
+            None
+        } else {
+            recurrence::validate(rrule, due_at, timezone.tz()).map_err(|e| invalid("rrule", e))?;
+            Some(rrule)
+        };
         let id = nudge_core::new_id();
-        let occurrence_id = nudge_core::new_id();
         let body = self.core.keys.encrypt_str(text, REMINDER_BODY);
-        let mut conn = self.core.db.conn().await.map_err(unavailable)?;
+        let mut conn = self.conn().await?;
+        let delivery = Delivery::of(&mut conn, user_id.as_str()).await.map_err(unavailable)?;
+        let first = occurrence_at(occurrence_kind::DUE, due_at, &delivery, request.urgent, timezone.tz());
+        let first_send_at = first.due_at;
         let (row, created) = store::create_reminder(
             &mut conn,
             &store::NewReminder {
                 id: &id,
-                occurrence_id: &occurrence_id,
                 user_id: user_id.as_str(),
                 body: &body,
                 timezone: timezone.name(),
                 language: language.as_str(),
                 idempotency_key: &request.idempotency_key,
-                due_at: nudge_store::to_utc(due_at),
+                rrule,
+                dtstart: nudge_store::to_utc(due_at),
+                urgent: request.urgent,
+                first,
                 now: nudge_store::now(),
             },
         )
@@ -109,12 +246,23 @@ impl ReminderService for Reminders {
             return Err(invalid("idempotency_key", "already used"));
         }
         if created {
-            self.core.reminder_created.notify_one();
+            self.core.scheduled_at(first_send_at);
             metrics::counter!("nudge_reminders_created_total").increment(1);
-            tracing::info!(reminder.id = %row.id, user.id = %user_id, in_seconds = (due_at - Utc::now()).num_seconds(), "reminder created");
+            tracing::info!(
+                reminder.id = %row.id,
+                user.id = %user_id,
+                in_seconds = (due_at - Utc::now()).num_seconds(),
+                recurring = rrule.is_some(),
+                held = first_send_at != nudge_store::to_utc(due_at),
+                "reminder created"
+            );
         }
-        let reminder = self.to_proto(&mut conn, row).await?;
-        let first_send_at = reminder.due_at;
+        let reminder = self.one(&mut conn, row).await?;
+        let first_send_at = if created {
+            Some(to_timestamp(first_send_at.and_utc()))
+        } else {
+            reminder.due_at
+        };
         Ok(Response::new(CreateReminderResponse {
             reminder: Some(reminder),
             created,
@@ -128,10 +276,8 @@ impl ReminderService for Reminders {
     ) -> Result<Response<AcknowledgeLatestResponse>, Status> {
         let request = request.into_inner();
         let user_id = UserId::parse(&request.user_id).map_err(|e| invalid("user_id", e))?;
-        if request.idempotency_key.is_empty() || request.idempotency_key.len() > 200 {
-            return Err(invalid("idempotency_key", "must be 1 to 200 characters"));
-        }
-        let mut conn = self.core.db.conn().await.map_err(unavailable)?;
+        check_key(&request.idempotency_key)?;
+        let mut conn = self.conn().await?;
         let row = store::acknowledge_latest(
             &mut conn,
             user_id.as_str(),
@@ -141,63 +287,300 @@ impl ReminderService for Reminders {
         .await
         .map_err(unavailable)?;
         let reminder = match row {
-            Some(row) if row.user_id == user_id.as_str() => Some(self.to_proto(&mut conn, row).await?),
+            Some(row) if row.user_id == user_id.as_str() => {
+                tracing::info!(reminder.id = %row.id, user.id = %user_id, "reminder acknowledged");
+                Some(self.one(&mut conn, row).await?)
+            }
             Some(_) => return Err(invalid("idempotency_key", "already used")),
             None => None,
         };
         Ok(Response::new(AcknowledgeLatestResponse { reminder }))
     }
 
+    async fn snooze_latest(
+        &self,
+        request: Request<SnoozeLatestRequest>,
+    ) -> Result<Response<SnoozeLatestResponse>, Status> {
+        let request = request.into_inner();
+        let user_id = UserId::parse(&request.user_id).map_err(|e| invalid("user_id", e))?;
+        check_key(&request.idempotency_key)?;
+        let until = from_timestamp(request.until.as_ref(), "until")?;
+        let mut conn = self.conn().await?;
+        let owned = |row: ReminderRow| {
+            if row.user_id == user_id.as_str() {
+                Ok(row)
+            } else {
+                Err(invalid("idempotency_key", "already used"))
+            }
+        };
+        if let Some(row) = store::reminder_by_snooze_key(&mut conn, &request.idempotency_key)
+            .await
+            .map_err(unavailable)?
+        {
+            let reminder = self.one(&mut conn, owned(row)?).await?;
+            return Ok(Response::new(SnoozeLatestResponse {
+                reminder: Some(reminder),
+            }));
+        }
+        if until <= Utc::now() {
+            return Err(invalid("until", "must be in the future"));
+        }
+        let delivery = Delivery::of(&mut conn, user_id.as_str()).await.map_err(unavailable)?;
+        // A concurrent answer may take the reminder found: look again (a few times).
+        for _ in 0..3 {
+            let Some(latest) = store::latest_awaiting_answer(&mut conn, user_id.as_str())
+                .await
+                .map_err(unavailable)?
+            else {
+                break;
+            };
+            let tz: chrono_tz::Tz = latest.timezone.parse().unwrap_or(chrono_tz::UTC);
+            let occurrence = occurrence_at(occurrence_kind::SNOOZE, until, &delivery, latest.urgent, tz);
+            match store::snooze(
+                &mut conn,
+                &latest,
+                &request.idempotency_key,
+                &occurrence,
+                nudge_store::now(),
+            )
+            .await
+            {
+                Ok(true) => {
+                    self.core.scheduled_at(occurrence.due_at);
+                    tracing::info!(reminder.id = %latest.id, user.id = %user_id, occurrence.id = %occurrence.id, "reminder snoozed");
+                    let row = store::reminder_of(&mut conn, user_id.as_str(), &latest.id)
+                        .await
+                        .map_err(unavailable)?
+                        .ok_or_else(not_found)?;
+                    let reminder = self.one(&mut conn, row).await?;
+                    return Ok(Response::new(SnoozeLatestResponse {
+                        reminder: Some(reminder),
+                    }));
+                }
+                Ok(false) => continue,
+                // A concurrent retry of the same snooze got there first: same answer.
+                Err(error) if nudge_store::is_unique_violation(&error) => {
+                    let row = store::reminder_by_snooze_key(&mut conn, &request.idempotency_key)
+                        .await
+                        .map_err(unavailable)?
+                        .ok_or_else(|| Status::internal("a snooze went missing"))?;
+                    let reminder = self.one(&mut conn, owned(row)?).await?;
+                    return Ok(Response::new(SnoozeLatestResponse {
+                        reminder: Some(reminder),
+                    }));
+                }
+                Err(error) => return Err(unavailable(error).into()),
+            }
+        }
+        Ok(Response::new(SnoozeLatestResponse { reminder: None }))
+    }
+
     async fn list_reminders(
         &self,
         request: Request<ListRemindersRequest>,
     ) -> Result<Response<ListRemindersResponse>, Status> {
-        let user_id = UserId::parse(&request.into_inner().user_id).map_err(|e| invalid("user_id", e))?;
-        let mut conn = self.core.db.conn().await.map_err(unavailable)?;
-        let rows = store::open_reminders(&mut conn, user_id.as_str())
+        let request = request.into_inner();
+        let user_id = UserId::parse(&request.user_id).map_err(|e| invalid("user_id", e))?;
+        let since = request
+            .include_finished
+            .then(|| nudge_store::to_utc(Utc::now() - FINISHED_SHOWN_FOR));
+        let mut conn = self.conn().await?;
+        let rows = store::reminders_of(&mut conn, user_id.as_str(), since)
             .await
             .map_err(unavailable)?;
-        let mut reminders = Vec::with_capacity(rows.len());
-        for row in rows {
-            reminders.push(self.to_proto(&mut conn, row).await?);
-        }
-        reminders.sort_by_key(|r| r.due_at.as_ref().map(|t| (t.seconds, t.nanos)));
+        let mut reminders = self.to_protos(&mut conn, rows).await?;
+        // Soonest first; a reminder without any time last. The sort is stable:
+        // equal times keep the order of creation.
+        reminders.sort_by_key(|r| match &r.due_at {
+            Some(at) => (0, at.seconds, at.nanos),
+            None => (1, 0, 0),
+        });
         Ok(Response::new(ListRemindersResponse { reminders }))
     }
 
-    async fn snooze_latest(&self, _: Request<SnoozeLatestRequest>) -> Result<Response<SnoozeLatestResponse>, Status> {
-        Err(Status::unimplemented("snooze is not implemented yet"))
-    }
-
-    async fn get_reminder(&self, _: Request<GetReminderRequest>) -> Result<Response<GetReminderResponse>, Status> {
-        Err(Status::unimplemented("get is not implemented yet"))
+    async fn get_reminder(
+        &self,
+        request: Request<GetReminderRequest>,
+    ) -> Result<Response<GetReminderResponse>, Status> {
+        let request = request.into_inner();
+        let user_id = UserId::parse(&request.user_id).map_err(|e| invalid("user_id", e))?;
+        let mut conn = self.conn().await?;
+        let row = store::reminder_of(&mut conn, user_id.as_str(), &request.reminder_id)
+            .await
+            .map_err(unavailable)?
+            .ok_or_else(not_found)?;
+        let reminder = self.one(&mut conn, row).await?;
+        Ok(Response::new(GetReminderResponse {
+            reminder: Some(reminder),
+        }))
     }
 
     async fn update_reminder(
         &self,
-        _: Request<UpdateReminderRequest>,
+        request: Request<UpdateReminderRequest>,
     ) -> Result<Response<UpdateReminderResponse>, Status> {
-        Err(Status::unimplemented("update is not implemented yet"))
+        let request = request.into_inner();
+        let user_id = UserId::parse(&request.user_id).map_err(|e| invalid("user_id", e))?;
+        let body = match &request.text {
+            Some(text) => Some(self.core.keys.encrypt_str(check_text(text)?, REMINDER_BODY)),
+            None => None,
+        };
+        let due_at = match &request.due_at {
+            Some(at) => Some(from_timestamp(Some(at), "due_at")?),
+            None => None,
+        };
+        let mut conn = self.conn().await?;
+        let row = store::reminder_of(&mut conn, user_id.as_str(), &request.reminder_id)
+            .await
+            .map_err(unavailable)?
+            .ok_or_else(not_found)?;
+        if !reminder_status::OPEN.contains(&row.status.as_str()) {
+            return Err(ServiceError::new(
+                nudge_proto::ErrorCode::FailedPrecondition,
+                format!("reminder_id: the reminder is {} and can no longer change", row.status),
+            )
+            .into());
+        }
+        let tz: chrono_tz::Tz = row.timezone.parse().unwrap_or(chrono_tz::UTC);
+        let now = Utc::now();
+        let dtstart = due_at.or(row.dtstart.map(|at| at.and_utc())).unwrap_or(now);
+        let rrule = match request.rrule.as_deref().map(str::trim) {
+            None => None,
+            Some("") => Some(None),
+            Some(rule) => {
+                recurrence::validate(rule, dtstart, tz).map_err(|e| invalid("rrule", e))?;
+                Some(Some(rule))
+            }
+        };
+        let urgent = request.urgent.unwrap_or(row.urgent);
+        // The new next occurrence: the time given, or the new rule's next one after now.
+        let replace_at = match (due_at, rrule) {
+            (Some(at), _) => Some(at),
+            (None, Some(Some(rule))) => Some(
+                recurrence::next_after(rule, dtstart, tz, now)
+                    .map_err(|e| invalid("rrule", e))?
+                    .ok_or_else(|| invalid("rrule", "the rule never occurs again"))?,
+            ),
+            _ => None,
+        };
+        let replace_with = match replace_at {
+            Some(at) => {
+                let delivery = Delivery::of(&mut conn, user_id.as_str()).await.map_err(unavailable)?;
+                Some(occurrence_at(occurrence_kind::DUE, at, &delivery, urgent, tz))
+            }
+            None => None,
+        };
+        let replace_with_due = replace_with.as_ref().map(|o| o.due_at);
+        let updated = store::update_reminder(
+            &mut conn,
+            user_id.as_str(),
+            &row.id,
+            &store::ReminderUpdate {
+                body: body.as_deref(),
+                rrule,
+                // A new time is the rule's new start; a reminder stored
+                // before dtstart existed gets the one its rule now counts from.
+                dtstart: due_at
+                    .or(row.dtstart.is_none().then_some(dtstart))
+                    .map(nudge_store::to_utc),
+                urgent: request.urgent,
+                replace_with,
+                now: nudge_store::now(),
+            },
+        )
+        .await
+        .map_err(unavailable)?;
+        if !updated {
+            return Err(ServiceError::new(
+                nudge_proto::ErrorCode::FailedPrecondition,
+                "reminder_id: the reminder finished meanwhile",
+            )
+            .into());
+        }
+        if let Some(occurrence) = &replace_with_due {
+            self.core.scheduled_at(*occurrence);
+        }
+        tracing::info!(reminder.id = %row.id, user.id = %user_id, rescheduled = replace_at.is_some(), "reminder updated");
+        let row = store::reminder_of(&mut conn, user_id.as_str(), &row.id)
+            .await
+            .map_err(unavailable)?
+            .ok_or_else(not_found)?;
+        let reminder = self.one(&mut conn, row).await?;
+        Ok(Response::new(UpdateReminderResponse {
+            reminder: Some(reminder),
+        }))
     }
 
     async fn cancel_reminder(
         &self,
-        _: Request<CancelReminderRequest>,
+        request: Request<CancelReminderRequest>,
     ) -> Result<Response<CancelReminderResponse>, Status> {
-        Err(Status::unimplemented("cancel is not implemented yet"))
+        let request = request.into_inner();
+        let user_id = UserId::parse(&request.user_id).map_err(|e| invalid("user_id", e))?;
+        let mut conn = self.conn().await?;
+        let row = store::cancel_reminder(&mut conn, user_id.as_str(), &request.reminder_id, nudge_store::now())
+            .await
+            .map_err(unavailable)?
+            .ok_or_else(not_found)?;
+        tracing::info!(reminder.id = %row.id, user.id = %user_id, status = %row.status, "reminder cancelled");
+        let reminder = self.one(&mut conn, row).await?;
+        Ok(Response::new(CancelReminderResponse {
+            reminder: Some(reminder),
+        }))
     }
 
     async fn set_delivery_settings(
         &self,
-        _: Request<SetDeliverySettingsRequest>,
+        request: Request<SetDeliverySettingsRequest>,
     ) -> Result<Response<SetDeliverySettingsResponse>, Status> {
-        Err(Status::unimplemented("delivery settings are not implemented yet"))
+        let settings = request
+            .into_inner()
+            .settings
+            .ok_or_else(|| invalid("settings", "is required"))?;
+        let (user_id, timezone, delivery) = check_settings(&settings)?;
+        let now = nudge_store::now();
+        let as_i32 = |value: u32| i32::try_from(value).unwrap_or(i32::MAX);
+        let mut conn = self.conn().await?;
+        store::save_person(
+            &mut conn,
+            &store::PersonRow {
+                user_id: user_id.as_str().to_owned(),
+                timezone: timezone.name().to_owned(),
+                quiet_start_minute: delivery.quiet_hours.map(|q| as_i32(q.start_minute)),
+                quiet_end_minute: delivery.quiet_hours.map(|q| as_i32(q.end_minute)),
+                nag_interval_seconds: as_i32(delivery.nag_interval_seconds),
+                nag_limit: as_i32(delivery.nag_limit),
+                missed_policy: delivery.missed_policy.as_str().to_owned(),
+                created_at: now,
+                updated_at: now,
+            },
+        )
+        .await
+        .map_err(unavailable)?;
+        tracing::info!(user.id = %user_id, "delivery settings saved");
+        Ok(Response::new(SetDeliverySettingsResponse {
+            settings: Some(settings_proto(user_id.as_str(), &delivery, timezone.name())),
+        }))
     }
 
     async fn get_delivery_settings(
         &self,
-        _: Request<GetDeliverySettingsRequest>,
+        request: Request<GetDeliverySettingsRequest>,
     ) -> Result<Response<GetDeliverySettingsResponse>, Status> {
-        Err(Status::unimplemented("delivery settings are not implemented yet"))
+        let user_id = UserId::parse(&request.into_inner().user_id).map_err(|e| invalid("user_id", e))?;
+        let mut conn = self.conn().await?;
+        let row = store::person(&mut conn, user_id.as_str()).await.map_err(unavailable)?;
+        let delivery = Delivery::from_row(row.as_ref());
+        let timezone = match row {
+            Some(row) => row.timezone,
+            // Never set: each reminder's own zone; shown as the latest one's.
+            None => store::latest_timezone(&mut conn, user_id.as_str())
+                .await
+                .map_err(unavailable)?
+                .unwrap_or_else(|| FALLBACK_TIMEZONE.to_owned()),
+        };
+        Ok(Response::new(GetDeliverySettingsResponse {
+            settings: Some(settings_proto(user_id.as_str(), &delivery, &timezone)),
+        }))
     }
 }

@@ -5,12 +5,16 @@
 //! of `reminders.due` ([`scheduler`]).
 
 mod grpc;
+mod people;
+mod quiet;
+mod recurrence;
 mod scheduler;
 mod store;
 mod texts;
 
 use std::net::TcpListener;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicI64, Ordering};
 use std::time::Duration;
 
 use anyhow::Context as _;
@@ -34,8 +38,21 @@ pub(crate) struct Core {
     sms: SmsRouterServiceClient<TracedChannel>,
     scheduler: SchedulerSettings,
     catch_up_window: chrono::TimeDelta,
-    /// Wakes the scheduler when a reminder is created (it may be due very soon).
-    reminder_created: Notify,
+    /// Wakes the scheduler when occurrences are added or moved (one may be due very soon).
+    schedule_changed: Notify,
+    /// When the scheduler looks next (ms since the epoch; `i64::MIN` while it
+    /// is looking): a change due later than that need not wake it.
+    next_look_ms: AtomicI64,
+}
+
+impl Core {
+    /// Tells the scheduler an occurrence is now due at `due_at`; wakes it
+    /// only if it would otherwise look later than that.
+    fn scheduled_at(&self, due_at: chrono::NaiveDateTime) {
+        if due_at.and_utc().timestamp_millis() < self.next_look_ms.load(Ordering::SeqCst) {
+            self.schedule_changed.notify_one();
+        }
+    }
 }
 
 fn unavailable(error: impl std::fmt::Display) -> ServiceError {
@@ -78,7 +95,8 @@ impl Application {
                 i64::try_from(settings.scheduler.catch_up_window_seconds).unwrap_or(i64::MAX / 1000),
             ),
             scheduler: settings.scheduler.clone(),
-            reminder_created: Notify::new(),
+            schedule_changed: Notify::new(),
+            next_look_ms: AtomicI64::new(i64::MIN),
         });
         let grace = Duration::from_secs(settings.services.shutdown_grace_seconds);
         let mut tasks = Vec::new();

@@ -21,9 +21,19 @@ where
     }
 }
 
+/// A nag: the reminder went out and nobody answered yet.
+pub(crate) fn nag(language: Language, what: &str) -> String {
+    match language {
+        Language::En => format!("Still on your list: {what}. Reply DONE when it's done, or SNOOZE."),
+        Language::Fr => format!("Toujours sur ta liste : {what}. Réponds FAIT quand c'est fait, ou PLUS TARD."),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use chrono_tz::Europe::Paris;
+
+    use nudge_core::sms::{SmsEncoding, count_segments};
 
     use super::*;
 
@@ -46,5 +56,33 @@ mod tests {
             reminder(Language::Fr, "boire de l'eau", Some(&due)),
             "Désolé, ce rappel arrive en retard (prévu à 15 h 42) : boire de l'eau. Réponds FAIT quand c'est fait."
         );
+    }
+
+    #[test]
+    fn nags_in_both_languages() {
+        assert_eq!(
+            nag(Language::En, "drink water"),
+            "Still on your list: drink water. Reply DONE when it's done, or SNOOZE."
+        );
+        assert_eq!(
+            nag(Language::Fr, "boire de l'eau"),
+            "Toujours sur ta liste : boire de l'eau. Réponds FAIT quand c'est fait, ou PLUS TARD."
+        );
+    }
+
+    #[test]
+    fn every_text_is_gsm7_and_one_segment_for_a_short_reminder() {
+        let due = Paris.with_ymd_and_hms(2026, 3, 4, 15, 42, 0).single().expect("valid");
+        for language in [Language::En, Language::Fr] {
+            for text in [
+                reminder::<chrono_tz::Tz>(language, "call mom", None),
+                reminder(language, "call mom", Some(&due)),
+                nag(language, "call mom"),
+            ] {
+                let count = count_segments(&text);
+                assert_eq!(count.encoding, SmsEncoding::Gsm7, "{text}");
+                assert_eq!(count.segments, 1, "{text}");
+            }
+        }
     }
 }

@@ -156,3 +156,4 @@ pub fn counter(metrics: &str, name: &str, labels: &str) -> f64 {
 }
 
 pub mod process;
+pub mod reminders;
