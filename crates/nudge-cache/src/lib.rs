@@ -92,6 +92,32 @@ impl Cache {
         }
     }
 
+    /// Reserves the next free slot of the schedule `key`, atomically for
+    /// every client of the cache (every replica with Redis).
+    ///
+    /// The schedule holds one instant, "free from". The slot starts at the
+    /// later of that instant and `not_before`, lasts `cost`, and the schedule
+    /// moves to the slot's end. Returns the slot's start. Instants are
+    /// microseconds since the Unix epoch; a `cost` of zero only moves the
+    /// schedule forward to `not_before` (it never moves back). The schedule
+    /// is forgotten `ttl` after its end.
+    ///
+    /// Paces work shared by replicas: with `cost` = 1 s per item, slots are
+    /// one second apart however many callers ask at once.
+    pub async fn reserve_slot(
+        &self,
+        key: &str,
+        not_before_micros: i64,
+        cost_micros: i64,
+        ttl: Duration,
+    ) -> Result<i64, CacheError> {
+        let cost = cost_micros.max(0);
+        match self {
+            Cache::Memory(cache) => Ok(cache.reserve_slot(key, not_before_micros, cost, ttl)),
+            Cache::Redis(cache) => cache.reserve_slot(key, not_before_micros, cost, ttl).await,
+        }
+    }
+
     /// Takes the lock `key` if nobody holds it.
     pub async fn try_lock(&self, key: &str, ttl: Duration) -> Result<Option<Lock>, CacheError> {
         let token = uuid::Uuid::new_v4().to_string();

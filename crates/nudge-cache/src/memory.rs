@@ -118,4 +118,26 @@ impl MemoryCache {
         entry.value = count.to_string().into_bytes();
         count
     }
+
+    pub(crate) fn reserve_slot(&self, key: &str, not_before: i64, cost: i64, ttl: Duration) -> i64 {
+        let now = Instant::now();
+        let mut entries = self.entries();
+        let key = self.key(key);
+        let free_from = entries
+            .get(&key)
+            .filter(|e| e.live(now))
+            .and_then(|e| std::str::from_utf8(&e.value).ok()?.parse::<i64>().ok())
+            .unwrap_or(i64::MIN);
+        let start = free_from.max(not_before);
+        let end = start.saturating_add(cost);
+        let lives = Duration::from_micros(u64::try_from(end.saturating_sub(not_before)).unwrap_or(0)) + ttl;
+        entries.insert(
+            key,
+            Entry {
+                value: end.to_string().into_bytes(),
+                expires_at: Some(now + lives),
+            },
+        );
+        start
+    }
 }

@@ -15,6 +15,18 @@ const DELETE_IF_EQUALS: &str =
 const INCREMENT_IN_WINDOW: &str =
     "local n = redis.call('INCR', KEYS[1]) if n == 1 then redis.call('PEXPIRE', KEYS[1], ARGV[1]) end return n";
 
+/// Reserves the next slot of a schedule (see `Cache::reserve_slot`). The
+/// key holds the instant the schedule is free from, in microseconds; Lua
+/// numbers are doubles, exact for these values (below 2^53).
+/// KEYS[1] schedule; ARGV[1] not before, ARGV[2] cost, ARGV[3] ttl (ms).
+const RESERVE_SLOT: &str = "local free = tonumber(redis.call('GET', KEYS[1])) \
+     local start = tonumber(ARGV[1]) \
+     if free and free > start then start = free end \
+     local finish = start + tonumber(ARGV[2]) \
+     local lives = math.floor((finish - tonumber(ARGV[1])) / 1000) + tonumber(ARGV[3]) \
+     redis.call('SET', KEYS[1], string.format('%d', finish), 'PX', lives) \
+     return string.format('%d', start)";
+
 #[derive(Clone)]
 pub struct RedisCache {
     pool: Pool,
@@ -108,6 +120,28 @@ impl RedisCache {
             .arg(millis(window))
             .query_async(&mut conn)
             .await?)
+    }
+
+    pub(crate) async fn reserve_slot(
+        &self,
+        key: &str,
+        not_before: i64,
+        cost: i64,
+        ttl: Duration,
+    ) -> Result<i64, CacheError> {
+        let mut conn = self.pool.get().await?;
+        let start: String = redis::cmd("EVAL")
+            .arg(RESERVE_SLOT)
+            .arg(1)
+            .arg(self.key(key))
+            .arg(not_before)
+            .arg(cost)
+            .arg(millis(ttl))
+            .query_async(&mut conn)
+            .await?;
+        start
+            .parse()
+            .map_err(|_| CacheError::Redis(format!("reserve_slot returned {start:?}")))
     }
 
     pub(crate) async fn ping(&self) -> Result<(), CacheError> {

@@ -94,9 +94,123 @@ async fn behaves(cache: Cache) {
     cache.delete("count").await.expect("cleanup");
 }
 
+/// The pacing schedule: slots follow each other, a caller never gets a slot
+/// before `not_before`, a zero cost only moves the schedule forward, and
+/// concurrent callers never share a slot.
+async fn reserves_slots(cache: Cache) {
+    let ttl = Duration::from_secs(5);
+    let second = 1_000_000;
+    let t0 = 1_800_000_000_000_000_i64; // 2027, in microseconds
+    assert_eq!(cache.reserve_slot("pace", t0, second, ttl).await.expect("reserve"), t0);
+    assert_eq!(
+        cache.reserve_slot("pace", t0, 2 * second, ttl).await.expect("reserve"),
+        t0 + second,
+        "the next slot starts where the first ends"
+    );
+    assert_eq!(
+        cache
+            .reserve_slot("pace", t0 + 10 * second, second, ttl)
+            .await
+            .expect("reserve"),
+        t0 + 10 * second,
+        "an idle schedule starts at not_before"
+    );
+    // Cost zero: moves the schedule to not_before, never back.
+    assert_eq!(
+        cache
+            .reserve_slot("pace", t0 + 20 * second, 0, ttl)
+            .await
+            .expect("raise"),
+        t0 + 20 * second
+    );
+    assert_eq!(
+        cache.reserve_slot("pace", t0, 0, ttl).await.expect("raise"),
+        t0 + 20 * second
+    );
+    assert_eq!(
+        cache.reserve_slot("pace", t0, second, ttl).await.expect("reserve"),
+        t0 + 20 * second
+    );
+    // Other keys are other schedules.
+    assert_eq!(cache.reserve_slot("other", t0, second, ttl).await.expect("reserve"), t0);
+
+    // Many callers at once: every slot distinct and back to back.
+    let calls = (0..50).map(|_| {
+        let cache = cache.clone();
+        async move { cache.reserve_slot("busy", t0, second, ttl).await.expect("reserve") }
+    });
+    let mut starts = futures_join_all(calls).await;
+    starts.sort_unstable();
+    let expected: Vec<i64> = (0..50).map(|i| t0 + i * second).collect();
+    assert_eq!(starts, expected);
+
+    // The schedule expires `ttl` after its end.
+    let now = 1_800_000_100_000_000_i64;
+    cache
+        .reserve_slot("short", now, 100_000, Duration::from_millis(100))
+        .await
+        .expect("reserve");
+    tokio::time::sleep(Duration::from_millis(400)).await;
+    assert_eq!(
+        cache.reserve_slot("short", now, 100_000, ttl).await.expect("reserve"),
+        now,
+        "forgotten after its end plus ttl"
+    );
+    for key in ["pace", "other", "busy", "short"] {
+        cache.delete(key).await.expect("cleanup");
+    }
+}
+
+async fn futures_join_all<F: std::future::Future<Output = i64> + Send + 'static>(
+    calls: impl Iterator<Item = F>,
+) -> Vec<i64> {
+    let tasks: Vec<_> = calls.map(tokio::spawn).collect();
+    let mut out = Vec::new();
+    for task in tasks {
+        out.push(task.await.expect("join"));
+    }
+    out
+}
+
 #[tokio::test]
 async fn memory_cache_behaves() {
     behaves(cache("memory://")).await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn memory_cache_reserves_slots() {
+    reserves_slots(cache("memory://")).await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+#[ignore = "needs Redis"]
+async fn redis_cache_reserves_slots() {
+    reserves_slots(cache(&nudge_testkit::redis_url())).await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+#[ignore = "needs Redis"]
+async fn redis_slots_are_shared_between_clients() {
+    let settings = CacheSettings {
+        url: nudge_testkit::redis_url(),
+        prefix: nudge_testkit::unique_name("nudge-test-"),
+    };
+    let (a, b) = (
+        Cache::connect(&settings).expect("a"),
+        Cache::connect(&settings).expect("b"),
+    );
+    let t0 = 1_800_000_000_000_000_i64;
+    let ttl = Duration::from_secs(5);
+    assert_eq!(a.reserve_slot("shared", t0, 500_000, ttl).await.expect("a"), t0);
+    assert_eq!(
+        b.reserve_slot("shared", t0, 500_000, ttl).await.expect("b"),
+        t0 + 500_000
+    );
+    assert_eq!(
+        a.reserve_slot("shared", t0, 500_000, ttl).await.expect("a"),
+        t0 + 1_000_000
+    );
+    a.delete("shared").await.expect("cleanup");
 }
 
 #[tokio::test]

@@ -174,6 +174,11 @@ pub struct TwilioSettings {
     pub public_base_url: String,
     /// Twilio's REST API; tests point it at the fake Twilio.
     pub api_base_url: String,
+    /// Timeout of one call to Twilio's REST API. A send that times out may
+    /// have reached Twilio: it is reconciled before it is sent again.
+    pub request_timeout_ms: u64,
+    /// ISO country whose local numbers `ProvisionNumber` buys when the request names neither an area code nor a country.
+    pub number_country: String,
 }
 
 impl Default for TwilioSettings {
@@ -183,6 +188,8 @@ impl Default for TwilioSettings {
             auth_token: None,
             public_base_url: "http://127.0.0.1:8003".to_owned(),
             api_base_url: "https://api.twilio.com".to_owned(),
+            request_timeout_ms: 15_000,
+            number_country: "US".to_owned(),
         }
     }
 }
@@ -207,6 +214,32 @@ pub struct SmsSettings {
     pub dispatch_interval_ms: u64,
     /// Console transport: also print each SMS on standard output (off in tests).
     pub console_echo: bool,
+    /// Outbound pace of one Nudge number, in segments per second (a US long code: 1).
+    pub segments_per_second: f64,
+    /// Most segments one outbound SMS may take; a longer text goes out as
+    /// several SMS, split at sentence (then word) boundaries.
+    pub segment_budget: u32,
+    /// Answer START (confirmation) and HELP (help text). STOP is never answered.
+    pub compliance_replies: bool,
+    /// Answer a phone that is not the number's owner once, with a generic notice.
+    pub stranger_reply: bool,
+    /// Outbound SMS sent at once by one replica (across numbers; one number sends one at a time).
+    pub sender_concurrency: u32,
+    /// Attempts of one outbound SMS before it is marked failed (temporary errors only;
+    /// permanent ones are never retried).
+    pub send_max_attempts: u32,
+    /// First retry delay of a temporary send failure; it doubles each attempt
+    /// (full jitter), up to `retry_max_ms`.
+    pub retry_base_ms: u64,
+    pub retry_max_ms: u64,
+    /// A row in `sending` for longer than this lost its sender: it is reconciled with Twilio, then sent again.
+    pub send_lease_seconds: u64,
+    /// Price of one segment, in and out, in millionths of `currency`.
+    pub price_per_segment_micros: u64,
+    /// Monthly price of one Nudge number, in millionths of `currency`.
+    pub number_monthly_price_micros: u64,
+    /// ISO 4217 code of the prices.
+    pub currency: String,
 }
 
 impl Default for SmsSettings {
@@ -216,7 +249,71 @@ impl Default for SmsSettings {
             max_request_bytes: 64 * 1024,
             dispatch_interval_ms: 1000,
             console_echo: true,
+            segments_per_second: 1.0,
+            segment_budget: 2,
+            compliance_replies: true,
+            stranger_reply: true,
+            sender_concurrency: 16,
+            send_max_attempts: 10,
+            retry_base_ms: 1000,
+            retry_max_ms: 300_000,
+            send_lease_seconds: 60,
+            price_per_segment_micros: 8_300,
+            number_monthly_price_micros: 1_150_000,
+            currency: "USD".to_owned(),
         }
+    }
+}
+
+impl SmsSettings {
+    /// Checks the SMS keys; each refusal names its key.
+    fn validate(&self) -> Result<(), ConfigError> {
+        if !(self.segments_per_second.is_finite()
+            && self.segments_per_second > 0.0
+            && self.segments_per_second <= 1000.0)
+        {
+            return Err(problem(
+                "sms.segments_per_second",
+                "must be a number above 0 and at most 1000",
+            ));
+        }
+        if !(1..=24).contains(&self.segment_budget) {
+            return Err(problem("sms.segment_budget", "must be between 1 and 24"));
+        }
+        if self.sender_concurrency == 0 || self.sender_concurrency > 1024 {
+            return Err(problem("sms.sender_concurrency", "must be between 1 and 1024"));
+        }
+        if self.send_max_attempts == 0 {
+            return Err(problem("sms.send_max_attempts", "must be at least 1"));
+        }
+        if self.retry_base_ms == 0 {
+            return Err(problem("sms.retry_base_ms", "must be at least 1"));
+        }
+        if self.retry_max_ms < self.retry_base_ms {
+            return Err(problem("sms.retry_max_ms", "must be at least sms.retry_base_ms"));
+        }
+        if self.send_lease_seconds < 5 {
+            return Err(problem("sms.send_lease_seconds", "must be at least 5"));
+        }
+        if self.max_request_bytes < 1024 {
+            return Err(problem("sms.max_request_bytes", "must be at least 1024"));
+        }
+        if self.price_per_segment_micros > 1_000_000_000 {
+            return Err(problem("sms.price_per_segment_micros", "must be at most 1000000000"));
+        }
+        if self.number_monthly_price_micros > 1_000_000_000 {
+            return Err(problem("sms.number_monthly_price_micros", "must be at most 1000000000"));
+        }
+        if !(self.currency.len() == 3 && self.currency.bytes().all(|b| b.is_ascii_uppercase())) {
+            return Err(problem("sms.currency", "must be an ISO 4217 code such as USD or CAD"));
+        }
+        Ok(())
+    }
+
+    /// How long one segment occupies a number, in microseconds.
+    pub fn micros_per_segment(&self) -> i64 {
+        // Validated: 0 < segments_per_second <= 1000, so this is 1000..=1e6 and finite.
+        (1_000_000.0 / self.segments_per_second).round() as i64
     }
 }
 
@@ -385,6 +482,18 @@ impl Settings {
         if !has_scheme(&self.twilio.api_base_url, &["http", "https"]) {
             return Err(problem("twilio.api_base_url", "must be an http:// or https:// URL"));
         }
+        if !(100..=120_000).contains(&self.twilio.request_timeout_ms) {
+            return Err(problem("twilio.request_timeout_ms", "must be between 100 and 120000"));
+        }
+        if !(self.twilio.number_country.len() == 2
+            && self.twilio.number_country.bytes().all(|b| b.is_ascii_uppercase()))
+        {
+            return Err(problem(
+                "twilio.number_country",
+                "must be an ISO 3166 country code such as US or CA",
+            ));
+        }
+        self.sms.validate()?;
         if self.services.sms_router.grpc_port.is_none() {
             return Err(problem("services.sms_router.grpc_port", "is required"));
         }
@@ -430,4 +539,98 @@ impl Settings {
 fn has_scheme(url: &str, schemes: &[&str]) -> bool {
     url.split_once("://")
         .is_some_and(|(scheme, _)| schemes.contains(&scheme))
+}
+
+#[cfg(test)]
+mod sms_settings_tests {
+    use std::collections::HashMap;
+
+    use crate::{Settings, Sources};
+
+    fn load(pairs: &[(&str, &str)]) -> Result<Settings, crate::ConfigError> {
+        let mut environment: HashMap<String, String> = [
+            ("NUDGE__CRYPTO__ACTIVE_KEY", "k1"),
+            (
+                "NUDGE__CRYPTO__KEYS__K1",
+                "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=",
+            ),
+            ("NUDGE__TWILIO__AUTH_TOKEN", "test-token"),
+        ]
+        .into_iter()
+        .map(|(k, v)| (k.to_owned(), v.to_owned()))
+        .collect();
+        environment.extend(pairs.iter().map(|(k, v)| ((*k).to_owned(), (*v).to_owned())));
+        Settings::load(Sources {
+            environment: Some(environment),
+            ..Sources::default()
+        })
+    }
+
+    #[track_caller]
+    fn refused(pairs: &[(&str, &str)], key: &str) {
+        let error = load(pairs).expect_err("refused").to_string();
+        assert!(error.contains(key), "{error:?} should name {key}");
+    }
+
+    #[test]
+    fn sms_defaults() {
+        let settings = load(&[]).expect("loads");
+        assert!((settings.sms.segments_per_second - 1.0).abs() < f64::EPSILON);
+        assert_eq!(settings.sms.micros_per_segment(), 1_000_000);
+        assert_eq!(settings.sms.segment_budget, 2);
+        assert!(settings.sms.compliance_replies);
+        assert!(settings.sms.stranger_reply);
+        assert_eq!(settings.sms.currency, "USD");
+        assert_eq!(settings.twilio.number_country, "US");
+        assert_eq!(settings.twilio.request_timeout_ms, 15_000);
+    }
+
+    #[test]
+    fn sms_values_from_the_environment() {
+        let settings = load(&[
+            ("NUDGE__SMS__SEGMENTS_PER_SECOND", "2.5"),
+            ("NUDGE__SMS__SEGMENT_BUDGET", "3"),
+            ("NUDGE__SMS__COMPLIANCE_REPLIES", "false"),
+            ("NUDGE__SMS__PRICE_PER_SEGMENT_MICROS", "7900"),
+            ("NUDGE__SMS__CURRENCY", "CAD"),
+        ])
+        .expect("loads");
+        assert_eq!(settings.sms.micros_per_segment(), 400_000);
+        assert_eq!(settings.sms.segment_budget, 3);
+        assert!(!settings.sms.compliance_replies);
+        assert_eq!(settings.sms.price_per_segment_micros, 7900);
+        assert_eq!(settings.sms.currency, "CAD");
+    }
+
+    #[test]
+    fn bad_sms_values_are_refused_naming_the_key() {
+        refused(&[("NUDGE__SMS__SEGMENTS_PER_SECOND", "0")], "sms.segments_per_second");
+        refused(&[("NUDGE__SMS__SEGMENTS_PER_SECOND", "-1")], "sms.segments_per_second");
+        refused(
+            &[("NUDGE__SMS__SEGMENTS_PER_SECOND", "fast")],
+            "sms.segments_per_second",
+        );
+        refused(&[("NUDGE__SMS__SEGMENT_BUDGET", "0")], "sms.segment_budget");
+        refused(&[("NUDGE__SMS__SEGMENT_BUDGET", "25")], "sms.segment_budget");
+        refused(&[("NUDGE__SMS__SENDER_CONCURRENCY", "0")], "sms.sender_concurrency");
+        refused(&[("NUDGE__SMS__SEND_MAX_ATTEMPTS", "0")], "sms.send_max_attempts");
+        refused(
+            &[
+                ("NUDGE__SMS__RETRY_BASE_MS", "5000"),
+                ("NUDGE__SMS__RETRY_MAX_MS", "100"),
+            ],
+            "sms.retry_max_ms",
+        );
+        refused(&[("NUDGE__SMS__SEND_LEASE_SECONDS", "1")], "sms.send_lease_seconds");
+        refused(&[("NUDGE__SMS__CURRENCY", "dollars")], "sms.currency");
+        refused(
+            &[("NUDGE__SMS__PRICE_PER_SEGMENT_MICROS", "-5")],
+            "sms.price_per_segment_micros",
+        );
+        refused(&[("NUDGE__TWILIO__NUMBER_COUNTRY", "usa")], "twilio.number_country");
+        refused(
+            &[("NUDGE__TWILIO__REQUEST_TIMEOUT_MS", "5")],
+            "twilio.request_timeout_ms",
+        );
+    }
 }

@@ -5,9 +5,11 @@
 //! body (`code`, `message`, `more_info`, `status`). Shapes follow Twilio's OpenAPI
 //! spec (`twilio/twilio-oai`, `spec/json/twilio_api_v2010.json`).
 //!
-//! Supported: Messages (create, fetch, list), AvailablePhoneNumbers `Local` search,
-//! IncomingPhoneNumbers (buy, fetch, update, release, list), signed status callbacks
-//! (`sent` then `delivered`, or `undelivered`/`failed`), and fault injection.
+//! Supported: Messages (create, fetch, list with the `To`, `From` and `DateSent`
+//! filters), AvailablePhoneNumbers `Local` search, IncomingPhoneNumbers (buy, fetch,
+//! update, release, list with the `PhoneNumber` and `FriendlyName` filters), signed
+//! status callbacks (`sent` then `delivered`, or `undelivered`/`failed`), and fault
+//! injection (failed or slow answers).
 
 mod callbacks;
 mod error;
@@ -28,7 +30,7 @@ use tokio::net::TcpListener;
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 
-pub use signature::signature;
+pub use signature::{sha256_hex, sign_json, signature};
 pub use state::{FakeMessage, FakeNumber};
 
 use state::AppState;
@@ -140,6 +142,13 @@ impl FakeTwilio {
             http_status,
             twilio_code,
         });
+    }
+
+    /// The next `count` message creates are accepted (stored, delivered, called
+    /// back) but answered only after `delay`, as when the network or Twilio is
+    /// slow: a client that times out cannot tell whether the message went out.
+    pub fn delay_next_responses(&self, count: usize, delay: Duration) {
+        self.state.lock().slow_responses = Some((count, delay));
     }
 
     /// Later sends to `to` fail with 400/21610, as after the recipient replied STOP.

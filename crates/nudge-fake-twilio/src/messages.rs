@@ -5,7 +5,7 @@ use std::sync::Arc;
 use axum::Json;
 use axum::extract::{Form, Path, Query, State};
 use axum::http::{StatusCode, Uri};
-use chrono::Utc;
+use chrono::{DateTime, NaiveDate, NaiveTime, TimeDelta, Utc};
 use serde::Deserialize;
 use serde_json::{Value, json};
 
@@ -35,6 +35,19 @@ pub(crate) async fn create(
     State(state): State<Arc<AppState>>,
     Form(params): Form<CreateParams>,
 ) -> Result<(StatusCode, Json<Value>), TwilioError> {
+    let (created, slow) = create_now(&state, params)?;
+    if let Some(delay) = slow {
+        tokio::time::sleep(delay).await;
+    }
+    Ok(created)
+}
+
+type Created = (StatusCode, Json<Value>);
+
+fn create_now(
+    state: &Arc<AppState>,
+    params: CreateParams,
+) -> Result<(Created, Option<std::time::Duration>), TwilioError> {
     let mut inner = state.lock();
     if let Some((status, code)) = inner.take_injected() {
         return Err(TwilioError::injected(status, code));
@@ -97,7 +110,8 @@ pub(crate) async fn create(
     };
     let json = message_json(&state.account_sid, &message);
     state.accept(&mut inner, message);
-    Ok((StatusCode::CREATED, Json(json)))
+    let slow = inner.take_slow_response();
+    Ok(((StatusCode::CREATED, Json(json)), slow))
 }
 
 #[derive(Debug, Deserialize)]
@@ -126,6 +140,29 @@ pub(crate) struct ListFilters {
     to: Option<String>,
     #[serde(rename = "From")]
     from: Option<String>,
+    /// `DateSent=`, `DateSent<=` and `DateSent>=` (the names are `DateSent`,
+    /// `DateSent<` and `DateSent>`): a date `YYYY-MM-DD` (the whole UTC day) or an
+    /// ISO 8601 instant. A message not sent yet has no `date_sent` and matches none.
+    #[serde(rename = "DateSent")]
+    date_sent: Option<String>,
+    #[serde(rename = "DateSent<")]
+    date_sent_before: Option<String>,
+    #[serde(rename = "DateSent>")]
+    date_sent_after: Option<String>,
+}
+
+/// A `DateSent` filter value as an instant range [start, end).
+fn date_range(value: &str) -> Result<(DateTime<Utc>, DateTime<Utc>), TwilioError> {
+    if let Ok(day) = NaiveDate::parse_from_str(value, "%Y-%m-%d") {
+        let start = day.and_time(NaiveTime::MIN).and_utc();
+        return Ok((start, start + TimeDelta::days(1)));
+    }
+    DateTime::parse_from_rfc3339(value)
+        .map(|at| {
+            let at = at.with_timezone(&Utc);
+            (at, at + TimeDelta::microseconds(1))
+        })
+        .map_err(|_| TwilioError::bad_request(20001, format!("Invalid DateSent value: {value}")))
 }
 
 /// Newest first, like Twilio.
@@ -134,7 +171,19 @@ pub(crate) async fn list(
     Query(filters): Query<ListFilters>,
     Query(paging): Query<Paging>,
     uri: Uri,
-) -> Json<Value> {
+) -> Result<Json<Value>, TwilioError> {
+    let on = filters.date_sent.as_deref().map(date_range).transpose()?;
+    let until = filters.date_sent_before.as_deref().map(date_range).transpose()?;
+    let since = filters.date_sent_after.as_deref().map(date_range).transpose()?;
+    let sent_matches = |m: &FakeMessage| {
+        if on.is_none() && until.is_none() && since.is_none() {
+            return true;
+        }
+        let Some(sent) = m.date_sent else { return false };
+        on.is_none_or(|(start, end)| start <= sent && sent < end)
+            && until.is_none_or(|(_, end)| sent < end)
+            && since.is_none_or(|(start, _)| sent >= start)
+    };
     let items = state
         .lock()
         .messages
@@ -142,13 +191,20 @@ pub(crate) async fn list(
         .rev()
         .filter(|m| filters.to.as_ref().is_none_or(|to| &m.to == to))
         .filter(|m| filters.from.as_ref().is_none_or(|from| &m.from == from))
+        .filter(|m| sent_matches(m))
         .map(|m| message_json(&state.account_sid, m))
         .collect();
-    let echoed: Vec<(&str, &str)> = [("To", &filters.to), ("From", &filters.from)]
-        .into_iter()
-        .filter_map(|(key, value)| value.as_deref().map(|v| (key, v)))
-        .collect();
-    Json(page_envelope("messages", uri.path(), &echoed, &paging, items))
+    let echoed: Vec<(&str, &str)> = [
+        ("To", &filters.to),
+        ("From", &filters.from),
+        ("DateSent", &filters.date_sent),
+        ("DateSent<", &filters.date_sent_before),
+        ("DateSent>", &filters.date_sent_after),
+    ]
+    .into_iter()
+    .filter_map(|(key, value)| value.as_deref().map(|v| (key, v)))
+    .collect();
+    Ok(Json(page_envelope("messages", uri.path(), &echoed, &paging, items)))
 }
 
 /// The Message resource as Twilio renders it (fields per `api.v2010.account.message`).

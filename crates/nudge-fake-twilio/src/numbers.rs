@@ -211,6 +211,9 @@ pub(crate) async fn release(
 pub(crate) struct ListFilters {
     #[serde(rename = "PhoneNumber")]
     phone_number: Option<String>,
+    /// Exact match, as Twilio's `FriendlyName` filter.
+    #[serde(rename = "FriendlyName")]
+    friendly_name: Option<String>,
 }
 
 pub(crate) async fn list(
@@ -229,14 +232,21 @@ pub(crate) async fn list(
                 .as_deref()
                 .is_none_or(|wanted| n.phone_number.contains(wanted))
         })
+        .filter(|n| {
+            filters
+                .friendly_name
+                .as_deref()
+                .is_none_or(|wanted| n.friendly_name == wanted)
+        })
         .map(|n| number_json(&state.account_sid, n))
         .collect();
-    let echoed: Vec<(&str, &str)> = filters
-        .phone_number
-        .as_deref()
-        .map(|n| ("PhoneNumber", n))
-        .into_iter()
-        .collect();
+    let echoed: Vec<(&str, &str)> = [
+        ("PhoneNumber", &filters.phone_number),
+        ("FriendlyName", &filters.friendly_name),
+    ]
+    .into_iter()
+    .filter_map(|(key, value)| value.as_deref().map(|v| (key, v)))
+    .collect();
     Json(page_envelope(
         "incoming_phone_numbers",
         uri.path(),

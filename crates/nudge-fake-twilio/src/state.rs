@@ -75,6 +75,8 @@ pub(crate) struct Inner {
     pub(crate) numbers: Vec<FakeNumber>,
     pub(crate) unsubscribed: HashSet<String>,
     pub(crate) injected: Option<InjectedFailure>,
+    /// Accepted message creates still to answer late: (count, delay).
+    pub(crate) slow_responses: Option<(usize, Duration)>,
     pub(crate) delivery: DeliveryOutcome,
     lifecycles: JoinSet<()>,
 }
@@ -89,6 +91,17 @@ impl Inner {
             self.injected = None;
         }
         Some(failure)
+    }
+
+    /// Consumes one slow response, if any is pending.
+    pub(crate) fn take_slow_response(&mut self) -> Option<Duration> {
+        let (remaining, delay) = self.slow_responses.as_mut()?;
+        let delay = *delay;
+        *remaining = remaining.saturating_sub(1);
+        if *remaining == 0 {
+            self.slow_responses = None;
+        }
+        Some(delay)
     }
 
     pub(crate) fn owns(&self, phone_number: &str) -> bool {
@@ -123,6 +136,7 @@ impl AppState {
                 numbers,
                 unsubscribed: HashSet::new(),
                 injected: None,
+                slow_responses: None,
                 delivery: config.delivery,
                 lifecycles: JoinSet::new(),
             }),

@@ -734,3 +734,91 @@ async fn phone_number_errors() {
     assert!(fake.numbers().is_empty());
     fake.shutdown().await;
 }
+
+#[tokio::test]
+async fn list_messages_filters_on_date_sent() {
+    let fake = FakeTwilio::start(config(), localhost()).await.expect("start");
+    let client = Client::new(&fake);
+    let before = chrono::Utc::now() - chrono::TimeDelta::seconds(1);
+    client.send_sms(&[("To", TO), ("From", FROM), ("Body", "sent")]).await;
+    // Sent once the fake moved it to `sent` (1 ms later in this config).
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    let since = before.to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
+    let query = serde_urlencoded::to_string([("To", TO), ("DateSent>", since.as_str())]).expect("query");
+    let (status, page) = client.get(&format!("/Messages.json?{query}")).await;
+    assert_eq!(status, 200, "{page}");
+    assert_eq!(page["messages"].as_array().expect("messages").len(), 1, "{page}");
+    assert!(page["uri"].as_str().expect("uri").contains("DateSent%3E="), "{page}");
+
+    let later = (chrono::Utc::now() + chrono::TimeDelta::hours(1)).to_rfc3339();
+    let query = serde_urlencoded::to_string([("DateSent>", later.as_str())]).expect("query");
+    let (_, page) = client.get(&format!("/Messages.json?{query}")).await;
+    assert_eq!(page["messages"].as_array().expect("messages").len(), 0);
+
+    let today = chrono::Utc::now().format("%Y-%m-%d").to_string();
+    let (_, page) = client.get(&format!("/Messages.json?DateSent={today}")).await;
+    assert_eq!(page["messages"].as_array().expect("messages").len(), 1);
+    let (_, page) = client.get("/Messages.json?DateSent%3C=2000-01-01").await;
+    assert_eq!(page["messages"].as_array().expect("messages").len(), 0);
+
+    let bad = client.get("/Messages.json?DateSent=yesterday").await;
+    assert_twilio_error(&bad, 400, 20001);
+    fake.shutdown().await;
+}
+
+#[tokio::test]
+async fn slow_responses_still_accept_the_message() {
+    let fake = FakeTwilio::start(config(), localhost()).await.expect("start");
+    fake.delay_next_responses(1, Duration::from_millis(600));
+    let http = reqwest::Client::builder()
+        .timeout(Duration::from_millis(200))
+        .build()
+        .expect("client");
+    let timed_out = http
+        .post(format!(
+            "{}/2010-04-01/Accounts/{ACCOUNT_SID}/Messages.json",
+            fake.base_url()
+        ))
+        .basic_auth(ACCOUNT_SID, Some(AUTH_TOKEN))
+        .form(&[("To", TO), ("From", FROM), ("Body", "slow")])
+        .send()
+        .await;
+    assert!(timed_out.is_err_and(|e| e.is_timeout()));
+    assert_eq!(fake.messages().len(), 1, "accepted although the client gave up");
+    // Only the next `count` answers are slow.
+    let (status, _) = Client::new(&fake)
+        .send_sms(&[("To", TO), ("From", FROM), ("Body", "quick")])
+        .await;
+    assert_eq!(status, 201);
+    fake.shutdown().await;
+}
+
+#[tokio::test]
+async fn incoming_numbers_filter_on_friendly_name() {
+    let fake = FakeTwilio::start(config(), localhost()).await.expect("start");
+    let client = Client::new(&fake);
+    let (status, _) = client
+        .post(
+            "/IncomingPhoneNumbers.json",
+            &[("AreaCode", "415"), ("FriendlyName", "nudge user-1")],
+        )
+        .await;
+    assert_eq!(status, 201);
+    client
+        .post(
+            "/IncomingPhoneNumbers.json",
+            &[("AreaCode", "415"), ("FriendlyName", "other")],
+        )
+        .await;
+    let (_, page) = client.get("/IncomingPhoneNumbers.json?FriendlyName=nudge+user-1").await;
+    let numbers = page["incoming_phone_numbers"].as_array().expect("numbers");
+    assert_eq!(numbers.len(), 1, "{page}");
+    assert_eq!(numbers[0]["friendly_name"], "nudge user-1");
+    let (_, page) = client.get("/IncomingPhoneNumbers.json?FriendlyName=nudge").await;
+    assert_eq!(
+        page["incoming_phone_numbers"].as_array().expect("numbers").len(),
+        0,
+        "exact match only"
+    );
+    fake.shutdown().await;
+}

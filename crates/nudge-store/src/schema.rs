@@ -109,6 +109,7 @@ diesel::table! {
         phone -> Text,
         created_at -> Timestamp,
         updated_at -> Timestamp,
+        provider_sid -> Nullable<Text>,
     }
 }
 
@@ -125,6 +126,8 @@ diesel::table! {
         attempts -> Integer,
         next_attempt_at -> Timestamp,
         dispatched_at -> Nullable<Timestamp>,
+        sender_hash -> Nullable<Text>,
+        keyword -> Nullable<Text>,
     }
 }
 
@@ -146,6 +149,85 @@ diesel::table! {
         created_at -> Timestamp,
         updated_at -> Timestamp,
         sent_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    /// sms-router: the queue columns of `sms_outbound` (the same SQL table).
+    /// diesel's `table!` takes at most 16 columns without its
+    /// `32-column-tables` feature, so they are declared apart.
+    #[sql_name = "sms_outbound"]
+    sms_outbound_queue (id) {
+        id -> Text,
+        from_number -> Text,
+        status -> Text,
+        provider_sid -> Nullable<Text>,
+        segments -> Integer,
+        error_code -> Nullable<Integer>,
+        attempts -> Integer,
+        updated_at -> Timestamp,
+        sent_at -> Nullable<Timestamp>,
+        send_after -> Nullable<Timestamp>,
+        claimed_at -> Nullable<Timestamp>,
+        lease_until -> Nullable<Timestamp>,
+        reconcile_since -> Nullable<Timestamp>,
+        part -> Integer,
+        parts -> Integer,
+        encoding -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    /// sms-router
+    sms_consent (user_id) {
+        user_id -> Text,
+        opted_out -> Bool,
+        language -> Text,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    /// sms-router
+    sms_consent_events (id) {
+        id -> Text,
+        user_id -> Text,
+        event -> Text,
+        source -> Text,
+        keyword -> Nullable<Text>,
+        inbound_id -> Nullable<Text>,
+        outbound_id -> Nullable<Text>,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    /// sms-router
+    sms_stranger_replies (id) {
+        id -> Text,
+        nudge_number -> Text,
+        sender_hash -> Text,
+        user_id -> Text,
+        status -> Text,
+        provider_sid -> Nullable<Text>,
+        segments -> Integer,
+        error_code -> Nullable<Integer>,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+        sent_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    /// sms-router
+    sms_number_periods (id) {
+        id -> Text,
+        user_id -> Text,
+        nudge_number -> Text,
+        provider_sid -> Nullable<Text>,
+        monthly_price_micros -> Integer,
+        assigned_at -> Timestamp,
+        released_at -> Nullable<Timestamp>,
     }
 }
 

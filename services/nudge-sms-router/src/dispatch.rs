@@ -2,9 +2,13 @@
 //! per person, even with several sms-router replicas (a per-person lock in
 //! the cache). A message the agent could not take is retried with backoff and
 //! holds back that person's later messages, so their order is kept.
+//!
+//! A new message wakes the dispatcher for its person only; every
+//! `sms.dispatch_interval_ms` it also looks for everyone with a message due
+//! (retries, messages stored by other replicas).
 
-use std::sync::Arc;
-use std::time::Duration;
+use std::sync::{Arc, PoisonError};
+use std::time::{Duration, Instant};
 
 use chrono::TimeDelta;
 use nudge_proto::agent::HandleInboundRequest;
@@ -23,13 +27,25 @@ const LOCK_TTL: Duration = Duration::from_secs(60);
 const MAX_BACKOFF_SECONDS: i64 = 300;
 
 pub(crate) async fn run(core: Arc<Core>, shutdown: CancellationToken) -> anyhow::Result<()> {
+    let mut next_round = tokio::time::Instant::now();
     loop {
         tokio::select! {
             () = shutdown.cancelled() => return Ok(()),
             () = core.inbound_arrived.notified() => {}
-            () = tokio::time::sleep(core.dispatch_interval) => {}
+            () = tokio::time::sleep_until(next_round) => {}
         }
-        // Drain everything due, then wait again.
+        let arrived: Vec<String> = std::mem::take(&mut *core.arrived.lock().unwrap_or_else(PoisonError::into_inner))
+            .into_iter()
+            .collect();
+        if !arrived.is_empty()
+            && let Err(error) = serve_people(&core, arrived, &shutdown).await
+        {
+            tracing::warn!(error = format!("{error:#}"), "inbound dispatch failed");
+        }
+        if tokio::time::Instant::now() < next_round {
+            continue;
+        }
+        // Everyone due: drain, then wait again.
         loop {
             match dispatch_round(&core, &shutdown).await {
                 Ok(0) => break,
@@ -41,6 +57,7 @@ pub(crate) async fn run(core: Arc<Core>, shutdown: CancellationToken) -> anyhow:
                 }
             }
         }
+        next_round = tokio::time::Instant::now() + core.dispatch_interval;
     }
 }
 
@@ -50,6 +67,10 @@ async fn dispatch_round(core: &Arc<Core>, shutdown: &CancellationToken) -> anyho
         let mut conn = core.db.conn().await?;
         store::users_with_pending_inbound(&mut conn, nudge_store::now(), 100).await?
     };
+    serve_people(core, users, shutdown).await
+}
+
+async fn serve_people(core: &Arc<Core>, users: Vec<String>, shutdown: &CancellationToken) -> anyhow::Result<usize> {
     let mut handed_over = 0;
     let mut people = JoinSet::new();
     for user_id in users {
@@ -88,7 +109,13 @@ async fn serve_locked(core: &Core, user_id: &str, shutdown: &CancellationToken) 
         };
         let now = nudge_store::now();
         if message.next_attempt_at > now {
-            break; // Waiting for a retry; later messages wait behind it.
+            // Waiting for a retry; later messages wait behind it.
+            let until = (message.next_attempt_at - now).to_std().unwrap_or_default();
+            core.backing_off
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner)
+                .insert(user_id.to_owned(), Instant::now() + until);
+            break;
         }
         let body = match core.keys.decrypt_to_string(&message.body, INBOUND_BODY) {
             Ok(body) => body,
@@ -110,6 +137,10 @@ async fn serve_locked(core: &Core, user_id: &str, shutdown: &CancellationToken) 
         let mut conn = core.db.conn().await?;
         match outcome {
             Ok(_) => {
+                core.backing_off
+                    .lock()
+                    .unwrap_or_else(PoisonError::into_inner)
+                    .remove(user_id);
                 store::finish_inbound(&mut conn, &message.id, inbound_status::DISPATCHED, nudge_store::now()).await?;
                 metrics::dispatched("handled");
                 handed_over += 1;
@@ -132,6 +163,10 @@ async fn serve_locked(core: &Core, user_id: &str, shutdown: &CancellationToken) 
                     nudge_store::now() + TimeDelta::seconds(backoff),
                 )
                 .await?;
+                core.backing_off.lock().unwrap_or_else(PoisonError::into_inner).insert(
+                    user_id.to_owned(),
+                    Instant::now() + Duration::from_secs(backoff.unsigned_abs()),
+                );
                 metrics::dispatched("retry");
                 break;
             }

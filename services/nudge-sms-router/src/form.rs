@@ -1,9 +1,15 @@
-//! A strict reader of `application/x-www-form-urlencoded` bodies.
+//! Strict readers of webhook bodies.
 //!
-//! Lenient decoders replace bad bytes and keep broken escapes, so a mangled
-//! body would reach the signature check (and the person's conversation)
-//! altered. Here a body is refused unless it is ASCII, every `%` starts a
-//! two-digit hex escape, and the decoded bytes are UTF-8.
+//! `application/x-www-form-urlencoded` (what Twilio sends for SMS): lenient
+//! decoders replace bad bytes and keep broken escapes, so a mangled body
+//! would reach the signature check (and the person's conversation) altered.
+//! Here a body is refused unless it is ASCII, every `%` starts a two-digit
+//! hex escape, and the decoded bytes are UTF-8.
+//!
+//! `application/json` (signed through `bodySHA256`): one object; its members
+//! become parameters, in order, repeats kept (so a repeated required
+//! parameter is refused like in a form), strings as they are, other values
+//! as their JSON text, an array as one parameter per element.
 
 #[derive(Debug, PartialEq, Eq, thiserror::Error)]
 pub(crate) enum FormError {
@@ -13,6 +19,8 @@ pub(crate) enum FormError {
     BadEscape(usize),
     #[error("parameter {0}: not valid UTF-8 once decoded")]
     NotUtf8(usize),
+    #[error("the body is not a JSON object: {0}")]
+    NotJsonObject(String),
 }
 
 /// The body's name/value pairs, in order, repeats kept.
@@ -31,6 +39,57 @@ pub(crate) fn parse(body: &[u8]) -> Result<Vec<(String, String)>, FormError> {
             Ok((decode(name, index + 1)?, decode(value, index + 1)?))
         })
         .collect()
+}
+
+/// The members of a JSON object body as parameters.
+pub(crate) fn parse_json(body: &[u8]) -> Result<Vec<(String, String)>, FormError> {
+    let members: Members = serde_json::from_slice(body).map_err(|e| {
+        // serde_json's message names a line and column, never the content.
+        FormError::NotJsonObject(e.to_string())
+    })?;
+    let mut params = Vec::with_capacity(members.0.len());
+    for (name, value) in members.0 {
+        match value {
+            serde_json::Value::Array(items) => {
+                params.extend(items.into_iter().map(|item| (name.clone(), json_text(item))));
+            }
+            other => params.push((name, json_text(other))),
+        }
+    }
+    Ok(params)
+}
+
+fn json_text(value: serde_json::Value) -> String {
+    match value {
+        serde_json::Value::String(text) => text,
+        serde_json::Value::Null => String::new(),
+        other => other.to_string(),
+    }
+}
+
+/// An object's members in order, repeats kept (serde_json's maps keep only the last).
+struct Members(Vec<(String, serde_json::Value)>);
+
+impl<'de> serde::Deserialize<'de> for Members {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct Visitor;
+        impl<'de> serde::de::Visitor<'de> for Visitor {
+            type Value = Members;
+
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a JSON object")
+            }
+
+            fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<Members, A::Error> {
+                let mut members = Vec::new();
+                while let Some(entry) = map.next_entry::<String, serde_json::Value>()? {
+                    members.push(entry);
+                }
+                Ok(Members(members))
+            }
+        }
+        deserializer.deserialize_map(Visitor)
+    }
 }
 
 fn decode(encoded: &[u8], index: usize) -> Result<String, FormError> {
@@ -82,5 +141,27 @@ mod tests {
         assert_eq!(parse(b"From=1&Body=%4"), Err(FormError::BadEscape(2)));
         assert_eq!(parse(b"Body=%FF%FE"), Err(FormError::NotUtf8(1)));
         assert_eq!(parse("Body=é".as_bytes()), Err(FormError::NotAscii));
+    }
+
+    #[test]
+    fn reads_json_objects_keeping_repeats() {
+        assert_eq!(
+            parse_json(br#"{"Body":"Arr\u00eat","NumSegments":1,"Flag":true,"None":null,"Media":["a","b"]}"#),
+            Ok(pairs(&[
+                ("Body", "Arrêt"),
+                ("NumSegments", "1"),
+                ("Flag", "true"),
+                ("None", ""),
+                ("Media", "a"),
+                ("Media", "b"),
+            ]))
+        );
+        assert_eq!(
+            parse_json(br#"{"From":"+1","From":"+2"}"#),
+            Ok(pairs(&[("From", "+1"), ("From", "+2")]))
+        );
+        for bad in [&b"[1,2]"[..], b"\"text\"", b"{", b"{\"Body\":\"\xff\"}", b""] {
+            assert!(matches!(parse_json(bad), Err(FormError::NotJsonObject(_))), "{bad:?}");
+        }
     }
 }

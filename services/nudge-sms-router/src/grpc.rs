@@ -5,11 +5,15 @@ use std::sync::Arc;
 use nudge_core::{PhoneNumber, UserId};
 use nudge_proto::ServiceError;
 use nudge_proto::sms::sms_router_service_server::SmsRouterService;
-use nudge_proto::sms::{AssignNumberRequest, AssignNumberResponse, SendSmsRequest, SendSmsResponse, SmsKind};
+use nudge_proto::sms::{
+    AssignNumberRequest, AssignNumberResponse, GetUsageRequest, GetUsageResponse, ListNumbersRequest,
+    ListNumbersResponse, NumberInfo, ProvisionNumberRequest, ProvisionNumberResponse, ReleaseNumberRequest,
+    ReleaseNumberResponse, SendSmsRequest, SendSmsResponse, SmsKind,
+};
 use tonic::{Request, Response, Status};
 
-use crate::Core;
 use crate::outbound::OutboundKind;
+use crate::{Core, numbers, store, unavailable};
 
 pub(crate) struct SmsRouter {
     core: Arc<Core>,
@@ -44,9 +48,12 @@ impl SmsRouterService for SmsRouter {
             .queue_outbound(&user_id, &request.body, &request.idempotency_key, kind)
             .await?;
         Ok(Response::new(SendSmsResponse {
-            outbound_id: queued.id,
+            outbound_id: queued.ids.first().cloned().unwrap_or_default(),
             duplicate: queued.duplicate,
             status: queued.status,
+            parts: i32::try_from(queued.ids.len()).unwrap_or(i32::MAX),
+            segments: queued.segments,
+            outbound_ids: queued.ids,
         }))
     }
 
@@ -60,5 +67,80 @@ impl SmsRouterService for SmsRouter {
         let nudge_number = PhoneNumber::parse(&request.nudge_number).map_err(|e| invalid("nudge_number", e))?;
         self.core.assign_number(user_id.as_str(), &phone, &nudge_number).await?;
         Ok(Response::new(AssignNumberResponse {}))
+    }
+
+    async fn provision_number(
+        &self,
+        request: Request<ProvisionNumberRequest>,
+    ) -> Result<Response<ProvisionNumberResponse>, Status> {
+        let request = request.into_inner();
+        let user_id = UserId::parse(&request.user_id).map_err(|e| invalid("user_id", e))?;
+        let phone = PhoneNumber::parse(&request.phone).map_err(|e| invalid("phone", e))?;
+        let wanted = numbers::wanted(&request.area_code, &request.country, &self.core.default_country)?;
+        let provisioned = self.core.provision_number(user_id.as_str(), &phone, &wanted).await?;
+        Ok(Response::new(ProvisionNumberResponse {
+            nudge_number: provisioned.nudge_number,
+            provider_sid: provisioned.provider_sid,
+            monthly_price_micros: provisioned.monthly_price_micros,
+            currency: self.core.sms.currency.clone(),
+            existing: provisioned.existing,
+        }))
+    }
+
+    async fn release_number(
+        &self,
+        request: Request<ReleaseNumberRequest>,
+    ) -> Result<Response<ReleaseNumberResponse>, Status> {
+        let request = request.into_inner();
+        let user_id = UserId::parse(&request.user_id).map_err(|e| invalid("user_id", e))?;
+        let (nudge_number, released_at_provider) = self.core.release_number(user_id.as_str()).await?;
+        Ok(Response::new(ReleaseNumberResponse {
+            nudge_number,
+            released_at_provider,
+        }))
+    }
+
+    async fn list_numbers(
+        &self,
+        request: Request<ListNumbersRequest>,
+    ) -> Result<Response<ListNumbersResponse>, Status> {
+        let request = request.into_inner();
+        let size = match request.page_size {
+            0 => 100,
+            n if (1..=1000).contains(&n) => i64::from(n),
+            _ => return Err(invalid("page_size", "must be 1 to 1000")),
+        };
+        let mut conn = self.core.db.conn().await.map_err(unavailable)?;
+        let mut rows = store::list_numbers(&mut conn, &request.page_token, size + 1)
+            .await
+            .map_err(unavailable)?;
+        let more = i64::try_from(rows.len()).unwrap_or(i64::MAX) > size;
+        rows.truncate(usize::try_from(size).unwrap_or(usize::MAX));
+        let next_page_token = if more {
+            rows.last().map(|r| r.user_id.clone()).unwrap_or_default()
+        } else {
+            String::new()
+        };
+        let numbers = rows
+            .into_iter()
+            .map(|row| NumberInfo {
+                user_id: row.user_id,
+                nudge_number: row.nudge_number,
+                provider_sid: row.provider_sid.unwrap_or_default(),
+                monthly_price_micros: i64::from(row.monthly_price_micros.unwrap_or_default()),
+                assigned_at: Some(nudge_proto::time::to_timestamp(row.created_at.and_utc())),
+                opted_out: row.opted_out,
+            })
+            .collect();
+        Ok(Response::new(ListNumbersResponse {
+            numbers,
+            next_page_token,
+        }))
+    }
+
+    async fn get_usage(&self, request: Request<GetUsageRequest>) -> Result<Response<GetUsageResponse>, Status> {
+        let request = request.into_inner();
+        let user_id = UserId::parse(&request.user_id).map_err(|e| invalid("user_id", e))?;
+        Ok(Response::new(self.core.usage(user_id.as_str(), &request.month).await?))
     }
 }

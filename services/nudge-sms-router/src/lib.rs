@@ -1,31 +1,49 @@
 //! sms-router: the only service that talks to Twilio.
 //!
 //! - `POST /twilio/sms`: inbound SMS, signature-checked, stored once per
-//!   MessageSid, then handed to the agent in order, one at a time per person
-//!   ([`dispatch`]);
-//! - `POST /twilio/status`: delivery status callbacks;
+//!   MessageSid; compliance keywords (STOP, START, HELP ...) are handled here
+//!   before any agent sees them ([`inbound`], [`compliance`]); a message from
+//!   a phone that is not the number's owner's is recorded without its body
+//!   and answered once; the others are handed to the agent in order, one at
+//!   a time per person ([`dispatch`]);
+//! - `POST /twilio/status`: delivery status callbacks, signature-checked,
+//!   applied forward only;
 //! - gRPC `nudge.sms.v1.SmsRouterService` on its own internal port: queue an
-//!   SMS to a person ([`outbound`]), assign a number;
+//!   SMS to a person, paced per number ([`outbound`]); buy, assign and
+//!   release numbers ([`numbers`]); usage and cost ([`usage`]);
 //! - `GET /dev/outbox` (embedded mode only): what was sent.
 
+/// What a client of sms-router needs: the `nudge.sms.v1` contract. The
+/// end-to-end tests and benchmarks in `services/nudge` drive sms-router through it.
+pub mod client {
+    pub use nudge_proto::sms::sms_router_service_client::SmsRouterServiceClient;
+    pub use nudge_proto::sms::*;
+    pub use nudge_proto::{ErrorCode, ServiceError};
+}
+
+mod compliance;
 mod dev;
 mod dispatch;
 mod form;
 mod grpc;
+mod inbound;
 mod metrics;
+mod numbers;
 mod outbound;
+mod split;
 mod store;
 mod transport;
+mod usage;
 mod webhook;
 
+use std::collections::{HashMap, HashSet};
 use std::net::TcpListener;
-use std::sync::Arc;
-use std::time::Duration;
+use std::sync::{Arc, Mutex, PoisonError};
+use std::time::{Duration, Instant};
 
 use anyhow::Context as _;
 use nudge_cache::Cache;
-use nudge_config::{Mode, Settings, SmsTransport};
-use nudge_core::PhoneNumber;
+use nudge_config::{Mode, Settings, SmsSettings, SmsTransport};
 use nudge_proto::ServiceError;
 use nudge_proto::agent::agent_service_client::AgentServiceClient;
 use nudge_queue::Queue;
@@ -34,8 +52,6 @@ use nudge_secure::{KeyRing, SecretString};
 use nudge_store::Db;
 use tokio::sync::Notify;
 use tokio_util::sync::CancellationToken;
-
-use crate::webhook::InboundSms;
 
 /// Encryption context of inbound bodies (see `nudge_secure::crypto`).
 const INBOUND_BODY: &[u8] = b"sms.inbound.body";
@@ -51,34 +67,28 @@ pub(crate) struct Core {
     auth_token: SecretString,
     /// `twilio.public_base_url` without a trailing slash.
     public_base_url: String,
+    /// Where Twilio posts delivery statuses (public base URL + `/twilio/status`).
+    status_callback_url: String,
     agent: AgentServiceClient<TracedChannel>,
     transport: transport::Transport,
-    /// Wakes the dispatcher when a message arrives.
+    /// Twilio's REST API for numbers: with the Twilio transport, or in
+    /// embedded mode when `twilio.api_base_url` is a fake on this machine.
+    numbers_api: Option<transport::TwilioClient>,
+    sms: SmsSettings,
+    default_country: String,
+    /// True when no other replica can exist (in-process cache): at start-up,
+    /// every claim left by the previous process is stale.
+    lone_replica: bool,
+    /// Wakes the dispatcher when a message arrives, with the people to serve.
     inbound_arrived: Notify,
+    arrived: Mutex<HashSet<String>>,
+    /// People whose oldest message waits for a retry, and until when: a new
+    /// message of theirs need not wake the dispatcher before then.
+    backing_off: Mutex<HashMap<String, Instant>>,
     dispatch_interval: Duration,
-}
-
-/// What happened to an inbound SMS.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum InboundOutcome {
-    Accepted,
-    /// Its MessageSid was stored before: a retry, acknowledged and ignored.
-    Duplicate,
-    /// `To` is not a Nudge number.
-    UnknownNumber,
-    /// `From` is not the verified phone of the number's owner.
-    UnverifiedSender,
-}
-
-impl InboundOutcome {
-    fn as_str(self) -> &'static str {
-        match self {
-            InboundOutcome::Accepted => "accepted",
-            InboundOutcome::Duplicate => "duplicate",
-            InboundOutcome::UnknownNumber => "unknown_number",
-            InboundOutcome::UnverifiedSender => "unverified_sender",
-        }
-    }
+    /// Wakes the sender: a row was stored, or a send finished.
+    outbound_stored: Notify,
+    outbound_done: Notify,
 }
 
 fn unavailable(error: impl std::fmt::Display) -> ServiceError {
@@ -86,82 +96,75 @@ fn unavailable(error: impl std::fmt::Display) -> ServiceError {
     ServiceError::unavailable("storage is unavailable, try again")
 }
 
+/// Whether `url` is on this machine (a fake Twilio started by `nudge fake-twilio` or a test).
+fn is_loopback(url: &str) -> bool {
+    let host = url
+        .split_once("://")
+        .map_or(url, |(_, rest)| rest)
+        .split(['/', '?'])
+        .next()
+        .unwrap_or_default();
+    let host = host.rsplit_once('@').map_or(host, |(_, host)| host);
+    let host = if host.starts_with('[') {
+        host.split(']')
+            .next()
+            .map(|h| h.trim_start_matches('['))
+            .unwrap_or_default()
+    } else {
+        host.split(':').next().unwrap_or_default()
+    };
+    host == "localhost" || host.parse::<std::net::IpAddr>().is_ok_and(|ip| ip.is_loopback())
+}
+
 impl Core {
-    async fn receive_inbound(&self, sms: InboundSms) -> Result<InboundOutcome, nudge_store::StoreError> {
-        let mut conn = self.db.conn().await?;
-        let Some(number) = store::number_by_nudge_number(&mut conn, sms.to.as_str()).await? else {
-            return Ok(InboundOutcome::UnknownNumber);
-        };
-        if number.phone != sms.from.as_str() {
-            return Ok(InboundOutcome::UnverifiedSender);
+    /// Asks the dispatcher to serve `user_id` now.
+    fn wake_dispatcher(&self, user_id: &str) {
+        let backing_off = self
+            .backing_off
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .get(user_id)
+            .is_some_and(|until| *until > Instant::now());
+        if backing_off {
+            // Their oldest message waits for a retry; this one waits behind it.
+            return;
         }
-        let now = nudge_store::now();
-        let id = nudge_core::new_id();
-        let body = self.keys.encrypt_str(&sms.body, INBOUND_BODY);
-        let inserted = store::insert_inbound(
-            &mut conn,
-            &store::NewInbound {
-                id: &id,
-                message_sid: &sms.message_sid,
-                user_id: &number.user_id,
-                status: store::inbound_status::PENDING,
-                body: &body,
-                num_segments: i32::try_from(sms.segments).unwrap_or(i32::MAX),
-                received_at: now,
-                next_attempt_at: now,
-            },
-        )
-        .await?;
-        if !inserted {
-            return Ok(InboundOutcome::Duplicate);
-        }
-        metrics::inbound_segments(sms.segments);
-        tracing::info!(inbound.id = %id, user.id = %number.user_id, "inbound SMS stored");
+        self.arrived
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .insert(user_id.to_owned());
         self.inbound_arrived.notify_one();
-        Ok(InboundOutcome::Accepted)
     }
 
     async fn apply_delivery_status(
         &self,
+        outbound_id: Option<&str>,
+        stranger_id: Option<&str>,
         provider_sid: &str,
         status: &str,
         error_code: Option<i32>,
     ) -> Result<(), nudge_store::StoreError> {
         let mut conn = self.db.conn().await?;
-        match store::apply_delivery_status(&mut conn, provider_sid, status, error_code, nudge_store::now()).await? {
+        let now = nudge_store::now();
+        if let Some(stranger_id) = stranger_id {
+            if !store::stranger_reply_status(&mut conn, stranger_id, status, error_code, now).await? {
+                tracing::warn!(status, "status callback for an unknown reply");
+            }
+            return Ok(());
+        }
+        match store::apply_delivery_status(&mut conn, outbound_id, provider_sid, status, error_code, now).await? {
             None => tracing::warn!(status, "status callback for an unknown message"),
-            Some(changed) => tracing::debug!(status, changed, "delivery status"),
+            Some(delivery) => {
+                if delivery.changed {
+                    metrics::message("outbound", metrics::status_label(status));
+                }
+                tracing::debug!(outbound.id = %delivery.id, status, changed = delivery.changed, "delivery status");
+                if error_code == Some(21610) {
+                    drop(conn);
+                    self.unsubscribed_at_twilio(&delivery.user_id, &delivery.id).await?;
+                }
+            }
         }
-        Ok(())
-    }
-
-    async fn assign_number(
-        &self,
-        user_id: &str,
-        phone: &PhoneNumber,
-        nudge_number: &PhoneNumber,
-    ) -> Result<(), ServiceError> {
-        let mut conn = self.db.conn().await.map_err(unavailable)?;
-        if let Some(owner) = store::number_by_nudge_number(&mut conn, nudge_number.as_str())
-            .await
-            .map_err(unavailable)?
-            && owner.user_id != user_id
-        {
-            return Err(ServiceError::new(
-                nudge_proto::ErrorCode::AlreadyExists,
-                "this Nudge number belongs to someone else",
-            ));
-        }
-        store::assign_number(
-            &mut conn,
-            user_id,
-            nudge_number.as_str(),
-            phone.as_str(),
-            nudge_store::now(),
-        )
-        .await
-        .map_err(unavailable)?;
-        tracing::info!(user.id = %user_id, "number assigned");
         Ok(())
     }
 }
@@ -205,37 +208,68 @@ impl Application {
         let timeout = Duration::from_millis(settings.services.rpc_timeout_ms);
         let agent = AgentServiceClient::new(nudge_runtime::grpc_channel(&settings.services.agent.url, timeout)?);
         let public_base_url = settings.twilio.public_base_url.trim_end_matches('/').to_owned();
-        let transport = match settings.sms_transport() {
-            SmsTransport::Console => transport::Transport::Console {
-                echo: settings.sms.console_echo,
-            },
-            SmsTransport::Twilio => transport::Transport::Twilio(transport::TwilioClient::new(
+        let status_callback_url = format!("{public_base_url}{}", webhook::STATUS_PATH);
+        let request_timeout = Duration::from_millis(settings.twilio.request_timeout_ms);
+        let twilio_client = || {
+            transport::TwilioClient::new(
                 &settings.twilio.api_base_url,
                 &settings.twilio.account_sid,
                 auth_token.clone(),
-                format!("{public_base_url}{}", webhook::STATUS_PATH),
-            )?),
+                request_timeout,
+            )
+        };
+        let (transport, numbers_api) = match settings.sms_transport() {
+            SmsTransport::Console => (
+                transport::Transport::Console {
+                    echo: settings.sms.console_echo,
+                },
+                // Never real numbers from the console: only a fake Twilio on this machine.
+                is_loopback(&settings.twilio.api_base_url)
+                    .then(twilio_client)
+                    .transpose()?,
+            ),
+            SmsTransport::Twilio => (transport::Transport::Twilio(twilio_client()?), Some(twilio_client()?)),
         };
         let core = Arc::new(Core {
             db: db.clone(),
             queue: queue.clone(),
+            lone_replica: matches!(cache, Cache::Memory(_)),
             cache: cache.clone(),
             keys,
             auth_token,
             public_base_url,
+            status_callback_url,
             agent,
             transport,
+            numbers_api,
+            // Carriers limit a number's throughput; the console has no carrier, so no pacing.
+            sms: SmsSettings {
+                segments_per_second: match settings.sms_transport() {
+                    SmsTransport::Console => f64::INFINITY,
+                    SmsTransport::Twilio => settings.sms.segments_per_second,
+                },
+                ..settings.sms.clone()
+            },
+            default_country: settings.twilio.number_country.clone(),
             inbound_arrived: Notify::new(),
+            arrived: Mutex::new(HashSet::new()),
+            backing_off: Mutex::new(HashMap::new()),
             dispatch_interval: Duration::from_millis(settings.sms.dispatch_interval_ms),
+            outbound_stored: Notify::new(),
+            outbound_done: Notify::new(),
         });
         let readiness = Readiness::new().with_db(db).with_queue(queue).with_cache(cache);
         let grace = Duration::from_secs(settings.services.shutdown_grace_seconds);
 
         let mut tasks = Vec::new();
-        let consumer = outbound::start_consumer(core.clone(), shutdown.clone()).await?;
+        let legacy = outbound::drain_legacy_queue(core.clone(), shutdown.clone()).await?;
         tasks.push((
-            "outbound consumer",
-            tokio::spawn(async move { consumer.await.map_err(anyhow::Error::from) }),
+            "legacy outbound queue",
+            tokio::spawn(async move { legacy.await.map_err(anyhow::Error::from) }),
+        ));
+        tasks.push((
+            "outbound sender",
+            tokio::spawn(outbound::run_sender(core.clone(), shutdown.clone())),
         ));
         tasks.push((
             "outbound sweeper",
@@ -325,5 +359,29 @@ impl Application {
         self.shutdown.cancelled().await;
         self.http.stop(true).await;
         nudge_runtime::join_tasks("sms-router", self.tasks, self.grace).await
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::is_loopback;
+
+    #[test]
+    fn loopback_urls() {
+        for url in [
+            "http://127.0.0.1:4010",
+            "http://localhost:4010/",
+            "http://[::1]:4010",
+            "http://user:pass@127.0.0.2",
+        ] {
+            assert!(is_loopback(url), "{url}");
+        }
+        for url in [
+            "https://api.twilio.com",
+            "http://10.0.0.1:80",
+            "http://127.0.0.1.example.com",
+        ] {
+            assert!(!is_loopback(url), "{url}");
+        }
     }
 }

@@ -1,8 +1,15 @@
-//! Where outbound SMS go: Twilio's Messages API, or the console in embedded mode.
+//! Where outbound SMS go: Twilio's REST API, or the console in embedded mode.
+//!
+//! Twilio's error codes decide what happens to a failed send
+//! (<https://www.twilio.com/docs/api/errors>): 429, 5xx, Twilio's 20429 (too
+//! many requests) and network errors may work later; anything else will not
+//! (21211 invalid `To`, 21408 region not enabled, 21610 unsubscribed, 21614
+//! not a mobile number ...).
 
 use std::io::Write as _;
 use std::time::Duration;
 
+use chrono::{DateTime, NaiveDateTime, Utc};
 use nudge_secure::SecretString;
 use serde::Deserialize;
 
@@ -11,16 +18,21 @@ pub(crate) struct Outgoing<'a> {
     pub(crate) from: &'a str,
     pub(crate) to: &'a str,
     pub(crate) body: &'a str,
+    /// Where Twilio posts this message's delivery statuses.
+    pub(crate) status_callback: &'a str,
 }
 
 #[derive(Debug, thiserror::Error)]
 pub(crate) enum SendError {
-    /// Trying again later may work: 429, 5xx, a network error.
+    /// Trying again later may work: 429, 5xx, a network error. `ambiguous`
+    /// when the request may have reached Twilio (a timeout, a connection cut
+    /// after sending): check Twilio's messages before sending again.
     #[error("temporary failure (HTTP {http_status:?}, Twilio code {code:?}): {message}")]
     Temporary {
         http_status: Option<u16>,
         code: Option<i32>,
         message: String,
+        ambiguous: bool,
     },
     /// Trying again cannot work (invalid number, opted out ...).
     #[error("refused (HTTP {http_status}, Twilio code {code:?}): {message}")]
@@ -29,6 +41,14 @@ pub(crate) enum SendError {
         code: Option<i32>,
         message: String,
     },
+}
+
+impl SendError {
+    pub(crate) fn code(&self) -> Option<i32> {
+        match self {
+            SendError::Temporary { code, .. } | SendError::Refused { code, .. } => *code,
+        }
+    }
 }
 
 pub(crate) enum Transport {
@@ -49,6 +69,22 @@ impl Transport {
             Transport::Twilio(client) => client.send(sms).await,
         }
     }
+
+    /// The sid of a message Twilio accepted from `from` to `to` with `body`
+    /// since `since`, if there is one: an attempt whose answer was lost may
+    /// have gone out. The console keeps no record: never found.
+    pub(crate) async fn find_sent(
+        &self,
+        from: &str,
+        to: &str,
+        body: &str,
+        since: NaiveDateTime,
+    ) -> Result<Option<String>, SendError> {
+        match self {
+            Transport::Console { .. } => Ok(None),
+            Transport::Twilio(client) => client.find_sent(from, to, body, since).await,
+        }
+    }
 }
 
 /// The console transport's output: what the person would see on their phone.
@@ -59,18 +95,32 @@ fn print_to_console(body: &str) {
     let _ = out.flush();
 }
 
-/// A client of Twilio's Messages API.
+/// A client of Twilio's REST API (2010-04-01): Messages and phone numbers.
 pub(crate) struct TwilioClient {
     http: reqwest::Client,
-    messages_url: String,
+    account_url: String,
     account_sid: String,
     auth_token: SecretString,
-    status_callback: String,
 }
 
 #[derive(Deserialize)]
 struct MessageResource {
     sid: String,
+}
+
+#[derive(Deserialize)]
+struct ListedMessage {
+    sid: String,
+    body: Option<String>,
+    from: Option<String>,
+    /// RFC 2822, e.g. "Mon, 16 Aug 2010 03:45:01 +0000".
+    date_created: Option<String>,
+}
+
+#[derive(Deserialize)]
+struct MessagePage {
+    messages: Vec<ListedMessage>,
+    next_page_uri: Option<String>,
 }
 
 /// Twilio's error body (https://www.twilio.com/docs/usage/twilios-response#response-formats-exceptions).
@@ -80,72 +130,349 @@ struct TwilioError {
     message: Option<String>,
 }
 
+#[derive(Deserialize)]
+struct AvailableNumber {
+    phone_number: String,
+}
+
+#[derive(Deserialize)]
+struct AvailableNumbers {
+    available_phone_numbers: Vec<AvailableNumber>,
+}
+
+/// An IncomingPhoneNumber (the fields Nudge uses).
+#[derive(Debug, Clone, Deserialize)]
+pub(crate) struct IncomingNumber {
+    pub(crate) sid: String,
+    pub(crate) phone_number: String,
+}
+
+#[derive(Deserialize)]
+struct IncomingNumbers {
+    incoming_phone_numbers: Vec<IncomingNumber>,
+}
+
+/// How to configure a number Nudge buys.
+pub(crate) struct NumberConfig<'a> {
+    pub(crate) sms_url: &'a str,
+    pub(crate) status_callback: &'a str,
+    pub(crate) friendly_name: &'a str,
+}
+
+/// Twilio's error messages may quote a phone number ("The 'To' number
+/// +1514... is not a valid phone number"): every run of six or more digits
+/// (with its `+`) is masked before a message is kept or logged.
+fn redact(message: &str) -> String {
+    let mut out = String::with_capacity(message.len());
+    let mut digits = String::new();
+    let flush = |out: &mut String, digits: &mut String| {
+        let count = digits.chars().filter(char::is_ascii_digit).count();
+        if count >= 6 {
+            out.push_str("[number]");
+        } else {
+            out.push_str(digits);
+        }
+        digits.clear();
+    };
+    for c in message.chars() {
+        if c.is_ascii_digit() || (c == '+' && digits.is_empty()) {
+            digits.push(c);
+        } else {
+            flush(&mut out, &mut digits);
+            out.push(c);
+        }
+    }
+    flush(&mut out, &mut digits);
+    out
+}
+
+/// Pages read at most when looking for a message that may have been sent.
+const RECONCILE_PAGES: usize = 5;
+
+fn network_error(error: &reqwest::Error) -> SendError {
+    SendError::Temporary {
+        http_status: None,
+        code: None,
+        // Without the URL: it names the account.
+        message: error.without_url_ref(),
+        // A refused connection never reached Twilio; anything later might have.
+        ambiguous: !error.is_connect(),
+    }
+}
+
+trait WithoutUrl {
+    fn without_url_ref(&self) -> String;
+}
+
+impl WithoutUrl for reqwest::Error {
+    fn without_url_ref(&self) -> String {
+        let mut text = self.to_string();
+        if let Some(url) = self.url() {
+            text = text.replace(url.as_str(), "<twilio>");
+        }
+        text
+    }
+}
+
 impl TwilioClient {
     pub(crate) fn new(
         api_base_url: &str,
         account_sid: &str,
         auth_token: SecretString,
-        status_callback: String,
+        timeout: Duration,
     ) -> anyhow::Result<Self> {
         let http = reqwest::Client::builder()
-            .timeout(Duration::from_secs(15))
-            .connect_timeout(Duration::from_secs(5))
+            .timeout(timeout)
+            .connect_timeout(timeout.min(Duration::from_secs(5)))
             .build()?;
         Ok(TwilioClient {
             http,
-            messages_url: format!(
-                "{}/2010-04-01/Accounts/{account_sid}/Messages.json",
+            account_url: format!(
+                "{}/2010-04-01/Accounts/{account_sid}",
                 api_base_url.trim_end_matches('/')
             ),
             account_sid: account_sid.to_owned(),
             auth_token,
-            status_callback,
+        })
+    }
+
+    fn api_root(&self) -> &str {
+        self.account_url
+            .split("/2010-04-01/")
+            .next()
+            .unwrap_or(&self.account_url)
+    }
+
+    fn request(&self, method: reqwest::Method, url: &str) -> reqwest::RequestBuilder {
+        self.http
+            .request(method, url)
+            .basic_auth(&self.account_sid, Some(self.auth_token.expose_secret()))
+    }
+
+    /// Turns a non-2xx answer into the error it means.
+    async fn error_of(response: reqwest::Response) -> SendError {
+        let status = response.status();
+        let error: Option<TwilioError> = response.json().await.ok();
+        let code = error.as_ref().and_then(|e| e.code);
+        let message = redact(&error.and_then(|e| e.message).unwrap_or_else(|| status.to_string()));
+        if status.as_u16() == 429 || status.is_server_error() || code == Some(20429) {
+            SendError::Temporary {
+                http_status: Some(status.as_u16()),
+                code,
+                message,
+                ambiguous: false,
+            }
+        } else {
+            SendError::Refused {
+                http_status: status.as_u16(),
+                code,
+                message,
+            }
+        }
+    }
+
+    async fn json<T: serde::de::DeserializeOwned>(response: reqwest::Response) -> Result<T, SendError> {
+        let status = response.status();
+        if !status.is_success() {
+            return Err(Self::error_of(response).await);
+        }
+        response.json().await.map_err(|e| SendError::Temporary {
+            http_status: Some(status.as_u16()),
+            code: None,
+            message: format!("unreadable Twilio response: {}", e.without_url_ref()),
+            ambiguous: true,
         })
     }
 
     async fn send(&self, sms: Outgoing<'_>) -> Result<String, SendError> {
         let response = self
-            .http
-            .post(&self.messages_url)
-            .basic_auth(&self.account_sid, Some(self.auth_token.expose_secret()))
+            .request(reqwest::Method::POST, &format!("{}/Messages.json", self.account_url))
             .form(&[
                 ("To", sms.to),
                 ("From", sms.from),
                 ("Body", sms.body),
-                ("StatusCallback", self.status_callback.as_str()),
+                ("StatusCallback", sms.status_callback),
             ])
             .send()
             .await
-            .map_err(|e| SendError::Temporary {
-                http_status: None,
-                code: None,
-                // Without the URL: it names the account.
-                message: e.without_url().to_string(),
-            })?;
-        let status = response.status();
-        if status.is_success() {
-            let message: MessageResource = response.json().await.map_err(|e| SendError::Temporary {
-                http_status: Some(status.as_u16()),
-                code: None,
-                message: format!("unreadable Messages response: {}", e.without_url()),
-            })?;
-            return Ok(message.sid);
+            .map_err(|e| network_error(&e))?;
+        let message: MessageResource = Self::json(response).await?;
+        Ok(message.sid)
+    }
+
+    /// Lists the messages to `to` from `from`, newest first, back to `since`
+    /// (with a minute of margin for clocks), and returns the sid of one
+    /// with `body`. Filters on `To` and `From` only: a message Twilio
+    /// accepted but has not sent yet has no `date_sent`, so a `DateSent`
+    /// filter would hide exactly the message we look for.
+    async fn find_sent(
+        &self,
+        from: &str,
+        to: &str,
+        body: &str,
+        since: NaiveDateTime,
+    ) -> Result<Option<String>, SendError> {
+        let since = since.and_utc() - chrono::TimeDelta::minutes(1);
+        let mut url = format!("{}/Messages.json", self.account_url);
+        let mut query: Option<Vec<(&str, &str)>> = Some(vec![("To", to), ("From", from), ("PageSize", "50")]);
+        for _ in 0..RECONCILE_PAGES {
+            let mut request = self.request(reqwest::Method::GET, &url);
+            if let Some(query) = query.take() {
+                request = request.query(&query);
+            }
+            let response = request.send().await.map_err(|e| network_error(&e))?;
+            let page: MessagePage = Self::json(response).await?;
+            let mut older = false;
+            for message in &page.messages {
+                let created = message
+                    .date_created
+                    .as_deref()
+                    .and_then(|d| DateTime::parse_from_rfc2822(d).ok())
+                    .map(|d| d.with_timezone(&Utc));
+                if created.is_some_and(|created| created < since) {
+                    older = true;
+                    continue;
+                }
+                if message.body.as_deref() == Some(body) && message.from.as_deref().is_none_or(|f| f == from) {
+                    return Ok(Some(message.sid.clone()));
+                }
+            }
+            match page.next_page_uri {
+                Some(next) if !older => url = format!("{}{next}", self.api_root()),
+                _ => break,
+            }
         }
-        let error: Option<TwilioError> = response.json().await.ok();
-        let code = error.as_ref().and_then(|e| e.code);
-        let message = error.and_then(|e| e.message).unwrap_or_else(|| status.to_string());
-        if status.as_u16() == 429 || status.is_server_error() || code == Some(20429) {
-            Err(SendError::Temporary {
-                http_status: Some(status.as_u16()),
-                code,
-                message,
-            })
+        Ok(None)
+    }
+
+    /// Local numbers available in `country`, in `area_code` if given.
+    pub(crate) async fn available_numbers(
+        &self,
+        country: &str,
+        area_code: Option<&str>,
+    ) -> Result<Vec<String>, SendError> {
+        let mut query = vec![("SmsEnabled", "true"), ("PageSize", "5")];
+        if let Some(area_code) = area_code {
+            query.push(("AreaCode", area_code));
+        }
+        let response = self
+            .request(
+                reqwest::Method::GET,
+                &format!("{}/AvailablePhoneNumbers/{country}/Local.json", self.account_url),
+            )
+            .query(&query)
+            .send()
+            .await
+            .map_err(|e| network_error(&e))?;
+        let found: AvailableNumbers = Self::json(response).await?;
+        Ok(found
+            .available_phone_numbers
+            .into_iter()
+            .map(|n| n.phone_number)
+            .collect())
+    }
+
+    /// Buys `phone_number` and configures its webhooks.
+    pub(crate) async fn buy_number(
+        &self,
+        phone_number: &str,
+        config: &NumberConfig<'_>,
+    ) -> Result<IncomingNumber, SendError> {
+        let response = self
+            .request(
+                reqwest::Method::POST,
+                &format!("{}/IncomingPhoneNumbers.json", self.account_url),
+            )
+            .form(&[
+                ("PhoneNumber", phone_number),
+                ("SmsUrl", config.sms_url),
+                ("SmsMethod", "POST"),
+                ("StatusCallback", config.status_callback),
+                ("StatusCallbackMethod", "POST"),
+                ("FriendlyName", config.friendly_name),
+            ])
+            .send()
+            .await
+            .map_err(|e| network_error(&e))?;
+        Self::json(response).await
+    }
+
+    /// (Re)configures an owned number's webhooks.
+    pub(crate) async fn configure_number(
+        &self,
+        sid: &str,
+        config: &NumberConfig<'_>,
+    ) -> Result<IncomingNumber, SendError> {
+        let response = self
+            .request(
+                reqwest::Method::POST,
+                &format!("{}/IncomingPhoneNumbers/{sid}.json", self.account_url),
+            )
+            .form(&[
+                ("SmsUrl", config.sms_url),
+                ("SmsMethod", "POST"),
+                ("StatusCallback", config.status_callback),
+                ("StatusCallbackMethod", "POST"),
+                ("FriendlyName", config.friendly_name),
+            ])
+            .send()
+            .await
+            .map_err(|e| network_error(&e))?;
+        Self::json(response).await
+    }
+
+    /// Owned numbers named `friendly_name` (a purchase whose assignment was lost).
+    pub(crate) async fn numbers_named(&self, friendly_name: &str) -> Result<Vec<IncomingNumber>, SendError> {
+        let response = self
+            .request(
+                reqwest::Method::GET,
+                &format!("{}/IncomingPhoneNumbers.json", self.account_url),
+            )
+            .query(&[("FriendlyName", friendly_name)])
+            .send()
+            .await
+            .map_err(|e| network_error(&e))?;
+        let page: IncomingNumbers = Self::json(response).await?;
+        Ok(page.incoming_phone_numbers)
+    }
+
+    /// Releases an owned number; one already gone counts as released.
+    pub(crate) async fn release_number(&self, sid: &str) -> Result<(), SendError> {
+        let response = self
+            .request(
+                reqwest::Method::DELETE,
+                &format!("{}/IncomingPhoneNumbers/{sid}.json", self.account_url),
+            )
+            .send()
+            .await
+            .map_err(|e| network_error(&e))?;
+        if response.status().is_success() || response.status().as_u16() == 404 {
+            Ok(())
         } else {
-            Err(SendError::Refused {
-                http_status: status.as_u16(),
-                code,
-                message,
-            })
+            Err(Self::error_of(response).await)
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::redact;
+
+    #[test]
+    fn phone_numbers_are_masked_in_twilio_messages() {
+        assert_eq!(
+            redact("The 'To' number +15145550100 is not a valid phone number."),
+            "The 'To' number [number] is not a valid phone number."
+        );
+        assert_eq!(
+            redact("Attempt to send to unsubscribed recipient"),
+            "Attempt to send to unsubscribed recipient"
+        );
+        assert_eq!(
+            redact("error 21610, 429 Too Many Requests"),
+            "error 21610, 429 Too Many Requests"
+        );
+        assert_eq!(redact("call 5145550100 or +33 6 12"), "call [number] or +33 6 12");
+        assert_eq!(redact("+"), "+");
     }
 }

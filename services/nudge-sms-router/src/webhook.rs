@@ -1,10 +1,23 @@
 //! Twilio's webhooks: inbound SMS (`POST /twilio/sms`) and delivery status
 //! callbacks (`POST /twilio/status`).
 //!
-//! Every request must carry a valid `X-Twilio-Signature` computed over the
-//! public URL Twilio called (`twilio.public_base_url` + path and query).
-//! Twilio gets an empty TwiML `<Response/>` once the message is durably
-//! stored; the agent handles it afterwards.
+//! Every request must carry a valid `X-Twilio-Signature`, computed over the
+//! public URL Twilio called: `twilio.public_base_url` + the path and query
+//! received (Nudge runs behind proxies and TLS termination, so the URL the
+//! service sees is not it). The port variants Twilio produces (with and
+//! without `:443`/`:80`) are accepted, every parameter received is signed
+//! (including ones Twilio adds later), and the comparison is constant-time
+//! (`nudge_secure::twilio`).
+//!
+//! - `application/x-www-form-urlencoded` (the default, what Twilio sends for
+//!   SMS): the signature covers the URL and every parameter.
+//! - `application/json`: the signature covers the URL, whose `bodySHA256`
+//!   query parameter must be the hex SHA-256 of the raw body.
+//!
+//! Twilio gets an empty TwiML `<Response/>` once the message and everything
+//! it causes are durably stored; the agent handles it afterwards.
+
+use std::time::Instant;
 
 use actix_web::{HttpRequest, HttpResponse, web};
 use nudge_core::PhoneNumber;
@@ -30,9 +43,11 @@ fn twiml() -> HttpResponse {
 }
 
 /// Why a webhook request was turned away.
+#[derive(Debug)]
 enum Rejection {
     BadRequest(String),
     Forbidden,
+    UnsupportedMediaType,
 }
 
 impl Rejection {
@@ -49,6 +64,15 @@ impl Rejection {
                     "error": { "code": "permission_denied", "message": "missing or invalid X-Twilio-Signature" }
                 }))
             }
+            Rejection::UnsupportedMediaType => {
+                metrics::inbound("bad_request");
+                HttpResponse::UnsupportedMediaType().json(serde_json::json!({
+                    "error": {
+                        "code": "invalid_argument",
+                        "message": "Content-Type must be application/x-www-form-urlencoded or application/json"
+                    }
+                }))
+            }
         }
     }
 }
@@ -57,9 +81,35 @@ fn bad_request(problem: &str) -> Rejection {
     Rejection::BadRequest(problem.to_owned())
 }
 
-/// Parses a form body and checks Twilio's signature over it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum BodyKind {
+    Form,
+    Json,
+}
+
+fn body_kind(request: &HttpRequest) -> Result<BodyKind, Rejection> {
+    let content_type = request
+        .headers()
+        .get(actix_web::http::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
+    let media = content_type.split(';').next().unwrap_or("").trim().to_ascii_lowercase();
+    match media.as_str() {
+        // Form is the default: Twilio's SMS webhooks are always forms.
+        "" | "application/x-www-form-urlencoded" => Ok(BodyKind::Form),
+        "application/json" => Ok(BodyKind::Json),
+        _ => Err(Rejection::UnsupportedMediaType),
+    }
+}
+
+/// Reads the body's parameters and checks Twilio's signature over them.
 fn verified_params(request: &HttpRequest, body: &[u8], core: &Core) -> Result<Vec<(String, String)>, Rejection> {
-    let params = crate::form::parse(body).map_err(|e| bad_request(&format!("malformed form body: {e}")))?;
+    let kind = body_kind(request)?;
+    let params = match kind {
+        BodyKind::Form => crate::form::parse(body),
+        BodyKind::Json => crate::form::parse_json(body),
+    }
+    .map_err(|e| bad_request(&format!("malformed body: {e}")))?;
     let signature = request
         .headers()
         .get("X-Twilio-Signature")
@@ -67,9 +117,13 @@ fn verified_params(request: &HttpRequest, body: &[u8], core: &Core) -> Result<Ve
         .unwrap_or_default();
     let path_and_query = request.uri().path_and_query().map_or(request.path(), |pq| pq.as_str());
     let url = format!("{}{path_and_query}", core.public_base_url);
-    if signature.is_empty()
-        || !nudge_secure::twilio::validate_form(core.auth_token.expose_secret(), &url, &params, signature)
-    {
+    let token = core.auth_token.expose_secret();
+    let valid = !signature.is_empty()
+        && match kind {
+            BodyKind::Form => nudge_secure::twilio::validate_form(token, &url, &params, signature),
+            BodyKind::Json => nudge_secure::twilio::validate_json(token, &url, body, signature),
+        };
+    if !valid {
         tracing::warn!(
             path = request.path(),
             "webhook refused: missing or invalid Twilio signature"
@@ -89,14 +143,32 @@ fn single<'a>(params: &'a [(String, String)], name: &str) -> Result<&'a str, Rej
     }
 }
 
-fn optional<'a>(params: &'a [(String, String)], name: &str) -> Option<&'a str> {
-    params
-        .iter()
-        .find(|(key, _)| key == name)
-        .map(|(_, value)| value.as_str())
+/// A parameter that may be absent, but not repeated.
+fn optional<'a>(params: &'a [(String, String)], name: &str) -> Result<Option<&'a str>, Rejection> {
+    let mut values = params.iter().filter(|(key, _)| key == name);
+    match (values.next(), values.next()) {
+        (None, _) => Ok(None),
+        (Some((_, value)), None) => Ok(Some(value)),
+        (Some(_), Some(_)) => Err(bad_request(&format!("parameter {name} appears more than once"))),
+    }
+}
+
+/// A query parameter of the request URL (ours, in the callback URLs we give Twilio).
+fn query_param<'a>(request: &'a HttpRequest, name: &str) -> Option<&'a str> {
+    request
+        .query_string()
+        .split('&')
+        .find_map(|pair| pair.split_once('=').filter(|(key, _)| *key == name))
+        .map(|(_, value)| value)
+        .filter(|value| value.len() <= 64 && value.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-'))
+}
+
+fn valid_sid(sid: &str) -> bool {
+    !sid.is_empty() && sid.len() <= 64 && sid.bytes().all(|b| b.is_ascii_alphanumeric())
 }
 
 /// An inbound SMS as validated at the edge.
+#[derive(Debug)]
 pub(crate) struct InboundSms {
     pub(crate) message_sid: String,
     pub(crate) from: PhoneNumber,
@@ -107,7 +179,7 @@ pub(crate) struct InboundSms {
 
 fn inbound_from_params(params: &[(String, String)]) -> Result<InboundSms, Rejection> {
     let message_sid = single(params, "MessageSid")?;
-    if message_sid.is_empty() || message_sid.len() > 64 || !message_sid.bytes().all(|b| b.is_ascii_alphanumeric()) {
+    if !valid_sid(message_sid) {
         return Err(bad_request("MessageSid must be 1 to 64 letters and digits"));
     }
     let from = PhoneNumber::parse(single(params, "From")?).map_err(|e| bad_request(&format!("From: {e}")))?;
@@ -116,9 +188,14 @@ fn inbound_from_params(params: &[(String, String)]) -> Result<InboundSms, Reject
     if body.chars().count() > MAX_BODY_CHARS {
         return Err(bad_request("Body is longer than 1600 characters"));
     }
-    let segments = optional(params, "NumSegments")
-        .and_then(|n| n.parse().ok())
-        .unwrap_or_else(|| count_segments(body).segments);
+    let segments = match optional(params, "NumSegments")? {
+        Some(n) => n
+            .parse::<u32>()
+            .ok()
+            .filter(|n| (1..=24).contains(n))
+            .ok_or_else(|| bad_request("NumSegments must be a number from 1 to 24"))?,
+        None => count_segments(body).segments,
+    };
     Ok(InboundSms {
         message_sid: message_sid.to_owned(),
         from,
@@ -129,26 +206,30 @@ fn inbound_from_params(params: &[(String, String)]) -> Result<InboundSms, Reject
 }
 
 pub(crate) async fn inbound_sms(request: HttpRequest, body: web::Bytes, state: web::Data<WebState>) -> HttpResponse {
+    let started = Instant::now();
     let sms = match verified_params(&request, &body, &state.core).and_then(|params| inbound_from_params(&params)) {
         Ok(sms) => sms,
         Err(rejection) => return rejection.into_response(),
     };
     let core = state.core.clone();
-    match nudge_runtime::http::on_main(&state.runtime, async move { core.receive_inbound(sms).await }).await {
-        Ok(Ok(outcome)) => {
-            metrics::inbound(outcome.as_str());
-            twiml()
-        }
-        Ok(Err(error)) => {
-            tracing::error!(%error, "inbound SMS not stored");
-            // Not stored, so not acknowledged: Twilio records the failure (error 11200).
-            HttpResponse::ServiceUnavailable().finish()
-        }
-        Err(error) => {
-            tracing::error!(%error, "inbound SMS task failed");
-            HttpResponse::ServiceUnavailable().finish()
-        }
-    }
+    let response =
+        match nudge_runtime::http::on_main(&state.runtime, async move { core.receive_inbound(sms).await }).await {
+            Ok(Ok(outcome)) => {
+                metrics::inbound(outcome.as_str());
+                twiml()
+            }
+            Ok(Err(error)) => {
+                tracing::error!(%error, "inbound SMS not stored");
+                // Not stored, so not acknowledged: Twilio records the failure (error 11200).
+                HttpResponse::ServiceUnavailable().finish()
+            }
+            Err(error) => {
+                tracing::error!(%error, "inbound SMS task failed");
+                HttpResponse::ServiceUnavailable().finish()
+            }
+        };
+    metrics::webhook_latency(SMS_PATH, started.elapsed().as_secs_f64());
+    response
 }
 
 pub(crate) async fn status_callback(
@@ -156,19 +237,37 @@ pub(crate) async fn status_callback(
     body: web::Bytes,
     state: web::Data<WebState>,
 ) -> HttpResponse {
+    let started = Instant::now();
     let params = match verified_params(&request, &body, &state.core) {
         Ok(params) => params,
         Err(rejection) => return rejection.into_response(),
     };
-    let (sid, status) = match (single(&params, "MessageSid"), single(&params, "MessageStatus")) {
-        (Ok(sid), Ok(status)) => (sid.to_owned(), status.to_ascii_lowercase()),
-        (Err(rejection), _) | (_, Err(rejection)) => return rejection.into_response(),
+    let parsed = (|| {
+        let sid = single(&params, "MessageSid")?;
+        if !valid_sid(sid) {
+            return Err(bad_request("MessageSid must be 1 to 64 letters and digits"));
+        }
+        let status = single(&params, "MessageStatus")?.to_ascii_lowercase();
+        let error_code = optional(&params, "ErrorCode")?.and_then(|code| code.parse::<i32>().ok());
+        Ok((sid.to_owned(), status, error_code))
+    })();
+    let (sid, status, error_code) = match parsed {
+        Ok(parsed) => parsed,
+        Err(rejection) => return rejection.into_response(),
     };
-    let error_code = optional(&params, "ErrorCode").and_then(|code| code.parse::<i32>().ok());
     metrics::status_callback(&status);
+    let outbound_id = query_param(&request, "o").map(str::to_owned);
+    let stranger_id = query_param(&request, "s").map(str::to_owned);
     let core = state.core.clone();
-    match nudge_runtime::http::on_main(&state.runtime, async move {
-        core.apply_delivery_status(&sid, &status, error_code).await
+    let response = match nudge_runtime::http::on_main(&state.runtime, async move {
+        core.apply_delivery_status(
+            outbound_id.as_deref(),
+            stranger_id.as_deref(),
+            &sid,
+            &status,
+            error_code,
+        )
+        .await
     })
     .await
     {
@@ -181,5 +280,67 @@ pub(crate) async fn status_callback(
             tracing::error!(%error, "delivery status task failed");
             HttpResponse::ServiceUnavailable().finish()
         }
+    };
+    metrics::webhook_latency(STATUS_PATH, started.elapsed().as_secs_f64());
+    response
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn params(list: &[(&str, &str)]) -> Vec<(String, String)> {
+        list.iter().map(|(k, v)| ((*k).to_owned(), (*v).to_owned())).collect()
+    }
+
+    fn problem(result: Result<InboundSms, Rejection>) -> String {
+        match result {
+            Err(Rejection::BadRequest(problem)) => problem,
+            Err(_) => "another rejection".to_owned(),
+            Ok(_) => "accepted".to_owned(),
+        }
+    }
+
+    #[test]
+    fn inbound_parameters_are_checked() {
+        let good = [
+            ("MessageSid", "SM0123456789abcdef0123456789abcdef"),
+            ("From", "+15145550100"),
+            ("To", "+15145550199"),
+            ("Body", "hello"),
+            ("NumSegments", "1"),
+            ("SomethingTwilioAddsLater", "x"),
+        ];
+        assert!(inbound_from_params(&params(&good)).is_ok());
+        let without = |name: &str| params(&good.iter().copied().filter(|(k, _)| *k != name).collect::<Vec<_>>());
+        for name in ["MessageSid", "From", "To", "Body"] {
+            assert_eq!(
+                problem(inbound_from_params(&without(name))),
+                format!("missing parameter {name}")
+            );
+        }
+        let mut twice = params(&good);
+        twice.push(("NumSegments".into(), "2".into()));
+        assert_eq!(
+            problem(inbound_from_params(&twice)),
+            "parameter NumSegments appears more than once"
+        );
+        let with = |name: &str, value: &str| {
+            params(
+                &good
+                    .iter()
+                    .map(|&(k, v)| if k == name { (k, value) } else { (k, v) })
+                    .collect::<Vec<_>>(),
+            )
+        };
+        assert!(problem(inbound_from_params(&with("From", "5145550100"))).starts_with("From:"));
+        assert!(problem(inbound_from_params(&with("To", "+1 514 555 0199"))).starts_with("To:"));
+        assert!(problem(inbound_from_params(&with("MessageSid", "SM-1"))).starts_with("MessageSid"));
+        assert!(problem(inbound_from_params(&with("NumSegments", "0"))).starts_with("NumSegments"));
+        assert!(problem(inbound_from_params(&with("Body", &"a".repeat(1601)))).contains("1600"));
+        assert!(inbound_from_params(&with("Body", &"é".repeat(1600))).is_ok());
+        // Without NumSegments, counted from the body.
+        let counted = inbound_from_params(&without("NumSegments")).expect("valid");
+        assert_eq!(counted.segments, 1);
     }
 }

@@ -341,12 +341,17 @@ struct Claimed {
     id: String,
 }
 
-const CLAIM_POSTGRES: &str = "UPDATE reminder_occurrences \
-    SET state = 'queued', lease_until = $1, attempts = attempts + 1 \
-    WHERE id IN (SELECT id FROM reminder_occurrences \
+/// The claimed rows are picked once, in a materialised CTE: written as
+/// `WHERE id IN (SELECT ... LIMIT .. FOR UPDATE SKIP LOCKED)`, PostgreSQL may
+/// evaluate the subquery more than once and claim more than the limit.
+const CLAIM_POSTGRES: &str = "WITH due AS MATERIALIZED ( \
+        SELECT id FROM reminder_occurrences \
         WHERE (state = 'scheduled' AND due_at <= $2) OR (state = 'queued' AND lease_until <= $2) \
         ORDER BY due_at LIMIT $3 FOR UPDATE SKIP LOCKED) \
-    RETURNING id";
+    UPDATE reminder_occurrences \
+    SET state = 'queued', lease_until = $1, attempts = attempts + 1 \
+    FROM due WHERE reminder_occurrences.id = due.id \
+    RETURNING reminder_occurrences.id";
 
 /// SQLite has one writer at a time, so the statement alone is enough.
 const CLAIM_SQLITE: &str = "UPDATE reminder_occurrences \

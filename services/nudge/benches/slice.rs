@@ -170,6 +170,9 @@ async fn measure_latency() -> anyhow::Result<Vec<Sample>> {
         ("NUDGE__SERVICES__SHUTDOWN_GRACE_SECONDS", "5".to_owned()),
         ("NUDGE__SMS__CONSOLE_ECHO", "false".to_owned()),
         ("NUDGE__SMS__TRANSPORT", "twilio".to_owned()),
+        // One person texting in a loop: the per-number pace (1 segment/s by
+        // default, a carrier limit) would dominate; this measures the slice.
+        ("NUDGE__SMS__SEGMENTS_PER_SECOND", "1000".to_owned()),
         ("NUDGE__TWILIO__API_BASE_URL", fake.base_url()),
         ("NUDGE__TWILIO__ACCOUNT_SID", ACCOUNT_SID.to_owned()),
         ("NUDGE__TWILIO__AUTH_TOKEN", auth_token),

@@ -205,9 +205,10 @@ async fn reminders_listed_rescheduled_and_cancelled() {
         !list.contains("appeler Léa") && list.contains("tomorrow 5:00 PM check the oven"),
         "{list}"
     );
+    // Bare "cancel" is an opt-out keyword (sms-router's); "annule" alone asks which one.
     assert_eq!(
-        chat.say("cancel").await,
-        "Which one? Text LIST to see your reminders, then CANCEL and a number."
+        chat.say("annule").await,
+        "Lequel ? Écris RAPPELS pour voir ta liste, puis ANNULE et un numéro."
     );
     assert_eq!(
         chat.say("remind me on 2020-01-01 at 9am to sleep").await,

@@ -157,3 +157,4 @@ pub fn counter(metrics: &str, name: &str, labels: &str) -> f64 {
 
 pub mod process;
 pub mod reminders;
+pub mod sms;

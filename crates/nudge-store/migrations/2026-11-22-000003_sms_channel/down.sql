@@ -1,0 +1,18 @@
+DROP TABLE sms_number_periods;
+DROP TABLE sms_stranger_replies;
+DROP TABLE sms_consent_events;
+DROP TABLE sms_consent;
+DROP INDEX sms_inbound_user_received;
+DROP INDEX sms_outbound_user_sent;
+DROP INDEX sms_outbound_from_status_created;
+DROP INDEX sms_outbound_status_send_after;
+ALTER TABLE sms_outbound DROP COLUMN encoding;
+ALTER TABLE sms_outbound DROP COLUMN parts;
+ALTER TABLE sms_outbound DROP COLUMN part;
+ALTER TABLE sms_outbound DROP COLUMN reconcile_since;
+ALTER TABLE sms_outbound DROP COLUMN lease_until;
+ALTER TABLE sms_outbound DROP COLUMN claimed_at;
+ALTER TABLE sms_outbound DROP COLUMN send_after;
+ALTER TABLE sms_inbound DROP COLUMN keyword;
+ALTER TABLE sms_inbound DROP COLUMN sender_hash;
+ALTER TABLE sms_numbers DROP COLUMN provider_sid;

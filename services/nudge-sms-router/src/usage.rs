@@ -1,0 +1,92 @@
+//! Per-person usage and cost for a calendar month (UTC).
+//!
+//! - In: every SMS the person's number received that month (a stranger's
+//!   included: Twilio bills them), with its segments (`NumSegments`).
+//! - Out: every SMS Twilio accepted from the number that month (a sid, and
+//!   not `failed`: Twilio does not bill failed messages), with its segments;
+//!   replies to strangers included.
+//! - Cost: segments in and out at `sms.price_per_segment_micros`, plus each
+//!   number held at any time in the month at the monthly price recorded when
+//!   it was assigned.
+
+use chrono::{Datelike as _, NaiveDate, NaiveDateTime};
+use nudge_proto::ServiceError;
+use nudge_proto::sms::GetUsageResponse;
+
+use crate::{Core, store, unavailable};
+
+/// [start, end) of the month "YYYY-MM".
+pub(crate) fn month_bounds(month: &str) -> Result<(NaiveDateTime, NaiveDateTime), ServiceError> {
+    let invalid = || ServiceError::invalid_argument("month: must be YYYY-MM, e.g. 2026-11");
+    let (year, number) = month.split_once('-').ok_or_else(invalid)?;
+    if year.len() != 4 || number.len() != 2 {
+        return Err(invalid());
+    }
+    let year: i32 = year.parse().map_err(|_| invalid())?;
+    let number: u32 = number.parse().map_err(|_| invalid())?;
+    let start = NaiveDate::from_ymd_opt(year, number, 1).ok_or_else(invalid)?;
+    let end = if number == 12 {
+        NaiveDate::from_ymd_opt(year + 1, 1, 1)
+    } else {
+        NaiveDate::from_ymd_opt(year, number + 1, 1)
+    }
+    .ok_or_else(invalid)?;
+    debug_assert_eq!(start.day(), 1);
+    Ok((
+        start.and_hms_opt(0, 0, 0).ok_or_else(invalid)?,
+        end.and_hms_opt(0, 0, 0).ok_or_else(invalid)?,
+    ))
+}
+
+impl Core {
+    pub(crate) async fn usage(&self, user_id: &str, month: &str) -> Result<GetUsageResponse, ServiceError> {
+        let (from, until) = month_bounds(month)?;
+        let mut conn = self.db.conn().await.map_err(unavailable)?;
+        let traffic = store::traffic(&mut conn, user_id, from, until)
+            .await
+            .map_err(unavailable)?;
+        let prices = store::number_prices(&mut conn, user_id, from, until)
+            .await
+            .map_err(unavailable)?;
+        let per_segment = i64::try_from(self.sms.price_per_segment_micros).unwrap_or(i64::MAX);
+        let segment_cost = (traffic.segments_in + traffic.segments_out).saturating_mul(per_segment);
+        let number_cost: i64 = prices.into_iter().map(i64::from).sum();
+        Ok(GetUsageResponse {
+            month: month.to_owned(),
+            messages_in: traffic.messages_in,
+            messages_out: traffic.messages_out,
+            segments_in: traffic.segments_in,
+            segments_out: traffic.segments_out,
+            segment_cost_micros: segment_cost,
+            number_cost_micros: number_cost,
+            total_cost_micros: segment_cost.saturating_add(number_cost),
+            currency: self.sms.currency.clone(),
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn months() {
+        let (start, end) = month_bounds("2026-11").expect("valid");
+        assert_eq!(start.to_string(), "2026-11-01 00:00:00");
+        assert_eq!(end.to_string(), "2026-12-01 00:00:00");
+        let (_, end) = month_bounds("2026-12").expect("valid");
+        assert_eq!(end.to_string(), "2027-01-01 00:00:00");
+        for bad in [
+            "2026-13",
+            "2026-00",
+            "2026-1",
+            "26-11",
+            "2026/11",
+            "",
+            "2026-11-01",
+            "abcd-ef",
+        ] {
+            assert!(month_bounds(bad).is_err(), "{bad}");
+        }
+    }
+}

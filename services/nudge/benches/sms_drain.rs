@@ -1,0 +1,641 @@
+//! 10,000 outbound SMS queued across 100 Nudge numbers, drained at each
+//! number's pace, in distributed mode: `cargo bench -p nudge --bench sms_drain`.
+//!
+//! sms-router runs as `nudge serve sms-router` processes (two replicas by
+//! default) on this machine's PostgreSQL, Redis and RabbitMQ, from the
+//! release binary, sending to the in-repo fake Twilio (in this process, on
+//! loopback), which stamps each message when its Messages API accepts it and
+//! posts the `sent`/`delivered` callbacks back as Twilio would. 100 people
+//! each have a number; each gets 100 SMS through `SendSms`, queued as fast as
+//! the calls go, alternating between the replicas (each person's calls one
+//! after the other, the people at once).
+//!
+//! Checked at the fake, per number: every SMS arrived once, in the order it
+//! was queued, and no two were accepted closer than the pace allows
+//! (`sms.segments_per_second`, 1 by default: at most one segment in any
+//! one-second window). Reported: how long queueing and draining took, the
+//! rate each number achieved, and the gaps between its SMS.
+//!
+//! Options after `--`: `replicas=N` (2), `numbers=K` (100), `per_number=M`
+//! (100), `rate=R` segments per second per number (1). Results are Markdown
+//! on standard output; see `docs/benchmarks.md`.
+
+#![allow(clippy::print_stdout, reason = "a benchmark reports on stdout")]
+
+use std::collections::{HashMap, HashSet};
+use std::net::TcpListener;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use anyhow::{Context as _, bail, ensure};
+use chrono::{DateTime, Utc};
+use diesel::QueryableByName;
+use futures::StreamExt as _;
+use nudge_fake_twilio::{FakeMessage, FakeTwilio, FakeTwilioConfig};
+use nudge_sms_router::client::{AssignNumberRequest, SendSmsRequest, SmsKind, SmsRouterServiceClient};
+use nudge_store::{Db, with_conn};
+
+const ACCOUNT_SID: &str = "AC0123456789abcdef0123456789abcdef";
+const READY_TIMEOUT: Duration = Duration::from_secs(30);
+
+struct Config {
+    replicas: usize,
+    numbers: usize,
+    per_number: usize,
+    rate: f64,
+}
+
+fn main() -> anyhow::Result<()> {
+    let mut config = Config {
+        replicas: 2,
+        numbers: 100,
+        per_number: 100,
+        rate: 1.0,
+    };
+    for arg in std::env::args().skip(1).filter(|a| !a.starts_with('-')) {
+        let (key, value) = arg.split_once('=').context("options are key=value")?;
+        match key {
+            "replicas" => config.replicas = value.parse()?,
+            "numbers" => config.numbers = value.parse()?,
+            "per_number" => config.per_number = value.parse()?,
+            "rate" => config.rate = value.parse()?,
+            other => bail!("unknown option {other:?}: replicas, numbers, per_number, rate"),
+        }
+    }
+    ensure!(
+        config.replicas >= 1 && config.numbers >= 1 && config.per_number >= 2 && config.rate > 0.0,
+        "options must be positive (per_number at least 2)"
+    );
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .context("cannot start the async runtime")?;
+    println!("# sms-router outbound drain benchmark (distributed mode)\n");
+    print_machine();
+    let report = runtime.block_on(run(&config))?;
+    report.print(&config);
+    println!("Load average at the end: {}", load_average());
+    ensure!(
+        report.problems.is_empty(),
+        "the run broke a rule: {:#?}",
+        report.problems
+    );
+    Ok(())
+}
+
+// ---------------------------------------------------------------- machine
+
+fn print_machine() {
+    let cpuinfo = std::fs::read_to_string("/proc/cpuinfo").unwrap_or_default();
+    let model = cpuinfo
+        .lines()
+        .find_map(|line| line.strip_prefix("model name")?.split_once(':').map(|(_, m)| m.trim()))
+        .unwrap_or("unknown CPU");
+    let cpus = std::thread::available_parallelism().map_or(0, |n| n.get());
+    let kernel = std::fs::read_to_string("/proc/sys/kernel/osrelease").unwrap_or_default();
+    println!("- Date: {} (UTC)", Utc::now().format("%Y-%m-%d %H:%M"));
+    println!("- Machine: {cpus} × {model} (nproc = {cpus}), Linux {}", kernel.trim());
+    println!("- Build: `bench` profile (= release)");
+    println!("- Load average at the start: {}\n", load_average());
+}
+
+fn load_average() -> String {
+    std::fs::read_to_string("/proc/loadavg")
+        .map(|l| l.split_whitespace().take(3).collect::<Vec<_>>().join(" "))
+        .unwrap_or_else(|_| "unknown".to_owned())
+}
+
+// ---------------------------------------------------------------- processes
+
+/// A child process, killed (and reaped) when dropped, whatever happened.
+struct Running {
+    name: String,
+    child: Child,
+    log: PathBuf,
+}
+
+impl Running {
+    fn spawn(name: &str, mut command: Command, log: PathBuf) -> anyhow::Result<Running> {
+        let out = std::fs::File::create(&log).with_context(|| format!("cannot create {}", log.display()))?;
+        let err = out.try_clone()?;
+        command.stdin(Stdio::null()).stdout(out).stderr(err);
+        let child = command.spawn().with_context(|| format!("cannot start {name}"))?;
+        Ok(Running {
+            name: name.to_owned(),
+            child,
+            log,
+        })
+    }
+
+    fn ensure_alive(&mut self) -> anyhow::Result<()> {
+        if let Some(status) = self.child.try_wait()? {
+            bail!(
+                "{} exited ({status}); its output ends with:\n{}",
+                self.name,
+                tail(&self.log)
+            );
+        }
+        Ok(())
+    }
+
+    async fn finish(&mut self, timeout: Duration) -> anyhow::Result<std::process::ExitStatus> {
+        let deadline = Instant::now() + timeout;
+        loop {
+            if let Some(status) = self.child.try_wait()? {
+                return Ok(status);
+            }
+            ensure!(
+                Instant::now() < deadline,
+                "{} did not finish within {timeout:?}",
+                self.name
+            );
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    }
+
+    async fn wait_ready(&mut self, port: u16) -> anyhow::Result<()> {
+        let http = reqwest::Client::builder().timeout(Duration::from_secs(2)).build()?;
+        let deadline = Instant::now() + READY_TIMEOUT;
+        let url = format!("http://127.0.0.1:{port}/readyz");
+        loop {
+            self.ensure_alive()?;
+            if let Ok(response) = http.get(&url).send().await
+                && response.status().is_success()
+            {
+                return Ok(());
+            }
+            ensure!(
+                Instant::now() < deadline,
+                "{} was not ready within {READY_TIMEOUT:?}; its output ends with:\n{}",
+                self.name,
+                tail(&self.log)
+            );
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    }
+
+    async fn stop(&mut self) -> anyhow::Result<()> {
+        let _ = Command::new("kill")
+            .args(["-TERM", &self.child.id().to_string()])
+            .status();
+        let status = self.finish(Duration::from_secs(30)).await?;
+        ensure!(status.success(), "{} exited with {status}", self.name);
+        Ok(())
+    }
+
+    fn cpu(&self) -> Duration {
+        let stat = std::fs::read_to_string(format!("/proc/{}/stat", self.child.id())).unwrap_or_default();
+        let fields: Vec<&str> = stat
+            .rsplit_once(')')
+            .map(|(_, rest)| rest.split_whitespace().collect())
+            .unwrap_or_default();
+        let ticks = |i: usize| fields.get(i).and_then(|v| v.parse::<u64>().ok()).unwrap_or(0);
+        Duration::from_millis((ticks(11) + ticks(12)) * 10)
+    }
+}
+
+impl Drop for Running {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn tail(path: &Path) -> String {
+    let text = std::fs::read_to_string(path).unwrap_or_default();
+    let lines: Vec<&str> = text.lines().collect();
+    lines[lines.len().saturating_sub(15)..].join("\n")
+}
+
+fn free_port() -> anyhow::Result<u16> {
+    Ok(TcpListener::bind("127.0.0.1:0")?.local_addr()?.port())
+}
+
+fn nudge_binary() -> anyhow::Result<PathBuf> {
+    let path = PathBuf::from(env!("CARGO_BIN_EXE_nudge"));
+    ensure!(
+        path.is_file(),
+        "the nudge binary {} is missing: run `cargo bench -p nudge --bench sms_drain` \
+         (or `cargo build --release -p nudge`) first",
+        path.display()
+    );
+    Ok(path)
+}
+
+fn nudge_command(binary: &Path, args: &[&str], env: &HashMap<String, String>) -> Command {
+    let mut command = Command::new(binary);
+    command.args(args);
+    for (key, _) in std::env::vars_os() {
+        if key.to_string_lossy().starts_with("NUDGE") {
+            command.env_remove(key);
+        }
+    }
+    command.envs(env);
+    command
+}
+
+fn scratch_dir() -> anyhow::Result<tempfile::TempDir> {
+    let mut dir = tempfile::Builder::new()
+        .prefix("nudge-bench-")
+        .tempdir()
+        .context("cannot create a temporary directory")?;
+    if std::env::var_os("NUDGE_BENCH_KEEP").is_some() {
+        dir.disable_cleanup(true);
+        eprintln!("keeping {}", dir.path().display());
+    }
+    Ok(dir)
+}
+
+fn person_phone(person: usize) -> String {
+    format!("+1438{:07}", person)
+}
+
+fn person_number(person: usize) -> String {
+    format!("+1438{:07}", 5_000_000 + person)
+}
+
+// ---------------------------------------------------------------- run
+
+struct NumberFigures {
+    count: usize,
+    span: Duration,
+    min_gap: Duration,
+    median_gap: Duration,
+    max_gap: Duration,
+    /// Most segments accepted in any window as long as one segment's time.
+    max_in_window: u32,
+}
+
+struct Report {
+    queued_in: Duration,
+    drained_in: Duration,
+    first_accept_after: Duration,
+    accepted: usize,
+    distinct: usize,
+    numbers: Vec<NumberFigures>,
+    rows_sent: i64,
+    distinct_provider_sids: i64,
+    attempts: Vec<(i32, i64)>,
+    cpu: Vec<(String, Duration)>,
+    problems: Vec<String>,
+}
+
+#[derive(QueryableByName)]
+struct SentRows {
+    #[diesel(sql_type = diesel::sql_types::BigInt)]
+    sent: i64,
+    #[diesel(sql_type = diesel::sql_types::BigInt)]
+    sids: i64,
+}
+
+#[derive(QueryableByName)]
+struct Attempts {
+    #[diesel(sql_type = diesel::sql_types::Integer)]
+    attempts: i32,
+    #[diesel(sql_type = diesel::sql_types::BigInt)]
+    n: i64,
+}
+
+async fn run(config: &Config) -> anyhow::Result<Report> {
+    let binary = nudge_binary()?;
+    let dir = scratch_dir()?;
+    let database = nudge_testkit::TestDatabase::postgres().await;
+    let prefix = nudge_testkit::unique_name("nudge-bench-");
+    let auth_token = format!("bench{}", uuid::Uuid::new_v4().simple());
+    let fake = FakeTwilio::start(
+        FakeTwilioConfig {
+            account_sid: ACCOUNT_SID.to_owned(),
+            auth_token: auth_token.clone(),
+            ..Default::default()
+        },
+        "127.0.0.1:0".parse()?,
+    )
+    .await
+    .context("cannot start the fake Twilio")?;
+    let http_ports: Vec<u16> = (0..config.replicas).map(|_| free_port()).collect::<Result<_, _>>()?;
+    let grpc_ports: Vec<u16> = (0..config.replicas).map(|_| free_port()).collect::<Result<_, _>>()?;
+    let key = nudge_secure::KeyRing::generate_key();
+    let mut environment: HashMap<String, String> = [
+        ("NUDGE__MODE", "distributed".to_owned()),
+        ("NUDGE__DATABASE__URL", database.url.clone()),
+        ("NUDGE__QUEUE__URL", nudge_testkit::rabbitmq_url()),
+        ("NUDGE__QUEUE__PREFIX", prefix.clone()),
+        ("NUDGE__CACHE__URL", nudge_testkit::redis_url()),
+        ("NUDGE__CACHE__PREFIX", prefix.clone()),
+        ("NUDGE__CRYPTO__ACTIVE_KEY", "k1".to_owned()),
+        ("NUDGE__CRYPTO__KEYS__K1", key.expose_secret().to_owned()),
+        ("NUDGE__TWILIO__ACCOUNT_SID", ACCOUNT_SID.to_owned()),
+        ("NUDGE__TWILIO__AUTH_TOKEN", auth_token.clone()),
+        ("NUDGE__TWILIO__API_BASE_URL", fake.base_url()),
+        // The fake calls replica 0 back directly: no proxy in between.
+        (
+            "NUDGE__TWILIO__PUBLIC_BASE_URL",
+            format!("http://127.0.0.1:{}", http_ports[0]),
+        ),
+        ("NUDGE__SMS__SEGMENTS_PER_SECOND", config.rate.to_string()),
+        ("NUDGE__SERVICES__SHUTDOWN_GRACE_SECONDS", "10".to_owned()),
+        ("NUDGE__TELEMETRY__FILTER", "info".to_owned()),
+    ]
+    .into_iter()
+    .map(|(k, v)| (k.to_owned(), v))
+    .collect();
+
+    let mut migrate = Running::spawn(
+        "nudge migrate",
+        nudge_command(&binary, &["migrate"], &environment),
+        dir.path().join("migrate.log"),
+    )?;
+    ensure!(
+        migrate.finish(Duration::from_secs(60)).await?.success(),
+        "nudge migrate failed:\n{}",
+        tail(&migrate.log)
+    );
+    let mut replicas = Vec::new();
+    for (index, (http, grpc)) in http_ports.iter().zip(&grpc_ports).enumerate() {
+        environment.insert("NUDGE__SERVICES__SMS_ROUTER__PORT".to_owned(), http.to_string());
+        environment.insert("NUDGE__SERVICES__SMS_ROUTER__GRPC_PORT".to_owned(), grpc.to_string());
+        let mut replica = Running::spawn(
+            &format!("sms-router {index}"),
+            nudge_command(&binary, &["serve", "sms-router"], &environment),
+            dir.path().join(format!("sms-router-{index}.log")),
+        )?;
+        replica.wait_ready(*http).await?;
+        replicas.push(replica);
+    }
+    let mut clients = Vec::new();
+    for port in &grpc_ports {
+        let channel = tonic::transport::Endpoint::from_shared(format!("http://127.0.0.1:{port}"))?
+            .connect()
+            .await?;
+        clients.push(SmsRouterServiceClient::new(channel));
+    }
+    let users: Vec<String> = (0..config.numbers).map(|_| uuid::Uuid::now_v7().to_string()).collect();
+    for (person, user) in users.iter().enumerate() {
+        clients[0]
+            .clone()
+            .assign_number(AssignNumberRequest {
+                user_id: user.clone(),
+                phone: person_phone(person),
+                nudge_number: person_number(person),
+            })
+            .await
+            .context("AssignNumber")?;
+    }
+
+    // Queue everything: each person's SMS in order, the people at once.
+    let cpu_before: Vec<Duration> = replicas.iter().map(Running::cpu).collect();
+    let started = Instant::now();
+    let started_at = Utc::now();
+    let queueing = users.iter().enumerate().map(|(person, user)| {
+        let clients = clients.clone();
+        let user = user.clone();
+        let per_number = config.per_number;
+        async move {
+            for n in 1..=per_number {
+                let mut client = clients[(person + n) % clients.len()].clone();
+                client
+                    .send_sms(SendSmsRequest {
+                        user_id: user.clone(),
+                        body: format!("Drain p{person} #{n}: this is a reminder to take a short break."),
+                        idempotency_key: format!("drain:{person}:{n}"),
+                        kind: SmsKind::Reminder.into(),
+                    })
+                    .await?;
+            }
+            Ok::<(), tonic::Status>(())
+        }
+    });
+    let results: Vec<_> = futures::stream::iter(queueing)
+        .buffer_unordered(config.numbers)
+        .collect()
+        .await;
+    for result in results {
+        result.context("SendSms")?;
+    }
+    let queued_in = started.elapsed();
+
+    let total = config.numbers * config.per_number;
+    let expected_drain = Duration::from_secs_f64(config.per_number as f64 / config.rate);
+    let deadline = expected_drain * 2 + Duration::from_secs(60);
+    while started.elapsed() < deadline {
+        let accepted = fake.wait_for_messages(total, Duration::from_secs(5)).await.len();
+        for replica in &mut replicas {
+            replica.ensure_alive()?;
+        }
+        if accepted >= total {
+            break;
+        }
+    }
+    // Anything sent twice would show up now.
+    tokio::time::sleep(Duration::from_secs(3)).await;
+    let messages = fake.messages();
+    let last_accept = messages.iter().map(|m| m.date_created).max().unwrap_or(started_at);
+    let drained_in = (last_accept - started_at).to_std().unwrap_or_default();
+    let cpu: Vec<(String, Duration)> = replicas
+        .iter()
+        .zip(cpu_before)
+        .map(|(r, before)| (r.name.clone(), r.cpu().saturating_sub(before)))
+        .collect();
+
+    let mut problems = Vec::new();
+    if messages.len() != total {
+        problems.push(format!("{} SMS at Twilio, {total} expected", messages.len()));
+    }
+    let distinct: HashSet<&str> = messages.iter().map(|m| m.body.as_str()).collect();
+    if distinct.len() != messages.len() {
+        problems.push(format!("{} sent twice", messages.len() - distinct.len()));
+    }
+    let mut by_number: HashMap<&str, Vec<&FakeMessage>> = HashMap::new();
+    for message in &messages {
+        by_number.entry(message.from.as_str()).or_default().push(message);
+    }
+    let seconds_per_segment = 1.0 / config.rate;
+    let mut numbers = Vec::new();
+    for person in 0..config.numbers {
+        let number = person_number(person);
+        let mut sent = by_number.remove(number.as_str()).unwrap_or_default();
+        sent.sort_by_key(|m| m.date_created);
+        let order: Vec<usize> = sent
+            .iter()
+            .filter_map(|m| m.body.split('#').nth(1)?.split(':').next()?.parse().ok())
+            .collect();
+        if order != (1..=sent.len()).collect::<Vec<_>>() {
+            problems.push(format!("number {person}: out of order"));
+        }
+        let gaps: Vec<Duration> = sent
+            .windows(2)
+            .map(|pair| {
+                (pair[1].date_created - pair[0].date_created)
+                    .to_std()
+                    .unwrap_or_default()
+            })
+            .collect();
+        for (pair, gap) in sent.windows(2).zip(&gaps) {
+            let needed = Duration::from_secs_f64(f64::from(pair[0].num_segments) * seconds_per_segment);
+            if *gap < needed {
+                problems.push(format!("number {person}: {gap:?} between two SMS, {needed:?} allowed"));
+            }
+        }
+        let window = chrono::TimeDelta::microseconds((seconds_per_segment * 1e6) as i64);
+        let mut max_in_window = 0;
+        for (index, first) in sent.iter().enumerate() {
+            let in_window: u32 = sent[index..]
+                .iter()
+                .take_while(|m| m.date_created - first.date_created < window)
+                .map(|m| m.num_segments)
+                .sum();
+            max_in_window = max_in_window.max(in_window);
+        }
+        let mut sorted = gaps.clone();
+        sorted.sort_unstable();
+        let span: DateTime<Utc> = sent.last().map_or(started_at, |m| m.date_created);
+        let first: DateTime<Utc> = sent.first().map_or(started_at, |m| m.date_created);
+        numbers.push(NumberFigures {
+            count: sent.len(),
+            span: (span - first).to_std().unwrap_or_default(),
+            min_gap: sorted.first().copied().unwrap_or_default(),
+            median_gap: sorted.get(sorted.len() / 2).copied().unwrap_or_default(),
+            max_gap: sorted.last().copied().unwrap_or_default(),
+            max_in_window,
+        });
+    }
+    let first_accept = messages.iter().map(|m| m.date_created).min().unwrap_or(started_at);
+
+    let (rows, attempts) = outbound_rows(&database.url).await?;
+    if usize::try_from(rows.sent).unwrap_or(0) != total || rows.sids != rows.sent {
+        problems.push(format!("{} rows sent with {} distinct sids", rows.sent, rows.sids));
+    }
+
+    for replica in &mut replicas {
+        replica.stop().await?;
+    }
+    fake.shutdown().await;
+    let queue = nudge_queue::Queue::connect(&nudge_config::QueueSettings {
+        url: nudge_testkit::rabbitmq_url(),
+        prefix,
+        ..Default::default()
+    })
+    .await?;
+    queue.delete("sms.outbound").await?;
+
+    Ok(Report {
+        queued_in,
+        drained_in,
+        first_accept_after: (first_accept - started_at).to_std().unwrap_or_default(),
+        accepted: messages.len(),
+        distinct: distinct.len(),
+        numbers,
+        rows_sent: rows.sent,
+        distinct_provider_sids: rows.sids,
+        attempts: attempts.into_iter().map(|a| (a.attempts, a.n)).collect(),
+        cpu,
+        problems,
+    })
+}
+
+/// Rows sent (with distinct Twilio sids) and attempts per row, from sms_outbound.
+async fn outbound_rows(url: &str) -> anyhow::Result<(SentRows, Vec<Attempts>)> {
+    use nudge_store::diesel_async::RunQueryDsl;
+    let db = Db::connect(&nudge_config::DatabaseSettings {
+        url: url.to_owned(),
+        ..Default::default()
+    })?;
+    let mut conn = db.conn().await?;
+    let rows: SentRows = with_conn!(&mut conn, c => {
+        diesel::sql_query(
+            "SELECT COUNT(*) AS sent, COUNT(DISTINCT provider_sid) AS sids FROM sms_outbound \
+             WHERE status IN ('sent', 'delivered') AND provider_sid IS NOT NULL",
+        )
+        .get_result(c)
+        .await
+    })?;
+    let attempts: Vec<Attempts> = with_conn!(&mut conn, c => {
+        diesel::sql_query("SELECT attempts, COUNT(*) AS n FROM sms_outbound GROUP BY attempts ORDER BY attempts")
+            .load(c)
+            .await
+    })?;
+    Ok((rows, attempts))
+}
+
+// ---------------------------------------------------------------- report
+
+fn secs(d: Duration) -> f64 {
+    d.as_secs_f64()
+}
+
+impl Report {
+    fn print(&self, config: &Config) {
+        let total = config.numbers * config.per_number;
+        println!(
+            "Load: {total} SMS (one segment each) through `SendSms`, {} per number for {} numbers, \
+             {} sms-router replica(s), pace {} segment(s)/s per number.\n",
+            config.per_number, config.numbers, config.replicas, config.rate
+        );
+        let ideal = (config.per_number - 1) as f64 / config.rate;
+        println!("| Measure | Value |");
+        println!("|---|---:|");
+        println!(
+            "| All {total} queued (SendSms answered) after | {:.2} s |",
+            secs(self.queued_in)
+        );
+        println!(
+            "| First SMS accepted by Twilio after | {:.3} s |",
+            secs(self.first_accept_after)
+        );
+        println!(
+            "| **All accepted by Twilio after** | **{:.2} s** |",
+            secs(self.drained_in)
+        );
+        println!(
+            "| Ideal drain of one number ({} SMS at the pace) | {ideal:.2} s |",
+            config.per_number
+        );
+        let stat = |f: &dyn Fn(&NumberFigures) -> f64| {
+            let mut values: Vec<f64> = self.numbers.iter().map(f).collect();
+            values.sort_by(f64::total_cmp);
+            (
+                values.first().copied().unwrap_or_default(),
+                values.get(values.len() / 2).copied().unwrap_or_default(),
+                values.last().copied().unwrap_or_default(),
+            )
+        };
+        let (lo, mid, hi) = stat(&|n| secs(n.span));
+        println!("| Per number, first to last SMS (min / median / max) | {lo:.2} / {mid:.2} / {hi:.2} s |");
+        let (lo, mid, hi) = stat(&|n| (n.count.saturating_sub(1)) as f64 / secs(n.span).max(1e-9));
+        println!("| Per number, achieved rate (min / median / max) | {lo:.4} / {mid:.4} / {hi:.4} SMS/s |");
+        let (lo, _, _) = stat(&|n| secs(n.min_gap) * 1000.0);
+        let (_, mid, _) = stat(&|n| secs(n.median_gap) * 1000.0);
+        let (_, _, hi) = stat(&|n| secs(n.max_gap) * 1000.0);
+        println!(
+            "| Gap between two SMS of a number (smallest / median of medians / largest) | {lo:.1} / {mid:.1} / {hi:.1} ms |"
+        );
+        let worst = self.numbers.iter().map(|n| n.max_in_window).max().unwrap_or_default();
+        println!(
+            "| Most segments of one number in any {:.0} ms window | {worst} (limit 1) |",
+            1000.0 / config.rate
+        );
+        println!(
+            "| SMS accepted by Twilio / distinct bodies | {} / {} |",
+            self.accepted, self.distinct
+        );
+        println!(
+            "| Rows sent in sms_outbound / distinct Twilio sids | {} / {} |",
+            self.rows_sent, self.distinct_provider_sids
+        );
+        println!("| Attempts per row (attempts: rows) | {:?} |", self.attempts);
+        println!();
+        for (name, cpu) in &self.cpu {
+            println!(
+                "- CPU of {name} from the first SendSms to the end: {:.1} s over {:.1} s.",
+                secs(*cpu),
+                secs(self.drained_in)
+            );
+        }
+        if self.problems.is_empty() {
+            println!("- Check: **every SMS once, in order per number, never faster than the pace**.\n");
+        } else {
+            println!("- Check: **FAILED**: {:?}\n", self.problems);
+        }
+    }
+}

@@ -1,0 +1,754 @@
+//! sms-router's inbound webhook under a sustained load, in distributed mode:
+//! `cargo bench -p nudge --bench sms_webhook`.
+//!
+//! sms-router runs as `nudge serve sms-router` processes (two replicas by
+//! default) on this machine's PostgreSQL, Redis and RabbitMQ, from the
+//! release binary. 1,000 people each have a Nudge number. A load generator
+//! in this process sends signed Twilio webhooks to the replicas, round
+//! robin, **open loop**: request `i` is due at `start + i / rate`, whatever
+//! happened to the earlier ones, so a slow answer cannot slow the load down
+//! (no coordinated omission). Every request is built and signed before the
+//! run. One request in 25 is a Twilio retry (a MessageSid sent before, to the
+//! other replica), and one in 100 is delivered twice back to back (1 ms
+//! apart), once to each replica.
+//!
+//! Only sms-router runs: the agent is absent, so the dispatcher keeps the
+//! stored messages pending and retries the agent with backoff, as it would
+//! during an agent outage. The figure measured is the acknowledgement path:
+//! signature check, routing, compliance check, one encrypted insert, 200.
+//!
+//! After the run, the database must hold exactly one row per distinct
+//! MessageSid acknowledged: none lost, none doubled.
+//!
+//! Options after `--`: `replicas=N` (2), `rate=R` per second (1000),
+//! `seconds=S` (60), `people=P` (1000). Results are Markdown on standard
+//! output; see `docs/benchmarks.md`.
+
+#![allow(clippy::print_stdout, reason = "a benchmark reports on stdout")]
+
+use std::collections::{HashMap, HashSet};
+use std::net::TcpListener;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::{Duration, Instant};
+
+use anyhow::{Context as _, bail, ensure};
+use chrono::Utc;
+use diesel::QueryableByName;
+use futures::StreamExt as _;
+use nudge_sms_router::client::{AssignNumberRequest, SmsRouterServiceClient};
+use nudge_store::{Db, with_conn};
+
+const ACCOUNT_SID: &str = "AC0123456789abcdef0123456789abcdef";
+/// The public URL Twilio signs; the load goes to the replicas directly.
+const PUBLIC_BASE_URL: &str = "https://sms.nudge.example.test";
+const WARM_UP: Duration = Duration::from_secs(5);
+/// More requests than this waiting for an answer: the generator stops counting them as sent.
+const MAX_IN_FLIGHT: usize = 5_000;
+const REQUEST_TIMEOUT: Duration = Duration::from_secs(5);
+const READY_TIMEOUT: Duration = Duration::from_secs(30);
+const TASKS: [&str; 7] = [
+    "drink water",
+    "take my meds",
+    "call the dentist",
+    "stretch",
+    "pay the electricity bill",
+    "start the laundry",
+    "reply to Sam",
+];
+
+struct Config {
+    replicas: usize,
+    rate: u32,
+    seconds: u64,
+    people: usize,
+}
+
+fn main() -> anyhow::Result<()> {
+    let mut config = Config {
+        replicas: 2,
+        rate: 1000,
+        seconds: 60,
+        people: 1000,
+    };
+    for arg in std::env::args().skip(1).filter(|a| !a.starts_with('-')) {
+        let (key, value) = arg.split_once('=').context("options are key=value")?;
+        match key {
+            "replicas" => config.replicas = value.parse()?,
+            "rate" => config.rate = value.parse()?,
+            "seconds" => config.seconds = value.parse()?,
+            "people" => config.people = value.parse()?,
+            other => bail!("unknown option {other:?}: replicas, rate, seconds, people"),
+        }
+    }
+    ensure!(
+        config.replicas >= 1 && config.rate >= 1 && config.people >= 1,
+        "options must be positive"
+    );
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .context("cannot start the async runtime")?;
+    println!("# sms-router webhook benchmark (distributed mode)\n");
+    print_machine();
+    let report = runtime.block_on(run(&config))?;
+    report.print(&config);
+    println!("Load average at the end: {}", load_average());
+    Ok(())
+}
+
+// ---------------------------------------------------------------- machine
+
+fn print_machine() {
+    let cpuinfo = std::fs::read_to_string("/proc/cpuinfo").unwrap_or_default();
+    let model = cpuinfo
+        .lines()
+        .find_map(|line| line.strip_prefix("model name")?.split_once(':').map(|(_, m)| m.trim()))
+        .unwrap_or("unknown CPU");
+    let cpus = std::thread::available_parallelism().map_or(0, |n| n.get());
+    let kernel = std::fs::read_to_string("/proc/sys/kernel/osrelease").unwrap_or_default();
+    println!("- Date: {} (UTC)", Utc::now().format("%Y-%m-%d %H:%M"));
+    println!("- Machine: {cpus} × {model} (nproc = {cpus}), Linux {}", kernel.trim());
+    println!("- Build: `bench` profile (= release)");
+    println!("- Load average at the start: {}\n", load_average());
+}
+
+fn load_average() -> String {
+    std::fs::read_to_string("/proc/loadavg")
+        .map(|l| l.split_whitespace().take(3).collect::<Vec<_>>().join(" "))
+        .unwrap_or_else(|_| "unknown".to_owned())
+}
+
+// ---------------------------------------------------------------- processes
+
+/// A child process, killed (and reaped) when dropped, whatever happened.
+struct Running {
+    name: String,
+    child: Child,
+    log: PathBuf,
+}
+
+impl Running {
+    fn spawn(name: &str, mut command: Command, log: PathBuf) -> anyhow::Result<Running> {
+        let out = std::fs::File::create(&log).with_context(|| format!("cannot create {}", log.display()))?;
+        let err = out.try_clone()?;
+        command.stdin(Stdio::null()).stdout(out).stderr(err);
+        let child = command.spawn().with_context(|| format!("cannot start {name}"))?;
+        Ok(Running {
+            name: name.to_owned(),
+            child,
+            log,
+        })
+    }
+
+    fn ensure_alive(&mut self) -> anyhow::Result<()> {
+        if let Some(status) = self.child.try_wait()? {
+            bail!(
+                "{} exited ({status}); its output ends with:\n{}",
+                self.name,
+                tail(&self.log)
+            );
+        }
+        Ok(())
+    }
+
+    async fn finish(&mut self, timeout: Duration) -> anyhow::Result<std::process::ExitStatus> {
+        let deadline = Instant::now() + timeout;
+        loop {
+            if let Some(status) = self.child.try_wait()? {
+                return Ok(status);
+            }
+            ensure!(
+                Instant::now() < deadline,
+                "{} did not finish within {timeout:?}",
+                self.name
+            );
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    }
+
+    async fn wait_ready(&mut self, port: u16) -> anyhow::Result<()> {
+        let http = reqwest::Client::builder().timeout(Duration::from_secs(2)).build()?;
+        let deadline = Instant::now() + READY_TIMEOUT;
+        let url = format!("http://127.0.0.1:{port}/readyz");
+        loop {
+            self.ensure_alive()?;
+            if let Ok(response) = http.get(&url).send().await
+                && response.status().is_success()
+            {
+                return Ok(());
+            }
+            ensure!(
+                Instant::now() < deadline,
+                "{} was not ready within {READY_TIMEOUT:?}; its output ends with:\n{}",
+                self.name,
+                tail(&self.log)
+            );
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    }
+
+    /// SIGTERM, then waits for a clean exit.
+    async fn stop(&mut self) -> anyhow::Result<()> {
+        let _ = Command::new("kill")
+            .args(["-TERM", &self.child.id().to_string()])
+            .status();
+        let status = self.finish(Duration::from_secs(30)).await?;
+        ensure!(status.success(), "{} exited with {status}", self.name);
+        Ok(())
+    }
+
+    /// CPU time used so far (user + system), from `/proc/<pid>/stat`.
+    fn cpu(&self) -> Duration {
+        let stat = std::fs::read_to_string(format!("/proc/{}/stat", self.child.id())).unwrap_or_default();
+        let fields: Vec<&str> = stat
+            .rsplit_once(')')
+            .map(|(_, rest)| rest.split_whitespace().collect())
+            .unwrap_or_default();
+        let ticks = |i: usize| fields.get(i).and_then(|v| v.parse::<u64>().ok()).unwrap_or(0);
+        // utime and stime are fields 14 and 15, i.e. 11 and 12 after the command name.
+        Duration::from_millis((ticks(11) + ticks(12)) * 10)
+    }
+}
+
+impl Drop for Running {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn tail(path: &Path) -> String {
+    let text = std::fs::read_to_string(path).unwrap_or_default();
+    let lines: Vec<&str> = text.lines().collect();
+    lines[lines.len().saturating_sub(15)..].join("\n")
+}
+
+fn free_port() -> anyhow::Result<u16> {
+    Ok(TcpListener::bind("127.0.0.1:0")?.local_addr()?.port())
+}
+
+fn nudge_binary() -> anyhow::Result<PathBuf> {
+    let path = PathBuf::from(env!("CARGO_BIN_EXE_nudge"));
+    ensure!(
+        path.is_file(),
+        "the nudge binary {} is missing: run `cargo bench -p nudge --bench sms_webhook` \
+         (or `cargo build --release -p nudge`) first",
+        path.display()
+    );
+    Ok(path)
+}
+
+/// `nudge <args>` with none of this process's `NUDGE*` settings, plus `env`.
+fn nudge_command(binary: &Path, args: &[&str], env: &HashMap<String, String>) -> Command {
+    let mut command = Command::new(binary);
+    command.args(args);
+    for (key, _) in std::env::vars_os() {
+        if key.to_string_lossy().starts_with("NUDGE") {
+            command.env_remove(key);
+        }
+    }
+    command.envs(env);
+    command
+}
+
+fn scratch_dir() -> anyhow::Result<tempfile::TempDir> {
+    let mut dir = tempfile::Builder::new()
+        .prefix("nudge-bench-")
+        .tempdir()
+        .context("cannot create a temporary directory")?;
+    if std::env::var_os("NUDGE_BENCH_KEEP").is_some() {
+        dir.disable_cleanup(true);
+        eprintln!("keeping {}", dir.path().display());
+    }
+    Ok(dir)
+}
+
+// ---------------------------------------------------------------- load
+
+/// One webhook, built and signed before the run.
+struct Prepared {
+    replica: usize,
+    sid: usize,
+    body: String,
+    signature: String,
+}
+
+/// What happened to one request.
+struct Outcome {
+    /// When it was due, when it left, when its answer came.
+    due: Instant,
+    left: Instant,
+    answered: Instant,
+    status: u16,
+    sid: usize,
+}
+
+fn form_encode(params: &[(String, String)]) -> String {
+    let encode = |text: &str| {
+        let mut out = String::with_capacity(text.len());
+        for byte in text.bytes() {
+            match byte {
+                b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'*' => out.push(char::from(byte)),
+                b' ' => out.push('+'),
+                other => out.push_str(&format!("%{other:02X}")),
+            }
+        }
+        out
+    };
+    params
+        .iter()
+        .map(|(k, v)| format!("{}={}", encode(k), encode(v)))
+        .collect::<Vec<_>>()
+        .join("&")
+}
+
+fn person_phone(person: usize) -> String {
+    format!("+1438{:07}", person)
+}
+
+fn person_number(person: usize) -> String {
+    format!("+1438{:07}", 5_000_000 + person)
+}
+
+/// The run's requests, in order: fresh messages, Twilio retries of earlier
+/// ones (one in 25, to the other replica) and simultaneous doubles (one in
+/// 100, to both replicas at once, as two consecutive requests).
+fn prepare(count: usize, first_sid: usize, config: &Config, auth_token: &str) -> (Vec<Prepared>, Vec<String>) {
+    let url = format!("{PUBLIC_BASE_URL}/twilio/sms");
+    let mut sids: Vec<String> = Vec::new();
+    let mut requests: Vec<Prepared> = Vec::with_capacity(count);
+    let mut built: Vec<(String, String)> = Vec::new();
+    while requests.len() < count {
+        let index = requests.len();
+        let replica = index % config.replicas;
+        if index % 25 == 24 && requests.len() >= 10 {
+            // A retry of the request ten before, to another replica.
+            let earlier = &requests[index - 10];
+            let (body, signature) = built[index - 10].clone();
+            let sid = earlier.sid;
+            requests.push(Prepared {
+                replica: (earlier.replica + 1) % config.replicas,
+                sid,
+                body: body.clone(),
+                signature: signature.clone(),
+            });
+            built.push((body, signature));
+            continue;
+        }
+        let sid_index = first_sid + sids.len();
+        let sid = format!("SM{:032x}", u128::try_from(sid_index).unwrap_or(0) * 7_919 + 0xbe7c4);
+        let person = sid_index % config.people;
+        let text = format!(
+            "remind me in {} minutes to {}",
+            10 + sid_index % 50,
+            TASKS[sid_index % TASKS.len()]
+        );
+        let params: Vec<(String, String)> = [
+            ("ToCountry", "CA"),
+            ("ToState", "QC"),
+            ("SmsMessageSid", sid.as_str()),
+            ("NumMedia", "0"),
+            ("ToCity", "MONTREAL"),
+            ("FromZip", ""),
+            ("SmsSid", sid.as_str()),
+            ("FromState", "QC"),
+            ("SmsStatus", "received"),
+            ("FromCity", "MONTREAL"),
+            ("Body", text.as_str()),
+            ("FromCountry", "CA"),
+            ("To", person_number(person).as_str()),
+            ("ToZip", ""),
+            ("NumSegments", "1"),
+            ("MessageSid", sid.as_str()),
+            ("AccountSid", ACCOUNT_SID),
+            ("From", person_phone(person).as_str()),
+            ("ApiVersion", "2010-04-01"),
+        ]
+        .into_iter()
+        .map(|(k, v)| (k.to_owned(), v.to_owned()))
+        .collect();
+        let signature = nudge_secure::twilio::compute_signature(auth_token, &url, &params);
+        let body = form_encode(&params);
+        sids.push(sid);
+        let sid = sids.len() - 1;
+        requests.push(Prepared {
+            replica,
+            sid,
+            body: body.clone(),
+            signature: signature.clone(),
+        });
+        built.push((body.clone(), signature.clone()));
+        if index % 100 == 50 && config.replicas > 1 && requests.len() < count {
+            // The same delivery to the other replica at the same instant.
+            requests.push(Prepared {
+                replica: (replica + 1) % config.replicas,
+                sid,
+                body: body.clone(),
+                signature: signature.clone(),
+            });
+            built.push((body, signature));
+        }
+    }
+    (requests, sids)
+}
+
+/// Sends `requests` open loop at `rate` per second; returns every outcome and
+/// how many were not sent because too many were waiting.
+async fn generate(requests: Vec<Prepared>, rate: u32, ports: &[u16]) -> anyhow::Result<(Vec<Outcome>, usize)> {
+    let http = reqwest::Client::builder()
+        .timeout(REQUEST_TIMEOUT)
+        .pool_max_idle_per_host(1024)
+        .build()?;
+    let urls: Vec<Arc<str>> = ports
+        .iter()
+        .map(|port| Arc::from(format!("http://127.0.0.1:{port}/twilio/sms")))
+        .collect();
+    let in_flight = Arc::new(AtomicUsize::new(0));
+    let mut skipped = 0;
+    let period = Duration::from_secs(1) / rate;
+    let start = tokio::time::Instant::now() + Duration::from_millis(100);
+    let mut tasks = Vec::with_capacity(requests.len());
+    for (index, request) in requests.into_iter().enumerate() {
+        let due = start + period * u32::try_from(index).unwrap_or(u32::MAX);
+        tokio::time::sleep_until(due).await;
+        if in_flight.load(Ordering::Relaxed) >= MAX_IN_FLIGHT {
+            skipped += 1;
+            continue;
+        }
+        in_flight.fetch_add(1, Ordering::Relaxed);
+        let (http, url, in_flight) = (http.clone(), urls[request.replica].clone(), in_flight.clone());
+        tasks.push(tokio::spawn(async move {
+            let left = Instant::now();
+            let status = http
+                .post(&*url)
+                .header("Content-Type", "application/x-www-form-urlencoded")
+                .header("X-Twilio-Signature", &request.signature)
+                .header("User-Agent", "TwilioProxy/1.1")
+                .body(request.body)
+                .send()
+                .await
+                .map_or(0, |r| r.status().as_u16());
+            in_flight.fetch_sub(1, Ordering::Relaxed);
+            Outcome {
+                due: due.into_std(),
+                left,
+                answered: Instant::now(),
+                status,
+                sid: request.sid,
+            }
+        }));
+    }
+    let mut outcomes = Vec::with_capacity(tasks.len());
+    for task in tasks {
+        outcomes.push(task.await?);
+    }
+    Ok((outcomes, skipped))
+}
+
+// ---------------------------------------------------------------- run
+
+struct Report {
+    sent: usize,
+    skipped: usize,
+    ok: usize,
+    errors: HashMap<u16, usize>,
+    span: Duration,
+    from_due: Vec<Duration>,
+    from_sent: Vec<Duration>,
+    late_starts: Vec<Duration>,
+    distinct_acked: usize,
+    rows: i64,
+    distinct_rows: i64,
+    lost: usize,
+    cpu: Vec<(String, Duration)>,
+    measured: Duration,
+}
+
+#[derive(QueryableByName)]
+struct Counts {
+    #[diesel(sql_type = diesel::sql_types::BigInt)]
+    rows: i64,
+    #[diesel(sql_type = diesel::sql_types::BigInt)]
+    distinct_sids: i64,
+}
+
+#[derive(QueryableByName)]
+struct Sid {
+    #[diesel(sql_type = diesel::sql_types::Text)]
+    message_sid: String,
+}
+
+async fn run(config: &Config) -> anyhow::Result<Report> {
+    let binary = nudge_binary()?;
+    let dir = scratch_dir()?;
+    let database = nudge_testkit::TestDatabase::postgres().await;
+    let prefix = nudge_testkit::unique_name("nudge-bench-");
+    let auth_token = format!("bench{}", uuid::Uuid::new_v4().simple());
+    let key = nudge_secure::KeyRing::generate_key();
+    let closed_agent_port = free_port()?;
+    let mut environment: HashMap<String, String> = [
+        ("NUDGE__MODE", "distributed".to_owned()),
+        ("NUDGE__DATABASE__URL", database.url.clone()),
+        ("NUDGE__QUEUE__URL", nudge_testkit::rabbitmq_url()),
+        ("NUDGE__QUEUE__PREFIX", prefix.clone()),
+        ("NUDGE__CACHE__URL", nudge_testkit::redis_url()),
+        ("NUDGE__CACHE__PREFIX", prefix.clone()),
+        ("NUDGE__CRYPTO__ACTIVE_KEY", "k1".to_owned()),
+        ("NUDGE__CRYPTO__KEYS__K1", key.expose_secret().to_owned()),
+        ("NUDGE__TWILIO__ACCOUNT_SID", ACCOUNT_SID.to_owned()),
+        ("NUDGE__TWILIO__AUTH_TOKEN", auth_token.clone()),
+        ("NUDGE__TWILIO__PUBLIC_BASE_URL", PUBLIC_BASE_URL.to_owned()),
+        // Nothing is sent in this benchmark; Twilio's API is never called.
+        ("NUDGE__TWILIO__API_BASE_URL", "http://127.0.0.1:1".to_owned()),
+        // The agent is absent: its port is closed.
+        (
+            "NUDGE__SERVICES__AGENT__URL",
+            format!("http://127.0.0.1:{closed_agent_port}"),
+        ),
+        ("NUDGE__SERVICES__SHUTDOWN_GRACE_SECONDS", "10".to_owned()),
+        ("NUDGE__TELEMETRY__FILTER", "info".to_owned()),
+    ]
+    .into_iter()
+    .map(|(k, v)| (k.to_owned(), v))
+    .collect();
+
+    let mut migrate = Running::spawn(
+        "nudge migrate",
+        nudge_command(&binary, &["migrate"], &environment),
+        dir.path().join("migrate.log"),
+    )?;
+    ensure!(
+        migrate.finish(Duration::from_secs(60)).await?.success(),
+        "nudge migrate failed:\n{}",
+        tail(&migrate.log)
+    );
+    let mut replicas = Vec::new();
+    let mut http_ports = Vec::new();
+    let mut grpc_ports = Vec::new();
+    for index in 0..config.replicas {
+        let (http, grpc) = (free_port()?, free_port()?);
+        environment.insert("NUDGE__SERVICES__SMS_ROUTER__PORT".to_owned(), http.to_string());
+        environment.insert("NUDGE__SERVICES__SMS_ROUTER__GRPC_PORT".to_owned(), grpc.to_string());
+        let mut replica = Running::spawn(
+            &format!("sms-router {index}"),
+            nudge_command(&binary, &["serve", "sms-router"], &environment),
+            dir.path().join(format!("sms-router-{index}.log")),
+        )?;
+        replica.wait_ready(http).await?;
+        replicas.push(replica);
+        http_ports.push(http);
+        grpc_ports.push(grpc);
+    }
+
+    // The people and their numbers.
+    let channel = tonic::transport::Endpoint::from_shared(format!("http://127.0.0.1:{}", grpc_ports[0]))?
+        .connect()
+        .await?;
+    let client = SmsRouterServiceClient::new(channel);
+    let assignments = (0..config.people).map(|person| {
+        let mut client = client.clone();
+        async move {
+            client
+                .assign_number(AssignNumberRequest {
+                    user_id: uuid::Uuid::now_v7().to_string(),
+                    phone: person_phone(person),
+                    nudge_number: person_number(person),
+                })
+                .await
+        }
+    });
+    let results: Vec<_> = futures::stream::iter(assignments).buffer_unordered(50).collect().await;
+    for result in results {
+        result.context("AssignNumber")?;
+    }
+
+    // Warm-up: the same load, not measured (connections, caches, JIT of the planner).
+    let warm_count = usize::try_from(WARM_UP.as_secs() * u64::from(config.rate)).unwrap_or(0);
+    let (warm_requests, warm_sids) = prepare(warm_count, 0, config, &auth_token);
+    let (warm, _) = generate(warm_requests, config.rate, &http_ports).await?;
+    ensure!(
+        warm.iter().filter(|o| o.status == 200).count() > warm.len() * 9 / 10,
+        "the warm-up failed: {:?}",
+        warm.iter().map(|o| o.status).collect::<HashSet<_>>()
+    );
+
+    let count = usize::try_from(config.seconds * u64::from(config.rate)).unwrap_or(0);
+    let (requests, sids) = prepare(count, warm_sids.len(), config, &auth_token);
+    let cpu_before: Vec<Duration> = replicas.iter().map(Running::cpu).collect();
+    let measured_start = Instant::now();
+    let (outcomes, skipped) = generate(requests, config.rate, &http_ports).await?;
+    let measured = measured_start.elapsed();
+    let cpu: Vec<(String, Duration)> = replicas
+        .iter()
+        .zip(cpu_before)
+        .map(|(r, before)| (r.name.clone(), r.cpu().saturating_sub(before)))
+        .collect();
+    for replica in &mut replicas {
+        replica.ensure_alive()?;
+    }
+
+    // The database: one row per distinct MessageSid acknowledged.
+    let (counts, stored) = stored_sids(&database.url).await?;
+    let acked: HashSet<&str> = outcomes
+        .iter()
+        .filter(|o| o.status == 200)
+        .map(|o| sids[o.sid].as_str())
+        .chain(
+            warm.iter()
+                .filter(|o| o.status == 200)
+                .map(|o| warm_sids[o.sid].as_str()),
+        )
+        .collect();
+    let lost = acked.iter().filter(|sid| !stored.contains(**sid)).count();
+
+    for replica in &mut replicas {
+        replica.stop().await?;
+    }
+    let queue = nudge_queue::Queue::connect(&nudge_config::QueueSettings {
+        url: nudge_testkit::rabbitmq_url(),
+        prefix,
+        ..Default::default()
+    })
+    .await?;
+    queue.delete("sms.outbound").await?;
+
+    let mut errors: HashMap<u16, usize> = HashMap::new();
+    for outcome in outcomes.iter().filter(|o| o.status != 200) {
+        *errors.entry(outcome.status).or_default() += 1;
+    }
+    let first_due = outcomes.iter().map(|o| o.due).min().context("no requests")?;
+    let last_answer = outcomes.iter().map(|o| o.answered).max().context("no requests")?;
+    let ok: Vec<&Outcome> = outcomes.iter().filter(|o| o.status == 200).collect();
+    Ok(Report {
+        sent: outcomes.len(),
+        skipped,
+        ok: ok.len(),
+        errors,
+        span: last_answer - first_due,
+        from_due: ok.iter().map(|o| o.answered - o.due).collect(),
+        from_sent: ok.iter().map(|o| o.answered - o.left).collect(),
+        late_starts: outcomes
+            .iter()
+            .map(|o| o.left.saturating_duration_since(o.due))
+            .collect(),
+        distinct_acked: acked.len(),
+        rows: counts.rows,
+        distinct_rows: counts.distinct_sids,
+        lost,
+        cpu,
+        measured,
+    })
+}
+
+/// What sms_inbound holds: its counts and every MessageSid.
+async fn stored_sids(url: &str) -> anyhow::Result<(Counts, HashSet<String>)> {
+    use nudge_store::diesel_async::RunQueryDsl;
+    let db = Db::connect(&nudge_config::DatabaseSettings {
+        url: url.to_owned(),
+        ..Default::default()
+    })?;
+    let mut conn = db.conn().await?;
+    let counts: Counts = with_conn!(&mut conn, c => {
+        diesel::sql_query(
+            "SELECT COUNT(*) AS rows, COUNT(DISTINCT message_sid) AS distinct_sids FROM sms_inbound",
+        )
+        .get_result(c)
+        .await
+    })?;
+    let stored: Vec<Sid> = with_conn!(&mut conn, c => {
+        diesel::sql_query("SELECT message_sid FROM sms_inbound").load(c).await
+    })?;
+    Ok((counts, stored.into_iter().map(|s| s.message_sid).collect()))
+}
+
+// ---------------------------------------------------------------- report
+
+fn millis(d: Duration) -> f64 {
+    d.as_secs_f64() * 1000.0
+}
+
+fn percentile(sorted: &[Duration], p: f64) -> Duration {
+    if sorted.is_empty() {
+        return Duration::ZERO;
+    }
+    let rank = ((p / 100.0) * sorted.len() as f64).ceil() as usize;
+    sorted[rank.clamp(1, sorted.len()) - 1]
+}
+
+impl Report {
+    fn print(&self, config: &Config) {
+        let doubles = if config.replicas > 1 {
+            ", 1 in 100 delivered to two replicas 1 ms apart"
+        } else {
+            ""
+        };
+        println!(
+            "Load: {} requests/s for {} s, open loop, to {} sms-router replica(s); {} people; \
+             1 request in 25 a Twilio retry of an earlier MessageSid{doubles}.\n",
+            config.rate, config.seconds, config.replicas, config.people
+        );
+        println!("| Measure | Count | p50 | p90 | p99 | p99.9 | max | mean |");
+        println!("|---|---:|---:|---:|---:|---:|---:|---:|");
+        for (name, values) in [
+            (
+                "**Acknowledgement latency, from the request's due time** (ms)",
+                &self.from_due,
+            ),
+            ("Acknowledgement latency, from the moment it left (ms)", &self.from_sent),
+            ("Generator lateness: left − due (ms)", &self.late_starts),
+        ] {
+            let mut sorted = values.clone();
+            sorted.sort_unstable();
+            let mean = if sorted.is_empty() {
+                0.0
+            } else {
+                sorted.iter().map(|d| millis(*d)).sum::<f64>() / sorted.len() as f64
+            };
+            println!(
+                "| {name} | {} | {:.2} | {:.2} | {:.2} | {:.2} | {:.2} | {:.2} |",
+                sorted.len(),
+                millis(percentile(&sorted, 50.0)),
+                millis(percentile(&sorted, 90.0)),
+                millis(percentile(&sorted, 99.0)),
+                millis(percentile(&sorted, 99.9)),
+                millis(sorted.last().copied().unwrap_or_default()),
+                mean
+            );
+        }
+        println!();
+        println!(
+            "- Requests: {} sent, {} answered 200, errors {:?}, {} not sent (more than {MAX_IN_FLIGHT} waiting).",
+            self.sent, self.ok, self.errors, self.skipped
+        );
+        println!(
+            "- Achieved rate: {:.1} requests/s answered 200 ({} in {:.2} s, first due to last answer).",
+            self.ok as f64 / self.span.as_secs_f64(),
+            self.ok,
+            self.span.as_secs_f64()
+        );
+        println!(
+            "- Exactly once (warm-up included): {} distinct MessageSids acknowledged; sms_inbound holds {} rows, \
+             {} distinct MessageSids; {} acknowledged MessageSids missing.",
+            self.distinct_acked, self.rows, self.distinct_rows, self.lost
+        );
+        let verdict = if self.lost == 0 && self.rows == self.distinct_rows && self.rows as usize == self.distinct_acked
+        {
+            "**none lost, none doubled**"
+        } else {
+            "**MISMATCH**"
+        };
+        println!("- Check: {verdict}.");
+        for (name, cpu) in &self.cpu {
+            println!(
+                "- CPU of {name} during the measured run: {:.1} s over {:.1} s ({:.0} % of one core).",
+                cpu.as_secs_f64(),
+                self.measured.as_secs_f64(),
+                100.0 * cpu.as_secs_f64() / self.measured.as_secs_f64()
+            );
+        }
+        println!();
+    }
+}
