@@ -6,11 +6,13 @@
 //! type, an unknown key is set, or a value required by the mode is missing.
 //! Every setting and its default is documented in `docs/configuration.md`.
 
+mod agent;
 mod settings;
 
 use std::collections::HashMap;
 use std::path::PathBuf;
 
+pub use agent::{AgentSettings, ProviderSettings};
 pub use settings::*;
 
 /// The environment variable prefix; `NUDGE__A__B` sets `a.b`.

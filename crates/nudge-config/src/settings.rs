@@ -32,6 +32,8 @@ pub struct Settings {
     pub demo: DemoSettings,
     pub telemetry: TelemetrySettings,
     pub scheduler: SchedulerSettings,
+    pub api: ApiSettings,
+    pub agent: crate::AgentSettings,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -401,6 +403,122 @@ impl Default for SchedulerSettings {
     }
 }
 
+/// The api service: tokens, passwords, rate limits.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct ApiSettings {
+    /// Signs access tokens (HS256) and the hashes of one-time codes; at least
+    /// 32 bytes. When absent, derived from the active `crypto.keys` key.
+    pub jwt_secret: Option<SecretString>,
+    /// `iss` of the access tokens.
+    pub jwt_issuer: String,
+    /// `aud` of the access tokens.
+    pub jwt_audience: String,
+    /// Lifetime of an access token.
+    pub access_token_seconds: u64,
+    /// Lifetime of a session (a refresh-token family) without use.
+    pub refresh_token_days: u64,
+    /// argon2id memory cost, in KiB.
+    pub argon2_memory_kib: u32,
+    /// argon2id passes.
+    pub argon2_iterations: u32,
+    /// argon2id lanes.
+    pub argon2_parallelism: u32,
+    /// Requests per minute from one IP address without a token.
+    pub anonymous_per_minute: u32,
+    /// Requests per minute from one person (with a token).
+    pub authenticated_per_minute: u32,
+    /// Requests per minute from one premium person (or administrator).
+    pub premium_per_minute: u32,
+    /// Largest JSON body accepted, in bytes.
+    pub max_body_bytes: usize,
+    /// Failed logins of one account before it is locked.
+    pub login_max_failures: u32,
+    /// How long failed logins are counted, and how long a locked account stays locked.
+    pub login_lockout_seconds: u64,
+    /// Lifetime of an SMS code (phone verification, password reset).
+    pub code_ttl_seconds: u64,
+}
+
+impl Default for ApiSettings {
+    fn default() -> Self {
+        ApiSettings {
+            jwt_secret: None,
+            jwt_issuer: "nudge".to_owned(),
+            jwt_audience: "nudge-api".to_owned(),
+            access_token_seconds: 900,
+            refresh_token_days: 30,
+            argon2_memory_kib: 19_456,
+            argon2_iterations: 2,
+            argon2_parallelism: 1,
+            anonymous_per_minute: 10,
+            authenticated_per_minute: 100,
+            premium_per_minute: 300,
+            max_body_bytes: 16 * 1024,
+            login_max_failures: 5,
+            login_lockout_seconds: 900,
+            code_ttl_seconds: 600,
+        }
+    }
+}
+
+impl ApiSettings {
+    /// Checks the api keys; each refusal names its key.
+    fn validate(&self) -> Result<(), ConfigError> {
+        if let Some(secret) = &self.jwt_secret
+            && secret.expose_secret().len() < 32
+        {
+            return Err(problem("api.jwt_secret", "must be at least 32 bytes"));
+        }
+        if self.jwt_issuer.is_empty() {
+            return Err(problem("api.jwt_issuer", "must not be empty"));
+        }
+        if self.jwt_audience.is_empty() {
+            return Err(problem("api.jwt_audience", "must not be empty"));
+        }
+        if !(30..=3600).contains(&self.access_token_seconds) {
+            return Err(problem("api.access_token_seconds", "must be between 30 and 3600"));
+        }
+        if !(1..=365).contains(&self.refresh_token_days) {
+            return Err(problem("api.refresh_token_days", "must be between 1 and 365"));
+        }
+        if !(8..=4_194_304).contains(&self.argon2_memory_kib) {
+            return Err(problem("api.argon2_memory_kib", "must be between 8 and 4194304"));
+        }
+        if !(1..=64).contains(&self.argon2_iterations) {
+            return Err(problem("api.argon2_iterations", "must be between 1 and 64"));
+        }
+        if !(1..=16).contains(&self.argon2_parallelism) {
+            return Err(problem("api.argon2_parallelism", "must be between 1 and 16"));
+        }
+        if self.anonymous_per_minute == 0 {
+            return Err(problem("api.anonymous_per_minute", "must be at least 1"));
+        }
+        if self.authenticated_per_minute == 0 {
+            return Err(problem("api.authenticated_per_minute", "must be at least 1"));
+        }
+        if self.premium_per_minute < self.authenticated_per_minute {
+            return Err(problem(
+                "api.premium_per_minute",
+                "must be at least api.authenticated_per_minute",
+            ));
+        }
+        if !(1024..=16 * 1024 * 1024).contains(&self.max_body_bytes) {
+            return Err(problem("api.max_body_bytes", "must be between 1024 and 16777216"));
+        }
+        if self.login_max_failures == 0 {
+            return Err(problem("api.login_max_failures", "must be at least 1"));
+        }
+        if self.login_lockout_seconds == 0 {
+            return Err(problem("api.login_lockout_seconds", "must be at least 1"));
+        }
+        if !(60..=86_400).contains(&self.code_ttl_seconds) {
+            return Err(problem("api.code_ttl_seconds", "must be between 60 and 86400"));
+        }
+        Ok(())
+    }
+}
+
 fn problem(key: &'static str, problem: impl Into<String>) -> ConfigError {
     ConfigError::Key {
         key,
@@ -494,6 +612,8 @@ impl Settings {
             ));
         }
         self.sms.validate()?;
+        self.api.validate()?;
+        self.agent.validate()?;
         if self.services.sms_router.grpc_port.is_none() {
             return Err(problem("services.sms_router.grpc_port", "is required"));
         }
@@ -632,5 +752,24 @@ mod sms_settings_tests {
             &[("NUDGE__TWILIO__REQUEST_TIMEOUT_MS", "5")],
             "twilio.request_timeout_ms",
         );
+    }
+
+    #[test]
+    fn api_defaults_and_refusals_name_the_key() {
+        let settings = load(&[]).expect("loads");
+        assert_eq!(settings.api.anonymous_per_minute, 10);
+        assert_eq!(settings.api.authenticated_per_minute, 100);
+        assert_eq!(settings.api.argon2_memory_kib, 19_456);
+        assert!(settings.api.jwt_secret.is_none());
+        let settings = load(&[("NUDGE__API__AUTHENTICATED_PER_MINUTE", "250")]).expect("loads");
+        assert_eq!(settings.api.authenticated_per_minute, 250);
+        refused(&[("NUDGE__API__JWT_SECRET", "short")], "api.jwt_secret");
+        refused(&[("NUDGE__API__ACCESS_TOKEN_SECONDS", "5")], "api.access_token_seconds");
+        refused(&[("NUDGE__API__ANONYMOUS_PER_MINUTE", "0")], "api.anonymous_per_minute");
+        refused(&[("NUDGE__API__PREMIUM_PER_MINUTE", "50")], "api.premium_per_minute");
+        refused(&[("NUDGE__API__ARGON2_MEMORY_KIB", "lots")], "api.argon2_memory_kib");
+        refused(&[("NUDGE__API__MAX_BODY_BYTES", "10")], "api.max_body_bytes");
+        refused(&[("NUDGE__API__LOGIN_MAX_FAILURES", "0")], "api.login_max_failures");
+        refused(&[("NUDGE__API__CODE_TTL_SECONDS", "1")], "api.code_ttl_seconds");
     }
 }

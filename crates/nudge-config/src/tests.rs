@@ -166,3 +166,58 @@ fn tempfile() -> (std::path::PathBuf, std::fs::File) {
     let file = std::fs::File::create(&path).expect("create temp file");
     (path, file)
 }
+
+#[test]
+fn agent_providers_are_checked_naming_the_key() {
+    let path = std::env::temp_dir().join(format!("nudge-config-agent-{}.toml", std::process::id()));
+    let mut file = (path.clone(), std::fs::File::create(&path).expect("create temp file"));
+    file.1
+        .write_all(
+            br#"
+[[agent.providers]]
+name = "gemini"
+base_url = "https://generativelanguage.googleapis.com/v1beta/openai"
+model = "gemini-2.5-flash"
+api_key_env = "NUDGE_TEST_GEMINI_KEY_THAT_IS_NOT_SET"
+input_micros_per_million = 300000
+output_micros_per_million = 2500000
+
+[[agent.providers]]
+name = "ollama"
+base_url = "ftp://localhost:11434/v1"
+model = "llama3.2"
+"#,
+        )
+        .expect("write");
+    let error = Settings::load(Sources {
+        environment: Some(env(&[])),
+        files: vec![file.0.clone()],
+        ..Sources::default()
+    })
+    .expect_err("refused")
+    .to_string();
+    assert!(error.contains("agent.providers[1].base_url"), "{error}");
+    std::fs::remove_file(&file.0).expect("cleanup");
+    let settings = load(&[]).expect("defaults load");
+    assert!(settings.agent.providers.is_empty(), "the local engine by default");
+    check_error(&[("NUDGE__AGENT__MAX_TOOL_ROUNDS", "0")], "agent.max_tool_rounds");
+    let provider = nudge_config_provider("NUDGE_TEST_GEMINI_KEY_THAT_IS_NOT_SET");
+    let error = provider.api_key(0).expect_err("unset variable").to_string();
+    assert!(error.contains("agent.providers[0].api_key_env"), "{error}");
+}
+
+fn nudge_config_provider(variable: &str) -> crate::ProviderSettings {
+    crate::ProviderSettings {
+        name: "p".to_owned(),
+        base_url: "http://localhost".to_owned(),
+        model: "m".to_owned(),
+        api_key_env: Some(variable.to_owned()),
+        api_key_file: None,
+        timeout_ms: 1000,
+        retries: 0,
+        breaker_failures: 1,
+        breaker_cooldown_seconds: 1,
+        input_micros_per_million: 0,
+        output_micros_per_million: 0,
+    }
+}

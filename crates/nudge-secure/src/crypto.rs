@@ -34,6 +34,8 @@ use aes_gcm::Aes256Gcm;
 use aes_gcm::aead::{Aead, Generate, Key, KeyInit, Nonce, Payload};
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
+use hmac::{Hmac, Mac as _};
+use sha2::Sha256;
 
 use crate::secret::{SecretString, wipe};
 
@@ -137,7 +139,12 @@ pub enum CryptoError {
 pub struct KeyRing {
     active: KeyId,
     keys: BTreeMap<KeyId, Aes256Gcm>,
+    /// Per key, an HMAC-SHA256 keyed with a key derived from it (never the key itself).
+    macs: BTreeMap<KeyId, Hmac<Sha256>>,
 }
+
+/// What the keyed-hash key of each encryption key is derived with.
+const KEYED_HASH_DERIVATION: &[u8] = b"nudge.keyring.keyed-hash.v1";
 
 impl KeyRing {
     /// Builds a ring from `(key id, base64 key)` pairs; `active` names the key
@@ -148,9 +155,11 @@ impl KeyRing {
     pub fn new(active: &str, keys: impl IntoIterator<Item = (String, SecretString)>) -> Result<Self, KeyRingError> {
         let active = KeyId::new(active)?;
         let mut ring = BTreeMap::new();
+        let mut macs = BTreeMap::new();
         for (id, key) in keys {
             let id = KeyId::new(&id)?;
-            let cipher = cipher_from_base64(&id, key.expose_secret())?;
+            let (cipher, mac) = cipher_from_base64(&id, key.expose_secret())?;
+            macs.insert(id.clone(), mac);
             match ring.entry(id) {
                 Entry::Occupied(entry) => {
                     return Err(KeyRingError::DuplicateKeyId(entry.key().clone()));
@@ -163,7 +172,11 @@ impl KeyRing {
         if !ring.contains_key(&active) {
             return Err(KeyRingError::UnknownActiveKey(active));
         }
-        Ok(Self { active, keys: ring })
+        Ok(Self {
+            active,
+            keys: ring,
+            macs,
+        })
     }
 
     /// A new random key, base64-encoded as [`KeyRing::new`] expects
@@ -241,6 +254,21 @@ impl KeyRing {
         String::from_utf8(self.decrypt(ciphertext, context)?).map_err(|_| CryptoError::Malformed)
     }
 
+    /// A keyed hash (HMAC-SHA256) of `data`, bound to `context`, under a key
+    /// derived from the active key: for finding rows by a value (a "blind
+    /// index") without storing the value. The same `context` and `data` give
+    /// the same hash until the active key changes; store
+    /// [`active_key_id`](Self::active_key_id) beside the hashes to know which
+    /// rows to hash again after a rotation.
+    pub fn keyed_hash(&self, context: &[u8], data: &[u8]) -> [u8; 32] {
+        let mut mac = self.macs[&self.active].clone();
+        let context_len = u32::try_from(context.len()).expect("contexts are short");
+        mac.update(&context_len.to_be_bytes());
+        mac.update(context);
+        mac.update(data);
+        mac.finalize().into_bytes().into()
+    }
+
     /// Whether `ciphertext` should be re-encrypted: it names a key other than
     /// the active one, or cannot be read at all (so a rotation job tries it
     /// and reports the error rather than skipping it silently).
@@ -264,7 +292,7 @@ pub fn key_id_of(ciphertext: &[u8]) -> Result<&str, CryptoError> {
     Envelope::parse(ciphertext).map(|envelope| envelope.kid)
 }
 
-fn cipher_from_base64(id: &KeyId, key: &str) -> Result<Aes256Gcm, KeyRingError> {
+fn cipher_from_base64(id: &KeyId, key: &str) -> Result<(Aes256Gcm, Hmac<Sha256>), KeyRingError> {
     // The base64 error is dropped: it can quote a byte of the key.
     let mut bytes = STANDARD
         .decode(key.trim())
@@ -273,8 +301,19 @@ fn cipher_from_base64(id: &KeyId, key: &str) -> Result<Aes256Gcm, KeyRingError> 
         id: id.clone(),
         len: bytes.len(),
     });
+    let keys = cipher.map(|cipher| (cipher, keyed_hash_mac(&bytes)));
     wipe(&mut bytes);
-    cipher
+    keys
+}
+
+/// The HMAC of [`KeyRing::keyed_hash`]: keyed with HMAC-SHA256(key, derivation label).
+fn keyed_hash_mac(key: &[u8]) -> Hmac<Sha256> {
+    let mut derive = Hmac::<Sha256>::new_from_slice(key).expect("HMAC takes keys of any length");
+    derive.update(KEYED_HASH_DERIVATION);
+    let mut derived: [u8; 32] = derive.finalize().into_bytes().into();
+    let mac = Hmac::<Sha256>::new_from_slice(&derived).expect("HMAC takes keys of any length");
+    wipe(&mut derived);
+    mac
 }
 
 /// A ciphertext split into its parts (see the module docs).
@@ -314,6 +353,25 @@ impl<'a> Envelope<'a> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn keyed_hash_is_stable_per_key_and_context() {
+        let k1 = KeyRing::generate_key();
+        let k2 = KeyRing::generate_key();
+        let one = ring("k1", &[("k1", &k1), ("k2", &k2)]);
+        let again = ring("k1", &[("k1", &k1)]);
+        let rotated = ring("k2", &[("k1", &k1), ("k2", &k2)]);
+        let hash = one.keyed_hash(b"ctx", b"sister");
+        assert_eq!(hash, again.keyed_hash(b"ctx", b"sister"));
+        assert_ne!(hash, one.keyed_hash(b"ctx", b"brother"));
+        assert_ne!(hash, one.keyed_hash(b"other", b"sister"));
+        assert_ne!(hash, rotated.keyed_hash(b"ctx", b"sister"));
+        // Not a plain HMAC under the encryption key itself.
+        let raw = STANDARD.decode(k1.expose_secret()).expect("base64");
+        let mut plain = Hmac::<Sha256>::new_from_slice(&raw).expect("key");
+        plain.update(b"sister");
+        assert_ne!(hash.as_slice(), plain.finalize().into_bytes().as_slice());
+    }
 
     const CONTEXT: &[u8] = b"sms.inbound.body";
 

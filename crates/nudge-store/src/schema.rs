@@ -256,3 +256,153 @@ diesel::table! {
         created_at -> Timestamp,
     }
 }
+
+// api: identity (issue 6)
+
+diesel::table! {
+    /// api
+    api_accounts (id) {
+        id -> Text,
+        email -> Text,
+        password_hash -> Text,
+        role -> Text,
+        phone -> Nullable<Text>,
+        phone_verified_at -> Nullable<Timestamp>,
+        timezone -> Text,
+        language -> Text,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+        totp_secret -> Nullable<Binary>,
+        totp_enabled_at -> Nullable<Timestamp>,
+        totp_last_step -> Integer,
+    }
+}
+
+diesel::table! {
+    /// api
+    api_sessions (id) {
+        id -> Text,
+        user_id -> Text,
+        user_agent -> Nullable<Text>,
+        created_at -> Timestamp,
+        last_used_at -> Timestamp,
+        expires_at -> Timestamp,
+        revoked_at -> Nullable<Timestamp>,
+        revoked_reason -> Nullable<Text>,
+        mfa -> Bool,
+    }
+}
+
+diesel::table! {
+    /// api
+    api_refresh_tokens (id) {
+        id -> Text,
+        session_id -> Text,
+        token_hash -> Text,
+        created_at -> Timestamp,
+        used_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    /// api
+    api_codes (id) {
+        id -> Text,
+        user_id -> Text,
+        purpose -> Text,
+        phone -> Nullable<Text>,
+        code_hash -> Text,
+        attempts -> Integer,
+        created_at -> Timestamp,
+        expires_at -> Timestamp,
+        used_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    /// api
+    api_audit_events (id) {
+        id -> Text,
+        user_id -> Nullable<Text>,
+        actor_id -> Nullable<Text>,
+        kind -> Text,
+        detail -> Nullable<Text>,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    /// api
+    api_backup_codes (id) {
+        id -> Text,
+        user_id -> Text,
+        code_hash -> Text,
+        created_at -> Timestamp,
+        used_at -> Nullable<Timestamp>,
+    }
+}
+
+// agent: memory and providers (issue 5)
+
+diesel::table! {
+    /// agent
+    agent_memories (id) {
+        id -> Text,
+        user_id -> Text,
+        body -> Binary,
+        status -> Text,
+        superseded_by -> Nullable<Text>,
+        mentions -> Integer,
+        idempotency_key -> Text,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+        terms_key -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    /// agent
+    agent_memory_terms (memory_id, term) {
+        memory_id -> Text,
+        user_id -> Text,
+        term -> Binary,
+    }
+}
+
+diesel::joinable!(agent_memory_terms -> agent_memories (memory_id));
+diesel::allow_tables_to_appear_in_same_query!(agent_memory_terms, agent_memories);
+
+diesel::table! {
+    /// agent
+    agent_pending_actions (user_id) {
+        user_id -> Text,
+        action -> Text,
+        inbound_id -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    /// agent
+    agent_preferences (user_id) {
+        user_id -> Text,
+        plan -> Text,
+        local_only -> Bool,
+        budget_told_month -> Nullable<Text>,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    /// agent
+    agent_usage (user_id, month, provider) {
+        user_id -> Text,
+        month -> Text,
+        provider -> Text,
+        requests -> Integer,
+        prompt_tokens -> Integer,
+        completion_tokens -> Integer,
+        cost_micros -> Integer,
+        updated_at -> Timestamp,
+    }
+}

@@ -14,6 +14,7 @@ use nudge_proto::workers::{
 };
 
 use crate::engine::{Intent, ListingKind, MissedPolicyChoice, QuietHoursChoice, Understood};
+use crate::memory::PendingAction;
 use crate::tasks::{self, TASK_BODY, TaskRow};
 use crate::{Core, describe, replies, store, unavailable};
 
@@ -37,7 +38,7 @@ pub(crate) struct Turn<'a> {
 }
 
 impl Turn<'_> {
-    fn user(&self) -> String {
+    pub(crate) fn user(&self) -> String {
         self.person.user_id.as_str().to_owned()
     }
 
@@ -45,12 +46,12 @@ impl Turn<'_> {
         at.with_timezone(&self.person.timezone.tz())
     }
 
-    fn now(&self) -> DateTime<chrono_tz::Tz> {
+    pub(crate) fn now(&self) -> DateTime<chrono_tz::Tz> {
         self.local(&self.received_at)
     }
 
     /// The id behind item `n` of the last list, if it was a list of `kind`.
-    fn item(&self, n: usize) -> Option<(ListingKind, &str)> {
+    pub(crate) fn item(&self, n: usize) -> Option<(ListingKind, &str)> {
         let (kind, ids) = self.listing.as_ref()?;
         ids.get(n.checked_sub(1)?).map(|id| (*kind, id.as_str()))
     }
@@ -60,6 +61,13 @@ impl Core {
     /// Does what `understood` asks and returns the reply.
     pub(crate) async fn act(&self, turn: &Turn<'_>, understood: &Understood) -> Result<String, ServiceError> {
         let lang = understood.language;
+        if !matches!(
+            understood.intent,
+            Intent::Confirm(_) | Intent::ForgetAll | Intent::CancelAllReminders
+        ) {
+            // A "yes" answers only the question just asked.
+            self.drop_pending(turn).await?;
+        }
         Ok(match &understood.intent {
             Intent::Remind { when, urgent } => self.remind(turn, when, *urgent, lang).await?,
             Intent::RemindWithoutTime => replies::ask_when(lang),
@@ -105,6 +113,27 @@ impl Core {
                 .await
                 .map_err(unavailable)?;
                 replies::language_set(lang)
+            }
+            Intent::Remember { fact } => self.remember(turn, fact, lang).await?,
+            Intent::Recall { about } => self.recall(turn, about.as_deref(), lang).await?,
+            Intent::Forget(target) => self.forget(turn, target, lang).await?,
+            Intent::ForgetAll => self.ask_to_confirm(turn, PendingAction::ForgetAll, lang).await?,
+            Intent::CancelAllReminders => {
+                self.ask_to_confirm(turn, PendingAction::CancelAllReminders, lang)
+                    .await?
+            }
+            Intent::Confirm(yes) => self.confirm(turn, *yes, lang).await?,
+            Intent::SetLocalOnly(on) => {
+                let user = turn.user();
+                let mut conn = self.db.conn().await.map_err(unavailable)?;
+                let mut preferences = crate::llm::usage::preferences(&mut conn, &user)
+                    .await
+                    .map_err(unavailable)?;
+                preferences.local_only = *on;
+                crate::llm::usage::save_preferences(&mut conn, &user, &preferences, nudge_store::now())
+                    .await
+                    .map_err(unavailable)?;
+                replies::local_only(lang, *on)
             }
             Intent::Help => replies::help(lang),
             Intent::Unknown => replies::not_understood(lang),
@@ -216,7 +245,7 @@ impl Core {
         )
     }
 
-    async fn open_reminders(&self, turn: &Turn<'_>) -> Result<Vec<Reminder>, ServiceError> {
+    pub(crate) async fn open_reminders(&self, turn: &Turn<'_>) -> Result<Vec<Reminder>, ServiceError> {
         Ok(self
             .workers
             .clone()
@@ -230,10 +259,16 @@ impl Core {
             .reminders)
     }
 
-    async fn save_listing(&self, turn: &Turn<'_>, kind: ListingKind, ids: &[String]) -> Result<(), ServiceError> {
+    pub(crate) async fn save_listing(
+        &self,
+        turn: &Turn<'_>,
+        kind: ListingKind,
+        ids: &[String],
+    ) -> Result<(), ServiceError> {
         let kind = match kind {
             ListingKind::Reminders => "reminders",
             ListingKind::Tasks => "tasks",
+            ListingKind::Memories => "memories",
         };
         let mut conn = self.db.conn().await.map_err(unavailable)?;
         store::save_listing(&mut conn, turn.person.user_id.as_str(), kind, ids, nudge_store::now())
@@ -305,7 +340,7 @@ impl Core {
                     Some(text) => Ok(replies::task_deleted(lang, &text)),
                     None => Ok(replies::no_such_item(lang, n)),
                 },
-                None => Ok(replies::no_such_item(lang, n)),
+                Some((ListingKind::Memories, _)) | None => Ok(replies::no_such_item(lang, n)),
             },
             None => {
                 // "cancel" alone is clear only when there is one reminder to cancel.
@@ -356,7 +391,7 @@ impl Core {
                     &text,
                 ))
             }
-            Some((ListingKind::Tasks, _)) | None => Ok(replies::no_such_item(lang, item)),
+            Some((ListingKind::Tasks | ListingKind::Memories, _)) | None => Ok(replies::no_such_item(lang, item)),
         }
     }
 
@@ -496,7 +531,7 @@ impl Core {
     }
 
     /// Cancels a reminder a task carried; one already gone is fine.
-    async fn cancel_quietly(&self, user_id: &UserId, reminder_id: &str) -> Result<(), ServiceError> {
+    pub(crate) async fn cancel_quietly(&self, user_id: &UserId, reminder_id: &str) -> Result<(), ServiceError> {
         let request = CancelReminderRequest {
             user_id: user_id.as_str().to_owned(),
             reminder_id: reminder_id.to_owned(),
@@ -525,7 +560,7 @@ impl Core {
                 let reminder = self.cancel_reminder(turn, id).await?;
                 Ok(replies::finished_early(lang, &reminder.text))
             }
-            None => Ok(replies::no_such_item(lang, item)),
+            Some((ListingKind::Memories, _)) | None => Ok(replies::no_such_item(lang, item)),
         }
     }
 

@@ -44,6 +44,8 @@ impl AgentService for Agent {
         Ok(Response::new(HandleInboundResponse {
             intent: handled.intent.to_owned(),
             duplicate: handled.duplicate,
+            answered_by: handled.answered_by,
+            tools: handled.tools,
         }))
     }
 

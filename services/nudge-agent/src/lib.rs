@@ -6,9 +6,16 @@
 //! the request sms-router made after checking the phone pair.
 
 mod act;
+#[cfg(test)]
+mod benches;
 mod describe;
 mod engine;
 mod grpc;
+mod llm;
+mod memory;
+mod recall;
+#[cfg(test)]
+mod recall_index_tests;
 mod replies;
 mod store;
 mod tasks;
@@ -38,6 +45,7 @@ pub(crate) struct Core {
     keys: KeyRing,
     workers: ReminderServiceClient<TracedChannel>,
     sms: SmsRouterServiceClient<TracedChannel>,
+    chain: llm::Chain,
 }
 
 fn unavailable(error: impl std::fmt::Display) -> ServiceError {
@@ -57,9 +65,31 @@ pub(crate) struct Inbound {
 pub(crate) struct Handled {
     pub(crate) intent: &'static str,
     pub(crate) duplicate: bool,
+    /// "local" or the provider's name.
+    pub(crate) answered_by: String,
+    pub(crate) tools: Vec<String>,
 }
 
 impl Core {
+    /// The last numbered list shown to the person.
+    pub(crate) async fn load_listing(
+        &self,
+        user_id: &str,
+    ) -> Result<Option<(engine::ListingKind, Vec<String>)>, ServiceError> {
+        let mut conn = self.db.conn().await.map_err(unavailable)?;
+        Ok(store::listing(&mut conn, user_id)
+            .await
+            .map_err(unavailable)?
+            .map(|(kind, ids)| {
+                let kind = match kind.as_str() {
+                    "tasks" => engine::ListingKind::Tasks,
+                    "memories" => engine::ListingKind::Memories,
+                    _ => engine::ListingKind::Reminders,
+                };
+                (kind, ids)
+            }))
+    }
+
     async fn upsert_person(
         &self,
         user_id: &UserId,
@@ -81,6 +111,7 @@ impl Core {
     /// Handles one message. Every step is idempotent (keyed on the message
     /// id), so a retry after a failure part-way redoes nothing twice.
     async fn handle_inbound(&self, inbound: Inbound) -> Result<Handled, ServiceError> {
+        let started = std::time::Instant::now();
         let user = inbound.user_id.as_str();
         let mut conn = self.db.conn().await.map_err(unavailable)?;
         let Some(person) = store::person(&mut conn, user).await.map_err(unavailable)? else {
@@ -103,18 +134,8 @@ impl Core {
         let handled_before = store::record_inbound(&mut conn, user, &inbound.message_id, &body, nudge_store::now())
             .await
             .map_err(unavailable)?;
-        let listing = store::listing(&mut conn, user)
-            .await
-            .map_err(unavailable)?
-            .map(|(kind, ids)| {
-                let kind = if kind == "tasks" {
-                    engine::ListingKind::Tasks
-                } else {
-                    engine::ListingKind::Reminders
-                };
-                (kind, ids)
-            });
         drop(conn);
+        let listing = self.load_listing(user).await?;
         // Times are read from when the person sent the message, so a retry reads them the same way.
         let context = engine::Context {
             now: inbound.received_at.with_timezone(&timezone.tz()),
@@ -127,6 +148,8 @@ impl Core {
             return Ok(Handled {
                 intent,
                 duplicate: true,
+                answered_by: String::new(),
+                tools: Vec::new(),
             });
         }
         let person = act::Person {
@@ -139,7 +162,29 @@ impl Core {
             received_at: inbound.received_at,
             listing,
         };
-        let reply = self.act(&turn, &understood).await?;
+        // The model chain first (when configured), the local engine otherwise or
+        // when it gives no answer. A "yes"/"no" answers a question Nudge asked,
+        // and "local only" is about the models themselves: only the local engine
+        // reads those, never a model.
+        let answer = if self.chain.is_empty()
+            || matches!(
+                understood.intent,
+                engine::Intent::Confirm(_) | engine::Intent::SetLocalOnly(_)
+            ) {
+            None
+        } else {
+            self.converse(&turn, &inbound.body, understood.language, started)
+                .await?
+        };
+        let (reply, intent, answered_by, tools) = match answer {
+            Some(answer) => (answer.reply, "model", answer.provider, answer.tools),
+            None => (
+                self.act(&turn, &understood).await?,
+                intent,
+                "local".to_owned(),
+                Vec::new(),
+            ),
+        };
         let sent = self
             .sms
             .clone()
@@ -164,10 +209,12 @@ impl Core {
             .map_err(unavailable)?;
         let language = understood.language.as_str();
         metrics::counter!("nudge_agent_messages_total", "intent" => intent, "language" => language).increment(1);
-        tracing::info!(user.id = %user, inbound.id = %inbound.message_id, intent, "message handled");
+        tracing::info!(user.id = %user, inbound.id = %inbound.message_id, intent, answered_by, "message handled");
         Ok(Handled {
             intent,
             duplicate: false,
+            answered_by,
+            tools,
         })
     }
 }
@@ -200,6 +247,7 @@ impl Application {
             keys: settings.key_ring()?,
             workers: ReminderServiceClient::new(nudge_runtime::grpc_channel(&settings.services.workers.url, timeout)?),
             sms: SmsRouterServiceClient::new(nudge_runtime::grpc_channel(&settings.services.sms_router.url, timeout)?),
+            chain: llm::Chain::new(&settings.agent)?,
         });
         let grace = Duration::from_secs(settings.services.shutdown_grace_seconds);
         listener.set_nonblocking(true)?;

@@ -411,9 +411,9 @@ pub(crate) fn help(language: Language) -> String {
     pick(
         language,
         "I'm Nudge. Text me: remind me in 20 minutes to stretch. Reply DONE when a reminder is done, \
-         SNOOZE for later, LIST for your reminders, ADD milk for your list.",
+         SNOOZE for later, LIST for your reminders, ADD milk for your list, REMEMBER a fact.",
         "Je suis Nudge. Écris-moi : rappelle-moi dans 20 minutes de m'étirer. Réponds FAIT quand c'est fait, \
-         PLUS TARD pour repousser, RAPPELS pour tes rappels, AJOUTE lait pour ta liste.",
+         PLUS TARD pour repousser, RAPPELS pour tes rappels, AJOUTE lait pour ta liste, RETIENS une info.",
     )
 }
 
@@ -422,6 +422,162 @@ pub(crate) fn not_understood(language: Language) -> String {
         language,
         "Sorry, I didn't get that. Try: remind me in 20 minutes to stretch. Text HELP for more.",
         "Désolé, je n'ai pas compris. Essaie : rappelle-moi dans 20 minutes de m'étirer. Écris AIDE pour plus.",
+    )
+}
+
+/// A model's reply cut to the segment budget (at a word, with "...").
+pub(crate) fn fit(text: &str) -> String {
+    if count_segments(text).segments <= SEGMENT_BUDGET {
+        return text.to_owned();
+    }
+    let words: Vec<&str> = text.split(' ').collect();
+    (1..words.len())
+        .rev()
+        .map(|n| format!("{}...", words[..n].join(" ")))
+        .find(|cut| count_segments(cut).segments <= SEGMENT_BUDGET)
+        .unwrap_or_else(|| text.chars().take(60).collect())
+}
+
+pub(crate) fn budget_reached(language: Language) -> String {
+    pick(
+        language,
+        "Heads-up: this month's AI budget is used up. I'll keep helping with simpler answers until the 1st.",
+        "Petit mot : le budget IA du mois est épuisé. Je continue de t'aider avec des réponses plus simples jusqu'au 1er.",
+    )
+}
+
+pub(crate) fn local_only(language: Language, on: bool) -> String {
+    match (language, on) {
+        (Language::En, true) => "OK: from now on only Nudge's own engine reads your messages. Nothing goes to an AI provider.".to_owned(),
+        (Language::En, false) => "OK: Nudge may use its AI providers again. Your personal data stays masked.".to_owned(),
+        (Language::Fr, true) => "D'accord : désormais seul le moteur de Nudge lit tes messages. Rien ne part chez un fournisseur d'IA.".to_owned(),
+        (Language::Fr, false) => "D'accord : Nudge peut de nouveau utiliser ses fournisseurs d'IA. Tes données personnelles restent masquées.".to_owned(),
+    }
+}
+
+/// A fact shown inside a reply: at most 120 characters.
+fn clip(text: &str) -> String {
+    const MAX: usize = 120;
+    if text.chars().count() <= MAX {
+        return text.to_owned();
+    }
+    let mut clipped: String = text.chars().take(MAX - 3).collect();
+    clipped.push_str("...");
+    clipped
+}
+
+pub(crate) fn remembered(language: Language, fact: &str) -> String {
+    let fact = clip(fact);
+    match language {
+        Language::En => format!("Got it, I'll remember: {fact}"),
+        Language::Fr => format!("C'est noté, je retiens : {fact}"),
+    }
+}
+
+pub(crate) fn remembered_again(language: Language, fact: &str) -> String {
+    let fact = clip(fact);
+    match language {
+        Language::En => format!("I already knew that: {fact}"),
+        Language::Fr => format!("Je le savais déjà : {fact}"),
+    }
+}
+
+pub(crate) fn remembered_updated(language: Language, fact: &str, before: &str) -> String {
+    let (fact, before) = (clip(fact), clip(before));
+    match language {
+        Language::En => format!("Updated: {fact} (before: {before})"),
+        Language::Fr => format!("Mis à jour : {fact} (avant : {before})"),
+    }
+}
+
+pub(crate) fn no_memories(language: Language) -> String {
+    pick(
+        language,
+        "I don't know anything about you yet. Text REMEMBER and a fact, and I'll keep it.",
+        "Je ne sais encore rien sur toi. Écris RETIENS et une info, je la garderai.",
+    )
+}
+
+pub(crate) fn nothing_about(language: Language) -> String {
+    pick(
+        language,
+        "I don't have anything about that yet. Text REMEMBER and the fact to keep it.",
+        "Je n'ai rien là-dessus pour l'instant. Écris RETIENS et l'info pour la garder.",
+    )
+}
+
+pub(crate) fn memories_title(language: Language) -> String {
+    pick(language, "What I know about you:", "Ce que je sais sur toi :")
+}
+
+pub(crate) fn memories_footer(language: Language) -> String {
+    pick(
+        language,
+        "Text FORGET 1 to remove one.",
+        "Écris OUBLIE 1 pour en effacer un.",
+    )
+}
+
+pub(crate) fn forgotten(language: Language, fact: &str) -> String {
+    let fact = clip(fact);
+    match language {
+        Language::En => format!("Forgotten: {fact}"),
+        Language::Fr => format!("C'est oublié : {fact}"),
+    }
+}
+
+pub(crate) fn forget_not_found(language: Language) -> String {
+    pick(
+        language,
+        "I couldn't find that in what I know. Text MEMORIES to see it all.",
+        "Je n'ai pas trouvé ça dans ce que je sais. Écris SOUVENIRS pour tout voir.",
+    )
+}
+
+pub(crate) fn confirm_forget_all(language: Language, count: usize) -> String {
+    match language {
+        Language::En => format!("Forget all {count} things I know about you? Reply YES to confirm, NO to keep them."),
+        Language::Fr => {
+            format!("J'oublie les {count} infos que j'ai sur toi ? Réponds OUI pour confirmer, NON pour garder.")
+        }
+    }
+}
+
+pub(crate) fn confirm_cancel_all(language: Language, count: usize) -> String {
+    match language {
+        Language::En => format!("Cancel all {count} reminders? Reply YES to confirm, NO to keep them."),
+        Language::Fr => format!("J'annule tes {count} rappels ? Réponds OUI pour confirmer, NON pour les garder."),
+    }
+}
+
+pub(crate) fn forgot_everything(language: Language) -> String {
+    pick(
+        language,
+        "Done, I've forgotten everything I knew about you.",
+        "C'est fait, j'ai oublié tout ce que je savais sur toi.",
+    )
+}
+
+pub(crate) fn cancelled_all(language: Language, count: usize) -> String {
+    match language {
+        Language::En => format!("Done, {count} reminders cancelled. A fresh start!"),
+        Language::Fr => format!("C'est fait, {count} rappels annulés. On repart à zéro !"),
+    }
+}
+
+pub(crate) fn kept(language: Language) -> String {
+    pick(
+        language,
+        "OK, I kept everything as it was.",
+        "D'accord, je ne change rien.",
+    )
+}
+
+pub(crate) fn nothing_to_confirm(language: Language) -> String {
+    pick(
+        language,
+        "Nothing is waiting for a yes right now. Text HELP to see what I can do.",
+        "Rien n'attend de réponse pour l'instant. Écris AIDE pour voir ce que je sais faire.",
     )
 }
 
@@ -477,6 +633,19 @@ mod tests {
                 missed_how(language),
                 no_reminders(language),
                 no_tasks(language),
+                no_memories(language),
+                nothing_about(language),
+                forget_not_found(language),
+                confirm_forget_all(language, 42),
+                confirm_cancel_all(language, 42),
+                forgot_everything(language),
+                kept(language),
+                nothing_to_confirm(language),
+                budget_reached(language),
+                local_only(language, true),
+                local_only(language, false),
+                fit(&"word ".repeat(200)),
+                remembered_updated(language, &"x".repeat(300), &"y".repeat(300)),
             ] {
                 assert!(count_segments(&text).segments <= 2, "{text}");
             }

@@ -195,3 +195,24 @@ pub(crate) async fn set_language(
     })?;
     Ok(())
 }
+
+/// The person's last `limit` messages before `inbound_id` (oldest first): (direction, encrypted body).
+pub(crate) async fn recent_messages(
+    conn: &mut DbConn,
+    user_id: &str,
+    inbound_id: &str,
+    limit: i64,
+) -> QueryResult<Vec<(String, Vec<u8>)>> {
+    let mut rows: Vec<(String, Vec<u8>)> = with_conn!(conn, c => {
+        agent_messages::table
+            .filter(agent_messages::user_id.eq(user_id))
+            .filter(agent_messages::inbound_id.ne(inbound_id).or(agent_messages::inbound_id.is_null()))
+            .order((agent_messages::created_at.desc(), agent_messages::id.desc()))
+            .select((agent_messages::direction, agent_messages::body))
+            .limit(limit)
+            .load(c)
+            .await
+    })?;
+    rows.reverse();
+    Ok(rows)
+}

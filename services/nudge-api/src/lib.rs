@@ -1,13 +1,25 @@
 //! api: the public HTTP gateway (port 8000). It owns the people who use
-//! Nudge. This first version serves health, readiness and metrics, and
-//! provisions the demo person; the REST API for the web page comes next.
+//! Nudge: accounts, sessions, the audit log; it serves the REST API under
+//! `/v1` (see `docs/api-design.md`), health, readiness and metrics, and
+//! provisions the demo person.
 //!
 //! Provisioning a person tells the services that need to know: sms-router
 //! gets their Nudge number and verified phone, the agent their time zone and
 //! language, workers the time zone reminders are delivered in. Each service
 //! keeps its own copy; none reads the api's tables.
 
+mod auth;
+mod error;
+mod http;
+mod me;
+mod mfa;
+mod openapi;
+mod password;
+mod resources;
+mod routes;
+mod state;
 mod store;
+pub mod tokens;
 
 use std::net::TcpListener;
 use std::time::Duration;
@@ -16,13 +28,15 @@ use anyhow::Context as _;
 use nudge_config::Settings;
 use nudge_core::{Language, PhoneNumber, Timezone};
 use nudge_proto::agent::agent_service_client::AgentServiceClient;
+use nudge_proto::agent::task_service_client::TaskServiceClient;
 use nudge_proto::agent::{Person, UpsertPersonRequest};
 use nudge_proto::sms::AssignNumberRequest;
 use nudge_proto::sms::sms_router_service_client::SmsRouterServiceClient;
 use nudge_proto::workers::reminder_service_client::ReminderServiceClient;
 use nudge_proto::workers::{GetDeliverySettingsRequest, SetDeliverySettingsRequest};
-use nudge_runtime::{Readiness, TracedChannel};
+use nudge_runtime::Readiness;
 use nudge_store::Db;
+use state::Clients;
 use tokio_util::sync::CancellationToken;
 
 /// A person to create (or find) and provision across the services.
@@ -44,12 +58,6 @@ impl Provision {
             language: settings.demo_language()?,
         })
     }
-}
-
-struct Clients {
-    agent: AgentServiceClient<TracedChannel>,
-    sms: SmsRouterServiceClient<TracedChannel>,
-    workers: ReminderServiceClient<TracedChannel>,
 }
 
 /// Creates the person if needed and tells sms-router and the agent about them.
@@ -163,9 +171,12 @@ impl Application {
         shutdown: CancellationToken,
     ) -> anyhow::Result<Application> {
         let db = Db::connect(&settings.database)?;
+        let cache = nudge_cache::Cache::connect(&settings.cache)?;
         let timeout = Duration::from_millis(settings.services.rpc_timeout_ms);
+        let agent_channel = nudge_runtime::grpc_channel(&settings.services.agent.url, timeout)?;
         let clients = Clients {
-            agent: AgentServiceClient::new(nudge_runtime::grpc_channel(&settings.services.agent.url, timeout)?),
+            agent: AgentServiceClient::new(agent_channel.clone()),
+            tasks: TaskServiceClient::new(agent_channel),
             sms: SmsRouterServiceClient::new(nudge_runtime::grpc_channel(&settings.services.sms_router.url, timeout)?),
             workers: ReminderServiceClient::new(nudge_runtime::grpc_channel(&settings.services.workers.url, timeout)?),
         };
@@ -178,7 +189,7 @@ impl Application {
                 "demo provisioning",
                 tokio::spawn(provision_until_done(
                     db.clone(),
-                    clients,
+                    clients.clone(),
                     person,
                     provisioned_tx,
                     shutdown.clone(),
@@ -187,13 +198,31 @@ impl Application {
         }
         let port = listener.local_addr()?.port();
         let admin = nudge_runtime::http::Admin {
-            readiness: Readiness::new().with_db(db),
+            readiness: Readiness::new().with_db(db.clone()).with_cache(cache.clone()),
             runtime: tokio::runtime::Handle::current(),
         };
+        let state = actix_web::web::Data::new(state::State {
+            db,
+            cache,
+            keys: tokens::TokenKeys::from_settings(&settings)?,
+            crypto: settings.key_ring()?,
+            hasher: password::Hasher::new(&settings.api)?,
+            settings: settings.api.clone(),
+            clients,
+            console_numbers: settings.sms_transport() == nudge_config::SmsTransport::Console,
+        });
+        let max_body = settings.api.max_body_bytes;
         let server = actix_web::HttpServer::new(move || {
             actix_web::App::new()
+                .app_data(state.clone())
+                .app_data(actix_web::web::PayloadConfig::new(max_body))
+                .app_data(
+                    actix_web::web::PathConfig::default().error_handler(|e, _| error::default_error(e.into()).into()),
+                )
                 .configure(|config| nudge_runtime::http::admin_routes(config, admin.clone()))
                 .route("/", actix_web::web::get().to(index))
+                .configure(routes::configure)
+                .default_service(actix_web::web::to(routes::not_found))
         })
         .listen(listener)?
         .disable_signals()
@@ -239,6 +268,6 @@ impl Application {
 async fn index() -> actix_web::HttpResponse {
     actix_web::HttpResponse::Ok().json(serde_json::json!({
         "service": "nudge-api",
-        "endpoints": ["/healthz", "/readyz", "/metrics"],
+        "endpoints": ["/v1", "/healthz", "/readyz", "/metrics"],
     }))
 }

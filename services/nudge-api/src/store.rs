@@ -32,3 +32,534 @@ pub(crate) async fn ensure_user(
     })?;
     with_conn!(conn, c => users::table.filter(users::phone.eq(phone)).select(users::id).first(c).await)
 }
+
+/// Creates the `users` row of a person whose phone was just verified, with
+/// their account's id. A phone already used by someone else is a unique violation.
+pub(crate) async fn insert_user(
+    conn: &mut DbConn,
+    id: &str,
+    phone: &str,
+    timezone: &str,
+    language: &str,
+    role: &str,
+    now: NaiveDateTime,
+) -> QueryResult<()> {
+    with_conn!(conn, c => {
+        diesel::insert_into(users::table)
+            .values((
+                users::id.eq(id),
+                users::phone.eq(phone),
+                users::timezone.eq(timezone),
+                users::language.eq(language),
+                users::role.eq(role),
+                users::created_at.eq(now),
+                users::updated_at.eq(now),
+            ))
+            .execute(c)
+            .await
+    })?;
+    Ok(())
+}
+
+// ---- api: identity (issue 6) ----
+
+use nudge_store::schema::{
+    api_accounts, api_audit_events, api_backup_codes, api_codes, api_refresh_tokens, api_sessions,
+};
+
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = api_accounts)]
+pub(crate) struct Account {
+    pub(crate) id: String,
+    pub(crate) email: String,
+    pub(crate) password_hash: String,
+    pub(crate) role: String,
+    pub(crate) phone: Option<String>,
+    pub(crate) phone_verified_at: Option<NaiveDateTime>,
+    pub(crate) timezone: String,
+    pub(crate) language: String,
+    pub(crate) created_at: NaiveDateTime,
+    pub(crate) totp_secret: Option<Vec<u8>>,
+    pub(crate) totp_enabled_at: Option<NaiveDateTime>,
+}
+
+pub(crate) struct NewAccount<'a> {
+    pub(crate) id: &'a str,
+    pub(crate) email: &'a str,
+    pub(crate) password_hash: &'a str,
+    pub(crate) timezone: &'a str,
+    pub(crate) language: &'a str,
+}
+
+pub(crate) async fn insert_account(conn: &mut DbConn, a: &NewAccount<'_>, now: NaiveDateTime) -> QueryResult<()> {
+    with_conn!(conn, c => {
+        diesel::insert_into(api_accounts::table)
+            .values((
+                api_accounts::id.eq(a.id),
+                api_accounts::email.eq(a.email),
+                api_accounts::password_hash.eq(a.password_hash),
+                api_accounts::role.eq("user"),
+                api_accounts::timezone.eq(a.timezone),
+                api_accounts::language.eq(a.language),
+                api_accounts::created_at.eq(now),
+                api_accounts::updated_at.eq(now),
+            ))
+            .execute(c)
+            .await
+    })?;
+    Ok(())
+}
+
+pub(crate) async fn account_by_email(conn: &mut DbConn, email: &str) -> QueryResult<Option<Account>> {
+    with_conn!(conn, c => api_accounts::table
+        .filter(api_accounts::email.eq(email))
+        .select(Account::as_select())
+        .first(c)
+        .await
+        .optional())
+}
+
+pub(crate) async fn account(conn: &mut DbConn, id: &str) -> QueryResult<Option<Account>> {
+    with_conn!(conn, c => api_accounts::table
+        .find(id)
+        .select(Account::as_select())
+        .first(c)
+        .await
+        .optional())
+}
+
+pub(crate) async fn set_password(conn: &mut DbConn, id: &str, hash: &str, now: NaiveDateTime) -> QueryResult<()> {
+    with_conn!(conn, c => diesel::update(api_accounts::table.find(id))
+        .set((api_accounts::password_hash.eq(hash), api_accounts::updated_at.eq(now)))
+        .execute(c)
+        .await)?;
+    Ok(())
+}
+
+pub(crate) async fn set_verified_phone(
+    conn: &mut DbConn,
+    id: &str,
+    phone: &str,
+    now: NaiveDateTime,
+) -> QueryResult<()> {
+    with_conn!(conn, c => diesel::update(api_accounts::table.find(id))
+        .set((
+            api_accounts::phone.eq(phone),
+            api_accounts::phone_verified_at.eq(now),
+            api_accounts::updated_at.eq(now),
+        ))
+        .execute(c)
+        .await)?;
+    Ok(())
+}
+
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = api_sessions)]
+pub(crate) struct Session {
+    pub(crate) id: String,
+    pub(crate) user_id: String,
+    pub(crate) user_agent: Option<String>,
+    pub(crate) created_at: NaiveDateTime,
+    pub(crate) last_used_at: NaiveDateTime,
+    pub(crate) expires_at: NaiveDateTime,
+    pub(crate) revoked_at: Option<NaiveDateTime>,
+    pub(crate) mfa: bool,
+}
+
+/// Creates a session and its first refresh token.
+pub(crate) async fn create_session(
+    conn: &mut DbConn,
+    session: &Session,
+    refresh_id: &str,
+    refresh_hash: &str,
+) -> QueryResult<()> {
+    with_conn!(conn, c => {
+        diesel::insert_into(api_sessions::table)
+            .values((
+                api_sessions::id.eq(&session.id),
+                api_sessions::user_id.eq(&session.user_id),
+                api_sessions::user_agent.eq(session.user_agent.as_deref()),
+                api_sessions::created_at.eq(session.created_at),
+                api_sessions::last_used_at.eq(session.last_used_at),
+                api_sessions::expires_at.eq(session.expires_at),
+                api_sessions::mfa.eq(session.mfa),
+            ))
+            .execute(c)
+            .await
+    })?;
+    insert_refresh(conn, refresh_id, &session.id, refresh_hash, session.created_at).await
+}
+
+pub(crate) async fn insert_refresh(
+    conn: &mut DbConn,
+    id: &str,
+    session_id: &str,
+    hash: &str,
+    now: NaiveDateTime,
+) -> QueryResult<()> {
+    with_conn!(conn, c => diesel::insert_into(api_refresh_tokens::table)
+        .values((
+            api_refresh_tokens::id.eq(id),
+            api_refresh_tokens::session_id.eq(session_id),
+            api_refresh_tokens::token_hash.eq(hash),
+            api_refresh_tokens::created_at.eq(now),
+        ))
+        .execute(c)
+        .await)?;
+    Ok(())
+}
+
+pub(crate) async fn session(conn: &mut DbConn, id: &str) -> QueryResult<Option<Session>> {
+    with_conn!(conn, c => api_sessions::table
+        .find(id)
+        .select(Session::as_select())
+        .first(c)
+        .await
+        .optional())
+}
+
+/// What presenting a refresh token found.
+pub(crate) enum RefreshUse {
+    /// Never issued (or its session was erased).
+    Unknown,
+    /// First use: it is now spent.
+    Fresh { session_id: String },
+    /// Already spent: someone replays an old token.
+    Reused { session_id: String },
+}
+
+/// Spends a refresh token, atomically (two concurrent uses: one is a reuse).
+pub(crate) async fn use_refresh(conn: &mut DbConn, hash: &str, now: NaiveDateTime) -> QueryResult<RefreshUse> {
+    let found: Option<(String, String, Option<NaiveDateTime>)> = with_conn!(conn, c => api_refresh_tokens::table
+        .filter(api_refresh_tokens::token_hash.eq(hash))
+        .select((api_refresh_tokens::id, api_refresh_tokens::session_id, api_refresh_tokens::used_at))
+        .first(c)
+        .await
+        .optional())?;
+    let Some((id, session_id, used_at)) = found else {
+        return Ok(RefreshUse::Unknown);
+    };
+    if used_at.is_some() {
+        return Ok(RefreshUse::Reused { session_id });
+    }
+    let spent = with_conn!(conn, c => diesel::update(
+            api_refresh_tokens::table
+                .filter(api_refresh_tokens::id.eq(&id))
+                .filter(api_refresh_tokens::used_at.is_null()),
+        )
+        .set(api_refresh_tokens::used_at.eq(now))
+        .execute(c)
+        .await)?;
+    Ok(if spent == 1 {
+        RefreshUse::Fresh { session_id }
+    } else {
+        RefreshUse::Reused { session_id }
+    })
+}
+
+pub(crate) async fn touch_session(
+    conn: &mut DbConn,
+    id: &str,
+    now: NaiveDateTime,
+    expires_at: NaiveDateTime,
+) -> QueryResult<()> {
+    with_conn!(conn, c => diesel::update(api_sessions::table.find(id))
+        .set((api_sessions::last_used_at.eq(now), api_sessions::expires_at.eq(expires_at)))
+        .execute(c)
+        .await)?;
+    Ok(())
+}
+
+/// Revokes one session; false if it was already revoked.
+pub(crate) async fn revoke_session(conn: &mut DbConn, id: &str, reason: &str, now: NaiveDateTime) -> QueryResult<bool> {
+    let n = with_conn!(conn, c => diesel::update(
+            api_sessions::table.filter(api_sessions::id.eq(id)).filter(api_sessions::revoked_at.is_null()),
+        )
+        .set((api_sessions::revoked_at.eq(now), api_sessions::revoked_reason.eq(reason)))
+        .execute(c)
+        .await)?;
+    Ok(n == 1)
+}
+
+/// The ids of a person's sessions not revoked yet (all of them, or all but `except`).
+pub(crate) async fn live_session_ids(conn: &mut DbConn, user_id: &str) -> QueryResult<Vec<String>> {
+    with_conn!(conn, c => api_sessions::table
+        .filter(api_sessions::user_id.eq(user_id))
+        .filter(api_sessions::revoked_at.is_null())
+        .select(api_sessions::id)
+        .load(c)
+        .await)
+}
+
+/// A person's live sessions, newest first, after `after` (an id, for pages).
+pub(crate) async fn list_sessions(
+    conn: &mut DbConn,
+    user_id: &str,
+    now: NaiveDateTime,
+    after: Option<&str>,
+    limit: i64,
+) -> QueryResult<Vec<Session>> {
+    with_conn!(conn, c => {
+        let mut query = api_sessions::table
+            .filter(api_sessions::user_id.eq(user_id))
+            .filter(api_sessions::revoked_at.is_null())
+            .filter(api_sessions::expires_at.gt(now))
+            .select(Session::as_select())
+            .order(api_sessions::id.desc())
+            .limit(limit)
+            .into_boxed();
+        if let Some(after) = after {
+            query = query.filter(api_sessions::id.lt(after.to_owned()));
+        }
+        query.load(c).await
+    })
+}
+
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = api_codes)]
+pub(crate) struct Code {
+    pub(crate) id: String,
+    pub(crate) phone: Option<String>,
+    pub(crate) code_hash: String,
+    pub(crate) attempts: i32,
+    pub(crate) expires_at: NaiveDateTime,
+    pub(crate) used_at: Option<NaiveDateTime>,
+}
+
+pub(crate) struct NewCode<'a> {
+    pub(crate) id: &'a str,
+    pub(crate) user_id: &'a str,
+    pub(crate) purpose: &'a str,
+    pub(crate) phone: Option<&'a str>,
+    pub(crate) code_hash: &'a str,
+    pub(crate) expires_at: NaiveDateTime,
+}
+
+pub(crate) async fn insert_code(conn: &mut DbConn, code: &NewCode<'_>, now: NaiveDateTime) -> QueryResult<()> {
+    with_conn!(conn, c => diesel::insert_into(api_codes::table)
+        .values((
+            api_codes::id.eq(code.id),
+            api_codes::user_id.eq(code.user_id),
+            api_codes::purpose.eq(code.purpose),
+            api_codes::phone.eq(code.phone),
+            api_codes::code_hash.eq(code.code_hash),
+            api_codes::attempts.eq(0),
+            api_codes::created_at.eq(now),
+            api_codes::expires_at.eq(code.expires_at),
+        ))
+        .execute(c)
+        .await)?;
+    Ok(())
+}
+
+/// The person's latest code for `purpose`, if any.
+pub(crate) async fn latest_code(conn: &mut DbConn, user_id: &str, purpose: &str) -> QueryResult<Option<Code>> {
+    with_conn!(conn, c => api_codes::table
+        .filter(api_codes::user_id.eq(user_id))
+        .filter(api_codes::purpose.eq(purpose))
+        .order((api_codes::created_at.desc(), api_codes::id.desc()))
+        .select(Code::as_select())
+        .first(c)
+        .await
+        .optional())
+}
+
+/// Counts one attempt; returns the attempts so far.
+pub(crate) async fn count_code_attempt(conn: &mut DbConn, id: &str) -> QueryResult<()> {
+    with_conn!(conn, c => diesel::update(api_codes::table.find(id))
+        .set(api_codes::attempts.eq(api_codes::attempts + 1))
+        .execute(c)
+        .await)?;
+    Ok(())
+}
+
+/// Spends a code; false if it was spent meanwhile.
+pub(crate) async fn use_code(conn: &mut DbConn, id: &str, now: NaiveDateTime) -> QueryResult<bool> {
+    let n = with_conn!(conn, c => diesel::update(
+            api_codes::table.filter(api_codes::id.eq(id)).filter(api_codes::used_at.is_null()),
+        )
+        .set(api_codes::used_at.eq(now))
+        .execute(c)
+        .await)?;
+    Ok(n == 1)
+}
+
+/// Records a security event. `detail` never holds an email, phone, token or code.
+pub(crate) async fn audit(
+    conn: &mut DbConn,
+    user_id: Option<&str>,
+    actor_id: Option<&str>,
+    kind: &str,
+    detail: Option<&str>,
+    now: NaiveDateTime,
+) -> QueryResult<()> {
+    let id = nudge_core::new_id();
+    with_conn!(conn, c => diesel::insert_into(api_audit_events::table)
+        .values((
+            api_audit_events::id.eq(&id),
+            api_audit_events::user_id.eq(user_id),
+            api_audit_events::actor_id.eq(actor_id),
+            api_audit_events::kind.eq(kind),
+            api_audit_events::detail.eq(detail),
+            api_audit_events::created_at.eq(now),
+        ))
+        .execute(c)
+        .await)?;
+    Ok(())
+}
+
+#[derive(Debug, Clone, Queryable)]
+pub(crate) struct AuditEvent {
+    pub(crate) id: String,
+    pub(crate) kind: String,
+    pub(crate) detail: Option<String>,
+    pub(crate) created_at: NaiveDateTime,
+}
+
+/// A person's security events, newest first.
+pub(crate) async fn audit_events(
+    conn: &mut DbConn,
+    user_id: &str,
+    after: Option<&str>,
+    limit: i64,
+) -> QueryResult<Vec<AuditEvent>> {
+    with_conn!(conn, c => {
+        let mut query = api_audit_events::table
+            .filter(api_audit_events::user_id.eq(user_id))
+            .select((api_audit_events::id, api_audit_events::kind, api_audit_events::detail, api_audit_events::created_at))
+            .order(api_audit_events::id.desc())
+            .limit(limit)
+            .into_boxed();
+        if let Some(after) = after {
+            query = query.filter(api_audit_events::id.lt(after.to_owned()));
+        }
+        query.load(c).await
+    })
+}
+
+/// Stores a TOTP secret being set up (not enabled yet).
+pub(crate) async fn set_totp_secret(conn: &mut DbConn, id: &str, secret: &[u8], now: NaiveDateTime) -> QueryResult<()> {
+    with_conn!(conn, c => diesel::update(api_accounts::table.find(id))
+        .set((
+            api_accounts::totp_secret.eq(secret),
+            api_accounts::totp_enabled_at.eq(None::<NaiveDateTime>),
+            api_accounts::totp_last_step.eq(0),
+            api_accounts::updated_at.eq(now),
+        ))
+        .execute(c)
+        .await)?;
+    Ok(())
+}
+
+pub(crate) async fn enable_totp(conn: &mut DbConn, id: &str, now: NaiveDateTime) -> QueryResult<()> {
+    with_conn!(conn, c => diesel::update(api_accounts::table.find(id))
+        .set((api_accounts::totp_enabled_at.eq(now), api_accounts::updated_at.eq(now)))
+        .execute(c)
+        .await)?;
+    Ok(())
+}
+
+pub(crate) async fn disable_totp(conn: &mut DbConn, id: &str, now: NaiveDateTime) -> QueryResult<()> {
+    with_conn!(conn, c => diesel::update(api_accounts::table.find(id))
+        .set((
+            api_accounts::totp_secret.eq(None::<Vec<u8>>),
+            api_accounts::totp_enabled_at.eq(None::<NaiveDateTime>),
+            api_accounts::totp_last_step.eq(0),
+            api_accounts::updated_at.eq(now),
+        ))
+        .execute(c)
+        .await)?;
+    with_conn!(conn, c => diesel::delete(api_backup_codes::table.filter(api_backup_codes::user_id.eq(id)))
+        .execute(c)
+        .await)?;
+    Ok(())
+}
+
+/// Accepts TOTP time step `step` once: false if it (or a later one) was used.
+pub(crate) async fn take_totp_step(conn: &mut DbConn, id: &str, step: i32) -> QueryResult<bool> {
+    let n = with_conn!(conn, c => diesel::update(
+            api_accounts::table.filter(api_accounts::id.eq(id)).filter(api_accounts::totp_last_step.lt(step)),
+        )
+        .set(api_accounts::totp_last_step.eq(step))
+        .execute(c)
+        .await)?;
+    Ok(n == 1)
+}
+
+/// Replaces the person's backup codes.
+pub(crate) async fn replace_backup_codes(
+    conn: &mut DbConn,
+    user_id: &str,
+    hashes: &[(String, String)],
+    now: NaiveDateTime,
+) -> QueryResult<()> {
+    with_conn!(conn, c => diesel::delete(api_backup_codes::table.filter(api_backup_codes::user_id.eq(user_id)))
+        .execute(c)
+        .await)?;
+    for (id, hash) in hashes {
+        with_conn!(conn, c => diesel::insert_into(api_backup_codes::table)
+            .values((
+                api_backup_codes::id.eq(id),
+                api_backup_codes::user_id.eq(user_id),
+                api_backup_codes::code_hash.eq(hash),
+                api_backup_codes::created_at.eq(now),
+            ))
+            .execute(c)
+            .await)?;
+    }
+    Ok(())
+}
+
+/// The person's unused backup codes: (id, hash).
+pub(crate) async fn unused_backup_codes(conn: &mut DbConn, user_id: &str) -> QueryResult<Vec<(String, String)>> {
+    with_conn!(conn, c => api_backup_codes::table
+        .filter(api_backup_codes::user_id.eq(user_id))
+        .filter(api_backup_codes::used_at.is_null())
+        .select((api_backup_codes::id, api_backup_codes::code_hash))
+        .load(c)
+        .await)
+}
+
+pub(crate) async fn use_backup_code(conn: &mut DbConn, id: &str, now: NaiveDateTime) -> QueryResult<bool> {
+    let n = with_conn!(conn, c => diesel::update(
+            api_backup_codes::table.filter(api_backup_codes::id.eq(id)).filter(api_backup_codes::used_at.is_null()),
+        )
+        .set(api_backup_codes::used_at.eq(now))
+        .execute(c)
+        .await)?;
+    Ok(n == 1)
+}
+
+pub(crate) async fn set_role(conn: &mut DbConn, id: &str, role: &str, now: NaiveDateTime) -> QueryResult<bool> {
+    let n = with_conn!(conn, c => diesel::update(api_accounts::table.find(id))
+        .set((api_accounts::role.eq(role), api_accounts::updated_at.eq(now)))
+        .execute(c)
+        .await)?;
+    Ok(n == 1)
+}
+
+/// Accounts by id, for administrators.
+pub(crate) async fn list_accounts(conn: &mut DbConn, after: Option<&str>, limit: i64) -> QueryResult<Vec<Account>> {
+    with_conn!(conn, c => {
+        let mut query = api_accounts::table
+            .select(Account::as_select())
+            .order(api_accounts::id.asc())
+            .limit(limit)
+            .into_boxed();
+        if let Some(after) = after {
+            query = query.filter(api_accounts::id.gt(after.to_owned()));
+        }
+        query.load(c).await
+    })
+}
+
+pub(crate) async fn audit_by(
+    conn: &mut DbConn,
+    user_id: Option<&str>,
+    actor_id: &str,
+    kind: &str,
+    detail: Option<&str>,
+    now: NaiveDateTime,
+) -> QueryResult<()> {
+    audit(conn, user_id, Some(actor_id), kind, detail, now).await
+}

@@ -5,6 +5,7 @@
 //! parser (`nudge-when`) for reminders. It never guesses silently: a message
 //! it cannot place is answered with a question or the help.
 
+mod memory;
 mod settings;
 mod words;
 
@@ -12,6 +13,7 @@ use chrono::{DateTime, Utc};
 use nudge_core::Language;
 use nudge_when::{LangHint, When, WhenError};
 
+pub(crate) use memory::ForgetTarget;
 pub(crate) use settings::{MissedPolicyChoice, QuietHoursChoice};
 use words::Words;
 pub(crate) use words::fold;
@@ -21,6 +23,7 @@ pub(crate) use words::fold;
 pub(crate) enum ListingKind {
     Reminders,
     Tasks,
+    Memories,
 }
 
 /// What the engine needs to read a message.
@@ -82,6 +85,23 @@ pub(crate) enum Intent {
     SetNag(Option<u32>),
     SetMissedPolicy(Option<MissedPolicyChoice>),
     SetLanguage,
+    /// "remember my sister is Léa", or a fact told in passing.
+    Remember {
+        fact: String,
+    },
+    /// "what do you know about me" (`None`), "who is my sister" (`Some("sister")`).
+    Recall {
+        about: Option<String>,
+    },
+    Forget(ForgetTarget),
+    /// Waits for a "yes".
+    ForgetAll,
+    /// Waits for a "yes".
+    CancelAllReminders,
+    /// "yes" / "oui" (`true`), "no" / "non" (`false`).
+    Confirm(bool),
+    /// "local only" / "mode local" (`true`): no model provider reads this person's messages.
+    SetLocalOnly(bool),
     Help,
     Unknown,
 }
@@ -108,6 +128,13 @@ impl Intent {
             Intent::SetNag(_) => "set_nag",
             Intent::SetMissedPolicy(_) => "set_missed_policy",
             Intent::SetLanguage => "set_language",
+            Intent::Remember { .. } => "remember",
+            Intent::Recall { .. } => "recall",
+            Intent::Forget(_) => "forget",
+            Intent::ForgetAll => "forget_all",
+            Intent::CancelAllReminders => "cancel_all_reminders",
+            Intent::Confirm(_) => "confirm",
+            Intent::SetLocalOnly(_) => "set_local_only",
             Intent::Help => "help",
             Intent::Unknown => "unknown",
         }
@@ -294,6 +321,9 @@ pub(crate) fn understand(text: &str, context: &Context) -> Understood {
             return understood(intent, language);
         }
     }
+    if let Some(memory) = memory::read(&words) {
+        return memory;
+    }
     if let Some(language) = whole(&words, SNOOZE) {
         return understood(Intent::Snooze { until: None }, language);
     }
@@ -327,7 +357,13 @@ pub(crate) fn understand(text: &str, context: &Context) -> Understood {
     {
         return understood(add_task(&words.rest(used), language, context), language);
     }
-    reminder(text, &words, context)
+    let read = reminder(text, &words, context);
+    if read.intent == Intent::Unknown
+        && let Some(fact) = memory::told_fact(&words)
+    {
+        return fact;
+    }
+    read
 }
 
 fn when_context(context: &Context, language: Option<Language>) -> nudge_when::Context {

@@ -58,6 +58,11 @@ fn summary(understood: &Understood) -> String {
         Intent::SetQuietHours(None) => "quiet ?".to_owned(),
         Intent::SetNag(seconds) => format!("nag {seconds:?}"),
         Intent::SetMissedPolicy(policy) => format!("missed {policy:?}"),
+        Intent::Remember { fact } => format!("remember {fact:?}"),
+        Intent::Recall { about: Some(about) } => format!("recall {about:?}"),
+        Intent::Forget(ForgetTarget::Item(n)) => format!("forget #{n}"),
+        Intent::Forget(ForgetTarget::Matching(what)) => format!("forget {what:?}"),
+        Intent::Confirm(yes) => format!("confirm {yes}"),
         other => other.name().to_owned(),
     };
     format!("{intent} [{}]", understood.language)
@@ -204,4 +209,42 @@ fn everything_else() {
     check("deux trois choses", "unknown [en]");
     check("je suis fatigué aujourd'hui", "unknown [fr]");
     check("   ", "help [en]");
+}
+
+#[test]
+fn memory() {
+    check("remember my sister is Léa", r#"remember "my sister is Léa" [en]"#);
+    check(
+        "Remember: my locker code is 4512.",
+        r#"remember "my locker code is 4512" [en]"#,
+    );
+    check(
+        "retiens que ma sœur s'appelle Léa",
+        r#"remember "ma sœur s'appelle Léa" [fr]"#,
+    );
+    check(
+        "souviens-toi que je prends mes médicaments à 8h",
+        r#"remember "je prends mes médicaments à 8h" [fr]"#,
+    );
+    check("note that I hate phone calls", r#"remember "I hate phone calls" [en]"#);
+    check("my sister is Léa", r#"remember "my sister is Léa" [en]"#);
+    check("ma sœur s'appelle Léa", r#"remember "ma sœur s'appelle Léa" [fr]"#);
+    // "remember to ... at 5" is a reminder; a time makes it one.
+    check("remember to call mom at 5pm", r#"remind Wed 17:00:00 "call mom" [en]"#);
+    check("what do you know about me?", "recall [en]");
+    check("Qu'est-ce que tu sais sur moi ?", "recall [fr]");
+    check("que sais-tu de moi", "recall [fr]");
+    check("who is my sister?", r#"recall "sister" [en]"#);
+    check("c'est quoi mon code de casier", r#"recall "code de casier" [fr]"#);
+    check("forget my sister", r#"forget "my sister" [en]"#);
+    check("oublie le code du casier", r#"forget "le code du casier" [fr]"#);
+    check_with("forget 2", Some(ListingKind::Memories), "forget #2 [en]");
+    check("forget everything", "forget_all [en]");
+    check("Oublie tout", "forget_all [fr]");
+    check("cancel all reminders", "cancel_all_reminders [en]");
+    check("annule tous mes rappels", "cancel_all_reminders [fr]");
+    check("yes", "confirm true [en]");
+    check("OUI", "confirm true [fr]");
+    check("non", "confirm false [fr]");
+    check("no", "confirm false [en]");
 }

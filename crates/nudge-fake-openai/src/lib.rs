@@ -1,0 +1,296 @@
+//! A fake OpenAI-compatible chat server for tests and the evaluation harness.
+//!
+//! It serves `POST /v1/chat/completions` in OpenAI's documented format
+//! (`choices[0].message` with `content` or `tool_calls`, `finish_reason`,
+//! `usage`), plays a script of answers in order, and can fail the way real
+//! providers do: hang, answer 500 or 429 with OpenAI's error body
+//! (`{"error":{"message","type","param","code"}}`), answer malformed JSON,
+//! call a tool that does not exist, or call the same tool forever.
+//!
+//! Every request body it receives is kept, so a test can check what left
+//! Nudge (masking, context, tools offered).
+
+use std::collections::VecDeque;
+use std::net::SocketAddr;
+use std::sync::{Arc, Mutex, PoisonError};
+use std::time::Duration;
+
+use axum::Router;
+use axum::extract::State;
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::post;
+use serde_json::{Value, json};
+use tokio::net::TcpListener;
+use tokio::task::JoinHandle;
+
+/// One answer of the script.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Step {
+    /// An assistant message with this text (`finish_reason: "stop"`).
+    Reply(String),
+    /// Tool calls: (function name, arguments as the JSON text the model wrote).
+    ToolCalls(Vec<(String, String)>),
+    /// Never answers (the client must time out).
+    Hang,
+    /// Answers after a delay, then plays the inner step.
+    Slow(Duration, Box<Step>),
+    /// An HTTP error with OpenAI's error body, e.g. 500 `server_error`, 429 `rate_limit_exceeded`.
+    Error(u16),
+    /// 200 with a body that is not JSON.
+    Malformed,
+    /// 200 with JSON that is not a chat completion.
+    WrongShape,
+    /// Plays the inner step for every request from now on (an endless tool loop).
+    Forever(Box<Step>),
+}
+
+impl Step {
+    /// A reply text.
+    pub fn reply(text: &str) -> Step {
+        Step::Reply(text.to_owned())
+    }
+
+    /// One tool call.
+    pub fn call(name: &str, arguments: Value) -> Step {
+        Step::ToolCalls(vec![(name.to_owned(), arguments.to_string())])
+    }
+
+    /// One tool call whose arguments are raw text (possibly not JSON).
+    pub fn call_raw(name: &str, arguments: &str) -> Step {
+        Step::ToolCalls(vec![(name.to_owned(), arguments.to_owned())])
+    }
+}
+
+#[derive(Default)]
+struct Inner {
+    script: VecDeque<Step>,
+    requests: Vec<Value>,
+    api_key: Option<String>,
+    calls: usize,
+}
+
+type Shared = Arc<Mutex<Inner>>;
+
+fn lock(shared: &Shared) -> std::sync::MutexGuard<'_, Inner> {
+    shared.lock().unwrap_or_else(PoisonError::into_inner)
+}
+
+/// A running fake.
+pub struct FakeOpenAi {
+    shared: Shared,
+    addr: SocketAddr,
+    server: JoinHandle<()>,
+}
+
+impl FakeOpenAi {
+    /// Starts on a free local port with `script`; `api_key`, when given, must
+    /// come as `Authorization: Bearer <key>` (else 401 `invalid_api_key`).
+    pub async fn start(script: Vec<Step>, api_key: Option<&str>) -> std::io::Result<FakeOpenAi> {
+        let listener = TcpListener::bind("127.0.0.1:0").await?;
+        let addr = listener.local_addr()?;
+        let shared: Shared = Arc::new(Mutex::new(Inner {
+            script: script.into(),
+            api_key: api_key.map(str::to_owned),
+            ..Inner::default()
+        }));
+        let app = Router::new()
+            .route("/v1/chat/completions", post(chat))
+            .with_state(shared.clone());
+        let server = tokio::spawn(async move {
+            // The fake lives as long as the test; an I/O error ends it.
+            let _ = axum::serve(listener, app).await;
+        });
+        Ok(FakeOpenAi { shared, addr, server })
+    }
+
+    /// The `api_base` to configure: `http://127.0.0.1:PORT/v1`.
+    pub fn base_url(&self) -> String {
+        format!("http://{}/v1", self.addr)
+    }
+
+    /// Appends steps to the script.
+    pub fn push(&self, steps: impl IntoIterator<Item = Step>) {
+        lock(&self.shared).script.extend(steps);
+    }
+
+    /// Every request body received, oldest first.
+    pub fn requests(&self) -> Vec<Value> {
+        lock(&self.shared).requests.clone()
+    }
+
+    /// How many chat requests arrived (including refused ones).
+    pub fn calls(&self) -> usize {
+        lock(&self.shared).calls
+    }
+}
+
+impl Drop for FakeOpenAi {
+    fn drop(&mut self) {
+        self.server.abort();
+    }
+}
+
+fn error(status: StatusCode, message: &str, kind: &str, code: Option<&str>) -> Response {
+    (
+        status,
+        axum::Json(json!({
+            "error": { "message": message, "type": kind, "param": null, "code": code }
+        })),
+    )
+        .into_response()
+}
+
+/// Rough token count, like a tokenizer would give for English: one per 4 characters.
+fn tokens(text: &str) -> u64 {
+    (text.chars().count() as u64).div_ceil(4).max(1)
+}
+
+fn completion(model: &str, prompt_tokens: u64, message: Value, finish_reason: &str, calls: usize) -> Response {
+    let completion_tokens = tokens(&message.to_string());
+    axum::Json(json!({
+        "id": format!("chatcmpl-fake-{calls}"),
+        "object": "chat.completion",
+        "created": 1_767_225_600,
+        "model": model,
+        "choices": [{ "index": 0, "message": message, "logprobs": null, "finish_reason": finish_reason }],
+        "usage": {
+            "prompt_tokens": prompt_tokens,
+            "completion_tokens": completion_tokens,
+            "total_tokens": prompt_tokens + completion_tokens
+        }
+    }))
+    .into_response()
+}
+
+async fn chat(State(shared): State<Shared>, headers: HeaderMap, body: String) -> Response {
+    let (step, calls) = {
+        let mut inner = lock(&shared);
+        inner.calls += 1;
+        if let Some(key) = &inner.api_key {
+            let given = headers
+                .get(header::AUTHORIZATION)
+                .and_then(|v| v.to_str().ok())
+                .and_then(|v| v.strip_prefix("Bearer "));
+            if given != Some(key.as_str()) {
+                return error(
+                    StatusCode::UNAUTHORIZED,
+                    "Incorrect API key provided.",
+                    "invalid_request_error",
+                    Some("invalid_api_key"),
+                );
+            }
+        }
+        let Ok(request) = serde_json::from_str::<Value>(&body) else {
+            return error(
+                StatusCode::BAD_REQUEST,
+                "We could not parse the JSON body of your request.",
+                "invalid_request_error",
+                None,
+            );
+        };
+        if !request["model"].is_string() || !request["messages"].is_array() {
+            return error(
+                StatusCode::BAD_REQUEST,
+                "'model' and 'messages' are required properties.",
+                "invalid_request_error",
+                None,
+            );
+        }
+        inner.requests.push(request);
+        let step = match inner.script.front() {
+            Some(Step::Forever(inner_step)) => Some((**inner_step).clone()),
+            Some(_) => inner.script.pop_front(),
+            None => None,
+        };
+        (step, inner.calls)
+    };
+    let request = lock(&shared).requests.last().cloned().unwrap_or(Value::Null);
+    let model = request["model"].as_str().unwrap_or("fake").to_owned();
+    let prompt_tokens = tokens(&request["messages"].to_string());
+    play(step, &model, prompt_tokens, calls).await
+}
+
+async fn play(step: Option<Step>, model: &str, prompt_tokens: u64, calls: usize) -> Response {
+    let mut step = step;
+    loop {
+        return match step {
+            None => error(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "The fake's script is exhausted.",
+                "server_error",
+                None,
+            ),
+            Some(Step::Reply(text)) => completion(
+                model,
+                prompt_tokens,
+                json!({ "role": "assistant", "content": text, "refusal": null }),
+                "stop",
+                calls,
+            ),
+            Some(Step::ToolCalls(list)) => {
+                let tool_calls: Vec<Value> = list
+                    .iter()
+                    .enumerate()
+                    .map(|(i, (name, arguments))| {
+                        json!({
+                            "id": format!("call_{calls}_{i}"),
+                            "type": "function",
+                            "function": { "name": name, "arguments": arguments }
+                        })
+                    })
+                    .collect();
+                completion(
+                    model,
+                    prompt_tokens,
+                    json!({ "role": "assistant", "content": null, "tool_calls": tool_calls }),
+                    "tool_calls",
+                    calls,
+                )
+            }
+            Some(Step::Hang) => {
+                tokio::time::sleep(Duration::from_secs(3600)).await;
+                error(StatusCode::GATEWAY_TIMEOUT, "Hung.", "server_error", None)
+            }
+            Some(Step::Slow(delay, then)) => {
+                tokio::time::sleep(delay).await;
+                step = Some(*then);
+                continue;
+            }
+            Some(Step::Error(status)) => {
+                let status = StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+                match status.as_u16() {
+                    429 => error(
+                        status,
+                        "Rate limit reached for requests.",
+                        "requests",
+                        Some("rate_limit_exceeded"),
+                    ),
+                    401 => error(
+                        status,
+                        "Incorrect API key provided.",
+                        "invalid_request_error",
+                        Some("invalid_api_key"),
+                    ),
+                    _ => error(
+                        status,
+                        "The server had an error while processing your request.",
+                        "server_error",
+                        None,
+                    ),
+                }
+            }
+            Some(Step::Malformed) => (
+                StatusCode::OK,
+                [(header::CONTENT_TYPE, "application/json")],
+                "{\"id\": \"chatcmpl-broken\", \"choices\": [{\"message\": {\"role\": \"assist",
+            )
+                .into_response(),
+            Some(Step::WrongShape) => axum::Json(json!({ "hello": "world" })).into_response(),
+            Some(Step::Forever(inner)) => {
+                step = Some(*inner);
+                continue;
+            }
+        };
+    }
+}

@@ -1,0 +1,2 @@
+DROP TABLE agent_pending_actions;
+DROP TABLE agent_memories;

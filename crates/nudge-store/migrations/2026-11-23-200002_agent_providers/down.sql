@@ -1,0 +1,2 @@
+DROP TABLE agent_usage;
+DROP TABLE agent_preferences;

@@ -1,0 +1,373 @@
+//! The memory tools: remember, recall, forget, and the destructive actions
+//! that wait for an explicit "yes" (forget everything, cancel all reminders).
+//! The person is always the turn's person (from the verified phone pair).
+
+use std::collections::HashMap;
+
+use chrono::{NaiveDateTime, TimeDelta};
+use nudge_core::Language;
+use nudge_proto::ServiceError;
+
+use crate::act::Turn;
+use crate::engine::{ForgetTarget, ListingKind};
+use crate::memory::{self, MEMORY_BODY, MemoryRow, PendingAction};
+use crate::{Core, replies, unavailable};
+
+/// How long a "forget everything?" question waits for its "yes".
+const CONFIRM_WINDOW: TimeDelta = TimeDelta::minutes(10);
+/// The most memories a recall lists.
+const RECALL_LIMIT: usize = 5;
+/// The most not-yet-indexed memories a query indexes (the others are matched
+/// in memory meanwhile), so the first recall after an upgrade stays quick.
+const BACKFILL_PER_QUERY: usize = 200;
+
+/// A decrypted memory.
+#[derive(Debug, Clone)]
+pub(crate) struct Memory {
+    pub(crate) id: String,
+    pub(crate) text: String,
+    pub(crate) active: bool,
+    pub(crate) superseded_by: Option<String>,
+}
+
+/// What `remember` did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum Remembered {
+    New(String),
+    /// Told before: merged.
+    Again(String),
+    /// Replaced an older fact (kept as history): the new text and the old.
+    Updated(String, String),
+}
+
+impl Core {
+    fn open_memory(&self, row: &MemoryRow) -> Result<Memory, ServiceError> {
+        let text = self
+            .keys
+            .decrypt_to_string(&row.body, MEMORY_BODY)
+            .map_err(|e| ServiceError::internal(format!("memory text: {e}")))?;
+        Ok(Memory {
+            id: row.id.clone(),
+            text,
+            active: row.status == "active",
+            superseded_by: row.superseded_by.clone(),
+        })
+    }
+
+    /// The person's memories, decrypted, oldest first.
+    pub(crate) async fn memories(&self, user_id: &str, active_only: bool) -> Result<Vec<Memory>, ServiceError> {
+        let mut conn = self.db.conn().await.map_err(unavailable)?;
+        let rows = memory::list(&mut conn, user_id, active_only)
+            .await
+            .map_err(unavailable)?;
+        drop(conn);
+        rows.iter().map(|row| self.open_memory(row)).collect()
+    }
+
+    /// Keeps a fact: merged with the same fact, or superseding one it contradicts.
+    pub(crate) async fn keep_fact(
+        &self,
+        user_id: &str,
+        fact: &str,
+        idempotency_key: &str,
+    ) -> Result<Remembered, ServiceError> {
+        let existing = self.memories(user_id, true).await?;
+        let mut conn = self.db.conn().await.map_err(unavailable)?;
+        if let Some(id) = memory::by_key(&mut conn, user_id, idempotency_key)
+            .await
+            .map_err(unavailable)?
+        {
+            // A retry of a message already handled.
+            let text = existing.iter().find(|m| m.id == id).map_or(fact, |m| m.text.as_str());
+            return Ok(Remembered::New(text.to_owned()));
+        }
+        let wanted = memory::normalized(fact);
+        if let Some(same) = existing.iter().find(|m| memory::normalized(&m.text) == wanted) {
+            memory::mention(&mut conn, user_id, &same.id, nudge_store::now())
+                .await
+                .map_err(unavailable)?;
+            return Ok(Remembered::Again(same.text.clone()));
+        }
+        let subject = memory::subject(fact);
+        let contradicted = subject.as_ref().and_then(|subject| {
+            existing
+                .iter()
+                .rev()
+                .find(|m| memory::subject(&m.text).as_ref() == Some(subject))
+        });
+        let body = self.keys.encrypt_str(fact, MEMORY_BODY);
+        let terms = memory::term_hashes(&self.keys, user_id, fact);
+        memory::insert(
+            &mut conn,
+            user_id,
+            memory::NewMemory {
+                body: &body,
+                terms: &terms,
+                terms_key: self.keys.active_key_id().as_str(),
+            },
+            idempotency_key,
+            contradicted.map(|m| m.id.as_str()),
+            nudge_store::now(),
+        )
+        .await
+        .map_err(unavailable)?;
+        Ok(match contradicted {
+            Some(old) => Remembered::Updated(fact.to_owned(), old.text.clone()),
+            None => Remembered::New(fact.to_owned()),
+        })
+    }
+
+    pub(crate) async fn remember(&self, turn: &Turn<'_>, fact: &str, lang: Language) -> Result<String, ServiceError> {
+        let fact = memory::absolute(fact, turn.now(), lang);
+        let key = format!("sms:{}", turn.message_id);
+        Ok(match self.keep_fact(&turn.user(), &fact, &key).await? {
+            Remembered::New(text) => replies::remembered(lang, &text),
+            Remembered::Again(text) => replies::remembered_again(lang, &text),
+            Remembered::Updated(text, old) => replies::remembered_updated(lang, &text, &old),
+        })
+    }
+
+    /// Active memories best matching `query`, at most `limit`, ranked as
+    /// [`memory::rank`] does but from the term index: only the memories shown
+    /// are read and decrypted. Memories not yet indexed under the active key
+    /// are indexed as queries come ([`BACKFILL_PER_QUERY`] each; the others
+    /// are decrypted and matched meanwhile), so none is missed.
+    pub(crate) async fn search_memories(
+        &self,
+        user_id: &str,
+        query: &str,
+        limit: usize,
+    ) -> Result<Vec<Memory>, ServiceError> {
+        let wanted = memory::term_hashes(&self.keys, user_id, query);
+        if wanted.is_empty() || limit == 0 {
+            return Ok(Vec::new());
+        }
+        let terms_key = self.keys.active_key_id().as_str();
+        let mut conn = self.db.conn().await.map_err(unavailable)?;
+        let unindexed = memory::unindexed(&mut conn, user_id, terms_key)
+            .await
+            .map_err(unavailable)?;
+        // Memories not indexed yet: the first few are indexed now, the rest
+        // are read and matched here (and indexed by the next queries).
+        let mut pending = Vec::new();
+        let mut to_index = Vec::new();
+        for (id, body, _) in unindexed {
+            let text = self
+                .keys
+                .decrypt_to_string(&body, MEMORY_BODY)
+                .map_err(|e| ServiceError::internal(format!("memory text: {e}")))?;
+            let terms = memory::term_hashes(&self.keys, user_id, &text);
+            if to_index.len() < BACKFILL_PER_QUERY {
+                to_index.push((id, terms));
+            } else {
+                pending.extend(
+                    terms
+                        .into_iter()
+                        .filter(|term| wanted.contains(term))
+                        .map(|term| memory::Posting {
+                            memory_id: id.clone(),
+                            term,
+                        }),
+                );
+            }
+        }
+        if !to_index.is_empty() {
+            memory::index(&mut conn, user_id, &to_index, terms_key)
+                .await
+                .map_err(unavailable)?;
+        }
+        let total = memory::count_active(&mut conn, user_id).await.map_err(unavailable)?;
+        let mut postings = memory::postings(&mut conn, user_id, &wanted)
+            .await
+            .map_err(unavailable)?;
+        postings.extend(pending);
+        let total = usize::try_from(total).unwrap_or(0);
+        let mut best = Vec::new();
+        for _ in 0..3 {
+            let candidates = memory::candidates(&wanted, &postings, total, limit);
+            let ids: Vec<String> = candidates.iter().map(|(_, id)| id.clone()).collect();
+            let states = memory::states(&mut conn, user_id, &ids).await.map_err(unavailable)?;
+            let created: HashMap<String, NaiveDateTime> = states
+                .iter()
+                .filter(|(_, status, _)| status == "active")
+                .map(|(id, _, at)| (id.clone(), *at))
+                .collect();
+            best = memory::best(&candidates, &created, limit);
+            let stale: Vec<String> = ids.into_iter().filter(|id| !created.contains_key(id)).collect();
+            if stale.is_empty() {
+                break;
+            }
+            // Rows an older agent left behind: gone, and the ranking redone.
+            memory::drop_terms(&mut conn, user_id, &stale)
+                .await
+                .map_err(unavailable)?;
+            postings.retain(|p| !stale.contains(&p.memory_id));
+        }
+        if best.is_empty() {
+            return Ok(Vec::new());
+        }
+        let rows = memory::by_ids(&mut conn, user_id, &best).await.map_err(unavailable)?;
+        drop(conn);
+        let mut found = Vec::with_capacity(best.len());
+        for id in &best {
+            if let Some(row) = rows.iter().find(|row| &row.id == id && row.status == "active") {
+                found.push(self.open_memory(row)?);
+            }
+        }
+        Ok(found)
+    }
+
+    pub(crate) async fn recall(
+        &self,
+        turn: &Turn<'_>,
+        about: Option<&str>,
+        lang: Language,
+    ) -> Result<String, ServiceError> {
+        let user = turn.user();
+        let shown = match about {
+            None => {
+                let mut all = self.memories(&user, true).await?;
+                all.reverse();
+                if all.is_empty() {
+                    return Ok(replies::no_memories(lang));
+                }
+                all
+            }
+            Some(query) => {
+                let found = self.search_memories(&user, query, RECALL_LIMIT).await?;
+                if found.is_empty() {
+                    return Ok(replies::nothing_about(lang));
+                }
+                found
+            }
+        };
+        let ids: Vec<String> = shown.iter().map(|m| m.id.clone()).collect();
+        self.save_listing(turn, ListingKind::Memories, &ids).await?;
+        let lines: Vec<String> = shown.iter().map(|m| m.text.clone()).collect();
+        Ok(replies::numbered(
+            lang,
+            &replies::memories_title(lang),
+            &lines,
+            &replies::memories_footer(lang),
+        ))
+    }
+
+    pub(crate) async fn forget(
+        &self,
+        turn: &Turn<'_>,
+        target: &ForgetTarget,
+        lang: Language,
+    ) -> Result<String, ServiceError> {
+        let user = turn.user();
+        let all = self.memories(&user, false).await?;
+        let chosen = match target {
+            ForgetTarget::Item(n) => match turn.item(*n) {
+                Some((ListingKind::Memories, id)) => all.iter().find(|m| m.id == id && m.active),
+                _ => return Ok(replies::no_such_item(lang, *n)),
+            },
+            ForgetTarget::Matching(words) => {
+                let active: Vec<&Memory> = all.iter().filter(|m| m.active).collect();
+                let texts: Vec<String> = active.iter().map(|m| m.text.clone()).collect();
+                memory::rank(words, &texts)
+                    .first()
+                    .and_then(|index| active.get(*index).copied())
+            }
+        };
+        let Some(chosen) = chosen else {
+            return Ok(replies::forget_not_found(lang));
+        };
+        // The fact and the history it replaced go together.
+        let mut ids = vec![chosen.id.clone()];
+        let mut frontier = vec![chosen.id.clone()];
+        while let Some(newer) = frontier.pop() {
+            for older in all
+                .iter()
+                .filter(|m| m.superseded_by.as_deref() == Some(newer.as_str()))
+            {
+                if !ids.contains(&older.id) {
+                    ids.push(older.id.clone());
+                    frontier.push(older.id.clone());
+                }
+            }
+        }
+        let mut conn = self.db.conn().await.map_err(unavailable)?;
+        memory::delete(&mut conn, &user, &ids).await.map_err(unavailable)?;
+        Ok(replies::forgotten(lang, &chosen.text))
+    }
+
+    pub(crate) async fn ask_to_confirm(
+        &self,
+        turn: &Turn<'_>,
+        action: PendingAction,
+        lang: Language,
+    ) -> Result<String, ServiceError> {
+        let user = turn.user();
+        let question = match action {
+            PendingAction::ForgetAll => {
+                let count = self.memories(&user, false).await?.len();
+                if count == 0 {
+                    return Ok(replies::no_memories(lang));
+                }
+                replies::confirm_forget_all(lang, count)
+            }
+            PendingAction::CancelAllReminders => {
+                let count = self.open_reminders(turn).await?.len();
+                if count == 0 {
+                    return Ok(replies::no_reminders(lang));
+                }
+                replies::confirm_cancel_all(lang, count)
+            }
+        };
+        let mut conn = self.db.conn().await.map_err(unavailable)?;
+        memory::set_pending(
+            &mut conn,
+            &user,
+            action,
+            turn.message_id,
+            nudge_store::to_utc(turn.received_at),
+        )
+        .await
+        .map_err(unavailable)?;
+        Ok(question)
+    }
+
+    /// Forgets an action waiting for a "yes" (any other message does).
+    pub(crate) async fn drop_pending(&self, turn: &Turn<'_>) -> Result<(), ServiceError> {
+        let mut conn = self.db.conn().await.map_err(unavailable)?;
+        memory::clear_pending(&mut conn, &turn.user())
+            .await
+            .map_err(unavailable)
+    }
+
+    pub(crate) async fn confirm(&self, turn: &Turn<'_>, yes: bool, lang: Language) -> Result<String, ServiceError> {
+        let user = turn.user();
+        let mut conn = self.db.conn().await.map_err(unavailable)?;
+        let pending = memory::pending(&mut conn, &user).await.map_err(unavailable)?;
+        let received = nudge_store::to_utc(turn.received_at);
+        let Some((action, _, _)) =
+            pending.filter(|(_, _, asked_at)| received - *asked_at <= CONFIRM_WINDOW && *asked_at <= received)
+        else {
+            memory::clear_pending(&mut conn, &user).await.map_err(unavailable)?;
+            return Ok(replies::nothing_to_confirm(lang));
+        };
+        memory::clear_pending(&mut conn, &user).await.map_err(unavailable)?;
+        if !yes {
+            return Ok(replies::kept(lang));
+        }
+        match action {
+            PendingAction::ForgetAll => {
+                let count = memory::delete_all(&mut conn, &user).await.map_err(unavailable)?;
+                tracing::info!(user.id = %user, count, "memories forgotten at the person's request");
+                Ok(replies::forgot_everything(lang))
+            }
+            PendingAction::CancelAllReminders => {
+                drop(conn);
+                let reminders = self.open_reminders(turn).await?;
+                for reminder in &reminders {
+                    self.cancel_quietly(&turn.person.user_id, &reminder.id).await?;
+                }
+                Ok(replies::cancelled_all(lang, reminders.len()))
+            }
+        }
+    }
+}

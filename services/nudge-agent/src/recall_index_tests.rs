@@ -1,0 +1,220 @@
+//! The term index of recall, on SQLite and (ignored unless asked) PostgreSQL:
+//! it ranks as a full scan does, finds rows written before it existed, follows
+//! supersede / forget / key rotation, and stores no plaintext term.
+
+use std::time::Duration;
+
+use diesel::prelude::*;
+use diesel_async::RunQueryDsl;
+use nudge_secure::{KeyRing, SecretString};
+use nudge_store::schema::{agent_memories, agent_memory_terms};
+use nudge_store::{Db, diesel, diesel_async, with_conn};
+use nudge_testkit::TestDatabase;
+
+use crate::Core;
+use crate::memory::{self, MEMORY_BODY};
+
+const USER: &str = "0190a000-0000-7000-8000-0000000000a1";
+const OTHER: &str = "0190a000-0000-7000-8000-0000000000a2";
+
+fn core(db: &Db, keys: KeyRing) -> Core {
+    let settings = nudge_config::Settings::default();
+    let channel = nudge_runtime::grpc_channel("http://127.0.0.1:9", Duration::from_secs(1)).expect("channel");
+    Core {
+        db: db.clone(),
+        keys,
+        workers: nudge_proto::workers::reminder_service_client::ReminderServiceClient::new(channel.clone()),
+        sms: nudge_proto::sms::sms_router_service_client::SmsRouterServiceClient::new(channel),
+        chain: crate::llm::Chain::new(&settings.agent).expect("chain"),
+    }
+}
+
+fn ring(active: &str, keys: &[(&str, &SecretString)]) -> KeyRing {
+    KeyRing::new(
+        active,
+        keys.iter()
+            .map(|(id, key)| ((*id).to_owned(), SecretString::from(key.expose_secret()))),
+    )
+    .expect("keys")
+}
+
+fn fact(i: usize) -> String {
+    let subjects = ["sister", "brother", "dentist", "doctor", "friend", "cat"];
+    let likes = ["tea", "coffee", "chess", "running", "jazz", "médicaments"];
+    format!(
+        "my {} number {i} likes {} in town {}",
+        subjects[i % subjects.len()],
+        likes[(i / 2) % likes.len()],
+        i % 7
+    )
+}
+
+const QUERIES: &[&str] = &[
+    "who is my sister who likes jazz",
+    "dentist",
+    "town 3 chess",
+    "mes medicament",
+    "cat coffee number 17",
+    "the bicycle",
+    "who",
+];
+
+/// What a full scan (decrypt everything, [`memory::rank`]) returns.
+async fn full_scan(core: &Core, user: &str, query: &str) -> Vec<String> {
+    let active = core.memories(user, true).await.expect("memories");
+    let texts: Vec<String> = active.iter().map(|m| m.text.clone()).collect();
+    memory::rank(query, &texts)
+        .into_iter()
+        .take(5)
+        .map(|i| active[i].text.clone())
+        .collect()
+}
+
+async fn indexed(core: &Core, user: &str, query: &str) -> Vec<String> {
+    core.search_memories(user, query, 5)
+        .await
+        .expect("search")
+        .into_iter()
+        .map(|m| m.text)
+        .collect()
+}
+
+async fn assert_same_ranking(core: &Core, user: &str) {
+    for query in QUERIES {
+        assert_eq!(
+            indexed(core, user, query).await,
+            full_scan(core, user, query).await,
+            "{query}"
+        );
+    }
+}
+
+/// A memory as an agent without the index wrote it: no terms, no terms key.
+async fn insert_legacy(db: &Db, keys: &KeyRing, user: &str, text: &str, i: usize) {
+    let body = keys.encrypt_str(text, MEMORY_BODY);
+    let now = nudge_store::now() + chrono::TimeDelta::milliseconds(i64::try_from(i).expect("small"));
+    let id = nudge_core::new_id();
+    let user = user.to_owned();
+    let mut conn = db.conn().await.expect("conn");
+    with_conn!(&mut conn, c => {
+        diesel::insert_into(agent_memories::table)
+            .values((
+                agent_memories::id.eq(&id),
+                agent_memories::user_id.eq(&user),
+                agent_memories::body.eq(&body),
+                agent_memories::status.eq("active"),
+                agent_memories::mentions.eq(1),
+                agent_memories::idempotency_key.eq(format!("legacy:{id}")),
+                agent_memories::created_at.eq(now),
+                agent_memories::updated_at.eq(now),
+            ))
+            .execute(c)
+            .await
+    })
+    .expect("insert");
+}
+
+async fn term_rows(db: &Db, user: &str) -> Vec<Vec<u8>> {
+    let mut conn = db.conn().await.expect("conn");
+    with_conn!(&mut conn, c => {
+        agent_memory_terms::table
+            .filter(agent_memory_terms::user_id.eq(user))
+            .select(agent_memory_terms::term)
+            .load(c)
+            .await
+    })
+    .expect("terms")
+}
+
+async fn unindexed_count(db: &Db, user: &str) -> usize {
+    let mut conn = db.conn().await.expect("conn");
+    memory::unindexed(&mut conn, user, "k1").await.expect("unindexed").len()
+}
+
+async fn index_ranks_as_a_full_scan(database: TestDatabase) {
+    let mut settings = nudge_config::Settings::default();
+    settings.database.url = database.url.clone();
+    let db = Db::connect(&settings.database).expect("db");
+    db.migrate().await.expect("migrate");
+    let k1 = KeyRing::generate_key();
+    let k2 = KeyRing::generate_key();
+    let keys = ring("k1", &[("k1", &k1)]);
+    let core = core(&db, keys.clone());
+
+    // Rows from before the index (more than one query indexes), then new ones.
+    for i in 0..260 {
+        insert_legacy(&db, &keys, USER, &fact(i), i).await;
+    }
+    assert_eq!(unindexed_count(&db, USER).await, 260);
+    for i in 260..300 {
+        core.keep_fact(USER, &fact(i), &format!("new:{i}")).await.expect("keep");
+    }
+    core.keep_fact(OTHER, "my sister likes jazz", "other:1")
+        .await
+        .expect("keep");
+    // The first query indexes some and matches the rest in memory: same answer.
+    assert_same_ranking(&core, USER).await;
+    assert_eq!(unindexed_count(&db, USER).await, 0);
+    assert_same_ranking(&core, USER).await;
+    assert!(
+        indexed(&core, USER, "sister jazz")
+            .await
+            .iter()
+            .all(|t| t != "my sister likes jazz"),
+        "another person's memory"
+    );
+
+    // No term is stored as text.
+    let terms = term_rows(&db, USER).await;
+    assert!(!terms.is_empty());
+    for term in &terms {
+        assert_eq!(term.len(), 16);
+        assert!(!term.windows(4).any(|w| w == b"jazz" || w == b"sist"), "plaintext term");
+    }
+
+    // A superseded fact leaves the index; the new one is found.
+    core.keep_fact(USER, "my dentist is Dr Martin", "new:dentist1")
+        .await
+        .expect("keep");
+    core.keep_fact(USER, "my dentist is Dr Roux", "new:dentist2")
+        .await
+        .expect("keep");
+    assert_eq!(
+        indexed(&core, USER, "dentist roux martin").await[0],
+        "my dentist is Dr Roux"
+    );
+    assert!(
+        !indexed(&core, USER, "martin")
+            .await
+            .contains(&"my dentist is Dr Martin".to_owned())
+    );
+    assert_same_ranking(&core, USER).await;
+
+    // Key rotation: memories are hashed again under the new key, lazily.
+    let rotated = core_with(&db, ring("k2", &[("k1", &k1), ("k2", &k2)]));
+    assert_same_ranking(&rotated, USER).await;
+    assert_same_ranking(&rotated, USER).await;
+
+    // Forgetting takes the terms along.
+    let mut conn = db.conn().await.expect("conn");
+    memory::delete_all(&mut conn, USER).await.expect("forget");
+    drop(conn);
+    assert!(term_rows(&db, USER).await.is_empty());
+    assert!(indexed(&rotated, USER, "sister").await.is_empty());
+    assert_eq!(term_rows(&db, OTHER).await.len(), 3);
+}
+
+fn core_with(db: &Db, keys: KeyRing) -> Core {
+    core(db, keys)
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn index_ranks_as_a_full_scan_on_sqlite() {
+    index_ranks_as_a_full_scan(TestDatabase::sqlite()).await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+#[ignore = "needs PostgreSQL"]
+async fn index_ranks_as_a_full_scan_on_postgres() {
+    index_ranks_as_a_full_scan(TestDatabase::postgres().await).await;
+}

@@ -1,0 +1,680 @@
+//! Accounts and sessions: sign-up, login, refresh (rotation with reuse
+//! detection), logout, password change and reset, the sessions list.
+
+use std::time::Duration;
+
+use actix_web::{HttpRequest, HttpResponse, web};
+use chrono::{NaiveDateTime, TimeDelta};
+use nudge_proto::sms::{SendSmsRequest, SmsKind};
+use serde::{Deserialize, Serialize};
+use subtle::ConstantTimeEq as _;
+
+use crate::error::{ApiError, ApiResult};
+use crate::http::{Anonymous, Authenticated, Body, PageQuery, Validate, query, revoked_key};
+use crate::state::State;
+use crate::store::{self, RefreshUse, Session};
+use crate::tokens::{self, unix_now};
+
+type Data = web::Data<State>;
+
+/// Lowercased, trimmed, a plausible address; never echoed in errors or logs.
+pub(crate) fn normalize_email(field: &str, email: &str) -> ApiResult<String> {
+    let email = email.trim().to_lowercase();
+    let valid = (3..=254).contains(&email.len())
+        && !email.chars().any(|c| c.is_whitespace() || c.is_control())
+        && email.split_once('@').is_some_and(|(local, domain)| {
+            !local.is_empty()
+                && local.len() <= 64
+                && domain.contains('.')
+                && !domain.starts_with('.')
+                && !domain.ends_with('.')
+                && !domain.contains('@')
+        });
+    if valid {
+        Ok(email)
+    } else {
+        Err(ApiError::field(field, "must be an email address"))
+    }
+}
+
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct SignUp {
+    email: String,
+    password: String,
+    timezone: Option<String>,
+    language: Option<String>,
+}
+
+impl Validate for SignUp {
+    fn validate(&mut self) -> ApiResult<()> {
+        self.email = normalize_email("email", &self.email)?;
+        crate::password::check_new("password", &self.password, &self.email)?;
+        if let Some(zone) = &self.timezone {
+            zone.parse::<nudge_core::Timezone>()
+                .map_err(|_| ApiError::field("timezone", "must be an IANA time zone such as America/Montreal"))?;
+        }
+        if let Some(language) = &self.language {
+            language
+                .parse::<nudge_core::Language>()
+                .map_err(|_| ApiError::field("language", "must be en or fr"))?;
+        }
+        Ok(())
+    }
+}
+
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub(crate) struct Tokens {
+    user_id: String,
+    access_token: String,
+    token_type: &'static str,
+    expires_in: u64,
+    refresh_token: String,
+    session_id: String,
+}
+
+fn now() -> NaiveDateTime {
+    nudge_store::now()
+}
+
+/// A new session (refresh-token family) and its first tokens.
+async fn open_session(
+    state: &State,
+    account: &store::Account,
+    user_agent: Option<String>,
+    mfa: bool,
+) -> ApiResult<Tokens> {
+    let now = now();
+    let session = Session {
+        id: nudge_core::new_id(),
+        user_id: account.id.clone(),
+        user_agent,
+        created_at: now,
+        last_used_at: now,
+        expires_at: now + refresh_lifetime(state),
+        revoked_at: None,
+        mfa,
+    };
+    let (refresh_token, hash) = tokens::new_refresh_token(&session.id);
+    let mut conn = state.db.conn().await?;
+    store::create_session(&mut conn, &session, &nudge_core::new_id(), &hash).await?;
+    tokens_for(state, &account.id, &session.id, &account.role, mfa, refresh_token)
+}
+
+fn refresh_lifetime(state: &State) -> TimeDelta {
+    TimeDelta::days(i64::try_from(state.settings.refresh_token_days).unwrap_or(30))
+}
+
+fn tokens_for(
+    state: &State,
+    user_id: &str,
+    session_id: &str,
+    role: &str,
+    mfa: bool,
+    refresh_token: String,
+) -> ApiResult<Tokens> {
+    let access_token = state
+        .keys
+        .issue_access(user_id, session_id, role, mfa, unix_now())
+        .map_err(|e| ApiError::internal("cannot sign a token", e))?;
+    Ok(Tokens {
+        user_id: user_id.to_owned(),
+        access_token,
+        token_type: "Bearer",
+        expires_in: state.keys.access_seconds,
+        refresh_token,
+        session_id: session_id.to_owned(),
+    })
+}
+
+/// Revokes sessions in the database and tells every replica through the
+/// cache, for as long as an access token of theirs can live.
+pub(crate) async fn revoke(state: &State, session_ids: &[String], reason: &str) -> ApiResult<()> {
+    let now = now();
+    let mut conn = state.db.conn().await?;
+    for id in session_ids {
+        store::revoke_session(&mut conn, id, reason, now).await?;
+    }
+    drop(conn);
+    let ttl = Duration::from_secs(state.keys.access_seconds + 10);
+    for id in session_ids {
+        state.cache.set(&revoked_key(id), b"1", Some(ttl)).await?;
+    }
+    Ok(())
+}
+
+pub(crate) async fn audit(state: &State, user_id: Option<&str>, kind: &str, detail: Option<&str>) -> ApiResult<()> {
+    let mut conn = state.db.conn().await?;
+    store::audit(&mut conn, user_id, None, kind, detail, now()).await?;
+    metrics::counter!("nudge_api_security_events_total", "kind" => kind.to_owned()).increment(1);
+    Ok(())
+}
+
+#[utoipa::path(post, path = "/v1/auth/signup", tag = "auth", request_body = SignUp, responses((status = 201, body = Tokens), (status = 409, description = "the email has an account", body = crate::openapi::ErrorBody), (status = 400, description = "invalid input; the message names the field", body = crate::openapi::ErrorBody), (status = 429, description = "rate limited", body = crate::openapi::ErrorBody)))]
+pub(crate) async fn sign_up(state: Data, client: Anonymous, Body(body): Body<SignUp>) -> ApiResult<HttpResponse> {
+    let hash = hash_password(&state, body.password).await?;
+    let id = nudge_core::UserId::generate().as_str().to_owned();
+    let account = store::NewAccount {
+        id: &id,
+        email: &body.email,
+        password_hash: &hash,
+        timezone: body.timezone.as_deref().unwrap_or("UTC"),
+        language: body.language.as_deref().unwrap_or("en"),
+    };
+    let mut conn = state.db.conn().await?;
+    match store::insert_account(&mut conn, &account, now()).await {
+        Ok(()) => {}
+        Err(error) if nudge_store::is_unique_violation(&error) => {
+            return Err(ApiError::conflict(
+                "email: an account with this address exists; log in instead",
+            ));
+        }
+        Err(error) => return Err(error.into()),
+    }
+    let account = store::account(&mut conn, &id)
+        .await?
+        .ok_or_else(|| ApiError::internal("account vanished", "after insert"))?;
+    drop(conn);
+    audit(&state, Some(&id), "signup", None).await?;
+    tracing::info!(user.id = %id, "account created");
+    let tokens = open_session(&state, &account, client.user_agent, false).await?;
+    Ok(HttpResponse::Created().json(tokens))
+}
+
+/// argon2 off the async threads: it is meant to be slow.
+async fn hash_password(state: &State, password: String) -> ApiResult<String> {
+    let hasher = state.hasher.clone();
+    tokio::task::spawn_blocking(move || hasher.hash(&password))
+        .await
+        .map_err(|e| ApiError::internal("password hashing", e))?
+        .map_err(|e| ApiError::internal("password hashing", e))
+}
+
+pub(crate) async fn verify_password(state: &State, password: String, phc: Option<String>) -> ApiResult<bool> {
+    let hasher = state.hasher.clone();
+    tokio::task::spawn_blocking(move || match phc {
+        Some(phc) => hasher.verify(&password, &phc),
+        None => {
+            hasher.waste(&password);
+            false
+        }
+    })
+    .await
+    .map_err(|e| ApiError::internal("password check", e))
+}
+
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct Login {
+    email: String,
+    password: String,
+    /// With MFA on: the authenticator app's 6 digits, or a backup code.
+    otp: Option<String>,
+}
+
+impl Validate for Login {
+    fn validate(&mut self) -> ApiResult<()> {
+        self.email = normalize_email("email", &self.email)?;
+        if self.password.is_empty() || self.password.chars().count() > crate::password::MAX_CHARS {
+            return Err(ApiError::field("password", "must be 1 to 128 characters"));
+        }
+        Ok(())
+    }
+}
+
+fn failures_key(account_id: Option<&str>, email: &str) -> String {
+    use sha2::Digest as _;
+    match account_id {
+        Some(id) => format!("api:login-failures:{id}"),
+        None => format!(
+            "api:login-failures:unknown:{}",
+            tokens::hex(&sha2::Sha256::digest(email.as_bytes())[..12])
+        ),
+    }
+}
+
+#[utoipa::path(post, path = "/v1/auth/login", tag = "auth", request_body = Login, responses((status = 200, body = Tokens), (status = 401, description = "wrong email or password", body = crate::openapi::ErrorBody), (status = 400, description = "invalid input; the message names the field", body = crate::openapi::ErrorBody), (status = 429, description = "rate limited", body = crate::openapi::ErrorBody)))]
+pub(crate) async fn login(state: Data, client: Anonymous, Body(body): Body<Login>) -> ApiResult<HttpResponse> {
+    let mut conn = state.db.conn().await?;
+    let account = store::account_by_email(&mut conn, &body.email).await?;
+    drop(conn);
+    let key = failures_key(account.as_ref().map(|a| a.id.as_str()), &body.email);
+    let lockout = Duration::from_secs(state.settings.login_lockout_seconds);
+    let failures = state
+        .cache
+        .get(&key)
+        .await?
+        .and_then(|v| String::from_utf8(v).ok())
+        .and_then(|v| v.parse::<i64>().ok())
+        .unwrap_or(0);
+    if failures >= i64::from(state.settings.login_max_failures) {
+        if let Some(account) = &account {
+            audit(&state, Some(&account.id), "login_locked", None).await?;
+        }
+        return Err(ApiError::too_many(
+            "too many failed logins; this account is locked for a while",
+            state.settings.login_lockout_seconds,
+        ));
+    }
+    let phc = account.as_ref().map(|a| a.password_hash.clone());
+    let mut refusal = ApiError::unauthenticated("email or password is wrong");
+    if verify_password(&state, body.password, phc).await? {
+        let account = account
+            .clone()
+            .ok_or_else(|| ApiError::internal("login", "verified without an account"))?;
+        match crate::mfa::second_factor(&state, &account, body.otp.as_deref()).await {
+            Ok(mfa) => {
+                state.cache.delete(&key).await?;
+                audit(&state, Some(&account.id), if mfa { "login_mfa" } else { "login" }, None).await?;
+                let tokens = open_session(&state, &account, client.user_agent, mfa).await?;
+                return Ok(HttpResponse::Ok().json(tokens));
+            }
+            // A missing code is not a failure: the app asks for it next.
+            Err(error) if body.otp.is_none() => return Err(error),
+            Err(error) => refusal = error,
+        }
+    }
+    let failures = state.cache.increment(&key, lockout).await?;
+    if let Some(account) = &account {
+        audit(&state, Some(&account.id), "login_failed", None).await?;
+    }
+    metrics::counter!("nudge_api_login_failures_total").increment(1);
+    // Each failure answers more slowly: 100 ms, 200 ms, 400 ms ... up to 3.2 s.
+    let exponent = u32::try_from(failures.clamp(1, 6) - 1).unwrap_or(0);
+    tokio::time::sleep(Duration::from_millis(100 * 2_u64.pow(exponent))).await;
+    Err(refusal)
+}
+
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct Refresh {
+    refresh_token: String,
+}
+
+impl Validate for Refresh {
+    fn validate(&mut self) -> ApiResult<()> {
+        if self.refresh_token.is_empty() || self.refresh_token.len() > 200 {
+            return Err(ApiError::field("refresh_token", "is not a refresh token"));
+        }
+        Ok(())
+    }
+}
+
+#[utoipa::path(post, path = "/v1/auth/refresh", tag = "auth", request_body = Refresh, responses((status = 200, body = Tokens), (status = 401, description = "invalid, spent (the session is then revoked) or revoked", body = crate::openapi::ErrorBody), (status = 400, description = "invalid input; the message names the field", body = crate::openapi::ErrorBody), (status = 429, description = "rate limited", body = crate::openapi::ErrorBody)))]
+pub(crate) async fn refresh(state: Data, _client: Anonymous, Body(body): Body<Refresh>) -> ApiResult<HttpResponse> {
+    let refused = || ApiError::unauthenticated("refresh_token: invalid, expired or revoked");
+    let now = now();
+    let mut conn = state.db.conn().await?;
+    let session_id = match store::use_refresh(&mut conn, &tokens::refresh_hash(&body.refresh_token), now).await? {
+        RefreshUse::Unknown => return Err(refused()),
+        RefreshUse::Reused { session_id } => {
+            // A spent token came back: it was stolen, or the person's copy was.
+            // Either way the whole family goes.
+            drop(conn);
+            let owner = {
+                let mut conn = state.db.conn().await?;
+                store::session(&mut conn, &session_id).await?.map(|s| s.user_id)
+            };
+            revoke(&state, std::slice::from_ref(&session_id), "reuse").await?;
+            audit(&state, owner.as_deref(), "refresh_reuse", Some(&session_id)).await?;
+            tracing::warn!(session.id = %session_id, "refresh token reused: session revoked");
+            return Err(refused());
+        }
+        RefreshUse::Fresh { session_id } => session_id,
+    };
+    let session = store::session(&mut conn, &session_id).await?.ok_or_else(refused)?;
+    if session.revoked_at.is_some() || session.expires_at <= now {
+        return Err(refused());
+    }
+    let account = store::account(&mut conn, &session.user_id).await?.ok_or_else(refused)?;
+    let (refresh_token, hash) = tokens::new_refresh_token(&session.id);
+    store::insert_refresh(&mut conn, &nudge_core::new_id(), &session.id, &hash, now).await?;
+    store::touch_session(&mut conn, &session.id, now, now + refresh_lifetime(&state)).await?;
+    drop(conn);
+    let tokens = tokens_for(
+        &state,
+        &account.id,
+        &session.id,
+        &account.role,
+        session.mfa,
+        refresh_token,
+    )?;
+    Ok(HttpResponse::Ok().json(tokens))
+}
+
+#[utoipa::path(post, path = "/v1/auth/logout", tag = "auth", security(("bearer" = [])), responses((status = 204, description = "the session is revoked"), (status = 401, description = "no valid token", body = crate::openapi::ErrorBody), (status = 429, description = "rate limited", body = crate::openapi::ErrorBody)))]
+pub(crate) async fn logout(state: Data, person: Authenticated) -> ApiResult<HttpResponse> {
+    revoke(&state, std::slice::from_ref(&person.session_id), "logout").await?;
+    audit(&state, Some(&person.user_id), "logout", None).await?;
+    Ok(HttpResponse::NoContent().finish())
+}
+
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub(crate) struct SessionView {
+    id: String,
+    current: bool,
+    user_agent: Option<String>,
+    created_at: chrono::DateTime<chrono::Utc>,
+    last_used_at: chrono::DateTime<chrono::Utc>,
+    expires_at: chrono::DateTime<chrono::Utc>,
+}
+
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub(crate) struct Page<T> {
+    pub(crate) items: Vec<T>,
+    pub(crate) next_cursor: Option<String>,
+}
+
+#[utoipa::path(get, path = "/v1/sessions", tag = "sessions", security(("bearer" = [])), params(("limit" = Option<u32>, Query, description = "1 to 100, default 20"), ("cursor" = Option<String>, Query, description = "next_cursor of the previous page")), responses((status = 200, body = Page<SessionView>), (status = 401, description = "no valid token", body = crate::openapi::ErrorBody), (status = 429, description = "rate limited", body = crate::openapi::ErrorBody), (status = 400, body = crate::openapi::ErrorBody)))]
+pub(crate) async fn list_sessions(state: Data, person: Authenticated, req: HttpRequest) -> ApiResult<HttpResponse> {
+    let page: PageQuery = query(&req)?;
+    let limit = page.limit()?;
+    let mut conn = state.db.conn().await?;
+    let mut sessions = store::list_sessions(
+        &mut conn,
+        &person.user_id,
+        now(),
+        page.cursor()?,
+        i64::try_from(limit + 1).unwrap_or(101),
+    )
+    .await?;
+    let next_cursor = if sessions.len() > limit {
+        sessions.truncate(limit);
+        sessions.last().map(|s| s.id.clone())
+    } else {
+        None
+    };
+    let items = sessions
+        .into_iter()
+        .map(|s| SessionView {
+            current: s.id == person.session_id,
+            id: s.id,
+            user_agent: s.user_agent,
+            created_at: s.created_at.and_utc(),
+            last_used_at: s.last_used_at.and_utc(),
+            expires_at: s.expires_at.and_utc(),
+        })
+        .collect();
+    Ok(HttpResponse::Ok().json(Page { items, next_cursor }))
+}
+
+#[utoipa::path(delete, path = "/v1/sessions/{id}", tag = "sessions", security(("bearer" = [])), params(("id" = String, Path)), responses((status = 204, description = "revoked"), (status = 404, description = "not one of the caller's live sessions", body = crate::openapi::ErrorBody), (status = 401, description = "no valid token", body = crate::openapi::ErrorBody), (status = 429, description = "rate limited", body = crate::openapi::ErrorBody)))]
+pub(crate) async fn revoke_session(
+    state: Data,
+    person: Authenticated,
+    path: web::Path<String>,
+) -> ApiResult<HttpResponse> {
+    let id = path.into_inner();
+    let mut conn = state.db.conn().await?;
+    let session = store::session(&mut conn, &id).await?;
+    drop(conn);
+    // Another person's session is not found, exactly like a missing one.
+    match session {
+        Some(session) if session.user_id == person.user_id && session.revoked_at.is_none() => {
+            revoke(&state, std::slice::from_ref(&session.id), "revoked").await?;
+            audit(&state, Some(&person.user_id), "session_revoked", Some(&session.id)).await?;
+            Ok(HttpResponse::NoContent().finish())
+        }
+        _ => Err(ApiError::not_found("session")),
+    }
+}
+
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct ChangePassword {
+    current_password: String,
+    new_password: String,
+    /// Required when MFA is on.
+    otp: Option<String>,
+}
+
+impl Validate for ChangePassword {
+    fn validate(&mut self) -> ApiResult<()> {
+        if self.current_password.is_empty() {
+            return Err(ApiError::field("current_password", "is required"));
+        }
+        // The email check happens in the handler, once the account is known.
+        crate::password::check_new("new_password", &self.new_password, "")
+    }
+}
+
+/// Changing the password needs the current one (re-authentication) and
+/// signs every other session out.
+#[utoipa::path(put, path = "/v1/me/password", tag = "me", security(("bearer" = [])), request_body = ChangePassword, responses((status = 204, description = "changed; other sessions revoked"), (status = 403, description = "current_password is wrong", body = crate::openapi::ErrorBody), (status = 401, description = "no valid token", body = crate::openapi::ErrorBody), (status = 429, description = "rate limited", body = crate::openapi::ErrorBody), (status = 400, body = crate::openapi::ErrorBody)))]
+pub(crate) async fn change_password(
+    state: Data,
+    person: Authenticated,
+    Body(body): Body<ChangePassword>,
+) -> ApiResult<HttpResponse> {
+    let mut conn = state.db.conn().await?;
+    let account = store::account(&mut conn, &person.user_id)
+        .await?
+        .ok_or_else(|| ApiError::unauthenticated("authorization: this account no longer exists"))?;
+    drop(conn);
+    crate::password::check_new("new_password", &body.new_password, &account.email)?;
+    if !verify_password(&state, body.current_password, Some(account.password_hash.clone())).await? {
+        audit(&state, Some(&account.id), "reauth_failed", Some("password_change")).await?;
+        return Err(ApiError::forbidden("current_password: is wrong"));
+    }
+    if let Err(error) = crate::mfa::second_factor(&state, &account, body.otp.as_deref()).await {
+        audit(&state, Some(&account.id), "reauth_failed", Some("password_change")).await?;
+        return Err(ApiError::forbidden(error.message));
+    }
+    let hash = hash_password(&state, body.new_password).await?;
+    let mut conn = state.db.conn().await?;
+    store::set_password(&mut conn, &account.id, &hash, now()).await?;
+    let others: Vec<String> = store::live_session_ids(&mut conn, &account.id)
+        .await?
+        .into_iter()
+        .filter(|id| *id != person.session_id)
+        .collect();
+    drop(conn);
+    revoke(&state, &others, "password").await?;
+    audit(&state, Some(&account.id), "password_changed", None).await?;
+    Ok(HttpResponse::NoContent().finish())
+}
+
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct ResetRequest {
+    email: String,
+}
+
+impl Validate for ResetRequest {
+    fn validate(&mut self) -> ApiResult<()> {
+        self.email = normalize_email("email", &self.email)?;
+        Ok(())
+    }
+}
+
+/// Sends a reset code by SMS to the account's verified phone. The answer
+/// is the same whether or not the account exists.
+#[utoipa::path(post, path = "/v1/auth/password-reset", tag = "auth", request_body = ResetRequest, responses((status = 202, description = "a code was sent if the account has a verified phone", body = crate::openapi::Status), (status = 400, description = "invalid input; the message names the field", body = crate::openapi::ErrorBody), (status = 429, description = "rate limited", body = crate::openapi::ErrorBody)))]
+pub(crate) async fn request_reset(
+    state: Data,
+    _client: Anonymous,
+    Body(body): Body<ResetRequest>,
+) -> ApiResult<HttpResponse> {
+    let mut conn = state.db.conn().await?;
+    let account = store::account_by_email(&mut conn, &body.email).await?;
+    drop(conn);
+    if let Some(account) = account.filter(|a| a.phone_verified_at.is_some()) {
+        let code = send_code(&state, &account.id, "reset", None, "password reset").await?;
+        audit(&state, Some(&account.id), "password_reset_requested", Some(&code)).await?;
+    }
+    Ok(HttpResponse::Accepted().json(serde_json::json!({
+        "status": "if this account has a verified phone, a code was sent to it by SMS"
+    })))
+}
+
+/// Creates a one-time code, stores its hash, and texts it to the person's
+/// own phone through sms-router. Returns the code's id.
+pub(crate) async fn send_code(
+    state: &State,
+    user_id: &str,
+    purpose: &str,
+    phone: Option<&str>,
+    what: &str,
+) -> ApiResult<String> {
+    // At most five codes an hour per person and purpose.
+    let hour = unix_now() / 3600;
+    let sent = state
+        .cache
+        .increment(
+            &format!("api:codes:{purpose}:{user_id}:{hour}"),
+            Duration::from_secs(3700),
+        )
+        .await?;
+    if sent > 5 {
+        return Err(ApiError::too_many(
+            "too many codes requested; wait before asking again",
+            3600 - unix_now() % 3600,
+        ));
+    }
+    let id = nudge_core::new_id();
+    let code = tokens::new_code();
+    let now = now();
+    let ttl = i64::try_from(state.settings.code_ttl_seconds).unwrap_or(600);
+    let mut conn = state.db.conn().await?;
+    store::insert_code(
+        &mut conn,
+        &store::NewCode {
+            id: &id,
+            user_id,
+            purpose,
+            phone,
+            code_hash: &state.keys.code_hash(&code, &id),
+            expires_at: now + TimeDelta::seconds(ttl),
+        },
+        now,
+    )
+    .await?;
+    drop(conn);
+    let minutes = ttl / 60;
+    state
+        .clients
+        .sms
+        .clone()
+        .send_sms(SendSmsRequest {
+            user_id: user_id.to_owned(),
+            body: format!("Nudge {what} code: {code}. It expires in {minutes} minutes. Never share it."),
+            idempotency_key: format!("code:{id}"),
+            kind: SmsKind::System.into(),
+        })
+        .await?;
+    Ok(id)
+}
+
+/// Checks a code against the person's latest one for `purpose` and spends
+/// it. Five wrong attempts burn the code.
+pub(crate) async fn check_code(state: &State, user_id: &str, purpose: &str, code: &str) -> ApiResult<store::Code> {
+    let refused = || ApiError::field("code", "is wrong or expired; ask for a new one");
+    let mut conn = state.db.conn().await?;
+    let found = store::latest_code(&mut conn, user_id, purpose)
+        .await?
+        .ok_or_else(refused)?;
+    let now = now();
+    if found.used_at.is_some() || found.expires_at <= now || found.attempts >= 5 {
+        return Err(refused());
+    }
+    store::count_code_attempt(&mut conn, &found.id).await?;
+    let expected = state.keys.code_hash(code, &found.id);
+    if !bool::from(expected.as_bytes().ct_eq(found.code_hash.as_bytes())) {
+        return Err(refused());
+    }
+    if !store::use_code(&mut conn, &found.id, now).await? {
+        return Err(refused());
+    }
+    Ok(found)
+}
+
+pub(crate) fn check_code_format(code: &str) -> ApiResult<()> {
+    if code.len() == 6 && code.bytes().all(|b| b.is_ascii_digit()) {
+        Ok(())
+    } else {
+        Err(ApiError::field("code", "must be the 6 digits received by SMS"))
+    }
+}
+
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct ResetConfirm {
+    email: String,
+    code: String,
+    new_password: String,
+}
+
+impl Validate for ResetConfirm {
+    fn validate(&mut self) -> ApiResult<()> {
+        self.email = normalize_email("email", &self.email)?;
+        check_code_format(&self.code)?;
+        crate::password::check_new("new_password", &self.new_password, &self.email)
+    }
+}
+
+/// Sets a new password with a reset code, and signs every session out.
+#[utoipa::path(post, path = "/v1/auth/password-reset/confirm", tag = "auth", request_body = ResetConfirm, responses((status = 204, description = "password set; every session revoked"), (status = 400, description = "invalid input; the message names the field", body = crate::openapi::ErrorBody), (status = 429, description = "rate limited", body = crate::openapi::ErrorBody)))]
+pub(crate) async fn confirm_reset(
+    state: Data,
+    _client: Anonymous,
+    Body(body): Body<ResetConfirm>,
+) -> ApiResult<HttpResponse> {
+    let refused = || ApiError::field("code", "is wrong or expired; ask for a new one");
+    let mut conn = state.db.conn().await?;
+    let account = store::account_by_email(&mut conn, &body.email)
+        .await?
+        .ok_or_else(refused)?;
+    drop(conn);
+    check_code(&state, &account.id, "reset", &body.code).await?;
+    let hash = hash_password(&state, body.new_password).await?;
+    let mut conn = state.db.conn().await?;
+    store::set_password(&mut conn, &account.id, &hash, now()).await?;
+    let sessions = store::live_session_ids(&mut conn, &account.id).await?;
+    drop(conn);
+    revoke(&state, &sessions, "reset").await?;
+    state
+        .cache
+        .delete(&failures_key(Some(&account.id), &account.email))
+        .await?;
+    audit(&state, Some(&account.id), "password_reset", None).await?;
+    Ok(HttpResponse::NoContent().finish())
+}
+
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub(crate) struct AuditView {
+    id: String,
+    kind: String,
+    detail: Option<String>,
+    created_at: chrono::DateTime<chrono::Utc>,
+}
+
+/// The person's own security events, newest first.
+#[utoipa::path(get, path = "/v1/me/security-events", tag = "me", security(("bearer" = [])), params(("limit" = Option<u32>, Query, description = "1 to 100, default 20"), ("cursor" = Option<String>, Query, description = "next_cursor of the previous page")), responses((status = 200, body = Page<AuditView>), (status = 401, description = "no valid token", body = crate::openapi::ErrorBody), (status = 429, description = "rate limited", body = crate::openapi::ErrorBody), (status = 400, body = crate::openapi::ErrorBody)))]
+pub(crate) async fn list_audit_events(state: Data, person: Authenticated, req: HttpRequest) -> ApiResult<HttpResponse> {
+    let page: PageQuery = query(&req)?;
+    let limit = page.limit()?;
+    let mut conn = state.db.conn().await?;
+    let mut events = store::audit_events(
+        &mut conn,
+        &person.user_id,
+        page.cursor()?,
+        i64::try_from(limit + 1).unwrap_or(101),
+    )
+    .await?;
+    let next_cursor = if events.len() > limit {
+        events.truncate(limit);
+        events.last().map(|e| e.id.clone())
+    } else {
+        None
+    };
+    let items = events
+        .into_iter()
+        .map(|e| AuditView {
+            id: e.id,
+            kind: e.kind,
+            detail: e.detail,
+            created_at: e.created_at.and_utc(),
+        })
+        .collect();
+    Ok(HttpResponse::Ok().json(Page { items, next_cursor }))
+}

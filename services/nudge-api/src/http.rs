@@ -1,0 +1,248 @@
+//! What every request goes through: the JSON body reader (size limit, field
+//! named on error), the bearer-token check (with session revocation shared
+//! through the cache) and the rate limits (counters in the cache, shared by
+//! every replica).
+
+use std::future::Future;
+use std::pin::Pin;
+use std::time::Duration;
+
+use actix_web::{FromRequest, HttpRequest, web};
+use serde::de::DeserializeOwned;
+use sha2::Digest as _;
+
+use crate::error::{ApiError, ApiResult, default_error};
+use crate::state::State;
+use crate::tokens::unix_now;
+
+type Boxed<T> = Pin<Box<dyn Future<Output = Result<T, ApiError>>>>;
+
+/// A request body that checks itself after parsing; errors name the field.
+pub(crate) trait Validate {
+    fn validate(&mut self) -> ApiResult<()>;
+}
+
+/// A JSON request body: `application/json`, at most `api.max_body_bytes`,
+/// unknown fields refused, every error naming the field.
+pub(crate) struct Body<T>(pub(crate) T);
+
+impl<T: DeserializeOwned + Validate + 'static> FromRequest for Body<T> {
+    type Error = ApiError;
+    type Future = Boxed<Self>;
+
+    fn from_request(req: &HttpRequest, payload: &mut actix_web::dev::Payload) -> Self::Future {
+        let json = req
+            .headers()
+            .get(actix_web::http::header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.split(';').next())
+            .is_some_and(|v| v.trim().eq_ignore_ascii_case("application/json"));
+        let bytes = web::Bytes::from_request(req, payload);
+        Box::pin(async move {
+            if !json {
+                let mut error = ApiError::invalid("content-type: must be application/json");
+                error.status = Some(415);
+                return Err(error);
+            }
+            let bytes = bytes.await.map_err(default_error)?;
+            if bytes.iter().find(|b| !b.is_ascii_whitespace()) != Some(&b'{') {
+                return Err(ApiError::field("body", "must be a JSON object"));
+            }
+            let mut value = parse_json::<T>(&bytes)?;
+            value.validate()?;
+            Ok(Body(value))
+        })
+    }
+}
+
+/// Parses `bytes` as a `T`, naming the field at fault without echoing its value.
+pub(crate) fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> ApiResult<T> {
+    let mut deserializer = serde_json::Deserializer::from_slice(bytes);
+    serde_path_to_error::deserialize(&mut deserializer).map_err(|error| {
+        let path = error.path().to_string();
+        let inner = error.into_inner();
+        if !inner.is_data() {
+            return ApiError::invalid(format!(
+                "body: not valid JSON (line {}, column {})",
+                inner.line(),
+                inner.column()
+            ));
+        }
+        let text = inner.to_string();
+        let prefix = |field: &str| {
+            if path == "." || path.is_empty() {
+                field.to_owned()
+            } else {
+                format!("{path}.{field}")
+            }
+        };
+        let named = |marker: &str| {
+            text.split_once(marker)
+                .and_then(|(_, rest)| rest.split('`').next())
+                .map(str::to_owned)
+        };
+        if let Some(field) = named("missing field `") {
+            ApiError::field(&prefix(&field), "is required")
+        } else if let Some(field) = named("unknown field `") {
+            ApiError::field(&prefix(&field), "is not a known field")
+        } else {
+            let at = if path == "." || path.is_empty() {
+                "body".to_owned()
+            } else {
+                path
+            };
+            let problem = if text.starts_with("invalid type") {
+                let expected = text
+                    .rsplit_once(", expected ")
+                    .map(|(_, e)| e)
+                    .unwrap_or("another type");
+                format!(
+                    "has the wrong type (expected {})",
+                    expected.split(" at line").next().unwrap_or(expected)
+                )
+            } else if text.starts_with("invalid length") {
+                "has the wrong length".to_owned()
+            } else if text.starts_with("unknown variant") {
+                let expected = text.rsplit_once("expected ").map(|(_, e)| e).unwrap_or("a known value");
+                format!("must be {}", expected.split(" at line").next().unwrap_or(expected))
+            } else {
+                "is invalid".to_owned()
+            };
+            ApiError::field(&at, &problem)
+        }
+    })
+}
+
+/// The person a valid access token names, after the per-person rate limit.
+#[derive(Debug, Clone)]
+pub(crate) struct Authenticated {
+    pub(crate) user_id: String,
+    pub(crate) session_id: String,
+    /// The session was opened with a second factor.
+    pub(crate) mfa: bool,
+}
+
+pub(crate) fn revoked_key(session_id: &str) -> String {
+    format!("api:revoked:{session_id}")
+}
+
+impl FromRequest for Authenticated {
+    type Error = ApiError;
+    type Future = Boxed<Self>;
+
+    fn from_request(req: &HttpRequest, _: &mut actix_web::dev::Payload) -> Self::Future {
+        let state = req.app_data::<web::Data<State>>().cloned();
+        let token = req
+            .headers()
+            .get(actix_web::http::header::AUTHORIZATION)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.strip_prefix("Bearer ").or_else(|| v.strip_prefix("bearer ")))
+            .map(|v| v.trim().to_owned());
+        Box::pin(async move {
+            let state = state.ok_or_else(|| ApiError::internal("no state", "app data missing"))?;
+            let token = token.ok_or_else(|| ApiError::unauthenticated("authorization: a bearer token is required"))?;
+            let claims = state.keys.verify_access(&token).map_err(|error| {
+                tracing::debug!(error = %error, "access token refused");
+                ApiError::unauthenticated("authorization: invalid or expired token")
+            })?;
+            if state.cache.get(&revoked_key(&claims.sid)).await?.is_some() {
+                return Err(ApiError::unauthenticated("authorization: this session was revoked"));
+            }
+            // Premium (and admin) people get the premium allowance.
+            let per_minute = match claims.role.as_str() {
+                "premium" | "admin" => state.settings.premium_per_minute,
+                _ => state.settings.authenticated_per_minute,
+            };
+            limit(&state, "person", &claims.sub, per_minute).await?;
+            Ok(Authenticated {
+                user_id: claims.sub,
+                session_id: claims.sid,
+                mfa: claims.mfa,
+            })
+        })
+    }
+}
+
+/// A request without a token, after the per-IP rate limit.
+pub(crate) struct Anonymous {
+    pub(crate) user_agent: Option<String>,
+}
+
+impl FromRequest for Anonymous {
+    type Error = ApiError;
+    type Future = Boxed<Self>;
+
+    fn from_request(req: &HttpRequest, _: &mut actix_web::dev::Payload) -> Self::Future {
+        let state = req.app_data::<web::Data<State>>().cloned();
+        let ip = req.peer_addr().map(|a| a.ip().to_string()).unwrap_or_default();
+        let user_agent = req
+            .headers()
+            .get(actix_web::http::header::USER_AGENT)
+            .and_then(|v| v.to_str().ok())
+            .map(|v| v.chars().take(200).collect());
+        Box::pin(async move {
+            let state = state.ok_or_else(|| ApiError::internal("no state", "app data missing"))?;
+            // The address only as a hash, even in a key that lives a minute.
+            let ip_hash = crate::tokens::hex(&sha2::Sha256::digest(ip.as_bytes())[..12]);
+            limit(&state, "ip", &ip_hash, state.settings.anonymous_per_minute).await?;
+            Ok(Anonymous { user_agent })
+        })
+    }
+}
+
+/// A fixed one-minute window per `scope` and `id`, counted in the cache.
+pub(crate) async fn limit(state: &State, scope: &str, id: &str, per_minute: u32) -> ApiResult<()> {
+    let now = unix_now();
+    let key = format!("api:rate:{scope}:{id}:{}", now / 60);
+    let count = state.cache.increment(&key, Duration::from_secs(61)).await?;
+    if count > i64::from(per_minute) {
+        metrics::counter!("nudge_api_rate_limited_total", "scope" => scope.to_owned()).increment(1);
+        return Err(ApiError::too_many(
+            format!("too many requests: at most {per_minute} a minute"),
+            60 - now % 60,
+        ));
+    }
+    Ok(())
+}
+
+/// Page parameters: `limit` (1 to 100, default 20) and `cursor` (from `next_cursor`).
+#[derive(Debug, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct PageQuery {
+    pub(crate) limit: Option<String>,
+    pub(crate) cursor: Option<String>,
+}
+
+impl PageQuery {
+    pub(crate) fn limit(&self) -> ApiResult<usize> {
+        match self.limit.as_deref() {
+            None => Ok(20),
+            Some(text) => match text.parse::<usize>() {
+                Ok(n) if (1..=100).contains(&n) => Ok(n),
+                _ => Err(ApiError::field("limit", "must be a whole number from 1 to 100")),
+            },
+        }
+    }
+
+    pub(crate) fn cursor(&self) -> ApiResult<Option<&str>> {
+        match self.cursor.as_deref() {
+            None | Some("") => Ok(None),
+            Some(c) if c.len() <= 64 && c.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-') => Ok(Some(c)),
+            Some(_) => Err(ApiError::field("cursor", "is not a cursor this API gave")),
+        }
+    }
+}
+
+/// Reads the query string strictly: unknown parameters are refused by name.
+pub(crate) fn query<T: DeserializeOwned>(req: &HttpRequest) -> ApiResult<T> {
+    serde_urlencoded::from_str::<T>(req.query_string()).map_err(|e| {
+        let text = e.to_string();
+        match text
+            .split_once("unknown field `")
+            .and_then(|(_, r)| r.split('`').next())
+        {
+            Some(field) => ApiError::field(field, "is not a known parameter"),
+            None => ApiError::invalid("query: invalid parameters"),
+        }
+    })
+}

@@ -1,0 +1,150 @@
+//! The OpenAPI 3 document, generated from the handlers' annotations and the
+//! request and response types (utoipa), served at `/openapi.json`; a small
+//! page at `/docs` lists it.
+
+use actix_web::HttpResponse;
+use serde::Serialize;
+use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::{Modify, OpenApi, ToSchema};
+
+use crate::{auth, me, mfa, resources};
+
+/// The error envelope of every 4xx and 5xx answer.
+#[derive(Debug, Serialize, ToSchema)]
+pub(crate) struct ErrorBody {
+    error: ErrorDetail,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub(crate) struct ErrorDetail {
+    /// One of invalid_argument, not_found, already_exists, failed_precondition,
+    /// unauthenticated, permission_denied, resource_exhausted, unavailable,
+    /// deadline_exceeded, internal.
+    code: String,
+    /// Names the field or parameter at fault; never holds a secret.
+    message: String,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub(crate) struct Status {
+    status: String,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub(crate) struct CodeSent {
+    status: String,
+    /// Seconds the code stays valid.
+    expires_in: u64,
+}
+
+struct Bearer;
+
+impl Modify for Bearer {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        // Every operation with a JSON body can answer 413 and 415; every
+        // change to an object, 409 when the object's state forbids it (a
+        // cancelled reminder, a done task).
+        for (path, item) in openapi.paths.paths.iter_mut() {
+            if path.contains("{id}") && !path.starts_with("/v1/admin") {
+                for operation in [&mut item.post, &mut item.patch].into_iter().flatten() {
+                    operation
+                        .responses
+                        .responses
+                        .insert("409".to_owned(), error_response("the object's state forbids this"));
+                }
+            }
+            for operation in [&mut item.post, &mut item.put, &mut item.patch, &mut item.delete]
+                .into_iter()
+                .flatten()
+            {
+                if operation.request_body.is_none() {
+                    continue;
+                }
+                for (status, description) in [
+                    ("413", "the body is over api.max_body_bytes"),
+                    ("415", "the body is not application/json"),
+                ] {
+                    operation
+                        .responses
+                        .responses
+                        .insert(status.to_owned(), error_response(description));
+                }
+            }
+        }
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(
+                HttpBuilder::new()
+                    .scheme(HttpAuthScheme::Bearer)
+                    .bearer_format("JWT")
+                    .build(),
+            ),
+        );
+    }
+}
+
+fn error_response(description: &str) -> utoipa::openapi::RefOr<utoipa::openapi::Response> {
+    utoipa::openapi::RefOr::T(
+        utoipa::openapi::ResponseBuilder::new()
+            .description(description)
+            .content(
+                "application/json",
+                utoipa::openapi::ContentBuilder::new()
+                    .schema(Some(utoipa::openapi::Ref::from_schema_name("ErrorBody")))
+                    .build(),
+            )
+            .build(),
+    )
+}
+
+#[derive(OpenApi)]
+#[openapi(
+    info(title = "Nudge API", version = "1", description = "The public API of Nudge. Errors: see ErrorBody."),
+    modifiers(&Bearer),
+    paths(
+        auth::sign_up,
+        auth::login,
+        auth::refresh,
+        auth::logout,
+        auth::request_reset,
+        auth::confirm_reset,
+        auth::change_password,
+        auth::list_sessions,
+        auth::revoke_session,
+        auth::list_audit_events,
+        me::me,
+        me::request_phone_code,
+        me::verify_phone,
+        resources::get_settings,
+        resources::update_settings,
+        resources::list_reminders,
+        resources::create_reminder,
+        resources::get_reminder,
+        resources::update_reminder,
+        resources::cancel_reminder,
+        resources::list_tasks,
+        resources::add_task,
+        resources::complete_task,
+        resources::move_task,
+        resources::delete_task,
+        mfa::start_totp,
+        mfa::confirm_totp,
+        mfa::disable_totp,
+        mfa::list_people,
+        mfa::change_role,
+    ),
+    components(schemas(ErrorBody, ErrorDetail, Status, CodeSent))
+)]
+pub(crate) struct ApiDoc;
+
+pub(crate) async fn document() -> HttpResponse {
+    HttpResponse::Ok().json(ApiDoc::openapi())
+}
+
+/// A page that lists the operations of `/openapi.json` (no external script).
+pub(crate) async fn page() -> HttpResponse {
+    HttpResponse::Ok()
+        .content_type("text/html; charset=utf-8")
+        .body(include_str!("../data/docs.html"))
+}

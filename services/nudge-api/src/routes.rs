@@ -1,0 +1,48 @@
+//! The REST API's routes (`/v1`), documented in `docs/api-design.md`.
+
+use actix_web::{HttpResponse, web};
+
+use crate::error::ApiError;
+use crate::{auth, me, mfa, openapi, resources};
+
+pub(crate) fn configure(config: &mut web::ServiceConfig) {
+    config.route("/openapi.json", web::get().to(openapi::document));
+    config.route("/docs", web::get().to(openapi::page));
+    config.service(
+        web::scope("/v1")
+            .route("/auth/signup", web::post().to(auth::sign_up))
+            .route("/auth/login", web::post().to(auth::login))
+            .route("/auth/refresh", web::post().to(auth::refresh))
+            .route("/auth/logout", web::post().to(auth::logout))
+            .route("/auth/password-reset", web::post().to(auth::request_reset))
+            .route("/auth/password-reset/confirm", web::post().to(auth::confirm_reset))
+            .route("/me", web::get().to(me::me))
+            .route("/me/password", web::put().to(auth::change_password))
+            .route("/me/phone", web::post().to(me::request_phone_code))
+            .route("/me/phone/verify", web::post().to(me::verify_phone))
+            .route("/me/mfa/totp", web::post().to(mfa::start_totp))
+            .route("/me/mfa/totp", web::delete().to(mfa::disable_totp))
+            .route("/me/mfa/totp/confirm", web::post().to(mfa::confirm_totp))
+            .route("/admin/people", web::get().to(mfa::list_people))
+            .route("/admin/people/{id}/role", web::put().to(mfa::change_role))
+            .route("/me/security-events", web::get().to(auth::list_audit_events))
+            .route("/sessions", web::get().to(auth::list_sessions))
+            .route("/sessions/{id}", web::delete().to(auth::revoke_session))
+            .route("/me/settings", web::get().to(resources::get_settings))
+            .route("/me/settings", web::patch().to(resources::update_settings))
+            .route("/reminders", web::get().to(resources::list_reminders))
+            .route("/reminders", web::post().to(resources::create_reminder))
+            .route("/reminders/{id}", web::get().to(resources::get_reminder))
+            .route("/reminders/{id}", web::patch().to(resources::update_reminder))
+            .route("/reminders/{id}", web::delete().to(resources::cancel_reminder))
+            .route("/tasks", web::get().to(resources::list_tasks))
+            .route("/tasks", web::post().to(resources::add_task))
+            .route("/tasks/{id}/complete", web::post().to(resources::complete_task))
+            .route("/tasks/{id}/move", web::post().to(resources::move_task))
+            .route("/tasks/{id}", web::delete().to(resources::delete_task)),
+    );
+}
+
+pub(crate) async fn not_found() -> Result<HttpResponse, ApiError> {
+    Err(ApiError::not_found("route"))
+}

@@ -1,0 +1,35 @@
+//! What the request handlers share.
+
+use nudge_cache::Cache;
+use nudge_config::ApiSettings;
+use nudge_proto::agent::agent_service_client::AgentServiceClient;
+use nudge_proto::agent::task_service_client::TaskServiceClient;
+use nudge_proto::sms::sms_router_service_client::SmsRouterServiceClient;
+use nudge_proto::workers::reminder_service_client::ReminderServiceClient;
+use nudge_runtime::TracedChannel;
+use nudge_store::Db;
+
+use crate::password::Hasher;
+use crate::tokens::TokenKeys;
+
+#[derive(Clone)]
+pub(crate) struct Clients {
+    pub(crate) agent: AgentServiceClient<TracedChannel>,
+    pub(crate) tasks: TaskServiceClient<TracedChannel>,
+    pub(crate) sms: SmsRouterServiceClient<TracedChannel>,
+    pub(crate) workers: ReminderServiceClient<TracedChannel>,
+}
+
+pub(crate) struct State {
+    pub(crate) db: Db,
+    pub(crate) cache: Cache,
+    pub(crate) keys: TokenKeys,
+    /// Seals TOTP secrets.
+    pub(crate) crypto: nudge_secure::KeyRing,
+    pub(crate) hasher: Hasher,
+    pub(crate) settings: ApiSettings,
+    pub(crate) clients: Clients,
+    /// SMS go to the console (embedded mode): a person without a Twilio
+    /// number gets a made-up one, as the demo person does.
+    pub(crate) console_numbers: bool,
+}

@@ -1,0 +1,122 @@
+//! A RabbitMQ restart (the broker node stopped and started again, as an
+//! operator or a crash would) while 1,000 reminders are about to fire: each
+//! reaches Twilio exactly once.
+//!
+//! This binary holds this one test only: it restarts the machine's RabbitMQ,
+//! which no other test may be using at the time (test binaries run one after
+//! the other).
+
+mod common;
+
+use std::collections::{HashMap, HashSet};
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+use chrono::{DateTime, TimeDelta, Utc};
+use common::eventually;
+use common::fleet::{Fleet, exactly_once, percentile};
+use common::reminders::millis;
+
+const PEOPLE: usize = 250;
+const PER_PERSON: usize = 4;
+
+fn rabbitmqctl(args: &[&str]) -> bool {
+    Command::new("rabbitmqctl")
+        .args(args)
+        .output()
+        .map(|output| output.status.success())
+        .unwrap_or(false)
+}
+
+/// Starts the RabbitMQ node (if it is not running) and waits until it
+/// accepts work, at most `within`.
+fn start_rabbitmq(within: Duration) -> bool {
+    let deadline = Instant::now() + within;
+    if !rabbitmqctl(&["status"]) {
+        let _ = Command::new("rabbitmq-server").arg("-detached").status();
+    }
+    while Instant::now() < deadline {
+        if rabbitmqctl(&["await_startup", "--timeout", "10"]) {
+            return true;
+        }
+        std::thread::sleep(Duration::from_millis(500));
+    }
+    false
+}
+
+/// Makes sure RabbitMQ is up again when the test ends, even on failure: the
+/// tests that follow need it.
+struct RestartGuard;
+
+impl Drop for RestartGuard {
+    fn drop(&mut self) {
+        if !start_rabbitmq(Duration::from_secs(120)) {
+            eprintln!("RabbitMQ did not come back: start it with `rabbitmq-server -detached`");
+        }
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+#[ignore = "needs PostgreSQL, RabbitMQ and Redis, and restarts RabbitMQ (rabbitmqctl)"]
+async fn a_rabbitmq_restart_with_a_thousand_reminders_about_to_fire_sends_each_once() {
+    nudge_telemetry::init_for_tests();
+    let fleet = Fleet::start(1, &[("NUDGE__SCHEDULER__CATCH_UP_WINDOW_SECONDS", "600")]).await;
+    let people = fleet.people(PEOPLE).await;
+    let phones: HashSet<String> = people.iter().map(|(_, phone)| phone.clone()).collect();
+
+    let start = Utc::now() + TimeDelta::seconds(12);
+    let mut due: HashMap<String, DateTime<Utc>> = HashMap::new();
+    let mut reminders = Vec::new();
+    for round in 0..PER_PERSON {
+        for (i, (user, _)) in people.iter().enumerate() {
+            let at = millis(start + TimeDelta::milliseconds(round as i64 * 1_500 + i as i64 * 6));
+            let text = format!("water {round}-{i:03}");
+            due.insert(text.clone(), at);
+            reminders.push((user.clone(), text, at));
+        }
+    }
+    fleet.create_reminders(reminders, 32).await;
+    assert!(Utc::now() < start, "creating the reminders took too long for this test");
+
+    eventually(
+        "the first reminders at Twilio",
+        Duration::from_secs(30),
+        || async { fleet.reminders_sent(&phones, "water ").len() },
+        |sent| *sent >= 50,
+    )
+    .await;
+    let guard = RestartGuard;
+    let stopped_at = Instant::now();
+    assert!(rabbitmqctl(&["shutdown"]), "rabbitmqctl shutdown failed");
+    let at_stop = fleet.reminders_sent(&phones, "water ").len();
+    assert!(
+        at_stop < due.len(),
+        "RabbitMQ stopped after every reminder was sent ({at_stop}): it proves nothing"
+    );
+    assert!(start_rabbitmq(Duration::from_secs(120)), "RabbitMQ did not start again");
+    let down_for = stopped_at.elapsed();
+    drop(guard);
+
+    eventually(
+        "1,000 reminders at Twilio",
+        Duration::from_secs(180),
+        || async { fleet.reminders_sent(&phones, "water ").len() },
+        |sent| *sent >= due.len(),
+    )
+    .await;
+    tokio::time::sleep(Duration::from_secs(5)).await;
+    let lateness = exactly_once(&fleet.reminders_sent(&phones, "water "), &due);
+    eprintln!(
+        "RabbitMQ down for {down_for:?} after {at_stop} sent: 1,000 sent once each; lateness p50 {} ms, p99 {} ms, \
+         max {} ms",
+        percentile(&lateness, 0.5),
+        percentile(&lateness, 0.99),
+        lateness[lateness.len() - 1]
+    );
+    assert!(lateness[0] >= -5, "none before its time: {:?}", &lateness[..5]);
+    // The services noticed and are ready again.
+    for port in fleet.workers_ports.iter().chain([&fleet.deployment.http_ports[3]]) {
+        common::process::wait_ready(&format!("http://127.0.0.1:{port}/readyz"), Duration::from_secs(60)).await;
+    }
+    fleet.stop().await;
+}
