@@ -60,7 +60,7 @@ impl Provision {
     }
 }
 
-/// Creates the person if needed and tells sms-router and the agent about them.
+/// Creates the person if needed and tells the agent, workers and sms-router about them.
 async fn provision(db: &Db, clients: &Clients, person: &Provision) -> anyhow::Result<String> {
     let mut conn = db.conn().await?;
     let user_id = store::ensure_user(
@@ -72,16 +72,6 @@ async fn provision(db: &Db, clients: &Clients, person: &Provision) -> anyhow::Re
     )
     .await?;
     drop(conn);
-    clients
-        .sms
-        .clone()
-        .assign_number(AssignNumberRequest {
-            user_id: user_id.clone(),
-            phone: person.phone.as_str().to_owned(),
-            nudge_number: person.nudge_number.as_str().to_owned(),
-        })
-        .await
-        .context("sms-router AssignNumber")?;
     clients
         .agent
         .clone()
@@ -115,6 +105,18 @@ async fn provision(db: &Db, clients: &Clients, person: &Provision) -> anyhow::Re
         })
         .await
         .context("workers SetDeliverySettings")?;
+    // The number last: once sms-router knows it, the person can text Nudge,
+    // and every other service already knows them (tests wait for it too).
+    clients
+        .sms
+        .clone()
+        .assign_number(AssignNumberRequest {
+            user_id: user_id.clone(),
+            phone: person.phone.as_str().to_owned(),
+            nudge_number: person.nudge_number.as_str().to_owned(),
+        })
+        .await
+        .context("sms-router AssignNumber")?;
     Ok(user_id)
 }
 
