@@ -13,17 +13,22 @@ pub struct Readiness {
     db: Option<Db>,
     queue: Option<Queue>,
     cache: Option<Cache>,
+    /// Work the service must have finished before it is ready (for
+    /// instance provisioning the demo person), each true once done.
+    steps: Vec<(&'static str, tokio::sync::watch::Receiver<bool>)>,
 }
 
 /// The outcome of one readiness check.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ReadinessReport {
     pub checks: Vec<(&'static str, bool)>,
+    /// Start-up steps not finished yet.
+    pub waiting_for: Vec<&'static str>,
 }
 
 impl ReadinessReport {
     pub fn ready(&self) -> bool {
-        self.checks.iter().all(|(_, ok)| *ok)
+        self.checks.iter().all(|(_, ok)| *ok) && self.waiting_for.is_empty()
     }
 
     pub fn to_json(&self) -> serde_json::Value {
@@ -37,10 +42,14 @@ impl ReadinessReport {
                 )
             })
             .collect();
-        serde_json::json!({
+        let mut report = serde_json::json!({
             "status": if self.ready() { "ready" } else { "not_ready" },
             "checks": checks,
-        })
+        });
+        if !self.waiting_for.is_empty() {
+            report["waiting_for"] = serde_json::json!(self.waiting_for);
+        }
+        report
     }
 }
 
@@ -61,6 +70,12 @@ impl Readiness {
 
     pub fn with_cache(mut self, cache: Cache) -> Self {
         self.cache = Some(cache);
+        self
+    }
+
+    /// Not ready until `done` holds true: a start-up step named `name`.
+    pub fn with_step(mut self, name: &'static str, done: tokio::sync::watch::Receiver<bool>) -> Self {
+        self.steps.push((name, done));
         self
     }
 
@@ -85,6 +100,34 @@ impl Readiness {
                 ok(tokio::time::timeout(CHECK_TIMEOUT, async { cache.ping().await.is_ok() }).await),
             ));
         }
-        ReadinessReport { checks }
+        let waiting_for = self
+            .steps
+            .iter()
+            .filter(|(_, done)| !*done.borrow())
+            .map(|(name, _)| *name)
+            .collect();
+        ReadinessReport { checks, waiting_for }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn a_start_up_step_holds_readiness_back_until_it_is_done() {
+        let (done, step) = tokio::sync::watch::channel(false);
+        let readiness = Readiness::new().with_step("demo_person", step);
+
+        let report = readiness.check().await;
+        assert!(!report.ready());
+        assert_eq!(report.waiting_for, vec!["demo_person"]);
+        assert_eq!(report.to_json()["waiting_for"], serde_json::json!(["demo_person"]));
+        assert_eq!(report.to_json()["status"], "not_ready");
+
+        done.send_replace(true);
+        let report = readiness.check().await;
+        assert!(report.ready(), "{report:?}");
+        assert!(report.to_json().get("waiting_for").is_none());
     }
 }

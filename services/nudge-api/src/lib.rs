@@ -60,7 +60,7 @@ impl Provision {
     }
 }
 
-/// Creates the person if needed and tells the agent, workers and sms-router about them.
+/// Creates the person if needed and tells workers, sms-router and the agent about them.
 async fn provision(db: &Db, clients: &Clients, person: &Provision) -> anyhow::Result<String> {
     let mut conn = db.conn().await?;
     let user_id = store::ensure_user(
@@ -72,18 +72,6 @@ async fn provision(db: &Db, clients: &Clients, person: &Provision) -> anyhow::Re
     )
     .await?;
     drop(conn);
-    clients
-        .agent
-        .clone()
-        .upsert_person(UpsertPersonRequest {
-            person: Some(Person {
-                user_id: user_id.clone(),
-                timezone: person.timezone.name().to_owned(),
-                language: person.language.as_str().to_owned(),
-            }),
-        })
-        .await
-        .context("agent UpsertPerson")?;
     // Workers deliver in the person's zone; their other delivery settings are kept.
     let mut settings = clients
         .workers
@@ -105,8 +93,9 @@ async fn provision(db: &Db, clients: &Clients, person: &Provision) -> anyhow::Re
         })
         .await
         .context("workers SetDeliverySettings")?;
-    // The number last: once sms-router knows it, the person can text Nudge,
-    // and every other service already knows them (tests wait for it too).
+    // The delivery zone before the number: whoever waits for the number (the
+    // tests do) may then change delivery settings without this
+    // read-modify-write putting the defaults back.
     clients
         .sms
         .clone()
@@ -117,6 +106,18 @@ async fn provision(db: &Db, clients: &Clients, person: &Provision) -> anyhow::Re
         })
         .await
         .context("sms-router AssignNumber")?;
+    clients
+        .agent
+        .clone()
+        .upsert_person(UpsertPersonRequest {
+            person: Some(Person {
+                user_id: user_id.clone(),
+                timezone: person.timezone.name().to_owned(),
+                language: person.language.as_str().to_owned(),
+            }),
+        })
+        .await
+        .context("agent UpsertPerson")?;
     Ok(user_id)
 }
 
@@ -200,7 +201,15 @@ impl Application {
         }
         let port = listener.local_addr()?.port();
         let admin = nudge_runtime::http::Admin {
-            readiness: Readiness::new().with_db(db.clone()).with_cache(cache.clone()),
+            readiness: {
+                let readiness = Readiness::new().with_db(db.clone()).with_cache(cache.clone());
+                // With the demo on, ready means the demo person can text Nudge.
+                if settings.demo.enabled {
+                    readiness.with_step("demo_person", provisioned.clone())
+                } else {
+                    readiness
+                }
+            },
             runtime: tokio::runtime::Handle::current(),
         };
         let state = actix_web::web::Data::new(state::State {

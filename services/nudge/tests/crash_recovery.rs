@@ -13,15 +13,16 @@ use common::*;
 use nudge_core::Language;
 
 struct Ports {
+    api: u16,
     sms_router: u16,
     environment: HashMap<String, String>,
 }
 
 fn ports_and_environment(catch_up_window_seconds: u64) -> Ports {
-    let sms_router = free_port();
+    let (api, sms_router) = (free_port(), free_port());
     let mut environment = embedded_environment();
     for (key, port) in [
-        ("NUDGE__SERVICES__API__PORT", free_port()),
+        ("NUDGE__SERVICES__API__PORT", api),
         ("NUDGE__SERVICES__AGENT__PORT", free_port()),
         ("NUDGE__SERVICES__WORKERS__PORT", free_port()),
         ("NUDGE__SERVICES__SMS_ROUTER__PORT", sms_router),
@@ -35,6 +36,7 @@ fn ports_and_environment(catch_up_window_seconds: u64) -> Ports {
     );
     environment.insert("NUDGE__TELEMETRY__FILTER".to_owned(), "info".to_owned());
     Ports {
+        api,
         sms_router,
         environment,
     }
@@ -44,11 +46,10 @@ async fn start(dir: &std::path::Path, ports: &Ports) -> NudgeProcess {
     let data_dir = dir.join("data");
     let args = ["dev", "--no-repl", "--data-dir", data_dir.to_str().expect("utf-8 path")];
     let process = NudgeProcess::spawn("nudge-dev", &args, &ports.environment, dir);
-    wait_ready(
-        &format!("http://127.0.0.1:{}/readyz", ports.sms_router),
-        Duration::from_secs(30),
-    )
-    .await;
+    // The api is ready once the demo person is provisioned, so a text finds them.
+    for port in [ports.sms_router, ports.api] {
+        wait_ready(&format!("http://127.0.0.1:{port}/readyz"), Duration::from_secs(30)).await;
+    }
     process
 }
 

@@ -59,10 +59,9 @@ async fn the_lifecycle_across_processes_on_postgres_rabbitmq_and_redis() {
     for port in deployment.http_ports {
         wait_ready(&format!("http://127.0.0.1:{port}/readyz"), Duration::from_secs(30)).await;
     }
-    // The api provisions the demo person in the background, their number last:
-    // wait until sms-router knows it (texting "help" would queue paced replies).
-    // Provisioning sets their delivery zone before, so it cannot overwrite
-    // the delivery settings this test sets next.
+    // The api is ready once it has provisioned the demo person (delivery zone,
+    // then number, then agent), so its read-modify-write of their delivery
+    // settings cannot undo the ones this test sets next.
     let user = demo_user_with_number(&database.url).await;
     let mut w = workers(deployment.workers).await;
 
