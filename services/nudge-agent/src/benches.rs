@@ -207,7 +207,9 @@ async fn where_recall_time_goes() {
     time!("by_ids of 5", memory::by_ids(&mut conn, USER, &few).await.expect("q"));
     time!(
         "decrypt 5",
-        rows.iter().map(|r| core.open_memory(r).expect("open")).count()
+        rows.iter()
+            .map(|r| core.open_memory(r).expect("open"))
+            .collect::<Vec<_>>()
     );
     time!(
         "term hashes of the query",
