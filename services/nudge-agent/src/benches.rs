@@ -200,11 +200,19 @@ async fn where_recall_time_goes() {
             .expect("q")
     );
     time!(
-        "states of 250 ids",
-        memory::states(&mut conn, USER, &some).await.expect("q")
+        "rows of the 250 tied candidates (status, creation, body)",
+        memory::rows_with_creation(&mut conn, USER, &some).await.expect("q")
     );
-    let rows = memory::by_ids(&mut conn, USER, &few).await.expect("q");
-    time!("by_ids of 5", memory::by_ids(&mut conn, USER, &few).await.expect("q"));
+    let rows: Vec<memory::MemoryRow> = memory::rows_with_creation(&mut conn, USER, &few)
+        .await
+        .expect("q")
+        .into_iter()
+        .map(|(row, _)| row)
+        .collect();
+    time!(
+        "rows of 5",
+        memory::rows_with_creation(&mut conn, USER, &few).await.expect("q")
+    );
     time!(
         "decrypt 5",
         rows.iter()

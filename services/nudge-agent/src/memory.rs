@@ -776,26 +776,34 @@ pub(crate) async fn held(
     Ok(postings)
 }
 
-/// Status and creation of the person's memories with these ids (a memory
-/// deleted meanwhile is missing).
-pub(crate) async fn states(
+/// The person's memories with these ids, each with its creation (in no
+/// particular order; a memory deleted meanwhile is missing).
+pub(crate) async fn rows_with_creation(
     conn: &mut DbConn,
     user_id: &str,
     ids: &[String],
-) -> QueryResult<Vec<(String, String, NaiveDateTime)>> {
-    let mut states = Vec::with_capacity(ids.len());
+) -> QueryResult<Vec<(MemoryRow, NaiveDateTime)>> {
+    let mut found = Vec::with_capacity(ids.len());
     for chunk in ids.chunks(IDS_PER_STATEMENT) {
-        let rows: Vec<(String, String, NaiveDateTime)> = with_conn!(conn, c => {
+        let rows: Vec<(MemoryRow, NaiveDateTime)> = with_conn!(conn, c => {
             agent_memories::table
                 .filter(agent_memories::user_id.eq(user_id))
                 .filter(agent_memories::id.eq_any(chunk))
-                .select((agent_memories::id, agent_memories::status, agent_memories::created_at))
+                .select((
+                    (
+                        agent_memories::id,
+                        agent_memories::body,
+                        agent_memories::status,
+                        agent_memories::superseded_by,
+                    ),
+                    agent_memories::created_at,
+                ))
                 .load(c)
                 .await
         })?;
-        states.extend(rows);
+        found.extend(rows);
     }
-    Ok(states)
+    Ok(found)
 }
 
 /// Removes index rows left for memories that are no longer active (written
@@ -813,23 +821,6 @@ pub(crate) async fn drop_terms(conn: &mut DbConn, user_id: &str, ids: &[String])
         })?;
     }
     Ok(())
-}
-
-/// The person's memories with these ids (in no particular order).
-pub(crate) async fn by_ids(conn: &mut DbConn, user_id: &str, ids: &[String]) -> QueryResult<Vec<MemoryRow>> {
-    with_conn!(conn, c => {
-        agent_memories::table
-            .filter(agent_memories::user_id.eq(user_id))
-            .filter(agent_memories::id.eq_any(ids))
-            .select((
-                agent_memories::id,
-                agent_memories::body,
-                agent_memories::status,
-                agent_memories::superseded_by,
-            ))
-            .load(c)
-            .await
-    })
 }
 
 /// The same fact told again: one more mention.

@@ -181,6 +181,7 @@ impl Core {
         let total = memory::count_active(&mut conn, user_id).await.map_err(unavailable)?;
         let total = usize::try_from(total).unwrap_or(0);
         let mut best = Vec::new();
+        let mut rows = Vec::new();
         for _ in 0..3 {
             let mut frequency = memory::frequencies(&mut conn, user_id, &wanted)
                 .await
@@ -210,11 +211,15 @@ impl Core {
             }
             let candidates = scores.complete(&held, &to_check);
             let ids: Vec<String> = candidates.iter().map(|(_, id)| id.clone()).collect();
-            let states = memory::states(&mut conn, user_id, &ids).await.map_err(unavailable)?;
-            let created: HashMap<String, NaiveDateTime> = states
+            // The candidates' rows, bodies included: the shown ones are among
+            // them (one query rather than two).
+            rows = memory::rows_with_creation(&mut conn, user_id, &ids)
+                .await
+                .map_err(unavailable)?;
+            let created: HashMap<String, NaiveDateTime> = rows
                 .iter()
-                .filter(|(_, status, _)| status == "active")
-                .map(|(id, _, at)| (id.clone(), *at))
+                .filter(|(row, _)| row.status == "active")
+                .map(|(row, at)| (row.id.clone(), *at))
                 .collect();
             best = memory::best(&candidates, &created, limit);
             let stale: Vec<String> = ids.into_iter().filter(|id| !created.contains_key(id)).collect();
@@ -229,11 +234,10 @@ impl Core {
         if best.is_empty() {
             return Ok(Vec::new());
         }
-        let rows = memory::by_ids(&mut conn, user_id, &best).await.map_err(unavailable)?;
         drop(conn);
         let mut found = Vec::with_capacity(best.len());
         for id in &best {
-            if let Some(row) = rows.iter().find(|row| &row.id == id && row.status == "active") {
+            if let Some((row, _)) = rows.iter().find(|(row, _)| &row.id == id && row.status == "active") {
                 found.push(self.open_memory(row)?);
             }
         }
