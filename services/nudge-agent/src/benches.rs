@@ -56,12 +56,24 @@ fn local_engine_throughput_on_one_core() {
     println!("local engine: {rate:.0} messages per second on one thread ({read} messages)");
 }
 
-#[tokio::test(flavor = "multi_thread")]
-#[ignore = "benchmark: run in release with --nocapture"]
-async fn recall_over_ten_thousand_memories() {
-    use std::time::Duration;
+/// Subjects of the benchmark's memories (an eighth of them each).
+const SUBJECTS: [&str; 8] = [
+    "sister",
+    "brother",
+    "dentist",
+    "doctor",
+    "friend",
+    "boss",
+    "cat",
+    "neighbour",
+];
 
-    let database = nudge_testkit::TestDatabase::sqlite();
+const USER: &str = "0190a000-0000-7000-8000-000000000001";
+
+/// A core over `database` holding 10,000 memories of [`USER`]: each names a
+/// subject (1 in 8), a liking (1 in 5: "jazz" is one) and a town (1 in 97),
+/// and all hold "likes".
+async fn ten_thousand_memories(database: &nudge_testkit::TestDatabase) -> crate::Core {
     let mut settings = nudge_config::Settings::default();
     settings.database.url = database.url.clone();
     let db = nudge_store::Db::connect(&settings.database).expect("db");
@@ -76,48 +88,146 @@ async fn recall_over_ten_thousand_memories() {
         sms: nudge_proto::sms::sms_router_service_client::SmsRouterServiceClient::new(channel),
         chain: crate::llm::Chain::new(&settings.agent).expect("chain"),
     };
-    let user = "0190a000-0000-7000-8000-000000000001";
-    let subjects = [
-        "sister",
-        "brother",
-        "dentist",
-        "doctor",
-        "friend",
-        "boss",
-        "cat",
-        "neighbour",
-    ];
     let mut conn = db.conn().await.expect("conn");
     for i in 0..10_000 {
         let fact = format!(
             "my {} number {i} likes {} and lives in town {}",
-            subjects[i % subjects.len()],
+            SUBJECTS[i % SUBJECTS.len()],
             ["tea", "coffee", "chess", "running", "jazz"][i % 5],
             i % 97
         );
         let body = keys.encrypt_str(&fact, crate::memory::MEMORY_BODY);
-        let terms = crate::memory::term_hashes(&keys, user, &fact);
+        let terms = crate::memory::term_hashes(&keys, USER, &fact);
         let memory = crate::memory::NewMemory {
             body: &body,
             terms: &terms,
             terms_key: keys.active_key_id().as_str(),
         };
-        crate::memory::insert(&mut conn, user, memory, &format!("bench:{i}"), None, nudge_store::now())
+        crate::memory::insert(&mut conn, USER, memory, &format!("bench:{i}"), None, nudge_store::now())
             .await
             .expect("insert");
     }
-    drop(conn);
+    core
+}
+
+/// p50, p95 and max of 100 recalls ("who is my <subject> who likes jazz").
+async fn recall_percentiles(core: &crate::Core) -> (Duration, Duration, Duration) {
     let mut times = Vec::new();
     for i in 0..100 {
-        let query = format!("who is my {} who likes jazz", subjects[i % subjects.len()]);
+        let query = format!("who is my {} who likes jazz", SUBJECTS[i % SUBJECTS.len()]);
         let started = Instant::now();
-        let found = core.search_memories(user, &query, 5).await.expect("recall");
+        let found = core.search_memories(USER, &query, 5).await.expect("recall");
         times.push(started.elapsed());
         assert_eq!(found.len(), 5);
     }
     times.sort();
+    (times[50], times[95], times[99])
+}
+
+#[tokio::test(flavor = "multi_thread")]
+#[ignore = "benchmark: run in release with --nocapture"]
+async fn recall_over_ten_thousand_memories() {
+    let database = nudge_testkit::TestDatabase::sqlite();
+    let core = ten_thousand_memories(&database).await;
+    let (p50, p95, max) = recall_percentiles(&core).await;
     println!(
-        "recall over 10,000 memories of one person (SQLite, term index + decrypt the shown): p50 {:?} p95 {:?} max {:?}",
-        times[50], times[95], times[99]
+        "recall over 10,000 memories of one person (SQLite, term index + decrypt the shown): p50 {p50:?} p95 {p95:?} max {max:?}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+#[ignore = "benchmark: needs PostgreSQL, run in release with --nocapture"]
+async fn recall_over_ten_thousand_memories_on_postgres() {
+    let database = nudge_testkit::TestDatabase::postgres().await;
+    let core = ten_thousand_memories(&database).await;
+    let (p50, p95, max) = recall_percentiles(&core).await;
+    println!(
+        "recall over 10,000 memories of one person (PostgreSQL, term index + decrypt the shown): p50 {p50:?} p95 {p95:?} max {max:?}"
+    );
+}
+
+/// Where a recall's time goes: each step of [`crate::Core::search_memories`]
+/// timed alone (median of 50), on the same 10,000 memories.
+#[tokio::test(flavor = "multi_thread")]
+#[ignore = "benchmark: run in release with --nocapture"]
+async fn where_recall_time_goes() {
+    use crate::memory;
+
+    let database = nudge_testkit::TestDatabase::sqlite();
+    let core = ten_thousand_memories(&database).await;
+    let keys = &core.keys;
+    let key_id = keys.active_key_id().as_str().to_owned();
+    let wanted = memory::term_hashes(keys, USER, "who is my sister who likes jazz");
+    let mut conn = core.db.conn().await.expect("conn");
+    let sister = memory::term_hash(keys, USER, "sister");
+    let like = memory::term_hash(keys, USER, "like");
+    let ids = memory::holders(&mut conn, USER, &sister).await.expect("holders");
+    let few: Vec<String> = ids.iter().take(5).cloned().collect();
+    let some: Vec<String> = ids.iter().take(250).cloned().collect();
+    macro_rules! time {
+        ($what:expr, $body:expr) => {{
+            let mut times = Vec::new();
+            for _ in 0..50 {
+                let started = Instant::now();
+                std::hint::black_box($body);
+                times.push(started.elapsed());
+            }
+            times.sort();
+            println!("  {:<60} median {:?}", $what, times[25]);
+        }};
+    }
+    println!("where a recall's time goes (SQLite, 10,000 memories):");
+    time!(
+        "unindexed (none here)",
+        memory::unindexed(&mut conn, USER, &key_id).await.expect("q")
+    );
+    time!("count_active", memory::count_active(&mut conn, USER).await.expect("q"));
+    time!(
+        "frequencies of the 3 terms",
+        memory::frequencies(&mut conn, USER, &wanted).await.expect("q")
+    );
+    for (name, term) in [("sister", "sister"), ("jazz", "jazz"), ("like (every memory)", "like")] {
+        let hash = memory::term_hash(keys, USER, term);
+        time!(
+            format!("holders of {name}"),
+            memory::holders(&mut conn, USER, &hash).await.expect("q")
+        );
+    }
+    time!(
+        "held: \"like\" among 250 ids",
+        memory::held(&mut conn, USER, std::slice::from_ref(&like), &some)
+            .await
+            .expect("q")
+    );
+    time!(
+        "rows of the 250 tied candidates (status, creation, body)",
+        memory::rows_with_creation(&mut conn, USER, &some).await.expect("q")
+    );
+    let rows: Vec<memory::MemoryRow> = memory::rows_with_creation(&mut conn, USER, &few)
+        .await
+        .expect("q")
+        .into_iter()
+        .map(|(row, _)| row)
+        .collect();
+    time!(
+        "rows of 5",
+        memory::rows_with_creation(&mut conn, USER, &few).await.expect("q")
+    );
+    time!(
+        "decrypt 5",
+        rows.iter()
+            .map(|r| core.open_memory(r).expect("open"))
+            .collect::<Vec<_>>()
+    );
+    time!(
+        "term hashes of the query",
+        memory::term_hashes(keys, USER, "who is my sister who likes jazz")
+    );
+    drop(conn);
+    time!(
+        "search_memories, whole",
+        core.search_memories(USER, "who is my sister who likes jazz", 5)
+            .await
+            .expect("q")
     );
 }

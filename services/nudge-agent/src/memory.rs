@@ -56,54 +56,158 @@ pub(crate) struct Posting {
     pub(crate) term: Vec<u8>,
 }
 
-/// The memories that can be among the best `limit` for a query, from the
-/// index alone, with their scores (the same as [`rank`]'s: `wanted` are the
-/// query's term hashes, `total` the person's active memories), best first:
-/// every memory scoring at least as much as the `limit`-th, so ties at the
-/// cut can be broken by age ([`best`]).
-pub(crate) fn candidates(wanted: &[Vec<u8>], postings: &[Posting], total: usize, limit: usize) -> Vec<(i64, String)> {
-    let mut frequency: HashMap<&[u8], usize> = HashMap::new();
-    for posting in postings {
-        *frequency.entry(posting.term.as_slice()).or_default() += 1;
-    }
-    let weight = |term: &[u8]| {
-        let n = frequency.get(term).copied().unwrap_or(1) as f64;
-        (1.0 + total as f64 / n).ln()
-    };
-    // Which of the wanted terms each memory holds (a bit per term; a query
-    // has far fewer than 64), so the weights are summed in one order.
-    let mut held: HashMap<&str, u64> = HashMap::new();
-    for posting in postings {
-        if let Some(bit) = wanted.iter().take(64).position(|t| *t == posting.term) {
-            *held.entry(posting.memory_id.as_str()).or_default() |= 1 << bit;
-        }
-    }
-    let mut scored: Vec<(i64, String)> = held
-        .into_iter()
-        .map(|(id, bits)| {
-            let score: f64 = wanted
-                .iter()
-                .take(64)
-                .enumerate()
-                .filter(|(bit, _)| bits & (1 << bit) != 0)
-                .map(|(_, term)| weight(term))
-                .sum();
-            (score, id)
-        })
-        .filter(|(score, _)| *score > 0.0)
-        .map(|(score, id)| (quantized(score), id.to_owned()))
-        .collect();
-    scored.sort_by_key(|(score, _)| std::cmp::Reverse(*score));
-    if limit == 0 {
-        return Vec::new();
-    }
-    if let Some(cut) = scored.get(limit - 1).map(|(score, _)| *score) {
-        scored.retain(|(score, _)| *score >= cut);
-    }
-    scored
+/// A query term as [`rank`] weighs it: rarer terms weigh more.
+#[derive(Debug, Clone)]
+pub(crate) struct Weighted {
+    pub(crate) term: Vec<u8>,
+    pub(crate) weight: f64,
 }
 
-/// The best `limit` of [`candidates`], given when each was created
+/// The query's terms (`wanted`, keyed hashes) that some memory holds, with
+/// [`rank`]'s weights (`frequency`: how many active memories hold each term;
+/// `total`: how many active memories there are), heaviest (rarest) first.
+pub(crate) fn weigh(wanted: &[Vec<u8>], frequency: &HashMap<Vec<u8>, usize>, total: usize) -> Vec<Weighted> {
+    let mut weighted: Vec<Weighted> = wanted
+        .iter()
+        .filter_map(|term| {
+            let n = frequency.get(term).copied().filter(|n| *n > 0)?;
+            Some(Weighted {
+                term: term.clone(),
+                weight: (1.0 + total as f64 / n as f64).ln(),
+            })
+        })
+        .collect();
+    weighted.sort_by(|a, b| b.weight.total_cmp(&a.weight).then_with(|| a.term.cmp(&b.term)));
+    weighted
+}
+
+/// Slack on score bounds, far above the rounding error of summing a few
+/// weights and far below [`quantized`]'s precision: a bound is only trusted
+/// to exclude a memory when it is below the threshold by more than this.
+const BOUND_SLACK: f64 = 1e-6;
+
+/// Scores of a query built from the index, rarest term first, reading as
+/// few index rows as an exact top `limit` allows (max-score pruning):
+///
+/// 1. The holders of each term are read in full, rarest term first, until
+///    `limit` memories score more than all the unread terms together: a
+///    memory holding none of the terms read so far cannot reach the top.
+/// 2. The unread (common) terms are then looked up only for the memories
+///    that, holding them all, could still reach the `limit`-th score.
+///
+/// The result is [`rank`]'s for every memory that can be shown, ties at the
+/// cut included (a memory left out could neither enter the top `limit` nor
+/// tie with its last one), so the index ranks exactly as a full scan does.
+#[derive(Debug)]
+pub(crate) struct Scores<'a> {
+    terms: &'a [Weighted],
+    /// How many of `terms` have been read in full.
+    read: usize,
+    /// Score so far of each memory holding a term read, summed in `terms` order.
+    partial: HashMap<String, f64>,
+    limit: usize,
+}
+
+impl<'a> Scores<'a> {
+    pub(crate) fn new(terms: &'a [Weighted], limit: usize) -> Scores<'a> {
+        Scores {
+            terms,
+            read: 0,
+            partial: HashMap::new(),
+            limit,
+        }
+    }
+
+    /// The next term whose holders must be read in full, or `None` once the
+    /// memories holding none of the terms read so far are out of the running.
+    pub(crate) fn next_to_read(&self) -> Option<&'a [u8]> {
+        let term = self.terms.get(self.read)?;
+        let unread: f64 = self.terms[self.read..].iter().map(|t| t.weight).sum();
+        let above = self.partial.values().filter(|s| **s > unread + BOUND_SLACK).count();
+        (above < self.limit).then_some(term.term.as_slice())
+    }
+
+    /// The holders of the term [`Scores::next_to_read`] gave.
+    pub(crate) fn read(&mut self, holders: impl IntoIterator<Item = String>) {
+        let Some(term) = self.terms.get(self.read) else {
+            return;
+        };
+        for id in holders {
+            *self.partial.entry(id).or_default() += term.weight;
+        }
+        self.read += 1;
+    }
+
+    /// The terms not read in full (the most common), and the memories that
+    /// could still reach the top `limit` if they held them all: only these
+    /// must be looked up for those terms ([`Scores::complete`]).
+    pub(crate) fn to_complete(&self) -> (Vec<Vec<u8>>, Vec<String>) {
+        let unread = &self.terms[self.read..];
+        if unread.is_empty() {
+            return (Vec::new(), Vec::new());
+        }
+        let most: f64 = unread.iter().map(|t| t.weight).sum();
+        let threshold = self.threshold();
+        let ids = self
+            .partial
+            .iter()
+            .filter(|(_, score)| **score + most + BOUND_SLACK >= threshold)
+            .map(|(id, _)| id.clone())
+            .collect();
+        (unread.iter().map(|t| t.term.clone()).collect(), ids)
+    }
+
+    /// The `limit`-th best score so far (a lower bound of the final one).
+    fn threshold(&self) -> f64 {
+        let mut scores: Vec<f64> = self.partial.values().copied().collect();
+        if scores.len() < self.limit || self.limit == 0 {
+            return 0.0;
+        }
+        let (_, nth, _) = scores.select_nth_unstable_by(self.limit - 1, |a, b| b.total_cmp(a));
+        *nth
+    }
+
+    /// The memories of [`Scores::to_complete`] with the unread terms they
+    /// hold (postings), then the candidates: every memory scoring at least
+    /// as much as the `limit`-th, with its score, best first, so ties at the
+    /// cut can be broken by age ([`best`]).
+    pub(crate) fn complete(self, held: &[Posting], checked: &[String]) -> Vec<(i64, String)> {
+        let unread = &self.terms[self.read..];
+        let checked: HashSet<&str> = checked.iter().map(String::as_str).collect();
+        let mut holds: HashMap<&str, HashSet<&[u8]>> = HashMap::new();
+        for posting in held {
+            holds
+                .entry(posting.memory_id.as_str())
+                .or_default()
+                .insert(posting.term.as_slice());
+        }
+        let no_terms = HashSet::new();
+        let mut scored: Vec<(i64, String)> = self
+            .partial
+            .iter()
+            .filter(|(id, _)| unread.is_empty() || checked.contains(id.as_str()))
+            .map(|(id, partial)| {
+                let holds = holds.get(id.as_str()).unwrap_or(&no_terms);
+                let score = unread
+                    .iter()
+                    .filter(|t| holds.contains(t.term.as_slice()))
+                    .fold(*partial, |sum, t| sum + t.weight);
+                (quantized(score), id.clone())
+            })
+            .filter(|(score, _)| *score > 0)
+            .collect();
+        scored.sort_by(|a, b| b.0.cmp(&a.0).then_with(|| a.1.cmp(&b.1)));
+        if self.limit == 0 {
+            return Vec::new();
+        }
+        if let Some(cut) = scored.get(self.limit - 1).map(|(score, _)| *score) {
+            scored.retain(|(score, _)| *score >= cut);
+        }
+        scored
+    }
+}
+
+/// The best `limit` of the candidates ([`Scores::complete`]), given when each was created
 /// (`created`: id -> creation; a candidate missing from it is left out):
 /// higher score first, then the later one, as [`rank`] orders.
 pub(crate) fn best(
@@ -615,44 +719,91 @@ pub(crate) async fn count_active(conn: &mut DbConn, user_id: &str) -> QueryResul
     })
 }
 
-/// The index rows of the person's memories holding any of `terms` (keyed
-/// hashes), one per memory and term. Only active memories have rows (an
-/// older agent may have left some behind: see [`states`]).
-pub(crate) async fn postings(conn: &mut DbConn, user_id: &str, terms: &[Vec<u8>]) -> QueryResult<Vec<Posting>> {
-    let rows: Vec<(String, Vec<u8>)> = with_conn!(conn, c => {
+/// How many of the person's index rows hold each of `terms` (keyed hashes):
+/// the memories holding it (only active memories have rows).
+pub(crate) async fn frequencies(
+    conn: &mut DbConn,
+    user_id: &str,
+    terms: &[Vec<u8>],
+) -> QueryResult<HashMap<Vec<u8>, usize>> {
+    let rows: Vec<(Vec<u8>, i64)> = with_conn!(conn, c => {
         agent_memory_terms::table
             .filter(agent_memory_terms::user_id.eq(user_id))
             .filter(agent_memory_terms::term.eq_any(terms))
-            .select((agent_memory_terms::memory_id, agent_memory_terms::term))
+            .group_by(agent_memory_terms::term)
+            .select((agent_memory_terms::term, diesel::dsl::count_star()))
             .load(c)
             .await
     })?;
     Ok(rows
         .into_iter()
-        .map(|(memory_id, term)| Posting { memory_id, term })
+        .map(|(term, n)| (term, usize::try_from(n).unwrap_or(0)))
         .collect())
 }
 
-/// Status and creation of the person's memories with these ids (a memory
-/// deleted meanwhile is missing).
-pub(crate) async fn states(
+/// The person's memories whose index holds `term` (a keyed hash).
+pub(crate) async fn holders(conn: &mut DbConn, user_id: &str, term: &[u8]) -> QueryResult<Vec<String>> {
+    with_conn!(conn, c => {
+        agent_memory_terms::table
+            .filter(agent_memory_terms::user_id.eq(user_id))
+            .filter(agent_memory_terms::term.eq(term))
+            .select(agent_memory_terms::memory_id)
+            .load(c)
+            .await
+    })
+}
+
+/// Which of `terms` the index holds for which of the memories `ids`.
+pub(crate) async fn held(
     conn: &mut DbConn,
     user_id: &str,
+    terms: &[Vec<u8>],
     ids: &[String],
-) -> QueryResult<Vec<(String, String, NaiveDateTime)>> {
-    let mut states = Vec::with_capacity(ids.len());
+) -> QueryResult<Vec<Posting>> {
+    let mut postings = Vec::new();
     for chunk in ids.chunks(IDS_PER_STATEMENT) {
-        let rows: Vec<(String, String, NaiveDateTime)> = with_conn!(conn, c => {
-            agent_memories::table
-                .filter(agent_memories::user_id.eq(user_id))
-                .filter(agent_memories::id.eq_any(chunk))
-                .select((agent_memories::id, agent_memories::status, agent_memories::created_at))
+        let rows: Vec<(String, Vec<u8>)> = with_conn!(conn, c => {
+            agent_memory_terms::table
+                .filter(agent_memory_terms::user_id.eq(user_id))
+                .filter(agent_memory_terms::term.eq_any(terms))
+                .filter(agent_memory_terms::memory_id.eq_any(chunk))
+                .select((agent_memory_terms::memory_id, agent_memory_terms::term))
                 .load(c)
                 .await
         })?;
-        states.extend(rows);
+        postings.extend(rows.into_iter().map(|(memory_id, term)| Posting { memory_id, term }));
     }
-    Ok(states)
+    Ok(postings)
+}
+
+/// The person's memories with these ids, each with its creation (in no
+/// particular order; a memory deleted meanwhile is missing).
+pub(crate) async fn rows_with_creation(
+    conn: &mut DbConn,
+    user_id: &str,
+    ids: &[String],
+) -> QueryResult<Vec<(MemoryRow, NaiveDateTime)>> {
+    let mut found = Vec::with_capacity(ids.len());
+    for chunk in ids.chunks(IDS_PER_STATEMENT) {
+        let rows: Vec<(MemoryRow, NaiveDateTime)> = with_conn!(conn, c => {
+            agent_memories::table
+                .filter(agent_memories::user_id.eq(user_id))
+                .filter(agent_memories::id.eq_any(chunk))
+                .select((
+                    (
+                        agent_memories::id,
+                        agent_memories::body,
+                        agent_memories::status,
+                        agent_memories::superseded_by,
+                    ),
+                    agent_memories::created_at,
+                ))
+                .load(c)
+                .await
+        })?;
+        found.extend(rows);
+    }
+    Ok(found)
 }
 
 /// Removes index rows left for memories that are no longer active (written
@@ -670,23 +821,6 @@ pub(crate) async fn drop_terms(conn: &mut DbConn, user_id: &str, ids: &[String])
         })?;
     }
     Ok(())
-}
-
-/// The person's memories with these ids (in no particular order).
-pub(crate) async fn by_ids(conn: &mut DbConn, user_id: &str, ids: &[String]) -> QueryResult<Vec<MemoryRow>> {
-    with_conn!(conn, c => {
-        agent_memories::table
-            .filter(agent_memories::user_id.eq(user_id))
-            .filter(agent_memories::id.eq_any(ids))
-            .select((
-                agent_memories::id,
-                agent_memories::body,
-                agent_memories::status,
-                agent_memories::superseded_by,
-            ))
-            .load(c)
-            .await
-    })
 }
 
 /// The same fact told again: one more mention.
@@ -868,6 +1002,112 @@ mod tests {
             absolute("je prends mes médicaments à 8h", now, Language::Fr),
             "je prends mes médicaments à 8h"
         );
+    }
+
+    /// Runs [`Scores`] over an in-memory index (`docs[i]`: the terms memory
+    /// `i` holds), reading only what it asks for; returns the candidates and
+    /// how many index rows were read.
+    fn pruned(docs: &[Vec<u8>], wanted: &[Vec<u8>], limit: usize) -> (Vec<(i64, String)>, usize) {
+        let mut frequency = HashMap::new();
+        for doc in docs {
+            for term in doc {
+                *frequency.entry(vec![*term]).or_default() += 1;
+            }
+        }
+        let terms = weigh(wanted, &frequency, docs.len());
+        let mut scores = Scores::new(&terms, limit);
+        let mut rows = 0;
+        while let Some(term) = scores.next_to_read() {
+            let holders: Vec<String> = (0..docs.len())
+                .filter(|i| docs[*i].contains(&term[0]))
+                .map(|i| format!("{i:05}"))
+                .collect();
+            rows += holders.len();
+            scores.read(holders);
+        }
+        let (unread, ids) = scores.to_complete();
+        let held: Vec<Posting> = ids
+            .iter()
+            .flat_map(|id| {
+                let doc = &docs[id.parse::<usize>().expect("id")];
+                unread
+                    .iter()
+                    .filter(|t| doc.contains(&t[0]))
+                    .map(|t| Posting {
+                        memory_id: id.clone(),
+                        term: t.clone(),
+                    })
+                    .collect::<Vec<_>>()
+            })
+            .collect();
+        rows += held.len();
+        (scores.complete(&held, &ids), rows)
+    }
+
+    /// The same with every row read (no pruning: all terms read in full).
+    fn exhaustive(docs: &[Vec<u8>], wanted: &[Vec<u8>], limit: usize) -> Vec<(i64, String)> {
+        let mut frequency = HashMap::new();
+        for doc in docs {
+            for term in doc {
+                *frequency.entry(vec![*term]).or_default() += 1;
+            }
+        }
+        let terms = weigh(wanted, &frequency, docs.len());
+        let mut scores = Scores::new(&terms, limit);
+        for term in &terms {
+            scores.read(
+                (0..docs.len())
+                    .filter(|i| docs[*i].contains(&term.term[0]))
+                    .map(|i| format!("{i:05}")),
+            );
+        }
+        scores.complete(&[], &[])
+    }
+
+    #[test]
+    fn pruning_keeps_every_memory_that_can_be_shown() {
+        // Memories over 8 terms of very different frequencies (term t held by
+        // about one memory in 2^(t % 4 + 0..)), many of them tied.
+        let mut seed = 0x2545_f491_4f6c_dd1d_u64;
+        let mut next = move || {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            seed
+        };
+        for round in 0..200 {
+            let count = 1 + (next() % 400) as usize;
+            let docs: Vec<Vec<u8>> = (0..count)
+                .map(|_| (0..8u8).filter(|t| next() % (1 << (t % 4)) == 0).collect())
+                .collect();
+            let wanted: Vec<Vec<u8>> = (0..8u8).filter(|_| next() % 3 != 0).map(|t| vec![t]).collect();
+            for limit in [1, 5, 20] {
+                let (found, _) = pruned(&docs, &wanted, limit);
+                assert_eq!(found, exhaustive(&docs, &wanted, limit), "round {round}, limit {limit}");
+            }
+        }
+    }
+
+    #[test]
+    fn pruning_skips_the_rows_of_a_word_every_memory_holds() {
+        // Term 0 in every memory, 1 in a fifth, 2 in an eighth.
+        let docs: Vec<Vec<u8>> = (0..10_000)
+            .map(|i| {
+                let mut doc = vec![0];
+                if i % 5 == 0 {
+                    doc.push(1);
+                }
+                if i % 8 == 0 {
+                    doc.push(2);
+                }
+                doc
+            })
+            .collect();
+        let wanted = vec![vec![0], vec![1], vec![2]];
+        let (found, rows) = pruned(&docs, &wanted, 5);
+        assert_eq!(found, exhaustive(&docs, &wanted, 5));
+        // All of 2 and 1, then 0 for the 250 holding both: not 13,250 rows.
+        assert_eq!(rows, 1250 + 2000 + 250);
     }
 
     #[test]

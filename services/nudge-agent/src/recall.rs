@@ -41,7 +41,7 @@ pub(crate) enum Remembered {
 }
 
 impl Core {
-    fn open_memory(&self, row: &MemoryRow) -> Result<Memory, ServiceError> {
+    pub(crate) fn open_memory(&self, row: &MemoryRow) -> Result<Memory, ServiceError> {
         let text = self
             .keys
             .decrypt_to_string(&row.body, MEMORY_BODY)
@@ -128,7 +128,9 @@ impl Core {
     }
 
     /// Active memories best matching `query`, at most `limit`, ranked as
-    /// [`memory::rank`] does but from the term index: only the memories shown
+    /// [`memory::rank`] does but from the term index: the rarest terms' index
+    /// rows are read first, the common terms' only for the memories that can
+    /// still reach the top ([`memory::Scores`]), and only the memories shown
     /// are read and decrypted. Memories not yet indexed under the active key
     /// are indexed as queries come ([`BACKFILL_PER_QUERY`] each; the others
     /// are decrypted and matched meanwhile), so none is missed.
@@ -177,20 +179,47 @@ impl Core {
                 .map_err(unavailable)?;
         }
         let total = memory::count_active(&mut conn, user_id).await.map_err(unavailable)?;
-        let mut postings = memory::postings(&mut conn, user_id, &wanted)
-            .await
-            .map_err(unavailable)?;
-        postings.extend(pending);
         let total = usize::try_from(total).unwrap_or(0);
         let mut best = Vec::new();
+        let mut rows = Vec::new();
         for _ in 0..3 {
-            let candidates = memory::candidates(&wanted, &postings, total, limit);
+            let mut frequency = memory::frequencies(&mut conn, user_id, &wanted)
+                .await
+                .map_err(unavailable)?;
+            for posting in &pending {
+                *frequency.entry(posting.term.clone()).or_default() += 1;
+            }
+            let terms = memory::weigh(&wanted, &frequency, total);
+            let mut scores = memory::Scores::new(&terms, limit);
+            while let Some(term) = scores.next_to_read() {
+                let mut holders = memory::holders(&mut conn, user_id, term).await.map_err(unavailable)?;
+                holders.extend(pending.iter().filter(|p| p.term == term).map(|p| p.memory_id.clone()));
+                scores.read(holders);
+            }
+            let (unread, to_check) = scores.to_complete();
+            let mut held = Vec::new();
+            if !unread.is_empty() && !to_check.is_empty() {
+                held = memory::held(&mut conn, user_id, &unread, &to_check)
+                    .await
+                    .map_err(unavailable)?;
+                held.extend(
+                    pending
+                        .iter()
+                        .filter(|p| unread.contains(&p.term) && to_check.contains(&p.memory_id))
+                        .cloned(),
+                );
+            }
+            let candidates = scores.complete(&held, &to_check);
             let ids: Vec<String> = candidates.iter().map(|(_, id)| id.clone()).collect();
-            let states = memory::states(&mut conn, user_id, &ids).await.map_err(unavailable)?;
-            let created: HashMap<String, NaiveDateTime> = states
+            // The candidates' rows, bodies included: the shown ones are among
+            // them (one query rather than two).
+            rows = memory::rows_with_creation(&mut conn, user_id, &ids)
+                .await
+                .map_err(unavailable)?;
+            let created: HashMap<String, NaiveDateTime> = rows
                 .iter()
-                .filter(|(_, status, _)| status == "active")
-                .map(|(id, _, at)| (id.clone(), *at))
+                .filter(|(row, _)| row.status == "active")
+                .map(|(row, at)| (row.id.clone(), *at))
                 .collect();
             best = memory::best(&candidates, &created, limit);
             let stale: Vec<String> = ids.into_iter().filter(|id| !created.contains_key(id)).collect();
@@ -201,16 +230,14 @@ impl Core {
             memory::drop_terms(&mut conn, user_id, &stale)
                 .await
                 .map_err(unavailable)?;
-            postings.retain(|p| !stale.contains(&p.memory_id));
         }
         if best.is_empty() {
             return Ok(Vec::new());
         }
-        let rows = memory::by_ids(&mut conn, user_id, &best).await.map_err(unavailable)?;
         drop(conn);
         let mut found = Vec::with_capacity(best.len());
         for id in &best {
-            if let Some(row) = rows.iter().find(|row| &row.id == id && row.status == "active") {
+            if let Some((row, _)) = rows.iter().find(|(row, _)| &row.id == id && row.status == "active") {
                 found.push(self.open_memory(row)?);
             }
         }
