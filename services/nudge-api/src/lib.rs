@@ -8,7 +8,9 @@
 //! language, workers the time zone reminders are delivered in. Each service
 //! keeps its own copy; none reads the api's tables.
 
+mod admin;
 mod auth;
+mod data;
 mod error;
 mod http;
 mod me;
@@ -178,7 +180,8 @@ impl Application {
         let agent_channel = nudge_runtime::grpc_channel(&settings.services.agent.url, timeout)?;
         let clients = Clients {
             agent: AgentServiceClient::new(agent_channel.clone()),
-            tasks: TaskServiceClient::new(agent_channel),
+            tasks: TaskServiceClient::new(agent_channel.clone()),
+            person_data: nudge_proto::agent::person_data_service_client::PersonDataServiceClient::new(agent_channel),
             sms: SmsRouterServiceClient::new(nudge_runtime::grpc_channel(&settings.services.sms_router.url, timeout)?),
             workers: ReminderServiceClient::new(nudge_runtime::grpc_channel(&settings.services.workers.url, timeout)?),
         };

@@ -6,7 +6,7 @@ use nudge_core::{PhoneNumber, UserId};
 use nudge_proto::ServiceError;
 use nudge_proto::sms::sms_router_service_server::SmsRouterService;
 use nudge_proto::sms::{
-    AssignNumberRequest, AssignNumberResponse, GetUsageRequest, GetUsageResponse, ListNumbersRequest,
+    AssignNumberRequest, AssignNumberResponse, GetNumberRequest, GetNumberResponse, GetUsageRequest, GetUsageResponse, ListNumbersRequest,
     ListNumbersResponse, NumberInfo, ProvisionNumberRequest, ProvisionNumberResponse, ReleaseNumberRequest,
     ReleaseNumberResponse, SendSmsRequest, SendSmsResponse, SmsKind,
 };
@@ -123,14 +123,7 @@ impl SmsRouterService for SmsRouter {
         };
         let numbers = rows
             .into_iter()
-            .map(|row| NumberInfo {
-                user_id: row.user_id,
-                nudge_number: row.nudge_number,
-                provider_sid: row.provider_sid.unwrap_or_default(),
-                monthly_price_micros: i64::from(row.monthly_price_micros.unwrap_or_default()),
-                assigned_at: Some(nudge_proto::time::to_timestamp(row.created_at.and_utc())),
-                opted_out: row.opted_out,
-            })
+            .map(number_info)
             .collect();
         Ok(Response::new(ListNumbersResponse {
             numbers,
@@ -142,5 +135,29 @@ impl SmsRouterService for SmsRouter {
         let request = request.into_inner();
         let user_id = UserId::parse(&request.user_id).map_err(|e| invalid("user_id", e))?;
         Ok(Response::new(self.core.usage(user_id.as_str(), &request.month).await?))
+    }
+
+    async fn get_number(&self, request: Request<GetNumberRequest>) -> Result<Response<GetNumberResponse>, Status> {
+        let request = request.into_inner();
+        let user_id = UserId::parse(&request.user_id).map_err(|e| invalid("user_id", e))?;
+        let mut conn = self.core.db.conn().await.map_err(unavailable)?;
+        let row = store::number_of(&mut conn, user_id.as_str())
+            .await
+            .map_err(unavailable)?
+            .ok_or_else(|| ServiceError::not_found("this person has no Nudge number"))?;
+        Ok(Response::new(GetNumberResponse {
+            number: Some(number_info(row)),
+        }))
+    }
+}
+
+fn number_info(row: store::ListedNumber) -> NumberInfo {
+    NumberInfo {
+        user_id: row.user_id,
+        nudge_number: row.nudge_number,
+        provider_sid: row.provider_sid.unwrap_or_default(),
+        monthly_price_micros: i64::from(row.monthly_price_micros.unwrap_or_default()),
+        assigned_at: Some(nudge_proto::time::to_timestamp(row.created_at.and_utc())),
+        opted_out: row.opted_out,
     }
 }

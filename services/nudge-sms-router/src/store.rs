@@ -363,6 +363,25 @@ pub(crate) async fn list_numbers(conn: &mut DbConn, after: &str, limit: i64) -> 
     })
 }
 
+const NUMBER_OF_SQL: &str = "SELECT n.user_id, n.nudge_number, n.provider_sid, n.created_at, \
+    COALESCE(c.opted_out, FALSE) AS opted_out, \
+    (SELECT MAX(p.monthly_price_micros) FROM sms_number_periods p \
+        WHERE p.user_id = n.user_id AND p.nudge_number = n.nudge_number AND p.released_at IS NULL) AS monthly_price_micros \
+    FROM sms_numbers n LEFT JOIN sms_consent c ON c.user_id = n.user_id \
+    WHERE n.user_id = $1";
+
+/// The number assigned to `user_id` now, as [`list_numbers`] shows it.
+pub(crate) async fn number_of(conn: &mut DbConn, user_id: &str) -> QueryResult<Option<ListedNumber>> {
+    let query = sql(conn.backend(), NUMBER_OF_SQL);
+    let mut rows = with_conn!(conn, c => {
+        diesel::sql_query(&query)
+            .bind::<Text, _>(user_id)
+            .load::<ListedNumber>(c)
+            .await
+    })?;
+    Ok(rows.pop())
+}
+
 // ------------------------------------------------------------------ consent
 
 const INSERT_OUTBOUND_SQL: &str = "INSERT INTO sms_outbound \

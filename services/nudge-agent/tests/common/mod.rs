@@ -300,6 +300,13 @@ impl SmsRouterService for Fakes {
     async fn get_usage(&self, _request: Request<GetUsageRequest>) -> Result<Response<GetUsageResponse>, Status> {
         Err(Status::unimplemented("not in this fake"))
     }
+
+    async fn get_number(
+        &self,
+        _request: Request<nudge_proto::sms::GetNumberRequest>,
+    ) -> Result<Response<nudge_proto::sms::GetNumberResponse>, Status> {
+        Err(Status::unimplemented("not in this fake"))
+    }
 }
 
 /// What one message did.
