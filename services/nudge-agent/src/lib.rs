@@ -259,9 +259,11 @@ impl Application {
         .add_service(nudge_proto::agent::task_service_server::TaskServiceServer::new(
             tasks::Tasks::new(core.clone()),
         ))
-        .add_service(nudge_proto::agent::person_data_service_server::PersonDataServiceServer::new(
-            person_data::PersonData::new(core),
-        ));
+        .add_service(
+            nudge_proto::agent::person_data_service_server::PersonDataServiceServer::new(person_data::PersonData::new(
+                core,
+            )),
+        );
         let server = nudge_runtime::serve_grpc(
             "agent",
             tokio::net::TcpListener::from_std(listener)?,

@@ -113,7 +113,15 @@ pub(crate) async fn list_costs(state: Data, person: Authenticated, req: HttpRequ
     let limit = page.limit()?;
     let mut conn = state.db.conn().await?;
     let mut accounts = store::list_accounts(&mut conn, page.cursor()?, i64::try_from(limit + 1).unwrap_or(101)).await?;
-    store::audit_by(&mut conn, None, &admin.id, "admin_read", Some("costs"), nudge_store::now()).await?;
+    store::audit_by(
+        &mut conn,
+        None,
+        &admin.id,
+        "admin_read",
+        Some("costs"),
+        nudge_store::now(),
+    )
+    .await?;
     drop(conn);
     let next_cursor = if accounts.len() > limit {
         accounts.truncate(limit);

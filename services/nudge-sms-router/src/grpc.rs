@@ -6,9 +6,9 @@ use nudge_core::{PhoneNumber, UserId};
 use nudge_proto::ServiceError;
 use nudge_proto::sms::sms_router_service_server::SmsRouterService;
 use nudge_proto::sms::{
-    AssignNumberRequest, AssignNumberResponse, GetNumberRequest, GetNumberResponse, GetUsageRequest, GetUsageResponse, ListNumbersRequest,
-    ListNumbersResponse, NumberInfo, ProvisionNumberRequest, ProvisionNumberResponse, ReleaseNumberRequest,
-    ReleaseNumberResponse, SendSmsRequest, SendSmsResponse, SmsKind,
+    AssignNumberRequest, AssignNumberResponse, GetNumberRequest, GetNumberResponse, GetUsageRequest, GetUsageResponse,
+    ListNumbersRequest, ListNumbersResponse, NumberInfo, ProvisionNumberRequest, ProvisionNumberResponse,
+    ReleaseNumberRequest, ReleaseNumberResponse, SendSmsRequest, SendSmsResponse, SmsKind,
 };
 use tonic::{Request, Response, Status};
 
@@ -121,10 +121,7 @@ impl SmsRouterService for SmsRouter {
         } else {
             String::new()
         };
-        let numbers = rows
-            .into_iter()
-            .map(number_info)
-            .collect();
+        let numbers = rows.into_iter().map(number_info).collect();
         Ok(Response::new(ListNumbersResponse {
             numbers,
             next_page_token,

@@ -181,7 +181,10 @@ fn s(value: &Value, key: &str) -> String {
 }
 
 fn items(page: &Value) -> Vec<Value> {
-    page["items"].as_array().cloned().unwrap_or_else(|| panic!("a page: {page}"))
+    page["items"]
+        .as_array()
+        .cloned()
+        .unwrap_or_else(|| panic!("a page: {page}"))
 }
 
 #[track_caller]
@@ -295,13 +298,23 @@ async fn memories_conversation_number_usage(api: &Api) {
     assert!(s(&memories[0], "text").contains("sister is Léa"), "{page}");
     // Remembered through the API: new, then the same fact again.
     let (status, cat) = api
-        .call("POST", "/v1/memories", Some(&ada_token), Some(json!({"text": "my cat is Tom"})))
+        .call(
+            "POST",
+            "/v1/memories",
+            Some(&ada_token),
+            Some(json!({"text": "my cat is Tom"})),
+        )
         .await;
     assert_eq!(status, StatusCode::CREATED, "{cat}");
     assert_eq!(cat["outcome"], json!("new"));
     let cat_id = s(&cat["memory"], "id");
     let (status, again) = api
-        .call("POST", "/v1/memories", Some(&ada_token), Some(json!({"text": "My cat is Tom"})))
+        .call(
+            "POST",
+            "/v1/memories",
+            Some(&ada_token),
+            Some(json!({"text": "My cat is Tom"})),
+        )
         .await;
     assert_eq!(status, StatusCode::OK, "{again}");
     assert_eq!(again["outcome"], json!("again"));
@@ -329,7 +342,11 @@ async fn memories_conversation_number_usage(api: &Api) {
         .await;
     assert_eq!(tea_again["memory"]["id"], tea["memory"]["id"]);
     assert_eq!(tea_again["memory"]["mentions"], json!(1));
-    for bad in [json!({"text": "  "}), json!({"text": "x".repeat(501)}), json!({"fact": "x"})] {
+    for bad in [
+        json!({"text": "  "}),
+        json!({"text": "x".repeat(501)}),
+        json!({"fact": "x"}),
+    ] {
         let (status, body) = api.call("POST", "/v1/memories", Some(&ada_token), Some(bad)).await;
         assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
     }
@@ -338,7 +355,12 @@ async fn memories_conversation_number_usage(api: &Api) {
     assert_eq!(items(&page)[0]["text"], json!("I like green tea"), "newest first");
     let cursor = s(&page, "next_cursor");
     let (_, rest) = api
-        .call("GET", &format!("/v1/memories?limit=2&cursor={cursor}"), Some(&ada_token), None)
+        .call(
+            "GET",
+            &format!("/v1/memories?limit=2&cursor={cursor}"),
+            Some(&ada_token),
+            None,
+        )
         .await;
     assert_eq!(items(&rest).len(), 1);
     assert_eq!(rest["next_cursor"], Value::Null);
@@ -382,7 +404,12 @@ async fn memories_conversation_number_usage(api: &Api) {
     let (status, body) = api.call("GET", "/v1/me/usage?day=1", Some(&ada_token), None).await;
     assert_error(status, &body, 400, "invalid_argument", "day");
     let (status, usage) = api
-        .call("GET", &format!("/v1/me/usage?month={}", this_month()), Some(&ada_token), None)
+        .call(
+            "GET",
+            &format!("/v1/me/usage?month={}", this_month()),
+            Some(&ada_token),
+            None,
+        )
         .await;
     assert_eq!(status, StatusCode::OK, "{usage}");
     assert_eq!(usage["month"], json!(this_month()));
@@ -404,7 +431,11 @@ async fn memories_conversation_number_usage(api: &Api) {
     assert_eq!(status, StatusCode::OK, "{page}");
     let known = items(&page);
     assert_eq!(known.len(), 4);
-    assert!(known.iter().all(|i| i["available"] == json!(false) && i["state"] == json!("not_available")));
+    assert!(
+        known
+            .iter()
+            .all(|i| i["available"] == json!(false) && i["state"] == json!("not_available"))
+    );
     assert!(known.iter().any(|i| i["name"] == json!("google_calendar")));
     let (_, first) = api
         .call("GET", "/v1/integrations?limit=3", Some(&ada_token), None)
@@ -412,7 +443,12 @@ async fn memories_conversation_number_usage(api: &Api) {
     assert_eq!(items(&first).len(), 3);
     let cursor = s(&first, "next_cursor");
     let (_, rest) = api
-        .call("GET", &format!("/v1/integrations?cursor={cursor}"), Some(&ada_token), None)
+        .call(
+            "GET",
+            &format!("/v1/integrations?cursor={cursor}"),
+            Some(&ada_token),
+            None,
+        )
         .await;
     assert_eq!(items(&rest).len(), 1);
     assert_eq!(rest["next_cursor"], Value::Null);
@@ -442,7 +478,12 @@ async fn administrator(api: &Api, email: &str) -> (Value, String) {
     let signed_up = api.sign_up(email).await;
     let token = s(&signed_up, "access_token");
     let (status, setup) = api
-        .call("POST", "/v1/me/mfa/totp", Some(&token), Some(json!({"current_password": PASSWORD})))
+        .call(
+            "POST",
+            "/v1/me/mfa/totp",
+            Some(&token),
+            Some(json!({"current_password": PASSWORD})),
+        )
         .await;
     assert_eq!(status, StatusCode::OK, "{setup}");
     let secret = s(&setup, "secret");
@@ -503,7 +544,12 @@ async fn administrators_numbers_costs_and_plans(api: &Api) {
         .await;
     assert_error(status, &body, 400, "invalid_argument", "month");
     let (status, costs) = api
-        .call("GET", &format!("/v1/admin/costs?month={}", this_month()), Some(&ada_mfa), None)
+        .call(
+            "GET",
+            &format!("/v1/admin/costs?month={}", this_month()),
+            Some(&ada_mfa),
+            None,
+        )
         .await;
     assert_eq!(status, StatusCode::OK, "{costs}");
     assert_eq!(costs["month"], json!(this_month()));
@@ -513,9 +559,7 @@ async fn administrators_numbers_costs_and_plans(api: &Api) {
     assert!(bobs["sms"]["total_cost_micros"].is_i64(), "{bobs}");
     assert_eq!(bobs["model"]["plan"], json!("user"));
     assert!(!costs.to_string().contains("@example.com"), "no emails");
-    let (_, first) = api
-        .call("GET", "/v1/admin/costs?limit=1", Some(&ada_mfa), None)
-        .await;
+    let (_, first) = api.call("GET", "/v1/admin/costs?limit=1", Some(&ada_mfa), None).await;
     assert_eq!(first["items"].as_array().map(Vec::len), Some(1));
     assert!(first["next_cursor"].is_string(), "{first}");
 
