@@ -17,6 +17,7 @@ mod me;
 mod mfa;
 mod openapi;
 mod password;
+mod phone;
 mod resources;
 mod routes;
 mod state;

@@ -84,9 +84,9 @@ async fn check_totp(state: &State, account: &Account, code: &str) -> ApiResult<(
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct Reauth {
-    current_password: String,
+    pub(crate) current_password: String,
     /// Required when MFA is on.
-    otp: Option<String>,
+    pub(crate) otp: Option<String>,
 }
 
 impl Validate for Reauth {
@@ -99,7 +99,7 @@ impl Validate for Reauth {
 }
 
 /// Re-authentication before a sensitive change: the password, and the second factor if on.
-async fn reauthenticate(state: &State, account: &Account, body: Reauth, what: &str) -> ApiResult<()> {
+pub(crate) async fn reauthenticate(state: &State, account: &Account, body: Reauth, what: &str) -> ApiResult<()> {
     if !verify_password(state, body.current_password, Some(account.password_hash.clone())).await? {
         audit(state, Some(&account.id), "reauth_failed", Some(what)).await?;
         return Err(ApiError::forbidden("current_password: is wrong"));

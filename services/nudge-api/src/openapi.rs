@@ -7,7 +7,7 @@ use serde::Serialize;
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi, ToSchema};
 
-use crate::{admin, auth, data, me, mfa, resources};
+use crate::{admin, auth, data, me, mfa, phone, resources};
 
 /// The error envelope of every 4xx and 5xx answer.
 #[derive(Debug, Serialize, ToSchema)]
@@ -143,6 +143,8 @@ fn error_response(description: &str) -> utoipa::openapi::RefOr<utoipa::openapi::
         data::list_integrations,
         admin::list_numbers,
         admin::list_costs,
+        phone::request_change,
+        phone::confirm_change,
     ),
     components(schemas(ErrorBody, ErrorDetail, Status, CodeSent))
 )]

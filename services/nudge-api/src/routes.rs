@@ -3,7 +3,7 @@
 use actix_web::{HttpResponse, web};
 
 use crate::error::ApiError;
-use crate::{admin, auth, data, me, mfa, openapi, resources};
+use crate::{admin, auth, data, me, mfa, openapi, phone, resources};
 
 pub(crate) fn configure(config: &mut web::ServiceConfig) {
     config.route("/openapi.json", web::get().to(openapi::document));
@@ -20,6 +20,8 @@ pub(crate) fn configure(config: &mut web::ServiceConfig) {
             .route("/me/password", web::put().to(auth::change_password))
             .route("/me/phone", web::post().to(me::request_phone_code))
             .route("/me/phone/verify", web::post().to(me::verify_phone))
+            .route("/me/phone/change", web::post().to(phone::request_change))
+            .route("/me/phone/change/confirm", web::post().to(phone::confirm_change))
             .route("/me/mfa/totp", web::post().to(mfa::start_totp))
             .route("/me/mfa/totp", web::delete().to(mfa::disable_totp))
             .route("/me/mfa/totp/confirm", web::post().to(mfa::confirm_totp))

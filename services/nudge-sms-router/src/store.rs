@@ -382,6 +382,30 @@ pub(crate) async fn number_of(conn: &mut DbConn, user_id: &str) -> QueryResult<O
     Ok(rows.pop())
 }
 
+/// Whether `phone` is the verified phone of another person's number.
+pub(crate) async fn phone_of_another(conn: &mut DbConn, user_id: &str, phone: &str) -> QueryResult<bool> {
+    let n: i64 = with_conn!(conn, c => {
+        sms_numbers::table
+            .filter(sms_numbers::phone.eq(phone))
+            .filter(sms_numbers::user_id.ne(user_id))
+            .count()
+            .get_result(c)
+            .await
+    })?;
+    Ok(n > 0)
+}
+
+/// Records the person's new verified phone; false when they have no number.
+pub(crate) async fn change_phone(conn: &mut DbConn, user_id: &str, phone: &str) -> QueryResult<bool> {
+    let n = with_conn!(conn, c => {
+        diesel::update(sms_numbers::table.filter(sms_numbers::user_id.eq(user_id)))
+            .set(sms_numbers::phone.eq(phone))
+            .execute(c)
+            .await
+    })?;
+    Ok(n > 0)
+}
+
 // ------------------------------------------------------------------ consent
 
 const INSERT_OUTBOUND_SQL: &str = "INSERT INTO sms_outbound \

@@ -632,3 +632,151 @@ async fn administrators_numbers_costs_and_plans_on_postgres_and_redis() {
     let api = Api::start(Some(nudge_testkit::TestDatabase::postgres().await)).await;
     administrators_numbers_costs_and_plans(&api).await;
 }
+
+async fn changing_the_phone(api: &Api) {
+    let old_phone = "+15145550111";
+    let new_phone = "+15145550133";
+    let ada = api.verified_person("ada@example.com", old_phone).await;
+    let ada_token = s(&ada, "access_token");
+    let other_session = s(&api.login("ada@example.com", None).await, "access_token");
+    let bob = api.verified_person("bob@example.com", "+15145550122").await;
+    let bob_token = s(&bob, "access_token");
+    let eve = api.sign_up("eve@example.com").await;
+    let change = |phone: &str, password: &str| json!({"phone": phone, "current_password": password});
+
+    // Re-authentication first; a verified phone first.
+    let (status, body) = api
+        .call(
+            "POST",
+            "/v1/me/phone/change",
+            Some(&ada_token),
+            Some(change(new_phone, "nope nope")),
+        )
+        .await;
+    assert_error(status, &body, 403, "permission_denied", "current_password");
+    let (status, body) = api
+        .call(
+            "POST",
+            "/v1/me/phone/change",
+            Some(&ada_token),
+            Some(json!({"phone": new_phone})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
+    let (status, body) = api
+        .call(
+            "POST",
+            "/v1/me/phone/change",
+            Some(&s(&eve, "access_token")),
+            Some(change(new_phone, PASSWORD)),
+        )
+        .await;
+    assert_error(status, &body, 409, "failed_precondition", "phone");
+    let (status, body) = api
+        .call(
+            "POST",
+            "/v1/me/phone/change",
+            Some(&ada_token),
+            Some(change(old_phone, PASSWORD)),
+        )
+        .await;
+    assert_error(status, &body, 400, "invalid_argument", "phone");
+
+    // The code goes to the new phone, from Ada's Nudge number.
+    let (_, number) = api.call("GET", "/v1/me/number", Some(&ada_token), None).await;
+    let ada_number = s(&number, "nudge_number");
+    let seen = outbox(api.stack.ports.sms_router).await.len();
+    let (status, body) = api
+        .call(
+            "POST",
+            "/v1/me/phone/change",
+            Some(&ada_token),
+            Some(change(new_phone, PASSWORD)),
+        )
+        .await;
+    assert_eq!(status, StatusCode::ACCEPTED, "{body}");
+    let code = api.last_code(seen).await;
+    let sent = outbox(api.stack.ports.sms_router).await;
+    let last = sent.last().expect("the code");
+    assert_eq!((last.to.as_str(), last.from.as_str()), (new_phone, ada_number.as_str()));
+    let (status, body) = api
+        .call(
+            "POST",
+            "/v1/me/phone/change/confirm",
+            Some(&ada_token),
+            Some(json!({"code": if code == "000000" { "111111" } else { "000000" }})),
+        )
+        .await;
+    assert_error(status, &body, 400, "invalid_argument", "code");
+    let (status, me) = api
+        .call(
+            "POST",
+            "/v1/me/phone/change/confirm",
+            Some(&ada_token),
+            Some(json!({"code": code})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{me}");
+    assert_eq!(me["phone"], json!(new_phone));
+    assert_eq!(me["phone_verified"], json!(true));
+    // Every other session is revoked; this one goes on.
+    assert_eq!(
+        api.call("GET", "/v1/me", Some(&other_session), None).await.0,
+        StatusCode::UNAUTHORIZED
+    );
+    // sms-router now takes Ada's SMS from the new phone only.
+    api.text_from(new_phone, &ada_number, "remember my bike is blue").await;
+    api.text_from(old_phone, &ada_number, "remember my car is red").await;
+    let page = eventually(
+        "the new phone's message and its reply",
+        Duration::from_secs(15),
+        || async {
+            api.call("GET", "/v1/conversations/messages", Some(&ada_token), None)
+                .await
+                .1
+        },
+        |page| page["items"].as_array().is_some_and(|i| i.len() >= 2),
+    )
+    .await;
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    let texts: Vec<Value> = items(&page).iter().map(|m| m["text"].clone()).collect();
+    assert!(texts.contains(&json!("remember my bike is blue")), "{page}");
+    assert!(!page.to_string().contains("car is red"), "{page}");
+
+    // Bob cannot take Ada's phone.
+    let seen = outbox(api.stack.ports.sms_router).await.len();
+    let (status, body) = api
+        .call(
+            "POST",
+            "/v1/me/phone/change",
+            Some(&bob_token),
+            Some(change(new_phone, PASSWORD)),
+        )
+        .await;
+    assert_eq!(status, StatusCode::ACCEPTED, "{body}");
+    let code = api.last_code(seen).await;
+    let (status, body) = api
+        .call(
+            "POST",
+            "/v1/me/phone/change/confirm",
+            Some(&bob_token),
+            Some(json!({"code": code})),
+        )
+        .await;
+    assert_error(status, &body, 409, "already_exists", "phone");
+    let (_, bob_me) = api.call("GET", "/v1/me", Some(&bob_token), None).await;
+    assert_eq!(bob_me["phone"], json!("+15145550122"));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn changing_the_phone_embedded() {
+    let api = Api::start(None).await;
+    changing_the_phone(&api).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "needs PostgreSQL and Redis"]
+async fn changing_the_phone_on_postgres_and_redis() {
+    let api = Api::start(Some(nudge_testkit::TestDatabase::postgres().await)).await;
+    changing_the_phone(&api).await;
+}

@@ -301,6 +301,20 @@ impl SmsRouterService for Fakes {
         Err(Status::unimplemented("not in this fake"))
     }
 
+    async fn send_phone_check(
+        &self,
+        _request: Request<nudge_proto::sms::SendPhoneCheckRequest>,
+    ) -> Result<Response<SendSmsResponse>, Status> {
+        Err(Status::unimplemented("not in this fake"))
+    }
+
+    async fn change_phone(
+        &self,
+        _request: Request<nudge_proto::sms::ChangePhoneRequest>,
+    ) -> Result<Response<nudge_proto::sms::ChangePhoneResponse>, Status> {
+        Err(Status::unimplemented("not in this fake"))
+    }
+
     async fn get_number(
         &self,
         _request: Request<nudge_proto::sms::GetNumberRequest>,
