@@ -13,6 +13,7 @@ mod engine;
 mod grpc;
 mod llm;
 mod memory;
+mod person_data;
 mod recall;
 #[cfg(test)]
 mod recall_index_tests;
@@ -256,8 +257,13 @@ impl Application {
             grpc::Agent::new(core.clone()),
         ))
         .add_service(nudge_proto::agent::task_service_server::TaskServiceServer::new(
-            tasks::Tasks::new(core),
-        ));
+            tasks::Tasks::new(core.clone()),
+        ))
+        .add_service(
+            nudge_proto::agent::person_data_service_server::PersonDataServiceServer::new(person_data::PersonData::new(
+                core,
+            )),
+        );
         let server = nudge_runtime::serve_grpc(
             "agent",
             tokio::net::TcpListener::from_std(listener)?,

@@ -551,17 +551,29 @@ pub(crate) async fn send_code(
     .await?;
     drop(conn);
     let minutes = ttl / 60;
-    state
-        .clients
-        .sms
-        .clone()
-        .send_sms(SendSmsRequest {
-            user_id: user_id.to_owned(),
-            body: format!("Nudge {what} code: {code}. It expires in {minutes} minutes. Never share it."),
-            idempotency_key: format!("code:{id}"),
-            kind: SmsKind::System.into(),
-        })
-        .await?;
+    let body = format!("Nudge {what} code: {code}. It expires in {minutes} minutes. Never share it.");
+    let mut sms = state.clients.sms.clone();
+    match (purpose, phone) {
+        // A new phone is checked by a code sent to it, not to the verified one.
+        (crate::phone::PHONE_CHANGE, Some(phone)) => {
+            sms.send_phone_check(nudge_proto::sms::SendPhoneCheckRequest {
+                user_id: user_id.to_owned(),
+                phone: phone.to_owned(),
+                body,
+                idempotency_key: format!("code:{id}"),
+            })
+            .await?;
+        }
+        _ => {
+            sms.send_sms(SendSmsRequest {
+                user_id: user_id.to_owned(),
+                body,
+                idempotency_key: format!("code:{id}"),
+                kind: SmsKind::System.into(),
+            })
+            .await?;
+        }
+    }
     Ok(id)
 }
 

@@ -8,13 +8,16 @@
 //! language, workers the time zone reminders are delivered in. Each service
 //! keeps its own copy; none reads the api's tables.
 
+mod admin;
 mod auth;
+mod data;
 mod error;
 mod http;
 mod me;
 mod mfa;
 mod openapi;
 mod password;
+mod phone;
 mod resources;
 mod routes;
 mod state;
@@ -179,7 +182,8 @@ impl Application {
         let agent_channel = nudge_runtime::grpc_channel(&settings.services.agent.url, timeout)?;
         let clients = Clients {
             agent: AgentServiceClient::new(agent_channel.clone()),
-            tasks: TaskServiceClient::new(agent_channel),
+            tasks: TaskServiceClient::new(agent_channel.clone()),
+            person_data: nudge_proto::agent::person_data_service_client::PersonDataServiceClient::new(agent_channel),
             sms: SmsRouterServiceClient::new(nudge_runtime::grpc_channel(&settings.services.sms_router.url, timeout)?),
             workers: ReminderServiceClient::new(nudge_runtime::grpc_channel(&settings.services.workers.url, timeout)?),
         };

@@ -49,7 +49,7 @@ pub(crate) async fn me(state: Data, person: Authenticated) -> ApiResult<HttpResp
     Ok(HttpResponse::Ok().json(view(account)))
 }
 
-fn view(account: store::Account) -> Me {
+pub(crate) fn view(account: store::Account) -> Me {
     Me {
         phone_verified: account.phone_verified_at.is_some(),
         id: account.id,

@@ -84,9 +84,9 @@ async fn check_totp(state: &State, account: &Account, code: &str) -> ApiResult<(
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct Reauth {
-    current_password: String,
+    pub(crate) current_password: String,
     /// Required when MFA is on.
-    otp: Option<String>,
+    pub(crate) otp: Option<String>,
 }
 
 impl Validate for Reauth {
@@ -99,7 +99,7 @@ impl Validate for Reauth {
 }
 
 /// Re-authentication before a sensitive change: the password, and the second factor if on.
-async fn reauthenticate(state: &State, account: &Account, body: Reauth, what: &str) -> ApiResult<()> {
+pub(crate) async fn reauthenticate(state: &State, account: &Account, body: Reauth, what: &str) -> ApiResult<()> {
     if !verify_password(state, body.current_password, Some(account.password_hash.clone())).await? {
         audit(state, Some(&account.id), "reauth_failed", Some(what)).await?;
         return Err(ApiError::forbidden("current_password: is wrong"));
@@ -242,7 +242,7 @@ pub(crate) async fn disable_totp(
 
 /// The caller, if they are an administrator now (from the database, not the
 /// token) in a session opened with MFA.
-async fn administrator(state: &State, person: &Authenticated) -> ApiResult<Account> {
+pub(crate) async fn administrator(state: &State, person: &Authenticated) -> ApiResult<Account> {
     let account = account_of(state, person).await?;
     if account.role != "admin" {
         return Err(ApiError::forbidden("role: administrators only"));
@@ -335,6 +335,18 @@ pub(crate) async fn change_role(
     if !store::set_role(&mut conn, &id, &body.role, nudge_store::now()).await? {
         return Err(ApiError::not_found("person"));
     }
+    // The agent applies the plan's model budget: premium for premium people
+    // and administrators.
+    let plan = if body.role == "user" { "user" } else { "premium" };
+    state
+        .clients
+        .person_data
+        .clone()
+        .set_plan(nudge_proto::agent::SetPlanRequest {
+            user_id: id.clone(),
+            plan: plan.to_owned(),
+        })
+        .await?;
     store::audit_by(
         &mut conn,
         Some(&id),

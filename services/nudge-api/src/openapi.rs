@@ -7,7 +7,7 @@ use serde::Serialize;
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi, ToSchema};
 
-use crate::{auth, me, mfa, resources};
+use crate::{admin, auth, data, me, mfa, phone, resources};
 
 /// The error envelope of every 4xx and 5xx answer.
 #[derive(Debug, Serialize, ToSchema)]
@@ -133,6 +133,18 @@ fn error_response(description: &str) -> utoipa::openapi::RefOr<utoipa::openapi::
         mfa::disable_totp,
         mfa::list_people,
         mfa::change_role,
+        data::list_memories,
+        data::remember,
+        data::get_memory,
+        data::forget_memory,
+        data::list_messages,
+        data::my_number,
+        data::my_usage,
+        data::list_integrations,
+        admin::list_numbers,
+        admin::list_costs,
+        phone::request_change,
+        phone::confirm_change,
     ),
     components(schemas(ErrorBody, ErrorDetail, Status, CodeSent))
 )]

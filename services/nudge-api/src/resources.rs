@@ -25,12 +25,12 @@ type Data = web::Data<State>;
 
 const MAX_TEXT_CHARS: usize = 500;
 
-fn time(at: Option<&prost_types::Timestamp>) -> Option<DateTime<Utc>> {
+pub(crate) fn time(at: Option<&prost_types::Timestamp>) -> Option<DateTime<Utc>> {
     at.and_then(|t| DateTime::from_timestamp(t.seconds, u32::try_from(t.nanos).unwrap_or(0)))
 }
 
 /// An id in a path: anything but a UUID cannot name an object, so it is not found.
-fn object_id(path: web::Path<String>, what: &str) -> ApiResult<String> {
+pub(crate) fn object_id(path: web::Path<String>, what: &str) -> ApiResult<String> {
     let id = path.into_inner();
     if uuid::Uuid::parse_str(&id).is_ok() {
         Ok(id)
@@ -50,7 +50,7 @@ fn check_text(field: &str, text: &str) -> ApiResult<()> {
     Ok(())
 }
 
-fn idempotency_key(req: &HttpRequest) -> ApiResult<String> {
+pub(crate) fn idempotency_key(req: &HttpRequest) -> ApiResult<String> {
     match req.headers().get("Idempotency-Key") {
         None => Ok(format!("api:{}", uuid::Uuid::new_v4())),
         Some(value) => {

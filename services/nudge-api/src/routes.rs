@@ -3,7 +3,7 @@
 use actix_web::{HttpResponse, web};
 
 use crate::error::ApiError;
-use crate::{auth, me, mfa, openapi, resources};
+use crate::{admin, auth, data, me, mfa, openapi, phone, resources};
 
 pub(crate) fn configure(config: &mut web::ServiceConfig) {
     config.route("/openapi.json", web::get().to(openapi::document));
@@ -20,6 +20,8 @@ pub(crate) fn configure(config: &mut web::ServiceConfig) {
             .route("/me/password", web::put().to(auth::change_password))
             .route("/me/phone", web::post().to(me::request_phone_code))
             .route("/me/phone/verify", web::post().to(me::verify_phone))
+            .route("/me/phone/change", web::post().to(phone::request_change))
+            .route("/me/phone/change/confirm", web::post().to(phone::confirm_change))
             .route("/me/mfa/totp", web::post().to(mfa::start_totp))
             .route("/me/mfa/totp", web::delete().to(mfa::disable_totp))
             .route("/me/mfa/totp/confirm", web::post().to(mfa::confirm_totp))
@@ -39,7 +41,17 @@ pub(crate) fn configure(config: &mut web::ServiceConfig) {
             .route("/tasks", web::post().to(resources::add_task))
             .route("/tasks/{id}/complete", web::post().to(resources::complete_task))
             .route("/tasks/{id}/move", web::post().to(resources::move_task))
-            .route("/tasks/{id}", web::delete().to(resources::delete_task)),
+            .route("/tasks/{id}", web::delete().to(resources::delete_task))
+            .route("/memories", web::get().to(data::list_memories))
+            .route("/memories", web::post().to(data::remember))
+            .route("/memories/{id}", web::get().to(data::get_memory))
+            .route("/memories/{id}", web::delete().to(data::forget_memory))
+            .route("/conversations/messages", web::get().to(data::list_messages))
+            .route("/me/number", web::get().to(data::my_number))
+            .route("/me/usage", web::get().to(data::my_usage))
+            .route("/integrations", web::get().to(data::list_integrations))
+            .route("/admin/numbers", web::get().to(admin::list_numbers))
+            .route("/admin/costs", web::get().to(admin::list_costs)),
     );
 }
 

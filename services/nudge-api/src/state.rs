@@ -3,6 +3,7 @@
 use nudge_cache::Cache;
 use nudge_config::ApiSettings;
 use nudge_proto::agent::agent_service_client::AgentServiceClient;
+use nudge_proto::agent::person_data_service_client::PersonDataServiceClient;
 use nudge_proto::agent::task_service_client::TaskServiceClient;
 use nudge_proto::sms::sms_router_service_client::SmsRouterServiceClient;
 use nudge_proto::workers::reminder_service_client::ReminderServiceClient;
@@ -16,6 +17,7 @@ use crate::tokens::TokenKeys;
 pub(crate) struct Clients {
     pub(crate) agent: AgentServiceClient<TracedChannel>,
     pub(crate) tasks: TaskServiceClient<TracedChannel>,
+    pub(crate) person_data: PersonDataServiceClient<TracedChannel>,
     pub(crate) sms: SmsRouterServiceClient<TracedChannel>,
     pub(crate) workers: ReminderServiceClient<TracedChannel>,
 }

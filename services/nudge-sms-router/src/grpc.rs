@@ -6,9 +6,10 @@ use nudge_core::{PhoneNumber, UserId};
 use nudge_proto::ServiceError;
 use nudge_proto::sms::sms_router_service_server::SmsRouterService;
 use nudge_proto::sms::{
-    AssignNumberRequest, AssignNumberResponse, GetUsageRequest, GetUsageResponse, ListNumbersRequest,
-    ListNumbersResponse, NumberInfo, ProvisionNumberRequest, ProvisionNumberResponse, ReleaseNumberRequest,
-    ReleaseNumberResponse, SendSmsRequest, SendSmsResponse, SmsKind,
+    AssignNumberRequest, AssignNumberResponse, ChangePhoneRequest, ChangePhoneResponse, GetNumberRequest,
+    GetNumberResponse, GetUsageRequest, GetUsageResponse, ListNumbersRequest, ListNumbersResponse, NumberInfo,
+    ProvisionNumberRequest, ProvisionNumberResponse, ReleaseNumberRequest, ReleaseNumberResponse,
+    SendPhoneCheckRequest, SendSmsRequest, SendSmsResponse, SmsKind,
 };
 use tonic::{Request, Response, Status};
 
@@ -121,17 +122,7 @@ impl SmsRouterService for SmsRouter {
         } else {
             String::new()
         };
-        let numbers = rows
-            .into_iter()
-            .map(|row| NumberInfo {
-                user_id: row.user_id,
-                nudge_number: row.nudge_number,
-                provider_sid: row.provider_sid.unwrap_or_default(),
-                monthly_price_micros: i64::from(row.monthly_price_micros.unwrap_or_default()),
-                assigned_at: Some(nudge_proto::time::to_timestamp(row.created_at.and_utc())),
-                opted_out: row.opted_out,
-            })
-            .collect();
+        let numbers = rows.into_iter().map(number_info).collect();
         Ok(Response::new(ListNumbersResponse {
             numbers,
             next_page_token,
@@ -142,5 +133,91 @@ impl SmsRouterService for SmsRouter {
         let request = request.into_inner();
         let user_id = UserId::parse(&request.user_id).map_err(|e| invalid("user_id", e))?;
         Ok(Response::new(self.core.usage(user_id.as_str(), &request.month).await?))
+    }
+
+    async fn send_phone_check(
+        &self,
+        request: Request<SendPhoneCheckRequest>,
+    ) -> Result<Response<SendSmsResponse>, Status> {
+        let request = request.into_inner();
+        let user_id = UserId::parse(&request.user_id).map_err(|e| invalid("user_id", e))?;
+        let phone = PhoneNumber::parse(&request.phone).map_err(|e| invalid("phone", e))?;
+        if request.idempotency_key.is_empty() || request.idempotency_key.len() > 200 {
+            return Err(invalid("idempotency_key", "must be 1 to 200 characters"));
+        }
+        let queued = self
+            .core
+            .queue_outbound_to(
+                &user_id,
+                &request.body,
+                &request.idempotency_key,
+                OutboundKind::System,
+                Some(phone.as_str()),
+            )
+            .await?;
+        Ok(Response::new(sent(queued)))
+    }
+
+    async fn change_phone(
+        &self,
+        request: Request<ChangePhoneRequest>,
+    ) -> Result<Response<ChangePhoneResponse>, Status> {
+        let request = request.into_inner();
+        let user_id = UserId::parse(&request.user_id).map_err(|e| invalid("user_id", e))?;
+        let phone = PhoneNumber::parse(&request.phone).map_err(|e| invalid("phone", e))?;
+        let mut conn = self.core.db.conn().await.map_err(unavailable)?;
+        if store::phone_of_another(&mut conn, user_id.as_str(), phone.as_str())
+            .await
+            .map_err(unavailable)?
+        {
+            return Err(ServiceError::new(
+                nudge_proto::ErrorCode::AlreadyExists,
+                "phone: the verified phone of another person",
+            )
+            .into());
+        }
+        if !store::change_phone(&mut conn, user_id.as_str(), phone.as_str())
+            .await
+            .map_err(unavailable)?
+        {
+            return Err(ServiceError::not_found("this person has no Nudge number").into());
+        }
+        tracing::info!(user.id = %user_id, "verified phone changed");
+        Ok(Response::new(ChangePhoneResponse {}))
+    }
+
+    async fn get_number(&self, request: Request<GetNumberRequest>) -> Result<Response<GetNumberResponse>, Status> {
+        let request = request.into_inner();
+        let user_id = UserId::parse(&request.user_id).map_err(|e| invalid("user_id", e))?;
+        let mut conn = self.core.db.conn().await.map_err(unavailable)?;
+        let row = store::number_of(&mut conn, user_id.as_str())
+            .await
+            .map_err(unavailable)?
+            .ok_or_else(|| ServiceError::not_found("this person has no Nudge number"))?;
+        Ok(Response::new(GetNumberResponse {
+            number: Some(number_info(row)),
+        }))
+    }
+}
+
+fn sent(queued: crate::outbound::Queued) -> SendSmsResponse {
+    SendSmsResponse {
+        outbound_id: queued.ids.first().cloned().unwrap_or_default(),
+        duplicate: queued.duplicate,
+        status: queued.status,
+        parts: i32::try_from(queued.ids.len()).unwrap_or(i32::MAX),
+        segments: queued.segments,
+        outbound_ids: queued.ids,
+    }
+}
+
+fn number_info(row: store::ListedNumber) -> NumberInfo {
+    NumberInfo {
+        user_id: row.user_id,
+        nudge_number: row.nudge_number,
+        provider_sid: row.provider_sid.unwrap_or_default(),
+        monthly_price_micros: i64::from(row.monthly_price_micros.unwrap_or_default()),
+        assigned_at: Some(nudge_proto::time::to_timestamp(row.created_at.and_utc())),
+        opted_out: row.opted_out,
     }
 }

@@ -254,6 +254,19 @@ impl Core {
         idempotency_key: &str,
         kind: OutboundKind,
     ) -> Result<Queued, ServiceError> {
+        self.queue_outbound_to(user_id, body, idempotency_key, kind, None).await
+    }
+
+    /// As [`Core::queue_outbound`], to `new_phone` instead of the person's
+    /// verified phone when given (a code checking a new phone).
+    pub(crate) async fn queue_outbound_to(
+        &self,
+        user_id: &UserId,
+        body: &str,
+        idempotency_key: &str,
+        kind: OutboundKind,
+        new_phone: Option<&str>,
+    ) -> Result<Queued, ServiceError> {
         if body.trim().is_empty() {
             return Err(ServiceError::invalid_argument("body: must not be empty"));
         }
@@ -304,7 +317,7 @@ impl Core {
                     user_id: user_id.as_str(),
                     kind: kind.as_str(),
                     from_number: &number.nudge_number,
-                    to_number: &number.phone,
+                    to_number: new_phone.unwrap_or(&number.phone),
                     body: self.keys.encrypt_str(&part.text, OUTBOUND_BODY),
                     status,
                     segments: i32::try_from(part.segments).unwrap_or(i32::MAX),

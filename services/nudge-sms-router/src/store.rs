@@ -363,6 +363,49 @@ pub(crate) async fn list_numbers(conn: &mut DbConn, after: &str, limit: i64) -> 
     })
 }
 
+const NUMBER_OF_SQL: &str = "SELECT n.user_id, n.nudge_number, n.provider_sid, n.created_at, \
+    COALESCE(c.opted_out, FALSE) AS opted_out, \
+    (SELECT MAX(p.monthly_price_micros) FROM sms_number_periods p \
+        WHERE p.user_id = n.user_id AND p.nudge_number = n.nudge_number AND p.released_at IS NULL) AS monthly_price_micros \
+    FROM sms_numbers n LEFT JOIN sms_consent c ON c.user_id = n.user_id \
+    WHERE n.user_id = $1";
+
+/// The number assigned to `user_id` now, as [`list_numbers`] shows it.
+pub(crate) async fn number_of(conn: &mut DbConn, user_id: &str) -> QueryResult<Option<ListedNumber>> {
+    let query = sql(conn.backend(), NUMBER_OF_SQL);
+    let mut rows = with_conn!(conn, c => {
+        diesel::sql_query(&query)
+            .bind::<Text, _>(user_id)
+            .load::<ListedNumber>(c)
+            .await
+    })?;
+    Ok(rows.pop())
+}
+
+/// Whether `phone` is the verified phone of another person's number.
+pub(crate) async fn phone_of_another(conn: &mut DbConn, user_id: &str, phone: &str) -> QueryResult<bool> {
+    let n: i64 = with_conn!(conn, c => {
+        sms_numbers::table
+            .filter(sms_numbers::phone.eq(phone))
+            .filter(sms_numbers::user_id.ne(user_id))
+            .count()
+            .get_result(c)
+            .await
+    })?;
+    Ok(n > 0)
+}
+
+/// Records the person's new verified phone; false when they have no number.
+pub(crate) async fn change_phone(conn: &mut DbConn, user_id: &str, phone: &str) -> QueryResult<bool> {
+    let n = with_conn!(conn, c => {
+        diesel::update(sms_numbers::table.filter(sms_numbers::user_id.eq(user_id)))
+            .set(sms_numbers::phone.eq(phone))
+            .execute(c)
+            .await
+    })?;
+    Ok(n > 0)
+}
+
 // ------------------------------------------------------------------ consent
 
 const INSERT_OUTBOUND_SQL: &str = "INSERT INTO sms_outbound \

@@ -67,7 +67,7 @@ impl Chain {
         self.providers.is_empty()
     }
 
-    fn budget(&self, plan: &str) -> u64 {
+    pub(crate) fn budget(&self, plan: &str) -> u64 {
         self.budgets
             .get(plan)
             .or_else(|| self.budgets.get("user"))

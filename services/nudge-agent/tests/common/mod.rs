@@ -300,6 +300,27 @@ impl SmsRouterService for Fakes {
     async fn get_usage(&self, _request: Request<GetUsageRequest>) -> Result<Response<GetUsageResponse>, Status> {
         Err(Status::unimplemented("not in this fake"))
     }
+
+    async fn send_phone_check(
+        &self,
+        _request: Request<nudge_proto::sms::SendPhoneCheckRequest>,
+    ) -> Result<Response<SendSmsResponse>, Status> {
+        Err(Status::unimplemented("not in this fake"))
+    }
+
+    async fn change_phone(
+        &self,
+        _request: Request<nudge_proto::sms::ChangePhoneRequest>,
+    ) -> Result<Response<nudge_proto::sms::ChangePhoneResponse>, Status> {
+        Err(Status::unimplemented("not in this fake"))
+    }
+
+    async fn get_number(
+        &self,
+        _request: Request<nudge_proto::sms::GetNumberRequest>,
+    ) -> Result<Response<nudge_proto::sms::GetNumberResponse>, Status> {
+        Err(Status::unimplemented("not in this fake"))
+    }
 }
 
 /// What one message did.

@@ -1,0 +1,478 @@
+//! `nudge.agent.v1.PersonDataService`: what the agent keeps of one person,
+//! for the public API (their memories, their conversation, their model usage)
+//! and the plan the api sets from their role. Every query is filtered by the
+//! person's id; another person's object is NOT_FOUND.
+
+use std::sync::Arc;
+
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+use diesel_async::RunQueryDsl;
+use nudge_core::UserId;
+use nudge_proto::ServiceError;
+use nudge_proto::agent::person_data_service_server::PersonDataService;
+use nudge_proto::agent::{
+    ConversationMessage, ForgetMemoryRequest, ForgetMemoryResponse, GetMemoryRequest, GetMemoryResponse,
+    GetModelUsageRequest, GetModelUsageResponse, ListMemoriesRequest, ListMemoriesResponse, ListMessagesRequest,
+    ListMessagesResponse, Memory, ProviderUsage, RememberRequest, RememberResponse, SetPlanRequest, SetPlanResponse,
+};
+use nudge_proto::time::to_timestamp;
+use nudge_store::schema::{agent_memories, agent_messages, agent_usage};
+use nudge_store::{DbConn, diesel, diesel_async, with_conn};
+use tonic::{Request, Response, Status};
+
+use crate::llm::usage;
+use crate::memory::{self, MEMORY_BODY};
+use crate::recall::Remembered;
+use crate::{Core, MESSAGE_BODY, unavailable};
+
+/// The longest fact the API keeps (an SMS is at most 1,600 characters).
+const MAX_FACT_CHARS: usize = 500;
+
+pub(crate) struct PersonData {
+    core: Arc<Core>,
+}
+
+impl PersonData {
+    pub(crate) fn new(core: Arc<Core>) -> Self {
+        PersonData { core }
+    }
+}
+
+fn invalid(field: &str, error: impl std::fmt::Display) -> Status {
+    ServiceError::invalid_argument(format!("{field}: {error}")).into()
+}
+
+fn user(id: &str) -> Result<UserId, Status> {
+    UserId::parse(id).map_err(|e| invalid("user_id", e))
+}
+
+fn page_size(size: u32) -> Result<i64, Status> {
+    match size {
+        0 => Ok(20),
+        1..=100 => Ok(i64::from(size)),
+        _ => Err(invalid("page_size", "must be 1 to 100")),
+    }
+}
+
+#[derive(Debug, Clone, Queryable)]
+struct MemoryItem {
+    id: String,
+    body: Vec<u8>,
+    mentions: i32,
+    created_at: NaiveDateTime,
+    updated_at: NaiveDateTime,
+}
+
+/// A page of the person's active memories, newest first, after the memory `after`.
+async fn memory_page(
+    conn: &mut DbConn,
+    user_id: &str,
+    after: Option<(NaiveDateTime, String)>,
+    limit: i64,
+) -> QueryResult<Vec<MemoryItem>> {
+    with_conn!(conn, c => {
+        let mut query = agent_memories::table
+            .filter(agent_memories::user_id.eq(user_id))
+            .filter(agent_memories::status.eq("active"))
+            .select((
+                agent_memories::id,
+                agent_memories::body,
+                agent_memories::mentions,
+                agent_memories::created_at,
+                agent_memories::updated_at,
+            ))
+            .order((agent_memories::created_at.desc(), agent_memories::id.desc()))
+            .limit(limit)
+            .into_boxed();
+        if let Some((at, id)) = after.clone() {
+            query = query.filter(
+                agent_memories::created_at
+                    .lt(at)
+                    .or(agent_memories::created_at.eq(at).and(agent_memories::id.lt(id))),
+            );
+        }
+        query.load(c).await
+    })
+}
+
+async fn active_memory(conn: &mut DbConn, user_id: &str, id: &str) -> QueryResult<Option<MemoryItem>> {
+    with_conn!(conn, c => {
+        agent_memories::table
+            .filter(agent_memories::user_id.eq(user_id))
+            .filter(agent_memories::id.eq(id))
+            .filter(agent_memories::status.eq("active"))
+            .select((
+                agent_memories::id,
+                agent_memories::body,
+                agent_memories::mentions,
+                agent_memories::created_at,
+                agent_memories::updated_at,
+            ))
+            .first(c)
+            .await
+            .optional()
+    })
+}
+
+#[derive(Debug, Clone, Queryable)]
+struct MessageItem {
+    id: String,
+    direction: String,
+    body: Vec<u8>,
+    intent: Option<String>,
+    created_at: NaiveDateTime,
+}
+
+async fn message_page(
+    conn: &mut DbConn,
+    user_id: &str,
+    after: Option<(NaiveDateTime, String)>,
+    limit: i64,
+) -> QueryResult<Vec<MessageItem>> {
+    with_conn!(conn, c => {
+        let mut query = agent_messages::table
+            .filter(agent_messages::user_id.eq(user_id))
+            .select((
+                agent_messages::id,
+                agent_messages::direction,
+                agent_messages::body,
+                agent_messages::intent,
+                agent_messages::created_at,
+            ))
+            .order((agent_messages::created_at.desc(), agent_messages::id.desc()))
+            .limit(limit)
+            .into_boxed();
+        if let Some((at, id)) = after.clone() {
+            query = query.filter(
+                agent_messages::created_at
+                    .lt(at)
+                    .or(agent_messages::created_at.eq(at).and(agent_messages::id.lt(id))),
+            );
+        }
+        query.load(c).await
+    })
+}
+
+async fn message_time(conn: &mut DbConn, user_id: &str, id: &str) -> QueryResult<Option<NaiveDateTime>> {
+    with_conn!(conn, c => {
+        agent_messages::table
+            .filter(agent_messages::user_id.eq(user_id))
+            .filter(agent_messages::id.eq(id))
+            .select(agent_messages::created_at)
+            .first(c)
+            .await
+            .optional()
+    })
+}
+
+/// (provider, requests, prompt tokens, completion tokens, cost) of a month.
+type UsageRow = (String, i32, i32, i32, i32);
+
+async fn month_usage(conn: &mut DbConn, user_id: &str, month: &str) -> QueryResult<Vec<UsageRow>> {
+    with_conn!(conn, c => {
+        agent_usage::table
+            .filter(agent_usage::user_id.eq(user_id))
+            .filter(agent_usage::month.eq(month))
+            .select((
+                agent_usage::provider,
+                agent_usage::requests,
+                agent_usage::prompt_tokens,
+                agent_usage::completion_tokens,
+                agent_usage::cost_micros,
+            ))
+            .order(agent_usage::provider.asc())
+            .load(c)
+            .await
+    })
+}
+
+/// "YYYY-MM" with a real month.
+fn check_month(month: &str) -> Result<(), Status> {
+    let valid = month.len() == 7
+        && chrono::NaiveDate::parse_from_str(&format!("{month}-01"), "%Y-%m-%d").is_ok()
+        && month.as_bytes()[4] == b'-';
+    if valid {
+        Ok(())
+    } else {
+        Err(invalid("month", "must be YYYY-MM, e.g. 2026-11"))
+    }
+}
+
+fn count(n: i32) -> u64 {
+    u64::try_from(n).unwrap_or(0)
+}
+
+impl Core {
+    fn memory_view(&self, row: MemoryItem) -> Result<Memory, ServiceError> {
+        let text = self
+            .keys
+            .decrypt_to_string(&row.body, MEMORY_BODY)
+            .map_err(|e| ServiceError::internal(format!("memory text: {e}")))?;
+        Ok(Memory {
+            id: row.id,
+            text,
+            mentions: u32::try_from(row.mentions).unwrap_or(0),
+            created_at: Some(to_timestamp(row.created_at.and_utc())),
+            updated_at: Some(to_timestamp(row.updated_at.and_utc())),
+        })
+    }
+}
+
+#[tonic::async_trait]
+impl PersonDataService for PersonData {
+    async fn list_memories(
+        &self,
+        request: Request<ListMemoriesRequest>,
+    ) -> Result<Response<ListMemoriesResponse>, Status> {
+        let request = request.into_inner();
+        let user_id = user(&request.user_id)?;
+        let size = page_size(request.page_size)?;
+        let mut conn = self.core.db.conn().await.map_err(unavailable)?;
+        let after = if request.page_token.is_empty() {
+            None
+        } else {
+            let cursor = active_memory(&mut conn, user_id.as_str(), &request.page_token)
+                .await
+                .map_err(unavailable)?
+                .ok_or_else(|| invalid("page_token", "is not a token this service gave"))?;
+            Some((cursor.created_at, cursor.id))
+        };
+        let mut rows = memory_page(&mut conn, user_id.as_str(), after, size + 1)
+            .await
+            .map_err(unavailable)?;
+        drop(conn);
+        let more = i64::try_from(rows.len()).unwrap_or(i64::MAX) > size;
+        rows.truncate(usize::try_from(size).unwrap_or(usize::MAX));
+        let next_page_token = if more {
+            rows.last().map(|r| r.id.clone()).unwrap_or_default()
+        } else {
+            String::new()
+        };
+        let memories = rows
+            .into_iter()
+            .map(|row| self.core.memory_view(row))
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(Response::new(ListMemoriesResponse {
+            memories,
+            next_page_token,
+        }))
+    }
+
+    async fn get_memory(&self, request: Request<GetMemoryRequest>) -> Result<Response<GetMemoryResponse>, Status> {
+        let request = request.into_inner();
+        let user_id = user(&request.user_id)?;
+        let mut conn = self.core.db.conn().await.map_err(unavailable)?;
+        let row = active_memory(&mut conn, user_id.as_str(), &request.memory_id)
+            .await
+            .map_err(unavailable)?
+            .ok_or_else(|| ServiceError::not_found("memory"))?;
+        drop(conn);
+        Ok(Response::new(GetMemoryResponse {
+            memory: Some(self.core.memory_view(row)?),
+        }))
+    }
+
+    async fn forget_memory(
+        &self,
+        request: Request<ForgetMemoryRequest>,
+    ) -> Result<Response<ForgetMemoryResponse>, Status> {
+        let request = request.into_inner();
+        let user_id = user(&request.user_id)?;
+        let mut conn = self.core.db.conn().await.map_err(unavailable)?;
+        // Only an active memory can be forgotten by id (history goes with it
+        // only through "forget everything").
+        if active_memory(&mut conn, user_id.as_str(), &request.memory_id)
+            .await
+            .map_err(unavailable)?
+            .is_none()
+        {
+            return Err(ServiceError::not_found("memory").into());
+        }
+        memory::delete(&mut conn, user_id.as_str(), std::slice::from_ref(&request.memory_id))
+            .await
+            .map_err(unavailable)?;
+        tracing::info!(user.id = %user_id, memory.id = %request.memory_id, "memory forgotten through the api");
+        Ok(Response::new(ForgetMemoryResponse {}))
+    }
+
+    async fn remember(&self, request: Request<RememberRequest>) -> Result<Response<RememberResponse>, Status> {
+        let request = request.into_inner();
+        let user_id = user(&request.user_id)?;
+        let fact = request.text.trim();
+        let chars = fact.chars().count();
+        if chars == 0 || chars > MAX_FACT_CHARS {
+            return Err(invalid("text", "must be 1 to 500 characters"));
+        }
+        if request.idempotency_key.is_empty() || request.idempotency_key.len() > 120 {
+            return Err(invalid("idempotency_key", "must be 1 to 120 characters"));
+        }
+        let remembered = self
+            .core
+            .keep_fact(user_id.as_str(), fact, &request.idempotency_key)
+            .await?;
+        let (outcome, text) = match &remembered {
+            Remembered::New(text) => ("new", text.as_str()),
+            Remembered::Again(text) => ("again", text.as_str()),
+            Remembered::Updated(text, _) => ("updated", text.as_str()),
+        };
+        // The memory kept: the one this key created, or the same fact told before.
+        let mut conn = self.core.db.conn().await.map_err(unavailable)?;
+        let by_key = memory::by_key(&mut conn, user_id.as_str(), &request.idempotency_key)
+            .await
+            .map_err(unavailable)?;
+        let id = match by_key {
+            Some(id) => Some(id),
+            None => {
+                drop(conn);
+                let wanted = memory::normalized(text);
+                self.core
+                    .memories(user_id.as_str(), true)
+                    .await?
+                    .into_iter()
+                    .find(|m| memory::normalized(&m.text) == wanted)
+                    .map(|m| m.id)
+            }
+        };
+        let id = id.ok_or_else(|| ServiceError::internal("the memory kept cannot be found"))?;
+        let mut conn = self.core.db.conn().await.map_err(unavailable)?;
+        let row = active_memory(&mut conn, user_id.as_str(), &id)
+            .await
+            .map_err(unavailable)?
+            .ok_or_else(|| ServiceError::not_found("memory"))?;
+        drop(conn);
+        Ok(Response::new(RememberResponse {
+            memory: Some(self.core.memory_view(row)?),
+            outcome: outcome.to_owned(),
+        }))
+    }
+
+    async fn list_messages(
+        &self,
+        request: Request<ListMessagesRequest>,
+    ) -> Result<Response<ListMessagesResponse>, Status> {
+        let request = request.into_inner();
+        let user_id = user(&request.user_id)?;
+        let size = page_size(request.page_size)?;
+        let mut conn = self.core.db.conn().await.map_err(unavailable)?;
+        let after = if request.page_token.is_empty() {
+            None
+        } else {
+            let at = message_time(&mut conn, user_id.as_str(), &request.page_token)
+                .await
+                .map_err(unavailable)?
+                .ok_or_else(|| invalid("page_token", "is not a token this service gave"))?;
+            Some((at, request.page_token.clone()))
+        };
+        let mut rows = message_page(&mut conn, user_id.as_str(), after, size + 1)
+            .await
+            .map_err(unavailable)?;
+        drop(conn);
+        let more = i64::try_from(rows.len()).unwrap_or(i64::MAX) > size;
+        rows.truncate(usize::try_from(size).unwrap_or(usize::MAX));
+        let next_page_token = if more {
+            rows.last().map(|r| r.id.clone()).unwrap_or_default()
+        } else {
+            String::new()
+        };
+        let messages = rows
+            .into_iter()
+            .map(|row| {
+                let text = self
+                    .core
+                    .keys
+                    .decrypt_to_string(&row.body, MESSAGE_BODY)
+                    .map_err(|e| ServiceError::internal(format!("message text: {e}")))?;
+                Ok(ConversationMessage {
+                    id: row.id,
+                    direction: row.direction,
+                    text,
+                    intent: row.intent.unwrap_or_default(),
+                    created_at: Some(to_timestamp(row.created_at.and_utc())),
+                })
+            })
+            .collect::<Result<Vec<_>, ServiceError>>()?;
+        Ok(Response::new(ListMessagesResponse {
+            messages,
+            next_page_token,
+        }))
+    }
+
+    async fn get_model_usage(
+        &self,
+        request: Request<GetModelUsageRequest>,
+    ) -> Result<Response<GetModelUsageResponse>, Status> {
+        let request = request.into_inner();
+        let user_id = user(&request.user_id)?;
+        check_month(&request.month)?;
+        let mut conn = self.core.db.conn().await.map_err(unavailable)?;
+        let rows = month_usage(&mut conn, user_id.as_str(), &request.month)
+            .await
+            .map_err(unavailable)?;
+        let preferences = usage::preferences(&mut conn, user_id.as_str())
+            .await
+            .map_err(unavailable)?;
+        drop(conn);
+        let providers: Vec<ProviderUsage> = rows
+            .into_iter()
+            .map(|(provider, requests, prompt, completion, cost)| ProviderUsage {
+                provider,
+                requests: count(requests),
+                prompt_tokens: count(prompt),
+                completion_tokens: count(completion),
+                cost_micros: count(cost),
+            })
+            .collect();
+        Ok(Response::new(GetModelUsageResponse {
+            month: request.month,
+            requests: providers.iter().map(|p| p.requests).sum(),
+            prompt_tokens: providers.iter().map(|p| p.prompt_tokens).sum(),
+            completion_tokens: providers.iter().map(|p| p.completion_tokens).sum(),
+            cost_micros: providers.iter().map(|p| p.cost_micros).sum(),
+            providers,
+            budget_micros: self.core.chain.budget(&preferences.plan),
+            plan: preferences.plan,
+        }))
+    }
+
+    async fn set_plan(&self, request: Request<SetPlanRequest>) -> Result<Response<SetPlanResponse>, Status> {
+        let request = request.into_inner();
+        let user_id = user(&request.user_id)?;
+        if !matches!(request.plan.as_str(), "user" | "premium") {
+            return Err(invalid("plan", "must be user or premium"));
+        }
+        let mut conn = self.core.db.conn().await.map_err(unavailable)?;
+        let mut preferences = usage::preferences(&mut conn, user_id.as_str())
+            .await
+            .map_err(unavailable)?;
+        if preferences.plan != request.plan {
+            preferences.plan = request.plan;
+            usage::save_preferences(&mut conn, user_id.as_str(), &preferences, nudge_store::now())
+                .await
+                .map_err(unavailable)?;
+            tracing::info!(user.id = %user_id, plan = %preferences.plan, "plan changed");
+        }
+        Ok(Response::new(SetPlanResponse {}))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[track_caller]
+    fn check(month: &str, valid: bool) {
+        assert_eq!(check_month(month).is_ok(), valid, "{month}");
+    }
+
+    #[test]
+    fn months() {
+        check("2026-11", true);
+        check("2026-12", true);
+        check("2026-13", false);
+        check("2026-1", false);
+        check("26-11-01", false);
+        check("2026/11", false);
+        check("", false);
+    }
+}

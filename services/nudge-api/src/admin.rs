@@ -1,0 +1,148 @@
+//! Administrators' views of numbers and costs. Like `/v1/admin/people`, they
+//! need the admin role and a session opened with MFA, and every call is
+//! audited (`admin_read`, detail `numbers` or `costs`). They show ids and
+//! Nudge's own numbers, never a person's phone, email or messages.
+
+use actix_web::{HttpRequest, HttpResponse, web};
+use chrono::{DateTime, Utc};
+use nudge_proto::ErrorCode;
+use nudge_proto::sms::ListNumbersRequest;
+use serde::{Deserialize, Serialize};
+
+use crate::auth::Page;
+use crate::data::{ModelUsage, NumberView, SmsUsage, month_of, number_view, usage_of};
+use crate::error::{ApiError, ApiResult};
+use crate::http::{Authenticated, PageQuery, query};
+use crate::mfa::administrator;
+use crate::state::State;
+use crate::store;
+
+type Data = web::Data<State>;
+
+async fn audit_read(state: &State, admin_id: &str, what: &str) -> ApiResult<()> {
+    let mut conn = state.db.conn().await?;
+    store::audit_by(&mut conn, None, admin_id, "admin_read", Some(what), nudge_store::now()).await?;
+    Ok(())
+}
+
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub(crate) struct AdminNumberView {
+    user_id: String,
+    #[serde(flatten)]
+    number: NumberView,
+    /// Bought through Twilio by Nudge (false: assigned by hand or in dev mode).
+    bought: bool,
+}
+
+#[utoipa::path(get, path = "/v1/admin/numbers", tag = "admin", security(("bearer" = [])),
+    params(("limit" = Option<u32>, Query, description = "1 to 100, default 20"), ("cursor" = Option<String>, Query, description = "next_cursor of the previous page")),
+    responses((status = 200, description = "the Nudge numbers assigned now, by person id (no personal phones); audited", body = Page<AdminNumberView>), (status = 403, description = "not an administrator with MFA", body = crate::openapi::ErrorBody),
+        (status = 401, description = "no valid token", body = crate::openapi::ErrorBody), (status = 429, description = "rate limited", body = crate::openapi::ErrorBody), (status = 400, body = crate::openapi::ErrorBody)))]
+pub(crate) async fn list_numbers(state: Data, person: Authenticated, req: HttpRequest) -> ApiResult<HttpResponse> {
+    let admin = administrator(&state, &person).await?;
+    let q: PageQuery = query(&req)?;
+    let limit = q.limit()?;
+    let page_token = q.cursor()?.unwrap_or_default().to_owned();
+    audit_read(&state, &admin.id, "numbers").await?;
+    let answer = state
+        .clients
+        .sms
+        .clone()
+        .list_numbers(ListNumbersRequest {
+            page_size: i32::try_from(limit).unwrap_or(20),
+            page_token,
+        })
+        .await
+        .map_err(|status| match ErrorCode::from_grpc(status.code()) {
+            ErrorCode::InvalidArgument => ApiError::field("limit", "must be a whole number from 1 to 100"),
+            _ => ApiError::from(status),
+        })?
+        .into_inner();
+    let items = answer
+        .numbers
+        .iter()
+        .map(|n| AdminNumberView {
+            user_id: n.user_id.clone(),
+            number: number_view(n),
+            bought: !n.provider_sid.is_empty(),
+        })
+        .collect();
+    Ok(HttpResponse::Ok().json(Page {
+        items,
+        next_cursor: Some(answer.next_page_token).filter(|t| !t.is_empty()),
+    }))
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct CostsQuery {
+    month: Option<String>,
+    limit: Option<String>,
+    cursor: Option<String>,
+}
+
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub(crate) struct PersonCosts {
+    user_id: String,
+    role: String,
+    created_at: DateTime<Utc>,
+    sms: SmsUsage,
+    model: ModelUsage,
+}
+
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub(crate) struct CostsPage {
+    month: String,
+    /// One person each, by id.
+    items: Vec<PersonCosts>,
+    next_cursor: Option<String>,
+}
+
+#[utoipa::path(get, path = "/v1/admin/costs", tag = "admin", security(("bearer" = [])),
+    params(("month" = Option<String>, Query, description = "YYYY-MM (UTC); the current month when absent"), ("limit" = Option<u32>, Query, description = "1 to 100, default 20"), ("cursor" = Option<String>, Query, description = "next_cursor of the previous page")),
+    responses((status = 200, description = "a page of people (by id) with their SMS and model usage and cost for the month; audited", body = CostsPage), (status = 403, description = "not an administrator with MFA", body = crate::openapi::ErrorBody),
+        (status = 401, description = "no valid token", body = crate::openapi::ErrorBody), (status = 429, description = "rate limited", body = crate::openapi::ErrorBody), (status = 400, body = crate::openapi::ErrorBody)))]
+pub(crate) async fn list_costs(state: Data, person: Authenticated, req: HttpRequest) -> ApiResult<HttpResponse> {
+    let admin = administrator(&state, &person).await?;
+    let q: CostsQuery = query(&req)?;
+    let month = month_of(q.month.as_deref())?;
+    let page = PageQuery {
+        limit: q.limit,
+        cursor: q.cursor,
+    };
+    let limit = page.limit()?;
+    let mut conn = state.db.conn().await?;
+    let mut accounts = store::list_accounts(&mut conn, page.cursor()?, i64::try_from(limit + 1).unwrap_or(101)).await?;
+    store::audit_by(
+        &mut conn,
+        None,
+        &admin.id,
+        "admin_read",
+        Some("costs"),
+        nudge_store::now(),
+    )
+    .await?;
+    drop(conn);
+    let next_cursor = if accounts.len() > limit {
+        accounts.truncate(limit);
+        accounts.last().map(|a| a.id.clone())
+    } else {
+        None
+    };
+    let mut items = Vec::with_capacity(accounts.len());
+    for account in accounts {
+        let (sms, model) = usage_of(&state, &account.id, &month).await?;
+        items.push(PersonCosts {
+            user_id: account.id,
+            role: account.role,
+            created_at: account.created_at.and_utc(),
+            sms,
+            model,
+        });
+    }
+    Ok(HttpResponse::Ok().json(CostsPage {
+        month,
+        items,
+        next_cursor,
+    }))
+}

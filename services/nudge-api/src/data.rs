@@ -1,0 +1,479 @@
+//! What Nudge keeps of the person, read through its owners' gRPC contracts:
+//! memories and the conversation (agent `PersonDataService`), the person's
+//! Nudge number (sms-router `GetNumber`), the month's usage and costs
+//! (sms-router `GetUsage`, agent `GetModelUsage`), and the integrations Nudge
+//! knows. The user id always comes from the token; another person's id is
+//! answered 404 by the owning service.
+
+use actix_web::{HttpRequest, HttpResponse, web};
+use chrono::{DateTime, Utc};
+use nudge_proto::ErrorCode;
+use nudge_proto::agent::person_data_service_client::PersonDataServiceClient;
+use nudge_proto::agent::{
+    ConversationMessage, ForgetMemoryRequest, GetMemoryRequest, GetModelUsageRequest, GetModelUsageResponse,
+    ListMemoriesRequest, ListMessagesRequest, Memory, RememberRequest,
+};
+use nudge_proto::sms::{GetNumberRequest, GetUsageRequest, GetUsageResponse, NumberInfo};
+use nudge_runtime::TracedChannel;
+use serde::{Deserialize, Serialize};
+
+use crate::auth::Page;
+use crate::error::{ApiError, ApiResult};
+use crate::http::{Authenticated, Body, PageQuery, Validate, query};
+use crate::resources::{idempotency_key, object_id, time};
+use crate::state::State;
+
+type Data = web::Data<State>;
+
+/// The longest fact the API keeps.
+const MAX_FACT_CHARS: usize = 500;
+
+pub(crate) fn person_data(state: &State) -> PersonDataServiceClient<TracedChannel> {
+    state.clients.person_data.clone()
+}
+
+/// Page parameters as the owning service takes them; a cursor the service
+/// does not know is the caller's cursor at fault.
+fn page_request(q: &PageQuery) -> ApiResult<(u32, String)> {
+    let limit = u32::try_from(q.limit()?).unwrap_or(20);
+    Ok((limit, q.cursor()?.unwrap_or_default().to_owned()))
+}
+
+fn cursor_error(status: tonic::Status) -> ApiError {
+    if ErrorCode::from_grpc(status.code()) == ErrorCode::InvalidArgument {
+        ApiError::field("cursor", "is not a cursor this API gave")
+    } else {
+        ApiError::from(status)
+    }
+}
+
+fn next(token: String) -> Option<String> {
+    Some(token).filter(|t| !t.is_empty())
+}
+
+// ---- memories ----
+
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub(crate) struct MemoryView {
+    id: String,
+    /// The fact, decrypted for its owner.
+    text: String,
+    /// How many times the person told it.
+    mentions: u32,
+    created_at: Option<DateTime<Utc>>,
+    updated_at: Option<DateTime<Utc>>,
+}
+
+fn memory_view(m: Memory) -> MemoryView {
+    MemoryView {
+        created_at: time(m.created_at.as_ref()),
+        updated_at: time(m.updated_at.as_ref()),
+        id: m.id,
+        text: m.text,
+        mentions: m.mentions,
+    }
+}
+
+#[utoipa::path(get, path = "/v1/memories", tag = "memories", security(("bearer" = [])),
+    params(("limit" = Option<u32>, Query, description = "1 to 100, default 20"), ("cursor" = Option<String>, Query, description = "next_cursor of the previous page")),
+    responses((status = 200, description = "the person's active memories, newest first", body = Page<MemoryView>), (status = 401, description = "no valid token", body = crate::openapi::ErrorBody), (status = 429, description = "rate limited", body = crate::openapi::ErrorBody), (status = 400, body = crate::openapi::ErrorBody)))]
+pub(crate) async fn list_memories(state: Data, person: Authenticated, req: HttpRequest) -> ApiResult<HttpResponse> {
+    let q: PageQuery = query(&req)?;
+    let (page_size, page_token) = page_request(&q)?;
+    let answer = person_data(&state)
+        .list_memories(ListMemoriesRequest {
+            user_id: person.user_id,
+            page_size,
+            page_token,
+        })
+        .await
+        .map_err(cursor_error)?
+        .into_inner();
+    Ok(HttpResponse::Ok().json(Page {
+        items: answer.memories.into_iter().map(memory_view).collect(),
+        next_cursor: next(answer.next_page_token),
+    }))
+}
+
+#[utoipa::path(get, path = "/v1/memories/{id}", tag = "memories", security(("bearer" = [])), params(("id" = String, Path)),
+    responses((status = 200, body = MemoryView), (status = 404, description = "not the caller's", body = crate::openapi::ErrorBody), (status = 401, description = "no valid token", body = crate::openapi::ErrorBody), (status = 429, description = "rate limited", body = crate::openapi::ErrorBody)))]
+pub(crate) async fn get_memory(state: Data, person: Authenticated, path: web::Path<String>) -> ApiResult<HttpResponse> {
+    let memory_id = object_id(path, "memory")?;
+    let memory = person_data(&state)
+        .get_memory(GetMemoryRequest {
+            user_id: person.user_id,
+            memory_id,
+        })
+        .await?
+        .into_inner()
+        .memory
+        .ok_or_else(|| ApiError::not_found("memory"))?;
+    Ok(HttpResponse::Ok().json(memory_view(memory)))
+}
+
+#[utoipa::path(delete, path = "/v1/memories/{id}", tag = "memories", security(("bearer" = [])), params(("id" = String, Path)),
+    responses((status = 204, description = "forgotten for good"), (status = 404, description = "not the caller's", body = crate::openapi::ErrorBody), (status = 401, description = "no valid token", body = crate::openapi::ErrorBody), (status = 429, description = "rate limited", body = crate::openapi::ErrorBody)))]
+pub(crate) async fn forget_memory(
+    state: Data,
+    person: Authenticated,
+    path: web::Path<String>,
+) -> ApiResult<HttpResponse> {
+    let memory_id = object_id(path, "memory")?;
+    person_data(&state)
+        .forget_memory(ForgetMemoryRequest {
+            user_id: person.user_id,
+            memory_id,
+        })
+        .await?;
+    Ok(HttpResponse::NoContent().finish())
+}
+
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct NewMemory {
+    /// The fact to remember, 1 to 500 characters.
+    text: String,
+}
+
+impl Validate for NewMemory {
+    fn validate(&mut self) -> ApiResult<()> {
+        let n = self.text.trim().chars().count();
+        if n == 0 {
+            return Err(ApiError::field("text", "must not be empty"));
+        }
+        if n > MAX_FACT_CHARS {
+            return Err(ApiError::field("text", "must be at most 500 characters"));
+        }
+        Ok(())
+    }
+}
+
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub(crate) struct Remembered {
+    /// `new`, `again` (the same fact told before: one more mention) or
+    /// `updated` (it replaced an older fact about the same thing).
+    outcome: String,
+    memory: MemoryView,
+}
+
+#[utoipa::path(post, path = "/v1/memories", tag = "memories", security(("bearer" = [])), params(("Idempotency-Key" = Option<String>, Header)), request_body = NewMemory,
+    responses((status = 201, description = "remembered (new or updated)", body = Remembered), (status = 200, description = "the same fact was known, or the idempotency key was seen", body = Remembered), (status = 401, description = "no valid token", body = crate::openapi::ErrorBody), (status = 429, description = "rate limited", body = crate::openapi::ErrorBody), (status = 400, body = crate::openapi::ErrorBody)))]
+pub(crate) async fn remember(
+    state: Data,
+    person: Authenticated,
+    req: HttpRequest,
+    Body(body): Body<NewMemory>,
+) -> ApiResult<HttpResponse> {
+    let key = idempotency_key(&req)?;
+    let answer = person_data(&state)
+        .remember(RememberRequest {
+            user_id: person.user_id,
+            text: body.text.trim().to_owned(),
+            idempotency_key: key,
+        })
+        .await?
+        .into_inner();
+    let memory = answer
+        .memory
+        .ok_or_else(|| ApiError::internal("agent", "Remember answered without a memory"))?;
+    let mut response = if answer.outcome == "again" {
+        HttpResponse::Ok()
+    } else {
+        HttpResponse::Created()
+    };
+    Ok(response.json(Remembered {
+        outcome: answer.outcome,
+        memory: memory_view(memory),
+    }))
+}
+
+// ---- conversation ----
+
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub(crate) struct MessageView {
+    id: String,
+    /// `in` (the person's SMS) or `out` (Nudge's reply).
+    direction: String,
+    /// The message, decrypted for its owner.
+    text: String,
+    /// What Nudge understood of an inbound message, once handled.
+    intent: Option<String>,
+    created_at: Option<DateTime<Utc>>,
+}
+
+fn message_view(m: ConversationMessage) -> MessageView {
+    MessageView {
+        created_at: time(m.created_at.as_ref()),
+        intent: Some(m.intent).filter(|i| !i.is_empty()),
+        id: m.id,
+        direction: m.direction,
+        text: m.text,
+    }
+}
+
+#[utoipa::path(get, path = "/v1/conversations/messages", tag = "conversations", security(("bearer" = [])),
+    params(("limit" = Option<u32>, Query, description = "1 to 100, default 20"), ("cursor" = Option<String>, Query, description = "next_cursor of the previous page")),
+    responses((status = 200, description = "the person's messages in and out, newest first", body = Page<MessageView>), (status = 401, description = "no valid token", body = crate::openapi::ErrorBody), (status = 429, description = "rate limited", body = crate::openapi::ErrorBody), (status = 400, body = crate::openapi::ErrorBody)))]
+pub(crate) async fn list_messages(state: Data, person: Authenticated, req: HttpRequest) -> ApiResult<HttpResponse> {
+    let q: PageQuery = query(&req)?;
+    let (page_size, page_token) = page_request(&q)?;
+    let answer = person_data(&state)
+        .list_messages(ListMessagesRequest {
+            user_id: person.user_id,
+            page_size,
+            page_token,
+        })
+        .await
+        .map_err(cursor_error)?
+        .into_inner();
+    Ok(HttpResponse::Ok().json(Page {
+        items: answer.messages.into_iter().map(message_view).collect(),
+        next_cursor: next(answer.next_page_token),
+    }))
+}
+
+// ---- number ----
+
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub(crate) struct NumberView {
+    /// The Nudge number the person texts (E.164).
+    nudge_number: String,
+    assigned_at: Option<DateTime<Utc>>,
+    /// The person texted STOP: Nudge sends them nothing until START.
+    opted_out: bool,
+    /// What the number costs a month, in millionths of the SMS currency (0 for a number not bought through Twilio).
+    monthly_price_micros: i64,
+}
+
+pub(crate) fn number_view(n: &NumberInfo) -> NumberView {
+    NumberView {
+        nudge_number: n.nudge_number.clone(),
+        assigned_at: time(n.assigned_at.as_ref()),
+        opted_out: n.opted_out,
+        monthly_price_micros: n.monthly_price_micros,
+    }
+}
+
+#[utoipa::path(get, path = "/v1/me/number", tag = "me", security(("bearer" = [])),
+    responses((status = 200, body = NumberView), (status = 404, description = "the person has no Nudge number yet (phone not verified)", body = crate::openapi::ErrorBody), (status = 401, description = "no valid token", body = crate::openapi::ErrorBody), (status = 429, description = "rate limited", body = crate::openapi::ErrorBody)))]
+pub(crate) async fn my_number(state: Data, person: Authenticated) -> ApiResult<HttpResponse> {
+    let number = state
+        .clients
+        .sms
+        .clone()
+        .get_number(GetNumberRequest {
+            user_id: person.user_id,
+        })
+        .await?
+        .into_inner()
+        .number
+        .ok_or_else(|| ApiError::not_found("number"))?;
+    Ok(HttpResponse::Ok().json(number_view(&number)))
+}
+
+// ---- usage and costs ----
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct MonthQuery {
+    month: Option<String>,
+}
+
+/// "YYYY-MM" (the current UTC month when absent).
+pub(crate) fn month_of(month: Option<&str>) -> ApiResult<String> {
+    let Some(month) = month else {
+        return Ok(Utc::now().format("%Y-%m").to_string());
+    };
+    let valid = month.len() == 7
+        && month.as_bytes().get(4) == Some(&b'-')
+        && chrono::NaiveDate::parse_from_str(&format!("{month}-01"), "%Y-%m-%d").is_ok();
+    if valid {
+        Ok(month.to_owned())
+    } else {
+        Err(ApiError::field("month", "must be YYYY-MM, e.g. 2026-11"))
+    }
+}
+
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub(crate) struct SmsUsage {
+    messages_in: i64,
+    messages_out: i64,
+    segments_in: i64,
+    segments_out: i64,
+    /// Millionths of `currency`.
+    segment_cost_micros: i64,
+    number_cost_micros: i64,
+    total_cost_micros: i64,
+    currency: String,
+}
+
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub(crate) struct ProviderUsageView {
+    provider: String,
+    requests: u64,
+    prompt_tokens: u64,
+    completion_tokens: u64,
+    cost_micros: u64,
+}
+
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub(crate) struct ModelUsage {
+    requests: u64,
+    prompt_tokens: u64,
+    completion_tokens: u64,
+    /// Micro-dollars.
+    cost_micros: u64,
+    /// The plan whose monthly budget applies (`user` or `premium`).
+    plan: String,
+    budget_micros: u64,
+    providers: Vec<ProviderUsageView>,
+}
+
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub(crate) struct Usage {
+    month: String,
+    sms: SmsUsage,
+    model: ModelUsage,
+}
+
+pub(crate) fn sms_usage(u: GetUsageResponse) -> SmsUsage {
+    SmsUsage {
+        messages_in: u.messages_in,
+        messages_out: u.messages_out,
+        segments_in: u.segments_in,
+        segments_out: u.segments_out,
+        segment_cost_micros: u.segment_cost_micros,
+        number_cost_micros: u.number_cost_micros,
+        total_cost_micros: u.total_cost_micros,
+        currency: u.currency,
+    }
+}
+
+pub(crate) fn model_usage(u: GetModelUsageResponse) -> ModelUsage {
+    ModelUsage {
+        requests: u.requests,
+        prompt_tokens: u.prompt_tokens,
+        completion_tokens: u.completion_tokens,
+        cost_micros: u.cost_micros,
+        plan: u.plan,
+        budget_micros: u.budget_micros,
+        providers: u
+            .providers
+            .into_iter()
+            .map(|p| ProviderUsageView {
+                provider: p.provider,
+                requests: p.requests,
+                prompt_tokens: p.prompt_tokens,
+                completion_tokens: p.completion_tokens,
+                cost_micros: p.cost_micros,
+            })
+            .collect(),
+    }
+}
+
+/// One person's usage of `month`, from sms-router and the agent.
+pub(crate) async fn usage_of(state: &State, user_id: &str, month: &str) -> ApiResult<(SmsUsage, ModelUsage)> {
+    let sms = state
+        .clients
+        .sms
+        .clone()
+        .get_usage(GetUsageRequest {
+            user_id: user_id.to_owned(),
+            month: month.to_owned(),
+        })
+        .await?
+        .into_inner();
+    let model = person_data(state)
+        .get_model_usage(GetModelUsageRequest {
+            user_id: user_id.to_owned(),
+            month: month.to_owned(),
+        })
+        .await?
+        .into_inner();
+    Ok((sms_usage(sms), model_usage(model)))
+}
+
+#[utoipa::path(get, path = "/v1/me/usage", tag = "me", security(("bearer" = [])),
+    params(("month" = Option<String>, Query, description = "YYYY-MM (UTC); the current month when absent")),
+    responses((status = 200, description = "SMS segments and cost (sms-router), model tokens and cost (agent) for the month", body = Usage), (status = 401, description = "no valid token", body = crate::openapi::ErrorBody), (status = 429, description = "rate limited", body = crate::openapi::ErrorBody), (status = 400, body = crate::openapi::ErrorBody)))]
+pub(crate) async fn my_usage(state: Data, person: Authenticated, req: HttpRequest) -> ApiResult<HttpResponse> {
+    let q: MonthQuery = query(&req)?;
+    let month = month_of(q.month.as_deref())?;
+    let (sms, model) = usage_of(&state, &person.user_id, &month).await?;
+    Ok(HttpResponse::Ok().json(Usage { month, sms, model }))
+}
+
+// ---- integrations ----
+
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub(crate) struct IntegrationView {
+    /// `google_calendar`, `microsoft_calendar`, `notion`, `youtube`.
+    name: &'static str,
+    kind: &'static str,
+    /// Whether this version of Nudge can connect it at all. False for every
+    /// integration today: the OAuth connections are not built yet.
+    available: bool,
+    /// `not_available` (cannot be connected in this version), later
+    /// `not_connected` or `connected`.
+    state: &'static str,
+}
+
+/// The integrations Nudge plans (design, capability 6). None can be connected yet.
+const INTEGRATIONS: &[(&str, &str)] = &[
+    ("google_calendar", "calendar"),
+    ("microsoft_calendar", "calendar"),
+    ("notion", "notes"),
+    ("youtube", "video"),
+];
+
+#[utoipa::path(get, path = "/v1/integrations", tag = "integrations", security(("bearer" = [])),
+    params(("limit" = Option<u32>, Query, description = "1 to 100, default 20"), ("cursor" = Option<String>, Query, description = "next_cursor of the previous page")),
+    responses((status = 200, description = "the integrations Nudge knows and their state for the person; none can be connected in this version (state not_available)", body = Page<IntegrationView>), (status = 401, description = "no valid token", body = crate::openapi::ErrorBody), (status = 429, description = "rate limited", body = crate::openapi::ErrorBody), (status = 400, body = crate::openapi::ErrorBody)))]
+pub(crate) async fn list_integrations(_person: Authenticated, req: HttpRequest) -> ApiResult<HttpResponse> {
+    let q: PageQuery = query(&req)?;
+    let limit = q.limit()?;
+    // The cursor is the number of integrations already shown.
+    let start = match q.cursor()? {
+        None => 0,
+        Some(cursor) => cursor
+            .parse::<usize>()
+            .ok()
+            .filter(|n| (1..INTEGRATIONS.len()).contains(n))
+            .ok_or_else(|| ApiError::field("cursor", "is not a cursor this API gave"))?,
+    };
+    let items: Vec<IntegrationView> = INTEGRATIONS
+        .iter()
+        .skip(start)
+        .take(limit)
+        .map(|(name, kind)| IntegrationView {
+            name,
+            kind,
+            available: false,
+            state: "not_available",
+        })
+        .collect();
+    let shown = start + items.len();
+    let next_cursor = (shown < INTEGRATIONS.len()).then(|| shown.to_string());
+    Ok(HttpResponse::Ok().json(Page { items, next_cursor }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[track_caller]
+    fn check(month: &str, valid: bool) {
+        assert_eq!(month_of(Some(month)).is_ok(), valid, "{month}");
+    }
+
+    #[test]
+    fn months() {
+        check("2026-11", true);
+        check("2026-13", false);
+        check("2026-00", false);
+        check("2026-1", false);
+        check("2026/11", false);
+        check("x", false);
+        assert_eq!(month_of(None).map(|m| m.len()).ok(), Some(7));
+    }
+}

@@ -1,0 +1,181 @@
+//! Changing a verified phone: re-authentication (the password, and the
+//! second factor when MFA is on), a code texted to the new phone from the
+//! person's Nudge number (sms-router `SendPhoneCheck`), then, once the code
+//! comes back, the new phone everywhere: the api's `users` and account, and
+//! sms-router (`ChangePhone`), which from then on accepts SMS only from it
+//! and sends only to it. Every other session is revoked.
+
+use actix_web::{HttpResponse, web};
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+use diesel_async::{AsyncConnection as _, RunQueryDsl};
+use nudge_core::PhoneNumber;
+use nudge_proto::ErrorCode;
+use nudge_proto::sms::ChangePhoneRequest;
+use nudge_store::schema::{api_accounts, users};
+use nudge_store::{DbConn, diesel, diesel_async, with_conn};
+use serde::Deserialize;
+
+use crate::auth::{audit, check_code, check_code_format, revoke, send_code};
+use crate::error::{ApiError, ApiResult};
+use crate::http::{Authenticated, Body, Validate};
+use crate::me::{account_of, view};
+use crate::mfa::{Reauth, reauthenticate};
+use crate::state::State;
+use crate::store;
+
+type Data = web::Data<State>;
+
+/// The purpose of a code checking a new phone.
+pub(crate) const PHONE_CHANGE: &str = "phone_change";
+
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct PhoneChange {
+    /// The new phone, E.164.
+    phone: String,
+    current_password: String,
+    /// Required when MFA is on.
+    otp: Option<String>,
+}
+
+impl Validate for PhoneChange {
+    fn validate(&mut self) -> ApiResult<()> {
+        let phone = PhoneNumber::parse(self.phone.trim())
+            .map_err(|_| ApiError::field("phone", "must be an E.164 number such as +15145550123"))?;
+        self.phone = phone.as_str().to_owned();
+        if self.current_password.is_empty() {
+            return Err(ApiError::field("current_password", "is required"));
+        }
+        Ok(())
+    }
+}
+
+#[utoipa::path(post, path = "/v1/me/phone/change", tag = "me", security(("bearer" = [])), request_body = PhoneChange,
+    responses((status = 202, description = "a code was sent by SMS to the new phone", body = crate::openapi::CodeSent),
+        (status = 403, description = "re-authentication failed", body = crate::openapi::ErrorBody),
+        (status = 409, description = "no verified phone yet (use POST /v1/me/phone)", body = crate::openapi::ErrorBody),
+        (status = 401, description = "no valid token", body = crate::openapi::ErrorBody), (status = 429, description = "rate limited", body = crate::openapi::ErrorBody), (status = 400, body = crate::openapi::ErrorBody)))]
+pub(crate) async fn request_change(
+    state: Data,
+    person: Authenticated,
+    Body(body): Body<PhoneChange>,
+) -> ApiResult<HttpResponse> {
+    let account = account_of(&state, &person).await?;
+    if account.phone_verified_at.is_none() {
+        return Err(ApiError::precondition("phone: not verified yet; use POST /v1/me/phone"));
+    }
+    reauthenticate(
+        &state,
+        &account,
+        Reauth {
+            current_password: body.current_password,
+            otp: body.otp,
+        },
+        "phone",
+    )
+    .await?;
+    if account.phone.as_deref() == Some(body.phone.as_str()) {
+        return Err(ApiError::field("phone", "is already this account's phone"));
+    }
+    let code_id = send_code(&state, &account.id, PHONE_CHANGE, Some(&body.phone), "verification").await?;
+    audit(&state, Some(&account.id), "phone_change_code_sent", Some(&code_id)).await?;
+    Ok(HttpResponse::Accepted().json(serde_json::json!({
+        "status": "code sent by SMS to the new phone",
+        "expires_in": state.settings.code_ttl_seconds,
+    })))
+}
+
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct PhoneChangeCode {
+    code: String,
+}
+
+impl Validate for PhoneChangeCode {
+    fn validate(&mut self) -> ApiResult<()> {
+        check_code_format(&self.code)
+    }
+}
+
+/// The account's and `users`' phone; false when another person has it.
+async fn set_phone(conn: &mut DbConn, id: &str, phone: &str, now: NaiveDateTime) -> ApiResult<bool> {
+    let changed = with_conn!(conn, c => {
+        c.transaction(async |c| {
+            diesel::update(users::table.find(id))
+                .set((users::phone.eq(phone), users::updated_at.eq(now)))
+                .execute(c)
+                .await?;
+            diesel::update(api_accounts::table.find(id))
+                .set((
+                    api_accounts::phone.eq(phone),
+                    api_accounts::phone_verified_at.eq(now),
+                    api_accounts::updated_at.eq(now),
+                ))
+                .execute(c)
+                .await
+        })
+        .await
+    });
+    match changed {
+        Ok(_) => Ok(true),
+        Err(error) if nudge_store::is_unique_violation(&error) => Ok(false),
+        Err(error) => Err(error.into()),
+    }
+}
+
+#[utoipa::path(post, path = "/v1/me/phone/change/confirm", tag = "me", security(("bearer" = [])), request_body = PhoneChangeCode,
+    responses((status = 200, description = "the new phone is verified; every other session is revoked", body = crate::me::Me),
+        (status = 409, description = "the phone belongs to another account", body = crate::openapi::ErrorBody),
+        (status = 401, description = "no valid token", body = crate::openapi::ErrorBody), (status = 429, description = "rate limited", body = crate::openapi::ErrorBody), (status = 400, body = crate::openapi::ErrorBody)))]
+pub(crate) async fn confirm_change(
+    state: Data,
+    person: Authenticated,
+    Body(body): Body<PhoneChangeCode>,
+) -> ApiResult<HttpResponse> {
+    let account = account_of(&state, &person).await?;
+    let old_phone = account
+        .phone
+        .clone()
+        .filter(|_| account.phone_verified_at.is_some())
+        .ok_or_else(|| ApiError::precondition("phone: not verified yet; use POST /v1/me/phone"))?;
+    let code = check_code(&state, &account.id, PHONE_CHANGE, &body.code).await?;
+    let phone = code
+        .phone
+        .ok_or_else(|| ApiError::internal("phone code", "a phone change code without a phone"))?;
+    let taken = || ApiError::conflict("phone: already used by another account");
+    let mut conn = state.db.conn().await?;
+    if !set_phone(&mut conn, &account.id, &phone, nudge_store::now()).await? {
+        return Err(taken());
+    }
+    drop(conn);
+    let told = state
+        .clients
+        .sms
+        .clone()
+        .change_phone(ChangePhoneRequest {
+            user_id: account.id.clone(),
+            phone: phone.clone(),
+        })
+        .await;
+    if let Err(status) = told {
+        // sms-router still has the old phone: so does the account.
+        let mut conn = state.db.conn().await?;
+        set_phone(&mut conn, &account.id, &old_phone, nudge_store::now()).await?;
+        return Err(match ErrorCode::from_grpc(status.code()) {
+            ErrorCode::AlreadyExists => taken(),
+            _ => ApiError::from(status),
+        });
+    }
+    let mut conn = state.db.conn().await?;
+    let others: Vec<String> = store::live_session_ids(&mut conn, &account.id)
+        .await?
+        .into_iter()
+        .filter(|id| *id != person.session_id)
+        .collect();
+    drop(conn);
+    revoke(&state, &others, "phone").await?;
+    audit(&state, Some(&account.id), "phone_changed", None).await?;
+    let account = account_of(&state, &person).await?;
+    Ok(HttpResponse::Ok().json(view(account)))
+}
