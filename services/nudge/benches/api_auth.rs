@@ -32,6 +32,8 @@
 
 #![allow(clippy::print_stdout, reason = "a benchmark reports on stdout")]
 
+mod support;
+
 use std::collections::{BTreeMap, HashMap};
 use std::net::TcpListener;
 use std::path::{Path, PathBuf};
@@ -43,13 +45,13 @@ use std::time::{Duration, Instant};
 use anyhow::{Context as _, bail, ensure};
 use chrono::Utc;
 use serde_json::{Value, json};
+use support::{Running, free_port, load_average, nudge_binary, nudge_command, print_machine, scratch_dir};
 
 const WARM_UP: Duration = Duration::from_secs(2);
 const WARM_UP_LOGINS: usize = 3;
 /// More requests than this waiting for an answer: the generator stops sending.
 const MAX_IN_FLIGHT: usize = 5_000;
 const REQUEST_TIMEOUT: Duration = Duration::from_secs(5);
-const READY_TIMEOUT: Duration = Duration::from_secs(60);
 const PASSWORD: &str = "benchmark horse battery staple";
 
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -104,6 +106,7 @@ fn main() -> anyhow::Result<()> {
         .context("cannot start the async runtime")?;
     println!("# api benchmark: login latency and an authenticated GET\n");
     print_machine();
+    println!("argon2id: m = 19456 KiB, t = 2, p = 1 (the defaults)\n");
     let mut failures = Vec::new();
     for mode in config.modes.clone() {
         println!("## {}\n", mode.title());
@@ -117,173 +120,6 @@ fn main() -> anyhow::Result<()> {
     }
     ensure!(failures.is_empty(), "some requests failed in: {failures:?}");
     Ok(())
-}
-
-// ---------------------------------------------------------------- machine
-
-fn print_machine() {
-    let cpuinfo = std::fs::read_to_string("/proc/cpuinfo").unwrap_or_default();
-    let model = cpuinfo
-        .lines()
-        .find_map(|line| line.strip_prefix("model name")?.split_once(':').map(|(_, m)| m.trim()))
-        .unwrap_or("unknown CPU");
-    let cpus = std::thread::available_parallelism().map_or(0, |n| n.get());
-    let kernel = std::fs::read_to_string("/proc/sys/kernel/osrelease").unwrap_or_default();
-    println!("- Date: {} (UTC)", Utc::now().format("%Y-%m-%d %H:%M"));
-    println!("- Machine: {cpus} × {model} (nproc = {cpus}), Linux {}", kernel.trim());
-    println!("- Build: `bench` profile (= release)");
-    println!("- argon2id: m = 19456 KiB, t = 2, p = 1 (the defaults)\n");
-}
-
-fn load_average() -> String {
-    std::fs::read_to_string("/proc/loadavg")
-        .map(|l| l.split_whitespace().take(3).collect::<Vec<_>>().join(" "))
-        .unwrap_or_else(|_| "unknown".to_owned())
-}
-
-// ---------------------------------------------------------------- processes
-
-/// A child process, killed (and reaped) when dropped, whatever happened.
-struct Running {
-    name: String,
-    child: Child,
-    log: PathBuf,
-}
-
-impl Running {
-    fn spawn(name: &str, mut command: Command, log: PathBuf) -> anyhow::Result<Running> {
-        let out = std::fs::File::create(&log).with_context(|| format!("cannot create {}", log.display()))?;
-        let err = out.try_clone()?;
-        command.stdin(Stdio::null()).stdout(out).stderr(err);
-        let child = command.spawn().with_context(|| format!("cannot start {name}"))?;
-        Ok(Running {
-            name: name.to_owned(),
-            child,
-            log,
-        })
-    }
-
-    fn ensure_alive(&mut self) -> anyhow::Result<()> {
-        if let Some(status) = self.child.try_wait()? {
-            bail!(
-                "{} exited ({status}); its output ends with:\n{}",
-                self.name,
-                tail(&self.log)
-            );
-        }
-        Ok(())
-    }
-
-    async fn finish(&mut self, timeout: Duration) -> anyhow::Result<std::process::ExitStatus> {
-        let deadline = Instant::now() + timeout;
-        loop {
-            if let Some(status) = self.child.try_wait()? {
-                return Ok(status);
-            }
-            ensure!(
-                Instant::now() < deadline,
-                "{} did not finish within {timeout:?}",
-                self.name
-            );
-            tokio::time::sleep(Duration::from_millis(50)).await;
-        }
-    }
-
-    async fn wait_ready(&mut self, port: u16) -> anyhow::Result<()> {
-        let http = reqwest::Client::builder().timeout(Duration::from_secs(2)).build()?;
-        let deadline = Instant::now() + READY_TIMEOUT;
-        let url = format!("http://127.0.0.1:{port}/readyz");
-        loop {
-            self.ensure_alive()?;
-            if let Ok(response) = http.get(&url).send().await
-                && response.status().is_success()
-            {
-                return Ok(());
-            }
-            ensure!(
-                Instant::now() < deadline,
-                "{} was not ready within {READY_TIMEOUT:?}; its output ends with:\n{}",
-                self.name,
-                tail(&self.log)
-            );
-            tokio::time::sleep(Duration::from_millis(50)).await;
-        }
-    }
-
-    /// SIGTERM, then waits for the exit.
-    async fn stop(&mut self) -> anyhow::Result<()> {
-        let _ = Command::new("kill")
-            .args(["-TERM", &self.child.id().to_string()])
-            .status();
-        let status = self.finish(Duration::from_secs(30)).await?;
-        ensure!(status.success(), "{} exited with {status}", self.name);
-        Ok(())
-    }
-
-    /// CPU time used so far (user + system), from `/proc/<pid>/stat`.
-    fn cpu(&self) -> Duration {
-        let stat = std::fs::read_to_string(format!("/proc/{}/stat", self.child.id())).unwrap_or_default();
-        let fields: Vec<&str> = stat
-            .rsplit_once(')')
-            .map(|(_, rest)| rest.split_whitespace().collect())
-            .unwrap_or_default();
-        let ticks = |i: usize| fields.get(i).and_then(|v| v.parse::<u64>().ok()).unwrap_or(0);
-        // utime and stime are fields 14 and 15, i.e. 11 and 12 after the command name.
-        Duration::from_millis((ticks(11) + ticks(12)) * 10)
-    }
-}
-
-impl Drop for Running {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-fn tail(path: &Path) -> String {
-    let text = std::fs::read_to_string(path).unwrap_or_default();
-    let lines: Vec<&str> = text.lines().collect();
-    lines[lines.len().saturating_sub(15)..].join("\n")
-}
-
-fn free_port() -> anyhow::Result<u16> {
-    Ok(TcpListener::bind("127.0.0.1:0")?.local_addr()?.port())
-}
-
-fn nudge_binary() -> anyhow::Result<PathBuf> {
-    let path = PathBuf::from(env!("CARGO_BIN_EXE_nudge"));
-    ensure!(
-        path.is_file(),
-        "the nudge binary {} is missing: run `cargo bench -p nudge --bench api_auth` \
-         (or `cargo build --release -p nudge`) first",
-        path.display()
-    );
-    Ok(path)
-}
-
-/// `nudge <args>` with none of this process's `NUDGE*` settings, plus `env`.
-fn nudge_command(binary: &Path, args: &[&str], env: &HashMap<String, String>) -> Command {
-    let mut command = Command::new(binary);
-    command.args(args);
-    for (key, _) in std::env::vars_os() {
-        if key.to_string_lossy().starts_with("NUDGE") {
-            command.env_remove(key);
-        }
-    }
-    command.envs(env);
-    command
-}
-
-fn scratch_dir() -> anyhow::Result<tempfile::TempDir> {
-    let mut dir = tempfile::Builder::new()
-        .prefix("nudge-bench-")
-        .tempdir()
-        .context("cannot create a temporary directory")?;
-    if std::env::var_os("NUDGE_BENCH_KEEP").is_some() {
-        dir.disable_cleanup(true);
-        eprintln!("keeping {}", dir.path().display());
-    }
-    Ok(dir)
 }
 
 /// The rate limits, raised so that the api is measured and not its limits.
@@ -308,7 +144,7 @@ struct Api {
 }
 
 async fn start_api(mode: Mode, dir: &Path, rate: u32) -> anyhow::Result<Api> {
-    let binary = nudge_binary()?;
+    let binary = nudge_binary("api_auth")?;
     match mode {
         Mode::Embedded => {
             let ports = [free_port()?, free_port()?, free_port()?, free_port()?, free_port()?];

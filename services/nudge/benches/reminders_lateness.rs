@@ -38,7 +38,8 @@ struct Run {
 
 /// Where the time goes, from the database: due time to the SMS stored in
 /// sms-router's queue (workers' part: scheduler, RabbitMQ, consumer,
-/// `SendSms`), then stored to Twilio's answer (sms-router's sender).
+/// `SendSms`), then stored to Twilio's answer (sms-router's sender), of
+/// which stored to claimed by the sender.
 #[derive(diesel::QueryableByName, Default)]
 struct Stages {
     #[diesel(sql_type = diesel::sql_types::Double)]
@@ -49,6 +50,10 @@ struct Stages {
     sending_p50: f64,
     #[diesel(sql_type = diesel::sql_types::Double)]
     sending_p99: f64,
+    #[diesel(sql_type = diesel::sql_types::Double)]
+    claimed_p50: f64,
+    #[diesel(sql_type = diesel::sql_types::Double)]
+    claimed_p99: f64,
 }
 
 const STAGES: &str = "\
@@ -60,7 +65,11 @@ const STAGES: &str = "\
       percentile_cont(0.5) WITHIN GROUP (ORDER BY EXTRACT(EPOCH FROM (o.sent_at - o.created_at)) * 1000)::float8 \
         AS sending_p50, \
       percentile_cont(0.99) WITHIN GROUP (ORDER BY EXTRACT(EPOCH FROM (o.sent_at - o.created_at)) * 1000)::float8 \
-        AS sending_p99 \
+        AS sending_p99, \
+      percentile_cont(0.5) WITHIN GROUP (ORDER BY EXTRACT(EPOCH FROM (o.claimed_at - o.created_at)) * 1000)::float8 \
+        AS claimed_p50, \
+      percentile_cont(0.99) WITHIN GROUP (ORDER BY EXTRACT(EPOCH FROM (o.claimed_at - o.created_at)) * 1000)::float8 \
+        AS claimed_p99 \
     FROM reminder_occurrences r JOIN sms_outbound o ON o.id = r.outbound_id \
     WHERE r.kind = 'due'";
 
@@ -94,13 +103,14 @@ async fn main() {
     );
     println!(
         "\n| workers processes | reminders | created in | lateness p50 | p90 | p99 | max | missing | twice | \
-         due → queued p50 / p99 | queued → Twilio p50 / p99 |"
+         due → queued p50 / p99 | queued → Twilio p50 / p99 | of which queued → claimed p50 / p99 |"
     );
-    println!("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+    println!("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
     for run in &runs {
         let l = &run.lateness;
         println!(
-            "| {} | {} | {:.1} s | {} ms | {} ms | {} ms | {} ms | 0 | 0 | {:.0} / {:.0} ms | {:.0} / {:.0} ms |",
+            "| {} | {} | {:.1} s | {} ms | {} ms | {} ms | {} ms | 0 | 0 | {:.0} / {:.0} ms | {:.0} / {:.0} ms | \
+             {:.0} / {:.0} ms |",
             run.workers,
             l.len(),
             run.created_in.as_secs_f64(),
@@ -112,6 +122,8 @@ async fn main() {
             run.stages.queued_p99,
             run.stages.sending_p50,
             run.stages.sending_p99,
+            run.stages.claimed_p50,
+            run.stages.claimed_p99,
         );
     }
 }

@@ -22,6 +22,8 @@
 
 #![allow(clippy::print_stdout, reason = "a benchmark reports on stdout")]
 
+mod support;
+
 use std::collections::HashMap;
 use std::net::TcpListener;
 use std::path::{Path, PathBuf};
@@ -35,6 +37,7 @@ use nudge::webhook::{InboundSms, WebhookSender, new_message_sid};
 use nudge_config::{Settings, Sources};
 use nudge_fake_twilio::{FakeTwilio, FakeTwilioConfig};
 use tokio_util::sync::CancellationToken;
+use support::{Running, free_port, load_average, nudge_binary, nudge_command, print_machine, scratch_dir};
 
 /// The demo person's phone and their Nudge number (`demo.*` defaults).
 const PHONE: &str = "+15145550100";
@@ -62,7 +65,6 @@ const TASKS: [&str; 7] = [
 /// Idle time before resident memory is read.
 const IDLE: Duration = Duration::from_secs(10);
 /// A process not ready within this fails the run.
-const READY_TIMEOUT: Duration = Duration::from_secs(30);
 const MIGRATE_TIMEOUT: Duration = Duration::from_secs(60);
 
 fn main() -> anyhow::Result<()> {
@@ -95,38 +97,6 @@ fn main() -> anyhow::Result<()> {
     }
     println!("Load average at the end: {}", load_average());
     Ok(())
-}
-
-// ---------------------------------------------------------------- machine
-
-fn print_machine() {
-    let cpuinfo = std::fs::read_to_string("/proc/cpuinfo").unwrap_or_default();
-    let model = cpuinfo
-        .lines()
-        .find_map(|line| line.strip_prefix("model name")?.split_once(':').map(|(_, m)| m.trim()))
-        .unwrap_or("unknown CPU");
-    let cpus = std::thread::available_parallelism().map_or(0, |n| n.get());
-    let memory = std::fs::read_to_string("/proc/meminfo")
-        .ok()
-        .and_then(|m| status_kib(&m, "MemTotal:"))
-        .map_or_else(
-            || "unknown".to_owned(),
-            |kib| format!("{:.1} GiB", kib as f64 / 1024.0 / 1024.0),
-        );
-    let kernel = std::fs::read_to_string("/proc/sys/kernel/osrelease").unwrap_or_default();
-    println!("- Date: {} (UTC)", Utc::now().format("%Y-%m-%d %H:%M"));
-    println!(
-        "- Machine: {cpus} × {model} (nproc = {cpus}), {memory} RAM, Linux {}",
-        kernel.trim()
-    );
-    println!("- Build: `bench` profile (= release)");
-    println!("- Load average at the start: {}\n", load_average());
-}
-
-fn load_average() -> String {
-    std::fs::read_to_string("/proc/loadavg")
-        .map(|l| l.split_whitespace().take(3).collect::<Vec<_>>().join(" "))
-        .unwrap_or_else(|_| "unknown".to_owned())
 }
 
 // ---------------------------------------------------------------- latency
@@ -198,20 +168,6 @@ async fn measure_latency() -> anyhow::Result<Vec<Sample>> {
     let samples = result?;
     stopped.context("the embedded stack did not stop cleanly")?;
     Ok(samples)
-}
-
-/// A temporary directory for data and logs, removed at the end unless
-/// `NUDGE_BENCH_KEEP` is set (then its path is printed on standard error).
-fn scratch_dir() -> anyhow::Result<tempfile::TempDir> {
-    let mut dir = tempfile::Builder::new()
-        .prefix("nudge-bench-")
-        .tempdir()
-        .context("cannot create a temporary directory")?;
-    if std::env::var_os("NUDGE_BENCH_KEEP").is_some() {
-        dir.disable_cleanup(true);
-        eprintln!("keeping {}", dir.path().display());
-    }
-    Ok(dir)
 }
 
 /// Settings like `nudge dev`'s for `data_dir`, with `environment` instead of the process's.
@@ -393,146 +349,6 @@ fn print_latency(all: &[Sample]) {
 
 // ---------------------------------------------------------------- memory
 
-/// A child process, killed (and reaped) when dropped, whatever happened.
-struct Running {
-    name: String,
-    child: Child,
-    log: PathBuf,
-}
-
-impl Running {
-    fn spawn(name: &str, mut command: Command, log: PathBuf) -> anyhow::Result<Running> {
-        let out = std::fs::File::create(&log).with_context(|| format!("cannot create {}", log.display()))?;
-        let err = out.try_clone()?;
-        command.stdin(Stdio::null()).stdout(out).stderr(err);
-        let child = command.spawn().with_context(|| format!("cannot start {name}"))?;
-        Ok(Running {
-            name: name.to_owned(),
-            child,
-            log,
-        })
-    }
-
-    /// An error if the process has exited, with the end of its output.
-    fn ensure_alive(&mut self) -> anyhow::Result<()> {
-        if let Some(status) = self.child.try_wait()? {
-            bail!(
-                "{} exited ({status}); its output ends with:\n{}",
-                self.name,
-                tail(&self.log)
-            );
-        }
-        Ok(())
-    }
-
-    /// Waits for the process to exit by itself, at most `timeout`.
-    async fn finish(&mut self, timeout: Duration) -> anyhow::Result<std::process::ExitStatus> {
-        let deadline = Instant::now() + timeout;
-        loop {
-            if let Some(status) = self.child.try_wait()? {
-                return Ok(status);
-            }
-            ensure!(
-                Instant::now() < deadline,
-                "{} did not finish within {timeout:?}",
-                self.name
-            );
-            tokio::time::sleep(Duration::from_millis(50)).await;
-        }
-    }
-
-    /// Waits until `GET http://127.0.0.1:{port}/readyz` answers 200 for every port.
-    async fn wait_ready(&mut self, ports: &[u16]) -> anyhow::Result<()> {
-        let http = reqwest::Client::builder().timeout(Duration::from_secs(2)).build()?;
-        let deadline = Instant::now() + READY_TIMEOUT;
-        for port in ports {
-            let url = format!("http://127.0.0.1:{port}/readyz");
-            loop {
-                self.ensure_alive()?;
-                if let Ok(response) = http.get(&url).send().await
-                    && response.status().is_success()
-                {
-                    break;
-                }
-                ensure!(
-                    Instant::now() < deadline,
-                    "{} was not ready ({url}) within {READY_TIMEOUT:?}; its output ends with:\n{}",
-                    self.name,
-                    tail(&self.log)
-                );
-                tokio::time::sleep(Duration::from_millis(50)).await;
-            }
-        }
-        Ok(())
-    }
-
-    /// Resident memory now and at its peak, in KiB.
-    fn memory(&mut self) -> anyhow::Result<(u64, u64)> {
-        self.ensure_alive()?;
-        let path = format!("/proc/{}/status", self.child.id());
-        let status = std::fs::read_to_string(&path).with_context(|| format!("cannot read {path}"))?;
-        let rss = status_kib(&status, "VmRSS:").with_context(|| format!("no VmRSS in {path}"))?;
-        let hwm = status_kib(&status, "VmHWM:").with_context(|| format!("no VmHWM in {path}"))?;
-        Ok((rss, hwm))
-    }
-}
-
-impl Drop for Running {
-    fn drop(&mut self) {
-        // Already gone is fine; anything else has nowhere to be reported.
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-/// The last lines of a log file, for error messages.
-fn tail(path: &Path) -> String {
-    let text = std::fs::read_to_string(path).unwrap_or_default();
-    let lines: Vec<&str> = text.lines().collect();
-    lines[lines.len().saturating_sub(15)..].join("\n")
-}
-
-/// A `Key:   1234 kB` line of a `/proc` status file, in KiB.
-fn status_kib(status: &str, key: &str) -> Option<u64> {
-    status
-        .lines()
-        .find_map(|line| line.strip_prefix(key))?
-        .split_whitespace()
-        .next()?
-        .parse()
-        .ok()
-}
-
-/// A port nobody listens on right now.
-fn free_port() -> anyhow::Result<u16> {
-    Ok(TcpListener::bind("127.0.0.1:0")?.local_addr()?.port())
-}
-
-/// The release `nudge` binary, built by `cargo bench` for this benchmark.
-fn nudge_binary() -> anyhow::Result<PathBuf> {
-    let path = PathBuf::from(env!("CARGO_BIN_EXE_nudge"));
-    ensure!(
-        path.is_file(),
-        "the nudge binary {} is missing: run `cargo bench -p nudge --bench slice` \
-         (or `cargo build --release -p nudge`) first",
-        path.display()
-    );
-    Ok(path)
-}
-
-/// `nudge <args>` with none of this process's `NUDGE*` settings, plus `env`.
-fn nudge_command(binary: &Path, args: &[&str], env: &[(String, String)]) -> Command {
-    let mut command = Command::new(binary);
-    command.args(args);
-    for (key, _) in std::env::vars_os() {
-        if key.to_string_lossy().starts_with("NUDGE") {
-            command.env_remove(key);
-        }
-    }
-    command.envs(env.iter().map(|(k, v)| (k, v)));
-    command
-}
-
 struct MemoryRow {
     process: String,
     rss_kib: u64,
@@ -540,7 +356,7 @@ struct MemoryRow {
 }
 
 async fn measure_memory() -> anyhow::Result<Vec<MemoryRow>> {
-    let binary = nudge_binary()?;
+    let binary = nudge_binary("slice")?;
     let mut rows = vec![measure_embedded_process(&binary).await?];
     rows.extend(measure_service_processes(&binary).await?);
     Ok(rows)
@@ -550,7 +366,7 @@ async fn measure_memory() -> anyhow::Result<Vec<MemoryRow>> {
 async fn measure_embedded_process(binary: &Path) -> anyhow::Result<MemoryRow> {
     let dir = scratch_dir()?;
     let ports = [free_port()?, free_port()?, free_port()?, free_port()?, free_port()?];
-    let env: Vec<(String, String)> = [
+    let env: HashMap<String, String> = [
         ("NUDGE__SERVICES__API__PORT", ports[0]),
         ("NUDGE__SERVICES__AGENT__PORT", ports[1]),
         ("NUDGE__SERVICES__WORKERS__PORT", ports[2]),
@@ -565,7 +381,9 @@ async fn measure_embedded_process(binary: &Path) -> anyhow::Result<MemoryRow> {
     let data_dir = data_dir.to_str().context("the temporary directory is not UTF-8")?;
     let command = nudge_command(binary, &["dev", "--no-repl", "--data-dir", data_dir], &env);
     let mut dev = Running::spawn("nudge dev --no-repl", command, dir.path().join("dev.log"))?;
-    dev.wait_ready(&ports[..4]).await?;
+    for port in &ports[..4] {
+        dev.wait_ready(*port).await?;
+    }
     tokio::time::sleep(IDLE).await;
     let (rss_kib, hwm_kib) = dev.memory()?;
     Ok(MemoryRow {
@@ -582,7 +400,7 @@ async fn measure_service_processes(binary: &Path) -> anyhow::Result<Vec<MemoryRo
     let secrets = nudge::dev::prepare_data_dir(dir.path())?;
     let database = dir.path().join("nudge.db");
     let [api, agent, workers, sms, sms_grpc] = [free_port()?, free_port()?, free_port()?, free_port()?, free_port()?];
-    let env: Vec<(String, String)> = [
+    let env: HashMap<String, String> = [
         ("NUDGE_CONFIG", secrets.display().to_string()),
         ("NUDGE__DATABASE__URL", format!("sqlite://{}", database.display())),
         ("NUDGE__QUEUE__URL", "memory://".to_owned()),
@@ -635,7 +453,7 @@ async fn measure_service_processes(binary: &Path) -> anyhow::Result<Vec<MemoryRo
         running.push((process, port));
     }
     for (process, port) in &mut running {
-        process.wait_ready(&[*port]).await?;
+        process.wait_ready(*port).await?;
     }
     tokio::time::sleep(IDLE).await;
     let mut rows = Vec::new();
