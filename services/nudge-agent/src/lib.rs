@@ -13,6 +13,7 @@ mod engine;
 mod grpc;
 mod llm;
 mod memory;
+mod privacy;
 mod recall;
 #[cfg(test)]
 mod recall_index_tests;
@@ -256,7 +257,10 @@ impl Application {
             grpc::Agent::new(core.clone()),
         ))
         .add_service(nudge_proto::agent::task_service_server::TaskServiceServer::new(
-            tasks::Tasks::new(core),
+            tasks::Tasks::new(core.clone()),
+        ))
+        .add_service(nudge_proto::privacy::privacy_service_server::PrivacyServiceServer::new(
+            privacy::Privacy::new(core),
         ));
         let server = nudge_runtime::serve_grpc(
             "agent",

@@ -15,6 +15,7 @@ mod me;
 mod mfa;
 mod openapi;
 mod password;
+mod privacy;
 mod resources;
 mod routes;
 mod state;
@@ -157,6 +158,7 @@ pub struct Application {
     shutdown: CancellationToken,
     grace: Duration,
     provisioned: tokio::sync::watch::Receiver<bool>,
+    cache: nudge_cache::Cache,
 }
 
 impl Application {
@@ -181,6 +183,7 @@ impl Application {
             tasks: TaskServiceClient::new(agent_channel),
             sms: SmsRouterServiceClient::new(nudge_runtime::grpc_channel(&settings.services.sms_router.url, timeout)?),
             workers: ReminderServiceClient::new(nudge_runtime::grpc_channel(&settings.services.workers.url, timeout)?),
+            privacy: privacy::PrivacyClients::connect(&settings.services, timeout)?,
         };
         let grace = Duration::from_secs(settings.services.shutdown_grace_seconds);
         let mut tasks = Vec::new();
@@ -205,7 +208,7 @@ impl Application {
         };
         let state = actix_web::web::Data::new(state::State {
             db,
-            cache,
+            cache: cache.clone(),
             keys: tokens::TokenKeys::from_settings(&settings)?,
             crypto: settings.key_ring()?,
             hasher: password::Hasher::new(&settings.api)?,
@@ -243,7 +246,14 @@ impl Application {
             shutdown,
             grace,
             provisioned,
+            cache,
         })
+    }
+
+    /// The api's cache (in embedded mode, in process memory): for tests
+    /// that check what it holds, such as the erasure scan.
+    pub fn cache(&self) -> nudge_cache::Cache {
+        self.cache.clone()
     }
 
     pub fn port(&self) -> u16 {

@@ -99,7 +99,7 @@ impl Validate for Reauth {
 }
 
 /// Re-authentication before a sensitive change: the password, and the second factor if on.
-async fn reauthenticate(state: &State, account: &Account, body: Reauth, what: &str) -> ApiResult<()> {
+pub(crate) async fn reauthenticate(state: &State, account: &Account, body: Reauth, what: &str) -> ApiResult<()> {
     if !verify_password(state, body.current_password, Some(account.password_hash.clone())).await? {
         audit(state, Some(&account.id), "reauth_failed", Some(what)).await?;
         return Err(ApiError::forbidden("current_password: is wrong"));

@@ -7,7 +7,7 @@ use serde::Serialize;
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi, ToSchema};
 
-use crate::{auth, me, mfa, resources};
+use crate::{auth, me, mfa, privacy, resources};
 
 /// The error envelope of every 4xx and 5xx answer.
 #[derive(Debug, Serialize, ToSchema)]
@@ -133,6 +133,11 @@ fn error_response(description: &str) -> utoipa::openapi::RefOr<utoipa::openapi::
         mfa::disable_totp,
         mfa::list_people,
         mfa::change_role,
+        privacy::export,
+        privacy::erase,
+        privacy::list_consents,
+        privacy::record_consent,
+        privacy::ai_transparency,
     ),
     components(schemas(ErrorBody, ErrorDetail, Status, CodeSent))
 )]

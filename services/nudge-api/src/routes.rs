@@ -3,7 +3,7 @@
 use actix_web::{HttpResponse, web};
 
 use crate::error::ApiError;
-use crate::{auth, me, mfa, openapi, resources};
+use crate::{auth, me, mfa, openapi, privacy, resources};
 
 pub(crate) fn configure(config: &mut web::ServiceConfig) {
     config.route("/openapi.json", web::get().to(openapi::document));
@@ -39,7 +39,12 @@ pub(crate) fn configure(config: &mut web::ServiceConfig) {
             .route("/tasks", web::post().to(resources::add_task))
             .route("/tasks/{id}/complete", web::post().to(resources::complete_task))
             .route("/tasks/{id}/move", web::post().to(resources::move_task))
-            .route("/tasks/{id}", web::delete().to(resources::delete_task)),
+            .route("/tasks/{id}", web::delete().to(resources::delete_task))
+            .route("/me", web::delete().to(privacy::erase))
+            .route("/me/export", web::get().to(privacy::export))
+            .route("/me/consents", web::get().to(privacy::list_consents))
+            .route("/me/consents", web::post().to(privacy::record_consent))
+            .route("/ai-transparency", web::get().to(privacy::ai_transparency)),
     );
 }
 

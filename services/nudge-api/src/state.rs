@@ -18,6 +18,8 @@ pub(crate) struct Clients {
     pub(crate) tasks: TaskServiceClient<TracedChannel>,
     pub(crate) sms: SmsRouterServiceClient<TracedChannel>,
     pub(crate) workers: ReminderServiceClient<TracedChannel>,
+    /// GDPR export and erasure in every other service.
+    pub(crate) privacy: crate::privacy::PrivacyClients,
 }
 
 pub(crate) struct State {
