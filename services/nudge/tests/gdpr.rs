@@ -1,5 +1,6 @@
 //! GDPR (issue 6, point 7) over HTTP against a whole stack, in embedded mode
-//! (SQLite, in-process cache) and on PostgreSQL and Redis (`--ignored`):
+//! (SQLite, in-process queue and cache) and on PostgreSQL, RabbitMQ and
+//! Redis (`--ignored`):
 //! the export gathers what every service holds about the person and nothing
 //! of anyone else; the erasure removes the person everywhere, which an
 //! ERASURE SCAN checks: every text of every column of every table, and every
@@ -13,7 +14,7 @@ use std::time::Duration;
 
 use common::*;
 use nudge::embedded::Stack;
-use nudge::webhook::{InboundSms, new_message_sid};
+use nudge::webhook::{InboundSms, WebhookSender, new_message_sid};
 use nudge_store::diesel::QueryableByName;
 use nudge_store::diesel::sql_types::{BigInt, Text};
 use nudge_store::diesel_async::RunQueryDsl as _;
@@ -24,36 +25,55 @@ use tokio_util::sync::CancellationToken;
 
 const PASSWORD: &str = "correct horse battery";
 
+/// Where the stack runs: in this process (embedded, or on PostgreSQL,
+/// RabbitMQ and Redis), or as separate `nudge serve` processes in
+/// distributed mode with the fake Twilio (`common::fleet`).
+enum Backing {
+    Stack {
+        stack: Stack,
+        _dir: tempfile::TempDir,
+        _database: Option<nudge_testkit::TestDatabase>,
+    },
+    Fleet(Box<fleet::Fleet>),
+}
+
 struct Api {
-    stack: Stack,
+    backing: Backing,
     http: reqwest::Client,
     base: String,
-    _dir: tempfile::TempDir,
-    _database: Option<nudge_testkit::TestDatabase>,
+    database: nudge_config::DatabaseSettings,
+    /// Every cache the services write to.
+    caches: Vec<nudge_cache::Cache>,
+    sender: WebhookSender,
+    /// The gRPC ports of agent, workers and sms-router.
+    grpc_ports: [u16; 3],
 }
 
 fn environment(database: Option<&nudge_testkit::TestDatabase>) -> HashMap<String, String> {
     let mut environment = embedded_environment();
-    for (k, v) in [
-        ("NUDGE__API__ARGON2_MEMORY_KIB", "1024"),
-        ("NUDGE__API__ARGON2_ITERATIONS", "1"),
-        ("NUDGE__API__ANONYMOUS_PER_MINUTE", "1000"),
-        ("NUDGE__API__AUTHENTICATED_PER_MINUTE", "1000"),
-        ("NUDGE__API__PREMIUM_PER_MINUTE", "1000"),
-        ("NUDGE__DEMO__ENABLED", "false"),
-    ] {
-        environment.insert(k.to_owned(), v.to_owned());
+    for (k, v) in QUICK {
+        environment.insert((*k).to_owned(), (*v).to_owned());
     }
     if let Some(database) = database {
         environment.insert("NUDGE__DATABASE__URL".to_owned(), database.url.clone());
         environment.insert("NUDGE__CACHE__URL".to_owned(), nudge_testkit::redis_url());
-        environment.insert(
-            "NUDGE__CACHE__PREFIX".to_owned(),
-            nudge_testkit::unique_name("gdprtest"),
-        );
+        let prefix = nudge_testkit::unique_name("gdprtest");
+        environment.insert("NUDGE__CACHE__PREFIX".to_owned(), prefix.clone());
+        environment.insert("NUDGE__QUEUE__URL".to_owned(), nudge_testkit::rabbitmq_url());
+        environment.insert("NUDGE__QUEUE__PREFIX".to_owned(), prefix);
     }
     environment
 }
+
+/// Quick argon2, generous rate limits, no demo person.
+const QUICK: &[(&str, &str)] = &[
+    ("NUDGE__API__ARGON2_MEMORY_KIB", "1024"),
+    ("NUDGE__API__ARGON2_ITERATIONS", "1"),
+    ("NUDGE__API__ANONYMOUS_PER_MINUTE", "1000"),
+    ("NUDGE__API__AUTHENTICATED_PER_MINUTE", "1000"),
+    ("NUDGE__API__PREMIUM_PER_MINUTE", "1000"),
+    ("NUDGE__DEMO__ENABLED", "false"),
+];
 
 impl Api {
     async fn start(database: Option<nudge_testkit::TestDatabase>) -> Api {
@@ -63,14 +83,79 @@ impl Api {
         let stack = Stack::start(settings, CancellationToken::new())
             .await
             .expect("stack starts");
-        let base = format!("http://127.0.0.1:{}", stack.ports.api);
+        let ports = stack.ports;
         Api {
-            stack,
             http: reqwest::Client::new(),
-            base,
-            _dir: dir,
-            _database: database,
+            base: format!("http://127.0.0.1:{}", ports.api),
+            database: stack.settings.database.clone(),
+            caches: stack.caches.clone(),
+            sender: sender(&stack.settings, ports.sms_router),
+            grpc_ports: [ports.agent, ports.workers, ports.sms_router_grpc],
+            backing: Backing::Stack {
+                stack,
+                _dir: dir,
+                _database: database,
+            },
         }
+    }
+
+    async fn start_distributed() -> Api {
+        let fleet = fleet::Fleet::start(1, QUICK).await;
+        let [api, agent, workers, sms_router] = fleet.deployment.http_ports;
+        let cache = nudge_cache::Cache::connect(&nudge_config::CacheSettings {
+            url: nudge_testkit::redis_url(),
+            prefix: fleet.prefix.clone(),
+        })
+        .expect("redis");
+        let sms_router_url = format!("http://127.0.0.1:{sms_router}");
+        Api {
+            http: reqwest::Client::new(),
+            base: format!("http://127.0.0.1:{api}"),
+            database: nudge_config::DatabaseSettings {
+                url: fleet.database.url.clone(),
+                ..Default::default()
+            },
+            caches: vec![cache],
+            sender: WebhookSender::new(
+                &sms_router_url,
+                &sms_router_url,
+                fleet::ACCOUNT_SID,
+                fleet::AUTH_TOKEN.into(),
+            ),
+            grpc_ports: [agent, workers, fleet.deployment.sms_grpc],
+            backing: Backing::Fleet(Box::new(fleet)),
+        }
+    }
+
+    async fn stop(self) {
+        match self.backing {
+            Backing::Stack { stack, .. } => stack.stop().await.expect("the stack stops cleanly"),
+            Backing::Fleet(fleet) => fleet.stop().await,
+        }
+    }
+
+    /// The numbers Nudge holds at Twilio (distributed mode only).
+    fn twilio_numbers(&self) -> Option<Vec<String>> {
+        match &self.backing {
+            Backing::Stack { .. } => None,
+            Backing::Fleet(fleet) => Some(fleet.fake.numbers().into_iter().map(|n| n.phone_number).collect()),
+        }
+    }
+
+    /// The SMS Nudge sent to `phone` (dev outbox, or the fake Twilio).
+    async fn sms_to(&self, phone: &str) -> Vec<String> {
+        let all: Vec<(String, String)> = match &self.backing {
+            Backing::Stack { stack, .. } => outbox(stack.ports.sms_router)
+                .await
+                .into_iter()
+                .map(|m| (m.to, m.body))
+                .collect(),
+            Backing::Fleet(fleet) => fleet.fake.messages().into_iter().map(|m| (m.to, m.body)).collect(),
+        };
+        all.into_iter()
+            .filter(|(to, _)| to == phone)
+            .map(|(_, body)| body)
+            .collect()
     }
 
     async fn call(&self, method: &str, path: &str, token: Option<&str>, body: Option<Value>) -> (StatusCode, Value) {
@@ -93,19 +178,19 @@ impl Api {
         (status, value)
     }
 
-    /// The last six-digit code texted by Nudge (dev outbox).
-    async fn last_code(&self, seen: usize) -> String {
+    /// The six-digit code in the next SMS to `phone` after the `seen` first ones.
+    async fn code_sent_to(&self, phone: &str, seen: usize) -> String {
         let all = eventually(
             "a code by SMS",
-            Duration::from_secs(10),
-            || outbox(self.stack.ports.sms_router),
+            Duration::from_secs(15),
+            || self.sms_to(phone),
             |o| o.len() > seen,
         )
         .await;
-        let body = &all.last().expect("an SMS").body;
+        let body = all.last().expect("an SMS");
         body.split(|c: char| !c.is_ascii_digit())
             .find(|part| part.len() == 6)
-            .unwrap_or_else(|| panic!("no code in {body:?}"))
+            .unwrap_or_else(|| panic!("no code in the SMS"))
             .to_owned()
     }
 
@@ -141,12 +226,12 @@ async fn person_with_data(api: &Api, name: &str, phone: &str) -> Person {
     assert_eq!(status, StatusCode::CREATED, "{tokens}");
     let token = tokens["access_token"].as_str().expect("token").to_owned();
     let id = tokens["user_id"].as_str().expect("user id").to_owned();
-    let seen = outbox(api.stack.ports.sms_router).await.len();
+    let seen = api.sms_to(phone).await.len();
     let (status, body) = api
         .call("POST", "/v1/me/phone", Some(&token), Some(json!({"phone": phone})))
         .await;
     assert_eq!(status, StatusCode::ACCEPTED, "{body}");
-    let code = api.last_code(seen).await;
+    let code = api.code_sent_to(phone, seen).await;
     let (status, me) = api
         .call("POST", "/v1/me/phone/verify", Some(&token), Some(json!({"code": code})))
         .await;
@@ -187,8 +272,8 @@ async fn person_with_data(api: &Api, name: &str, phone: &str) -> Person {
         .unwrap_or_else(|| panic!("a Nudge number in {}", export["sms"]))
         .to_owned();
     let memory = format!("my locker code for {name} is 4521");
-    let sender = sender(&api.stack.settings, api.stack.ports.sms_router);
-    let status = sender
+    let status = api
+        .sender
         .send(&InboundSms {
             message_sid: &new_message_sid(),
             from: phone,
@@ -264,7 +349,7 @@ struct Count {
 /// "table.column" -> rows found, for the columns where any needle appears.
 /// Also returns how many columns were scanned.
 async fn scan_database(api: &Api, needles: &[String]) -> (BTreeMap<String, i64>, usize) {
-    let db = nudge_store::Db::connect(&api.stack.settings.database).expect("db");
+    let db = nudge_store::Db::connect(&api.database).expect("db");
     let mut conn = db.conn().await.expect("conn");
     let backend = conn.backend();
     let tables_sql = match backend {
@@ -315,7 +400,7 @@ async fn scan_database(api: &Api, needles: &[String]) -> (BTreeMap<String, i64>,
 async fn scan_caches(api: &Api, needles: &[String]) -> (Vec<String>, usize) {
     let mut found = Vec::new();
     let mut scanned = 0;
-    for cache in &api.stack.caches {
+    for cache in &api.caches {
         for (key, value) in cache.entries("").await.expect("cache entries") {
             scanned += 1;
             let value = String::from_utf8_lossy(&value);
@@ -333,8 +418,7 @@ async fn scan_caches(api: &Api, needles: &[String]) -> (Vec<String>, usize) {
 async fn erase_again_directly(api: &Api, user_id: &str) {
     use nudge_proto::privacy::ErasePersonRequest;
     use nudge_proto::privacy::privacy_service_client::PrivacyServiceClient;
-    let ports = api.stack.ports;
-    for port in [ports.agent, ports.workers, ports.sms_router_grpc] {
+    for port in api.grpc_ports {
         let mut client = PrivacyServiceClient::connect(format!("http://127.0.0.1:{port}"))
             .await
             .expect("connect");
@@ -392,8 +476,8 @@ async fn export_then_erase(api: &Api) {
     assert!(has(&events, "data_exported"), "{events}");
 
     // Ada also texts Bob's number, as a stranger (kept under Bob, her phone hashed).
-    let sender = sender(&api.stack.settings, api.stack.ports.sms_router);
-    let status = sender
+    let status = api
+        .sender
         .send(&InboundSms {
             message_sid: &new_message_sid(),
             from: &ada.phone,
@@ -455,7 +539,8 @@ async fn export_then_erase(api: &Api) {
         )
         .await;
     assert_eq!(status, StatusCode::UNAUTHORIZED);
-    let status = sender
+    let status = api
+        .sender
         .send(&InboundSms {
             message_sid: &new_message_sid(),
             from: &ada.phone,
@@ -469,6 +554,15 @@ async fn export_then_erase(api: &Api) {
         200,
         "an unknown number is acknowledged, nothing stored"
     );
+
+    // Distributed mode: the number was released at Twilio; Bob's was not.
+    if let Some(numbers) = api.twilio_numbers() {
+        assert!(
+            !numbers.contains(&ada.nudge_number),
+            "Ada's number is still held at Twilio"
+        );
+        assert!(numbers.contains(&bob.nudge_number), "Bob's number was released");
+    }
 
     // Each service's erasure is idempotent: asking again finds nothing.
     erase_again_directly(api, &ada.id).await;
@@ -500,7 +594,7 @@ async fn export_then_erase(api: &Api) {
     }
 
     // The audit log kept the erasure, under a pseudonym.
-    let db = nudge_store::Db::connect(&api.stack.settings.database).expect("db");
+    let db = nudge_store::Db::connect(&api.database).expect("db");
     let mut conn = db.conn().await.expect("conn");
     let erased: Vec<Name> = with_conn!(&mut conn, c => diesel::sql_query(
         "SELECT user_id AS name FROM api_audit_events WHERE kind = 'person_erased'",
@@ -582,24 +676,30 @@ async fn consents_and_transparency(api: &Api) {
 async fn export_then_erasure_scan_embedded() {
     let api = Api::start(None).await;
     export_then_erase(&api).await;
+    api.stop().await;
 }
 
+/// Distributed mode for real: `nudge serve` processes on PostgreSQL,
+/// RabbitMQ and Redis, numbers bought and released at the (fake) Twilio.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-#[ignore = "needs PostgreSQL and Redis"]
-async fn export_then_erasure_scan_on_postgres_and_redis() {
-    let api = Api::start(Some(nudge_testkit::TestDatabase::postgres().await)).await;
+#[ignore = "needs PostgreSQL, RabbitMQ and Redis"]
+async fn export_then_erasure_scan_distributed() {
+    let api = Api::start_distributed().await;
     export_then_erase(&api).await;
+    api.stop().await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn consents_and_ai_transparency_embedded() {
     let api = Api::start(None).await;
     consents_and_transparency(&api).await;
+    api.stop().await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-#[ignore = "needs PostgreSQL and Redis"]
-async fn consents_and_ai_transparency_on_postgres_and_redis() {
+#[ignore = "needs PostgreSQL, RabbitMQ and Redis"]
+async fn consents_and_ai_transparency_on_postgres_rabbitmq_and_redis() {
     let api = Api::start(Some(nudge_testkit::TestDatabase::postgres().await)).await;
     consents_and_transparency(&api).await;
+    api.stop().await;
 }
