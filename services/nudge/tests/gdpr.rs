@@ -29,12 +29,14 @@ const PASSWORD: &str = "correct horse battery";
 /// RabbitMQ and Redis), or as separate `nudge serve` processes in
 /// distributed mode with the fake Twilio (`common::fleet`).
 enum Backing {
-    Stack {
-        stack: Stack,
-        _dir: tempfile::TempDir,
-        _database: Option<nudge_testkit::TestDatabase>,
-    },
+    Stack(Box<InProcess>),
     Fleet(Box<fleet::Fleet>),
+}
+
+struct InProcess {
+    stack: Stack,
+    _dir: tempfile::TempDir,
+    _database: Option<nudge_testkit::TestDatabase>,
 }
 
 struct Api {
@@ -91,11 +93,11 @@ impl Api {
             caches: stack.caches.clone(),
             sender: sender(&stack.settings, ports.sms_router),
             grpc_ports: [ports.agent, ports.workers, ports.sms_router_grpc],
-            backing: Backing::Stack {
+            backing: Backing::Stack(Box::new(InProcess {
                 stack,
                 _dir: dir,
                 _database: database,
-            },
+            })),
         }
     }
 
@@ -129,7 +131,7 @@ impl Api {
 
     async fn stop(self) {
         match self.backing {
-            Backing::Stack { stack, .. } => stack.stop().await.expect("the stack stops cleanly"),
+            Backing::Stack(in_process) => in_process.stack.stop().await.expect("the stack stops cleanly"),
             Backing::Fleet(fleet) => fleet.stop().await,
         }
     }
@@ -137,7 +139,7 @@ impl Api {
     /// The numbers Nudge holds at Twilio (distributed mode only).
     fn twilio_numbers(&self) -> Option<Vec<String>> {
         match &self.backing {
-            Backing::Stack { .. } => None,
+            Backing::Stack(_) => None,
             Backing::Fleet(fleet) => Some(fleet.fake.numbers().into_iter().map(|n| n.phone_number).collect()),
         }
     }
@@ -145,7 +147,7 @@ impl Api {
     /// The SMS Nudge sent to `phone` (dev outbox, or the fake Twilio).
     async fn sms_to(&self, phone: &str) -> Vec<String> {
         let all: Vec<(String, String)> = match &self.backing {
-            Backing::Stack { stack, .. } => outbox(stack.ports.sms_router)
+            Backing::Stack(in_process) => outbox(in_process.stack.ports.sms_router)
                 .await
                 .into_iter()
                 .map(|m| (m.to, m.body))
