@@ -6,6 +6,7 @@ const PROTOS: &[&str] = &[
     "nudge/agent/v1/agent.proto",
     "nudge/workers/v1/reminders.proto",
     "nudge/sms/v1/sms_router.proto",
+    "nudge/privacy/v1/privacy.proto",
 ];
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {

@@ -142,6 +142,25 @@ impl Cache {
         }
     }
 
+    /// Every live entry whose key starts with `key_prefix` (keys without the
+    /// cache's own prefix), for erasure and the tests' erasure scan. Redis:
+    /// `SCAN`, so it does not block the server; a key written meanwhile may
+    /// or may not be seen.
+    pub async fn entries(&self, key_prefix: &str) -> Result<Vec<(String, Vec<u8>)>, CacheError> {
+        match self {
+            Cache::Memory(cache) => Ok(cache.entries_with_prefix(key_prefix)),
+            Cache::Redis(cache) => cache.entries(key_prefix).await,
+        }
+    }
+
+    /// Deletes every entry whose key starts with `key_prefix`; returns how many.
+    pub async fn delete_prefixed(&self, key_prefix: &str) -> Result<u64, CacheError> {
+        match self {
+            Cache::Memory(cache) => Ok(cache.delete_prefixed(key_prefix)),
+            Cache::Redis(cache) => cache.delete_prefixed(key_prefix).await,
+        }
+    }
+
     /// Succeeds when the cache is reachable.
     pub async fn ping(&self) -> Result<(), CacheError> {
         match self {

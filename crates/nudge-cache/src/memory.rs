@@ -93,6 +93,28 @@ impl MemoryCache {
         }
     }
 
+    pub(crate) fn entries_with_prefix(&self, key_prefix: &str) -> Vec<(String, Vec<u8>)> {
+        let now = Instant::now();
+        let full = self.key(key_prefix);
+        let strip = self.prefix.len() + 1;
+        let mut found: Vec<(String, Vec<u8>)> = self
+            .entries()
+            .iter()
+            .filter(|(key, entry)| key.starts_with(&full) && entry.live(now))
+            .map(|(key, entry)| (key[strip..].to_owned(), entry.value.clone()))
+            .collect();
+        found.sort();
+        found
+    }
+
+    pub(crate) fn delete_prefixed(&self, key_prefix: &str) -> u64 {
+        let full = self.key(key_prefix);
+        let mut entries = self.entries();
+        let before = entries.len();
+        entries.retain(|key, _| !key.starts_with(&full));
+        u64::try_from(before - entries.len()).unwrap_or(u64::MAX)
+    }
+
     pub(crate) fn increment(&self, key: &str, window: Duration) -> i64 {
         let now = Instant::now();
         let mut entries = self.entries();

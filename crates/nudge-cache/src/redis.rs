@@ -144,9 +144,75 @@ impl RedisCache {
             .map_err(|_| CacheError::Redis(format!("reserve_slot returned {start:?}")))
     }
 
+    /// The full keys (with the cache's prefix) starting with `key_prefix`.
+    async fn scan(&self, key_prefix: &str) -> Result<Vec<String>, CacheError> {
+        let mut conn = self.pool.get().await?;
+        let pattern = format!("{}*", glob_escape(&self.key(key_prefix)));
+        let mut cursor: u64 = 0;
+        let mut keys = Vec::new();
+        loop {
+            let (next, batch): (u64, Vec<String>) = redis::cmd("SCAN")
+                .arg(cursor)
+                .arg("MATCH")
+                .arg(&pattern)
+                .arg("COUNT")
+                .arg(500)
+                .query_async(&mut conn)
+                .await?;
+            keys.extend(batch);
+            if next == 0 {
+                break;
+            }
+            cursor = next;
+        }
+        keys.sort();
+        keys.dedup();
+        Ok(keys)
+    }
+
+    pub(crate) async fn entries(&self, key_prefix: &str) -> Result<Vec<(String, Vec<u8>)>, CacheError> {
+        let keys = self.scan(key_prefix).await?;
+        let mut conn = self.pool.get().await?;
+        let strip = self.prefix.len() + 1;
+        let mut found = Vec::with_capacity(keys.len());
+        for key in keys {
+            // Every value Nudge writes is a string; one that expired since the scan is skipped.
+            let value: Option<Vec<u8>> = conn.get(&key).await?;
+            if let Some(value) = value {
+                found.push((key[strip..].to_owned(), value));
+            }
+        }
+        Ok(found)
+    }
+
+    pub(crate) async fn delete_prefixed(&self, key_prefix: &str) -> Result<u64, CacheError> {
+        let keys = self.scan(key_prefix).await?;
+        if keys.is_empty() {
+            return Ok(0);
+        }
+        let mut conn = self.pool.get().await?;
+        let mut deleted = 0;
+        for chunk in keys.chunks(500) {
+            deleted += conn.del::<_, u64>(chunk).await?;
+        }
+        Ok(deleted)
+    }
+
     pub(crate) async fn ping(&self) -> Result<(), CacheError> {
         let mut conn = self.pool.get().await?;
         redis::cmd("PING").query_async::<String>(&mut conn).await?;
         Ok(())
     }
+}
+
+/// Escapes the glob characters of a Redis `MATCH` pattern.
+fn glob_escape(text: &str) -> String {
+    let mut escaped = String::with_capacity(text.len());
+    for c in text.chars() {
+        if matches!(c, '*' | '?' | '[' | ']' | '\\') {
+            escaped.push('\\');
+        }
+        escaped.push(c);
+    }
+    escaped
 }

@@ -250,3 +250,44 @@ async fn unreachable_redis_fails_the_ping() {
     let cache = cache("redis://127.0.0.1:1/0");
     assert!(cache.ping().await.is_err());
 }
+
+/// `entries` and `delete_prefixed` see exactly the keys under a prefix (GDPR
+/// erasure and its scan), glob characters included, nothing of another prefix.
+async fn finds_and_deletes_by_prefix(cache: Cache) {
+    let ttl = Some(Duration::from_secs(60));
+    cache.set("person:a*1:x", b"one", ttl).await.expect("set");
+    cache.set("person:a*1:y", b"two", ttl).await.expect("set");
+    cache.set("person:a21:x", b"other", ttl).await.expect("set");
+    cache.set("person:b:x", b"other", ttl).await.expect("set");
+    let found = cache.entries("person:a*1:").await.expect("entries");
+    assert_eq!(
+        found,
+        vec![
+            ("person:a*1:x".to_owned(), b"one".to_vec()),
+            ("person:a*1:y".to_owned(), b"two".to_vec())
+        ]
+    );
+    assert_eq!(cache.entries("").await.expect("entries").len(), 4);
+    assert_eq!(cache.delete_prefixed("person:a*1:").await.expect("delete"), 2);
+    assert_eq!(cache.delete_prefixed("person:a*1:").await.expect("delete"), 0);
+    let left: Vec<String> = cache
+        .entries("")
+        .await
+        .expect("entries")
+        .into_iter()
+        .map(|(key, _)| key)
+        .collect();
+    assert_eq!(left.len(), 2);
+    assert!(left.contains(&"person:a21:x".to_owned()) && left.contains(&"person:b:x".to_owned()));
+}
+
+#[tokio::test]
+async fn memory_cache_finds_and_deletes_by_prefix() {
+    finds_and_deletes_by_prefix(cache("memory://")).await;
+}
+
+#[tokio::test]
+#[ignore = "needs Redis"]
+async fn redis_cache_finds_and_deletes_by_prefix() {
+    finds_and_deletes_by_prefix(cache(&nudge_testkit::redis_url())).await;
+}

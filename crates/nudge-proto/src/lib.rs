@@ -26,3 +26,10 @@ pub mod sms {
     #![allow(clippy::all, reason = "generated code, not ours to lint")]
     tonic::include_proto!("nudge.sms.v1");
 }
+
+/// `nudge.privacy.v1`: GDPR export and erasure, served by every service that
+/// holds personal data (agent, workers, sms-router).
+pub mod privacy {
+    #![allow(clippy::all, reason = "generated code, not ours to lint")]
+    tonic::include_proto!("nudge.privacy.v1");
+}

@@ -406,3 +406,17 @@ diesel::table! {
         updated_at -> Timestamp,
     }
 }
+
+// api: GDPR consent records (issue 6, point 7)
+
+diesel::table! {
+    /// api
+    api_consents (id) {
+        id -> Text,
+        user_id -> Text,
+        kind -> Text,
+        granted -> Bool,
+        version -> Text,
+        created_at -> Timestamp,
+    }
+}

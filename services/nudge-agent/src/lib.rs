@@ -14,6 +14,7 @@ mod grpc;
 mod llm;
 mod memory;
 mod person_data;
+mod privacy;
 mod recall;
 #[cfg(test)]
 mod recall_index_tests;
@@ -261,9 +262,12 @@ impl Application {
         ))
         .add_service(
             nudge_proto::agent::person_data_service_server::PersonDataServiceServer::new(person_data::PersonData::new(
-                core,
+                core.clone(),
             )),
-        );
+        )
+        .add_service(nudge_proto::privacy::privacy_service_server::PrivacyServiceServer::new(
+            privacy::Privacy::new(core),
+        ));
         let server = nudge_runtime::serve_grpc(
             "agent",
             tokio::net::TcpListener::from_std(listener)?,

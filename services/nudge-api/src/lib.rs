@@ -18,6 +18,7 @@ mod mfa;
 mod openapi;
 mod password;
 mod phone;
+mod privacy;
 mod resources;
 mod routes;
 mod state;
@@ -161,6 +162,7 @@ pub struct Application {
     shutdown: CancellationToken,
     grace: Duration,
     provisioned: tokio::sync::watch::Receiver<bool>,
+    cache: nudge_cache::Cache,
 }
 
 impl Application {
@@ -186,6 +188,7 @@ impl Application {
             person_data: nudge_proto::agent::person_data_service_client::PersonDataServiceClient::new(agent_channel),
             sms: SmsRouterServiceClient::new(nudge_runtime::grpc_channel(&settings.services.sms_router.url, timeout)?),
             workers: ReminderServiceClient::new(nudge_runtime::grpc_channel(&settings.services.workers.url, timeout)?),
+            privacy: privacy::PrivacyClients::connect(&settings.services, timeout)?,
         };
         let grace = Duration::from_secs(settings.services.shutdown_grace_seconds);
         let mut tasks = Vec::new();
@@ -218,7 +221,7 @@ impl Application {
         };
         let state = actix_web::web::Data::new(state::State {
             db,
-            cache,
+            cache: cache.clone(),
             keys: tokens::TokenKeys::from_settings(&settings)?,
             crypto: settings.key_ring()?,
             hasher: password::Hasher::new(&settings.api)?,
@@ -256,7 +259,14 @@ impl Application {
             shutdown,
             grace,
             provisioned,
+            cache,
         })
+    }
+
+    /// The api's cache (in embedded mode, in process memory): for tests
+    /// that check what it holds, such as the erasure scan.
+    pub fn cache(&self) -> nudge_cache::Cache {
+        self.cache.clone()
     }
 
     pub fn port(&self) -> u16 {

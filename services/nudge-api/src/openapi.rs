@@ -7,7 +7,7 @@ use serde::Serialize;
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi, ToSchema};
 
-use crate::{admin, auth, data, me, mfa, phone, resources};
+use crate::{admin, auth, data, me, mfa, phone, privacy, resources};
 
 /// The error envelope of every 4xx and 5xx answer.
 #[derive(Debug, Serialize, ToSchema)]
@@ -145,6 +145,11 @@ fn error_response(description: &str) -> utoipa::openapi::RefOr<utoipa::openapi::
         admin::list_costs,
         phone::request_change,
         phone::confirm_change,
+        privacy::export,
+        privacy::erase,
+        privacy::list_consents,
+        privacy::record_consent,
+        privacy::ai_transparency,
     ),
     components(schemas(ErrorBody, ErrorDetail, Status, CodeSent))
 )]

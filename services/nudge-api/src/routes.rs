@@ -3,7 +3,7 @@
 use actix_web::{HttpResponse, web};
 
 use crate::error::ApiError;
-use crate::{admin, auth, data, me, mfa, openapi, phone, resources};
+use crate::{admin, auth, data, me, mfa, openapi, phone, privacy, resources};
 
 pub(crate) fn configure(config: &mut web::ServiceConfig) {
     config.route("/openapi.json", web::get().to(openapi::document));
@@ -51,7 +51,12 @@ pub(crate) fn configure(config: &mut web::ServiceConfig) {
             .route("/me/usage", web::get().to(data::my_usage))
             .route("/integrations", web::get().to(data::list_integrations))
             .route("/admin/numbers", web::get().to(admin::list_numbers))
-            .route("/admin/costs", web::get().to(admin::list_costs)),
+            .route("/admin/costs", web::get().to(admin::list_costs))
+            .route("/me", web::delete().to(privacy::erase))
+            .route("/me/export", web::get().to(privacy::export))
+            .route("/me/consents", web::get().to(privacy::list_consents))
+            .route("/me/consents", web::post().to(privacy::record_consent))
+            .route("/ai-transparency", web::get().to(privacy::ai_transparency)),
     );
 }
 

@@ -20,6 +20,8 @@ pub(crate) struct Clients {
     pub(crate) person_data: PersonDataServiceClient<TracedChannel>,
     pub(crate) sms: SmsRouterServiceClient<TracedChannel>,
     pub(crate) workers: ReminderServiceClient<TracedChannel>,
+    /// GDPR export and erasure in every other service.
+    pub(crate) privacy: crate::privacy::PrivacyClients,
 }
 
 pub(crate) struct State {

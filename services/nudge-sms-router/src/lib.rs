@@ -30,6 +30,7 @@ mod inbound;
 mod metrics;
 mod numbers;
 mod outbound;
+mod privacy;
 mod split;
 mod store;
 mod transport;
@@ -177,6 +178,7 @@ pub struct Application {
     tasks: Vec<nudge_runtime::ServiceTask>,
     shutdown: CancellationToken,
     grace: Duration,
+    cache: Cache,
 }
 
 impl Application {
@@ -286,7 +288,10 @@ impl Application {
             nudge_proto::sms::sms_router_service_server::SmsRouterServiceServer::new(grpc::SmsRouter::new(
                 core.clone(),
             )),
-        );
+        )
+        .add_service(nudge_proto::privacy::privacy_service_server::PrivacyServiceServer::new(
+            privacy::Privacy::new(core.clone()),
+        ));
         let grpc_server = nudge_runtime::serve_grpc(
             "sms-router",
             tokio::net::TcpListener::from_std(grpc_listener)?,
@@ -300,6 +305,7 @@ impl Application {
         let http_port = http_listener.local_addr()?.port();
         let embedded = settings.mode == Mode::Embedded;
         let max_body = settings.sms.max_request_bytes;
+        let cache = core.cache.clone();
         let web_state = actix_web::web::Data::new(webhook::WebState {
             core,
             runtime: tokio::runtime::Handle::current(),
@@ -341,7 +347,14 @@ impl Application {
             tasks,
             shutdown,
             grace,
+            cache,
         })
+    }
+
+    /// sms-router's cache (in embedded mode, in process memory): for tests
+    /// that check what it holds, such as the erasure scan.
+    pub fn cache(&self) -> Cache {
+        self.cache.clone()
     }
 
     /// The webhook (HTTP) port.

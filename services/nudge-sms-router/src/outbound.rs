@@ -153,11 +153,11 @@ fn instant(micros: i64) -> NaiveDateTime {
 }
 
 /// Cache keys of a number's schedules; the number itself is not in the key.
-fn plan_key(number: &str) -> String {
+pub(crate) fn plan_key(number: &str) -> String {
     format!("sms:plan:{}", &phone_hash(number)[..24])
 }
 
-fn pace_key(number: &str) -> String {
+pub(crate) fn pace_key(number: &str) -> String {
     format!("sms:pace:{}", &phone_hash(number)[..24])
 }
 

@@ -6,6 +6,7 @@
 
 mod grpc;
 mod people;
+mod privacy;
 mod quiet;
 mod recurrence;
 mod scheduler;
@@ -113,8 +114,13 @@ impl Application {
         listener.set_nonblocking(true)?;
         let port = listener.local_addr()?.port();
         let routes = tonic::service::Routes::new(
-            nudge_proto::workers::reminder_service_server::ReminderServiceServer::new(grpc::Reminders::new(core)),
-        );
+            nudge_proto::workers::reminder_service_server::ReminderServiceServer::new(grpc::Reminders::new(
+                core.clone(),
+            )),
+        )
+        .add_service(nudge_proto::privacy::privacy_service_server::PrivacyServiceServer::new(
+            privacy::Privacy::new(core),
+        ));
         let server = nudge_runtime::serve_grpc(
             "workers",
             tokio::net::TcpListener::from_std(listener)?,

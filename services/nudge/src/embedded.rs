@@ -24,6 +24,9 @@ pub struct Stack {
     pub ports: Ports,
     /// The settings as running (with the ports actually bound).
     pub settings: Settings,
+    /// The caches of the api and sms-router (in-process in embedded mode,
+    /// Redis when configured), for tests that look inside them.
+    pub caches: Vec<nudge_cache::Cache>,
     shutdown: CancellationToken,
     services: JoinSet<anyhow::Result<()>>,
 }
@@ -78,6 +81,7 @@ impl Stack {
         let sms_router =
             nudge_sms_router::Application::build_with_listeners(settings.clone(), sms, sms_grpc, shutdown.clone())
                 .await?;
+        let mut caches = vec![sms_router.cache()];
         running.spawn(sms_router.run_until_stopped());
         let workers =
             nudge_workers::Application::build_with_listener(settings.clone(), workers, shutdown.clone()).await?;
@@ -86,6 +90,7 @@ impl Stack {
         running.spawn(agent.run_until_stopped());
         let api = nudge_api::Application::build_with_listener(settings.clone(), api, shutdown.clone()).await?;
         let provisioned = api.demo_provisioned();
+        caches.push(api.cache());
         running.spawn(api.run_until_stopped());
         // Messages typed before the demo person exists would wait for it anyway;
         // starting after it exists keeps the first answer immediate.
@@ -95,6 +100,7 @@ impl Stack {
         Ok(Stack {
             ports,
             settings,
+            caches,
             shutdown,
             services: running,
         })

@@ -1,0 +1,285 @@
+//! `nudge.privacy.v1.PrivacyService` for the agent's tables (GDPR articles
+//! 15, 17 and 20): everything the agent holds about one person, decrypted,
+//! as JSON; and its erasure, idempotent.
+
+use std::sync::Arc;
+
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+use diesel_async::RunQueryDsl;
+use nudge_core::UserId;
+use nudge_proto::ServiceError;
+use nudge_proto::privacy::privacy_service_server::PrivacyService;
+use nudge_proto::privacy::{
+    ErasePersonRequest, ErasePersonResponse, ErasedTable, ExportPersonRequest, ExportPersonResponse,
+};
+use nudge_store::schema::{
+    agent_listings, agent_memories, agent_memory_terms, agent_messages, agent_pending_actions, agent_people,
+    agent_preferences, agent_tasks, agent_usage,
+};
+use nudge_store::{DbConn, diesel, diesel_async, with_conn};
+use serde_json::{Value, json};
+use tonic::{Request, Response, Status};
+
+use crate::memory::MEMORY_BODY;
+use crate::tasks::TASK_BODY;
+use crate::{Core, MESSAGE_BODY, unavailable};
+
+pub(crate) struct Privacy {
+    core: Arc<Core>,
+}
+
+impl Privacy {
+    pub(crate) fn new(core: Arc<Core>) -> Self {
+        Privacy { core }
+    }
+}
+
+fn user_id_of(user_id: &str) -> Result<UserId, Status> {
+    UserId::parse(user_id).map_err(|_| ServiceError::invalid_argument("user_id: not a user id").into())
+}
+
+fn at(time: NaiveDateTime) -> String {
+    time.and_utc().to_rfc3339()
+}
+
+fn at_opt(time: Option<NaiveDateTime>) -> Option<String> {
+    time.map(at)
+}
+
+#[tonic::async_trait]
+impl PrivacyService for Privacy {
+    async fn export_person(
+        &self,
+        request: Request<ExportPersonRequest>,
+    ) -> Result<Response<ExportPersonResponse>, Status> {
+        let user_id = user_id_of(&request.into_inner().user_id)?;
+        let mut conn = self.core.db.conn().await.map_err(unavailable)?;
+        let document = export(&self.core, &mut conn, user_id.as_str())
+            .await
+            .map_err(unavailable)?;
+        tracing::info!(user.id = %user_id.as_str(), "agent data exported");
+        Ok(Response::new(ExportPersonResponse {
+            service: "agent".to_owned(),
+            json: document.to_string(),
+        }))
+    }
+
+    async fn erase_person(
+        &self,
+        request: Request<ErasePersonRequest>,
+    ) -> Result<Response<ErasePersonResponse>, Status> {
+        let user_id = user_id_of(&request.into_inner().user_id)?;
+        let mut conn = self.core.db.conn().await.map_err(unavailable)?;
+        let tables = erase(&mut conn, user_id.as_str()).await.map_err(unavailable)?;
+        tracing::info!(user.id = %user_id.as_str(), "agent data erased");
+        Ok(Response::new(ErasePersonResponse {
+            service: "agent".to_owned(),
+            tables,
+            number_released: false,
+        }))
+    }
+}
+
+async fn export(core: &Core, conn: &mut DbConn, user_id: &str) -> QueryResult<Value> {
+    let keys = &core.keys;
+    let person: Option<(String, String, NaiveDateTime)> = with_conn!(conn, c => {
+        agent_people::table
+            .find(user_id)
+            .select((agent_people::timezone, agent_people::language, agent_people::updated_at))
+            .first(c)
+            .await
+            .optional()
+    })?;
+    let preferences: Option<(String, bool, NaiveDateTime)> = with_conn!(conn, c => {
+        agent_preferences::table
+            .find(user_id)
+            .select((agent_preferences::plan, agent_preferences::local_only, agent_preferences::updated_at))
+            .first(c)
+            .await
+            .optional()
+    })?;
+    type MessageRow = (String, String, Vec<u8>, Option<String>, NaiveDateTime);
+    let messages: Vec<MessageRow> = with_conn!(conn, c => {
+        agent_messages::table
+            .filter(agent_messages::user_id.eq(user_id))
+            .order((agent_messages::created_at, agent_messages::id))
+            .select((
+                agent_messages::id,
+                agent_messages::direction,
+                agent_messages::body,
+                agent_messages::intent,
+                agent_messages::created_at,
+            ))
+            .load(c)
+            .await
+    })?;
+    type TaskRow = (
+        String,
+        Vec<u8>,
+        i32,
+        String,
+        Option<NaiveDateTime>,
+        Option<String>,
+        NaiveDateTime,
+        Option<NaiveDateTime>,
+    );
+    let tasks: Vec<TaskRow> = with_conn!(conn, c => {
+        agent_tasks::table
+            .filter(agent_tasks::user_id.eq(user_id))
+            .order((agent_tasks::created_at, agent_tasks::id))
+            .select((
+                agent_tasks::id,
+                agent_tasks::body,
+                agent_tasks::position,
+                agent_tasks::status,
+                agent_tasks::due_at,
+                agent_tasks::reminder_id,
+                agent_tasks::created_at,
+                agent_tasks::completed_at,
+            ))
+            .load(c)
+            .await
+    })?;
+    type MemoryRow = (
+        String,
+        Vec<u8>,
+        String,
+        Option<String>,
+        i32,
+        NaiveDateTime,
+        NaiveDateTime,
+    );
+    let memories: Vec<MemoryRow> = with_conn!(conn, c => {
+        agent_memories::table
+            .filter(agent_memories::user_id.eq(user_id))
+            .order((agent_memories::created_at, agent_memories::id))
+            .select((
+                agent_memories::id,
+                agent_memories::body,
+                agent_memories::status,
+                agent_memories::superseded_by,
+                agent_memories::mentions,
+                agent_memories::created_at,
+                agent_memories::updated_at,
+            ))
+            .load(c)
+            .await
+    })?;
+    let usage: Vec<(String, String, i32, i32, i32, i32)> = with_conn!(conn, c => {
+        agent_usage::table
+            .filter(agent_usage::user_id.eq(user_id))
+            .order((agent_usage::month, agent_usage::provider))
+            .select((
+                agent_usage::month,
+                agent_usage::provider,
+                agent_usage::requests,
+                agent_usage::prompt_tokens,
+                agent_usage::completion_tokens,
+                agent_usage::cost_micros,
+            ))
+            .load(c)
+            .await
+    })?;
+    let pending: Option<(String, NaiveDateTime)> = with_conn!(conn, c => {
+        agent_pending_actions::table
+            .find(user_id)
+            .select((agent_pending_actions::action, agent_pending_actions::created_at))
+            .first(c)
+            .await
+            .optional()
+    })?;
+    Ok(json!({
+        "person": person.map(|(timezone, language, updated_at)| json!({
+            "timezone": timezone, "language": language, "updated_at": at(updated_at),
+        })),
+        "preferences": preferences.map(|(plan, local_only, updated_at)| json!({
+            "plan": plan, "local_only": local_only, "updated_at": at(updated_at),
+        })),
+        "messages": messages.into_iter().map(|(id, direction, body, intent, created_at)| json!({
+            "id": id,
+            "direction": direction,
+            "body": keys.decrypt_to_string(&body, MESSAGE_BODY).ok(),
+            "intent": intent,
+            "created_at": at(created_at),
+        })).collect::<Vec<_>>(),
+        "tasks": tasks.into_iter().map(|(id, body, position, status, due_at, reminder_id, created_at, completed_at)| json!({
+            "id": id,
+            "text": keys.decrypt_to_string(&body, TASK_BODY).ok(),
+            "position": position,
+            "status": status,
+            "due_at": at_opt(due_at),
+            "reminder_id": reminder_id,
+            "created_at": at(created_at),
+            "completed_at": at_opt(completed_at),
+        })).collect::<Vec<_>>(),
+        "memories": memories.into_iter().map(|(id, body, status, superseded_by, mentions, created_at, updated_at)| json!({
+            "id": id,
+            "text": keys.decrypt_to_string(&body, MEMORY_BODY).ok(),
+            "status": status,
+            "superseded_by": superseded_by,
+            "mentions": mentions,
+            "created_at": at(created_at),
+            "updated_at": at(updated_at),
+        })).collect::<Vec<_>>(),
+        "usage": usage.into_iter().map(|(month, provider, requests, prompt_tokens, completion_tokens, cost_micros)| json!({
+            "month": month,
+            "provider": provider,
+            "requests": requests,
+            "prompt_tokens": prompt_tokens,
+            "completion_tokens": completion_tokens,
+            "cost_micros": cost_micros,
+        })).collect::<Vec<_>>(),
+        "pending_action": pending.map(|(action, created_at)| json!({"action": action, "created_at": at(created_at)})),
+    }))
+}
+
+fn counted(table: &str, rows: usize) -> ErasedTable {
+    ErasedTable {
+        table: table.to_owned(),
+        rows: u64::try_from(rows).unwrap_or(u64::MAX),
+    }
+}
+
+/// Deletes every row of the person, children first. Each delete is keyed on
+/// the person alone, so a retry after a failure finishes the work.
+async fn erase(conn: &mut DbConn, user_id: &str) -> QueryResult<Vec<ErasedTable>> {
+    let terms = with_conn!(conn, c => {
+        diesel::delete(agent_memory_terms::table.filter(agent_memory_terms::user_id.eq(user_id))).execute(c).await
+    })?;
+    let memories = with_conn!(conn, c => {
+        diesel::delete(agent_memories::table.filter(agent_memories::user_id.eq(user_id))).execute(c).await
+    })?;
+    let messages = with_conn!(conn, c => {
+        diesel::delete(agent_messages::table.filter(agent_messages::user_id.eq(user_id))).execute(c).await
+    })?;
+    let tasks = with_conn!(conn, c => {
+        diesel::delete(agent_tasks::table.filter(agent_tasks::user_id.eq(user_id))).execute(c).await
+    })?;
+    let listings = with_conn!(conn, c => {
+        diesel::delete(agent_listings::table.filter(agent_listings::user_id.eq(user_id))).execute(c).await
+    })?;
+    let pending = with_conn!(conn, c => {
+        diesel::delete(agent_pending_actions::table.filter(agent_pending_actions::user_id.eq(user_id))).execute(c).await
+    })?;
+    let preferences = with_conn!(conn, c => {
+        diesel::delete(agent_preferences::table.filter(agent_preferences::user_id.eq(user_id))).execute(c).await
+    })?;
+    let usage = with_conn!(conn, c => {
+        diesel::delete(agent_usage::table.filter(agent_usage::user_id.eq(user_id))).execute(c).await
+    })?;
+    let people = with_conn!(conn, c => {
+        diesel::delete(agent_people::table.filter(agent_people::user_id.eq(user_id))).execute(c).await
+    })?;
+    Ok(vec![
+        counted("agent_memory_terms", terms),
+        counted("agent_memories", memories),
+        counted("agent_messages", messages),
+        counted("agent_tasks", tasks),
+        counted("agent_listings", listings),
+        counted("agent_pending_actions", pending),
+        counted("agent_preferences", preferences),
+        counted("agent_usage", usage),
+        counted("agent_people", people),
+    ])
+}

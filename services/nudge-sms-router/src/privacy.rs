@@ -1,0 +1,300 @@
+//! `nudge.privacy.v1.PrivacyService` for sms-router's tables (GDPR articles
+//! 15, 17 and 20): the person's Nudge number, their SMS both ways
+//! (decrypted), consent state and its trail, as JSON; and their erasure:
+//! the number released (at Twilio when Nudge bought it), every row of the
+//! person deleted (queued SMS included, so the paced sender has nothing of
+//! theirs left to send), the person's locks removed from the cache.
+//! Idempotent: a retry finds no number and deletes what is left.
+
+use std::sync::Arc;
+
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+use diesel_async::RunQueryDsl;
+use nudge_core::UserId;
+use nudge_proto::privacy::privacy_service_server::PrivacyService;
+use nudge_proto::privacy::{
+    ErasePersonRequest, ErasePersonResponse, ErasedTable, ExportPersonRequest, ExportPersonResponse,
+};
+use nudge_proto::{ErrorCode, ServiceError};
+use nudge_store::schema::{
+    sms_consent, sms_consent_events, sms_inbound, sms_number_periods, sms_numbers, sms_outbound, sms_stranger_replies,
+};
+use nudge_store::{DbConn, diesel, diesel_async, with_conn};
+use serde_json::{Value, json};
+use tonic::{Request, Response, Status};
+
+use crate::inbound::phone_hash;
+use crate::outbound::{pace_key, plan_key};
+use crate::{Core, INBOUND_BODY, OUTBOUND_BODY, unavailable};
+
+pub(crate) struct Privacy {
+    core: Arc<Core>,
+}
+
+impl Privacy {
+    pub(crate) fn new(core: Arc<Core>) -> Self {
+        Privacy { core }
+    }
+}
+
+fn user_id_of(user_id: &str) -> Result<UserId, Status> {
+    UserId::parse(user_id).map_err(|_| ServiceError::invalid_argument("user_id: not a user id").into())
+}
+
+fn at(time: NaiveDateTime) -> String {
+    time.and_utc().to_rfc3339()
+}
+
+fn at_opt(time: Option<NaiveDateTime>) -> Option<String> {
+    time.map(at)
+}
+
+#[tonic::async_trait]
+impl PrivacyService for Privacy {
+    async fn export_person(
+        &self,
+        request: Request<ExportPersonRequest>,
+    ) -> Result<Response<ExportPersonResponse>, Status> {
+        let user_id = user_id_of(&request.into_inner().user_id)?;
+        let mut conn = self.core.db.conn().await.map_err(unavailable)?;
+        let document = export(&self.core, &mut conn, user_id.as_str())
+            .await
+            .map_err(unavailable)?;
+        tracing::info!(user.id = %user_id.as_str(), "sms data exported");
+        Ok(Response::new(ExportPersonResponse {
+            service: "sms".to_owned(),
+            json: document.to_string(),
+        }))
+    }
+
+    async fn erase_person(
+        &self,
+        request: Request<ErasePersonRequest>,
+    ) -> Result<Response<ErasePersonResponse>, Status> {
+        let user_id = user_id_of(&request.into_inner().user_id)?;
+        // The phone and number, read before the release forgets them: the
+        // person may also have texted another person's Nudge number as a
+        // stranger (kept as the SHA-256 of their phone), and the number's
+        // send schedules live in the cache under a hash of it.
+        let mut conn = self.core.db.conn().await.map_err(unavailable)?;
+        let number: Option<(String, String)> = with_conn!(&mut conn, c => {
+            sms_numbers::table
+                .filter(sms_numbers::user_id.eq(user_id.as_str()))
+                .select((sms_numbers::phone, sms_numbers::nudge_number))
+                .first(c)
+                .await
+                .optional()
+        })
+        .map_err(unavailable)?;
+        drop(conn);
+        let number_released = match self.core.release_number(user_id.as_str()).await {
+            Ok(_) => true,
+            Err(error) if error.code == ErrorCode::NotFound => false,
+            Err(error) => return Err(error.into()),
+        };
+        let mut conn = self.core.db.conn().await.map_err(unavailable)?;
+        let sender_hash = number.as_ref().map(|(phone, _)| phone_hash(phone));
+        let tables = erase(&mut conn, user_id.as_str(), sender_hash.as_deref())
+            .await
+            .map_err(unavailable)?;
+        drop(conn);
+        let mut keys = vec![
+            format!("sms:inbound:{}", user_id.as_str()),
+            format!("sms:provision:{}", user_id.as_str()),
+        ];
+        if let Some((_, nudge_number)) = &number {
+            keys.push(pace_key(nudge_number));
+            keys.push(plan_key(nudge_number));
+        }
+        for key in keys {
+            self.core.cache.delete(&key).await.map_err(unavailable)?;
+        }
+        tracing::info!(user.id = %user_id.as_str(), number_released, "sms data erased");
+        Ok(Response::new(ErasePersonResponse {
+            service: "sms".to_owned(),
+            tables,
+            number_released,
+        }))
+    }
+}
+
+async fn export(core: &Core, conn: &mut DbConn, user_id: &str) -> QueryResult<Value> {
+    let number: Option<(String, String, NaiveDateTime)> = with_conn!(conn, c => {
+        sms_numbers::table
+            .filter(sms_numbers::user_id.eq(user_id))
+            .select((sms_numbers::nudge_number, sms_numbers::phone, sms_numbers::created_at))
+            .first(c)
+            .await
+            .optional()
+    })?;
+    let periods: Vec<(String, i32, NaiveDateTime, Option<NaiveDateTime>)> = with_conn!(conn, c => {
+        sms_number_periods::table
+            .filter(sms_number_periods::user_id.eq(user_id))
+            .order(sms_number_periods::assigned_at)
+            .select((
+                sms_number_periods::nudge_number,
+                sms_number_periods::monthly_price_micros,
+                sms_number_periods::assigned_at,
+                sms_number_periods::released_at,
+            ))
+            .load(c)
+            .await
+    })?;
+    type InboundRow = (String, String, Vec<u8>, i32, Option<String>, NaiveDateTime);
+    let inbound: Vec<InboundRow> = with_conn!(conn, c => {
+        sms_inbound::table
+            .filter(sms_inbound::user_id.eq(user_id))
+            .order((sms_inbound::received_at, sms_inbound::id))
+            .select((
+                sms_inbound::id,
+                sms_inbound::status,
+                sms_inbound::body,
+                sms_inbound::num_segments,
+                sms_inbound::keyword,
+                sms_inbound::received_at,
+            ))
+            .load(c)
+            .await
+    })?;
+    type OutboundRow = (
+        String,
+        String,
+        String,
+        String,
+        Vec<u8>,
+        String,
+        i32,
+        NaiveDateTime,
+        Option<NaiveDateTime>,
+    );
+    let outbound: Vec<OutboundRow> = with_conn!(conn, c => {
+        sms_outbound::table
+            .filter(sms_outbound::user_id.eq(user_id))
+            .order((sms_outbound::created_at, sms_outbound::id))
+            .select((
+                sms_outbound::id,
+                sms_outbound::kind,
+                sms_outbound::from_number,
+                sms_outbound::to_number,
+                sms_outbound::body,
+                sms_outbound::status,
+                sms_outbound::segments,
+                sms_outbound::created_at,
+                sms_outbound::sent_at,
+            ))
+            .load(c)
+            .await
+    })?;
+    let consent: Option<(bool, String, NaiveDateTime)> = with_conn!(conn, c => {
+        sms_consent::table
+            .find(user_id)
+            .select((sms_consent::opted_out, sms_consent::language, sms_consent::updated_at))
+            .first(c)
+            .await
+            .optional()
+    })?;
+    let consent_events: Vec<(String, String, Option<String>, NaiveDateTime)> = with_conn!(conn, c => {
+        sms_consent_events::table
+            .filter(sms_consent_events::user_id.eq(user_id))
+            .order((sms_consent_events::created_at, sms_consent_events::id))
+            .select((
+                sms_consent_events::event,
+                sms_consent_events::source,
+                sms_consent_events::keyword,
+                sms_consent_events::created_at,
+            ))
+            .load(c)
+            .await
+    })?;
+    let keys = &core.keys;
+    Ok(json!({
+        "number": number.map(|(nudge_number, phone, created_at)| json!({
+            "nudge_number": nudge_number, "phone": phone, "assigned_at": at(created_at),
+        })),
+        "number_periods": periods.into_iter().map(|(nudge_number, price, assigned_at, released_at)| json!({
+            "nudge_number": nudge_number,
+            "monthly_price_micros": price,
+            "assigned_at": at(assigned_at),
+            "released_at": at_opt(released_at),
+        })).collect::<Vec<_>>(),
+        "inbound": inbound.into_iter().map(|(id, status, body, segments, keyword, received_at)| json!({
+            "id": id,
+            "status": status,
+            "body": if body.is_empty() { None } else { keys.decrypt_to_string(&body, INBOUND_BODY).ok() },
+            "segments": segments,
+            "keyword": keyword,
+            "received_at": at(received_at),
+        })).collect::<Vec<_>>(),
+        "outbound": outbound.into_iter().map(|(id, kind, from, to, body, status, segments, created_at, sent_at)| json!({
+            "id": id,
+            "kind": kind,
+            "from": from,
+            "to": to,
+            "body": keys.decrypt_to_string(&body, OUTBOUND_BODY).ok(),
+            "status": status,
+            "segments": segments,
+            "created_at": at(created_at),
+            "sent_at": at_opt(sent_at),
+        })).collect::<Vec<_>>(),
+        "consent": consent.map(|(opted_out, language, updated_at)| json!({
+            "opted_out": opted_out, "language": language, "updated_at": at(updated_at),
+        })),
+        "consent_events": consent_events.into_iter().map(|(event, source, keyword, created_at)| json!({
+            "event": event, "source": source, "keyword": keyword, "created_at": at(created_at),
+        })).collect::<Vec<_>>(),
+    }))
+}
+
+fn counted(table: &str, rows: usize) -> ErasedTable {
+    ErasedTable {
+        table: table.to_owned(),
+        rows: u64::try_from(rows).unwrap_or(u64::MAX),
+    }
+}
+
+/// Deletes every row of the person; keyed on the person alone, so a retry
+/// finishes the work. Billing history (`sms_number_periods`) goes too.
+async fn erase(conn: &mut DbConn, user_id: &str, sender_hash: Option<&str>) -> QueryResult<Vec<ErasedTable>> {
+    let outbound = with_conn!(conn, c => {
+        diesel::delete(sms_outbound::table.filter(sms_outbound::user_id.eq(user_id))).execute(c).await
+    })?;
+    let inbound = with_conn!(conn, c => {
+        diesel::delete(sms_inbound::table.filter(sms_inbound::user_id.eq(user_id))).execute(c).await
+    })?;
+    let consent_events = with_conn!(conn, c => {
+        diesel::delete(sms_consent_events::table.filter(sms_consent_events::user_id.eq(user_id))).execute(c).await
+    })?;
+    let consent = with_conn!(conn, c => {
+        diesel::delete(sms_consent::table.filter(sms_consent::user_id.eq(user_id))).execute(c).await
+    })?;
+    let strangers = with_conn!(conn, c => {
+        diesel::delete(sms_stranger_replies::table.filter(sms_stranger_replies::user_id.eq(user_id))).execute(c).await
+    })?;
+    // What the person texted to other people's Nudge numbers, as a stranger.
+    let mut as_stranger = 0;
+    if let Some(hash) = sender_hash {
+        as_stranger += with_conn!(conn, c => {
+            diesel::delete(sms_inbound::table.filter(sms_inbound::sender_hash.eq(hash))).execute(c).await
+        })?;
+        as_stranger += with_conn!(conn, c => {
+            diesel::delete(sms_stranger_replies::table.filter(sms_stranger_replies::sender_hash.eq(hash))).execute(c).await
+        })?;
+    }
+    let periods = with_conn!(conn, c => {
+        diesel::delete(sms_number_periods::table.filter(sms_number_periods::user_id.eq(user_id))).execute(c).await
+    })?;
+    let numbers = with_conn!(conn, c => {
+        diesel::delete(sms_numbers::table.filter(sms_numbers::user_id.eq(user_id))).execute(c).await
+    })?;
+    Ok(vec![
+        counted("sms_outbound", outbound),
+        counted("sms_inbound", inbound),
+        counted("sms_consent_events", consent_events),
+        counted("sms_consent", consent),
+        counted("sms_stranger_replies", strangers),
+        counted("sms_as_stranger", as_stranger),
+        counted("sms_number_periods", periods),
+        counted("sms_numbers", numbers),
+    ])
+}

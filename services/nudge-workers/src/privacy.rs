@@ -1,0 +1,223 @@
+//! `nudge.privacy.v1.PrivacyService` for the workers' tables (GDPR articles
+//! 15, 17 and 20): the person's reminders (decrypted), their occurrences and
+//! delivery settings as JSON; and their erasure, idempotent.
+//!
+//! Queue leftovers: a `reminders.due` message carries only an occurrence id;
+//! once the occurrence is erased, its consumer finds nothing and sends
+//! nothing (`send_occurrence` rejects "no such occurrence").
+
+use std::sync::Arc;
+
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+use diesel_async::RunQueryDsl;
+use nudge_core::UserId;
+use nudge_proto::ServiceError;
+use nudge_proto::privacy::privacy_service_server::PrivacyService;
+use nudge_proto::privacy::{
+    ErasePersonRequest, ErasePersonResponse, ErasedTable, ExportPersonRequest, ExportPersonResponse,
+};
+use nudge_store::schema::{reminder_occurrences, reminders, workers_people};
+use nudge_store::{DbConn, diesel, diesel_async, with_conn};
+use serde_json::{Value, json};
+use tonic::{Request, Response, Status};
+
+use crate::{Core, REMINDER_BODY, unavailable};
+
+pub(crate) struct Privacy {
+    core: Arc<Core>,
+}
+
+impl Privacy {
+    pub(crate) fn new(core: Arc<Core>) -> Self {
+        Privacy { core }
+    }
+}
+
+fn user_id_of(user_id: &str) -> Result<UserId, Status> {
+    UserId::parse(user_id).map_err(|_| ServiceError::invalid_argument("user_id: not a user id").into())
+}
+
+fn at(time: NaiveDateTime) -> String {
+    time.and_utc().to_rfc3339()
+}
+
+fn at_opt(time: Option<NaiveDateTime>) -> Option<String> {
+    time.map(at)
+}
+
+#[tonic::async_trait]
+impl PrivacyService for Privacy {
+    async fn export_person(
+        &self,
+        request: Request<ExportPersonRequest>,
+    ) -> Result<Response<ExportPersonResponse>, Status> {
+        let user_id = user_id_of(&request.into_inner().user_id)?;
+        let mut conn = self.core.db.conn().await.map_err(unavailable)?;
+        let document = export(&self.core, &mut conn, user_id.as_str())
+            .await
+            .map_err(unavailable)?;
+        tracing::info!(user.id = %user_id.as_str(), "workers data exported");
+        Ok(Response::new(ExportPersonResponse {
+            service: "workers".to_owned(),
+            json: document.to_string(),
+        }))
+    }
+
+    async fn erase_person(
+        &self,
+        request: Request<ErasePersonRequest>,
+    ) -> Result<Response<ErasePersonResponse>, Status> {
+        let user_id = user_id_of(&request.into_inner().user_id)?;
+        let mut conn = self.core.db.conn().await.map_err(unavailable)?;
+        let tables = erase(&mut conn, user_id.as_str()).await.map_err(unavailable)?;
+        tracing::info!(user.id = %user_id.as_str(), "workers data erased");
+        Ok(Response::new(ErasePersonResponse {
+            service: "workers".to_owned(),
+            tables,
+            number_released: false,
+        }))
+    }
+}
+
+async fn export(core: &Core, conn: &mut DbConn, user_id: &str) -> QueryResult<Value> {
+    type PersonRow = (String, Option<i32>, Option<i32>, i32, i32, String, NaiveDateTime);
+    let person: Option<PersonRow> = with_conn!(conn, c => {
+        workers_people::table
+            .find(user_id)
+            .select((
+                workers_people::timezone,
+                workers_people::quiet_start_minute,
+                workers_people::quiet_end_minute,
+                workers_people::nag_interval_seconds,
+                workers_people::nag_limit,
+                workers_people::missed_policy,
+                workers_people::updated_at,
+            ))
+            .first(c)
+            .await
+            .optional()
+    })?;
+    type ReminderRow = (
+        String,
+        Vec<u8>,
+        String,
+        String,
+        String,
+        Option<String>,
+        Option<NaiveDateTime>,
+        bool,
+        i32,
+        NaiveDateTime,
+        Option<NaiveDateTime>,
+    );
+    let reminder_rows: Vec<ReminderRow> = with_conn!(conn, c => {
+        reminders::table
+            .filter(reminders::user_id.eq(user_id))
+            .order((reminders::created_at, reminders::id))
+            .select((
+                reminders::id,
+                reminders::body,
+                reminders::timezone,
+                reminders::language,
+                reminders::status,
+                reminders::rrule,
+                reminders::dtstart,
+                reminders::urgent,
+                reminders::nags_sent,
+                reminders::created_at,
+                reminders::last_sent_at,
+            ))
+            .load(c)
+            .await
+    })?;
+    type OccurrenceRow = (
+        String,
+        String,
+        String,
+        String,
+        NaiveDateTime,
+        bool,
+        Option<NaiveDateTime>,
+        Option<NaiveDateTime>,
+    );
+    let occurrences: Vec<OccurrenceRow> = with_conn!(conn, c => {
+        reminder_occurrences::table
+            .filter(reminder_occurrences::user_id.eq(user_id))
+            .order((reminder_occurrences::due_at, reminder_occurrences::id))
+            .select((
+                reminder_occurrences::id,
+                reminder_occurrences::reminder_id,
+                reminder_occurrences::kind,
+                reminder_occurrences::state,
+                reminder_occurrences::due_at,
+                reminder_occurrences::late,
+                reminder_occurrences::sent_at,
+                reminder_occurrences::acked_at,
+            ))
+            .load(c)
+            .await
+    })?;
+    let keys = &core.keys;
+    Ok(json!({
+        "delivery_settings": person.map(|(timezone, quiet_start, quiet_end, nag_interval_seconds, nag_limit, missed_policy, updated_at)| json!({
+            "timezone": timezone,
+            "quiet_start_minute": quiet_start,
+            "quiet_end_minute": quiet_end,
+            "nag_interval_seconds": nag_interval_seconds,
+            "nag_limit": nag_limit,
+            "missed_policy": missed_policy,
+            "updated_at": at(updated_at),
+        })),
+        "reminders": reminder_rows.into_iter().map(|(id, body, timezone, language, status, rrule, dtstart, urgent, nags_sent, created_at, last_sent_at)| json!({
+            "id": id,
+            "text": keys.decrypt_to_string(&body, REMINDER_BODY).ok(),
+            "timezone": timezone,
+            "language": language,
+            "status": status,
+            "rrule": rrule,
+            "dtstart": at_opt(dtstart),
+            "urgent": urgent,
+            "nags_sent": nags_sent,
+            "created_at": at(created_at),
+            "last_sent_at": at_opt(last_sent_at),
+        })).collect::<Vec<_>>(),
+        "occurrences": occurrences.into_iter().map(|(id, reminder_id, kind, state, due_at, late, sent_at, acked_at)| json!({
+            "id": id,
+            "reminder_id": reminder_id,
+            "kind": kind,
+            "state": state,
+            "due_at": at(due_at),
+            "late": late,
+            "sent_at": at_opt(sent_at),
+            "acked_at": at_opt(acked_at),
+        })).collect::<Vec<_>>(),
+    }))
+}
+
+fn counted(table: &str, rows: usize) -> ErasedTable {
+    ErasedTable {
+        table: table.to_owned(),
+        rows: u64::try_from(rows).unwrap_or(u64::MAX),
+    }
+}
+
+/// Deletes the person's occurrences (so the scheduler claims none of them
+/// any more), reminders and settings; keyed on the person alone, so a retry
+/// finishes the work.
+async fn erase(conn: &mut DbConn, user_id: &str) -> QueryResult<Vec<ErasedTable>> {
+    let occurrences = with_conn!(conn, c => {
+        diesel::delete(reminder_occurrences::table.filter(reminder_occurrences::user_id.eq(user_id))).execute(c).await
+    })?;
+    let reminder_rows = with_conn!(conn, c => {
+        diesel::delete(reminders::table.filter(reminders::user_id.eq(user_id))).execute(c).await
+    })?;
+    let people = with_conn!(conn, c => {
+        diesel::delete(workers_people::table.filter(workers_people::user_id.eq(user_id))).execute(c).await
+    })?;
+    Ok(vec![
+        counted("reminder_occurrences", occurrences),
+        counted("reminders", reminder_rows),
+        counted("workers_people", people),
+    ])
+}

@@ -1,0 +1,707 @@
+//! GDPR (issue 6, point 7) over HTTP against a whole stack, in embedded mode
+//! (SQLite, in-process queue and cache) and on PostgreSQL, RabbitMQ and
+//! Redis (`--ignored`):
+//! the export gathers what every service holds about the person and nothing
+//! of anyone else; the erasure removes the person everywhere, which an
+//! ERASURE SCAN checks: every text of every column of every table, and every
+//! cache key and value, searched for the person's id, email, phone and
+//! Nudge number; another person's data is intact.
+
+mod common;
+
+use std::collections::{BTreeMap, HashMap};
+use std::time::Duration;
+
+use common::*;
+use nudge::embedded::Stack;
+use nudge::webhook::{InboundSms, WebhookSender, new_message_sid};
+use nudge_store::diesel::QueryableByName;
+use nudge_store::diesel::sql_types::{BigInt, Text};
+use nudge_store::diesel_async::RunQueryDsl as _;
+use nudge_store::{Backend, diesel, with_conn};
+use reqwest::StatusCode;
+use serde_json::{Value, json};
+use tokio_util::sync::CancellationToken;
+
+const PASSWORD: &str = "correct horse battery";
+
+/// Where the stack runs: in this process (embedded, or on PostgreSQL,
+/// RabbitMQ and Redis), or as separate `nudge serve` processes in
+/// distributed mode with the fake Twilio (`common::fleet`).
+enum Backing {
+    Stack(Box<InProcess>),
+    Fleet(Box<fleet::Fleet>),
+}
+
+struct InProcess {
+    stack: Stack,
+    _dir: tempfile::TempDir,
+    _database: Option<nudge_testkit::TestDatabase>,
+}
+
+struct Api {
+    backing: Backing,
+    http: reqwest::Client,
+    base: String,
+    database: nudge_config::DatabaseSettings,
+    /// Every cache the services write to.
+    caches: Vec<nudge_cache::Cache>,
+    sender: WebhookSender,
+    /// The gRPC ports of agent, workers and sms-router.
+    grpc_ports: [u16; 3],
+}
+
+fn environment(database: Option<&nudge_testkit::TestDatabase>) -> HashMap<String, String> {
+    let mut environment = embedded_environment();
+    for (k, v) in QUICK {
+        environment.insert((*k).to_owned(), (*v).to_owned());
+    }
+    if let Some(database) = database {
+        environment.insert("NUDGE__DATABASE__URL".to_owned(), database.url.clone());
+        environment.insert("NUDGE__CACHE__URL".to_owned(), nudge_testkit::redis_url());
+        let prefix = nudge_testkit::unique_name("gdprtest");
+        environment.insert("NUDGE__CACHE__PREFIX".to_owned(), prefix.clone());
+        environment.insert("NUDGE__QUEUE__URL".to_owned(), nudge_testkit::rabbitmq_url());
+        environment.insert("NUDGE__QUEUE__PREFIX".to_owned(), prefix);
+    }
+    environment
+}
+
+/// Quick argon2, generous rate limits, no demo person.
+const QUICK: &[(&str, &str)] = &[
+    ("NUDGE__API__ARGON2_MEMORY_KIB", "1024"),
+    ("NUDGE__API__ARGON2_ITERATIONS", "1"),
+    ("NUDGE__API__ANONYMOUS_PER_MINUTE", "1000"),
+    ("NUDGE__API__AUTHENTICATED_PER_MINUTE", "1000"),
+    ("NUDGE__API__PREMIUM_PER_MINUTE", "1000"),
+    ("NUDGE__DEMO__ENABLED", "false"),
+];
+
+impl Api {
+    async fn start(database: Option<nudge_testkit::TestDatabase>) -> Api {
+        nudge_telemetry::init_for_tests();
+        let dir = tempfile::tempdir().expect("temp dir");
+        let settings = dev_settings(dir.path(), environment(database.as_ref()));
+        let stack = Stack::start(settings, CancellationToken::new())
+            .await
+            .expect("stack starts");
+        let ports = stack.ports;
+        Api {
+            http: reqwest::Client::new(),
+            base: format!("http://127.0.0.1:{}", ports.api),
+            database: stack.settings.database.clone(),
+            caches: stack.caches.clone(),
+            sender: sender(&stack.settings, ports.sms_router),
+            grpc_ports: [ports.agent, ports.workers, ports.sms_router_grpc],
+            backing: Backing::Stack(Box::new(InProcess {
+                stack,
+                _dir: dir,
+                _database: database,
+            })),
+        }
+    }
+
+    async fn start_distributed() -> Api {
+        let fleet = fleet::Fleet::start(1, QUICK).await;
+        let [api, agent, workers, sms_router] = fleet.deployment.http_ports;
+        let cache = nudge_cache::Cache::connect(&nudge_config::CacheSettings {
+            url: nudge_testkit::redis_url(),
+            prefix: fleet.prefix.clone(),
+        })
+        .expect("redis");
+        let sms_router_url = format!("http://127.0.0.1:{sms_router}");
+        Api {
+            http: reqwest::Client::new(),
+            base: format!("http://127.0.0.1:{api}"),
+            database: nudge_config::DatabaseSettings {
+                url: fleet.database.url.clone(),
+                ..Default::default()
+            },
+            caches: vec![cache],
+            sender: WebhookSender::new(
+                &sms_router_url,
+                &sms_router_url,
+                fleet::ACCOUNT_SID,
+                fleet::AUTH_TOKEN.into(),
+            ),
+            grpc_ports: [agent, workers, fleet.deployment.sms_grpc],
+            backing: Backing::Fleet(Box::new(fleet)),
+        }
+    }
+
+    async fn stop(self) {
+        match self.backing {
+            Backing::Stack(in_process) => in_process.stack.stop().await.expect("the stack stops cleanly"),
+            Backing::Fleet(fleet) => fleet.stop().await,
+        }
+    }
+
+    /// The numbers Nudge holds at Twilio (distributed mode only).
+    fn twilio_numbers(&self) -> Option<Vec<String>> {
+        match &self.backing {
+            Backing::Stack(_) => None,
+            Backing::Fleet(fleet) => Some(fleet.fake.numbers().into_iter().map(|n| n.phone_number).collect()),
+        }
+    }
+
+    /// The SMS Nudge sent to `phone` (dev outbox, or the fake Twilio).
+    async fn sms_to(&self, phone: &str) -> Vec<String> {
+        let all: Vec<(String, String)> = match &self.backing {
+            Backing::Stack(in_process) => outbox(in_process.stack.ports.sms_router)
+                .await
+                .into_iter()
+                .map(|m| (m.to, m.body))
+                .collect(),
+            Backing::Fleet(fleet) => fleet.fake.messages().into_iter().map(|m| (m.to, m.body)).collect(),
+        };
+        all.into_iter()
+            .filter(|(to, _)| to == phone)
+            .map(|(_, body)| body)
+            .collect()
+    }
+
+    async fn call(&self, method: &str, path: &str, token: Option<&str>, body: Option<Value>) -> (StatusCode, Value) {
+        let method = reqwest::Method::from_bytes(method.as_bytes()).expect("method");
+        let mut request = self.http.request(method, format!("{}{path}", self.base));
+        if let Some(token) = token {
+            request = request.bearer_auth(token);
+        }
+        if let Some(body) = body {
+            request = request.json(&body);
+        }
+        let response = request.send().await.expect("api reachable");
+        let status = response.status();
+        let text = response.text().await.expect("body");
+        let value = if text.is_empty() {
+            Value::Null
+        } else {
+            serde_json::from_str(&text).unwrap_or(Value::String(text))
+        };
+        (status, value)
+    }
+
+    /// The six-digit code in the next SMS to `phone` after the `seen` first ones.
+    async fn code_sent_to(&self, phone: &str, seen: usize) -> String {
+        let all = eventually(
+            "a code by SMS",
+            Duration::from_secs(15),
+            || self.sms_to(phone),
+            |o| o.len() > seen,
+        )
+        .await;
+        let body = all.last().expect("an SMS");
+        body.split(|c: char| !c.is_ascii_digit())
+            .find(|part| part.len() == 6)
+            .unwrap_or_else(|| panic!("no code in the SMS"))
+            .to_owned()
+    }
+
+    async fn export(&self, token: &str) -> Value {
+        let (status, export) = self.call("GET", "/v1/me/export", Some(token), None).await;
+        assert_eq!(status, StatusCode::OK, "{export}");
+        export
+    }
+}
+
+/// A person with a verified phone and something in every service.
+struct Person {
+    email: String,
+    phone: String,
+    id: String,
+    token: String,
+    nudge_number: String,
+    reminder: String,
+    task: String,
+    memory: String,
+}
+
+async fn person_with_data(api: &Api, name: &str, phone: &str) -> Person {
+    let email = format!("{name}.gdpr@example.com");
+    let (status, tokens) = api
+        .call(
+            "POST",
+            "/v1/auth/signup",
+            None,
+            Some(json!({"email": email, "password": PASSWORD})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{tokens}");
+    let token = tokens["access_token"].as_str().expect("token").to_owned();
+    let id = tokens["user_id"].as_str().expect("user id").to_owned();
+    let seen = api.sms_to(phone).await.len();
+    let (status, body) = api
+        .call("POST", "/v1/me/phone", Some(&token), Some(json!({"phone": phone})))
+        .await;
+    assert_eq!(status, StatusCode::ACCEPTED, "{body}");
+    let code = api.code_sent_to(phone, seen).await;
+    let (status, me) = api
+        .call("POST", "/v1/me/phone/verify", Some(&token), Some(json!({"code": code})))
+        .await;
+    assert_eq!(status, StatusCode::OK, "{me}");
+
+    // workers: a reminder; agent: a task; api: a consent.
+    let reminder = format!("water the plants of {name}");
+    let due = (chrono::Utc::now() + chrono::TimeDelta::days(1)).to_rfc3339();
+    let (status, body) = api
+        .call(
+            "POST",
+            "/v1/reminders",
+            Some(&token),
+            Some(json!({"text": reminder, "due_at": due})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+    let task = format!("file the taxes of {name}");
+    let (status, body) = api
+        .call("POST", "/v1/tasks", Some(&token), Some(json!({"text": task})))
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+    let (status, body) = api
+        .call(
+            "POST",
+            "/v1/me/consents",
+            Some(&token),
+            Some(json!({"kind": "ai_processing", "granted": true, "version": "2026-11-24"})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+    assert_eq!(body["kind"], json!("ai_processing"));
+
+    // sms-router and the agent: an SMS that becomes a memory.
+    let export = api.export(&token).await;
+    let nudge_number = export["sms"]["number"]["nudge_number"]
+        .as_str()
+        .unwrap_or_else(|| panic!("a Nudge number in {}", export["sms"]))
+        .to_owned();
+    let memory = format!("my locker code for {name} is 4521");
+    let status = api
+        .sender
+        .send(&InboundSms {
+            message_sid: &new_message_sid(),
+            from: phone,
+            to: &nudge_number,
+            body: &format!("remember {memory}"),
+        })
+        .await
+        .expect("sms-router reachable");
+    assert_eq!(status.as_u16(), 200);
+    // Handled: the memory stored, the SMS dispatched, the reply queued (after the code).
+    eventually(
+        "the memory stored and answered",
+        Duration::from_secs(20),
+        || api.export(&token),
+        |export| {
+            export["agent"]["memories"].to_string().contains(&memory)
+                && export["sms"]["inbound"]
+                    .as_array()
+                    .is_some_and(|all| all.iter().all(|m| m["status"] != json!("pending")))
+                && export["sms"]["outbound"].as_array().is_some_and(|all| all.len() >= 2)
+        },
+    )
+    .await;
+    Person {
+        email,
+        phone: phone.to_owned(),
+        id,
+        token,
+        nudge_number,
+        reminder,
+        task,
+        memory,
+    }
+}
+
+impl Person {
+    /// What must not remain anywhere once the person is erased.
+    /// Hashes included: sms-router keeps a stranger's phone as its SHA-256,
+    /// and a number's send schedules under the first 24 hex digits of its own.
+    fn needles(&self) -> Vec<String> {
+        vec![
+            self.id.clone(),
+            self.email.clone(),
+            self.phone.clone(),
+            self.nudge_number.clone(),
+            sha256_hex(&self.phone),
+            sha256_hex(&self.nudge_number)[..24].to_owned(),
+        ]
+    }
+}
+
+fn sha256_hex(text: &str) -> String {
+    use sha2::Digest as _;
+    sha2::Sha256::digest(text.as_bytes())
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+#[derive(QueryableByName)]
+struct Name {
+    #[diesel(sql_type = Text)]
+    name: String,
+}
+
+#[derive(QueryableByName)]
+struct Count {
+    #[diesel(sql_type = BigInt)]
+    n: i64,
+}
+
+/// Every column of every table, as text, searched for each needle; returns
+/// "table.column" -> rows found, for the columns where any needle appears.
+/// Also returns how many columns were scanned.
+async fn scan_database(api: &Api, needles: &[String]) -> (BTreeMap<String, i64>, usize) {
+    let db = nudge_store::Db::connect(&api.database).expect("db");
+    let mut conn = db.conn().await.expect("conn");
+    let backend = conn.backend();
+    let tables_sql = match backend {
+        Backend::Sqlite => {
+            "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'".to_owned()
+        }
+        Backend::Postgres => "SELECT CAST(table_name AS TEXT) AS name FROM information_schema.tables \
+                              WHERE table_schema = current_schema() AND table_type = 'BASE TABLE'"
+            .to_owned(),
+    };
+    let tables: Vec<Name> =
+        with_conn!(&mut conn, c => diesel::sql_query(tables_sql.clone()).load(c).await).expect("tables");
+    assert!(tables.len() >= 25, "the scan sees every table: {}", tables.len());
+    let mut found = BTreeMap::new();
+    let mut columns_scanned = 0;
+    for table in tables {
+        let table = table.name;
+        let columns_sql = match backend {
+            Backend::Sqlite => format!("SELECT name FROM pragma_table_info('{table}')"),
+            Backend::Postgres => format!(
+                "SELECT CAST(column_name AS TEXT) AS name FROM information_schema.columns \
+                 WHERE table_schema = current_schema() AND table_name = '{table}'"
+            ),
+        };
+        let columns: Vec<Name> =
+            with_conn!(&mut conn, c => diesel::sql_query(columns_sql.clone()).load(c).await).expect("columns");
+        for column in columns {
+            columns_scanned += 1;
+            let column = column.name;
+            let any = needles
+                .iter()
+                .map(|needle| format!("CAST(\"{column}\" AS TEXT) LIKE '%{needle}%'"))
+                .collect::<Vec<_>>()
+                .join(" OR ");
+            let sql = format!("SELECT COUNT(*) AS n FROM \"{table}\" WHERE {any}");
+            let count: Count =
+                with_conn!(&mut conn, c => diesel::sql_query(sql.clone()).get_result(c).await).expect("count");
+            if count.n > 0 {
+                found.insert(format!("{table}.{column}"), count.n);
+            }
+        }
+    }
+    (found, columns_scanned)
+}
+
+/// Every cache key and value (api's and sms-router's; the test's Redis
+/// prefix on Redis) holding any needle.
+async fn scan_caches(api: &Api, needles: &[String]) -> (Vec<String>, usize) {
+    let mut found = Vec::new();
+    let mut scanned = 0;
+    for cache in &api.caches {
+        for (key, value) in cache.entries("").await.expect("cache entries") {
+            scanned += 1;
+            let value = String::from_utf8_lossy(&value);
+            if needles
+                .iter()
+                .any(|n| key.contains(n.as_str()) || value.contains(n.as_str()))
+            {
+                found.push(key);
+            }
+        }
+    }
+    (found, scanned)
+}
+
+async fn erase_again_directly(api: &Api, user_id: &str) {
+    use nudge_proto::privacy::ErasePersonRequest;
+    use nudge_proto::privacy::privacy_service_client::PrivacyServiceClient;
+    for port in api.grpc_ports {
+        let mut client = PrivacyServiceClient::connect(format!("http://127.0.0.1:{port}"))
+            .await
+            .expect("connect");
+        let answer = client
+            .erase_person(ErasePersonRequest {
+                user_id: user_id.to_owned(),
+            })
+            .await
+            .expect("a retried erasure succeeds")
+            .into_inner();
+        assert!(!answer.number_released, "{answer:?}");
+        assert!(
+            answer.tables.iter().all(|t| t.rows == 0),
+            "nothing left to erase: {answer:?}"
+        );
+        assert!(!answer.tables.is_empty());
+    }
+}
+
+async fn export_then_erase(api: &Api) {
+    let ada = person_with_data(api, "ada", "+15145550111").await;
+    let bob = person_with_data(api, "bob", "+15145550122").await;
+
+    // The export: one document, every service, only Ada.
+    let export = api.export(&ada.token).await;
+    assert_eq!(export["format"], json!("nudge-export/1"));
+    assert_eq!(export["user_id"], json!(ada.id));
+    assert_eq!(export["api"]["account"]["email"], json!(ada.email));
+    assert_eq!(export["api"]["account"]["phone"], json!(ada.phone));
+    assert_eq!(export["api"]["consents"][0]["kind"], json!("ai_processing"));
+    let has = |value: &Value, text: &str| value.to_string().contains(text);
+    assert!(
+        has(&export["workers"]["reminders"], &ada.reminder),
+        "{}",
+        export["workers"]
+    );
+    assert!(has(&export["agent"]["tasks"], &ada.task), "{}", export["agent"]);
+    assert!(has(&export["agent"]["memories"], &ada.memory), "{}", export["agent"]);
+    assert!(has(&export["agent"]["messages"], &ada.memory), "{}", export["agent"]);
+    assert!(has(&export["sms"]["inbound"], &ada.memory), "{}", export["sms"]);
+    assert!(
+        export["sms"]["outbound"].as_array().is_some_and(|o| o.len() >= 2),
+        "the code and the reply: {}",
+        export["sms"]
+    );
+    assert_eq!(export["sms"]["number"]["phone"], json!(ada.phone));
+    assert!(has(&export["api"]["security_events"], "phone_verified"));
+    let text = export.to_string();
+    for other in bob.needles().iter().chain([&bob.reminder, &bob.task, &bob.memory]) {
+        assert!(!text.contains(other.as_str()), "Bob's {other:?} is in Ada's export");
+    }
+    // Exports are audited.
+    let (status, events) = api.call("GET", "/v1/me/security-events", Some(&ada.token), None).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(has(&events, "data_exported"), "{events}");
+
+    // Ada also texts Bob's number, as a stranger (kept under Bob, her phone hashed).
+    let status = api
+        .sender
+        .send(&InboundSms {
+            message_sid: &new_message_sid(),
+            from: &ada.phone,
+            to: &bob.nudge_number,
+            body: "hello, is this Bob's assistant?",
+        })
+        .await
+        .expect("sms-router reachable");
+    assert_eq!(status.as_u16(), 200);
+
+    // The scan sees Ada in every service before the erasure (it can find her).
+    let (before, columns) = scan_database(api, &ada.needles()).await;
+    for table in [
+        "api_accounts.email",
+        "users.phone",
+        "agent_memories.user_id",
+        "reminders.user_id",
+        "sms_numbers.phone",
+        "api_consents.user_id",
+        "sms_inbound.sender_hash",
+    ] {
+        assert!(
+            before.contains_key(table),
+            "{table} not seen before the erasure: {before:?}"
+        );
+    }
+    let (cached_before, _) = scan_caches(api, &ada.needles()).await;
+    assert!(!cached_before.is_empty(), "the cache scan sees Ada's rate-limit window");
+
+    // Erasure needs the password again.
+    let (status, body) = api
+        .call(
+            "DELETE",
+            "/v1/me",
+            Some(&ada.token),
+            Some(json!({"current_password": "not the password"})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::FORBIDDEN, "{body}");
+    let (status, body) = api
+        .call(
+            "DELETE",
+            "/v1/me",
+            Some(&ada.token),
+            Some(json!({"current_password": PASSWORD})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::NO_CONTENT, "{body}");
+
+    // Ada is gone: her token, her password, her number.
+    let (status, _) = api.call("GET", "/v1/me", Some(&ada.token), None).await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+    let (status, _) = api
+        .call(
+            "POST",
+            "/v1/auth/login",
+            None,
+            Some(json!({"email": ada.email, "password": PASSWORD})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+    let status = api
+        .sender
+        .send(&InboundSms {
+            message_sid: &new_message_sid(),
+            from: &ada.phone,
+            to: &ada.nudge_number,
+            body: "are you still there?",
+        })
+        .await
+        .expect("sms-router reachable");
+    assert_eq!(
+        status.as_u16(),
+        200,
+        "an unknown number is acknowledged, nothing stored"
+    );
+
+    // Distributed mode: the number was released at Twilio; Bob's was not.
+    if let Some(numbers) = api.twilio_numbers() {
+        assert!(
+            !numbers.contains(&ada.nudge_number),
+            "Ada's number is still held at Twilio"
+        );
+        assert!(numbers.contains(&bob.nudge_number), "Bob's number was released");
+    }
+
+    // Each service's erasure is idempotent: asking again finds nothing.
+    erase_again_directly(api, &ada.id).await;
+
+    // Bob makes one more request, so his own rate-limit window is in the cache now.
+    let (status, _) = api.call("GET", "/v1/me", Some(&bob.token), None).await;
+    assert_eq!(status, StatusCode::OK);
+
+    // THE ERASURE SCAN.
+    let started = std::time::Instant::now();
+    let (found, columns_after) = scan_database(api, &ada.needles()).await;
+    assert!(found.is_empty(), "Ada remains in the database: {found:?}");
+    assert_eq!(columns, columns_after);
+    let (cached, keys) = scan_caches(api, &ada.needles()).await;
+    assert!(cached.is_empty(), "Ada remains in the cache: {cached:?}");
+    eprintln!(
+        "erasure scan: {columns} columns and {keys} cache entries in {:?}",
+        started.elapsed()
+    );
+
+    // Bob is intact, and the scan finds him (it is not blind).
+    let (bob_found, _) = scan_database(api, &bob.needles()).await;
+    assert!(bob_found.len() >= 10, "{bob_found:?}");
+    let (bob_cached, _) = scan_caches(api, &bob.needles()).await;
+    assert!(!bob_cached.is_empty(), "Bob's rate-limit window is in the cache");
+    let export = api.export(&bob.token).await;
+    for text in [&bob.reminder, &bob.task, &bob.memory, &bob.nudge_number] {
+        assert!(export.to_string().contains(text.as_str()), "Bob lost {text:?}");
+    }
+
+    // The audit log kept the erasure, under a pseudonym.
+    let db = nudge_store::Db::connect(&api.database).expect("db");
+    let mut conn = db.conn().await.expect("conn");
+    let erased: Vec<Name> = with_conn!(&mut conn, c => diesel::sql_query(
+        "SELECT user_id AS name FROM api_audit_events WHERE kind = 'person_erased'",
+    )
+    .load(c)
+    .await)
+    .expect("audit");
+    assert_eq!(erased.len(), 1);
+    assert!(erased[0].name.starts_with("erased:"), "{}", erased[0].name);
+}
+
+async fn consents_and_transparency(api: &Api) {
+    let (status, text) = api.call("GET", "/v1/ai-transparency", None, None).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(text["en"].as_str().is_some_and(|t| t.contains("local only")), "{text}");
+    assert!(
+        text["fr"].as_str().is_some_and(|t| t.contains("moteur local")),
+        "{text}"
+    );
+    assert!(text["en"].as_str().is_some_and(|t| t.contains("DELETE /v1/me")));
+
+    let (status, tokens) = api
+        .call(
+            "POST",
+            "/v1/auth/signup",
+            None,
+            Some(json!({"email": "cleo.gdpr@example.com", "password": PASSWORD})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{tokens}");
+    let token = tokens["access_token"].as_str().expect("token");
+    for (kind, granted) in [("terms", true), ("ai_processing", true), ("ai_processing", false)] {
+        let (status, body) = api
+            .call(
+                "POST",
+                "/v1/me/consents",
+                Some(token),
+                Some(json!({"kind": kind, "granted": granted, "version": "v1"})),
+            )
+            .await;
+        assert_eq!(status, StatusCode::CREATED, "{body}");
+    }
+    let (status, body) = api
+        .call(
+            "POST",
+            "/v1/me/consents",
+            Some(token),
+            Some(json!({"kind": "marketing", "granted": true, "version": "v1"})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
+    assert!(
+        body["error"]["message"]
+            .as_str()
+            .unwrap_or_default()
+            .starts_with("kind:")
+    );
+    // The trail, newest first: the withdrawal is a record of its own.
+    let (status, page) = api.call("GET", "/v1/me/consents?limit=2", Some(token), None).await;
+    assert_eq!(status, StatusCode::OK, "{page}");
+    assert_eq!(page["items"][0]["kind"], json!("ai_processing"));
+    assert_eq!(page["items"][0]["granted"], json!(false));
+    assert_eq!(page["items"][1]["granted"], json!(true));
+    let cursor = page["next_cursor"].as_str().expect("a next page");
+    let (_, page) = api
+        .call("GET", &format!("/v1/me/consents?cursor={cursor}"), Some(token), None)
+        .await;
+    assert_eq!(page["items"][0]["kind"], json!("terms"));
+    assert_eq!(page["next_cursor"], Value::Null);
+    let (_, events) = api.call("GET", "/v1/me/security-events", Some(token), None).await;
+    let events = events.to_string();
+    assert!(
+        events.contains("consent_granted") && events.contains("consent_withdrawn"),
+        "{events}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn export_then_erasure_scan_embedded() {
+    let api = Api::start(None).await;
+    export_then_erase(&api).await;
+    api.stop().await;
+}
+
+/// Distributed mode for real: `nudge serve` processes on PostgreSQL,
+/// RabbitMQ and Redis, numbers bought and released at the (fake) Twilio.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "needs PostgreSQL, RabbitMQ and Redis"]
+async fn export_then_erasure_scan_distributed() {
+    let api = Api::start_distributed().await;
+    export_then_erase(&api).await;
+    api.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn consents_and_ai_transparency_embedded() {
+    let api = Api::start(None).await;
+    consents_and_transparency(&api).await;
+    api.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "needs PostgreSQL, RabbitMQ and Redis"]
+async fn consents_and_ai_transparency_on_postgres_rabbitmq_and_redis() {
+    let api = Api::start(Some(nudge_testkit::TestDatabase::postgres().await)).await;
+    consents_and_transparency(&api).await;
+    api.stop().await;
+}
