@@ -35,17 +35,14 @@
 mod support;
 
 use std::collections::{BTreeMap, HashMap};
-use std::net::TcpListener;
-use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::path::Path;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 use anyhow::{Context as _, bail, ensure};
-use chrono::Utc;
 use serde_json::{Value, json};
-use support::{Running, free_port, load_average, nudge_binary, nudge_command, print_machine, scratch_dir};
+use support::{Running, free_port, load_average, nudge_binary, nudge_command, print_machine, scratch_dir, tail};
 
 const WARM_UP: Duration = Duration::from_secs(2);
 const WARM_UP_LOGINS: usize = 3;

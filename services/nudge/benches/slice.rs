@@ -25,9 +25,7 @@
 mod support;
 
 use std::collections::HashMap;
-use std::net::TcpListener;
-use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::path::Path;
 use std::time::{Duration, Instant};
 
 use anyhow::{Context as _, bail, ensure};
@@ -36,8 +34,8 @@ use nudge::embedded::Stack;
 use nudge::webhook::{InboundSms, WebhookSender, new_message_sid};
 use nudge_config::{Settings, Sources};
 use nudge_fake_twilio::{FakeTwilio, FakeTwilioConfig};
+use support::{Running, free_port, load_average, nudge_binary, nudge_command, print_machine, scratch_dir, tail};
 use tokio_util::sync::CancellationToken;
-use support::{Running, free_port, load_average, nudge_binary, nudge_command, print_machine, scratch_dir};
 
 /// The demo person's phone and their Nudge number (`demo.*` defaults).
 const PHONE: &str = "+15145550100";

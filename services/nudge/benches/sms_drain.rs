@@ -25,9 +25,6 @@
 mod support;
 
 use std::collections::{HashMap, HashSet};
-use std::net::TcpListener;
-use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use anyhow::{Context as _, bail, ensure};
@@ -37,7 +34,7 @@ use futures::StreamExt as _;
 use nudge_fake_twilio::{FakeMessage, FakeTwilio, FakeTwilioConfig};
 use nudge_sms_router::client::{AssignNumberRequest, SendSmsRequest, SmsKind, SmsRouterServiceClient};
 use nudge_store::{Db, with_conn};
-use support::{Running, free_port, load_average, nudge_binary, nudge_command, print_machine, scratch_dir};
+use support::{Running, free_port, load_average, nudge_binary, nudge_command, print_machine, scratch_dir, tail};
 
 const ACCOUNT_SID: &str = "AC0123456789abcdef0123456789abcdef";
 

@@ -29,20 +29,16 @@
 mod support;
 
 use std::collections::{HashMap, HashSet};
-use std::net::TcpListener;
-use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 use anyhow::{Context as _, bail, ensure};
-use chrono::Utc;
 use diesel::QueryableByName;
 use futures::StreamExt as _;
 use nudge_sms_router::client::{AssignNumberRequest, SmsRouterServiceClient};
 use nudge_store::{Db, with_conn};
-use support::{Running, free_port, load_average, nudge_binary, nudge_command, print_machine, scratch_dir};
+use support::{Running, free_port, load_average, nudge_binary, nudge_command, print_machine, scratch_dir, tail};
 
 const ACCOUNT_SID: &str = "AC0123456789abcdef0123456789abcdef";
 /// The public URL Twilio signs; the load goes to the replicas directly.

@@ -120,7 +120,10 @@ async fn a_postgres_crash_with_a_thousand_reminders_about_to_fire_sends_each_onc
     );
     tokio::time::sleep(DOWN).await;
     let during = fleet.reminders_sent(&phones, "pill ").len();
-    assert!(start_postgres(Duration::from_secs(120)), "PostgreSQL did not start again");
+    assert!(
+        start_postgres(Duration::from_secs(120)),
+        "PostgreSQL did not start again"
+    );
     let down_for = stopped_at.elapsed();
     drop(guard);
 

@@ -2,7 +2,11 @@
 //! the `nudge` processes they start (killed when dropped), free ports and a
 //! scratch directory. Each benchmark includes it with `mod support;`.
 
-#![allow(dead_code, reason = "each benchmark uses part of it")]
+#![allow(
+    dead_code,
+    unreachable_pub,
+    reason = "each benchmark uses part of it, from its own crate root"
+)]
 
 use std::ffi::OsStr;
 use std::net::TcpListener;
