@@ -317,7 +317,7 @@ impl AmqpQueue {
             attempt,
             traceparent,
         };
-        let outcome = handler(message.clone()).await;
+        let outcome = crate::run_handler(handler, &message, crate::UNAVAILABLE_HOLD).await;
         let acked = match self.inner.policy.disposition(attempt, &outcome, name) {
             Disposition::Ack => delivery.acker.ack(BasicAckOptions::default()).await,
             Disposition::Dead => {

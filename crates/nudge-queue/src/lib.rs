@@ -6,7 +6,9 @@
 //! - a consumer acknowledges a message only after its handler succeeded;
 //! - a failed handler's message is delivered again after a growing delay, up
 //!   to `queue.max_attempts` deliveries, then parked in the queue's
-//!   dead-letter queue (`<name>.dead`) for an operator to inspect;
+//!   dead-letter queue (`<name>.dead`) for an operator to inspect; a handler
+//!   that reports a dependency unavailable is first run again in place for
+//!   up to [`UNAVAILABLE_HOLD`], so a short database outage costs no attempt;
 //! - any message may be delivered more than once, so handlers are idempotent.
 //!
 //! The in-process queue keeps messages in memory only. Embedded mode relies on
@@ -62,6 +64,11 @@ pub struct HandlerError {
     /// `false` when trying again cannot help (a malformed payload): the
     /// message goes straight to the dead-letter queue.
     pub retryable: bool,
+    /// A dependency (a database, another service) is away: the consumer
+    /// keeps the message and runs the handler again (see [`UNAVAILABLE_HOLD`])
+    /// before counting a failed attempt, so an outage of a few seconds does
+    /// not use up the message's attempts and dead-letter it.
+    pub unavailable: bool,
 }
 
 impl HandlerError {
@@ -69,6 +76,16 @@ impl HandlerError {
         HandlerError {
             reason: reason.into(),
             retryable: true,
+            unavailable: false,
+        }
+    }
+
+    /// A dependency is unreachable: worth trying again soon, in place.
+    pub fn unavailable(reason: impl Into<String>) -> Self {
+        HandlerError {
+            reason: reason.into(),
+            retryable: true,
+            unavailable: true,
         }
     }
 
@@ -76,6 +93,34 @@ impl HandlerError {
         HandlerError {
             reason: reason.into(),
             retryable: false,
+            unavailable: false,
+        }
+    }
+}
+
+/// How long a consumer holds a message whose handler reports a dependency
+/// unavailable, running it again with a growing pause (0.25 s up to 2 s),
+/// before the failure counts as an attempt.
+pub const UNAVAILABLE_HOLD: Duration = Duration::from_secs(30);
+
+/// Runs `handler` on `message`; while it reports a dependency unavailable,
+/// runs it again, for at most `hold`.
+async fn run_handler(handler: &Handler, message: &Message, hold: Duration) -> Result<(), HandlerError> {
+    let started = tokio::time::Instant::now();
+    let mut pause = Duration::from_millis(250);
+    let mut held = false;
+    loop {
+        let outcome = handler(message.clone()).await;
+        match &outcome {
+            Err(error) if error.unavailable && started.elapsed() + pause < hold => {
+                if !held {
+                    tracing::info!(error = %error.reason, "a dependency is unavailable; holding the message");
+                    held = true;
+                }
+                tokio::time::sleep(pause).await;
+                pause = (pause * 2).min(Duration::from_secs(2));
+            }
+            _ => return outcome,
         }
     }
 }
@@ -232,6 +277,54 @@ mod tests {
             max_attempts: 3,
             base_delay: Duration::from_millis(100),
         }
+    }
+
+    /// A handler that reports its dependency unavailable `failures` times, then succeeds.
+    fn flaky(failures: usize, calls: Arc<std::sync::atomic::AtomicUsize>) -> Handler {
+        Arc::new(move |_message: Message| {
+            let calls = calls.clone();
+            Box::pin(async move {
+                let call = calls.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+                if call < failures {
+                    Err(HandlerError::unavailable("database away"))
+                } else {
+                    Ok(())
+                }
+            })
+        })
+    }
+
+    fn message() -> Message {
+        Message {
+            payload: b"{}".to_vec(),
+            attempt: 1,
+            traceparent: None,
+        }
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn an_unavailable_dependency_is_waited_for_in_place() {
+        let calls = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+        let outcome = run_handler(&flaky(3, calls.clone()), &message(), UNAVAILABLE_HOLD).await;
+        assert!(outcome.is_ok(), "{outcome:?}");
+        assert_eq!(calls.load(std::sync::atomic::Ordering::SeqCst), 4);
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn past_the_hold_the_failure_counts_as_an_attempt() {
+        let calls = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+        let started = tokio::time::Instant::now();
+        let outcome = run_handler(&flaky(usize::MAX, calls.clone()), &message(), Duration::from_secs(5)).await;
+        let error = outcome.expect_err("still unavailable");
+        assert!(error.unavailable && error.retryable);
+        assert!(started.elapsed() < Duration::from_secs(5), "{:?}", started.elapsed());
+        // 0.25 + 0.5 + 1 + 2 s of pauses fit in 5 s; the next 2 s would not.
+        assert_eq!(calls.load(std::sync::atomic::Ordering::SeqCst), 5);
+        // An ordinary failure is not held.
+        let plain: Handler = Arc::new(|_| Box::pin(async { Err(HandlerError::retry("bug")) }));
+        let started = tokio::time::Instant::now();
+        assert!(run_handler(&plain, &message(), UNAVAILABLE_HOLD).await.is_err());
+        assert_eq!(started.elapsed(), Duration::ZERO);
     }
 
     #[test]

@@ -105,7 +105,7 @@ impl MemoryQueue {
                 let (handler, queue, lane, name) = (handler.clone(), queue.clone(), lane.clone(), name.clone());
                 in_flight.spawn(async move {
                     let _permit = permit;
-                    let outcome = handler(message.clone()).await;
+                    let outcome = crate::run_handler(&handler, &message, crate::UNAVAILABLE_HOLD).await;
                     match queue.inner.policy.disposition(message.attempt, &outcome, &name) {
                         Disposition::Ack => {}
                         Disposition::Dead => {

@@ -179,7 +179,7 @@ pub(crate) async fn start_consumer(core: Arc<Core>, shutdown: CancellationToken)
 }
 
 fn storage(error: &dyn std::fmt::Display) -> HandlerError {
-    HandlerError::retry(format!("storage: {error}"))
+    HandlerError::unavailable(format!("storage: {error}"))
 }
 
 /// What to do with a claimed occurrence, decided from the clock, the
@@ -367,6 +367,9 @@ async fn send_occurrence(core: &Core, occurrence_id: &str) -> Result<(), Handler
             return Err(HandlerError::reject(format!(
                 "sms-router refused the reminder: {error}"
             )));
+        }
+        Err(error) if error.code == ErrorCode::Unavailable => {
+            return Err(HandlerError::unavailable(format!("sms-router: {error}")));
         }
         Err(error) => return Err(HandlerError::retry(format!("sms-router: {error}"))),
     };
