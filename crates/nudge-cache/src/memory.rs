@@ -116,29 +116,38 @@ impl MemoryCache {
     }
 
     pub(crate) fn increment(&self, key: &str, window: Duration) -> i64 {
+        let key = self.key(key);
+        increment_in(&mut self.entries(), key, window, Instant::now())
+    }
+
+    pub(crate) fn admit(&self, admission: &crate::Admission<'_>, fresh_stamp: &str) -> crate::Admitted {
         let now = Instant::now();
         let mut entries = self.entries();
-        let entry = entries
-            .entry(self.key(key))
+        if entries
+            .get(&self.key(admission.refused_if_present))
+            .is_some_and(|e| e.live(now))
+        {
+            return crate::Admitted::Refused;
+        }
+        let count = increment_in(&mut entries, self.key(admission.counter), admission.window, now);
+        let stamp = entries
+            .entry(self.key(admission.stamp))
             .and_modify(|e| {
                 if !e.live(now) {
                     *e = Entry {
-                        value: b"0".to_vec(),
-                        expires_at: Some(now + window),
+                        value: fresh_stamp.as_bytes().to_vec(),
+                        expires_at: Some(now + admission.stamp_ttl),
                     };
                 }
             })
             .or_insert_with(|| Entry {
-                value: b"0".to_vec(),
-                expires_at: Some(now + window),
+                value: fresh_stamp.as_bytes().to_vec(),
+                expires_at: Some(now + admission.stamp_ttl),
             });
-        let count = std::str::from_utf8(&entry.value)
-            .ok()
-            .and_then(|v| v.parse::<i64>().ok())
-            .unwrap_or(0)
-            + 1;
-        entry.value = count.to_string().into_bytes();
-        count
+        crate::Admitted::Counted {
+            count,
+            stamp: String::from_utf8_lossy(&stamp.value).into_owned(),
+        }
     }
 
     pub(crate) fn reserve_slot(&self, key: &str, not_before: i64, cost: i64, ttl: Duration) -> i64 {
@@ -162,4 +171,29 @@ impl MemoryCache {
         );
         start
     }
+}
+
+/// Adds one to the counter `key` (full key), starting a window of `window` if it is new.
+fn increment_in(entries: &mut HashMap<String, Entry>, key: String, window: Duration, now: Instant) -> i64 {
+    let entry = entries
+        .entry(key)
+        .and_modify(|e| {
+            if !e.live(now) {
+                *e = Entry {
+                    value: b"0".to_vec(),
+                    expires_at: Some(now + window),
+                };
+            }
+        })
+        .or_insert_with(|| Entry {
+            value: b"0".to_vec(),
+            expires_at: Some(now + window),
+        });
+    let count = std::str::from_utf8(&entry.value)
+        .ok()
+        .and_then(|v| v.parse::<i64>().ok())
+        .unwrap_or(0)
+        + 1;
+    entry.value = count.to_string().into_bytes();
+    count
 }

@@ -1,8 +1,19 @@
 //! Redis through deadpool-redis.
+//!
+//! The api's per-request check (`admit`) goes through one multiplexed
+//! connection per thread, opened by that thread (its reader runs on that
+//! thread's runtime) and kept: requests share it (Redis answers in order)
+//! without the `UNWATCH` + `PING` round trip the pool makes each time it
+//! hands a connection out. A connection that fails is dropped, and the next
+//! call opens a new one. Every other command uses the pool.
 
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+use std::thread::ThreadId;
 use std::time::Duration;
 
-use deadpool_redis::redis::{self, AsyncCommands as _};
+use deadpool_redis::redis::aio::MultiplexedConnection;
+use deadpool_redis::redis::{self, AsyncCommands as _, FromRedisValue};
 use deadpool_redis::{Pool, Runtime};
 
 use crate::CacheError;
@@ -14,6 +25,17 @@ const DELETE_IF_EQUALS: &str =
 /// Increments a counter and starts its window when it is new.
 const INCREMENT_IN_WINDOW: &str =
     "local n = redis.call('INCR', KEYS[1]) if n == 1 then redis.call('PEXPIRE', KEYS[1], ARGV[1]) end return n";
+
+/// The checks of an authenticated request (see `Cache::admit`).
+/// KEYS[1] refused if present, KEYS[2] counter, KEYS[3] stamp; ARGV[1]
+/// window (ms), ARGV[2] a fresh stamp, ARGV[3] the stamp's ttl (ms).
+/// Answers {-1} when refused, else {count, stamp}.
+const ADMIT: &str = "if redis.call('EXISTS', KEYS[1]) == 1 then return {-1} end \
+     local n = redis.call('INCR', KEYS[2]) \
+     if n == 1 then redis.call('PEXPIRE', KEYS[2], ARGV[1]) end \
+     local stamp = redis.call('GET', KEYS[3]) \
+     if not stamp then stamp = ARGV[2] redis.call('SET', KEYS[3], stamp, 'PX', ARGV[3]) end \
+     return {n, stamp}";
 
 /// Reserves the next slot of a schedule (see `Cache::reserve_slot`). The
 /// key holds the instant the schedule is free from, in microseconds; Lua
@@ -27,10 +49,17 @@ const RESERVE_SLOT: &str = "local free = tonumber(redis.call('GET', KEYS[1])) \
      redis.call('SET', KEYS[1], string.format('%d', finish), 'PX', lives) \
      return string.format('%d', start)";
 
+/// Threads with a kept connection at most (actix workers, runtime threads);
+/// beyond, commands go through the pool.
+const MAX_KEPT: usize = 64;
+
 #[derive(Clone)]
 pub struct RedisCache {
     pool: Pool,
     prefix: String,
+    client: redis::Client,
+    /// The kept connection of each thread (see the module's documentation).
+    kept: Arc<Mutex<HashMap<ThreadId, MultiplexedConnection>>>,
 }
 
 impl From<redis::RedisError> for CacheError {
@@ -57,7 +86,56 @@ impl RedisCache {
         Ok(RedisCache {
             pool,
             prefix: prefix.to_owned(),
+            client: redis::Client::open(url)?,
+            kept: Arc::default(),
         })
+    }
+
+    fn kept(&self) -> MutexGuard<'_, HashMap<ThreadId, MultiplexedConnection>> {
+        self.kept.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// This thread's kept connection, opened if it has none.
+    async fn connection(&self) -> Result<MultiplexedConnection, CacheError> {
+        let thread = std::thread::current().id();
+        if let Some(conn) = self.kept().get(&thread) {
+            return Ok(conn.clone());
+        }
+        let conn = self.client.get_multiplexed_async_connection().await?;
+        let mut kept = self.kept();
+        if kept.len() < MAX_KEPT {
+            kept.insert(thread, conn.clone());
+        }
+        Ok(conn)
+    }
+
+    /// Runs `cmd` on this thread's kept connection; one that failed (not a
+    /// refusal by the server) is dropped so that the next command reconnects.
+    /// Only the api's hot path (`admit`) uses it: every other command goes
+    /// through the pool ([`RedisCache::query`]).
+    async fn query_kept<T: FromRedisValue>(&self, cmd: &redis::Cmd) -> Result<T, CacheError> {
+        let thread = std::thread::current().id();
+        let mut conn = self.connection().await?;
+        match cmd.query_async(&mut conn).await {
+            Ok(value) => Ok(value),
+            Err(error) => {
+                if error.is_io_error()
+                    || error.is_connection_dropped()
+                    || error.is_unrecoverable_error()
+                    || error.is_timeout()
+                {
+                    // The thread it was kept for, wherever this task runs now.
+                    self.kept().remove(&thread);
+                }
+                Err(error.into())
+            }
+        }
+    }
+
+    /// Runs `cmd` on a connection from the pool.
+    async fn query<T: FromRedisValue>(&self, cmd: &redis::Cmd) -> Result<T, CacheError> {
+        let mut conn = self.pool.get().await?;
+        Ok(cmd.query_async(&mut conn).await?)
     }
 
     fn key(&self, key: &str) -> String {
@@ -65,61 +143,85 @@ impl RedisCache {
     }
 
     pub(crate) async fn get(&self, key: &str) -> Result<Option<Vec<u8>>, CacheError> {
-        let mut conn = self.pool.get().await?;
-        Ok(conn.get(self.key(key)).await?)
+        self.query(redis::cmd("GET").arg(self.key(key))).await
     }
 
     pub(crate) async fn set(&self, key: &str, value: &[u8], ttl: Option<Duration>) -> Result<(), CacheError> {
-        let mut conn = self.pool.get().await?;
         let mut cmd = redis::cmd("SET");
         cmd.arg(self.key(key)).arg(value);
         if let Some(ttl) = ttl {
             cmd.arg("PX").arg(millis(ttl));
         }
-        cmd.query_async::<()>(&mut conn).await?;
-        Ok(())
+        self.query::<()>(&cmd).await
     }
 
     pub(crate) async fn set_if_absent(&self, key: &str, value: &[u8], ttl: Duration) -> Result<bool, CacheError> {
-        let mut conn = self.pool.get().await?;
-        let reply: Option<String> = redis::cmd("SET")
-            .arg(self.key(key))
-            .arg(value)
-            .arg("NX")
-            .arg("PX")
-            .arg(millis(ttl))
-            .query_async(&mut conn)
+        let reply: Option<String> = self
+            .query(
+                redis::cmd("SET")
+                    .arg(self.key(key))
+                    .arg(value)
+                    .arg("NX")
+                    .arg("PX")
+                    .arg(millis(ttl)),
+            )
             .await?;
         Ok(reply.is_some())
     }
 
     pub(crate) async fn delete(&self, key: &str) -> Result<(), CacheError> {
-        let mut conn = self.pool.get().await?;
-        conn.del::<_, ()>(self.key(key)).await?;
-        Ok(())
+        self.query::<()>(redis::cmd("DEL").arg(self.key(key))).await
     }
 
     pub(crate) async fn delete_if_equals(&self, key: &str, value: &[u8]) -> Result<(), CacheError> {
-        let mut conn = self.pool.get().await?;
-        redis::cmd("EVAL")
-            .arg(DELETE_IF_EQUALS)
-            .arg(1)
-            .arg(self.key(key))
-            .arg(value)
-            .query_async::<i64>(&mut conn)
-            .await?;
+        self.query::<i64>(
+            redis::cmd("EVAL")
+                .arg(DELETE_IF_EQUALS)
+                .arg(1)
+                .arg(self.key(key))
+                .arg(value),
+        )
+        .await?;
         Ok(())
     }
 
     pub(crate) async fn increment(&self, key: &str, window: Duration) -> Result<i64, CacheError> {
-        let mut conn = self.pool.get().await?;
-        Ok(redis::cmd("EVAL")
-            .arg(INCREMENT_IN_WINDOW)
-            .arg(1)
-            .arg(self.key(key))
-            .arg(millis(window))
-            .query_async(&mut conn)
-            .await?)
+        self.query(
+            redis::cmd("EVAL")
+                .arg(INCREMENT_IN_WINDOW)
+                .arg(1)
+                .arg(self.key(key))
+                .arg(millis(window)),
+        )
+        .await
+    }
+
+    pub(crate) async fn admit(
+        &self,
+        admission: &crate::Admission<'_>,
+        fresh_stamp: &str,
+    ) -> Result<crate::Admitted, CacheError> {
+        let reply: Vec<redis::Value> = self
+            .query_kept(
+                redis::cmd("EVAL")
+                    .arg(ADMIT)
+                    .arg(3)
+                    .arg(self.key(admission.refused_if_present))
+                    .arg(self.key(admission.counter))
+                    .arg(self.key(admission.stamp))
+                    .arg(millis(admission.window))
+                    .arg(fresh_stamp)
+                    .arg(millis(admission.stamp_ttl)),
+            )
+            .await?;
+        match reply.as_slice() {
+            [redis::Value::Int(-1)] => Ok(crate::Admitted::Refused),
+            [redis::Value::Int(count), stamp] => Ok(crate::Admitted::Counted {
+                count: *count,
+                stamp: redis::from_redis_value_ref(stamp).map_err(|e| CacheError::Redis(e.to_string()))?,
+            }),
+            _ => Err(CacheError::Redis(format!("admit answered {} values", reply.len()))),
+        }
     }
 
     pub(crate) async fn reserve_slot(
@@ -129,15 +231,16 @@ impl RedisCache {
         cost: i64,
         ttl: Duration,
     ) -> Result<i64, CacheError> {
-        let mut conn = self.pool.get().await?;
-        let start: String = redis::cmd("EVAL")
-            .arg(RESERVE_SLOT)
-            .arg(1)
-            .arg(self.key(key))
-            .arg(not_before)
-            .arg(cost)
-            .arg(millis(ttl))
-            .query_async(&mut conn)
+        let start: String = self
+            .query(
+                redis::cmd("EVAL")
+                    .arg(RESERVE_SLOT)
+                    .arg(1)
+                    .arg(self.key(key))
+                    .arg(not_before)
+                    .arg(cost)
+                    .arg(millis(ttl)),
+            )
             .await?;
         start
             .parse()
@@ -198,6 +301,7 @@ impl RedisCache {
         Ok(deleted)
     }
 
+    /// Through the pool: a new connection is checked, not a kept one.
     pub(crate) async fn ping(&self) -> Result<(), CacheError> {
         let mut conn = self.pool.get().await?;
         redis::cmd("PING").query_async::<String>(&mut conn).await?;

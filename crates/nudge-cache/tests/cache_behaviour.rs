@@ -2,7 +2,7 @@
 
 use std::time::Duration;
 
-use nudge_cache::Cache;
+use nudge_cache::{Admitted, Cache};
 use nudge_config::CacheSettings;
 
 fn cache(url: &str) -> Cache {
@@ -290,4 +290,123 @@ async fn memory_cache_finds_and_deletes_by_prefix() {
 #[ignore = "needs Redis"]
 async fn redis_cache_finds_and_deletes_by_prefix() {
     finds_and_deletes_by_prefix(cache(&nudge_testkit::redis_url())).await;
+}
+
+/// `admit`: refused (and nothing counted) while the refusal key holds
+/// something; otherwise counts in a fixed window and answers the stamp,
+/// created once and then stable until `restamp` gives a new one.
+async fn admits(cache: Cache) {
+    let admission = nudge_cache::Admission {
+        refused_if_present: "revoked:s1",
+        counter: "rate:u1",
+        window: Duration::from_secs(60),
+        stamp: "stamp:u1",
+        stamp_ttl: Duration::from_secs(60),
+    };
+    let stamp_of = |admitted: Admitted, expected_count: i64| match admitted {
+        Admitted::Counted { count, stamp } => {
+            assert_eq!(count, expected_count);
+            assert!(!stamp.is_empty());
+            stamp
+        }
+        Admitted::Refused => panic!("refused"),
+    };
+    let first = stamp_of(cache.admit(&admission).await.expect("admit"), 1);
+    let second = stamp_of(cache.admit(&admission).await.expect("admit"), 2);
+    assert_eq!(first, second, "the stamp stays while nothing changes");
+    assert_eq!(
+        cache.get("stamp:u1").await.expect("get"),
+        Some(first.clone().into_bytes())
+    );
+
+    cache
+        .restamp("stamp:u1", Duration::from_secs(60))
+        .await
+        .expect("restamp");
+    let third = stamp_of(cache.admit(&admission).await.expect("admit"), 3);
+    assert_ne!(third, first, "a change gives a new stamp");
+
+    cache.delete("stamp:u1").await.expect("delete");
+    let fourth = stamp_of(cache.admit(&admission).await.expect("admit"), 4);
+    assert!(
+        fourth != first && fourth != third,
+        "a lost stamp comes back as a new one"
+    );
+
+    cache.set("revoked:s1", b"1", None).await.expect("revoke");
+    assert_eq!(cache.admit(&admission).await.expect("admit"), Admitted::Refused);
+    assert_eq!(
+        cache.get("rate:u1").await.expect("get"),
+        Some(b"4".to_vec()),
+        "a refused request is not counted"
+    );
+
+    let short = nudge_cache::Admission {
+        refused_if_present: "revoked:s2",
+        counter: "rate:u2",
+        window: Duration::from_millis(300),
+        stamp: "stamp:u2",
+        stamp_ttl: Duration::from_millis(300),
+    };
+    let before = stamp_of(cache.admit(&short).await.expect("admit"), 1);
+    tokio::time::sleep(Duration::from_millis(450)).await;
+    let after = stamp_of(cache.admit(&short).await.expect("admit"), 1);
+    assert_ne!(before, after, "an expired stamp comes back as a new one");
+    for key in ["revoked:s1", "rate:u1", "stamp:u1", "rate:u2", "stamp:u2"] {
+        cache.delete(key).await.expect("cleanup");
+    }
+}
+
+#[tokio::test]
+async fn memory_cache_admits() {
+    admits(cache("memory://")).await;
+}
+
+#[tokio::test]
+#[ignore = "needs Redis"]
+async fn redis_cache_admits() {
+    admits(cache(&nudge_testkit::redis_url())).await;
+}
+
+/// Two replicas: a revocation or a new stamp written by one is seen by the
+/// other's next `admit`, and they count in the same window.
+#[tokio::test]
+#[ignore = "needs Redis"]
+async fn redis_admission_is_shared_between_clients() {
+    let settings = CacheSettings {
+        url: nudge_testkit::redis_url(),
+        prefix: nudge_testkit::unique_name("nudge-test-"),
+    };
+    let (a, b) = (
+        Cache::connect(&settings).expect("a"),
+        Cache::connect(&settings).expect("b"),
+    );
+    let admission = nudge_cache::Admission {
+        refused_if_present: "revoked:s",
+        counter: "rate:u",
+        window: Duration::from_secs(60),
+        stamp: "stamp:u",
+        stamp_ttl: Duration::from_secs(60),
+    };
+    let Admitted::Counted { count: 1, stamp: on_a } = a.admit(&admission).await.expect("a") else {
+        panic!("a: not the first count");
+    };
+    let Admitted::Counted { count: 2, stamp: on_b } = b.admit(&admission).await.expect("b") else {
+        panic!("b: not the second count");
+    };
+    assert_eq!(on_a, on_b, "one stamp for every replica");
+    b.restamp("stamp:u", Duration::from_secs(60)).await.expect("restamp");
+    let Admitted::Counted {
+        count: 3,
+        stamp: changed,
+    } = a.admit(&admission).await.expect("a")
+    else {
+        panic!("a: not the third count");
+    };
+    assert_ne!(changed, on_a, "a sees b's change at once");
+    b.set("revoked:s", b"1", None).await.expect("revoke");
+    assert_eq!(a.admit(&admission).await.expect("a"), Admitted::Refused);
+    for key in ["revoked:s", "rate:u", "stamp:u"] {
+        a.delete(key).await.expect("cleanup");
+    }
 }

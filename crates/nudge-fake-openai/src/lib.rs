@@ -7,8 +7,15 @@
 //! (`{"error":{"message","type","param","code"}}`), answer malformed JSON,
 //! call a tool that does not exist, or call the same tool forever.
 //!
+//! It also serves `POST /v1/embeddings` (OpenAI's format: `{"object":"list",
+//! "data":[{"object":"embedding","index","embedding":[..]}],"model","usage"}`)
+//! with deterministic vectors: a hashed bag of concepts ([`embedding`]), where
+//! words of one family share a concept ("sister", "brother", "sibling" ...), so
+//! a text about a sister is close to a question about a sibling without a
+//! word in common. [`FakeOpenAi::fail_embeddings`] makes it fail like the chat.
+//!
 //! Every request body it receives is kept, so a test can check what left
-//! Nudge (masking, context, tools offered).
+//! Nudge (masking, context, tools offered, texts sent for embeddings).
 
 use std::collections::VecDeque;
 use std::net::SocketAddr;
@@ -68,6 +75,9 @@ struct Inner {
     requests: Vec<Value>,
     api_key: Option<String>,
     calls: usize,
+    /// Played for every embeddings request while set (a failure mode).
+    embeddings_failure: Option<Step>,
+    embedding_requests: Vec<Value>,
 }
 
 type Shared = Arc<Mutex<Inner>>;
@@ -96,6 +106,7 @@ impl FakeOpenAi {
         }));
         let app = Router::new()
             .route("/v1/chat/completions", post(chat))
+            .route("/v1/embeddings", post(embeddings))
             .with_state(shared.clone());
         let server = tokio::spawn(async move {
             // The fake lives as long as the test; an I/O error ends it.
@@ -123,12 +134,39 @@ impl FakeOpenAi {
     pub fn calls(&self) -> usize {
         lock(&self.shared).calls
     }
+
+    /// Every embeddings request body received (well-formed ones), oldest first.
+    pub fn embedding_requests(&self) -> Vec<Value> {
+        lock(&self.shared).embedding_requests.clone()
+    }
+
+    /// From now on, embeddings requests play `step` (e.g. `Step::Error(503)`,
+    /// `Step::Hang`, `Step::Malformed`) instead of answering; `None` heals.
+    pub fn fail_embeddings(&self, step: Option<Step>) {
+        lock(&self.shared).embeddings_failure = step;
+    }
 }
 
 impl Drop for FakeOpenAi {
     fn drop(&mut self) {
         self.server.abort();
     }
+}
+
+fn refuse_unauthorized(inner: &Inner, headers: &HeaderMap) -> Option<Response> {
+    let key = inner.api_key.as_ref()?;
+    let given = headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "));
+    (given != Some(key.as_str())).then(|| {
+        error(
+            StatusCode::UNAUTHORIZED,
+            "Incorrect API key provided.",
+            "invalid_request_error",
+            Some("invalid_api_key"),
+        )
+    })
 }
 
 fn error(status: StatusCode, message: &str, kind: &str, code: Option<&str>) -> Response {
@@ -167,19 +205,8 @@ async fn chat(State(shared): State<Shared>, headers: HeaderMap, body: String) ->
     let (step, calls) = {
         let mut inner = lock(&shared);
         inner.calls += 1;
-        if let Some(key) = &inner.api_key {
-            let given = headers
-                .get(header::AUTHORIZATION)
-                .and_then(|v| v.to_str().ok())
-                .and_then(|v| v.strip_prefix("Bearer "));
-            if given != Some(key.as_str()) {
-                return error(
-                    StatusCode::UNAUTHORIZED,
-                    "Incorrect API key provided.",
-                    "invalid_request_error",
-                    Some("invalid_api_key"),
-                );
-            }
+        if let Some(refused) = refuse_unauthorized(&inner, &headers) {
+            return refused;
         }
         let Ok(request) = serde_json::from_str::<Value>(&body) else {
             return error(
@@ -293,4 +320,163 @@ async fn play(step: Option<Step>, model: &str, prompt_tokens: u64, calls: usize)
             }
         };
     }
+}
+
+/// Dimensions of the fake's vectors unless the request asks for others (`dimensions`).
+pub const EMBEDDING_DIMENSIONS: usize = 64;
+
+/// Words of one family, embedded as one concept (English and French, folded).
+const CONCEPTS: &[(&str, &[&str])] = &[
+    (
+        "sibling",
+        &[
+            "sibling", "siblings", "sister", "sisters", "brother", "brothers", "soeur", "frere",
+        ],
+    ),
+    (
+        "parent",
+        &[
+            "parent", "parents", "mother", "mom", "mum", "father", "dad", "mere", "pere", "maman", "papa",
+        ],
+    ),
+    (
+        "medication",
+        &[
+            "medication",
+            "medications",
+            "medicine",
+            "meds",
+            "pill",
+            "pills",
+            "medicament",
+            "medicaments",
+        ],
+    ),
+    ("physician", &["doctor", "physician", "gp", "medecin", "docteur"]),
+    ("pet", &["pet", "pets", "cat", "cats", "dog", "dogs", "chat", "chien"]),
+    (
+        "work",
+        &["work", "job", "boss", "office", "travail", "boulot", "patron"],
+    ),
+];
+
+/// Words the fake's vectors leave out (they carry no meaning).
+const FUNCTION_WORDS: &[&str] = &[
+    "a", "an", "the", "my", "is", "are", "who", "what", "i", "to", "of", "and", "me", "do", "you", "about", "mon",
+    "ma", "mes", "le", "la", "les", "est", "qui", "de", "et",
+];
+
+fn fnv1a(text: &str) -> u64 {
+    text.bytes().fold(0xcbf2_9ce4_8422_2325, |hash, byte| {
+        (hash ^ u64::from(byte)).wrapping_mul(0x0100_0000_01b3)
+    })
+}
+
+fn fold(c: char) -> char {
+    match c {
+        'à' | 'â' | 'ä' => 'a',
+        'é' | 'è' | 'ê' | 'ë' => 'e',
+        'î' | 'ï' => 'i',
+        'ô' | 'ö' => 'o',
+        'ù' | 'û' | 'ü' => 'u',
+        'ç' => 'c',
+        other => other,
+    }
+}
+
+/// The fake's vector of `text` (unit length, or all zeros for a text with no
+/// meaningful word): each word, lowercased and without accents, counts for
+/// its concept ([`CONCEPTS`]) or itself, hashed into one of `dimensions`.
+pub fn embedding(text: &str, dimensions: usize) -> Vec<f32> {
+    let dimensions = dimensions.max(1);
+    let mut vector = vec![0f32; dimensions];
+    let lower: String = text.to_lowercase().chars().map(fold).collect();
+    for word in lower.split(|c: char| !c.is_alphanumeric()) {
+        if word.is_empty() || FUNCTION_WORDS.contains(&word) {
+            continue;
+        }
+        let concept = CONCEPTS
+            .iter()
+            .find(|(_, words)| words.contains(&word))
+            .map_or(word, |(concept, _)| concept);
+        let hash = fnv1a(concept);
+        let slot = usize::try_from(hash % dimensions as u64).unwrap_or(0);
+        vector[slot] += 1.0;
+    }
+    let norm = vector.iter().map(|x| x * x).sum::<f32>().sqrt();
+    if norm > 0.0 {
+        for x in &mut vector {
+            *x /= norm;
+        }
+    }
+    vector
+}
+
+async fn embeddings(State(shared): State<Shared>, headers: HeaderMap, body: String) -> Response {
+    let (failure, request) = {
+        let mut inner = lock(&shared);
+        if let Some(refused) = refuse_unauthorized(&inner, &headers) {
+            return refused;
+        }
+        let Ok(request) = serde_json::from_str::<Value>(&body) else {
+            return error(
+                StatusCode::BAD_REQUEST,
+                "We could not parse the JSON body of your request.",
+                "invalid_request_error",
+                None,
+            );
+        };
+        if !request["model"].is_string() || request["input"].is_null() {
+            return error(
+                StatusCode::BAD_REQUEST,
+                "'model' and 'input' are required properties.",
+                "invalid_request_error",
+                None,
+            );
+        }
+        inner.embedding_requests.push(request.clone());
+        (inner.embeddings_failure.clone(), request)
+    };
+    if let Some(step) = failure {
+        return play(Some(step), "fake", 1, 0).await;
+    }
+    let inputs: Vec<String> = match &request["input"] {
+        Value::String(text) => vec![text.clone()],
+        Value::Array(items) if items.iter().all(Value::is_string) && !items.is_empty() => {
+            items.iter().filter_map(|v| v.as_str().map(str::to_owned)).collect()
+        }
+        _ => {
+            return error(
+                StatusCode::BAD_REQUEST,
+                "'input' must be a string or an array of strings.",
+                "invalid_request_error",
+                Some("invalid_value"),
+            );
+        }
+    };
+    if inputs.iter().any(String::is_empty) {
+        return error(
+            StatusCode::BAD_REQUEST,
+            "'input' cannot be an empty string.",
+            "invalid_request_error",
+            Some("invalid_value"),
+        );
+    }
+    let dimensions = request["dimensions"]
+        .as_u64()
+        .and_then(|d| usize::try_from(d).ok())
+        .unwrap_or(EMBEDDING_DIMENSIONS);
+    let data: Vec<Value> = inputs
+        .iter()
+        .enumerate()
+        .map(|(index, text)| json!({ "object": "embedding", "index": index, "embedding": embedding(text, dimensions) }))
+        .collect();
+    let prompt_tokens: u64 = inputs.iter().map(|text| tokens(text)).sum();
+    axum::Json(json!({
+        "object": "list",
+        "data": data,
+        "model": request["model"],
+        "usage": { "prompt_tokens": prompt_tokens, "total_tokens": prompt_tokens }
+    }))
+    .into_response()
 }

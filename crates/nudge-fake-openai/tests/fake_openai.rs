@@ -10,9 +10,13 @@ fn request() -> Value {
 }
 
 async fn post(fake: &FakeOpenAi, body: &Value, key: Option<&str>) -> (u16, String) {
+    post_to(fake, "chat/completions", body, key).await
+}
+
+async fn post_to(fake: &FakeOpenAi, path: &str, body: &Value, key: Option<&str>) -> (u16, String) {
     let client = reqwest::Client::new();
     let mut builder = client
-        .post(format!("{}/chat/completions", fake.base_url()))
+        .post(format!("{}/{path}", fake.base_url()))
         .timeout(Duration::from_millis(300))
         .json(body);
     if let Some(key) = key {
@@ -106,4 +110,90 @@ async fn fails_on_cue() {
         assert_eq!(status, 200);
         assert!(body.contains("list_reminders"));
     }
+}
+
+fn cosine(a: &[f32], b: &[f32]) -> f32 {
+    a.iter().zip(b).map(|(x, y)| x * y).sum()
+}
+
+#[tokio::test]
+async fn embeds_in_openai_format_with_related_words_close() {
+    let fake = FakeOpenAi::start(Vec::new(), Some("sk-test")).await.expect("start");
+    let body = json!({
+        "model": "text-embedding-3-small",
+        "input": ["my sister is Léa", "who is my sibling?", "my dentist is Dr Martin"]
+    });
+    let (status, text) = post_to(&fake, "embeddings", &body, Some("sk-test")).await;
+    assert_eq!(status, 200, "{text}");
+    let answer: Value = serde_json::from_str(&text).expect("json");
+    assert_eq!(answer["object"], "list");
+    assert_eq!(answer["model"], "text-embedding-3-small");
+    assert!(answer["usage"]["prompt_tokens"].as_u64().expect("usage") > 0);
+    let vectors: Vec<Vec<f32>> = answer["data"]
+        .as_array()
+        .expect("data")
+        .iter()
+        .enumerate()
+        .map(|(i, item)| {
+            assert_eq!(item["object"], "embedding");
+            assert_eq!(item["index"], i);
+            serde_json::from_value(item["embedding"].clone()).expect("floats")
+        })
+        .collect();
+    assert!(
+        vectors
+            .iter()
+            .all(|v| v.len() == nudge_fake_openai::EMBEDDING_DIMENSIONS)
+    );
+    // "sister" and "sibling" are one concept; the dentist shares nothing.
+    assert!(
+        cosine(&vectors[0], &vectors[1]) > 0.7,
+        "{}",
+        cosine(&vectors[0], &vectors[1])
+    );
+    assert!(cosine(&vectors[2], &vectors[1]).abs() < 0.01);
+    // Deterministic, and `dimensions` is honoured.
+    assert_eq!(vectors[0], nudge_fake_openai::embedding("my sister is Léa", 64));
+    let (_, text) = post_to(
+        &fake,
+        "embeddings",
+        &json!({ "model": "m", "input": "tea", "dimensions": 8 }),
+        Some("sk-test"),
+    )
+    .await;
+    let answer: Value = serde_json::from_str(&text).expect("json");
+    assert_eq!(answer["data"][0]["embedding"].as_array().expect("vector").len(), 8);
+    assert_eq!(fake.embedding_requests().len(), 2);
+    assert_eq!(fake.calls(), 0, "no chat request");
+}
+
+#[tokio::test]
+async fn embeddings_refuse_and_fail_on_cue() {
+    let fake = FakeOpenAi::start(Vec::new(), Some("sk-test")).await.expect("start");
+    let body = json!({ "model": "m", "input": "tea" });
+    let (status, text) = post_to(&fake, "embeddings", &body, Some("sk-wrong")).await;
+    assert_eq!(status, 401);
+    assert!(text.contains("invalid_api_key"), "{text}");
+    let (status, text) = post_to(&fake, "embeddings", &json!({ "model": "m" }), Some("sk-test")).await;
+    assert_eq!(status, 400);
+    assert!(text.contains("invalid_request_error"), "{text}");
+    let (status, _) = post_to(
+        &fake,
+        "embeddings",
+        &json!({ "model": "m", "input": "" }),
+        Some("sk-test"),
+    )
+    .await;
+    assert_eq!(status, 400);
+    fake.fail_embeddings(Some(Step::Error(429)));
+    let (status, text) = post_to(&fake, "embeddings", &body, Some("sk-test")).await;
+    assert_eq!(status, 429);
+    assert!(text.contains("rate_limit_exceeded"), "{text}");
+    fake.fail_embeddings(Some(Step::Hang));
+    assert_eq!(
+        post_to(&fake, "embeddings", &body, Some("sk-test")).await,
+        (0, "timeout".to_owned())
+    );
+    fake.fail_embeddings(None);
+    assert_eq!(post_to(&fake, "embeddings", &body, Some("sk-test")).await.0, 200);
 }

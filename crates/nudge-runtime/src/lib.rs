@@ -1,11 +1,12 @@
 //! What every Nudge service needs around its own logic: stopping on
 //! SIGTERM, health and readiness endpoints, Prometheus `/metrics`, serving
 //! gRPC (with `grpc.health.v1`) next to those HTTP endpoints on one port, and
-//! traced gRPC client channels.
+//! traced gRPC client channels; the shared parts of the GDPR privacy service.
 
 mod grpc;
 mod health;
 pub mod http;
+pub mod privacy;
 
 use std::time::Duration;
 

@@ -420,3 +420,18 @@ diesel::table! {
         created_at -> Timestamp,
     }
 }
+
+// agent: the remaining steps of a model's reply, texted one at a time
+
+diesel::table! {
+    /// agent
+    agent_pending_steps (user_id) {
+        user_id -> Text,
+        steps -> Binary,
+        total -> Integer,
+        sent -> Integer,
+        language -> Text,
+        inbound_id -> Text,
+        updated_at -> Timestamp,
+    }
+}

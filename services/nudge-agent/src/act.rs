@@ -135,6 +135,7 @@ impl Core {
                     .map_err(unavailable)?;
                 replies::local_only(lang, *on)
             }
+            Intent::NextStep => self.next_step(turn, lang).await?,
             Intent::Help => replies::help(lang),
             Intent::Unknown => replies::not_understood(lang),
         })
@@ -201,6 +202,14 @@ impl Core {
             .map_err(ServiceError::from)?
             .into_inner();
         let Some(reminder) = acknowledged.reminder else {
+            // No reminder waited for this "done": it was about a step of a model's reply, if one is kept.
+            if self
+                .pending_steps(&turn.user())
+                .await?
+                .is_some_and(|pending| pending.open_for(turn.message_id, turn.received_at))
+            {
+                return self.next_step(turn, lang).await;
+            }
             return Ok(replies::done(lang, None));
         };
         // A task carried by this (one-off) reminder is done too.

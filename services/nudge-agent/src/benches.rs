@@ -6,6 +6,7 @@ use std::time::{Duration, Instant};
 
 use chrono::TimeZone as _;
 use nudge_core::Language;
+use nudge_store::diesel;
 
 use crate::engine::{Context, understand};
 
@@ -142,8 +143,31 @@ async fn recall_over_ten_thousand_memories_on_postgres() {
     let core = ten_thousand_memories(&database).await;
     let (p50, p95, max) = recall_percentiles(&core).await;
     println!(
-        "recall over 10,000 memories of one person (PostgreSQL, term index + decrypt the shown): p50 {p50:?} p95 {p95:?} max {max:?}"
+        "recall over 10,000 memories of one person (PostgreSQL, term index + decrypt the shown), \
+         right after the bulk insert: p50 {p50:?} p95 {p95:?} max {max:?}"
     );
+    vacuum(&core).await;
+    let (p50, p95, max) = recall_percentiles(&core).await;
+    println!(
+        "recall over 10,000 memories of one person (PostgreSQL, term index + decrypt the shown), \
+         after VACUUM ANALYZE: p50 {p50:?} p95 {p95:?} max {max:?}"
+    );
+}
+
+/// What autovacuum does soon after a bulk insert (PostgreSQL >= 13 vacuums on
+/// inserts): planner statistics, and the visibility map that lets index-only
+/// scans skip the table.
+async fn vacuum(core: &crate::Core) {
+    use nudge_store::diesel_async::RunQueryDsl as _;
+
+    let mut conn = core.db.conn().await.expect("conn");
+    let nudge_store::DbConn::Postgres(c) = &mut conn else {
+        return;
+    };
+    diesel::sql_query("VACUUM ANALYZE agent_memories, agent_memory_terms")
+        .execute(&mut **c)
+        .await
+        .expect("vacuum");
 }
 
 /// Where a recall's time goes: each step of [`crate::Core::search_memories`]
@@ -151,9 +175,19 @@ async fn recall_over_ten_thousand_memories_on_postgres() {
 #[tokio::test(flavor = "multi_thread")]
 #[ignore = "benchmark: run in release with --nocapture"]
 async fn where_recall_time_goes() {
+    where_time_goes(nudge_testkit::TestDatabase::sqlite(), "SQLite").await;
+}
+
+/// The same on PostgreSQL, with the plans of the index queries.
+#[tokio::test(flavor = "multi_thread")]
+#[ignore = "benchmark: needs PostgreSQL, run in release with --nocapture"]
+async fn where_recall_time_goes_on_postgres() {
+    where_time_goes(nudge_testkit::TestDatabase::postgres().await, "PostgreSQL").await;
+}
+
+async fn where_time_goes(database: nudge_testkit::TestDatabase, label: &str) {
     use crate::memory;
 
-    let database = nudge_testkit::TestDatabase::sqlite();
     let core = ten_thousand_memories(&database).await;
     let keys = &core.keys;
     let key_id = keys.active_key_id().as_str().to_owned();
@@ -176,12 +210,23 @@ async fn where_recall_time_goes() {
             println!("  {:<60} median {:?}", $what, times[25]);
         }};
     }
-    println!("where a recall's time goes (SQLite, 10,000 memories):");
+    println!("where a recall's time goes ({label}, 10,000 memories):");
     time!(
         "unindexed (none here)",
         memory::unindexed(&mut conn, USER, &key_id).await.expect("q")
     );
     time!("count_active", memory::count_active(&mut conn, USER).await.expect("q"));
+    time!(
+        "index_state (count + any unindexed, one query)",
+        memory::index_state(&mut conn, USER, &key_id).await.expect("q")
+    );
+    let jazz = memory::term_hash(keys, USER, "jazz");
+    time!(
+        "holders_of sister and jazz (one query)",
+        memory::holders_of(&mut conn, USER, &[sister.clone(), jazz.clone()])
+            .await
+            .expect("q")
+    );
     time!(
         "frequencies of the 3 terms",
         memory::frequencies(&mut conn, USER, &wanted).await.expect("q")
@@ -223,11 +268,87 @@ async fn where_recall_time_goes() {
         "term hashes of the query",
         memory::term_hashes(keys, USER, "who is my sister who likes jazz")
     );
+    if conn.backend() == nudge_store::Backend::Postgres {
+        explain(
+            &mut conn,
+            &[sister.clone(), like.clone(), memory::term_hash(keys, USER, "jazz")],
+        )
+        .await;
+        drop(conn);
+        vacuum(&core).await;
+        println!("  after VACUUM ANALYZE:");
+        conn = core.db.conn().await.expect("conn");
+        time!(
+            "index_state (count + any unindexed)",
+            memory::index_state(&mut conn, USER, &key_id).await.expect("q")
+        );
+        time!(
+            "frequencies of the 3 terms",
+            memory::frequencies(&mut conn, USER, &wanted).await.expect("q")
+        );
+        time!(
+            "held: \"like\" among 250 ids",
+            memory::held(&mut conn, USER, std::slice::from_ref(&like), &some)
+                .await
+                .expect("q")
+        );
+        explain(
+            &mut conn,
+            &[sister.clone(), like.clone(), memory::term_hash(keys, USER, "jazz")],
+        )
+        .await;
+    }
     drop(conn);
+    time!("pool: take a connection", drop(core.db.conn().await.expect("conn")));
     time!(
         "search_memories, whole",
         core.search_memories(USER, "who is my sister who likes jazz", 5)
             .await
             .expect("q")
     );
+}
+
+#[derive(diesel::QueryableByName)]
+struct PlanLine {
+    #[diesel(sql_type = diesel::sql_types::Text, column_name = "QUERY PLAN")]
+    line: String,
+}
+
+/// The plans (EXPLAIN ANALYZE) of the index queries, on PostgreSQL.
+async fn explain(conn: &mut nudge_store::DbConn, terms: &[Vec<u8>]) {
+    use nudge_store::diesel_async::RunQueryDsl as _;
+
+    let bytea = |t: &Vec<u8>| {
+        let hex: String = t.iter().map(|b| format!("{b:02x}")).collect();
+        format!("'\\x{hex}'::bytea")
+    };
+    let list = terms.iter().map(bytea).collect::<Vec<_>>().join(", ");
+    let statements = [
+        format!("SELECT count(*) FROM agent_memories WHERE user_id = '{USER}' AND status = 'active'"),
+        format!(
+            "SELECT id FROM agent_memories WHERE user_id = '{USER}' AND status = 'active' \
+             AND (terms_key IS NULL OR terms_key <> 'k1')"
+        ),
+        format!(
+            "SELECT term, count(*) FROM agent_memory_terms WHERE user_id = '{USER}' \
+             AND term IN ({list}) GROUP BY term"
+        ),
+        format!(
+            "SELECT memory_id FROM agent_memory_terms WHERE user_id = '{USER}' AND term = {}",
+            bytea(&terms[0])
+        ),
+    ];
+    for statement in statements {
+        println!("  EXPLAIN ANALYZE {statement}");
+        let nudge_store::DbConn::Postgres(c) = conn else {
+            return;
+        };
+        let plan: Vec<PlanLine> = diesel::sql_query(format!("EXPLAIN (ANALYZE, BUFFERS) {statement}"))
+            .load(&mut **c)
+            .await
+            .expect("explain");
+        for line in plan {
+            println!("    {}", line.line);
+        }
+    }
 }

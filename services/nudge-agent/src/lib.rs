@@ -19,6 +19,7 @@ mod recall;
 #[cfg(test)]
 mod recall_index_tests;
 mod replies;
+mod steps;
 mod store;
 mod tasks;
 
@@ -138,13 +139,32 @@ impl Core {
             .map_err(unavailable)?;
         drop(conn);
         let listing = self.load_listing(user).await?;
+        let steps = self.pending_steps(user).await?;
         // Times are read from when the person sent the message, so a retry reads them the same way.
         let context = engine::Context {
             now: inbound.received_at.with_timezone(&timezone.tz()),
             language,
             last_listing: listing.as_ref().map(|(kind, _)| *kind),
         };
+        // While steps of a model's reply are kept, "next" / "suivant" asks for the next one (`steps.rs`).
+        // "done" / "fait" stays a reminder's answer first: a medication reminder that fired during the
+        // steps must not be left nagging; with no reminder waiting, it asks for the next step (`act.rs`).
+        let steps_open = steps
+            .as_ref()
+            .is_some_and(|pending| pending.open_for(&inbound.message_id, inbound.received_at));
         let understood = engine::understand(&inbound.body, &context);
+        let understood = match &steps {
+            Some(pending)
+                if steps_open && understood.intent != engine::Intent::Done && engine::asks_next_step(&inbound.body) =>
+            {
+                engine::Understood {
+                    intent: engine::Intent::NextStep,
+                    language: pending.language,
+                }
+            }
+            _ => understood,
+        };
+        let step_done = steps_open && understood.intent == engine::Intent::Done;
         let intent = understood.intent.name();
         if handled_before {
             return Ok(Handled {
@@ -153,6 +173,10 @@ impl Core {
                 answered_by: String::new(),
                 tools: Vec::new(),
             });
+        }
+        if steps.is_some() && understood.intent != engine::Intent::NextStep && !step_done {
+            // Anything but a "next" or a "done" drops the steps kept.
+            self.drop_steps(user).await?;
         }
         let person = act::Person {
             user_id: inbound.user_id.clone(),
@@ -166,18 +190,32 @@ impl Core {
         };
         // The model chain first (when configured), the local engine otherwise or
         // when it gives no answer. A "yes"/"no" answers a question Nudge asked,
-        // and "local only" is about the models themselves: only the local engine
-        // reads those, never a model.
+        // "next" (or "done") asks for a step kept, and "local only" is about the models
+        // themselves: only the local engine reads those, never a model.
         let answer = if self.chain.is_empty()
+            || step_done
             || matches!(
                 understood.intent,
-                engine::Intent::Confirm(_) | engine::Intent::SetLocalOnly(_)
+                engine::Intent::Confirm(_) | engine::Intent::SetLocalOnly(_) | engine::Intent::NextStep
             ) {
             None
         } else {
             self.converse(&turn, &inbound.body, understood.language, started)
                 .await?
         };
+        if let Some(answer) = &answer
+            && answer.steps.len() > 1
+        {
+            // One step at a time: the first is in the reply, the others wait for "next".
+            self.keep_steps(
+                user,
+                &inbound.message_id,
+                &answer.steps,
+                understood.language,
+                inbound.received_at,
+            )
+            .await?;
+        }
         let (reply, intent, answered_by, tools) = match answer {
             Some(answer) => (answer.reply, "model", answer.provider, answer.tools),
             None => (

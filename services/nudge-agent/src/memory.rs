@@ -127,6 +127,27 @@ impl<'a> Scores<'a> {
         (above < self.limit).then_some(term.term.as_slice())
     }
 
+    /// The terms [`Scores::next_to_read`] would give next if each were read
+    /// in turn (rarest first), as many as fit in `rows` index rows by
+    /// `frequency` (at least one): reading all of them in one round trip ranks
+    /// the same, as reading a term in full is never wrong, only more work.
+    pub(crate) fn next_batch(&self, frequency: &HashMap<Vec<u8>, usize>, rows: usize) -> Vec<&'a [u8]> {
+        if self.next_to_read().is_none() {
+            return Vec::new();
+        }
+        let mut batch = Vec::new();
+        let mut total = 0;
+        for term in &self.terms[self.read..] {
+            let n = frequency.get(&term.term).copied().unwrap_or(0);
+            if !batch.is_empty() && total + n > rows {
+                break;
+            }
+            total += n;
+            batch.push(term.term.as_slice());
+        }
+        batch
+    }
+
     /// The holders of the term [`Scores::next_to_read`] gave.
     pub(crate) fn read(&mut self, holders: impl IntoIterator<Item = String>) {
         let Some(term) = self.terms.get(self.read) else {
@@ -707,7 +728,8 @@ pub(crate) async fn index(
     })
 }
 
-/// How many active memories the person has.
+/// How many active memories the person has (recall uses [`index_state`]).
+#[cfg(test)]
 pub(crate) async fn count_active(conn: &mut DbConn, user_id: &str) -> QueryResult<i64> {
     with_conn!(conn, c => {
         agent_memories::table
@@ -715,6 +737,45 @@ pub(crate) async fn count_active(conn: &mut DbConn, user_id: &str) -> QueryResul
             .filter(agent_memories::status.eq("active"))
             .count()
             .get_result(c)
+            .await
+    })
+}
+
+/// The person's active memories: how many there are, and whether some are
+/// not indexed under `terms_key` ([`unindexed`] lists them). One scan of the
+/// `(user_id, status, terms_key)` index instead of two.
+pub(crate) async fn index_state(conn: &mut DbConn, user_id: &str, terms_key: &str) -> QueryResult<(usize, bool)> {
+    let rows: Vec<(Option<String>, i64)> = with_conn!(conn, c => {
+        agent_memories::table
+            .filter(agent_memories::user_id.eq(user_id))
+            .filter(agent_memories::status.eq("active"))
+            .group_by(agent_memories::terms_key)
+            .select((agent_memories::terms_key, diesel::dsl::count_star()))
+            .load(c)
+            .await
+    })?;
+    let total = rows.iter().map(|(_, n)| usize::try_from(*n).unwrap_or(0)).sum();
+    let stale = rows.iter().any(|(key, n)| *n > 0 && key.as_deref() != Some(terms_key));
+    Ok((total, stale))
+}
+
+/// Index rows read in one statement by [`holders_of`] (the postings of the
+/// next rarest terms): about what the rarest terms of a query hold.
+pub(crate) const POSTINGS_PER_STATEMENT: usize = 4_000;
+
+/// The person's memories whose index holds one of `terms` (keyed hashes):
+/// (term, memory id) pairs, for several terms in one round trip.
+pub(crate) async fn holders_of(
+    conn: &mut DbConn,
+    user_id: &str,
+    terms: &[Vec<u8>],
+) -> QueryResult<Vec<(Vec<u8>, String)>> {
+    with_conn!(conn, c => {
+        agent_memory_terms::table
+            .filter(agent_memory_terms::user_id.eq(user_id))
+            .filter(agent_memory_terms::term.eq_any(terms))
+            .select((agent_memory_terms::term, agent_memory_terms::memory_id))
+            .load(c)
             .await
     })
 }
@@ -741,7 +802,9 @@ pub(crate) async fn frequencies(
         .collect())
 }
 
-/// The person's memories whose index holds `term` (a keyed hash).
+/// The person's memories whose index holds `term` (a keyed hash); recall
+/// reads several terms at once ([`holders_of`]).
+#[cfg(test)]
 pub(crate) async fn holders(conn: &mut DbConn, user_id: &str, term: &[u8]) -> QueryResult<Vec<String>> {
     with_conn!(conn, c => {
         agent_memory_terms::table
@@ -1008,6 +1071,17 @@ mod tests {
     /// `i` holds), reading only what it asks for; returns the candidates and
     /// how many index rows were read.
     fn pruned(docs: &[Vec<u8>], wanted: &[Vec<u8>], limit: usize) -> (Vec<(i64, String)>, usize) {
+        pruned_in_batches(docs, wanted, limit, 0)
+    }
+
+    /// The same, reading the next terms' holders [`Scores::next_batch`] at a
+    /// time (up to `batch_rows` rows; 0: one term at a time).
+    fn pruned_in_batches(
+        docs: &[Vec<u8>],
+        wanted: &[Vec<u8>],
+        limit: usize,
+        batch_rows: usize,
+    ) -> (Vec<(i64, String)>, usize) {
         let mut frequency = HashMap::new();
         for doc in docs {
             for term in doc {
@@ -1017,13 +1091,19 @@ mod tests {
         let terms = weigh(wanted, &frequency, docs.len());
         let mut scores = Scores::new(&terms, limit);
         let mut rows = 0;
-        while let Some(term) = scores.next_to_read() {
-            let holders: Vec<String> = (0..docs.len())
-                .filter(|i| docs[*i].contains(&term[0]))
-                .map(|i| format!("{i:05}"))
-                .collect();
-            rows += holders.len();
-            scores.read(holders);
+        loop {
+            let batch = scores.next_batch(&frequency, batch_rows);
+            if batch.is_empty() {
+                break;
+            }
+            for term in batch {
+                let holders: Vec<String> = (0..docs.len())
+                    .filter(|i| docs[*i].contains(&term[0]))
+                    .map(|i| format!("{i:05}"))
+                    .collect();
+                rows += holders.len();
+                scores.read(holders);
+            }
         }
         let (unread, ids) = scores.to_complete();
         let held: Vec<Posting> = ids
@@ -1082,8 +1162,13 @@ mod tests {
                 .collect();
             let wanted: Vec<Vec<u8>> = (0..8u8).filter(|_| next() % 3 != 0).map(|t| vec![t]).collect();
             for limit in [1, 5, 20] {
+                let expected = exhaustive(&docs, &wanted, limit);
                 let (found, _) = pruned(&docs, &wanted, limit);
-                assert_eq!(found, exhaustive(&docs, &wanted, limit), "round {round}, limit {limit}");
+                assert_eq!(found, expected, "round {round}, limit {limit}");
+                for batch_rows in [50, 400] {
+                    let (found, _) = pruned_in_batches(&docs, &wanted, limit, batch_rows);
+                    assert_eq!(found, expected, "round {round}, limit {limit}, batches of {batch_rows}");
+                }
             }
         }
     }
@@ -1107,6 +1192,10 @@ mod tests {
         let (found, rows) = pruned(&docs, &wanted, 5);
         assert_eq!(found, exhaustive(&docs, &wanted, 5));
         // All of 2 and 1, then 0 for the 250 holding both: not 13,250 rows.
+        assert_eq!(rows, 1250 + 2000 + 250);
+        // In batches of 4,000 rows: 2 and 1 in one round trip, 0 still pruned.
+        let (found, rows) = pruned_in_batches(&docs, &wanted, 5, 4_000);
+        assert_eq!(found, exhaustive(&docs, &wanted, 5));
         assert_eq!(rows, 1250 + 2000 + 250);
     }
 

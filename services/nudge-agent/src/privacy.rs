@@ -7,21 +7,21 @@ use std::sync::Arc;
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 use diesel_async::RunQueryDsl;
-use nudge_core::UserId;
-use nudge_proto::ServiceError;
 use nudge_proto::privacy::privacy_service_server::PrivacyService;
 use nudge_proto::privacy::{
     ErasePersonRequest, ErasePersonResponse, ErasedTable, ExportPersonRequest, ExportPersonResponse,
 };
+use nudge_runtime::privacy;
 use nudge_store::schema::{
-    agent_listings, agent_memories, agent_memory_terms, agent_messages, agent_pending_actions, agent_people,
-    agent_preferences, agent_tasks, agent_usage,
+    agent_listings, agent_memories, agent_memory_terms, agent_messages, agent_pending_actions, agent_pending_steps,
+    agent_people, agent_preferences, agent_tasks, agent_usage,
 };
 use nudge_store::{DbConn, diesel, diesel_async, with_conn};
 use serde_json::{Value, json};
 use tonic::{Request, Response, Status};
 
 use crate::memory::MEMORY_BODY;
+use crate::steps::STEPS_BODY;
 use crate::tasks::TASK_BODY;
 use crate::{Core, MESSAGE_BODY, unavailable};
 
@@ -35,53 +35,34 @@ impl Privacy {
     }
 }
 
-fn user_id_of(user_id: &str) -> Result<UserId, Status> {
-    UserId::parse(user_id).map_err(|_| ServiceError::invalid_argument("user_id: not a user id").into())
-}
-
-fn at(time: NaiveDateTime) -> String {
-    time.and_utc().to_rfc3339()
-}
-
-fn at_opt(time: Option<NaiveDateTime>) -> Option<String> {
-    time.map(at)
-}
-
 #[tonic::async_trait]
 impl PrivacyService for Privacy {
     async fn export_person(
         &self,
         request: Request<ExportPersonRequest>,
     ) -> Result<Response<ExportPersonResponse>, Status> {
-        let user_id = user_id_of(&request.into_inner().user_id)?;
+        let user_id = privacy::person(&request.into_inner().user_id)?;
         let mut conn = self.core.db.conn().await.map_err(unavailable)?;
         let document = export(&self.core, &mut conn, user_id.as_str())
             .await
             .map_err(unavailable)?;
         tracing::info!(user.id = %user_id.as_str(), "agent data exported");
-        Ok(Response::new(ExportPersonResponse {
-            service: "agent".to_owned(),
-            json: document.to_string(),
-        }))
+        Ok(privacy::exported("agent", &document))
     }
 
     async fn erase_person(
         &self,
         request: Request<ErasePersonRequest>,
     ) -> Result<Response<ErasePersonResponse>, Status> {
-        let user_id = user_id_of(&request.into_inner().user_id)?;
+        let user_id = privacy::person(&request.into_inner().user_id)?;
         let mut conn = self.core.db.conn().await.map_err(unavailable)?;
         let tables = erase(&mut conn, user_id.as_str()).await.map_err(unavailable)?;
         tracing::info!(user.id = %user_id.as_str(), "agent data erased");
-        Ok(Response::new(ErasePersonResponse {
-            service: "agent".to_owned(),
-            tables,
-            number_released: false,
-        }))
+        Ok(privacy::erased("agent", tables, false))
     }
 }
 
-async fn export(core: &Core, conn: &mut DbConn, user_id: &str) -> QueryResult<Value> {
+pub(crate) async fn export(core: &Core, conn: &mut DbConn, user_id: &str) -> QueryResult<Value> {
     let keys = &core.keys;
     let person: Option<(String, String, NaiveDateTime)> = with_conn!(conn, c => {
         agent_people::table
@@ -189,29 +170,43 @@ async fn export(core: &Core, conn: &mut DbConn, user_id: &str) -> QueryResult<Va
             .await
             .optional()
     })?;
+    let steps: Option<(Vec<u8>, i32, i32, String, NaiveDateTime)> = with_conn!(conn, c => {
+        agent_pending_steps::table
+            .find(user_id)
+            .select((
+                agent_pending_steps::steps,
+                agent_pending_steps::total,
+                agent_pending_steps::sent,
+                agent_pending_steps::language,
+                agent_pending_steps::updated_at,
+            ))
+            .first(c)
+            .await
+            .optional()
+    })?;
     Ok(json!({
         "person": person.map(|(timezone, language, updated_at)| json!({
-            "timezone": timezone, "language": language, "updated_at": at(updated_at),
+            "timezone": timezone, "language": language, "updated_at": privacy::instant(updated_at),
         })),
         "preferences": preferences.map(|(plan, local_only, updated_at)| json!({
-            "plan": plan, "local_only": local_only, "updated_at": at(updated_at),
+            "plan": plan, "local_only": local_only, "updated_at": privacy::instant(updated_at),
         })),
         "messages": messages.into_iter().map(|(id, direction, body, intent, created_at)| json!({
             "id": id,
             "direction": direction,
             "body": keys.decrypt_to_string(&body, MESSAGE_BODY).ok(),
             "intent": intent,
-            "created_at": at(created_at),
+            "created_at": privacy::instant(created_at),
         })).collect::<Vec<_>>(),
         "tasks": tasks.into_iter().map(|(id, body, position, status, due_at, reminder_id, created_at, completed_at)| json!({
             "id": id,
             "text": keys.decrypt_to_string(&body, TASK_BODY).ok(),
             "position": position,
             "status": status,
-            "due_at": at_opt(due_at),
+            "due_at": privacy::instant_opt(due_at),
             "reminder_id": reminder_id,
-            "created_at": at(created_at),
-            "completed_at": at_opt(completed_at),
+            "created_at": privacy::instant(created_at),
+            "completed_at": privacy::instant_opt(completed_at),
         })).collect::<Vec<_>>(),
         "memories": memories.into_iter().map(|(id, body, status, superseded_by, mentions, created_at, updated_at)| json!({
             "id": id,
@@ -219,8 +214,8 @@ async fn export(core: &Core, conn: &mut DbConn, user_id: &str) -> QueryResult<Va
             "status": status,
             "superseded_by": superseded_by,
             "mentions": mentions,
-            "created_at": at(created_at),
-            "updated_at": at(updated_at),
+            "created_at": privacy::instant(created_at),
+            "updated_at": privacy::instant(updated_at),
         })).collect::<Vec<_>>(),
         "usage": usage.into_iter().map(|(month, provider, requests, prompt_tokens, completion_tokens, cost_micros)| json!({
             "month": month,
@@ -230,7 +225,17 @@ async fn export(core: &Core, conn: &mut DbConn, user_id: &str) -> QueryResult<Va
             "completion_tokens": completion_tokens,
             "cost_micros": cost_micros,
         })).collect::<Vec<_>>(),
-        "pending_action": pending.map(|(action, created_at)| json!({"action": action, "created_at": at(created_at)})),
+        "pending_action": pending.map(|(action, created_at)| json!({"action": action, "created_at": privacy::instant(created_at)})),
+        "pending_steps": steps.map(|(body, total, sent, language, updated_at)| json!({
+            "steps": keys
+                .decrypt_to_string(&body, STEPS_BODY)
+                .ok()
+                .and_then(|text| serde_json::from_str::<Vec<String>>(&text).ok()),
+            "total": total,
+            "sent": sent,
+            "language": language,
+            "updated_at": privacy::instant(updated_at),
+        })),
     }))
 }
 
@@ -243,7 +248,7 @@ fn counted(table: &str, rows: usize) -> ErasedTable {
 
 /// Deletes every row of the person, children first. Each delete is keyed on
 /// the person alone, so a retry after a failure finishes the work.
-async fn erase(conn: &mut DbConn, user_id: &str) -> QueryResult<Vec<ErasedTable>> {
+pub(crate) async fn erase(conn: &mut DbConn, user_id: &str) -> QueryResult<Vec<ErasedTable>> {
     let terms = with_conn!(conn, c => {
         diesel::delete(agent_memory_terms::table.filter(agent_memory_terms::user_id.eq(user_id))).execute(c).await
     })?;
@@ -262,6 +267,9 @@ async fn erase(conn: &mut DbConn, user_id: &str) -> QueryResult<Vec<ErasedTable>
     let pending = with_conn!(conn, c => {
         diesel::delete(agent_pending_actions::table.filter(agent_pending_actions::user_id.eq(user_id))).execute(c).await
     })?;
+    let steps = with_conn!(conn, c => {
+        diesel::delete(agent_pending_steps::table.filter(agent_pending_steps::user_id.eq(user_id))).execute(c).await
+    })?;
     let preferences = with_conn!(conn, c => {
         diesel::delete(agent_preferences::table.filter(agent_preferences::user_id.eq(user_id))).execute(c).await
     })?;
@@ -278,6 +286,7 @@ async fn erase(conn: &mut DbConn, user_id: &str) -> QueryResult<Vec<ErasedTable>
         counted("agent_tasks", tasks),
         counted("agent_listings", listings),
         counted("agent_pending_actions", pending),
+        counted("agent_pending_steps", steps),
         counted("agent_preferences", preferences),
         counted("agent_usage", usage),
         counted("agent_people", people),

@@ -129,7 +129,8 @@ impl Core {
 
     /// Active memories best matching `query`, at most `limit`, ranked as
     /// [`memory::rank`] does but from the term index: the rarest terms' index
-    /// rows are read first, the common terms' only for the memories that can
+    /// rows are read first (several terms per round trip, up to
+    /// [`memory::POSTINGS_PER_STATEMENT`] rows), the common terms' only for the memories that can
     /// still reach the top ([`memory::Scores`]), and only the memories shown
     /// are read and decrypted. Memories not yet indexed under the active key
     /// are indexed as queries come ([`BACKFILL_PER_QUERY`] each; the others
@@ -146,9 +147,16 @@ impl Core {
         }
         let terms_key = self.keys.active_key_id().as_str();
         let mut conn = self.db.conn().await.map_err(unavailable)?;
-        let unindexed = memory::unindexed(&mut conn, user_id, terms_key)
+        let (total, stale) = memory::index_state(&mut conn, user_id, terms_key)
             .await
             .map_err(unavailable)?;
+        let unindexed = if stale {
+            memory::unindexed(&mut conn, user_id, terms_key)
+                .await
+                .map_err(unavailable)?
+        } else {
+            Vec::new()
+        };
         // Memories not indexed yet: the first few are indexed now, the rest
         // are read and matched here (and indexed by the next queries).
         let mut pending = Vec::new();
@@ -178,8 +186,6 @@ impl Core {
                 .await
                 .map_err(unavailable)?;
         }
-        let total = memory::count_active(&mut conn, user_id).await.map_err(unavailable)?;
-        let total = usize::try_from(total).unwrap_or(0);
         let mut best = Vec::new();
         let mut rows = Vec::new();
         for _ in 0..3 {
@@ -191,10 +197,30 @@ impl Core {
             }
             let terms = memory::weigh(&wanted, &frequency, total);
             let mut scores = memory::Scores::new(&terms, limit);
-            while let Some(term) = scores.next_to_read() {
-                let mut holders = memory::holders(&mut conn, user_id, term).await.map_err(unavailable)?;
-                holders.extend(pending.iter().filter(|p| p.term == term).map(|p| p.memory_id.clone()));
-                scores.read(holders);
+            // The rarest terms' postings, several terms per round trip to
+            // PostgreSQL (SQLite has no round trip: one term a statement).
+            let batch_rows = match conn.backend() {
+                nudge_store::Backend::Postgres => memory::POSTINGS_PER_STATEMENT,
+                nudge_store::Backend::Sqlite => 0,
+            };
+            loop {
+                let batch = scores.next_batch(&frequency, batch_rows);
+                if batch.is_empty() {
+                    break;
+                }
+                let asked: Vec<Vec<u8>> = batch.iter().map(|term| term.to_vec()).collect();
+                let mut by_term: HashMap<Vec<u8>, Vec<String>> = HashMap::new();
+                for (term, id) in memory::holders_of(&mut conn, user_id, &asked)
+                    .await
+                    .map_err(unavailable)?
+                {
+                    by_term.entry(term).or_default().push(id);
+                }
+                for term in batch {
+                    let mut holders = by_term.remove(term).unwrap_or_default();
+                    holders.extend(pending.iter().filter(|p| p.term == term).map(|p| p.memory_id.clone()));
+                    scores.read(holders);
+                }
             }
             let (unread, to_check) = scores.to_complete();
             let mut held = Vec::new();

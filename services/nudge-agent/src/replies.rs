@@ -438,6 +438,57 @@ pub(crate) fn fit(text: &str) -> String {
         .unwrap_or_else(|| text.chars().take(60).collect())
 }
 
+/// Step `number` of `total` of a model's reply, texted alone (`steps.rs`), with
+/// the reply's lead-in before the first when it fits, and how to get the next.
+pub(crate) fn step(language: Language, lead: &str, step: &str, number: usize, total: usize) -> String {
+    let head = match (language, number == total) {
+        (Language::En, false) => format!("Step {number}/{total}: "),
+        (Language::En, true) => format!("Last step ({number}/{total}): "),
+        (Language::Fr, false) => format!("Étape {number}/{total} : "),
+        (Language::Fr, true) => format!("Dernière étape ({number}/{total}) : "),
+    };
+    let foot = if number < total {
+        pick(
+            language,
+            "\nText NEXT when you want the next one.",
+            "\nÉcris SUIVANT quand tu veux la suite.",
+        )
+    } else {
+        String::new()
+    };
+    let assemble = |lead: &str, step: &str| {
+        let lead = if lead.is_empty() {
+            String::new()
+        } else {
+            format!("{lead}\n")
+        };
+        format!("{lead}{head}{step}{foot}")
+    };
+    let fits = |text: &String| count_segments(text).segments <= SEGMENT_BUDGET;
+    if let Some(text) = [lead, ""]
+        .iter()
+        .map(|lead| assemble(lead, step))
+        .find(|text| fits(text))
+    {
+        return text;
+    }
+    let words: Vec<&str> = step.split(' ').collect();
+    (1..words.len())
+        .rev()
+        .map(|n| assemble("", &format!("{}...", words[..n].join(" "))))
+        .find(|text| fits(text))
+        .unwrap_or_else(|| assemble("", &step.chars().take(60).collect::<String>()))
+}
+
+/// After the last step of a model's reply.
+pub(crate) fn steps_finished(language: Language) -> String {
+    pick(
+        language,
+        "That was the last step. Nice work!",
+        "C'était la dernière étape. Bien joué !",
+    )
+}
+
 pub(crate) fn budget_reached(language: Language) -> String {
     pick(
         language,

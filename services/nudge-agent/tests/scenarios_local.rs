@@ -309,6 +309,16 @@ fn scenarios() -> Vec<Scenario> {
             reply: "seul le moteur de Nudge",
             ..s("local engine only (fr)", "fr", "mode local", "set_local_only")
         },
+        // "next" asks for a step only while steps of a model's reply are kept
+        // (scenarios_provider.rs); otherwise it is read as before.
+        Scenario {
+            reply: "I didn't get that",
+            ..s("next without steps (en)", "en", "next", "unknown")
+        },
+        Scenario {
+            reply: "je n'ai pas compris",
+            ..s("next without steps (fr)", "fr", "suivant", "unknown")
+        },
         Scenario {
             reply: "I didn't get that",
             ..s("not understood (en)", "en", "blue elephants dance", "unknown")

@@ -14,6 +14,7 @@ use crate::http::{Anonymous, Authenticated, Body, PageQuery, Validate, query, re
 use crate::state::State;
 use crate::store::{self, RefreshUse, Session};
 use crate::tokens::{self, unix_now};
+use crate::views::account_changed;
 
 type Data = web::Data<State>;
 
@@ -265,6 +266,9 @@ pub(crate) async fn login(state: Data, client: Anonymous, Body(body): Body<Login
         match crate::mfa::second_factor(&state, &account, body.otp.as_deref()).await {
             Ok(mfa) => {
                 state.cache.delete(&key).await?;
+                // A change made in the database without the api (the first
+                // administrator's role) shows from the next login on.
+                account_changed(&state, &account.id).await?;
                 audit(&state, Some(&account.id), if mfa { "login_mfa" } else { "login" }, None).await?;
                 let tokens = open_session(&state, &account, client.user_agent, mfa).await?;
                 return Ok(HttpResponse::Ok().json(tokens));
@@ -469,6 +473,7 @@ pub(crate) async fn change_password(
         .filter(|id| *id != person.session_id)
         .collect();
     drop(conn);
+    account_changed(&state, &account.id).await?;
     revoke(&state, &others, "password").await?;
     audit(&state, Some(&account.id), "password_changed", None).await?;
     Ok(HttpResponse::NoContent().finish())
@@ -643,6 +648,7 @@ pub(crate) async fn confirm_reset(
     store::set_password(&mut conn, &account.id, &hash, now()).await?;
     let sessions = store::live_session_ids(&mut conn, &account.id).await?;
     drop(conn);
+    account_changed(&state, &account.id).await?;
     revoke(&state, &sessions, "reset").await?;
     state
         .cache

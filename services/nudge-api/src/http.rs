@@ -8,6 +8,7 @@ use std::pin::Pin;
 use std::time::Duration;
 
 use actix_web::{FromRequest, HttpRequest, web};
+use nudge_cache::{Admission, Admitted};
 use serde::de::DeserializeOwned;
 use sha2::Digest as _;
 
@@ -120,6 +121,8 @@ pub(crate) struct Authenticated {
     pub(crate) session_id: String,
     /// The session was opened with a second factor.
     pub(crate) mfa: bool,
+    /// The account's stamp when the request came in (see `views`).
+    pub(crate) account_stamp: String,
 }
 
 pub(crate) fn revoked_key(session_id: &str) -> String {
@@ -145,19 +148,37 @@ impl FromRequest for Authenticated {
                 tracing::debug!(error = %error, "access token refused");
                 ApiError::unauthenticated("authorization: invalid or expired token")
             })?;
-            if state.cache.get(&revoked_key(&claims.sid)).await?.is_some() {
-                return Err(ApiError::unauthenticated("authorization: this session was revoked"));
-            }
             // Premium (and admin) people get the premium allowance.
             let per_minute = match claims.role.as_str() {
                 "premium" | "admin" => state.settings.premium_per_minute,
                 _ => state.settings.authenticated_per_minute,
             };
-            limit(&state, "person", &claims.sub, per_minute).await?;
+            // Revocation, the per-person counter and the account's stamp: one round trip.
+            let now = unix_now();
+            let admitted = state
+                .cache
+                .admit(&Admission {
+                    refused_if_present: &revoked_key(&claims.sid),
+                    counter: &rate_key("person", &claims.sub, now),
+                    window: RATE_WINDOW,
+                    stamp: &crate::views::stamp_key(&claims.sub),
+                    stamp_ttl: crate::views::STAMP_TTL,
+                })
+                .await?;
+            let account_stamp = match admitted {
+                Admitted::Refused => {
+                    return Err(ApiError::unauthenticated("authorization: this session was revoked"));
+                }
+                Admitted::Counted { count, stamp } => {
+                    check_count("person", count, per_minute, now)?;
+                    stamp
+                }
+            };
             Ok(Authenticated {
                 user_id: claims.sub,
                 session_id: claims.sid,
                 mfa: claims.mfa,
+                account_stamp,
             })
         })
     }
@@ -190,11 +211,22 @@ impl FromRequest for Anonymous {
     }
 }
 
+/// How long a rate-limit counter lives: its minute, and a second more.
+const RATE_WINDOW: Duration = Duration::from_secs(61);
+
+fn rate_key(scope: &str, id: &str, now: u64) -> String {
+    format!("api:rate:{scope}:{id}:{}", now / 60)
+}
+
 /// A fixed one-minute window per `scope` and `id`, counted in the cache.
 pub(crate) async fn limit(state: &State, scope: &str, id: &str, per_minute: u32) -> ApiResult<()> {
     let now = unix_now();
-    let key = format!("api:rate:{scope}:{id}:{}", now / 60);
-    let count = state.cache.increment(&key, Duration::from_secs(61)).await?;
+    let count = state.cache.increment(&rate_key(scope, id, now), RATE_WINDOW).await?;
+    check_count(scope, count, per_minute, now)
+}
+
+/// Refuses the request if `count` is past the allowance of the minute.
+fn check_count(scope: &str, count: i64, per_minute: u32, now: u64) -> ApiResult<()> {
     if count > i64::from(per_minute) {
         metrics::counter!("nudge_api_rate_limited_total", "scope" => scope.to_owned()).increment(1);
         return Err(ApiError::too_many(

@@ -24,6 +24,7 @@ mod routes;
 mod state;
 mod store;
 pub mod tokens;
+mod views;
 
 use std::net::TcpListener;
 use std::time::Duration;
@@ -228,6 +229,7 @@ impl Application {
             settings: settings.api.clone(),
             clients,
             console_numbers: settings.sms_transport() == nudge_config::SmsTransport::Console,
+            views: views::AccountViews::default(),
         });
         let max_body = settings.api.max_body_bytes;
         let server = actix_web::HttpServer::new(move || {

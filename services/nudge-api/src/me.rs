@@ -45,8 +45,22 @@ pub(crate) async fn account_of(state: &State, person: &Authenticated) -> ApiResu
 
 #[utoipa::path(get, path = "/v1/me", tag = "me", security(("bearer" = [])), responses((status = 200, body = Me), (status = 401, description = "no valid token", body = crate::openapi::ErrorBody), (status = 429, description = "rate limited", body = crate::openapi::ErrorBody)))]
 pub(crate) async fn me(state: Data, person: Authenticated) -> ApiResult<HttpResponse> {
-    let account = account_of(&state, &person).await?;
-    Ok(HttpResponse::Ok().json(view(account)))
+    let body = match state.views.get(&person.user_id, &person.account_stamp) {
+        Some(body) => body,
+        None => {
+            let read_at = std::time::Instant::now();
+            let account = account_of(&state, &person).await?;
+            let body =
+                web::Bytes::from(serde_json::to_vec(&view(account)).map_err(|e| ApiError::internal("GET /v1/me", e))?);
+            state
+                .views
+                .remember(&person.user_id, &person.account_stamp, read_at, body.clone());
+            body
+        }
+    };
+    Ok(HttpResponse::Ok()
+        .content_type(actix_web::http::header::ContentType::json())
+        .body(body))
 }
 
 pub(crate) fn view(account: store::Account) -> Me {
@@ -202,6 +216,7 @@ pub(crate) async fn verify_phone(
     }
     store::set_verified_phone(&mut conn, &account.id, &phone, now).await?;
     drop(conn);
+    crate::views::account_changed(&state, &account.id).await?;
     tell_services(&state, &account.id, &account.timezone, &account.language).await?;
     audit(&state, Some(&account.id), "phone_verified", None).await?;
     let account = account_of(&state, &person).await?;

@@ -15,6 +15,7 @@ use crate::me::account_of;
 use crate::state::State;
 use crate::store::{self, Account};
 use crate::tokens::{self, unix_now};
+use crate::views::account_changed;
 
 type Data = web::Data<State>;
 
@@ -137,6 +138,7 @@ pub(crate) async fn start_totp(
     let mut conn = state.db.conn().await?;
     store::set_totp_secret(&mut conn, &account.id, &sealed, nudge_store::now()).await?;
     drop(conn);
+    account_changed(&state, &account.id).await?;
     let otpauth_uri = format!(
         "otpauth://totp/Nudge:{}?secret={base32}&issuer=Nudge&digits=6&period=30",
         account.id
@@ -202,6 +204,7 @@ pub(crate) async fn confirm_totp(
     store::replace_backup_codes(&mut conn, &account.id, &hashes, now).await?;
     store::enable_totp(&mut conn, &account.id, now).await?;
     drop(conn);
+    account_changed(&state, &account.id).await?;
     audit(&state, Some(&account.id), "mfa_enabled", None).await?;
     Ok(HttpResponse::Ok().json(BackupCodes { backup_codes: codes }))
 }
@@ -234,6 +237,7 @@ pub(crate) async fn disable_totp(
     let mut conn = state.db.conn().await?;
     store::disable_totp(&mut conn, &account.id, nudge_store::now()).await?;
     drop(conn);
+    account_changed(&state, &account.id).await?;
     audit(&state, Some(&account.id), "mfa_disabled", None).await?;
     Ok(HttpResponse::NoContent().finish())
 }
@@ -335,6 +339,9 @@ pub(crate) async fn change_role(
     if !store::set_role(&mut conn, &id, &body.role, nudge_store::now()).await? {
         return Err(ApiError::not_found("person"));
     }
+    drop(conn);
+    account_changed(&state, &id).await?;
+    let mut conn = state.db.conn().await?;
     // The agent applies the plan's model budget: premium for premium people
     // and administrators.
     let plan = if body.role == "user" { "user" } else { "premium" };

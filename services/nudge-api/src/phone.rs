@@ -149,6 +149,7 @@ pub(crate) async fn confirm_change(
         return Err(taken());
     }
     drop(conn);
+    crate::views::account_changed(&state, &account.id).await?;
     let told = state
         .clients
         .sms
@@ -162,6 +163,8 @@ pub(crate) async fn confirm_change(
         // sms-router still has the old phone: so does the account.
         let mut conn = state.db.conn().await?;
         set_phone(&mut conn, &account.id, &old_phone, nudge_store::now()).await?;
+        drop(conn);
+        crate::views::account_changed(&state, &account.id).await?;
         return Err(match ErrorCode::from_grpc(status.code()) {
             ErrorCode::AlreadyExists => taken(),
             _ => ApiError::from(status),

@@ -227,6 +227,10 @@ pub(crate) async fn erase(state: Data, person: Authenticated, Body(body): Body<R
     let cache = &state.cache;
     cache.delete_prefixed(&format!("api:rate:person:{user_id}:")).await?;
     cache.delete(&format!("api:login-failures:{user_id}")).await?;
+    // The stamp of the remembered `GET /v1/me` answers (every session is
+    // revoked already, so nothing creates it again), and this replica's answer.
+    cache.delete(&crate::views::stamp_key(user_id)).await?;
+    state.views.forget(user_id);
     for purpose in ["phone", "reset"] {
         cache
             .delete_prefixed(&format!("api:codes:{purpose}:{user_id}:"))

@@ -36,4 +36,6 @@ pub(crate) struct State {
     /// SMS go to the console (embedded mode): a person without a Twilio
     /// number gets a made-up one, as the demo person does.
     pub(crate) console_numbers: bool,
+    /// `GET /v1/me` answers remembered under the account's stamp.
+    pub(crate) views: crate::views::AccountViews,
 }

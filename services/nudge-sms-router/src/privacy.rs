@@ -11,12 +11,12 @@ use std::sync::Arc;
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 use diesel_async::RunQueryDsl;
-use nudge_core::UserId;
+use nudge_proto::ErrorCode;
 use nudge_proto::privacy::privacy_service_server::PrivacyService;
 use nudge_proto::privacy::{
     ErasePersonRequest, ErasePersonResponse, ErasedTable, ExportPersonRequest, ExportPersonResponse,
 };
-use nudge_proto::{ErrorCode, ServiceError};
+use nudge_runtime::privacy;
 use nudge_store::schema::{
     sms_consent, sms_consent_events, sms_inbound, sms_number_periods, sms_numbers, sms_outbound, sms_stranger_replies,
 };
@@ -38,41 +38,26 @@ impl Privacy {
     }
 }
 
-fn user_id_of(user_id: &str) -> Result<UserId, Status> {
-    UserId::parse(user_id).map_err(|_| ServiceError::invalid_argument("user_id: not a user id").into())
-}
-
-fn at(time: NaiveDateTime) -> String {
-    time.and_utc().to_rfc3339()
-}
-
-fn at_opt(time: Option<NaiveDateTime>) -> Option<String> {
-    time.map(at)
-}
-
 #[tonic::async_trait]
 impl PrivacyService for Privacy {
     async fn export_person(
         &self,
         request: Request<ExportPersonRequest>,
     ) -> Result<Response<ExportPersonResponse>, Status> {
-        let user_id = user_id_of(&request.into_inner().user_id)?;
+        let user_id = privacy::person(&request.into_inner().user_id)?;
         let mut conn = self.core.db.conn().await.map_err(unavailable)?;
         let document = export(&self.core, &mut conn, user_id.as_str())
             .await
             .map_err(unavailable)?;
         tracing::info!(user.id = %user_id.as_str(), "sms data exported");
-        Ok(Response::new(ExportPersonResponse {
-            service: "sms".to_owned(),
-            json: document.to_string(),
-        }))
+        Ok(privacy::exported("sms", &document))
     }
 
     async fn erase_person(
         &self,
         request: Request<ErasePersonRequest>,
     ) -> Result<Response<ErasePersonResponse>, Status> {
-        let user_id = user_id_of(&request.into_inner().user_id)?;
+        let user_id = privacy::person(&request.into_inner().user_id)?;
         // The phone and number, read before the release forgets them: the
         // person may also have texted another person's Nudge number as a
         // stranger (kept as the SHA-256 of their phone), and the number's
@@ -111,11 +96,7 @@ impl PrivacyService for Privacy {
             self.core.cache.delete(&key).await.map_err(unavailable)?;
         }
         tracing::info!(user.id = %user_id.as_str(), number_released, "sms data erased");
-        Ok(Response::new(ErasePersonResponse {
-            service: "sms".to_owned(),
-            tables,
-            number_released,
-        }))
+        Ok(privacy::erased("sms", tables, number_released))
     }
 }
 
@@ -210,13 +191,13 @@ async fn export(core: &Core, conn: &mut DbConn, user_id: &str) -> QueryResult<Va
     let keys = &core.keys;
     Ok(json!({
         "number": number.map(|(nudge_number, phone, created_at)| json!({
-            "nudge_number": nudge_number, "phone": phone, "assigned_at": at(created_at),
+            "nudge_number": nudge_number, "phone": phone, "assigned_at": privacy::instant(created_at),
         })),
         "number_periods": periods.into_iter().map(|(nudge_number, price, assigned_at, released_at)| json!({
             "nudge_number": nudge_number,
             "monthly_price_micros": price,
-            "assigned_at": at(assigned_at),
-            "released_at": at_opt(released_at),
+            "assigned_at": privacy::instant(assigned_at),
+            "released_at": privacy::instant_opt(released_at),
         })).collect::<Vec<_>>(),
         "inbound": inbound.into_iter().map(|(id, status, body, segments, keyword, received_at)| json!({
             "id": id,
@@ -224,7 +205,7 @@ async fn export(core: &Core, conn: &mut DbConn, user_id: &str) -> QueryResult<Va
             "body": if body.is_empty() { None } else { keys.decrypt_to_string(&body, INBOUND_BODY).ok() },
             "segments": segments,
             "keyword": keyword,
-            "received_at": at(received_at),
+            "received_at": privacy::instant(received_at),
         })).collect::<Vec<_>>(),
         "outbound": outbound.into_iter().map(|(id, kind, from, to, body, status, segments, created_at, sent_at)| json!({
             "id": id,
@@ -234,14 +215,14 @@ async fn export(core: &Core, conn: &mut DbConn, user_id: &str) -> QueryResult<Va
             "body": keys.decrypt_to_string(&body, OUTBOUND_BODY).ok(),
             "status": status,
             "segments": segments,
-            "created_at": at(created_at),
-            "sent_at": at_opt(sent_at),
+            "created_at": privacy::instant(created_at),
+            "sent_at": privacy::instant_opt(sent_at),
         })).collect::<Vec<_>>(),
         "consent": consent.map(|(opted_out, language, updated_at)| json!({
-            "opted_out": opted_out, "language": language, "updated_at": at(updated_at),
+            "opted_out": opted_out, "language": language, "updated_at": privacy::instant(updated_at),
         })),
         "consent_events": consent_events.into_iter().map(|(event, source, keyword, created_at)| json!({
-            "event": event, "source": source, "keyword": keyword, "created_at": at(created_at),
+            "event": event, "source": source, "keyword": keyword, "created_at": privacy::instant(created_at),
         })).collect::<Vec<_>>(),
     }))
 }

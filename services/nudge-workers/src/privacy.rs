@@ -11,12 +11,11 @@ use std::sync::Arc;
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 use diesel_async::RunQueryDsl;
-use nudge_core::UserId;
-use nudge_proto::ServiceError;
 use nudge_proto::privacy::privacy_service_server::PrivacyService;
 use nudge_proto::privacy::{
     ErasePersonRequest, ErasePersonResponse, ErasedTable, ExportPersonRequest, ExportPersonResponse,
 };
+use nudge_runtime::privacy;
 use nudge_store::schema::{reminder_occurrences, reminders, workers_people};
 use nudge_store::{DbConn, diesel, diesel_async, with_conn};
 use serde_json::{Value, json};
@@ -34,49 +33,30 @@ impl Privacy {
     }
 }
 
-fn user_id_of(user_id: &str) -> Result<UserId, Status> {
-    UserId::parse(user_id).map_err(|_| ServiceError::invalid_argument("user_id: not a user id").into())
-}
-
-fn at(time: NaiveDateTime) -> String {
-    time.and_utc().to_rfc3339()
-}
-
-fn at_opt(time: Option<NaiveDateTime>) -> Option<String> {
-    time.map(at)
-}
-
 #[tonic::async_trait]
 impl PrivacyService for Privacy {
     async fn export_person(
         &self,
         request: Request<ExportPersonRequest>,
     ) -> Result<Response<ExportPersonResponse>, Status> {
-        let user_id = user_id_of(&request.into_inner().user_id)?;
+        let user_id = privacy::person(&request.into_inner().user_id)?;
         let mut conn = self.core.db.conn().await.map_err(unavailable)?;
         let document = export(&self.core, &mut conn, user_id.as_str())
             .await
             .map_err(unavailable)?;
         tracing::info!(user.id = %user_id.as_str(), "workers data exported");
-        Ok(Response::new(ExportPersonResponse {
-            service: "workers".to_owned(),
-            json: document.to_string(),
-        }))
+        Ok(privacy::exported("workers", &document))
     }
 
     async fn erase_person(
         &self,
         request: Request<ErasePersonRequest>,
     ) -> Result<Response<ErasePersonResponse>, Status> {
-        let user_id = user_id_of(&request.into_inner().user_id)?;
+        let user_id = privacy::person(&request.into_inner().user_id)?;
         let mut conn = self.core.db.conn().await.map_err(unavailable)?;
         let tables = erase(&mut conn, user_id.as_str()).await.map_err(unavailable)?;
         tracing::info!(user.id = %user_id.as_str(), "workers data erased");
-        Ok(Response::new(ErasePersonResponse {
-            service: "workers".to_owned(),
-            tables,
-            number_released: false,
-        }))
+        Ok(privacy::erased("workers", tables, false))
     }
 }
 
@@ -167,7 +147,7 @@ async fn export(core: &Core, conn: &mut DbConn, user_id: &str) -> QueryResult<Va
             "nag_interval_seconds": nag_interval_seconds,
             "nag_limit": nag_limit,
             "missed_policy": missed_policy,
-            "updated_at": at(updated_at),
+            "updated_at": privacy::instant(updated_at),
         })),
         "reminders": reminder_rows.into_iter().map(|(id, body, timezone, language, status, rrule, dtstart, urgent, nags_sent, created_at, last_sent_at)| json!({
             "id": id,
@@ -176,21 +156,21 @@ async fn export(core: &Core, conn: &mut DbConn, user_id: &str) -> QueryResult<Va
             "language": language,
             "status": status,
             "rrule": rrule,
-            "dtstart": at_opt(dtstart),
+            "dtstart": privacy::instant_opt(dtstart),
             "urgent": urgent,
             "nags_sent": nags_sent,
-            "created_at": at(created_at),
-            "last_sent_at": at_opt(last_sent_at),
+            "created_at": privacy::instant(created_at),
+            "last_sent_at": privacy::instant_opt(last_sent_at),
         })).collect::<Vec<_>>(),
         "occurrences": occurrences.into_iter().map(|(id, reminder_id, kind, state, due_at, late, sent_at, acked_at)| json!({
             "id": id,
             "reminder_id": reminder_id,
             "kind": kind,
             "state": state,
-            "due_at": at(due_at),
+            "due_at": privacy::instant(due_at),
             "late": late,
-            "sent_at": at_opt(sent_at),
-            "acked_at": at_opt(acked_at),
+            "sent_at": privacy::instant_opt(sent_at),
+            "acked_at": privacy::instant_opt(acked_at),
         })).collect::<Vec<_>>(),
     }))
 }

@@ -21,8 +21,11 @@
 //!    `i` is due at `start + i / rate`, whatever happened to the earlier ones;
 //!    latency is measured from the due time (no coordinated omission). 2 s of
 //!    warm-up at the same rate, then `seconds` measured. Each request checks
-//!    the token (HS256), the revocation entry and the per-person counter in
-//!    the cache, and reads the account from the database.
+//!    the token (HS256), then the revocation entry, the per-person counter
+//!    and the account's stamp in the cache (one round trip with Redis); the
+//!    answer comes from the api's memory while the stamp has not changed,
+//!    else from the database. In distributed mode the benchmark also counts
+//!    what the api asked of PostgreSQL and Redis (their own statistics).
 //!
 //! Options after `--`: `embedded` or `distributed` (both by default),
 //! `logins=N` (50), `rate=R` per second (1000), `seconds=S` (30). Results are
@@ -137,7 +140,7 @@ fn raised_limits(rate: u32) -> Vec<(String, String)> {
 struct Api {
     process: Running,
     port: u16,
-    _database: Option<nudge_testkit::TestDatabase>,
+    database: Option<nudge_testkit::TestDatabase>,
 }
 
 async fn start_api(mode: Mode, dir: &Path, rate: u32) -> anyhow::Result<Api> {
@@ -165,7 +168,7 @@ async fn start_api(mode: Mode, dir: &Path, rate: u32) -> anyhow::Result<Api> {
             Ok(Api {
                 process,
                 port: ports[0],
-                _database: None,
+                database: None,
             })
         }
         Mode::Distributed => {
@@ -225,7 +228,7 @@ async fn start_api(mode: Mode, dir: &Path, rate: u32) -> anyhow::Result<Api> {
             Ok(Api {
                 process,
                 port,
-                _database: Some(database),
+                database: Some(database),
             })
         }
     }
@@ -253,16 +256,82 @@ struct Report {
     late_starts: Vec<Duration>,
     cpu: Duration,
     measured: Duration,
+    /// GETs sent over the api's life (warm-up and measured).
+    gets: usize,
+    round_trips: Option<RoundTrips>,
 }
 
 async fn run(mode: Mode, config: &Config) -> anyhow::Result<Report> {
     let dir = scratch_dir()?;
+    let redis_before = redis_calls();
     let mut api = start_api(mode, dir.path(), config.rate).await?;
     let result = measure(&mut api, config).await;
     let stopped = api.process.stop().await;
-    let report = result?;
+    let mut report = result?;
     stopped?;
+    if mode == Mode::Distributed {
+        // The api's connections are closed: PostgreSQL has counted their transactions.
+        tokio::time::sleep(Duration::from_millis(500)).await;
+        report.round_trips = Some(RoundTrips {
+            postgres_transactions: api.database.as_ref().and_then(|db| postgres_transactions(&db.url)),
+            redis_calls: match (redis_before, redis_calls()) {
+                (Some(before), Some(after)) => Some(
+                    after
+                        .into_iter()
+                        .map(|(command, n)| {
+                            let delta = n.saturating_sub(before.get(&command).copied().unwrap_or(0));
+                            (command, delta)
+                        })
+                        .filter(|(_, n)| *n > 0)
+                        .collect(),
+                ),
+                _ => None,
+            },
+        });
+    }
     Ok(report)
+}
+
+/// What the api asked of its servers over its whole life (sign-up, logins,
+/// warm-up and measured GETs), from the servers' own statistics.
+struct RoundTrips {
+    /// Committed and rolled back transactions in the benchmark's database
+    /// (each query outside a transaction is one).
+    postgres_transactions: Option<u64>,
+    /// Calls per command on the Redis server (shared: other clients' calls
+    /// at the same time are counted too).
+    redis_calls: Option<BTreeMap<String, u64>>,
+}
+
+/// `psql`: the transactions counted in the database of `url`.
+fn postgres_transactions(url: &str) -> Option<u64> {
+    let output = std::process::Command::new("psql")
+        .args([
+            url,
+            "-Atc",
+            "SELECT xact_commit + xact_rollback FROM pg_statdatabase WHERE datname = currentdatabase()",
+        ])
+        .output()
+        .ok()?;
+    String::from_utf8_lossy(&output.stdout).trim().parse().ok()
+}
+
+/// `redis-cli INFO commandstats`: calls per command so far.
+fn redis_calls() -> Option<BTreeMap<String, u64>> {
+    let output = std::process::Command::new("redis-cli")
+        .args(["-u", &nudge_testkit::redis_url(), "INFO", "commandstats"])
+        .output()
+        .ok()?;
+    let text = String::from_utf8_lossy(&output.stdout).into_owned();
+    let calls: BTreeMap<String, u64> = text
+        .lines()
+        .filter_map(|line| {
+            let (command, rest) = line.strip_prefix("cmdstat_")?.split_once(':')?;
+            let calls = rest.split(',').find_map(|f| f.strip_prefix("calls="))?.parse().ok()?;
+            Some((command.to_owned(), calls))
+        })
+        .collect();
+    (!calls.is_empty()).then_some(calls)
 }
 
 async fn measure(api: &mut Api, config: &Config) -> anyhow::Result<Report> {
@@ -364,6 +433,8 @@ async fn measure(api: &mut Api, config: &Config) -> anyhow::Result<Report> {
             .collect(),
         cpu,
         measured,
+        gets: warm.len() + outcomes.len(),
+        round_trips: None,
     })
 }
 
@@ -515,5 +586,31 @@ impl Report {
             self.measured.as_secs_f64(),
             100.0 * self.cpu.as_secs_f64() / self.measured.as_secs_f64()
         );
+        if let Some(trips) = &self.round_trips {
+            let per_get = |n: u64| n as f64 / self.gets as f64;
+            match trips.postgres_transactions {
+                Some(n) => println!(
+                    "- PostgreSQL transactions over the api's life (sign-up, {} logins, {} GETs): {n}, {:.3} per GET.",
+                    WARM_UP_LOGINS + config.logins,
+                    self.gets,
+                    per_get(n)
+                ),
+                None => println!("- PostgreSQL transactions: not measured (`psql` missing or failed)."),
+            }
+            match &trips.redis_calls {
+                Some(calls) => {
+                    let total: u64 = calls.values().sum();
+                    let by_command: Vec<String> = calls.iter().map(|(c, n)| format!("{c} {n}")).collect();
+                    println!(
+                        "- Redis calls over the same time (the whole server, other clients included): {total}, \
+                         {:.3} per GET ({}).",
+                        per_get(total),
+                        by_command.join(", ")
+                    );
+                }
+                None => println!("- Redis calls: not measured (`redis-cli` missing or failed)."),
+            }
+            println!();
+        }
     }
 }

@@ -92,9 +92,11 @@ async fn main() {
     let cores = std::thread::available_parallelism().map_or(0, usize::from);
     // `-- workers=1` runs one deployment only.
     let only: Option<usize> = std::env::args().find_map(|a| a.strip_prefix("workers=")?.parse().ok());
+    // `-- pool=16` sets every service's `database.max_connections`.
+    let pool: Option<String> = std::env::args().find_map(|a| a.strip_prefix("pool=").map(str::to_owned));
     let mut runs = Vec::new();
     for workers in [1, 2].into_iter().filter(|w| only.is_none_or(|o| o == *w)) {
-        runs.push(run(workers).await);
+        runs.push(run(workers, pool.as_deref()).await);
     }
     let load = std::fs::read_to_string("/proc/loadavg").unwrap_or_default();
     println!(
@@ -128,16 +130,16 @@ async fn main() {
     }
 }
 
-async fn run(workers: usize) -> Run {
+async fn run(workers: usize, pool: Option<&str>) -> Run {
     eprintln!("starting a deployment with {workers} workers process(es)");
-    let fleet = Fleet::start(
-        workers,
-        &[
-            ("NUDGE__SCHEDULER__CATCH_UP_WINDOW_SECONDS", "600"),
-            ("NUDGE__TELEMETRY__FILTER", "warn"),
-        ],
-    )
-    .await;
+    let mut settings = vec![
+        ("NUDGE__SCHEDULER__CATCH_UP_WINDOW_SECONDS", "600"),
+        ("NUDGE__TELEMETRY__FILTER", "warn"),
+    ];
+    if let Some(pool) = pool {
+        settings.push(("NUDGE__DATABASE__MAX_CONNECTIONS", pool));
+    }
+    let fleet = Fleet::start(workers, &settings).await;
     let people = fleet.people(PEOPLE).await;
     let phones: HashSet<String> = people.iter().map(|(_, phone)| phone.clone()).collect();
 

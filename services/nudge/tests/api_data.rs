@@ -6,196 +6,28 @@
 
 mod common;
 
-use std::collections::HashMap;
 use std::time::Duration;
 
+use common::api::*;
 use common::*;
-use nudge::embedded::Stack;
 use nudge::webhook::{InboundSms, new_message_sid};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
-use tokio_util::sync::CancellationToken;
 
-const PASSWORD: &str = "correct horse battery";
-
-struct Api {
-    stack: Stack,
-    http: reqwest::Client,
-    base: String,
-    _dir: tempfile::TempDir,
-    _database: Option<nudge_testkit::TestDatabase>,
-}
-
-fn api_environment(database: Option<&nudge_testkit::TestDatabase>) -> HashMap<String, String> {
-    let mut environment = embedded_environment();
-    for (k, v) in [
-        ("NUDGE__API__ARGON2_MEMORY_KIB", "1024"),
-        ("NUDGE__API__ARGON2_ITERATIONS", "1"),
-        ("NUDGE__API__ANONYMOUS_PER_MINUTE", "1000"),
-        ("NUDGE__API__AUTHENTICATED_PER_MINUTE", "1000"),
-        ("NUDGE__API__PREMIUM_PER_MINUTE", "1000"),
-        ("NUDGE__DEMO__ENABLED", "false"),
-    ] {
-        environment.insert(k.to_owned(), v.to_owned());
-    }
-    if let Some(database) = database {
-        environment.insert("NUDGE__DATABASE__URL".to_owned(), database.url.clone());
-        environment.insert("NUDGE__CACHE__URL".to_owned(), nudge_testkit::redis_url());
-        environment.insert("NUDGE__CACHE__PREFIX".to_owned(), nudge_testkit::unique_name("apidata"));
-    }
-    environment
-}
-
-impl Api {
-    async fn start(database: Option<nudge_testkit::TestDatabase>) -> Api {
-        nudge_telemetry::init_for_tests();
-        let dir = tempfile::tempdir().expect("temp dir");
-        let settings = dev_settings(dir.path(), api_environment(database.as_ref()));
-        let stack = Stack::start(settings, CancellationToken::new())
-            .await
-            .expect("stack starts");
-        let base = format!("http://127.0.0.1:{}", stack.ports.api);
-        Api {
-            stack,
-            http: reqwest::Client::new(),
-            base,
-            _dir: dir,
-            _database: database,
-        }
-    }
-
-    async fn call(&self, method: &str, path: &str, token: Option<&str>, body: Option<Value>) -> (StatusCode, Value) {
-        self.call_with(method, path, token, body, None).await
-    }
-
-    async fn call_with(
-        &self,
-        method: &str,
-        path: &str,
-        token: Option<&str>,
-        body: Option<Value>,
-        idempotency_key: Option<&str>,
-    ) -> (StatusCode, Value) {
-        let method = reqwest::Method::from_bytes(method.as_bytes()).expect("method");
-        let mut request = self.http.request(method, format!("{}{path}", self.base));
-        if let Some(token) = token {
-            request = request.bearer_auth(token);
-        }
-        if let Some(key) = idempotency_key {
-            request = request.header("Idempotency-Key", key);
-        }
-        if let Some(body) = body {
-            request = request.json(&body);
-        }
-        let response = request.send().await.expect("api reachable");
-        let status = response.status();
-        let text = response.text().await.expect("body");
-        let value = if text.is_empty() {
-            Value::Null
-        } else {
-            serde_json::from_str(&text).unwrap_or(Value::String(text))
-        };
-        (status, value)
-    }
-
-    async fn sign_up(&self, email: &str) -> Value {
-        let (status, body) = self
-            .call(
-                "POST",
-                "/v1/auth/signup",
-                None,
-                Some(json!({"email": email, "password": PASSWORD})),
-            )
-            .await;
-        assert_eq!(status, StatusCode::CREATED, "{body}");
-        body
-    }
-
-    async fn last_code(&self, seen: usize) -> String {
-        let all = eventually(
-            "a code by SMS",
-            Duration::from_secs(10),
-            || outbox(self.stack.ports.sms_router),
-            |o| o.len() > seen,
-        )
-        .await;
-        let body = &all.last().expect("an SMS").body;
-        body.split(|c: char| !c.is_ascii_digit())
-            .find(|part| part.len() == 6)
-            .unwrap_or_else(|| panic!("no code in {body:?}"))
-            .to_owned()
-    }
-
-    async fn verified_person(&self, email: &str, phone: &str) -> Value {
-        let tokens = self.sign_up(email).await;
-        let token = s(&tokens, "access_token");
-        let seen = outbox(self.stack.ports.sms_router).await.len();
-        let (status, body) = self
-            .call("POST", "/v1/me/phone", Some(&token), Some(json!({"phone": phone})))
-            .await;
-        assert_eq!(status, StatusCode::ACCEPTED, "{body}");
-        let code = self.last_code(seen).await;
-        let (status, me) = self
-            .call("POST", "/v1/me/phone/verify", Some(&token), Some(json!({"code": code})))
-            .await;
-        assert_eq!(status, StatusCode::OK, "{me}");
-        tokens
-    }
-
-    /// Texts `body` from `phone` to `nudge_number` through the signed webhook.
-    async fn text_from(&self, phone: &str, nudge_number: &str, body: &str) {
-        let sender = sender(&self.stack.settings, self.stack.ports.sms_router);
-        let sid = new_message_sid();
-        let status = sender
-            .send(&InboundSms {
-                message_sid: &sid,
-                from: phone,
-                to: nudge_number,
-                body,
-            })
-            .await
-            .expect("sms-router reachable");
-        assert_eq!(status.as_u16(), 200);
-    }
-
-    async fn login(&self, email: &str, otp: Option<String>) -> Value {
-        let mut body = json!({"email": email, "password": PASSWORD});
-        if let Some(otp) = otp {
-            body["otp"] = json!(otp);
-        }
-        let (status, tokens) = self.call("POST", "/v1/auth/login", None, Some(body)).await;
-        assert_eq!(status, StatusCode::OK, "{tokens}");
-        tokens
-    }
-
-    async fn db(&self) -> nudge_store::Db {
-        nudge_store::Db::connect(&self.stack.settings.database).expect("db")
-    }
-}
-
-fn s(value: &Value, key: &str) -> String {
-    value[key]
-        .as_str()
-        .unwrap_or_else(|| panic!("{key} in {value}"))
-        .to_owned()
-}
-
-fn items(page: &Value) -> Vec<Value> {
-    page["items"]
-        .as_array()
-        .cloned()
-        .unwrap_or_else(|| panic!("a page: {page}"))
-}
-
-#[track_caller]
-fn assert_error(status: StatusCode, body: &Value, expected_status: u16, code: &str, message_has: &str) {
-    assert_eq!(status.as_u16(), expected_status, "{body}");
-    assert_eq!(body["error"]["code"], json!(code), "{body}");
-    let message = body["error"]["message"].as_str().unwrap_or_default();
-    assert!(
-        message.contains(message_has),
-        "{message:?} should contain {message_has:?}"
-    );
+/// Texts `body` from `phone` to `nudge_number` through the signed webhook.
+async fn text_from(api: &Api, phone: &str, nudge_number: &str, body: &str) {
+    let sender = sender(&api.stack.settings, api.stack.ports.sms_router);
+    let sid = new_message_sid();
+    let status = sender
+        .send(&InboundSms {
+            message_sid: &sid,
+            from: phone,
+            to: nudge_number,
+            body,
+        })
+        .await
+        .expect("sms-router reachable");
+    assert_eq!(status.as_u16(), 200);
 }
 
 fn this_month() -> String {
@@ -234,7 +66,7 @@ async fn memories_conversation_number_usage(api: &Api) {
     assert_error(status, &body, 404, "not_found", "");
 
     // Ada texts Nudge: the conversation shows her message and the reply, newest first.
-    api.text_from(ada_phone, &ada_number, "remember my sister is Léa").await;
+    text_from(api, ada_phone, &ada_number, "remember my sister is Léa").await;
     let page = eventually(
         "the message and its reply",
         Duration::from_secs(15),
@@ -456,20 +288,15 @@ async fn memories_conversation_number_usage(api: &Api) {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn memories_conversation_number_usage_embedded() {
-    let api = Api::start(None).await;
+    let api = Api::embedded(&[]).await;
     memories_conversation_number_usage(&api).await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 #[ignore = "needs PostgreSQL and Redis"]
 async fn memories_conversation_number_usage_on_postgres_and_redis() {
-    let api = Api::start(Some(nudge_testkit::TestDatabase::postgres().await)).await;
+    let api = Api::on_postgres_and_redis(&[]).await;
     memories_conversation_number_usage(&api).await;
-}
-
-fn otp_at(secret: &str, offset_steps: i64) -> String {
-    let now = chrono::Utc::now().timestamp() + offset_steps * 30;
-    nudge_api::tokens::totp_code(secret, u64::try_from(now).expect("after 1970")).expect("code")
 }
 
 /// An administrator's session opened with MFA (the first administrator is
@@ -500,7 +327,7 @@ async fn administrator(api: &Api, email: &str) -> (Value, String) {
         )
         .await;
     assert_eq!(status, StatusCode::OK, "{confirmed}");
-    let db = api.db().await;
+    let db = api.db();
     let mut conn = db.conn().await.expect("conn");
     use nudge_store::diesel_async::RunQueryDsl as _;
     let sql = format!("UPDATE api_accounts SET role = 'admin' WHERE email = '{email}'");
@@ -591,7 +418,7 @@ async fn administrators_numbers_costs_and_plans(api: &Api) {
     assert_eq!(usage["model"]["plan"], json!("user"), "{usage}");
 
     // Every administrator read is audited, with the administrator as actor.
-    let db = api.db().await;
+    let db = api.db();
     let mut conn = db.conn().await.expect("conn");
     use nudge_store::diesel::{ExpressionMethods as _, QueryDsl as _};
     use nudge_store::diesel_async::RunQueryDsl as _;
@@ -622,14 +449,14 @@ async fn administrators_numbers_costs_and_plans(api: &Api) {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn administrators_numbers_costs_and_plans_embedded() {
-    let api = Api::start(None).await;
+    let api = Api::embedded(&[]).await;
     administrators_numbers_costs_and_plans(&api).await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 #[ignore = "needs PostgreSQL and Redis"]
 async fn administrators_numbers_costs_and_plans_on_postgres_and_redis() {
-    let api = Api::start(Some(nudge_testkit::TestDatabase::postgres().await)).await;
+    let api = Api::on_postgres_and_redis(&[]).await;
     administrators_numbers_costs_and_plans(&api).await;
 }
 
@@ -725,8 +552,8 @@ async fn changing_the_phone(api: &Api) {
         StatusCode::UNAUTHORIZED
     );
     // sms-router now takes Ada's SMS from the new phone only.
-    api.text_from(new_phone, &ada_number, "remember my bike is blue").await;
-    api.text_from(old_phone, &ada_number, "remember my car is red").await;
+    text_from(api, new_phone, &ada_number, "remember my bike is blue").await;
+    text_from(api, old_phone, &ada_number, "remember my car is red").await;
     let page = eventually(
         "the new phone's message and its reply",
         Duration::from_secs(15),
@@ -770,13 +597,13 @@ async fn changing_the_phone(api: &Api) {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn changing_the_phone_embedded() {
-    let api = Api::start(None).await;
+    let api = Api::embedded(&[]).await;
     changing_the_phone(&api).await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 #[ignore = "needs PostgreSQL and Redis"]
 async fn changing_the_phone_on_postgres_and_redis() {
-    let api = Api::start(Some(nudge_testkit::TestDatabase::postgres().await)).await;
+    let api = Api::on_postgres_and_redis(&[]).await;
     changing_the_phone(&api).await;
 }

@@ -5,162 +5,13 @@
 
 mod common;
 
-use std::collections::HashMap;
 use std::time::Duration;
 
+use common::api::*;
 use common::*;
-use nudge::embedded::Stack;
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 use tokio_util::sync::CancellationToken;
-
-struct Api {
-    stack: Stack,
-    http: reqwest::Client,
-    base: String,
-    _dir: tempfile::TempDir,
-    _database: Option<nudge_testkit::TestDatabase>,
-}
-
-/// Quick argon2 and generous rate limits unless a test says otherwise.
-fn api_environment(
-    overrides: &[(&str, &str)],
-    database: Option<&nudge_testkit::TestDatabase>,
-) -> HashMap<String, String> {
-    let mut environment = embedded_environment();
-    for (k, v) in [
-        ("NUDGE__API__ARGON2_MEMORY_KIB", "1024"),
-        ("NUDGE__API__ARGON2_ITERATIONS", "1"),
-        ("NUDGE__API__ANONYMOUS_PER_MINUTE", "1000"),
-        ("NUDGE__API__AUTHENTICATED_PER_MINUTE", "1000"),
-        ("NUDGE__API__PREMIUM_PER_MINUTE", "1000"),
-        ("NUDGE__DEMO__ENABLED", "false"),
-    ] {
-        environment.insert(k.to_owned(), v.to_owned());
-    }
-    if let Some(database) = database {
-        environment.insert("NUDGE__DATABASE__URL".to_owned(), database.url.clone());
-        environment.insert("NUDGE__CACHE__URL".to_owned(), nudge_testkit::redis_url());
-        environment.insert("NUDGE__CACHE__PREFIX".to_owned(), nudge_testkit::unique_name("apitest"));
-    }
-    for (k, v) in overrides {
-        environment.insert((*k).to_owned(), (*v).to_owned());
-    }
-    environment
-}
-
-impl Api {
-    async fn start(overrides: &[(&str, &str)]) -> Api {
-        Self::start_on(overrides, None).await
-    }
-
-    async fn start_distributed(overrides: &[(&str, &str)]) -> Api {
-        Self::start_on(overrides, Some(nudge_testkit::TestDatabase::postgres().await)).await
-    }
-
-    async fn start_on(overrides: &[(&str, &str)], database: Option<nudge_testkit::TestDatabase>) -> Api {
-        nudge_telemetry::init_for_tests();
-        let dir = tempfile::tempdir().expect("temp dir");
-        let settings = dev_settings(dir.path(), api_environment(overrides, database.as_ref()));
-        let stack = Stack::start(settings, CancellationToken::new())
-            .await
-            .expect("stack starts");
-        let base = format!("http://127.0.0.1:{}", stack.ports.api);
-        Api {
-            stack,
-            http: reqwest::Client::new(),
-            base,
-            _dir: dir,
-            _database: database,
-        }
-    }
-
-    async fn call(&self, method: &str, path: &str, token: Option<&str>, body: Option<Value>) -> (StatusCode, Value) {
-        let method = reqwest::Method::from_bytes(method.as_bytes()).expect("method");
-        let mut request = self.http.request(method, format!("{}{path}", self.base));
-        if let Some(token) = token {
-            request = request.bearer_auth(token);
-        }
-        if let Some(body) = body {
-            request = request.json(&body);
-        }
-        let response = request.send().await.expect("api reachable");
-        let status = response.status();
-        let text = response.text().await.expect("body");
-        let value = if text.is_empty() {
-            Value::Null
-        } else {
-            serde_json::from_str(&text).unwrap_or(Value::String(text))
-        };
-        (status, value)
-    }
-
-    async fn sign_up(&self, email: &str) -> Value {
-        let (status, body) = self
-            .call(
-                "POST",
-                "/v1/auth/signup",
-                None,
-                Some(json!({"email": email, "password": "correct horse battery"})),
-            )
-            .await;
-        assert_eq!(status, StatusCode::CREATED, "{body}");
-        body
-    }
-
-    /// The last six-digit code texted by Nudge (dev outbox).
-    async fn last_code(&self, seen: usize) -> String {
-        let all = eventually(
-            "a code by SMS",
-            Duration::from_secs(10),
-            || outbox(self.stack.ports.sms_router),
-            |o| o.len() > seen,
-        )
-        .await;
-        let body = &all.last().expect("an SMS").body;
-        body.split(|c: char| !c.is_ascii_digit())
-            .find(|part| part.len() == 6)
-            .unwrap_or_else(|| panic!("no code in {body:?}"))
-            .to_owned()
-    }
-
-    /// Signs up and verifies a phone; returns the tokens.
-    async fn verified_person(&self, email: &str, phone: &str) -> Value {
-        let tokens = self.sign_up(email).await;
-        let token = tokens["access_token"].as_str().expect("token");
-        let seen = outbox(self.stack.ports.sms_router).await.len();
-        let (status, body) = self
-            .call("POST", "/v1/me/phone", Some(token), Some(json!({"phone": phone})))
-            .await;
-        assert_eq!(status, StatusCode::ACCEPTED, "{body}");
-        let code = self.last_code(seen).await;
-        let (status, me) = self
-            .call("POST", "/v1/me/phone/verify", Some(token), Some(json!({"code": code})))
-            .await;
-        assert_eq!(status, StatusCode::OK, "{me}");
-        assert_eq!(me["phone_verified"], json!(true));
-        assert_eq!(me["phone"], json!(phone));
-        tokens
-    }
-}
-
-fn s(value: &Value, key: &str) -> String {
-    value[key]
-        .as_str()
-        .unwrap_or_else(|| panic!("{key} in {value}"))
-        .to_owned()
-}
-
-#[track_caller]
-fn assert_error(status: StatusCode, body: &Value, expected_status: u16, code: &str, message_has: &str) {
-    assert_eq!(status.as_u16(), expected_status, "{body}");
-    assert_eq!(body["error"]["code"], json!(code), "{body}");
-    let message = body["error"]["message"].as_str().unwrap_or_default();
-    assert!(
-        message.contains(message_has),
-        "{message:?} should contain {message_has:?}"
-    );
-}
 
 async fn accounts_tokens_and_sessions(api: &Api) {
     let tokens = api.sign_up("Ada@Example.com").await;
@@ -411,14 +262,14 @@ async fn accounts_tokens_and_sessions(api: &Api) {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn accounts_tokens_and_sessions_embedded() {
-    let api = Api::start(&[]).await;
+    let api = Api::embedded(&[]).await;
     accounts_tokens_and_sessions(&api).await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 #[ignore = "needs PostgreSQL and Redis"]
 async fn accounts_tokens_and_sessions_on_postgres_and_redis() {
-    let api = Api::start_distributed(&[]).await;
+    let api = Api::on_postgres_and_redis(&[]).await;
     accounts_tokens_and_sessions(&api).await;
 }
 
@@ -624,20 +475,20 @@ async fn phone_resources_and_owner_only(api: &Api) {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn phone_resources_and_owner_only_embedded() {
-    let api = Api::start(&[]).await;
+    let api = Api::embedded(&[]).await;
     phone_resources_and_owner_only(&api).await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 #[ignore = "needs PostgreSQL and Redis"]
 async fn phone_resources_and_owner_only_on_postgres_and_redis() {
-    let api = Api::start_distributed(&[]).await;
+    let api = Api::on_postgres_and_redis(&[]).await;
     phone_resources_and_owner_only(&api).await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn failed_logins_slow_down_then_lock() {
-    let api = Api::start(&[("NUDGE__API__LOGIN_MAX_FAILURES", "3")]).await;
+    let api = Api::embedded(&[("NUDGE__API__LOGIN_MAX_FAILURES", "3")]).await;
     api.sign_up("ada@example.com").await;
     let wrong = json!({"email": "ada@example.com", "password": "not the one"});
     let mut took = Vec::new();
@@ -672,7 +523,7 @@ async fn failed_logins_slow_down_then_lock() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn bodies_are_checked_and_errors_name_the_field() {
-    let api = Api::start(&[("NUDGE__API__MAX_BODY_BYTES", "2048")]).await;
+    let api = Api::embedded(&[("NUDGE__API__MAX_BODY_BYTES", "2048")]).await;
     for (body, expected) in [
         (json!({"email": "a@b.co"}), "password: is required"),
         (
@@ -789,7 +640,7 @@ const LIMITS: [(&str, &str); 2] = [
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn rate_limits_answer_429_with_retry_after_embedded() {
-    let api = Api::start(&LIMITS).await;
+    let api = Api::embedded(&LIMITS).await;
     // One server: the "second" is the same one (in-process counters are per process).
     rate_limits(&api, api.stack.ports.api).await;
 }
@@ -797,7 +648,7 @@ async fn rate_limits_answer_429_with_retry_after_embedded() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 #[ignore = "needs PostgreSQL and Redis"]
 async fn rate_limits_hold_across_two_api_servers_sharing_redis() {
-    let api = Api::start_distributed(&LIMITS).await;
+    let api = Api::on_postgres_and_redis(&LIMITS).await;
     let mut settings = api.stack.settings.clone();
     settings.services.api.port = 0;
     let shutdown = CancellationToken::new();
@@ -813,7 +664,7 @@ async fn rate_limits_hold_across_two_api_servers_sharing_redis() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_openapi_document_matches_the_routes() {
-    let api = Api::start(&[]).await;
+    let api = Api::embedded(&[]).await;
     let (status, doc) = api.call("GET", "/openapi.json", None, None).await;
     assert_eq!(status, StatusCode::OK);
     assert!(
@@ -861,11 +712,6 @@ async fn set_role_in_database(api: &Api, email: &str, role: &str) {
     let n = nudge_store::with_conn!(&mut conn, c => nudge_store::diesel::sql_query(sql.clone()).execute(c).await)
         .expect("update");
     assert_eq!(n, 1);
-}
-
-fn otp_at(secret: &str, offset_steps: i64) -> String {
-    let now = chrono::Utc::now().timestamp() + offset_steps * 30;
-    nudge_api::tokens::totp_code(secret, u64::try_from(now).expect("after 1970")).expect("code")
 }
 
 /// Waits for the start of a fresh 30-second step, so that codes of this
@@ -1055,13 +901,13 @@ async fn mfa_and_administrators(api: &Api) {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn mfa_and_administrators_embedded() {
-    let api = Api::start(&[]).await;
+    let api = Api::embedded(&[]).await;
     mfa_and_administrators(&api).await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 #[ignore = "needs PostgreSQL and Redis"]
 async fn mfa_and_administrators_on_postgres_and_redis() {
-    let api = Api::start_distributed(&[]).await;
+    let api = Api::on_postgres_and_redis(&[]).await;
     mfa_and_administrators(&api).await;
 }

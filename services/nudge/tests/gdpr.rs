@@ -12,6 +12,7 @@ mod common;
 use std::collections::{BTreeMap, HashMap};
 use std::time::Duration;
 
+use common::api::*;
 use common::*;
 use nudge::embedded::Stack;
 use nudge::webhook::{InboundSms, WebhookSender, new_message_sid};
@@ -22,8 +23,6 @@ use nudge_store::{Backend, diesel, with_conn};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 use tokio_util::sync::CancellationToken;
-
-const PASSWORD: &str = "correct horse battery";
 
 /// Where the stack runs: in this process (embedded, or on PostgreSQL,
 /// RabbitMQ and Redis), or as separate `nudge serve` processes in
@@ -41,8 +40,7 @@ struct InProcess {
 
 struct Api {
     backing: Backing,
-    http: reqwest::Client,
-    base: String,
+    client: Client,
     database: nudge_config::DatabaseSettings,
     /// Every cache the services write to.
     caches: Vec<nudge_cache::Cache>,
@@ -51,31 +49,16 @@ struct Api {
     grpc_ports: [u16; 3],
 }
 
+/// The api's test settings, with RabbitMQ too when on PostgreSQL.
 fn environment(database: Option<&nudge_testkit::TestDatabase>) -> HashMap<String, String> {
-    let mut environment = embedded_environment();
-    for (k, v) in QUICK {
-        environment.insert((*k).to_owned(), (*v).to_owned());
-    }
-    if let Some(database) = database {
-        environment.insert("NUDGE__DATABASE__URL".to_owned(), database.url.clone());
-        environment.insert("NUDGE__CACHE__URL".to_owned(), nudge_testkit::redis_url());
-        let prefix = nudge_testkit::unique_name("gdprtest");
-        environment.insert("NUDGE__CACHE__PREFIX".to_owned(), prefix.clone());
+    let mut environment = api_environment(database, &[]);
+    if database.is_some() {
         environment.insert("NUDGE__QUEUE__URL".to_owned(), nudge_testkit::rabbitmq_url());
+        let prefix = environment["NUDGE__CACHE__PREFIX"].clone();
         environment.insert("NUDGE__QUEUE__PREFIX".to_owned(), prefix);
     }
     environment
 }
-
-/// Quick argon2, generous rate limits, no demo person.
-const QUICK: &[(&str, &str)] = &[
-    ("NUDGE__API__ARGON2_MEMORY_KIB", "1024"),
-    ("NUDGE__API__ARGON2_ITERATIONS", "1"),
-    ("NUDGE__API__ANONYMOUS_PER_MINUTE", "1000"),
-    ("NUDGE__API__AUTHENTICATED_PER_MINUTE", "1000"),
-    ("NUDGE__API__PREMIUM_PER_MINUTE", "1000"),
-    ("NUDGE__DEMO__ENABLED", "false"),
-];
 
 impl Api {
     async fn start(database: Option<nudge_testkit::TestDatabase>) -> Api {
@@ -87,8 +70,7 @@ impl Api {
             .expect("stack starts");
         let ports = stack.ports;
         Api {
-            http: reqwest::Client::new(),
-            base: format!("http://127.0.0.1:{}", ports.api),
+            client: Client::new(ports.api),
             database: stack.settings.database.clone(),
             caches: stack.caches.clone(),
             sender: sender(&stack.settings, ports.sms_router),
@@ -111,8 +93,7 @@ impl Api {
         .expect("redis");
         let sms_router_url = format!("http://127.0.0.1:{sms_router}");
         Api {
-            http: reqwest::Client::new(),
-            base: format!("http://127.0.0.1:{api}"),
+            client: Client::new(api),
             database: nudge_config::DatabaseSettings {
                 url: fleet.database.url.clone(),
                 ..Default::default()
@@ -161,23 +142,7 @@ impl Api {
     }
 
     async fn call(&self, method: &str, path: &str, token: Option<&str>, body: Option<Value>) -> (StatusCode, Value) {
-        let method = reqwest::Method::from_bytes(method.as_bytes()).expect("method");
-        let mut request = self.http.request(method, format!("{}{path}", self.base));
-        if let Some(token) = token {
-            request = request.bearer_auth(token);
-        }
-        if let Some(body) = body {
-            request = request.json(&body);
-        }
-        let response = request.send().await.expect("api reachable");
-        let status = response.status();
-        let text = response.text().await.expect("body");
-        let value = if text.is_empty() {
-            Value::Null
-        } else {
-            serde_json::from_str(&text).unwrap_or(Value::String(text))
-        };
-        (status, value)
+        self.client.call(method, path, token, body).await
     }
 
     /// The six-digit code in the next SMS to `phone` after the `seen` first ones.
@@ -189,11 +154,7 @@ impl Api {
             |o| o.len() > seen,
         )
         .await;
-        let body = all.last().expect("an SMS");
-        body.split(|c: char| !c.is_ascii_digit())
-            .find(|part| part.len() == 6)
-            .unwrap_or_else(|| panic!("no code in the SMS"))
-            .to_owned()
+        code_in(all.last().expect("an SMS"))
     }
 
     async fn export(&self, token: &str) -> Value {
@@ -217,17 +178,9 @@ struct Person {
 
 async fn person_with_data(api: &Api, name: &str, phone: &str) -> Person {
     let email = format!("{name}.gdpr@example.com");
-    let (status, tokens) = api
-        .call(
-            "POST",
-            "/v1/auth/signup",
-            None,
-            Some(json!({"email": email, "password": PASSWORD})),
-        )
-        .await;
-    assert_eq!(status, StatusCode::CREATED, "{tokens}");
-    let token = tokens["access_token"].as_str().expect("token").to_owned();
-    let id = tokens["user_id"].as_str().expect("user id").to_owned();
+    let tokens = api.client.sign_up(&email).await;
+    let token = s(&tokens, "access_token");
+    let id = s(&tokens, "user_id");
     let seen = api.sms_to(phone).await.len();
     let (status, body) = api
         .call("POST", "/v1/me/phone", Some(&token), Some(json!({"phone": phone})))

@@ -102,6 +102,9 @@ pub(crate) enum Intent {
     Confirm(bool),
     /// "local only" / "mode local" (`true`): no model provider reads this person's messages.
     SetLocalOnly(bool),
+    /// "next", "done", "suivant", "et après ?" while steps of a model's reply are
+    /// kept (`steps.rs`): the next one. Read by `asks_next_step`, never by `understand`.
+    NextStep,
     Help,
     Unknown,
 }
@@ -135,6 +138,7 @@ impl Intent {
             Intent::CancelAllReminders => "cancel_all_reminders",
             Intent::Confirm(_) => "confirm",
             Intent::SetLocalOnly(_) => "set_local_only",
+            Intent::NextStep => "next_step",
             Intent::Help => "help",
             Intent::Unknown => "unknown",
         }
@@ -282,6 +286,71 @@ const REMIND_WORDS: &[(&str, Language)] = &[
     ("fais-moi penser", FR),
     ("fais moi penser", FR),
 ];
+
+/// What asks for the next step of a list Nudge is texting one at a time: the
+/// whole message, folded, final punctuation ignored ("et après ?").
+const NEXT_STEP: &[&str] = &[
+    "next",
+    "next step",
+    "next one",
+    "next please",
+    "ok next",
+    "what's next",
+    "whats next",
+    "what next",
+    "what now",
+    "then what",
+    "and then",
+    "then",
+    "go on",
+    "continue",
+    "ready",
+    "ok",
+    "okay",
+    "k",
+    "got it",
+    "done",
+    "done it",
+    "did it",
+    "i did it",
+    "all done",
+    "ok done",
+    "finished",
+    "suivant",
+    "suivante",
+    "la suite",
+    "suite",
+    "et la suite",
+    "etape suivante",
+    "prochaine etape",
+    "et apres",
+    "apres",
+    "et ensuite",
+    "ensuite",
+    "et maintenant",
+    "on continue",
+    "d'accord",
+    "daccord",
+    "c'est bon",
+    "cest bon",
+    "fait",
+    "c'est fait",
+    "cest fait",
+    "ok fait",
+    "je l'ai fait",
+    "fini",
+    "termine",
+    "pret",
+    "prete",
+];
+
+/// Whether the whole message asks for the next step ("next", "done", "suivant",
+/// "c'est fait", "et après ?"). Only meaningful while steps are kept: the caller
+/// checks that first, otherwise "done" is a reminder's and "ok" is chat.
+pub(crate) fn asks_next_step(text: &str) -> bool {
+    let folded = Words::new(text).folded_text();
+    NEXT_STEP.contains(&folded.trim_end_matches(['.', '!', '?', ' ']))
+}
 
 /// The longest phrase of `table` the message starts with (the first listed on a tie).
 pub(super) fn keyword(words: &Words<'_>, table: &[(&str, Language)]) -> Option<(usize, Language)> {

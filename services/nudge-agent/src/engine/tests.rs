@@ -248,3 +248,40 @@ fn memory() {
     check("non", "confirm false [fr]");
     check("no", "confirm false [en]");
 }
+
+#[test]
+fn next_step_words() {
+    for text in [
+        "next",
+        "Next!",
+        "NEXT",
+        "next step",
+        "what's next?",
+        "ok",
+        "done",
+        "Done.",
+        "suivant",
+        "Suivant !",
+        "fait",
+        "c'est fait",
+        "C\u{2019}est fait !",
+        "et après ?",
+        "et apres?",
+        "ensuite",
+        "la suite",
+        "d'accord",
+        "prête",
+    ] {
+        assert!(asks_next_step(text), "{text:?}");
+    }
+    for text in [
+        "next week remind me to call mom",
+        "done 2",
+        "ok but tomorrow",
+        "what is my next reminder",
+        "suivant le rappel de demain",
+        "",
+    ] {
+        assert!(!asks_next_step(text), "{text:?}");
+    }
+}

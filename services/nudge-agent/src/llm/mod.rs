@@ -27,7 +27,7 @@ use serde_json::json;
 
 use crate::act::Turn;
 use crate::engine::{Intent, Understood};
-use crate::{Core, MESSAGE_BODY, replies, store, unavailable};
+use crate::{Core, MESSAGE_BODY, replies, steps, store, unavailable};
 use mask::Masker;
 use persona::Persona;
 use provider::{CallError, Provider};
@@ -78,7 +78,10 @@ impl Chain {
 
 /// A model's answer.
 pub(crate) struct Answer {
+    /// What to text: one step, one question (`steps::shape`).
     pub(crate) reply: String,
+    /// Every step of a reply that was a list of steps, the one in `reply` first.
+    pub(crate) steps: Vec<String>,
     pub(crate) provider: String,
     pub(crate) tools: Vec<String>,
 }
@@ -225,6 +228,8 @@ impl Core {
         let mut messages = base.to_vec();
         let mut persona = persona;
         let mut called = Vec::new();
+        // A tool of this turn returned a list (reminders, tasks, memories): the reply shows data, not steps.
+        let mut data_shown = false;
         // The n-th write of a kind in this turn gets the same key on every provider,
         // so a provider failing half-way and the next one redoing the turn do nothing twice.
         let mut counters: HashMap<String, usize> = HashMap::new();
@@ -264,8 +269,10 @@ impl Core {
                 if content.trim().is_empty() {
                     return Err(Failure::Empty);
                 }
+                let shaped = steps::shape(&masker.restore(content.trim()), language, data_shown);
                 return Ok(Answer {
-                    reply: replies::fit(&masker.restore(content.trim())),
+                    reply: shaped.reply,
+                    steps: shaped.steps,
                     provider: provider.name.clone(),
                     tools: called,
                 });
@@ -304,11 +311,15 @@ impl Core {
                     ToolOutcome::AskedToConfirm(question) => {
                         return Ok(Answer {
                             reply: question,
+                            steps: Vec::new(),
                             provider: provider.name.clone(),
                             tools: called,
                         });
                     }
-                    ToolOutcome::Done(result) => json!({ "ok": true, "result": masker.mask(&result) }),
+                    ToolOutcome::Done(result) => {
+                        data_shown |= steps::is_list(&result);
+                        json!({ "ok": true, "result": masker.mask(&result) })
+                    }
                     ToolOutcome::Refused(error) => json!({ "ok": false, "error": error }),
                 };
                 messages.push(ChatCompletionRequestMessage::Tool(ChatCompletionRequestToolMessage {

@@ -155,6 +155,7 @@ pub fn counter(metrics: &str, name: &str, labels: &str) -> f64 {
         .sum()
 }
 
+pub mod api;
 pub mod fleet;
 pub mod process;
 pub mod reminders;
