@@ -7,8 +7,16 @@
 //!   there (`x-message-ttl`) and dead-letter back into `p.q`. The delay is in
 //!   the name so changing the settings declares new queues instead of
 //!   clashing with the old arguments.
+//!
+//! Every exchange with the broker is bounded by [`BROKER_TIMEOUT`]: lapin's
+//! futures wait for the broker's answer without a limit of their own, and a
+//! broker that stops or starts at the wrong moment may never answer. A bound
+//! turns such a wait into an error its caller already knows how to retry (the
+//! scheduler's next round, the consumer's reconnection), instead of a
+//! publisher or a consumer stalled for good.
 
 use std::collections::HashSet;
+use std::future::Future;
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
@@ -29,6 +37,24 @@ const ATTEMPT_HEADER: &str = "x-attempt";
 const TRACEPARENT_HEADER: &str = "traceparent";
 /// AMQP delivery mode 2: the broker writes the message to disk.
 const PERSISTENT: u8 = 2;
+/// The longest any one exchange with the broker may take (see the module docs).
+const BROKER_TIMEOUT: Duration = Duration::from_secs(10);
+/// How often a consumer waiting for deliveries checks that its channel is alive.
+const LIVENESS_CHECK: Duration = Duration::from_secs(2);
+
+/// Runs `work`, an exchange with the broker, at most [`BROKER_TIMEOUT`].
+async fn bounded<T>(what: &'static str, work: impl Future<Output = Result<T, QueueError>>) -> Result<T, QueueError> {
+    match tokio::time::timeout(BROKER_TIMEOUT, work).await {
+        Ok(result) => result,
+        Err(_) => {
+            tracing::warn!(operation = what, "no answer from the message broker in time");
+            Err(QueueError::Broker(format!(
+                "no answer within {} s ({what})",
+                BROKER_TIMEOUT.as_secs()
+            )))
+        }
+    }
+}
 
 #[derive(Clone)]
 pub struct AmqpQueue {
@@ -84,15 +110,20 @@ impl AmqpQueue {
         {
             return Ok((current.connection.clone(), current.publish.clone()));
         }
-        let connection = Arc::new(
-            Connection::connect(
-                &self.inner.url,
-                ConnectionProperties::default().with_connection_name(self.inner.prefix.clone().into()),
-            )
-            .await?,
-        );
-        let publish = connection.create_channel().await?;
-        publish.confirm_select(ConfirmSelectOptions::default()).await?;
+        // Bounded while holding the lock: the other callers wait for this attempt.
+        let (connection, publish) = bounded("connect", async {
+            let connection = Arc::new(
+                Connection::connect(
+                    &self.inner.url,
+                    ConnectionProperties::default().with_connection_name(self.inner.prefix.clone().into()),
+                )
+                .await?,
+            );
+            let publish = connection.create_channel().await?;
+            publish.confirm_select(ConfirmSelectOptions::default()).await?;
+            Ok((connection, publish))
+        })
+        .await?;
         self.inner
             .declared
             .lock()
@@ -153,17 +184,25 @@ impl AmqpQueue {
         payload: &[u8],
         traceparent: Option<&str>,
     ) -> Result<(), QueueError> {
-        let (_, channel) = self.link().await?;
-        self.declare(&channel, name).await?;
-        publish_confirmed(&channel, &self.full_name(name), payload, 1, traceparent).await
+        // The wait for the connection counts: callers queue behind a reconnection.
+        bounded("publish", async {
+            let (_, channel) = self.link().await?;
+            self.declare(&channel, name).await?;
+            publish_confirmed(&channel, &self.full_name(name), payload, 1, traceparent).await
+        })
+        .await
     }
 
     pub(crate) async fn ping(&self) -> Result<(), QueueError> {
-        self.link().await.map(|_| ())
+        bounded("ping", self.link()).await.map(|_| ())
     }
 
     /// Messages ready in a queue (`name` without prefix, e.g. `reminders.due.dead`).
     pub(crate) async fn depth(&self, name: &str) -> Result<u64, QueueError> {
+        bounded("depth", self.depth_unbounded(name)).await
+    }
+
+    async fn depth_unbounded(&self, name: &str) -> Result<u64, QueueError> {
         let (connection, publish) = self.link().await?;
         let base = name.strip_suffix(".dead").unwrap_or(name);
         self.declare(&publish, base).await?;
@@ -182,6 +221,10 @@ impl AmqpQueue {
 
     /// Deletes the work, dead-letter and retry queues of `name`.
     pub(crate) async fn delete(&self, name: &str) -> Result<(), QueueError> {
+        bounded("delete", self.delete_unbounded(name)).await
+    }
+
+    async fn delete_unbounded(&self, name: &str) -> Result<(), QueueError> {
         let (connection, _) = self.link().await?;
         let channel = connection.create_channel().await?;
         let main = self.full_name(name);
@@ -210,7 +253,7 @@ impl AmqpQueue {
         shutdown: CancellationToken,
     ) -> Result<JoinHandle<()>, QueueError> {
         // Fail fast if the broker is unreachable at start-up; later losses are retried.
-        let first = self.start_consumer(name).await?;
+        let first = bounded("start consuming", self.start_consumer(name)).await?;
         let queue = self.clone();
         let name = name.to_owned();
         Ok(tokio::spawn(async move {
@@ -252,7 +295,7 @@ impl AmqpQueue {
         'consumers: while !shutdown.is_cancelled() {
             let (channel, mut consumer) = match current.take() {
                 Some(pair) => pair,
-                None => match self.start_consumer(&name).await {
+                None => match bounded("start consuming", self.start_consumer(&name)).await {
                     Ok(pair) => pair,
                     Err(error) => {
                         tracing::warn!(queue = %name, %error, "cannot consume; retrying in 1 s");
@@ -271,10 +314,21 @@ impl AmqpQueue {
                 let delivery = tokio::select! {
                     () = shutdown.cancelled() => {
                         // Stop new deliveries; prefetched ones go back to the queue.
-                        let _ = channel.basic_cancel(consumer.tag(), BasicCancelOptions::default()).await;
+                        let _ = bounded("cancel consuming", async {
+                            Ok(channel.basic_cancel(consumer.tag(), BasicCancelOptions::default()).await?)
+                        })
+                        .await;
                         break 'consumers;
                     }
                     delivery = consumer.next() => delivery,
+                    // A lost channel should end the stream; never rely on it alone.
+                    () = tokio::time::sleep(LIVENESS_CHECK) => {
+                        if channel.status().connected() {
+                            continue;
+                        }
+                        tracing::warn!(queue = %name, "consumer channel closed; reconnecting");
+                        continue 'consumers;
+                    }
                 };
                 match delivery {
                     Some(Ok(delivery)) => {
@@ -297,8 +351,13 @@ impl AmqpQueue {
             }
         }
         while in_flight.join_next().await.is_some() {}
-        for channel in channels {
-            let _ = channel.close(200, "consumer stopped".into()).await;
+        // A channel of a lost connection is closed already: closing it again
+        // may wait for an answer that never comes.
+        for channel in channels.into_iter().filter(|channel| channel.status().connected()) {
+            let _ = bounded("close a channel", async {
+                Ok(channel.close(200, "consumer stopped".into()).await?)
+            })
+            .await;
         }
     }
 
@@ -318,44 +377,39 @@ impl AmqpQueue {
             traceparent,
         };
         let outcome = crate::run_handler(handler, &message, crate::UNAVAILABLE_HOLD).await;
-        let acked = match self.inner.policy.disposition(attempt, &outcome, name) {
-            Disposition::Ack => delivery.acker.ack(BasicAckOptions::default()).await,
-            Disposition::Dead => {
-                delivery
-                    .acker
+        let acker = &delivery.acker;
+        let nack = |requeue| {
+            bounded("nack", async move {
+                Ok(acker
                     .nack(BasicNackOptions {
-                        requeue: false,
+                        requeue,
                         ..BasicNackOptions::default()
                     })
-                    .await
-            }
+                    .await?)
+            })
+        };
+        let ack = || bounded("ack", async { Ok(acker.ack(BasicAckOptions::default()).await?) });
+        let acked = match self.inner.policy.disposition(attempt, &outcome, name) {
+            Disposition::Ack => ack().await,
+            Disposition::Dead => nack(false).await,
             Disposition::Retry { delay, next_attempt } => {
                 let retry = self.retry_queue(name, delay);
-                let parked = match self.link().await {
-                    Ok((_, channel)) => {
-                        publish_confirmed(
-                            &channel,
-                            &retry,
-                            &message.payload,
-                            next_attempt,
-                            message.traceparent.as_deref(),
-                        )
-                        .await
-                    }
-                    Err(error) => Err(error),
-                };
+                let parked = bounded("park for a retry", async {
+                    let (_, channel) = self.link().await?;
+                    publish_confirmed(
+                        &channel,
+                        &retry,
+                        &message.payload,
+                        next_attempt,
+                        message.traceparent.as_deref(),
+                    )
+                    .await
+                })
+                .await;
                 match parked {
-                    Ok(()) => delivery.acker.ack(BasicAckOptions::default()).await,
+                    Ok(()) => ack().await,
                     // Could not park it for later: hand it straight back to the queue.
-                    Err(_) => {
-                        delivery
-                            .acker
-                            .nack(BasicNackOptions {
-                                requeue: true,
-                                ..BasicNackOptions::default()
-                            })
-                            .await
-                    }
+                    Err(_) => nack(true).await,
                 }
             }
         };

@@ -99,3 +99,52 @@ impl Drop for TestDatabase {
         .join();
     }
 }
+
+/// Stopping and starting this machine's RabbitMQ node, for the restart tests.
+/// Each such test lives in a test binary of its own: no other test may be
+/// using the broker while it is down (test binaries run one after the other).
+pub mod rabbitmq_node {
+    use std::process::Command;
+    use std::time::{Duration, Instant};
+
+    fn rabbitmqctl(args: &[&str]) -> bool {
+        Command::new("rabbitmqctl")
+            .args(args)
+            .output()
+            .map(|output| output.status.success())
+            .unwrap_or(false)
+    }
+
+    /// Stops the node as an operator would (`rabbitmqctl shutdown`); true once it is down.
+    pub fn stop() -> bool {
+        rabbitmqctl(&["shutdown"])
+    }
+
+    /// Starts the node (if it is not running) and waits until it accepts
+    /// work, at most `within`.
+    pub fn start(within: Duration) -> bool {
+        let deadline = Instant::now() + within;
+        if !rabbitmqctl(&["status"]) {
+            let _ = Command::new("rabbitmq-server").arg("-detached").status();
+        }
+        while Instant::now() < deadline {
+            if rabbitmqctl(&["await_startup", "--timeout", "10"]) {
+                return true;
+            }
+            std::thread::sleep(Duration::from_millis(500));
+        }
+        false
+    }
+
+    /// Makes sure RabbitMQ is up again when a restart test ends, even on
+    /// failure: the tests that follow need it.
+    pub struct RestartGuard;
+
+    impl Drop for RestartGuard {
+        fn drop(&mut self) {
+            if !start(Duration::from_secs(120)) {
+                eprintln!("RabbitMQ did not come back: start it with `rabbitmq-server -detached`");
+            }
+        }
+    }
+}

@@ -142,6 +142,7 @@ async fn claim_and_publish(core: &Core) -> anyhow::Result<usize> {
         });
     }
     let mut failed = Vec::new();
+    let mut last_error = None;
     while let Some(result) = publishing.join_next().await {
         match result {
             Ok((occurrence_id, Ok(()))) => {
@@ -149,18 +150,26 @@ async fn claim_and_publish(core: &Core) -> anyhow::Result<usize> {
                 tracing::debug!(occurrence.id = %occurrence_id, "due reminder published");
             }
             Ok((occurrence_id, Err(error))) => {
-                tracing::warn!(occurrence.id = %occurrence_id, %error, "could not publish a due reminder; next round");
+                tracing::debug!(occurrence.id = %occurrence_id, %error, "could not publish a due reminder");
                 failed.push(occurrence_id);
+                last_error = Some(error);
             }
             // The lease brings it back.
             Err(error) => tracing::warn!(%error, "a publish task failed"),
         }
     }
-    if !failed.is_empty() {
+    if let Some(error) = last_error {
         let mut conn = core.db.conn().await?;
         for occurrence_id in &failed {
             store::release_claim(&mut conn, occurrence_id).await?;
         }
+        // An error, not a full batch: the next round waits a poll interval
+        // instead of claiming again at once while the broker is away.
+        anyhow::bail!(
+            "{} of {} due reminders not published, released for the next round: {error}",
+            failed.len(),
+            claimed.len()
+        );
     }
     Ok(claimed.len())
 }
