@@ -56,6 +56,10 @@ pub struct ProviderSettings {
     /// The OpenAI-compatible base URL, up to `/v1` (or the provider's equivalent).
     pub base_url: String,
     pub model: String,
+    /// The provider's embedding model ("text-embedding-3-small"): when set, memories and
+    /// recall queries are embedded (masked) to rank recall by meaning as well as by words.
+    #[serde(default)]
+    pub embedding_model: Option<String>,
     /// The environment variable holding the API key.
     #[serde(default)]
     pub api_key_env: Option<String>,
@@ -142,6 +146,12 @@ impl AgentSettings {
             }
             if provider.model.trim().is_empty() {
                 return refuse(key("model"), "is required");
+            }
+            if provider.embedding_model.as_ref().is_some_and(|m| m.trim().is_empty()) {
+                return refuse(
+                    key("embedding_model"),
+                    "must not be empty (leave it out for no embeddings)",
+                );
             }
             if provider.api_key_env.is_some() && provider.api_key_file.is_some() {
                 return refuse(key("api_key_env"), "and api_key_file cannot both be set");

@@ -206,11 +206,65 @@ model = "llama3.2"
     assert!(error.contains("agent.providers[0].api_key_env"), "{error}");
 }
 
+#[test]
+fn an_empty_embedding_model_is_refused_naming_the_key() {
+    let path = std::env::temp_dir().join(format!("nudge-config-embedding-{}.toml", std::process::id()));
+    let write = |text: &str| std::fs::write(&path, text).expect("write");
+    let load_file = || {
+        Settings::load(Sources {
+            environment: Some(env(&[])),
+            files: vec![path.clone()],
+            ..Sources::default()
+        })
+    };
+    write(
+        r#"
+[[agent.providers]]
+name = "openai"
+base_url = "https://api.openai.com/v1"
+model = "gpt-4o-mini"
+embedding_model = "text-embedding-3-small"
+
+[[agent.providers]]
+name = "ollama"
+base_url = "http://localhost:11434/v1"
+model = "llama3.2"
+embedding_model = " "
+"#,
+    );
+    let error = load_file().expect_err("refused").to_string();
+    assert!(error.contains("agent.providers[1].embedding_model"), "{error}");
+    write(
+        r#"
+[[agent.providers]]
+name = "openai"
+base_url = "https://api.openai.com/v1"
+model = "gpt-4o-mini"
+embedding_model = "text-embedding-3-small"
+
+[[agent.providers]]
+name = "ollama"
+base_url = "http://localhost:11434/v1"
+model = "llama3.2"
+"#,
+    );
+    let settings = load_file().expect("loads");
+    std::fs::remove_file(&path).expect("cleanup");
+    let models: Vec<Option<&str>> = settings
+        .agent
+        .providers
+        .iter()
+        .map(|p| p.embedding_model.as_deref())
+        .collect();
+    assert_eq!(models, [Some("text-embedding-3-small"), None]);
+}
+
 fn nudge_config_provider(variable: &str) -> crate::ProviderSettings {
     crate::ProviderSettings {
         name: "p".to_owned(),
         base_url: "http://localhost".to_owned(),
         model: "m".to_owned(),
+        embedding_model: None,
         api_key_env: Some(variable.to_owned()),
         api_key_file: None,
         timeout_ms: 1000,

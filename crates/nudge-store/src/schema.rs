@@ -374,6 +374,17 @@ diesel::allow_tables_to_appear_in_same_query!(agent_memory_terms, agent_memories
 
 diesel::table! {
     /// agent
+    agent_memory_embeddings (memory_id) {
+        memory_id -> Text,
+        user_id -> Text,
+        model -> Text,
+        vector -> Binary,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    /// agent
     agent_pending_actions (user_id) {
         user_id -> Text,
         action -> Text,

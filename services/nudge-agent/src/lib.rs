@@ -19,6 +19,7 @@ mod recall;
 #[cfg(test)]
 mod recall_index_tests;
 mod replies;
+mod semantic;
 mod steps;
 mod store;
 mod tasks;

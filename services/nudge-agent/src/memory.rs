@@ -18,7 +18,7 @@ use chrono::{DateTime, NaiveDateTime};
 use diesel::prelude::*;
 use diesel_async::{AsyncConnection as _, RunQueryDsl};
 use nudge_core::Language;
-use nudge_store::schema::{agent_memories, agent_memory_terms, agent_pending_actions};
+use nudge_store::schema::{agent_memories, agent_memory_embeddings, agent_memory_terms, agent_pending_actions};
 use nudge_store::{DbConn, diesel, diesel_async, with_conn};
 
 use crate::engine::fold;
@@ -479,9 +479,22 @@ fn quantized(score: f64) -> i64 {
 /// Memories ranked for `query`: the indexes of `texts` that share words
 /// with it, best first (rarer words weigh more; a tie goes to the later one).
 pub(crate) fn rank(query: &str, texts: &[String]) -> Vec<usize> {
+    let mut scored: Vec<(i64, usize)> = lexical_scores(query, texts)
+        .into_iter()
+        .enumerate()
+        .filter(|(_, score)| *score > 0.0)
+        .map(|(index, score)| (quantized(score), index))
+        .collect();
+    scored.sort_by(|a, b| b.0.cmp(&a.0).then(b.1.cmp(&a.1)));
+    scored.into_iter().map(|(_, index)| index).collect()
+}
+
+/// The lexical score of each of `texts` for `query`, as [`rank`] orders them
+/// (0: no word shared).
+pub(crate) fn lexical_scores(query: &str, texts: &[String]) -> Vec<f64> {
     let wanted: HashSet<String> = terms(query).into_iter().collect();
     if wanted.is_empty() {
-        return Vec::new();
+        return vec![0.0; texts.len()];
     }
     let docs: Vec<HashSet<String>> = texts.iter().map(|t| terms(t).into_iter().collect()).collect();
     let mut frequency: HashMap<&str, usize> = HashMap::new();
@@ -493,23 +506,18 @@ pub(crate) fn rank(query: &str, texts: &[String]) -> Vec<usize> {
         }
     }
     let total = docs.len() as f64;
-    let mut scored: Vec<(i64, usize)> = docs
-        .iter()
-        .enumerate()
-        .filter_map(|(index, doc)| {
-            let score: f64 = wanted
+    docs.iter()
+        .map(|doc| {
+            wanted
                 .iter()
                 .filter(|term| doc.contains(*term))
                 .map(|term| {
                     let n = frequency.get(term.as_str()).copied().unwrap_or(1) as f64;
                     (1.0 + total / n).ln()
                 })
-                .sum();
-            (score > 0.0).then_some((quantized(score), index))
+                .sum()
         })
-        .collect();
-    scored.sort_by(|a, b| b.0.cmp(&a.0).then(b.1.cmp(&a.1)));
-    scored.into_iter().map(|(_, index)| index).collect()
+        .collect()
 }
 
 /// A memory row.
@@ -904,7 +912,8 @@ pub(crate) async fn mention(conn: &mut DbConn, user_id: &str, id: &str, now: Nai
     Ok(())
 }
 
-/// Deletes memories of the person (for good: forgetting is not archiving).
+/// Deletes memories of the person, with their terms and embeddings (for good:
+/// forgetting is not archiving).
 pub(crate) async fn delete(conn: &mut DbConn, user_id: &str, ids: &[String]) -> QueryResult<usize> {
     with_conn!(conn, c => {
         c.transaction(async |c| {
@@ -912,6 +921,13 @@ pub(crate) async fn delete(conn: &mut DbConn, user_id: &str, ids: &[String]) -> 
                 agent_memory_terms::table
                     .filter(agent_memory_terms::user_id.eq(user_id))
                     .filter(agent_memory_terms::memory_id.eq_any(ids)),
+            )
+            .execute(c)
+            .await?;
+            diesel::delete(
+                agent_memory_embeddings::table
+                    .filter(agent_memory_embeddings::user_id.eq(user_id))
+                    .filter(agent_memory_embeddings::memory_id.eq_any(ids)),
             )
             .execute(c)
             .await?;
@@ -932,6 +948,9 @@ pub(crate) async fn delete_all(conn: &mut DbConn, user_id: &str) -> QueryResult<
     with_conn!(conn, c => {
         c.transaction(async |c| {
             diesel::delete(agent_memory_terms::table.filter(agent_memory_terms::user_id.eq(user_id)))
+                .execute(c)
+                .await?;
+            diesel::delete(agent_memory_embeddings::table.filter(agent_memory_embeddings::user_id.eq(user_id)))
                 .execute(c)
                 .await?;
             diesel::delete(agent_memories::table.filter(agent_memories::user_id.eq(user_id)))

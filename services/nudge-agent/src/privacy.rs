@@ -13,8 +13,8 @@ use nudge_proto::privacy::{
 };
 use nudge_runtime::privacy;
 use nudge_store::schema::{
-    agent_listings, agent_memories, agent_memory_terms, agent_messages, agent_pending_actions, agent_pending_steps,
-    agent_people, agent_preferences, agent_tasks, agent_usage,
+    agent_listings, agent_memories, agent_memory_embeddings, agent_memory_terms, agent_messages, agent_pending_actions,
+    agent_pending_steps, agent_people, agent_preferences, agent_tasks, agent_usage,
 };
 use nudge_store::{DbConn, diesel, diesel_async, with_conn};
 use serde_json::{Value, json};
@@ -147,6 +147,14 @@ pub(crate) async fn export(core: &Core, conn: &mut DbConn, user_id: &str) -> Que
             .load(c)
             .await
     })?;
+    // Embeddings are derived from the memories' text (exported above): only how many.
+    let embeddings: i64 = with_conn!(conn, c => {
+        agent_memory_embeddings::table
+            .filter(agent_memory_embeddings::user_id.eq(user_id))
+            .count()
+            .get_result(c)
+            .await
+    })?;
     let usage: Vec<(String, String, i32, i32, i32, i32)> = with_conn!(conn, c => {
         agent_usage::table
             .filter(agent_usage::user_id.eq(user_id))
@@ -217,6 +225,7 @@ pub(crate) async fn export(core: &Core, conn: &mut DbConn, user_id: &str) -> Que
             "created_at": privacy::instant(created_at),
             "updated_at": privacy::instant(updated_at),
         })).collect::<Vec<_>>(),
+        "memory_embeddings": embeddings,
         "usage": usage.into_iter().map(|(month, provider, requests, prompt_tokens, completion_tokens, cost_micros)| json!({
             "month": month,
             "provider": provider,
@@ -252,6 +261,11 @@ pub(crate) async fn erase(conn: &mut DbConn, user_id: &str) -> QueryResult<Vec<E
     let terms = with_conn!(conn, c => {
         diesel::delete(agent_memory_terms::table.filter(agent_memory_terms::user_id.eq(user_id))).execute(c).await
     })?;
+    let embeddings = with_conn!(conn, c => {
+        diesel::delete(agent_memory_embeddings::table.filter(agent_memory_embeddings::user_id.eq(user_id)))
+            .execute(c)
+            .await
+    })?;
     let memories = with_conn!(conn, c => {
         diesel::delete(agent_memories::table.filter(agent_memories::user_id.eq(user_id))).execute(c).await
     })?;
@@ -281,6 +295,7 @@ pub(crate) async fn erase(conn: &mut DbConn, user_id: &str) -> QueryResult<Vec<E
     })?;
     Ok(vec![
         counted("agent_memory_terms", terms),
+        counted("agent_memory_embeddings", embeddings),
         counted("agent_memories", memories),
         counted("agent_messages", messages),
         counted("agent_tasks", tasks),

@@ -97,7 +97,7 @@ impl Core {
         });
         let body = self.keys.encrypt_str(fact, MEMORY_BODY);
         let terms = memory::term_hashes(&self.keys, user_id, fact);
-        memory::insert(
+        let id = memory::insert(
             &mut conn,
             user_id,
             memory::NewMemory {
@@ -111,6 +111,9 @@ impl Core {
         )
         .await
         .map_err(unavailable)?;
+        drop(conn);
+        self.embed_kept(user_id, &id, fact, contradicted.map(|m| m.id.as_str()))
+            .await;
         Ok(match contradicted {
             Some(old) => Remembered::Updated(fact.to_owned(), old.text.clone()),
             None => Remembered::New(fact.to_owned()),
@@ -287,7 +290,7 @@ impl Core {
                 all
             }
             Some(query) => {
-                let found = self.search_memories(&user, query, RECALL_LIMIT).await?;
+                let found = self.relevant_memories(&user, query, RECALL_LIMIT).await?;
                 if found.is_empty() {
                     return Ok(replies::nothing_about(lang));
                 }

@@ -176,7 +176,7 @@ impl Core {
             .map_err(unavailable)?;
         drop(conn);
         let persona = Persona::route(text);
-        let memories = self.search_memories(&user_id, text, CONTEXT_MEMORIES).await?;
+        let memories = self.relevant_memories(&user_id, text, CONTEXT_MEMORIES).await?;
         let mut masker = Masker::default();
         let mut base = vec![system(persona.prompt(language, &turn.now()))];
         if !memories.is_empty() {

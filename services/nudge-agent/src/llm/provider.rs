@@ -8,6 +8,7 @@ use async_openai::Client;
 use async_openai::config::OpenAIConfig;
 use async_openai::error::OpenAIError;
 use async_openai::types::chat::{CreateChatCompletionRequest, CreateChatCompletionResponse};
+use async_openai::types::embeddings::{CreateEmbeddingRequest, EmbeddingInput};
 use nudge_config::ProviderSettings;
 
 /// Why a request to a provider gave no usable answer.
@@ -126,6 +127,9 @@ pub(crate) struct Provider {
     timeout: Duration,
     retries: u32,
     breaker: Mutex<Breaker>,
+    embedding_model: Option<String>,
+    /// The embeddings endpoint's own breaker (same settings).
+    embedding_breaker: Mutex<Breaker>,
     pub(crate) input_micros_per_million: u64,
     pub(crate) output_micros_per_million: u64,
     pub(crate) free: bool,
@@ -150,6 +154,11 @@ impl Provider {
                 settings.breaker_failures,
                 Duration::from_secs(settings.breaker_cooldown_seconds),
             )),
+            embedding_model: settings.embedding_model.clone(),
+            embedding_breaker: Mutex::new(Breaker::new(
+                settings.breaker_failures,
+                Duration::from_secs(settings.breaker_cooldown_seconds),
+            )),
             input_micros_per_million: settings.input_micros_per_million,
             output_micros_per_million: settings.output_micros_per_million,
             free: settings.is_free(),
@@ -160,8 +169,11 @@ impl Provider {
         self.breaker.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 
-    /// Publishes the breaker's state (0 closed, 1 half-open, 2 open).
-    fn publish_breaker(&self) {
+    /// Publishes the chat breaker's state (0 closed, 1 half-open, 2 open).
+    fn publish_breaker(&self, breaker: &Mutex<Breaker>) {
+        if !std::ptr::eq(breaker, &self.breaker) {
+            return;
+        }
         let state = match self.breaker().state(Instant::now()) {
             BreakerState::Closed => 0.0,
             BreakerState::HalfOpen => 1.0,
@@ -183,7 +195,68 @@ impl Provider {
         request: &CreateChatCompletionRequest,
         deadline: Instant,
     ) -> Result<CreateChatCompletionResponse, CallError> {
-        if !self.breaker().allow(Instant::now()) {
+        let client = &self.client;
+        self.call(&self.breaker, deadline, move || async move {
+            match client.chat().create(request.clone()).await {
+                Ok(response) if response.choices.is_empty() => Err(CallError::Malformed),
+                Ok(response) => Ok(response),
+                Err(error) => Err(call_error(error)),
+            }
+        })
+        .await
+    }
+
+    /// The embedding model, if the provider has one.
+    pub(crate) fn embedding_model(&self) -> Option<&str> {
+        self.embedding_model.as_deref()
+    }
+
+    /// Whether an embeddings request may go now (its own breaker: a failing
+    /// embeddings endpoint never stops chat).
+    pub(crate) fn embeddings_allowed(&self) -> bool {
+        self.embedding_model.is_some()
+            && self
+                .embedding_breaker
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner)
+                .state(Instant::now())
+                != BreakerState::Open
+    }
+
+    /// The vectors of `inputs` (in order) and the prompt tokens spent, from the
+    /// embedding model, retried when that may help, before `deadline`.
+    pub(crate) async fn embed(&self, inputs: &[String], deadline: Instant) -> Result<(Vec<Vec<f32>>, u32), CallError> {
+        let Some(model) = &self.embedding_model else {
+            return Err(CallError::Malformed);
+        };
+        let request = CreateEmbeddingRequest {
+            model: model.clone(),
+            input: EmbeddingInput::StringArray(inputs.to_vec()),
+            ..CreateEmbeddingRequest::default()
+        };
+        let (client, request) = (&self.client, &request);
+        self.call(&self.embedding_breaker, deadline, move || async move {
+            let response = client.embeddings().create(request.clone()).await.map_err(call_error)?;
+            let mut data = response.data;
+            data.sort_by_key(|embedding| embedding.index);
+            let vectors: Vec<Vec<f32>> = data.into_iter().map(|embedding| embedding.embedding).collect();
+            let dimensions = vectors.first().map_or(0, Vec::len);
+            if vectors.len() != inputs.len() || dimensions == 0 || vectors.iter().any(|v| v.len() != dimensions) {
+                return Err(CallError::Malformed);
+            }
+            Ok((vectors, response.usage.prompt_tokens))
+        })
+        .await
+    }
+
+    /// One request (`once`) behind `breaker`, retried when that may help, before `deadline`.
+    async fn call<T, F, Fut>(&self, breaker: &Mutex<Breaker>, deadline: Instant, once: F) -> Result<T, CallError>
+    where
+        F: Fn() -> Fut,
+        Fut: Future<Output = Result<T, CallError>>,
+    {
+        let lock = || breaker.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        if !lock().allow(Instant::now()) {
             return Err(CallError::BreakerOpen);
         }
         let mut last = CallError::NoTimeLeft;
@@ -193,23 +266,16 @@ impl Provider {
                 break;
             }
             let started = Instant::now();
-            let outcome =
-                match tokio::time::timeout(self.timeout.min(remaining), self.client.chat().create(request.clone()))
-                    .await
-                {
-                    Err(_) => Err(CallError::Timeout),
-                    Ok(Err(OpenAIError::ApiError(error))) => Err(CallError::Status(error.status_code.as_u16())),
-                    Ok(Err(OpenAIError::JSONDeserialize(..))) => Err(CallError::Malformed),
-                    Ok(Err(error)) => Err(CallError::Transport(error.to_string())),
-                    Ok(Ok(response)) if response.choices.is_empty() => Err(CallError::Malformed),
-                    Ok(Ok(response)) => Ok(response),
-                };
+            let outcome = match tokio::time::timeout(self.timeout.min(remaining), once()).await {
+                Err(_) => Err(CallError::Timeout),
+                Ok(outcome) => outcome,
+            };
             metrics::histogram!("nudge_agent_provider_request_seconds", "provider" => self.name.clone())
                 .record(started.elapsed().as_secs_f64());
             match outcome {
                 Ok(response) => {
-                    self.breaker().success();
-                    self.publish_breaker();
+                    lock().success();
+                    self.publish_breaker(breaker);
                     return Ok(response);
                 }
                 Err(error) => {
@@ -231,9 +297,17 @@ impl Provider {
                 }
             }
         }
-        self.breaker().failure(Instant::now());
-        self.publish_breaker();
+        lock().failure(Instant::now());
+        self.publish_breaker(breaker);
         Err(last)
+    }
+}
+
+fn call_error(error: OpenAIError) -> CallError {
+    match error {
+        OpenAIError::ApiError(error) => CallError::Status(error.status_code.as_u16()),
+        OpenAIError::JSONDeserialize(..) => CallError::Malformed,
+        error => CallError::Transport(error.to_string()),
     }
 }
 

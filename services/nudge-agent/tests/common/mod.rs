@@ -343,6 +343,7 @@ pub fn provider(name: &str, base_url: &str) -> nudge_config::ProviderSettings {
         name: name.to_owned(),
         base_url: base_url.to_owned(),
         model: format!("{name}-model"),
+        embedding_model: None,
         api_key_env: None,
         api_key_file: None,
         timeout_ms: 400,
