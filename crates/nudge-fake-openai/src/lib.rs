@@ -110,6 +110,10 @@ impl FakeOpenAi {
             .with_state(shared.clone());
         let server = tokio::spawn(async move {
             // The fake lives as long as the test; an I/O error ends it.
+            // No Nagle wait for a delayed ACK: the fake answers at once.
+            let listener = axum::serve::ListenerExt::tap_io(listener, |tcp| {
+                let _ = tcp.set_nodelay(true);
+            });
             let _ = axum::serve(listener, app).await;
         });
         Ok(FakeOpenAi { shared, addr, server })

@@ -4,6 +4,7 @@ use axum::extract::Request;
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
+use axum::serve::ListenerExt as _;
 use nudge_telemetry::propagation::{TraceContextInterceptor, set_parent_from_headers};
 use tokio_util::sync::CancellationToken;
 use tonic::service::interceptor::InterceptedService;
@@ -55,6 +56,14 @@ pub async fn serve_grpc(
             trace_call(service, request, next)
         }));
     let stopping = shutdown.clone();
+    // axum leaves Nagle's algorithm on: a response written in several small
+    // frames (gRPC headers, message, trailers) then waits for the peer's
+    // delayed ACK, about 40 ms, on some calls.
+    let listener = listener.tap_io(|tcp| {
+        if let Err(error) = tcp.set_nodelay(true) {
+            tracing::debug!(%error, "cannot set TCP_NODELAY on a gRPC connection");
+        }
+    });
     let server = axum::serve(listener, router).with_graceful_shutdown(async move {
         stopping.cancelled().await;
         health_reporter
