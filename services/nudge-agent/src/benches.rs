@@ -75,7 +75,16 @@ const USER: &str = "0190a000-0000-7000-8000-000000000001";
 /// subject (1 in 8), a liking (1 in 5: "jazz" is one) and a town (1 in 97),
 /// and all hold "likes".
 async fn ten_thousand_memories(database: &nudge_testkit::TestDatabase) -> crate::Core {
-    let mut settings = nudge_config::Settings::default();
+    ten_thousand_memories_with(database, nudge_config::Settings::default(), None).await
+}
+
+/// 10,000 memories of [`USER`]; with `embedding_model`, each with its vector
+/// (the fake provider's vector of its text, stored as `keep_fact` does).
+async fn ten_thousand_memories_with(
+    database: &nudge_testkit::TestDatabase,
+    mut settings: nudge_config::Settings,
+    embedding_model: Option<&str>,
+) -> crate::Core {
     settings.database.url = database.url.clone();
     let db = nudge_store::Db::connect(&settings.database).expect("db");
     db.migrate().await.expect("migrate");
@@ -104,12 +113,22 @@ async fn ten_thousand_memories(database: &nudge_testkit::TestDatabase) -> crate:
             terms: &terms,
             terms_key: keys.active_key_id().as_str(),
         };
-        crate::memory::insert(&mut conn, USER, memory, &format!("bench:{i}"), None, nudge_store::now())
+        let id = crate::memory::insert(&mut conn, USER, memory, &format!("bench:{i}"), None, nudge_store::now())
             .await
             .expect("insert");
+        if let Some(model) = embedding_model {
+            let vector = nudge_fake_openai::embedding(&fact, FAKE_DIMENSIONS);
+            let sealed = keys.encrypt(&crate::semantic::to_bytes(&vector), crate::semantic::MEMORY_EMBEDDING);
+            crate::semantic::save(&mut conn, USER, &id, model, &sealed, nudge_store::now())
+                .await
+                .expect("vector");
+        }
     }
     core
 }
+
+/// The fake provider's vector size.
+const FAKE_DIMENSIONS: usize = nudge_fake_openai::EMBEDDING_DIMENSIONS;
 
 /// p50, p95 and max of 100 recalls ("who is my <subject> who likes jazz").
 async fn recall_percentiles(core: &crate::Core) -> (Duration, Duration, Duration) {
@@ -133,6 +152,48 @@ async fn recall_over_ten_thousand_memories() {
     let (p50, p95, max) = recall_percentiles(&core).await;
     println!(
         "recall over 10,000 memories of one person (SQLite, term index + decrypt the shown): p50 {p50:?} p95 {p95:?} max {max:?}"
+    );
+}
+
+/// Recall by words and meaning (a provider with an `embedding_model`: the
+/// fake, on loopback) over the same 10,000 memories, each with its vector.
+#[tokio::test(flavor = "multi_thread")]
+#[ignore = "benchmark: run in release with --nocapture"]
+async fn recall_by_meaning_over_ten_thousand_memories() {
+    let fake = nudge_fake_openai::FakeOpenAi::start(Vec::new(), None)
+        .await
+        .expect("fake provider");
+    let mut settings = nudge_config::Settings::default();
+    settings.agent.providers = vec![nudge_config::ProviderSettings {
+        name: "fake".to_owned(),
+        base_url: fake.base_url(),
+        model: "fake-chat".to_owned(),
+        embedding_model: Some("text-embedding-3-small".to_owned()),
+        api_key_env: None,
+        api_key_file: None,
+        timeout_ms: 2_000,
+        retries: 0,
+        breaker_failures: 5,
+        breaker_cooldown_seconds: 60,
+        input_micros_per_million: 0,
+        output_micros_per_million: 0,
+    }];
+    let database = nudge_testkit::TestDatabase::sqlite();
+    let core = ten_thousand_memories_with(&database, settings, Some("text-embedding-3-small")).await;
+    let mut times = Vec::new();
+    for i in 0..100 {
+        let query = format!("who is my {} who likes jazz", SUBJECTS[i % SUBJECTS.len()]);
+        let started = Instant::now();
+        let found = core.relevant_memories(USER, &query, 5).await.expect("recall");
+        times.push(started.elapsed());
+        assert_eq!(found.len(), 5);
+    }
+    assert_eq!(fake.embedding_requests().len(), 100, "each recall embedded its query");
+    times.sort();
+    println!(
+        "recall by words and meaning over 10,000 memories with vectors (SQLite, fake provider on loopback): \
+         p50 {:?} p95 {:?} max {:?}",
+        times[50], times[95], times[99]
     );
 }
 

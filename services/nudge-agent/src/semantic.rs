@@ -103,7 +103,7 @@ pub(crate) fn combined_order(lexical: &[f64], cosines: &[Option<f32>]) -> Vec<us
     scored.into_iter().map(|(_, index)| index).collect()
 }
 
-fn to_bytes(vector: &[f32]) -> Vec<u8> {
+pub(crate) fn to_bytes(vector: &[f32]) -> Vec<u8> {
     vector.iter().flat_map(|x| x.to_le_bytes()).collect()
 }
 
