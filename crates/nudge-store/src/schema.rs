@@ -385,6 +385,14 @@ diesel::table! {
 
 diesel::table! {
     /// agent
+    agent_embedding_stamps (user_id) {
+        user_id -> Text,
+        stamp -> BigInt,
+    }
+}
+
+diesel::table! {
+    /// agent
     agent_pending_actions (user_id) {
         user_id -> Text,
         action -> Text,

@@ -97,6 +97,7 @@ async fn ten_thousand_memories_with(
         workers: nudge_proto::workers::reminder_service_client::ReminderServiceClient::new(channel.clone()),
         sms: nudge_proto::sms::sms_router_service_client::SmsRouterServiceClient::new(channel),
         chain: crate::llm::Chain::new(&settings.agent).expect("chain"),
+        vectors: Default::default(),
     };
     let mut conn = db.conn().await.expect("conn");
     for i in 0..10_000 {
@@ -155,14 +156,8 @@ async fn recall_over_ten_thousand_memories() {
     );
 }
 
-/// Recall by words and meaning (a provider with an `embedding_model`: the
-/// fake, on loopback) over the same 10,000 memories, each with its vector.
-#[tokio::test(flavor = "multi_thread")]
-#[ignore = "benchmark: run in release with --nocapture"]
-async fn recall_by_meaning_over_ten_thousand_memories() {
-    let fake = nudge_fake_openai::FakeOpenAi::start(Vec::new(), None)
-        .await
-        .expect("fake provider");
+/// Settings with one provider, the fake on loopback, offering embeddings.
+fn embedding_settings(fake: &nudge_fake_openai::FakeOpenAi) -> nudge_config::Settings {
     let mut settings = nudge_config::Settings::default();
     settings.agent.providers = vec![nudge_config::ProviderSettings {
         name: "fake".to_owned(),
@@ -178,8 +173,26 @@ async fn recall_by_meaning_over_ten_thousand_memories() {
         input_micros_per_million: 0,
         output_micros_per_million: 0,
     }];
-    let database = nudge_testkit::TestDatabase::sqlite();
-    let core = ten_thousand_memories_with(&database, settings, Some("text-embedding-3-small")).await;
+    settings
+}
+
+/// Recall by words and meaning (a provider with an `embedding_model`: the
+/// fake, on loopback) over the same 10,000 memories, each with its vector:
+/// the first recall (the vectors read and decrypted), then p50, p95 and max
+/// of the next 100 ("who is my <subject> who likes jazz").
+async fn recall_by_meaning(database: nudge_testkit::TestDatabase, label: &str) {
+    let fake = nudge_fake_openai::FakeOpenAi::start(Vec::new(), None)
+        .await
+        .expect("fake provider");
+    let core = ten_thousand_memories_with(&database, embedding_settings(&fake), Some("text-embedding-3-small")).await;
+    vacuum(&core).await;
+    let started = Instant::now();
+    let found = core
+        .relevant_memories(USER, "who is my cat who likes jazz", 5)
+        .await
+        .expect("recall");
+    let first = started.elapsed();
+    assert_eq!(found.len(), 5);
     let mut times = Vec::new();
     for i in 0..100 {
         let query = format!("who is my {} who likes jazz", SUBJECTS[i % SUBJECTS.len()]);
@@ -187,14 +200,31 @@ async fn recall_by_meaning_over_ten_thousand_memories() {
         let found = core.relevant_memories(USER, &query, 5).await.expect("recall");
         times.push(started.elapsed());
         assert_eq!(found.len(), 5);
+        assert!(
+            found[0].text.contains(SUBJECTS[i % SUBJECTS.len()]),
+            "{query}: {}",
+            found[0].text
+        );
     }
-    assert_eq!(fake.embedding_requests().len(), 100, "each recall embedded its query");
+    assert_eq!(fake.embedding_requests().len(), 101, "each recall embedded its query");
     times.sort();
     println!(
-        "recall by words and meaning over 10,000 memories with vectors (SQLite, fake provider on loopback): \
-         p50 {:?} p95 {:?} max {:?}",
+        "recall by words and meaning over 10,000 memories with vectors ({label}, fake provider on loopback): \
+         first (vectors read) {first:?}, then p50 {:?} p95 {:?} max {:?}",
         times[50], times[95], times[99]
     );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+#[ignore = "benchmark: run in release with --nocapture"]
+async fn recall_by_meaning_over_ten_thousand_memories() {
+    recall_by_meaning(nudge_testkit::TestDatabase::sqlite(), "SQLite").await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+#[ignore = "benchmark: needs PostgreSQL, run in release with --nocapture"]
+async fn recall_by_meaning_over_ten_thousand_memories_on_postgres() {
+    recall_by_meaning(nudge_testkit::TestDatabase::postgres().await, "PostgreSQL, vacuumed").await;
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -225,7 +255,7 @@ async fn vacuum(core: &crate::Core) {
     let nudge_store::DbConn::Postgres(c) = &mut conn else {
         return;
     };
-    diesel::sql_query("VACUUM ANALYZE agent_memories, agent_memory_terms")
+    diesel::sql_query("VACUUM ANALYZE agent_memories, agent_memory_terms, agent_memory_embeddings")
         .execute(&mut **c)
         .await
         .expect("vacuum");
@@ -412,4 +442,87 @@ async fn explain(conn: &mut nudge_store::DbConn, terms: &[Vec<u8>]) {
             println!("    {}", line.line);
         }
     }
+}
+
+/// Where a recall by meaning's time goes, each step timed alone (median of 50).
+#[tokio::test(flavor = "multi_thread")]
+#[ignore = "benchmark: run in release with --nocapture"]
+async fn where_meaning_time_goes() {
+    use crate::memory;
+
+    let fake = nudge_fake_openai::FakeOpenAi::start(Vec::new(), None)
+        .await
+        .expect("fake provider");
+    let settings = embedding_settings(&fake);
+    let database = nudge_testkit::TestDatabase::sqlite();
+    let core = ten_thousand_memories_with(&database, settings, Some("text-embedding-3-small")).await;
+    let query = "who is my sister who likes jazz";
+    macro_rules! time {
+        ($what:expr, $body:expr) => {{
+            let mut times = Vec::new();
+            for _ in 0..50 {
+                let started = Instant::now();
+                std::hint::black_box($body);
+                times.push(started.elapsed());
+            }
+            times.sort();
+            println!("  {:<60} median {:?}", $what, times[25]);
+        }};
+    }
+    println!("where a recall by meaning's time goes (SQLite, 10,000 memories with vectors):");
+    time!(
+        "embed the query (fake provider on loopback)",
+        core.embed(USER, query).await.expect("q")
+    );
+    let embedded = core.embed(USER, query).await.expect("q").expect("embedded");
+    let model = embedded.model.as_str();
+    let mut conn = core.db.conn().await.expect("conn");
+    time!("read and decrypt every vector (what the cache saves)", {
+        core.vectors.forget(USER);
+        core.person_vectors(&mut conn, USER, model).await.expect("q")
+    });
+    time!(
+        "the vectors, held (stamp read)",
+        core.person_vectors(&mut conn, USER, model).await.expect("q")
+    );
+    let vectors = core.person_vectors(&mut conn, USER, model).await.expect("q");
+    time!(
+        "cosine of 10,000 vectors, ranked",
+        vectors.ranked(&embedded.vector).len()
+    );
+    let wanted = memory::term_hashes(&core.keys, USER, query);
+    time!(
+        "term index state",
+        core.term_index(&mut conn, USER, wanted.clone()).await.expect("q")
+    );
+    let index = core.term_index(&mut conn, USER, wanted).await.expect("q");
+    time!(
+        "best 50 by words (term index)",
+        core.lexical_candidates(&mut conn, USER, &index, 50).await.expect("q")
+    );
+    time!(
+        "blended candidates, whole",
+        core.blended_candidates(&mut conn, USER, &index, &vectors, &embedded.vector, 5)
+            .await
+            .expect("q")
+    );
+    let candidates = core
+        .blended_candidates(&mut conn, USER, &index, &vectors, &embedded.vector, 5)
+        .await
+        .expect("q");
+    println!("  ({} candidates at the cut)", candidates.len());
+    let ids: Vec<String> = candidates.into_iter().map(|(_, id)| id).collect();
+    time!(
+        "the candidates' rows",
+        memory::rows_with_creation(&mut conn, USER, &ids).await.expect("q")
+    );
+    drop(conn);
+    time!(
+        "the same recall by words alone (search_memories)",
+        core.search_memories(USER, query, 5).await.expect("q")
+    );
+    time!(
+        "relevant_memories, whole",
+        core.relevant_memories(USER, query, 5).await.expect("q")
+    );
 }

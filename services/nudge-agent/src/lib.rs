@@ -50,6 +50,8 @@ pub(crate) struct Core {
     workers: ReminderServiceClient<TracedChannel>,
     sms: SmsRouterServiceClient<TracedChannel>,
     chain: llm::Chain,
+    /// Decrypted memory vectors of the people served recently (recall by meaning).
+    vectors: semantic::VectorCache,
 }
 
 fn unavailable(error: impl std::fmt::Display) -> ServiceError {
@@ -289,6 +291,7 @@ impl Application {
             workers: ReminderServiceClient::new(nudge_runtime::grpc_channel(&settings.services.workers.url, timeout)?),
             sms: SmsRouterServiceClient::new(nudge_runtime::grpc_channel(&settings.services.sms_router.url, timeout)?),
             chain: llm::Chain::new(&settings.agent)?,
+            vectors: Default::default(),
         });
         let grace = Duration::from_secs(settings.services.shutdown_grace_seconds);
         listener.set_nonblocking(true)?;

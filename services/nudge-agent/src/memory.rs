@@ -472,8 +472,16 @@ pub(crate) fn absolute(text: &str, now: DateTime<chrono_tz::Tz>, language: Langu
 
 /// A score compared at a precision that the order its weights were summed in
 /// cannot change: equal scores tie (and the later memory wins).
-fn quantized(score: f64) -> i64 {
-    (score * 1e9).round() as i64
+/// Scores are compared to 1e-9: sums of the same weights in another order tie.
+const QUANTUM: f64 = 1e9;
+
+pub(crate) fn quantized(score: f64) -> i64 {
+    (score * QUANTUM).round() as i64
+}
+
+/// The score a [`quantized`] one stands for.
+pub(crate) fn unquantized(score: i64) -> f64 {
+    score as f64 / QUANTUM
 }
 
 /// Memories ranked for `query`: the indexes of `texts` that share words
@@ -633,6 +641,17 @@ pub(crate) async fn insert(
                 )
                 .execute(c)
                 .await?;
+                // Only active memories have a vector (recall by meaning counts on it).
+                let vectors = diesel::delete(
+                    agent_memory_embeddings::table
+                        .filter(agent_memory_embeddings::memory_id.eq(old))
+                        .filter(agent_memory_embeddings::user_id.eq(&user_id)),
+                )
+                .execute(c)
+                .await?;
+                if vectors > 0 {
+                    crate::semantic::restamp!(c, &user_id)?;
+                }
             }
             QueryResult::Ok(())
         })
@@ -924,13 +943,16 @@ pub(crate) async fn delete(conn: &mut DbConn, user_id: &str, ids: &[String]) -> 
             )
             .execute(c)
             .await?;
-            diesel::delete(
+            let vectors = diesel::delete(
                 agent_memory_embeddings::table
                     .filter(agent_memory_embeddings::user_id.eq(user_id))
                     .filter(agent_memory_embeddings::memory_id.eq_any(ids)),
             )
             .execute(c)
             .await?;
+            if vectors > 0 {
+                crate::semantic::restamp!(c, user_id)?;
+            }
             diesel::delete(
                 agent_memories::table
                     .filter(agent_memories::user_id.eq(user_id))
@@ -950,9 +972,13 @@ pub(crate) async fn delete_all(conn: &mut DbConn, user_id: &str) -> QueryResult<
             diesel::delete(agent_memory_terms::table.filter(agent_memory_terms::user_id.eq(user_id)))
                 .execute(c)
                 .await?;
-            diesel::delete(agent_memory_embeddings::table.filter(agent_memory_embeddings::user_id.eq(user_id)))
-                .execute(c)
-                .await?;
+            let vectors =
+                diesel::delete(agent_memory_embeddings::table.filter(agent_memory_embeddings::user_id.eq(user_id)))
+                    .execute(c)
+                    .await?;
+            if vectors > 0 {
+                crate::semantic::restamp!(c, user_id)?;
+            }
             diesel::delete(agent_memories::table.filter(agent_memories::user_id.eq(user_id)))
                 .execute(c)
                 .await

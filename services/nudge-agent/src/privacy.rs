@@ -13,8 +13,9 @@ use nudge_proto::privacy::{
 };
 use nudge_runtime::privacy;
 use nudge_store::schema::{
-    agent_listings, agent_memories, agent_memory_embeddings, agent_memory_terms, agent_messages, agent_pending_actions,
-    agent_pending_steps, agent_people, agent_preferences, agent_tasks, agent_usage,
+    agent_embedding_stamps, agent_listings, agent_memories, agent_memory_embeddings, agent_memory_terms,
+    agent_messages, agent_pending_actions, agent_pending_steps, agent_people, agent_preferences, agent_tasks,
+    agent_usage,
 };
 use nudge_store::{DbConn, diesel, diesel_async, with_conn};
 use serde_json::{Value, json};
@@ -57,6 +58,8 @@ impl PrivacyService for Privacy {
         let user_id = privacy::person(&request.into_inner().user_id)?;
         let mut conn = self.core.db.conn().await.map_err(unavailable)?;
         let tables = erase(&mut conn, user_id.as_str()).await.map_err(unavailable)?;
+        // Other replicas see the stamp gone at the person's next recall, or drop them unused.
+        self.core.vectors.forget(user_id.as_str());
         tracing::info!(user.id = %user_id.as_str(), "agent data erased");
         Ok(privacy::erased("agent", tables, false))
     }
@@ -266,6 +269,11 @@ pub(crate) async fn erase(conn: &mut DbConn, user_id: &str) -> QueryResult<Vec<E
             .execute(c)
             .await
     })?;
+    let stamps = with_conn!(conn, c => {
+        diesel::delete(agent_embedding_stamps::table.filter(agent_embedding_stamps::user_id.eq(user_id)))
+            .execute(c)
+            .await
+    })?;
     let memories = with_conn!(conn, c => {
         diesel::delete(agent_memories::table.filter(agent_memories::user_id.eq(user_id))).execute(c).await
     })?;
@@ -296,6 +304,7 @@ pub(crate) async fn erase(conn: &mut DbConn, user_id: &str) -> QueryResult<Vec<E
     Ok(vec![
         counted("agent_memory_terms", terms),
         counted("agent_memory_embeddings", embeddings),
+        counted("agent_embedding_stamps", stamps),
         counted("agent_memories", memories),
         counted("agent_messages", messages),
         counted("agent_tasks", tasks),

@@ -12,6 +12,7 @@ use crate::act::Turn;
 use crate::engine::{ForgetTarget, ListingKind};
 use crate::memory::{self, MEMORY_BODY, MemoryRow, PendingAction};
 use crate::{Core, replies, unavailable};
+use nudge_store::DbConn;
 
 /// How long a "forget everything?" question waits for its "yes".
 const CONFIRM_WINDOW: TimeDelta = TimeDelta::minutes(10);
@@ -38,6 +39,25 @@ pub(crate) enum Remembered {
     Again(String),
     /// Replaced an older fact (kept as history): the new text and the old.
     Updated(String, String),
+}
+
+/// The term index as one query sees it ([`Core::term_index`]).
+#[derive(Debug)]
+pub(crate) struct TermIndex {
+    /// The query's terms (keyed hashes).
+    pub(crate) wanted: Vec<Vec<u8>>,
+    /// How many active memories the person has.
+    pub(crate) total: usize,
+    /// Postings of the query's terms in memories not indexed yet.
+    pending: Vec<memory::Posting>,
+}
+
+/// When each active memory of `rows` was created.
+pub(crate) fn active_creations(rows: &[(MemoryRow, NaiveDateTime)]) -> HashMap<String, NaiveDateTime> {
+    rows.iter()
+        .filter(|(row, _)| row.status == "active")
+        .map(|(row, at)| (row.id.clone(), *at))
+        .collect()
 }
 
 impl Core {
@@ -112,8 +132,7 @@ impl Core {
         .await
         .map_err(unavailable)?;
         drop(conn);
-        self.embed_kept(user_id, &id, fact, contradicted.map(|m| m.id.as_str()))
-            .await;
+        self.embed_kept(user_id, &id, fact).await;
         Ok(match contradicted {
             Some(old) => Remembered::Updated(fact.to_owned(), old.text.clone()),
             None => Remembered::New(fact.to_owned()),
@@ -131,13 +150,8 @@ impl Core {
     }
 
     /// Active memories best matching `query`, at most `limit`, ranked as
-    /// [`memory::rank`] does but from the term index: the rarest terms' index
-    /// rows are read first (several terms per round trip, up to
-    /// [`memory::POSTINGS_PER_STATEMENT`] rows), the common terms' only for the memories that can
-    /// still reach the top ([`memory::Scores`]), and only the memories shown
-    /// are read and decrypted. Memories not yet indexed under the active key
-    /// are indexed as queries come ([`BACKFILL_PER_QUERY`] each; the others
-    /// are decrypted and matched meanwhile), so none is missed.
+    /// [`memory::rank`] does but from the term index ([`Core::lexical_candidates`]),
+    /// and only the memories shown are read and decrypted.
     pub(crate) async fn search_memories(
         &self,
         user_id: &str,
@@ -148,20 +162,68 @@ impl Core {
         if wanted.is_empty() || limit == 0 {
             return Ok(Vec::new());
         }
-        let terms_key = self.keys.active_key_id().as_str();
         let mut conn = self.db.conn().await.map_err(unavailable)?;
-        let (total, stale) = memory::index_state(&mut conn, user_id, terms_key)
+        let index = self.term_index(&mut conn, user_id, wanted).await?;
+        let mut best = Vec::new();
+        let mut rows = Vec::new();
+        for _ in 0..3 {
+            let (_, candidates) = self.lexical_candidates(&mut conn, user_id, &index, limit).await?;
+            let ids: Vec<String> = candidates.iter().map(|(_, id)| id.clone()).collect();
+            // The candidates' rows, bodies included: the shown ones are among
+            // them (one query rather than two).
+            rows = memory::rows_with_creation(&mut conn, user_id, &ids)
+                .await
+                .map_err(unavailable)?;
+            let created = active_creations(&rows);
+            best = memory::best(&candidates, &created, limit);
+            let stale: Vec<String> = ids.into_iter().filter(|id| !created.contains_key(id)).collect();
+            if stale.is_empty() {
+                break;
+            }
+            // Rows an older agent left behind: gone, and the ranking redone.
+            memory::drop_terms(&mut conn, user_id, &stale)
+                .await
+                .map_err(unavailable)?;
+        }
+        drop(conn);
+        self.open_shown(&best, &rows)
+    }
+
+    /// The shown memories (`ids`, in order) decrypted from their `rows`.
+    pub(crate) fn open_shown(
+        &self,
+        ids: &[String],
+        rows: &[(MemoryRow, NaiveDateTime)],
+    ) -> Result<Vec<Memory>, ServiceError> {
+        let mut found = Vec::with_capacity(ids.len());
+        for id in ids {
+            if let Some((row, _)) = rows.iter().find(|(row, _)| &row.id == id && row.status == "active") {
+                found.push(self.open_memory(row)?);
+            }
+        }
+        Ok(found)
+    }
+
+    /// The term index ready for a query's terms (`wanted`, keyed hashes):
+    /// how many active memories there are, and the memories not yet indexed
+    /// under the active key, the first [`BACKFILL_PER_QUERY`] indexed now and
+    /// the others decrypted and matched here (indexed by the next queries),
+    /// so none is missed.
+    pub(crate) async fn term_index(
+        &self,
+        conn: &mut DbConn,
+        user_id: &str,
+        wanted: Vec<Vec<u8>>,
+    ) -> Result<TermIndex, ServiceError> {
+        let terms_key = self.keys.active_key_id().as_str();
+        let (total, stale) = memory::index_state(conn, user_id, terms_key)
             .await
             .map_err(unavailable)?;
         let unindexed = if stale {
-            memory::unindexed(&mut conn, user_id, terms_key)
-                .await
-                .map_err(unavailable)?
+            memory::unindexed(conn, user_id, terms_key).await.map_err(unavailable)?
         } else {
             Vec::new()
         };
-        // Memories not indexed yet: the first few are indexed now, the rest
-        // are read and matched here (and indexed by the next queries).
         let mut pending = Vec::new();
         let mut to_index = Vec::new();
         for (id, body, _) in unindexed {
@@ -185,92 +247,90 @@ impl Core {
             }
         }
         if !to_index.is_empty() {
-            memory::index(&mut conn, user_id, &to_index, terms_key)
+            memory::index(conn, user_id, &to_index, terms_key)
                 .await
                 .map_err(unavailable)?;
         }
-        let mut best = Vec::new();
-        let mut rows = Vec::new();
-        for _ in 0..3 {
-            let mut frequency = memory::frequencies(&mut conn, user_id, &wanted)
-                .await
-                .map_err(unavailable)?;
-            for posting in &pending {
-                *frequency.entry(posting.term.clone()).or_default() += 1;
-            }
-            let terms = memory::weigh(&wanted, &frequency, total);
-            let mut scores = memory::Scores::new(&terms, limit);
-            // The rarest terms' postings, several terms per round trip to
-            // PostgreSQL (SQLite has no round trip: one term a statement).
-            let batch_rows = match conn.backend() {
-                nudge_store::Backend::Postgres => memory::POSTINGS_PER_STATEMENT,
-                nudge_store::Backend::Sqlite => 0,
-            };
-            loop {
-                let batch = scores.next_batch(&frequency, batch_rows);
-                if batch.is_empty() {
-                    break;
-                }
-                let asked: Vec<Vec<u8>> = batch.iter().map(|term| term.to_vec()).collect();
-                let mut by_term: HashMap<Vec<u8>, Vec<String>> = HashMap::new();
-                for (term, id) in memory::holders_of(&mut conn, user_id, &asked)
-                    .await
-                    .map_err(unavailable)?
-                {
-                    by_term.entry(term).or_default().push(id);
-                }
-                for term in batch {
-                    let mut holders = by_term.remove(term).unwrap_or_default();
-                    holders.extend(pending.iter().filter(|p| p.term == term).map(|p| p.memory_id.clone()));
-                    scores.read(holders);
-                }
-            }
-            let (unread, to_check) = scores.to_complete();
-            let mut held = Vec::new();
-            if !unread.is_empty() && !to_check.is_empty() {
-                held = memory::held(&mut conn, user_id, &unread, &to_check)
-                    .await
-                    .map_err(unavailable)?;
-                held.extend(
-                    pending
-                        .iter()
-                        .filter(|p| unread.contains(&p.term) && to_check.contains(&p.memory_id))
-                        .cloned(),
-                );
-            }
-            let candidates = scores.complete(&held, &to_check);
-            let ids: Vec<String> = candidates.iter().map(|(_, id)| id.clone()).collect();
-            // The candidates' rows, bodies included: the shown ones are among
-            // them (one query rather than two).
-            rows = memory::rows_with_creation(&mut conn, user_id, &ids)
-                .await
-                .map_err(unavailable)?;
-            let created: HashMap<String, NaiveDateTime> = rows
-                .iter()
-                .filter(|(row, _)| row.status == "active")
-                .map(|(row, at)| (row.id.clone(), *at))
-                .collect();
-            best = memory::best(&candidates, &created, limit);
-            let stale: Vec<String> = ids.into_iter().filter(|id| !created.contains_key(id)).collect();
-            if stale.is_empty() {
+        Ok(TermIndex { wanted, total, pending })
+    }
+
+    /// The query's weighted terms and, from the index, every active memory
+    /// scoring at least as much as the `limit`-th by words, with its exact
+    /// [`memory::rank`] score (quantized), best first ([`memory::Scores`]):
+    /// the rarest terms' index rows are read first (several terms per round
+    /// trip to PostgreSQL, up to [`memory::POSTINGS_PER_STATEMENT`] rows), the
+    /// common terms' only for the memories that can still reach the cut.
+    /// Fewer than `limit` candidates: they are all the memories sharing a word.
+    pub(crate) async fn lexical_candidates(
+        &self,
+        conn: &mut DbConn,
+        user_id: &str,
+        index: &TermIndex,
+        limit: usize,
+    ) -> Result<(Vec<memory::Weighted>, Vec<(i64, String)>), ServiceError> {
+        let mut frequency = memory::frequencies(conn, user_id, &index.wanted)
+            .await
+            .map_err(unavailable)?;
+        for posting in &index.pending {
+            *frequency.entry(posting.term.clone()).or_default() += 1;
+        }
+        let terms = memory::weigh(&index.wanted, &frequency, index.total);
+        let mut scores = memory::Scores::new(&terms, limit);
+        // SQLite has no round trip: one term a statement.
+        let batch_rows = match conn.backend() {
+            nudge_store::Backend::Postgres => memory::POSTINGS_PER_STATEMENT,
+            nudge_store::Backend::Sqlite => 0,
+        };
+        loop {
+            let batch = scores.next_batch(&frequency, batch_rows);
+            if batch.is_empty() {
                 break;
             }
-            // Rows an older agent left behind: gone, and the ranking redone.
-            memory::drop_terms(&mut conn, user_id, &stale)
-                .await
-                .map_err(unavailable)?;
-        }
-        if best.is_empty() {
-            return Ok(Vec::new());
-        }
-        drop(conn);
-        let mut found = Vec::with_capacity(best.len());
-        for id in &best {
-            if let Some((row, _)) = rows.iter().find(|(row, _)| &row.id == id && row.status == "active") {
-                found.push(self.open_memory(row)?);
+            let asked: Vec<Vec<u8>> = batch.iter().map(|term| term.to_vec()).collect();
+            let mut by_term: HashMap<Vec<u8>, Vec<String>> = HashMap::new();
+            for (term, id) in memory::holders_of(conn, user_id, &asked).await.map_err(unavailable)? {
+                by_term.entry(term).or_default().push(id);
+            }
+            for term in batch {
+                let mut holders = by_term.remove(term).unwrap_or_default();
+                holders.extend(
+                    index
+                        .pending
+                        .iter()
+                        .filter(|p| p.term == term)
+                        .map(|p| p.memory_id.clone()),
+                );
+                scores.read(holders);
             }
         }
-        Ok(found)
+        let (unread, to_check) = scores.to_complete();
+        let mut held = Vec::new();
+        if !unread.is_empty() && !to_check.is_empty() {
+            held = self.held(conn, user_id, index, &unread, &to_check).await?;
+        }
+        let candidates = scores.complete(&held, &to_check);
+        Ok((terms, candidates))
+    }
+
+    /// Which of `terms` each of the memories `ids` holds, from the index and
+    /// the memories not indexed yet.
+    pub(crate) async fn held(
+        &self,
+        conn: &mut DbConn,
+        user_id: &str,
+        index: &TermIndex,
+        terms: &[Vec<u8>],
+        ids: &[String],
+    ) -> Result<Vec<memory::Posting>, ServiceError> {
+        let mut held = memory::held(conn, user_id, terms, ids).await.map_err(unavailable)?;
+        held.extend(
+            index
+                .pending
+                .iter()
+                .filter(|p| terms.contains(&p.term) && ids.contains(&p.memory_id))
+                .cloned(),
+        );
+        Ok(held)
     }
 
     pub(crate) async fn recall(
@@ -413,6 +473,7 @@ impl Core {
         match action {
             PendingAction::ForgetAll => {
                 let count = memory::delete_all(&mut conn, &user).await.map_err(unavailable)?;
+                self.vectors.forget(&user);
                 tracing::info!(user.id = %user, count, "memories forgotten at the person's request");
                 Ok(replies::forgot_everything(lang))
             }

@@ -2,38 +2,68 @@
 //! kept is embedded (its masked text, [`Masker`]) and the vector stored
 //! encrypted in `agent_memory_embeddings` (context [`MEMORY_EMBEDDING`]); a
 //! recall embeds the masked query once and ranks the person's active memories
-//! by `0.5 * lexical / best lexical + 0.5 * max(cosine, 0)`
-//! ([`combined_order`]).
+//! by their [`blend`] of words and meaning:
+//! `0.5 * lexical / W + 0.5 * max(cosine, 0)`, where `lexical` is
+//! [`memory::rank`]'s score and `W` the score of a memory holding all the
+//! query's known words.
 //!
 //! - Words always count: a memory sharing no word with the query is shown
 //!   only if its cosine is at least [`MEANING_ONLY_MIN_COSINE`].
-//! - A memory with no vector (kept before embeddings, or while the provider
-//!   failed) keeps its lexical score (normalized).
+//! - A memory with no vector (kept while the provider failed, or embedded by
+//!   another model) keeps its lexical score alone (`lexical / W`).
 //! - No `embedding_model`, a person who chose the local engine, over budget
 //!   with no free embedding provider, a provider failure or an open breaker:
 //!   recall is the lexical one ([`Core::search_memories`]), unchanged.
 //! - A failed embedding never stops a memory from being kept; it is logged
 //!   without any content.
 //!
-//! The meaning path reads and decrypts all of the person's active memories
-//! and their vectors (a person's memories are counted in hundreds); the
-//! lexical path, the one without a provider, reads only what it shows.
+//! How a recall stays quick with thousands of memories
+//! ([`Core::relevant_memories`]): only active memories have a vector (a
+//! vector goes in the same transaction as its memory's deletion or
+//! supersession), and every change to a person's vectors gives them a new
+//! random stamp (`agent_embedding_stamps`). Each agent replica keeps the
+//! decrypted vectors of the people it served recently ([`VectorCache`],
+//! bounded, dropped after [`VECTORS_IDLE`] unused) and checks the stamp with
+//! one read. A recall then takes the best memories by words from the term
+//! index ([`Core::lexical_candidates`], as the lexical path does) and the
+//! best by cosine from the vectors, blends them, and stops once no memory
+//! left out of both lists can reach the cut ([`fused`]); otherwise it widens
+//! both lists. Only the memories shown are read and decrypted.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::time::{Duration, Instant};
 
 use diesel::prelude::*;
 use diesel_async::RunQueryDsl;
 use nudge_proto::ServiceError;
-use nudge_store::schema::agent_memory_embeddings;
+use nudge_store::schema::{agent_embedding_stamps, agent_memory_embeddings};
 use nudge_store::{DbConn, diesel, diesel_async, with_conn};
 
 use crate::llm::mask::Masker;
 use crate::llm::provider::Provider;
 use crate::llm::usage;
 use crate::memory;
-use crate::recall::Memory;
+use crate::recall::{Memory, TermIndex, active_creations};
 use crate::{Core, unavailable};
+
+/// Gives the person's vectors a new stamp, with the statement's connection
+/// `$c`: after every change to them (in the same transaction where there is
+/// one), so a replica holding them decrypted knows they changed.
+macro_rules! restamp {
+    ($c:expr, $user_id:expr) => {{
+        use nudge_store::schema::agent_embedding_stamps as stamps;
+        let stamp = $crate::semantic::fresh_stamp();
+        nudge_store::diesel::insert_into(stamps::table)
+            .values((stamps::user_id.eq($user_id), stamps::stamp.eq(stamp)))
+            .on_conflict(stamps::user_id)
+            .do_update()
+            .set(stamps::stamp.eq(stamp))
+            .execute($c)
+            .await
+    }};
+}
+pub(crate) use restamp;
 
 /// Encryption context of a memory's embedding.
 pub(crate) const MEMORY_EMBEDDING: &[u8] = b"agent.memory.embedding";
@@ -57,50 +87,113 @@ pub(crate) struct Embedded {
     pub(crate) vector: Vec<f32>,
 }
 
-/// Cosine similarity (0 when either vector is null or their lengths differ).
-pub(crate) fn cosine(a: &[f32], b: &[f32]) -> f32 {
-    if a.len() != b.len() {
+/// Cosine similarity of `a` and `b` given their norms ([`norm`]); 0 when
+/// either is null or their lengths differ.
+pub(crate) fn cosine(a: &[f32], a_norm: f64, b: &[f32], b_norm: f64) -> f32 {
+    if a.len() != b.len() || a_norm == 0.0 || b_norm == 0.0 {
         return 0.0;
     }
-    let (mut dot, mut na, mut nb) = (0f64, 0f64, 0f64);
-    for (x, y) in a.iter().zip(b) {
-        let (x, y) = (f64::from(*x), f64::from(*y));
-        dot += x * y;
-        na += x * x;
-        nb += y * y;
-    }
-    if na == 0.0 || nb == 0.0 {
-        return 0.0;
-    }
-    (dot / (na.sqrt() * nb.sqrt())) as f32
+    let dot: f64 = a.iter().zip(b).map(|(x, y)| f64::from(*x) * f64::from(*y)).sum();
+    (dot / (a_norm * b_norm)) as f32
 }
 
-/// The order of memories (indexes, oldest memory first) for a query, given
-/// each one's lexical score ([`memory::lexical_scores`]) and cosine with the
-/// query (`None`: no vector): best first, a tie to the later memory; memories
-/// neither sharing a word nor close enough in meaning are left out.
-pub(crate) fn combined_order(lexical: &[f64], cosines: &[Option<f32>]) -> Vec<usize> {
-    let best = lexical.iter().copied().fold(0.0, f64::max);
-    let mut scored: Vec<(f64, usize)> = lexical
+/// A vector's Euclidean norm.
+pub(crate) fn norm(vector: &[f32]) -> f64 {
+    vector.iter().map(|x| f64::from(*x) * f64::from(*x)).sum::<f64>().sqrt()
+}
+
+/// A memory's score by words and meaning for a query, or `None` when it is
+/// not shown: `lexical` is its [`memory::rank`] score, `total_weight` the
+/// score of a memory holding all the query's known words, `cosine` its
+/// vector's cosine with the query's (`None`: no vector).
+pub(crate) fn blend(lexical: f64, total_weight: f64, cosine: Option<f32>) -> Option<f64> {
+    let words = if total_weight > 0.0 {
+        lexical / total_weight
+    } else {
+        0.0
+    };
+    match cosine {
+        None if words > 0.0 => Some(words),
+        None => None,
+        Some(cosine) if words > 0.0 => {
+            Some(LEXICAL_WEIGHT * words + (1.0 - LEXICAL_WEIGHT) * f64::from(cosine.max(0.0)))
+        }
+        Some(cosine) if cosine >= MEANING_ONLY_MIN_COSINE => Some((1.0 - LEXICAL_WEIGHT) * f64::from(cosine)),
+        Some(_) => None,
+    }
+}
+
+/// What is known of the memories left out of a recall's candidates.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(crate) struct LeftOut {
+    /// Each memory left out scores less than this by words (0: none shares a word).
+    pub(crate) lexical_below: f64,
+    /// The highest cosine of a memory with a vector left out (`None`: no
+    /// memory with a vector is left out).
+    pub(crate) cosine_at_most: Option<f32>,
+    /// Whether some of the person's memories have no vector.
+    pub(crate) some_without_vector: bool,
+}
+
+/// Slack on the bound of [`fused`]: far above the rounding of a blend, far
+/// below any difference that matters.
+const BOUND_SLACK: f64 = 1e-6;
+
+/// The highest [`blend`] a memory left out could reach (`None`: none can be shown).
+fn left_out_best(left_out: LeftOut, total_weight: f64) -> Option<f64> {
+    let words = if total_weight > 0.0 {
+        left_out.lexical_below / total_weight
+    } else {
+        0.0
+    };
+    let with_vector = left_out.cosine_at_most.and_then(|cosine| {
+        if words > 0.0 {
+            Some(LEXICAL_WEIGHT * words + (1.0 - LEXICAL_WEIGHT) * f64::from(cosine.max(0.0)))
+        } else {
+            // Sharing no word: shown only from the threshold up.
+            (cosine >= MEANING_ONLY_MIN_COSINE).then(|| (1.0 - LEXICAL_WEIGHT) * f64::from(cosine))
+        }
+    });
+    let without_vector = (left_out.some_without_vector && words > 0.0).then_some(words);
+    match (with_vector, without_vector) {
+        (Some(a), Some(b)) => Some(a.max(b)),
+        (a, b) => a.or(b),
+    }
+}
+
+/// The candidates (id, exact lexical score, cosine) scoring at least as much
+/// as the `limit`-th by [`blend`], with their blend (quantized), best first
+/// (a tie at the cut is broken by age later, [`memory::best`]); `None` when
+/// a memory left out (`left_out`) might still reach the cut, and the lists
+/// must be widened.
+pub(crate) fn fused(
+    candidates: &[(String, f64, Option<f32>)],
+    total_weight: f64,
+    left_out: LeftOut,
+    limit: usize,
+) -> Option<Vec<(i64, String)>> {
+    let mut scored: Vec<(i64, String)> = candidates
         .iter()
-        .zip(cosines)
-        .enumerate()
-        .filter_map(|(index, (lexical, cosine))| {
-            let words = if best > 0.0 { lexical / best } else { 0.0 };
-            let score = match cosine {
-                None if words > 0.0 => words,
-                None => return None,
-                Some(cosine) if words > 0.0 => {
-                    LEXICAL_WEIGHT * words + (1.0 - LEXICAL_WEIGHT) * f64::from(cosine.max(0.0))
-                }
-                Some(cosine) if *cosine >= MEANING_ONLY_MIN_COSINE => (1.0 - LEXICAL_WEIGHT) * f64::from(*cosine),
-                Some(_) => return None,
-            };
-            Some((score, index))
+        .filter_map(|(id, lexical, cosine)| {
+            blend(*lexical, total_weight, *cosine).map(|score| (memory::quantized(score), id.clone()))
         })
         .collect();
-    scored.sort_by(|a, b| b.0.total_cmp(&a.0).then(b.1.cmp(&a.1)));
-    scored.into_iter().map(|(_, index)| index).collect()
+    scored.sort_by(|a, b| b.0.cmp(&a.0).then_with(|| a.1.cmp(&b.1)));
+    let Some(last) = limit.checked_sub(1) else {
+        return Some(Vec::new());
+    };
+    let cut = scored.get(last).map(|(score, _)| *score);
+    if let Some(best) = left_out_best(left_out, total_weight) {
+        // A memory left out scores less than `best`: it is out when the cut is higher.
+        let cut = cut?;
+        if memory::unquantized(cut) < best + BOUND_SLACK {
+            return None;
+        }
+    }
+    if let Some(cut) = cut {
+        scored.retain(|(score, _)| *score >= cut);
+    }
+    Some(scored)
 }
 
 pub(crate) fn to_bytes(vector: &[f32]) -> Vec<u8> {
@@ -145,7 +238,9 @@ pub(crate) async fn save(
                 agent_memory_embeddings::created_at.eq(now),
             ))
             .execute(c)
-            .await
+            .await?;
+        // After the vector: a replica reading the new stamp finds the vector.
+        restamp!(c, user_id)
     })?;
     Ok(())
 }
@@ -165,14 +260,146 @@ pub(crate) async fn load(conn: &mut DbConn, user_id: &str, model: &str) -> Query
 /// Deletes the vectors of these memories of the person.
 pub(crate) async fn delete(conn: &mut DbConn, user_id: &str, ids: &[String]) -> QueryResult<usize> {
     with_conn!(conn, c => {
-        diesel::delete(
+        let deleted = diesel::delete(
             agent_memory_embeddings::table
                 .filter(agent_memory_embeddings::user_id.eq(user_id))
                 .filter(agent_memory_embeddings::memory_id.eq_any(ids)),
         )
         .execute(c)
-        .await
+        .await?;
+        if deleted > 0 {
+            restamp!(c, user_id)?;
+        }
+        Ok(deleted)
     })
+}
+
+/// A random stamp (never a counter: a stamp erased with the person and made
+/// again must not repeat one a replica still holds).
+pub(crate) fn fresh_stamp() -> i64 {
+    use std::hash::{BuildHasher, Hasher};
+
+    let mut hasher = std::collections::hash_map::RandomState::new().build_hasher();
+    hasher.write(nudge_core::new_id().as_bytes());
+    i64::from_ne_bytes(hasher.finish().to_ne_bytes())
+}
+
+/// The person's current stamp (`None`: no vector was ever stored, or erased).
+async fn stamp(conn: &mut DbConn, user_id: &str) -> QueryResult<Option<i64>> {
+    with_conn!(conn, c => {
+        agent_embedding_stamps::table
+            .find(user_id)
+            .select(agent_embedding_stamps::stamp)
+            .first(c)
+            .await
+            .optional()
+    })
+}
+
+/// How long a person's decrypted vectors stay in a replica's memory unused.
+pub(crate) const VECTORS_IDLE: Duration = Duration::from_secs(15 * 60);
+
+/// The most vector components a replica holds for everyone together
+/// (64 MiB of `f32`): about 10,000 vectors of 1,536 dimensions.
+const VECTORS_BUDGET: usize = 16 * 1024 * 1024;
+
+/// A person's vectors of one model, decrypted, as of a stamp.
+#[derive(Debug)]
+pub(crate) struct PersonVectors {
+    model: String,
+    stamp: Option<i64>,
+    /// Memory id, vector, the vector's norm.
+    vectors: Vec<(String, Vec<f32>, f64)>,
+}
+
+impl PersonVectors {
+    fn components(&self) -> usize {
+        self.vectors.iter().map(|(_, vector, _)| vector.len()).sum()
+    }
+
+    /// Each vector's [`cosine`] with `query`, best first (a tie to the smaller id).
+    pub(crate) fn ranked(&self, query: &[f32]) -> Vec<(f32, &str)> {
+        let query_norm = norm(query);
+        let mut ranked: Vec<(f32, &str)> = self
+            .vectors
+            .iter()
+            .map(|(id, vector, vector_norm)| (cosine(query, query_norm, vector, *vector_norm), id.as_str()))
+            .collect();
+        ranked.sort_by(|a, b| b.0.total_cmp(&a.0).then_with(|| a.1.cmp(b.1)));
+        ranked
+    }
+}
+
+/// The decrypted vectors of the people a replica served recently, each
+/// valid while the person's stamp is unchanged: at most [`VECTORS_BUDGET`]
+/// components (the least recently used person goes first), a person unused
+/// for [`VECTORS_IDLE`] dropped, a person erased or forgetting everything on
+/// this replica dropped at once. Never written anywhere.
+#[derive(Debug, Default)]
+pub(crate) struct VectorCache {
+    people: Mutex<HashMap<String, Cached>>,
+}
+
+#[derive(Debug)]
+struct Cached {
+    vectors: Arc<PersonVectors>,
+    components: usize,
+    used: Instant,
+}
+
+impl VectorCache {
+    fn lock(&self) -> MutexGuard<'_, HashMap<String, Cached>> {
+        self.people.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// The person's vectors of `model` if held and still current.
+    fn get(&self, user_id: &str, model: &str, stamp: Option<i64>) -> Option<Arc<PersonVectors>> {
+        let now = Instant::now();
+        let mut people = self.lock();
+        people.retain(|_, cached| now.duration_since(cached.used) < VECTORS_IDLE);
+        let cached = people.get_mut(user_id)?;
+        if cached.vectors.model != model || cached.vectors.stamp != stamp {
+            people.remove(user_id);
+            return None;
+        }
+        cached.used = now;
+        Some(Arc::clone(&cached.vectors))
+    }
+
+    fn put(&self, user_id: &str, vectors: Arc<PersonVectors>) {
+        let components = vectors.components();
+        let mut people = self.lock();
+        people.remove(user_id);
+        if components > VECTORS_BUDGET {
+            return;
+        }
+        let mut held: usize = people.values().map(|cached| cached.components).sum();
+        while held + components > VECTORS_BUDGET {
+            let Some(oldest) = people
+                .iter()
+                .min_by_key(|(_, cached)| cached.used)
+                .map(|(user, _)| user.clone())
+            else {
+                break;
+            };
+            if let Some(cached) = people.remove(&oldest) {
+                held -= cached.components;
+            }
+        }
+        people.insert(
+            user_id.to_owned(),
+            Cached {
+                vectors,
+                components,
+                used: Instant::now(),
+            },
+        );
+    }
+
+    /// Drops what is held of the person.
+    pub(crate) fn forget(&self, user_id: &str) {
+        self.lock().remove(user_id);
+    }
 }
 
 impl Core {
@@ -259,28 +486,17 @@ impl Core {
             .increment(u64::from(prompt_tokens));
     }
 
-    /// After a memory is kept: its vector stored (when a provider embeds for
-    /// the person) and the vector of the memory it superseded dropped, as its
-    /// terms were. Never fails the keeping: an error is logged, without content.
-    pub(crate) async fn embed_kept(&self, user_id: &str, memory_id: &str, text: &str, superseded: Option<&str>) {
-        if let Err(error) = self.try_embed_kept(user_id, memory_id, text, superseded).await {
+    /// After a memory is kept: its vector stored, when a provider embeds for
+    /// the person (the vector of a memory it superseded went with it,
+    /// [`memory::insert`]). Never fails the keeping: an error is logged,
+    /// without content.
+    pub(crate) async fn embed_kept(&self, user_id: &str, memory_id: &str, text: &str) {
+        if let Err(error) = self.try_embed_kept(user_id, memory_id, text).await {
             tracing::warn!(memory.id = %memory_id, error = %error.message, "memory kept without its embedding");
         }
     }
 
-    async fn try_embed_kept(
-        &self,
-        user_id: &str,
-        memory_id: &str,
-        text: &str,
-        superseded: Option<&str>,
-    ) -> Result<(), ServiceError> {
-        if let Some(old) = superseded {
-            let mut conn = self.db.conn().await.map_err(unavailable)?;
-            delete(&mut conn, user_id, &[old.to_owned()])
-                .await
-                .map_err(unavailable)?;
-        }
+    async fn try_embed_kept(&self, user_id: &str, memory_id: &str, text: &str) -> Result<(), ServiceError> {
         let Some(embedded) = self.embed(user_id, text).await? else {
             return Ok(());
         };
@@ -298,9 +514,49 @@ impl Core {
         .map_err(unavailable)
     }
 
+    /// The person's vectors of `model`, decrypted: from this replica's
+    /// memory while the person's stamp is unchanged, else read again.
+    pub(crate) async fn person_vectors(
+        &self,
+        conn: &mut DbConn,
+        user_id: &str,
+        model: &str,
+    ) -> Result<Arc<PersonVectors>, ServiceError> {
+        // The stamp before the vectors: a change in between makes the next
+        // recall read them again, never the other way round.
+        let stamp = stamp(conn, user_id).await.map_err(unavailable)?;
+        if let Some(held) = self.vectors.get(user_id, model, stamp) {
+            return Ok(held);
+        }
+        let rows = load(conn, user_id, model).await.map_err(unavailable)?;
+        let vectors = rows
+            .into_iter()
+            .filter_map(|(id, sealed)| {
+                // A vector that cannot be read counts as absent (the lexical score stays).
+                let vector = from_bytes(&self.keys.decrypt(&sealed, MEMORY_EMBEDDING).ok()?)?;
+                let norm = norm(&vector);
+                Some((id, vector, norm))
+            })
+            .collect();
+        let vectors = Arc::new(PersonVectors {
+            model: model.to_owned(),
+            stamp,
+            vectors,
+        });
+        self.vectors.put(user_id, Arc::clone(&vectors));
+        Ok(vectors)
+    }
+
     /// Active memories most relevant to `query`, at most `limit`: by words and
     /// meaning when a provider embeds for the person, else by words only
     /// ([`Core::search_memories`]).
+    ///
+    /// By words and meaning: the `n` best memories by words (the term index,
+    /// ties included) and the `n` best by cosine (the vectors, ties
+    /// included), each blended with its exact score on the other side; once
+    /// no memory left out of both can reach the `limit`-th blend ([`fused`])
+    /// the order is the one a blend of every memory gives, else `n` grows
+    /// fourfold, up to every memory. Only the memories shown are decrypted.
     pub(crate) async fn relevant_memories(
         &self,
         user_id: &str,
@@ -313,59 +569,332 @@ impl Core {
         let Some(embedded) = self.embed(user_id, query).await? else {
             return self.search_memories(user_id, query, limit).await;
         };
-        let memories = self.memories(user_id, true).await?;
+        let wanted = memory::term_hashes(&self.keys, user_id, query);
         let mut conn = self.db.conn().await.map_err(unavailable)?;
-        let rows = load(&mut conn, user_id, &embedded.model).await.map_err(unavailable)?;
-        drop(conn);
-        let mut vectors: HashMap<String, Vec<f32>> = HashMap::with_capacity(rows.len());
-        for (id, sealed) in rows {
-            // A vector that cannot be read counts as absent (the lexical score stays).
-            if let Some(vector) = self
-                .keys
-                .decrypt(&sealed, MEMORY_EMBEDDING)
-                .ok()
-                .and_then(|bytes| from_bytes(&bytes))
-            {
-                vectors.insert(id, vector);
+        let index = self.term_index(&mut conn, user_id, wanted).await?;
+        let mut best = Vec::new();
+        let mut rows = Vec::new();
+        for _ in 0..3 {
+            let vectors = self.person_vectors(&mut conn, user_id, &embedded.model).await?;
+            let candidates = self
+                .blended_candidates(&mut conn, user_id, &index, &vectors, &embedded.vector, limit)
+                .await?;
+            let ids: Vec<String> = candidates.iter().map(|(_, id)| id.clone()).collect();
+            rows = memory::rows_with_creation(&mut conn, user_id, &ids)
+                .await
+                .map_err(unavailable)?;
+            let created = active_creations(&rows);
+            best = memory::best(&candidates, &created, limit);
+            let stale: Vec<String> = ids.into_iter().filter(|id| !created.contains_key(id)).collect();
+            if stale.is_empty() {
+                break;
             }
+            // Index rows or vectors of memories no longer active (left by an
+            // older agent): gone, and the ranking redone.
+            memory::drop_terms(&mut conn, user_id, &stale)
+                .await
+                .map_err(unavailable)?;
+            delete(&mut conn, user_id, &stale).await.map_err(unavailable)?;
         }
-        let texts: Vec<String> = memories.iter().map(|m| m.text.clone()).collect();
-        let lexical = memory::lexical_scores(query, &texts);
-        let cosines: Vec<Option<f32>> = memories
-            .iter()
-            .map(|m| vectors.get(&m.id).map(|v| cosine(&embedded.vector, v)))
-            .collect();
-        let order = combined_order(&lexical, &cosines);
-        Ok(order
-            .into_iter()
-            .take(limit)
-            .filter_map(|index| memories.get(index).cloned())
-            .collect())
+        drop(conn);
+        self.open_shown(&best, &rows)
     }
+
+    /// The candidates of a recall by words and meaning with their blend
+    /// (quantized), every one scoring at least the `limit`-th ([`fused`]).
+    pub(crate) async fn blended_candidates(
+        &self,
+        conn: &mut DbConn,
+        user_id: &str,
+        index: &TermIndex,
+        vectors: &PersonVectors,
+        query: &[f32],
+        limit: usize,
+    ) -> Result<Vec<(i64, String)>, ServiceError> {
+        let by_meaning = vectors.ranked(query);
+        let cosines: HashMap<&str, f32> = by_meaning.iter().map(|(cosine, id)| (*id, *cosine)).collect();
+        // Only active memories have a vector: the others have none.
+        let some_without_vector = index.total > by_meaning.len();
+        let mut n = limit.max(FIRST_CANDIDATES);
+        loop {
+            let (terms, by_words) = if index.wanted.is_empty() {
+                (Vec::new(), Vec::new())
+            } else {
+                self.lexical_candidates(conn, user_id, index, n).await?
+            };
+            let total_weight: f64 = terms.iter().map(|term| term.weight).sum();
+            // Fewer than `n` by words: they are all the memories sharing a word.
+            let words_all = by_words.len() < n;
+            let lexical_below = if words_all {
+                0.0
+            } else {
+                by_words.last().map_or(0.0, |(score, _)| memory::unquantized(*score))
+            };
+            let (close, cosine_at_most) = closest(&by_meaning, n);
+            let meaning_all = cosine_at_most.is_none();
+            let mut lexical: HashMap<&str, f64> = by_words
+                .iter()
+                .map(|(score, id)| (id.as_str(), memory::unquantized(*score)))
+                .collect();
+            // The words of the memories close in meaning but not among the best by words.
+            let unscored: Vec<String> = close
+                .iter()
+                .filter(|(_, id)| !lexical.contains_key(*id))
+                .map(|(_, id)| (*id).to_owned())
+                .collect();
+            let mut held_words: HashMap<String, f64> = HashMap::new();
+            if !words_all && !unscored.is_empty() {
+                let all: Vec<Vec<u8>> = terms.iter().map(|term| term.term.clone()).collect();
+                let held = self.held(conn, user_id, index, &all, &unscored).await?;
+                let holds: HashSet<(&str, &[u8])> = held
+                    .iter()
+                    .map(|posting| (posting.memory_id.as_str(), posting.term.as_slice()))
+                    .collect();
+                for id in &unscored {
+                    // Summed in the index's order, as the lexical path sums.
+                    let score = terms
+                        .iter()
+                        .filter(|term| holds.contains(&(id.as_str(), term.term.as_slice())))
+                        .fold(0.0, |sum, term| sum + term.weight);
+                    held_words.insert(id.clone(), memory::unquantized(memory::quantized(score)));
+                }
+            }
+            for id in &unscored {
+                lexical.insert(id, held_words.get(id.as_str()).copied().unwrap_or(0.0));
+            }
+            let candidates: Vec<(String, f64, Option<f32>)> = lexical
+                .iter()
+                .map(|(id, score)| ((*id).to_owned(), *score, cosines.get(id).copied()))
+                .collect();
+            let left_out = LeftOut {
+                lexical_below,
+                cosine_at_most,
+                some_without_vector,
+            };
+            if let Some(found) = fused(&candidates, total_weight, left_out, limit) {
+                return Ok(found);
+            }
+            if words_all && meaning_all {
+                // Nothing is left out: `fused` has answered above.
+                return Ok(Vec::new());
+            }
+            n = n.saturating_mul(4);
+        }
+    }
+}
+
+/// How many memories a recall by meaning takes first from each side.
+const FIRST_CANDIDATES: usize = 50;
+
+/// The first `n` of `ranked` (by cosine, best first) and those tied with the
+/// `n`-th, and the highest cosine of the rest (`None`: nothing left).
+fn closest<T>(ranked: &[(f32, T)], n: usize) -> (&[(f32, T)], Option<f32>) {
+    let mut taken = n.min(ranked.len());
+    if let Some((cut, _)) = taken.checked_sub(1).and_then(|last| ranked.get(last)) {
+        taken += ranked[taken..].iter().take_while(|(cosine, _)| cosine >= cut).count();
+    }
+    let (close, rest) = ranked.split_at(taken);
+    (close, rest.first().map(|(cosine, _)| *cosine))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    #[track_caller]
-    fn check(lexical: &[f64], cosines: &[Option<f32>], expected: &[usize]) {
-        assert_eq!(combined_order(lexical, cosines), expected);
+    #[test]
+    fn words_and_meaning_blend() {
+        // No vector: the share of the query's words, weighted.
+        assert_eq!(blend(2.0, 4.0, None), Some(0.5));
+        assert_eq!(blend(0.0, 4.0, None), None);
+        // Both: half words, half meaning; a negative cosine counts as 0.
+        assert_eq!(blend(4.0, 4.0, Some(0.5)), Some(0.75));
+        assert_eq!(blend(2.0, 4.0, Some(-0.9)), Some(0.25));
+        // Meaning alone: from the threshold up.
+        assert_eq!(blend(0.0, 4.0, Some(0.5)), Some(0.25));
+        assert_eq!(blend(0.0, 4.0, Some(0.49)), None);
+        // A query none of whose words a memory holds: meaning alone.
+        assert_eq!(blend(0.0, 0.0, Some(0.75)), Some(0.375));
+    }
+
+    fn nothing_left_out() -> LeftOut {
+        LeftOut {
+            lexical_below: 0.0,
+            cosine_at_most: None,
+            some_without_vector: false,
+        }
+    }
+
+    fn ids(found: &[(i64, String)]) -> Vec<&str> {
+        found.iter().map(|(_, id)| id.as_str()).collect()
     }
 
     #[test]
-    fn words_and_meaning_combine() {
-        // Words only when no vector: the lexical order, a tie to the later memory.
-        check(&[1.0, 2.0, 0.0], &[None, None, None], &[1, 0]);
-        check(&[1.0, 1.0], &[None, None], &[1, 0]);
-        // Meaning alone: at the threshold, in; below, out.
-        check(&[0.0, 0.0], &[Some(0.5), Some(0.49)], &[0]);
-        // Meaning lifts a weaker lexical match: 0.5 * 0.5 + 0.5 * 0.9 = 0.7 > 0.5 * 1 + 0.5 * 0.1 = 0.55.
-        check(&[1.0, 2.0], &[Some(0.9), Some(0.1)], &[0, 1]);
-        // A negative cosine counts as 0 (a tie, to the later memory), never below the words.
-        check(&[2.0, 2.0], &[Some(0.0), Some(-0.9)], &[1, 0]);
-        // A memory with no vector keeps its (normalized) lexical score: 1.0 > 0.5 + 0.5 * 0.8.
-        check(&[2.0, 2.0, 0.0], &[None, Some(0.8), Some(0.9)], &[0, 1, 2]);
+    fn fused_keeps_the_ties_at_the_cut_and_waits_for_certainty() {
+        // (Values exact in binary, so the blends are exact.)
+        let candidates = vec![
+            ("a".to_owned(), 4.0, Some(0.75)),
+            ("b".to_owned(), 4.0, Some(0.125)),
+            ("c".to_owned(), 2.0, None),
+            ("d".to_owned(), 0.0, Some(0.625)),
+            ("e".to_owned(), 0.0, Some(0.25)),
+            ("f".to_owned(), 1.0, Some(0.375)),
+        ];
+        // a 0.875, b 0.5625, c 0.5, d 0.3125, f 0.3125; e not shown.
+        let found = fused(&candidates, 4.0, nothing_left_out(), 3).expect("nothing left out");
+        assert_eq!(ids(&found), ["a", "b", "c"]);
+        // The 4th and 5th tie: both kept for the age tie-break.
+        let found = fused(&candidates, 4.0, nothing_left_out(), 4).expect("nothing left out");
+        assert_eq!(ids(&found), ["a", "b", "c", "d", "f"]);
+        // Fewer shown than asked: all of them.
+        assert_eq!(fused(&candidates, 4.0, nothing_left_out(), 9).expect("all").len(), 5);
+        // A memory left out with a vector may score up to 0.5 * 1/4 + 0.5 * 0.75 = 0.5
+        // (below the 2nd, 0.5625, not below the 3rd, 0.5).
+        let left_out = LeftOut {
+            lexical_below: 1.0,
+            cosine_at_most: Some(0.75),
+            some_without_vector: false,
+        };
+        assert_eq!(ids(&fused(&candidates, 4.0, left_out, 2).expect("certain")), ["a", "b"]);
+        assert_eq!(fused(&candidates, 4.0, left_out, 3), None);
+        // One without a vector left out may score up to 3/4 by words alone.
+        let left_out = LeftOut {
+            lexical_below: 3.0,
+            cosine_at_most: None,
+            some_without_vector: true,
+        };
+        assert_eq!(ids(&fused(&candidates, 4.0, left_out, 1).expect("certain")), ["a"]);
+        assert_eq!(fused(&candidates, 4.0, left_out, 2), None);
+        // Sharing no word and below the threshold, what is left out is never shown.
+        let left_out = LeftOut {
+            lexical_below: 0.0,
+            cosine_at_most: Some(0.46875),
+            some_without_vector: true,
+        };
+        assert_eq!(fused(&candidates, 4.0, left_out, 9).expect("certain").len(), 5);
+        // At the threshold it may be shown.
+        let left_out = LeftOut {
+            cosine_at_most: Some(0.5),
+            ..left_out
+        };
+        assert_eq!(fused(&candidates, 4.0, left_out, 9), None);
+    }
+
+    /// The widening a recall does ([`Core::relevant_memories`]), over
+    /// in-memory scores: the best `n` by words and by cosine (ties
+    /// included), each blended with its exact score on the other side, `n`
+    /// growing fourfold until [`fused`] is certain.
+    fn widened(memories: &[(f64, Option<f32>)], total_weight: f64, limit: usize, first: usize) -> Vec<usize> {
+        let mut by_words: Vec<(i64, usize)> = memories
+            .iter()
+            .enumerate()
+            .filter(|(_, (lexical, _))| *lexical > 0.0)
+            .map(|(i, (lexical, _))| (memory::quantized(*lexical), i))
+            .collect();
+        by_words.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
+        let mut by_meaning: Vec<(f32, usize)> = memories
+            .iter()
+            .enumerate()
+            .filter_map(|(i, (_, cosine))| cosine.map(|c| (c, i)))
+            .collect();
+        by_meaning.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
+        let some_without_vector = memories.iter().any(|(_, cosine)| cosine.is_none());
+        let mut n = first;
+        loop {
+            let words_cut = by_words.get(n - 1).map(|(score, _)| *score);
+            let words: Vec<usize> = by_words
+                .iter()
+                .take_while(|(score, _)| words_cut.is_none_or(|cut| *score >= cut))
+                .map(|(_, i)| *i)
+                .collect();
+            let (close, cosine_at_most) = closest(&by_meaning, n);
+            let mut chosen: Vec<usize> = words.iter().chain(close.iter().map(|(_, i)| i)).copied().collect();
+            chosen.sort_unstable();
+            chosen.dedup();
+            let candidates: Vec<(String, f64, Option<f32>)> = chosen
+                .iter()
+                .map(|i| (i.to_string(), memories[*i].0, memories[*i].1))
+                .collect();
+            let left_out = LeftOut {
+                lexical_below: if words.len() < n {
+                    0.0
+                } else {
+                    words_cut.map_or(0.0, memory::unquantized)
+                },
+                cosine_at_most,
+                some_without_vector,
+            };
+            if let Some(found) = fused(&candidates, total_weight, left_out, limit) {
+                // Ties to the later memory, as recall breaks them by age.
+                let mut found: Vec<(i64, usize)> = found
+                    .into_iter()
+                    .map(|(score, id)| (score, id.parse().expect("index")))
+                    .collect();
+                found.sort_by(|a, b| b.0.cmp(&a.0).then(b.1.cmp(&a.1)));
+                return found.into_iter().take(limit).map(|(_, i)| i).collect();
+            }
+            n *= 4;
+        }
+    }
+
+    /// The blend of every memory, best first, a tie to the later memory.
+    fn exhaustive(memories: &[(f64, Option<f32>)], total_weight: f64, limit: usize) -> Vec<usize> {
+        let mut scored: Vec<(i64, usize)> = memories
+            .iter()
+            .enumerate()
+            .filter_map(|(i, (lexical, cosine))| {
+                blend(*lexical, total_weight, *cosine).map(|score| (memory::quantized(score), i))
+            })
+            .collect();
+        scored.sort_by(|a, b| b.0.cmp(&a.0).then(b.1.cmp(&a.1)));
+        scored.into_iter().take(limit).map(|(_, i)| i).collect()
+    }
+
+    #[test]
+    fn widening_ranks_as_blending_every_memory() {
+        // A small deterministic generator: many ties on both sides, some
+        // memories without a vector, some cosines negative.
+        let mut state = 0x2545_f491_4f6c_dd1du64;
+        let mut next = move |bound: u64| {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            state % bound
+        };
+        let weights = [2.2, 1.8, 0.7];
+        let total_weight: f64 = weights.iter().sum();
+        let mut widened_cases = 0;
+        for case in 0..3_000 {
+            let most = if next(2) == 0 { 300 } else { next(300) + 1 };
+            let count = 1 + usize::try_from(next(most)).expect("small");
+            // Per case: how rare the words are, how many memories have a
+            // vector, how much meaning follows the words (as with real
+            // embeddings) rather than noise, and how close in meaning
+            // memories are at most.
+            let rarity = 2 + next(60);
+            let without_vector = next(4);
+            let follows = next(5) as f32 / 4.0;
+            let scale = if next(2) == 0 { 1.0 } else { (1 + next(4)) as f32 / 4.0 };
+            let memories: Vec<(f64, Option<f32>)> = (0..count)
+                .map(|_| {
+                    let lexical = weights
+                        .iter()
+                        .filter(|_| next(rarity) == 0)
+                        .fold(0.0, |sum, weight| sum + weight);
+                    let noise = (next(21) as f32 - 6.0) / 14.0;
+                    let cosine = scale * (follows * (lexical / total_weight) as f32 + (1.0 - follows) * noise);
+                    let vector = without_vector == 0 || next(2 * without_vector + 2) != 0;
+                    (lexical, vector.then_some(cosine))
+                })
+                .collect();
+            let limit = 1 + usize::try_from(next(6)).expect("small");
+            let first = 1 + usize::try_from(next(12)).expect("small");
+            let expected = exhaustive(&memories, total_weight, limit);
+            assert_eq!(widened(&memories, total_weight, limit, first), expected, "case {case}");
+            if first < count && !expected.is_empty() {
+                widened_cases += 1;
+            }
+        }
+        assert!(widened_cases > 500, "the cases exercise the bound: {widened_cases}");
     }
 
     #[test]
@@ -373,10 +902,11 @@ mod tests {
         let vector = vec![0.25f32, -1.5, 3.0];
         assert_eq!(from_bytes(&to_bytes(&vector)), Some(vector.clone()));
         assert_eq!(from_bytes(&[0, 1, 2]), None);
-        assert!((cosine(&vector, &vector) - 1.0).abs() < 1e-6);
-        assert_eq!(cosine(&[0.0, 0.0], &[1.0, 0.0]), 0.0);
-        assert_eq!(cosine(&[1.0], &[1.0, 0.0]), 0.0);
-        assert!((cosine(&[1.0, 0.0], &[0.0, 1.0])).abs() < 1e-6);
+        let cos = |a: &[f32], b: &[f32]| cosine(a, norm(a), b, norm(b));
+        assert!((cos(&vector, &vector) - 1.0).abs() < 1e-6);
+        assert_eq!(cos(&[0.0, 0.0], &[1.0, 0.0]), 0.0);
+        assert_eq!(cos(&[1.0], &[1.0, 0.0]), 0.0);
+        assert!((cos(&[1.0, 0.0], &[0.0, 1.0])).abs() < 1e-6);
     }
 
     /// A memory's vector is counted (not exported) in the GDPR export and erased with the person.
@@ -412,6 +942,7 @@ mod tests {
             workers: nudge_proto::workers::reminder_service_client::ReminderServiceClient::new(channel.clone()),
             sms: nudge_proto::sms::sms_router_service_client::SmsRouterServiceClient::new(channel),
             chain: crate::llm::Chain::new(&settings.agent).expect("chain"),
+            vectors: Default::default(),
         };
         core.keep_fact(USER, "my sister is Léa", "k:1").await.expect("kept");
         let mut conn = db.conn().await.expect("conn");

@@ -715,6 +715,7 @@ mod tests {
             workers: nudge_proto::workers::reminder_service_client::ReminderServiceClient::new(channel.clone()),
             sms: nudge_proto::sms::sms_router_service_client::SmsRouterServiceClient::new(channel),
             chain: crate::llm::Chain::new(&settings.agent).expect("chain"),
+            vectors: Default::default(),
         }
     }
 
