@@ -90,15 +90,7 @@ async fn ten_thousand_memories_with(
     db.migrate().await.expect("migrate");
     let keys =
         nudge_secure::KeyRing::new("k1", [("k1".to_owned(), nudge_secure::KeyRing::generate_key())]).expect("keys");
-    let channel = nudge_runtime::grpc_channel("http://127.0.0.1:9", Duration::from_secs(1)).expect("channel");
-    let core = crate::Core {
-        db: db.clone(),
-        keys: keys.clone(),
-        workers: nudge_proto::workers::reminder_service_client::ReminderServiceClient::new(channel.clone()),
-        sms: nudge_proto::sms::sms_router_service_client::SmsRouterServiceClient::new(channel),
-        chain: crate::llm::Chain::new(&settings.agent).expect("chain"),
-        vectors: Default::default(),
-    };
+    let core = crate::Core::for_tests(&db, keys.clone(), &settings);
     let mut conn = db.conn().await.expect("conn");
     for i in 0..10_000 {
         let fact = format!(
@@ -156,26 +148,6 @@ async fn recall_over_ten_thousand_memories() {
     );
 }
 
-/// Settings with one provider, the fake on loopback, offering embeddings.
-fn embedding_settings(fake: &nudge_fake_openai::FakeOpenAi) -> nudge_config::Settings {
-    let mut settings = nudge_config::Settings::default();
-    settings.agent.providers = vec![nudge_config::ProviderSettings {
-        name: "fake".to_owned(),
-        base_url: fake.base_url(),
-        model: "fake-chat".to_owned(),
-        embedding_model: Some("text-embedding-3-small".to_owned()),
-        api_key_env: None,
-        api_key_file: None,
-        timeout_ms: 2_000,
-        retries: 0,
-        breaker_failures: 5,
-        breaker_cooldown_seconds: 60,
-        input_micros_per_million: 0,
-        output_micros_per_million: 0,
-    }];
-    settings
-}
-
 /// Recall by words and meaning (a provider with an `embedding_model`: the
 /// fake, on loopback) over the same 10,000 memories, each with its vector:
 /// the first recall (the vectors read and decrypted), then p50, p95 and max
@@ -184,7 +156,12 @@ async fn recall_by_meaning(database: nudge_testkit::TestDatabase, label: &str) {
     let fake = nudge_fake_openai::FakeOpenAi::start(Vec::new(), None)
         .await
         .expect("fake provider");
-    let core = ten_thousand_memories_with(&database, embedding_settings(&fake), Some("text-embedding-3-small")).await;
+    let core = ten_thousand_memories_with(
+        &database,
+        crate::semantic::fake_embedding_settings(&fake),
+        Some("text-embedding-3-small"),
+    )
+    .await;
     vacuum(&core).await;
     let started = Instant::now();
     let found = core
@@ -453,7 +430,7 @@ async fn where_meaning_time_goes() {
     let fake = nudge_fake_openai::FakeOpenAi::start(Vec::new(), None)
         .await
         .expect("fake provider");
-    let settings = embedding_settings(&fake);
+    let settings = crate::semantic::fake_embedding_settings(&fake);
     let database = nudge_testkit::TestDatabase::sqlite();
     let core = ten_thousand_memories_with(&database, settings, Some("text-embedding-3-small")).await;
     let query = "who is my sister who likes jazz";
@@ -502,12 +479,12 @@ async fn where_meaning_time_goes() {
     );
     time!(
         "blended candidates, whole",
-        core.blended_candidates(&mut conn, USER, &index, &vectors, &embedded.vector, 5)
+        core.blended_candidates(&mut conn, USER, &index, &vectors, &embedded.vector, (5, 50))
             .await
             .expect("q")
     );
     let candidates = core
-        .blended_candidates(&mut conn, USER, &index, &vectors, &embedded.vector, 5)
+        .blended_candidates(&mut conn, USER, &index, &vectors, &embedded.vector, (5, 50))
         .await
         .expect("q");
     println!("  ({} candidates at the cut)", candidates.len());

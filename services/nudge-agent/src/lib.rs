@@ -12,6 +12,8 @@ mod describe;
 mod engine;
 mod grpc;
 mod llm;
+#[cfg(test)]
+mod meaning_tests;
 mod memory;
 mod person_data;
 mod privacy;
@@ -52,6 +54,23 @@ pub(crate) struct Core {
     chain: llm::Chain,
     /// Decrypted memory vectors of the people served recently (recall by meaning).
     vectors: semantic::VectorCache,
+}
+
+#[cfg(test)]
+impl Core {
+    /// A core over `db` for unit tests: providers from `settings`, the other
+    /// services on a closed port.
+    fn for_tests(db: &Db, keys: nudge_secure::KeyRing, settings: &Settings) -> Core {
+        let channel = nudge_runtime::grpc_channel("http://127.0.0.1:9", Duration::from_secs(1)).expect("channel");
+        Core {
+            db: db.clone(),
+            keys,
+            workers: ReminderServiceClient::new(channel.clone()),
+            sms: SmsRouterServiceClient::new(channel),
+            chain: llm::Chain::new(&settings.agent).expect("chain"),
+            vectors: Default::default(),
+        }
+    }
 }
 
 fn unavailable(error: impl std::fmt::Display) -> ServiceError {

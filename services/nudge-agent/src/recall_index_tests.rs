@@ -2,8 +2,6 @@
 //! it ranks as a full scan does, finds rows written before it existed, follows
 //! supersede / forget / key rotation, and stores no plaintext term.
 
-use std::time::Duration;
-
 use diesel::prelude::*;
 use diesel_async::RunQueryDsl;
 use nudge_secure::{KeyRing, SecretString};
@@ -18,16 +16,7 @@ const USER: &str = "0190a000-0000-7000-8000-0000000000a1";
 const OTHER: &str = "0190a000-0000-7000-8000-0000000000a2";
 
 fn core(db: &Db, keys: KeyRing) -> Core {
-    let settings = nudge_config::Settings::default();
-    let channel = nudge_runtime::grpc_channel("http://127.0.0.1:9", Duration::from_secs(1)).expect("channel");
-    Core {
-        db: db.clone(),
-        keys,
-        workers: nudge_proto::workers::reminder_service_client::ReminderServiceClient::new(channel.clone()),
-        sms: nudge_proto::sms::sms_router_service_client::SmsRouterServiceClient::new(channel),
-        chain: crate::llm::Chain::new(&settings.agent).expect("chain"),
-        vectors: Default::default(),
-    }
+    Core::for_tests(db, keys, &nudge_config::Settings::default())
 }
 
 fn ring(active: &str, keys: &[(&str, &SecretString)]) -> KeyRing {

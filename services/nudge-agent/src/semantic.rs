@@ -313,6 +313,12 @@ pub(crate) struct PersonVectors {
 }
 
 impl PersonVectors {
+    /// How many vectors are held.
+    #[cfg(test)]
+    pub(crate) fn ids(&self) -> usize {
+        self.vectors.len()
+    }
+
     fn components(&self) -> usize {
         self.vectors.iter().map(|(_, vector, _)| vector.len()).sum()
     }
@@ -563,6 +569,19 @@ impl Core {
         query: &str,
         limit: usize,
     ) -> Result<Vec<Memory>, ServiceError> {
+        self.relevant_memories_from(user_id, query, limit, FIRST_CANDIDATES)
+            .await
+    }
+
+    /// [`Core::relevant_memories`], taking the `first` best from each side
+    /// first (tests take few, to widen often).
+    pub(crate) async fn relevant_memories_from(
+        &self,
+        user_id: &str,
+        query: &str,
+        limit: usize,
+        first: usize,
+    ) -> Result<Vec<Memory>, ServiceError> {
         if limit == 0 {
             return Ok(Vec::new());
         }
@@ -577,7 +596,7 @@ impl Core {
         for _ in 0..3 {
             let vectors = self.person_vectors(&mut conn, user_id, &embedded.model).await?;
             let candidates = self
-                .blended_candidates(&mut conn, user_id, &index, &vectors, &embedded.vector, limit)
+                .blended_candidates(&mut conn, user_id, &index, &vectors, &embedded.vector, (limit, first))
                 .await?;
             let ids: Vec<String> = candidates.iter().map(|(_, id)| id.clone()).collect();
             rows = memory::rows_with_creation(&mut conn, user_id, &ids)
@@ -601,7 +620,8 @@ impl Core {
     }
 
     /// The candidates of a recall by words and meaning with their blend
-    /// (quantized), every one scoring at least the `limit`-th ([`fused`]).
+    /// (quantized), every one scoring at least the `limit`-th ([`fused`]),
+    /// taking the `first` best of each side first.
     pub(crate) async fn blended_candidates(
         &self,
         conn: &mut DbConn,
@@ -609,13 +629,13 @@ impl Core {
         index: &TermIndex,
         vectors: &PersonVectors,
         query: &[f32],
-        limit: usize,
+        (limit, first): (usize, usize),
     ) -> Result<Vec<(i64, String)>, ServiceError> {
         let by_meaning = vectors.ranked(query);
         let cosines: HashMap<&str, f32> = by_meaning.iter().map(|(cosine, id)| (*id, *cosine)).collect();
         // Only active memories have a vector: the others have none.
         let some_without_vector = index.total > by_meaning.len();
-        let mut n = limit.max(FIRST_CANDIDATES);
+        let mut n = limit.max(first).max(1);
         loop {
             let (terms, by_words) = if index.wanted.is_empty() {
                 (Vec::new(), Vec::new())
@@ -695,6 +715,28 @@ fn closest<T>(ranked: &[(f32, T)], n: usize) -> (&[(f32, T)], Option<f32>) {
     }
     let (close, rest) = ranked.split_at(taken);
     (close, rest.first().map(|(cosine, _)| *cosine))
+}
+
+/// Settings with one provider, `fake` (on loopback), embedding with
+/// `text-embedding-3-small`.
+#[cfg(test)]
+pub(crate) fn fake_embedding_settings(fake: &nudge_fake_openai::FakeOpenAi) -> nudge_config::Settings {
+    let mut settings = nudge_config::Settings::default();
+    settings.agent.providers = vec![nudge_config::ProviderSettings {
+        name: "fake".to_owned(),
+        base_url: fake.base_url(),
+        model: "fake-chat".to_owned(),
+        embedding_model: Some("text-embedding-3-small".to_owned()),
+        api_key_env: None,
+        api_key_file: None,
+        timeout_ms: 2_000,
+        retries: 0,
+        breaker_failures: 5,
+        breaker_cooldown_seconds: 60,
+        input_micros_per_million: 0,
+        output_micros_per_million: 0,
+    }];
+    settings
 }
 
 #[cfg(test)]
@@ -915,35 +957,13 @@ mod tests {
         let fake = nudge_fake_openai::FakeOpenAi::start(Vec::new(), None)
             .await
             .expect("fake");
-        let mut settings = nudge_config::Settings::default();
+        let mut settings = fake_embedding_settings(&fake);
         settings.database.url = database.url.clone();
-        settings.agent.providers = vec![nudge_config::ProviderSettings {
-            name: "primary".to_owned(),
-            base_url: fake.base_url(),
-            model: "chat".to_owned(),
-            embedding_model: Some("text-embedding-3-small".to_owned()),
-            api_key_env: None,
-            api_key_file: None,
-            timeout_ms: 1_000,
-            retries: 0,
-            breaker_failures: 5,
-            breaker_cooldown_seconds: 60,
-            input_micros_per_million: 0,
-            output_micros_per_million: 0,
-        }];
         let db = nudge_store::Db::connect(&settings.database).expect("db");
         db.migrate().await.expect("migrate");
-        let channel =
-            nudge_runtime::grpc_channel("http://127.0.0.1:9", std::time::Duration::from_secs(1)).expect("channel");
-        let core = Core {
-            db: db.clone(),
-            keys: nudge_secure::KeyRing::new("k1", [("k1".to_owned(), nudge_secure::KeyRing::generate_key())])
-                .expect("keys"),
-            workers: nudge_proto::workers::reminder_service_client::ReminderServiceClient::new(channel.clone()),
-            sms: nudge_proto::sms::sms_router_service_client::SmsRouterServiceClient::new(channel),
-            chain: crate::llm::Chain::new(&settings.agent).expect("chain"),
-            vectors: Default::default(),
-        };
+        let keys =
+            nudge_secure::KeyRing::new("k1", [("k1".to_owned(), nudge_secure::KeyRing::generate_key())]).expect("keys");
+        let core = Core::for_tests(&db, keys, &settings);
         core.keep_fact(USER, "my sister is Léa", "k:1").await.expect("kept");
         let mut conn = db.conn().await.expect("conn");
         let stored = load(&mut conn, USER, "text-embedding-3-small").await.expect("load");

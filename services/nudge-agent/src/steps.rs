@@ -704,19 +704,9 @@ mod tests {
     }
 
     fn core(db: &nudge_store::Db) -> Core {
-        let settings = nudge_config::Settings::default();
-        let channel =
-            nudge_runtime::grpc_channel("http://127.0.0.1:9", std::time::Duration::from_secs(1)).expect("channel");
         let keys =
             nudge_secure::KeyRing::new("k1", [("k1".to_owned(), nudge_secure::KeyRing::generate_key())]).expect("keys");
-        Core {
-            db: db.clone(),
-            keys,
-            workers: nudge_proto::workers::reminder_service_client::ReminderServiceClient::new(channel.clone()),
-            sms: nudge_proto::sms::sms_router_service_client::SmsRouterServiceClient::new(channel),
-            chain: crate::llm::Chain::new(&settings.agent).expect("chain"),
-            vectors: Default::default(),
-        }
+        Core::for_tests(db, keys, &nudge_config::Settings::default())
     }
 
     /// Kept, encrypted, advanced once per message (a retry texts the same step),
