@@ -78,6 +78,8 @@ struct Inner {
     /// Played for every embeddings request while set (a failure mode).
     embeddings_failure: Option<Step>,
     embedding_requests: Vec<Value>,
+    /// Size of the vectors when a request asks for none (`None`: [`EMBEDDING_DIMENSIONS`]).
+    dimensions: Option<usize>,
 }
 
 type Shared = Arc<Mutex<Inner>>;
@@ -142,6 +144,12 @@ impl FakeOpenAi {
     /// Every embeddings request body received (well-formed ones), oldest first.
     pub fn embedding_requests(&self) -> Vec<Value> {
         lock(&self.shared).embedding_requests.clone()
+    }
+
+    /// From now on, vectors have `dimensions` components unless a request
+    /// asks for others (a real model's size: `text-embedding-3-small` gives 1,536).
+    pub fn set_embedding_dimensions(&self, dimensions: usize) {
+        lock(&self.shared).dimensions = Some(dimensions);
     }
 
     /// From now on, embeddings requests play `step` (e.g. `Step::Error(503)`,
@@ -417,7 +425,7 @@ pub fn embedding(text: &str, dimensions: usize) -> Vec<f32> {
 }
 
 async fn embeddings(State(shared): State<Shared>, headers: HeaderMap, body: String) -> Response {
-    let (failure, request) = {
+    let (failure, dimensions, request) = {
         let mut inner = lock(&shared);
         if let Some(refused) = refuse_unauthorized(&inner, &headers) {
             return refused;
@@ -439,7 +447,7 @@ async fn embeddings(State(shared): State<Shared>, headers: HeaderMap, body: Stri
             );
         }
         inner.embedding_requests.push(request.clone());
-        (inner.embeddings_failure.clone(), request)
+        (inner.embeddings_failure.clone(), inner.dimensions, request)
     };
     if let Some(step) = failure {
         return play(Some(step), "fake", 1, 0).await;
@@ -469,6 +477,7 @@ async fn embeddings(State(shared): State<Shared>, headers: HeaderMap, body: Stri
     let dimensions = request["dimensions"]
         .as_u64()
         .and_then(|d| usize::try_from(d).ok())
+        .or(dimensions)
         .unwrap_or(EMBEDDING_DIMENSIONS);
     let data: Vec<Value> = inputs
         .iter()

@@ -78,12 +78,13 @@ async fn ten_thousand_memories(database: &nudge_testkit::TestDatabase) -> crate:
     ten_thousand_memories_with(database, nudge_config::Settings::default(), None).await
 }
 
-/// 10,000 memories of [`USER`]; with `embedding_model`, each with its vector
-/// (the fake provider's vector of its text, stored as `keep_fact` does).
+/// 10,000 memories of [`USER`]; with `embedding` (a model and a size), each
+/// with its vector (the fake provider's vector of its text, stored as
+/// `keep_fact` does).
 async fn ten_thousand_memories_with(
     database: &nudge_testkit::TestDatabase,
     mut settings: nudge_config::Settings,
-    embedding_model: Option<&str>,
+    embedding: Option<(&str, usize)>,
 ) -> crate::Core {
     settings.database.url = database.url.clone();
     let db = nudge_store::Db::connect(&settings.database).expect("db");
@@ -109,8 +110,8 @@ async fn ten_thousand_memories_with(
         let id = crate::memory::insert(&mut conn, USER, memory, &format!("bench:{i}"), None, nudge_store::now())
             .await
             .expect("insert");
-        if let Some(model) = embedding_model {
-            let vector = nudge_fake_openai::embedding(&fact, FAKE_DIMENSIONS);
+        if let Some((model, dimensions)) = embedding {
+            let vector = nudge_fake_openai::embedding(&fact, dimensions);
             let sealed = keys.encrypt(&crate::semantic::to_bytes(&vector), crate::semantic::MEMORY_EMBEDDING);
             crate::semantic::save(&mut conn, USER, &id, model, &sealed, nudge_store::now())
                 .await
@@ -119,9 +120,6 @@ async fn ten_thousand_memories_with(
     }
     core
 }
-
-/// The fake provider's vector size.
-const FAKE_DIMENSIONS: usize = nudge_fake_openai::EMBEDDING_DIMENSIONS;
 
 /// p50, p95 and max of 100 recalls ("who is my <subject> who likes jazz").
 async fn recall_percentiles(core: &crate::Core) -> (Duration, Duration, Duration) {
@@ -149,17 +147,18 @@ async fn recall_over_ten_thousand_memories() {
 }
 
 /// Recall by words and meaning (a provider with an `embedding_model`: the
-/// fake, on loopback) over the same 10,000 memories, each with its vector:
-/// the first recall (the vectors read and decrypted), then p50, p95 and max
-/// of the next 100 ("who is my <subject> who likes jazz").
-async fn recall_by_meaning(database: nudge_testkit::TestDatabase, label: &str) {
+/// fake, on loopback) over the same 10,000 memories, each with its vector of
+/// `dimensions`: the first recall (the vectors read and decrypted), then
+/// p50, p95 and max of the next 100 ("who is my <subject> who likes jazz").
+async fn recall_by_meaning(database: nudge_testkit::TestDatabase, dimensions: usize, label: &str) {
     let fake = nudge_fake_openai::FakeOpenAi::start(Vec::new(), None)
         .await
         .expect("fake provider");
+    fake.set_embedding_dimensions(dimensions);
     let core = ten_thousand_memories_with(
         &database,
         crate::semantic::fake_embedding_settings(&fake),
-        Some("text-embedding-3-small"),
+        Some(("text-embedding-3-small", dimensions)),
     )
     .await;
     vacuum(&core).await;
@@ -186,7 +185,7 @@ async fn recall_by_meaning(database: nudge_testkit::TestDatabase, label: &str) {
     assert_eq!(fake.embedding_requests().len(), 101, "each recall embedded its query");
     times.sort();
     println!(
-        "recall by words and meaning over 10,000 memories with vectors ({label}, fake provider on loopback): \
+        "recall by words and meaning over 10,000 memories with vectors of {dimensions} ({label}, fake provider on loopback): \
          first (vectors read) {first:?}, then p50 {:?} p95 {:?} max {:?}",
         times[50], times[95], times[99]
     );
@@ -195,13 +194,40 @@ async fn recall_by_meaning(database: nudge_testkit::TestDatabase, label: &str) {
 #[tokio::test(flavor = "multi_thread")]
 #[ignore = "benchmark: run in release with --nocapture"]
 async fn recall_by_meaning_over_ten_thousand_memories() {
-    recall_by_meaning(nudge_testkit::TestDatabase::sqlite(), "SQLite").await;
+    recall_by_meaning(nudge_testkit::TestDatabase::sqlite(), FAKE_DIMENSIONS, "SQLite").await;
 }
+
+/// The same with vectors the size of `text-embedding-3-small`'s.
+#[tokio::test(flavor = "multi_thread")]
+#[ignore = "benchmark: run in release with --nocapture"]
+async fn recall_by_meaning_over_ten_thousand_memories_with_large_vectors() {
+    recall_by_meaning(nudge_testkit::TestDatabase::sqlite(), LARGE_DIMENSIONS, "SQLite").await;
+}
+
+/// The fake provider's own vector size, and a real model's.
+const FAKE_DIMENSIONS: usize = nudge_fake_openai::EMBEDDING_DIMENSIONS;
+const LARGE_DIMENSIONS: usize = 1_536;
 
 #[tokio::test(flavor = "multi_thread")]
 #[ignore = "benchmark: needs PostgreSQL, run in release with --nocapture"]
 async fn recall_by_meaning_over_ten_thousand_memories_on_postgres() {
-    recall_by_meaning(nudge_testkit::TestDatabase::postgres().await, "PostgreSQL, vacuumed").await;
+    recall_by_meaning(
+        nudge_testkit::TestDatabase::postgres().await,
+        FAKE_DIMENSIONS,
+        "PostgreSQL, vacuumed",
+    )
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+#[ignore = "benchmark: needs PostgreSQL, run in release with --nocapture"]
+async fn recall_by_meaning_over_ten_thousand_memories_with_large_vectors_on_postgres() {
+    recall_by_meaning(
+        nudge_testkit::TestDatabase::postgres().await,
+        LARGE_DIMENSIONS,
+        "PostgreSQL, vacuumed",
+    )
+    .await;
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -432,7 +458,7 @@ async fn where_meaning_time_goes() {
         .expect("fake provider");
     let settings = crate::semantic::fake_embedding_settings(&fake);
     let database = nudge_testkit::TestDatabase::sqlite();
-    let core = ten_thousand_memories_with(&database, settings, Some("text-embedding-3-small")).await;
+    let core = ten_thousand_memories_with(&database, settings, Some(("text-embedding-3-small", FAKE_DIMENSIONS))).await;
     let query = "who is my sister who likes jazz";
     macro_rules! time {
         ($what:expr, $body:expr) => {{
@@ -465,7 +491,24 @@ async fn where_meaning_time_goes() {
     let vectors = core.person_vectors(&mut conn, USER, model).await.expect("q");
     time!(
         "cosine of 10,000 vectors, ranked",
-        vectors.ranked(&embedded.vector).len()
+        std::sync::Arc::clone(&vectors).ranked(&embedded.vector).len()
+    );
+    // Vectors the size of text-embedding-3-small's (1,536 dimensions).
+    let mut seed = 0x9e37_79b9_7f4a_7c15u64;
+    let mut component = move || {
+        seed ^= seed << 13;
+        seed ^= seed >> 7;
+        seed ^= seed << 17;
+        (seed % 2_001) as f32 / 1_000.0 - 1.0
+    };
+    let large: Vec<(String, Vec<f32>)> = (0..10_000)
+        .map(|i| (format!("m{i}"), (0..1_536).map(|_| component()).collect()))
+        .collect();
+    let asked: Vec<f32> = (0..1_536).map(|_| component()).collect();
+    let large = std::sync::Arc::new(crate::semantic::PersonVectors::new(model, None, large));
+    time!(
+        "cosine of 10,000 vectors of 1,536 dimensions, ranked",
+        std::sync::Arc::clone(&large).ranked(&asked).len()
     );
     let wanted = memory::term_hashes(&core.keys, USER, query);
     time!(
@@ -479,12 +522,26 @@ async fn where_meaning_time_goes() {
     );
     time!(
         "blended candidates, whole",
-        core.blended_candidates(&mut conn, USER, &index, &vectors, &embedded.vector, (5, 50))
-            .await
-            .expect("q")
+        core.blended_candidates(
+            &mut conn,
+            USER,
+            &index,
+            std::sync::Arc::clone(&vectors),
+            embedded.vector.clone(),
+            (5, 50)
+        )
+        .await
+        .expect("q")
     );
     let candidates = core
-        .blended_candidates(&mut conn, USER, &index, &vectors, &embedded.vector, (5, 50))
+        .blended_candidates(
+            &mut conn,
+            USER,
+            &index,
+            std::sync::Arc::clone(&vectors),
+            embedded.vector.clone(),
+            (5, 50),
+        )
         .await
         .expect("q");
     println!("  ({} candidates at the cut)", candidates.len());

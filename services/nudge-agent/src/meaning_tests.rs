@@ -44,14 +44,13 @@ fn fact(i: usize) -> String {
     )
 }
 
-/// 300 memories, one a millisecond apart; one in nine without a vector (as
-/// when the provider failed).
-async fn memories(db: &Db, keys: &KeyRing) -> Vec<(String, bool)> {
+/// The memories `texts`, one a millisecond apart; one in nine without a
+/// vector (as when the provider failed).
+async fn memories(db: &Db, keys: &KeyRing, texts: &[String]) -> Vec<(String, bool)> {
     let mut conn = db.conn().await.expect("conn");
     let start = nudge_store::now();
     let mut kept = Vec::new();
-    for i in 0..300 {
-        let text = fact(i);
+    for (i, text) in texts.iter().cloned().enumerate() {
         let body = keys.encrypt_str(&text, MEMORY_BODY);
         let terms = memory::term_hashes(keys, USER, &text);
         let new = memory::NewMemory {
@@ -119,7 +118,8 @@ const QUERIES: &[&str] = &[
 async fn ranks_as_blending_every_memory(database: TestDatabase) {
     let (fake, db, keys) = start(&database).await;
     let core = core(&fake, &db, &keys);
-    let kept = memories(&db, &keys).await;
+    let facts: Vec<String> = (0..300).map(fact).collect();
+    let kept = memories(&db, &keys, &facts).await;
     let mut by_meaning_only = 0;
     for query in QUERIES {
         let mut found = Vec::new();
@@ -173,6 +173,48 @@ async fn ranks_as_blending_every_memory_on_postgres() {
     ranks_as_blending_every_memory(TestDatabase::postgres().await).await;
 }
 
+/// A memory not among the best by words but the closest in meaning is
+/// blended with the words it holds: "my sister likes jazz" (half of 2.64 /
+/// 4.72 plus half of 1.0, about 0.78) beats the only memory holding all the
+/// query's words, a long one (half of 1 plus half of 0.52, about 0.76), while
+/// by meaning alone it would not (0.5).
+async fn close_in_meaning_keeps_its_words(database: TestDatabase) {
+    let (fake, db, keys) = start(&database).await;
+    let core = core(&fake, &db, &keys);
+    let mut texts: Vec<String> = (0..20).map(|i| format!("I like tea number {i}")).collect();
+    texts.push("my brother likes jazz and tea and chess and running and coffee in town 4 with number 12".to_owned());
+    texts.push("my sister likes jazz".to_owned());
+    let kept = memories(&db, &keys, &texts).await;
+    assert!(kept.iter().rev().take(2).all(|(_, with_vector)| *with_vector));
+    for first in [1, 2, 50] {
+        let found: Vec<String> = core
+            .relevant_memories_from(USER, "brother likes jazz", 1, first)
+            .await
+            .expect("recall")
+            .into_iter()
+            .map(|m| m.text)
+            .collect();
+        assert_eq!(found, ["my sister likes jazz"], "{first} first");
+        let requests = fake.embedding_requests();
+        let sent = requests
+            .last()
+            .and_then(|r| r["input"][0].as_str())
+            .expect("the query was embedded");
+        assert_eq!(found, blend_of_all(&kept, "brother likes jazz", sent, 1));
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn close_in_meaning_keeps_its_words_on_sqlite() {
+    close_in_meaning_keeps_its_words(TestDatabase::sqlite()).await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+#[ignore = "needs PostgreSQL"]
+async fn close_in_meaning_keeps_its_words_on_postgres() {
+    close_in_meaning_keeps_its_words(TestDatabase::postgres().await).await;
+}
+
 async fn texts(core: &Core, query: &str) -> Vec<String> {
     core.relevant_memories(USER, query, 5)
         .await
@@ -204,13 +246,13 @@ async fn a_replica_sees_another_ones_changes(database: TestDatabase) {
     memory::delete(&mut conn, USER, &sister).await.expect("forget");
     assert!(texts(&a, "who is my brother?").await.is_empty());
     let held = a.person_vectors(&mut conn, USER, MODEL).await.expect("vectors");
-    assert_eq!(held.ids(), 1, "only the chess memory's vector is held");
+    assert_eq!(held.count(), 1, "only the chess memory's vector is held");
     // Erased on `b`: the stamp goes with the person, and so do `a`'s vectors.
     b.keep_fact(USER, "my brother is Hugo", "k:3").await.expect("kept");
     assert_eq!(texts(&a, "who is my sister?").await, ["my brother is Hugo"]);
     crate::privacy::erase(&mut conn, USER).await.expect("erase");
     let held = a.person_vectors(&mut conn, USER, MODEL).await.expect("vectors");
-    assert_eq!(held.ids(), 0);
+    assert_eq!(held.count(), 0);
     assert!(texts(&a, "who is my sister?").await.is_empty());
 }
 

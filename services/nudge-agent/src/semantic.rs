@@ -93,13 +93,33 @@ pub(crate) fn cosine(a: &[f32], a_norm: f64, b: &[f32], b_norm: f64) -> f32 {
     if a.len() != b.len() || a_norm == 0.0 || b_norm == 0.0 {
         return 0.0;
     }
-    let dot: f64 = a.iter().zip(b).map(|(x, y)| f64::from(*x) * f64::from(*y)).sum();
-    (dot / (a_norm * b_norm)) as f32
+    (f64::from(dot(a, b)) / (a_norm * b_norm)) as f32
 }
 
 /// A vector's Euclidean norm.
 pub(crate) fn norm(vector: &[f32]) -> f64 {
-    vector.iter().map(|x| f64::from(*x) * f64::from(*x)).sum::<f64>().sqrt()
+    f64::from(dot(vector, vector)).sqrt()
+}
+
+/// The dot product in eight running sums, which the compiler turns into
+/// vector instructions: a recall computes 10,000 of them for a person with
+/// 10,000 memories (1,536 dimensions each with real embedding models).
+fn dot(a: &[f32], b: &[f32]) -> f32 {
+    const LANES: usize = 8;
+    let mut sums = [0f32; LANES];
+    let (a_chunks, b_chunks) = (a.chunks_exact(LANES), b.chunks_exact(LANES));
+    let tail: f32 = a_chunks
+        .remainder()
+        .iter()
+        .zip(b_chunks.remainder())
+        .map(|(x, y)| x * y)
+        .sum();
+    for (x, y) in a_chunks.zip(b_chunks) {
+        for ((sum, x), y) in sums.iter_mut().zip(x).zip(y) {
+            *sum += x * y;
+        }
+    }
+    sums.iter().sum::<f32>() + tail
 }
 
 /// A memory's score by words and meaning for a query, or `None` when it is
@@ -303,36 +323,105 @@ pub(crate) const VECTORS_IDLE: Duration = Duration::from_secs(15 * 60);
 /// (64 MiB of `f32`): about 10,000 vectors of 1,536 dimensions.
 const VECTORS_BUDGET: usize = 16 * 1024 * 1024;
 
-/// A person's vectors of one model, decrypted, as of a stamp.
+/// A person's vectors of one model, decrypted, as of a stamp, one after
+/// the other in one block (a recall reads them all, in order).
 #[derive(Debug)]
 pub(crate) struct PersonVectors {
     model: String,
     stamp: Option<i64>,
-    /// Memory id, vector, the vector's norm.
-    vectors: Vec<(String, Vec<f32>, f64)>,
+    /// Components per vector (the first vector's; one of another size, made
+    /// while the model gave other sizes, counts as absent).
+    dimensions: usize,
+    /// The memory of each vector.
+    ids: Vec<String>,
+    /// Where each memory's vector is, by memory id.
+    positions: HashMap<String, usize>,
+    /// The vectors, `dimensions` components each, in `ids` order.
+    components: Vec<f32>,
+    norms: Vec<f64>,
+}
+
+/// The person's vectors ranked for a query ([`PersonVectors::ranked`]).
+#[derive(Debug)]
+pub(crate) struct Ranked {
+    vectors: Arc<PersonVectors>,
+    /// Each vector's cosine, in the vectors' order.
+    cosines: Vec<f32>,
+    /// (cosine, position), best first.
+    order: Vec<(f32, usize)>,
+}
+
+impl Ranked {
+    /// The cosine of a memory's vector (`None`: it has none).
+    fn cosine(&self, memory_id: &str) -> Option<f32> {
+        self.vectors
+            .positions
+            .get(memory_id)
+            .and_then(|position| self.cosines.get(*position).copied())
+    }
+
+    fn id(&self, position: usize) -> &str {
+        &self.vectors.ids[position]
+    }
+
+    /// How many vectors were ranked.
+    pub(crate) fn len(&self) -> usize {
+        self.order.len()
+    }
 }
 
 impl PersonVectors {
+    pub(crate) fn new(model: &str, stamp: Option<i64>, vectors: Vec<(String, Vec<f32>)>) -> PersonVectors {
+        let dimensions = vectors.as_slice().first().map_or(0, |(_, vector)| vector.len());
+        let mut held = PersonVectors {
+            model: model.to_owned(),
+            stamp,
+            dimensions,
+            ids: Vec::with_capacity(vectors.len()),
+            positions: HashMap::with_capacity(vectors.len()),
+            components: Vec::with_capacity(vectors.len() * dimensions),
+            norms: Vec::with_capacity(vectors.len()),
+        };
+        for (id, vector) in vectors {
+            if vector.len() != dimensions || held.positions.contains_key(&id) {
+                continue;
+            }
+            held.positions.insert(id.clone(), held.ids.len());
+            held.ids.push(id);
+            held.norms.push(norm(&vector));
+            held.components.extend_from_slice(&vector);
+        }
+        held
+    }
+
     /// How many vectors are held.
-    #[cfg(test)]
-    pub(crate) fn ids(&self) -> usize {
-        self.vectors.len()
+    pub(crate) fn count(&self) -> usize {
+        self.ids.len()
     }
 
     fn components(&self) -> usize {
-        self.vectors.iter().map(|(_, vector, _)| vector.len()).sum()
+        self.components.len()
     }
 
-    /// Each vector's [`cosine`] with `query`, best first (a tie to the smaller id).
-    pub(crate) fn ranked(&self, query: &[f32]) -> Vec<(f32, &str)> {
+    /// Each vector's [`cosine`] with `query`, and the vectors best first.
+    pub(crate) fn ranked(self: Arc<Self>, query: &[f32]) -> Ranked {
         let query_norm = norm(query);
-        let mut ranked: Vec<(f32, &str)> = self
-            .vectors
-            .iter()
-            .map(|(id, vector, vector_norm)| (cosine(query, query_norm, vector, *vector_norm), id.as_str()))
-            .collect();
-        ranked.sort_by(|a, b| b.0.total_cmp(&a.0).then_with(|| a.1.cmp(b.1)));
-        ranked
+        let cosines: Vec<f32> = if self.dimensions == 0 {
+            vec![0.0; self.count()]
+        } else {
+            self.components
+                .chunks_exact(self.dimensions)
+                .zip(&self.norms)
+                .map(|(vector, vector_norm)| cosine(query, query_norm, vector, *vector_norm))
+                .collect()
+        };
+        let mut order: Vec<(f32, usize)> = cosines.iter().copied().zip(0..).collect();
+        order.sort_unstable_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
+        Ranked {
+            vectors: self,
+            cosines,
+            order,
+        }
     }
 }
 
@@ -540,15 +629,10 @@ impl Core {
             .filter_map(|(id, sealed)| {
                 // A vector that cannot be read counts as absent (the lexical score stays).
                 let vector = from_bytes(&self.keys.decrypt(&sealed, MEMORY_EMBEDDING).ok()?)?;
-                let norm = norm(&vector);
-                Some((id, vector, norm))
+                Some((id, vector))
             })
             .collect();
-        let vectors = Arc::new(PersonVectors {
-            model: model.to_owned(),
-            stamp,
-            vectors,
-        });
+        let vectors = Arc::new(PersonVectors::new(model, stamp, vectors));
         self.vectors.put(user_id, Arc::clone(&vectors));
         Ok(vectors)
     }
@@ -596,7 +680,14 @@ impl Core {
         for _ in 0..3 {
             let vectors = self.person_vectors(&mut conn, user_id, &embedded.model).await?;
             let candidates = self
-                .blended_candidates(&mut conn, user_id, &index, &vectors, &embedded.vector, (limit, first))
+                .blended_candidates(
+                    &mut conn,
+                    user_id,
+                    &index,
+                    vectors,
+                    embedded.vector.clone(),
+                    (limit, first),
+                )
                 .await?;
             let ids: Vec<String> = candidates.iter().map(|(_, id)| id.clone()).collect();
             rows = memory::rows_with_creation(&mut conn, user_id, &ids)
@@ -627,14 +718,14 @@ impl Core {
         conn: &mut DbConn,
         user_id: &str,
         index: &TermIndex,
-        vectors: &PersonVectors,
-        query: &[f32],
+        vectors: Arc<PersonVectors>,
+        query: Vec<f32>,
         (limit, first): (usize, usize),
     ) -> Result<Vec<(i64, String)>, ServiceError> {
-        let by_meaning = vectors.ranked(query);
-        let cosines: HashMap<&str, f32> = by_meaning.iter().map(|(cosine, id)| (*id, *cosine)).collect();
-        // Only active memories have a vector: the others have none.
-        let some_without_vector = index.total > by_meaning.len();
+        // The cosines on another thread while the index is read (a few ms
+        // each with 10,000 memories).
+        let mut ranking = Some(tokio::task::spawn_blocking(move || vectors.ranked(&query)));
+        let mut by_meaning: Option<Ranked> = None;
         let mut n = limit.max(first).max(1);
         loop {
             let (terms, by_words) = if index.wanted.is_empty() {
@@ -642,6 +733,17 @@ impl Core {
             } else {
                 self.lexical_candidates(conn, user_id, index, n).await?
             };
+            if let Some(ranking) = ranking.take() {
+                let ranked = ranking
+                    .await
+                    .map_err(|e| ServiceError::internal(format!("ranking by meaning: {e}")))?;
+                by_meaning = Some(ranked);
+            }
+            let Some(by_meaning) = by_meaning.as_ref() else {
+                return Err(ServiceError::internal("ranking by meaning missing"));
+            };
+            // Only active memories have a vector: the others have none.
+            let some_without_vector = index.total > by_meaning.len();
             let total_weight: f64 = terms.iter().map(|term| term.weight).sum();
             // Fewer than `n` by words: they are all the memories sharing a word.
             let words_all = by_words.len() < n;
@@ -650,7 +752,7 @@ impl Core {
             } else {
                 by_words.last().map_or(0.0, |(score, _)| memory::unquantized(*score))
             };
-            let (close, cosine_at_most) = closest(&by_meaning, n);
+            let (close, cosine_at_most) = closest(&by_meaning.order, n);
             let meaning_all = cosine_at_most.is_none();
             let mut lexical: HashMap<&str, f64> = by_words
                 .iter()
@@ -659,8 +761,9 @@ impl Core {
             // The words of the memories close in meaning but not among the best by words.
             let unscored: Vec<String> = close
                 .iter()
-                .filter(|(_, id)| !lexical.contains_key(*id))
-                .map(|(_, id)| (*id).to_owned())
+                .map(|(_, position)| by_meaning.id(*position))
+                .filter(|id| !lexical.contains_key(id))
+                .map(str::to_owned)
                 .collect();
             let mut held_words: HashMap<String, f64> = HashMap::new();
             if !words_all && !unscored.is_empty() {
@@ -684,7 +787,7 @@ impl Core {
             }
             let candidates: Vec<(String, f64, Option<f32>)> = lexical
                 .iter()
-                .map(|(id, score)| ((*id).to_owned(), *score, cosines.get(id).copied()))
+                .map(|(id, score)| ((*id).to_owned(), *score, by_meaning.cosine(id)))
                 .collect();
             let left_out = LeftOut {
                 lexical_below,
@@ -698,6 +801,8 @@ impl Core {
                 // Nothing is left out: `fused` has answered above.
                 return Ok(Vec::new());
             }
+            // How often the first candidates do not settle a recall.
+            metrics::counter!("nudge_agent_recall_widened_total").increment(1);
             n = n.saturating_mul(4);
         }
     }
