@@ -35,7 +35,7 @@ use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::time::{Duration, Instant};
 
 use diesel::prelude::*;
-use diesel_async::RunQueryDsl;
+use diesel_async::{AsyncConnection as _, RunQueryDsl};
 use nudge_proto::ServiceError;
 use nudge_store::schema::{agent_embedding_stamps, agent_memory_embeddings};
 use nudge_store::{DbConn, diesel, diesel_async, with_conn};
@@ -242,25 +242,28 @@ pub(crate) async fn save(
     now: chrono::NaiveDateTime,
 ) -> QueryResult<()> {
     with_conn!(conn, c => {
-        diesel::insert_into(agent_memory_embeddings::table)
-            .values((
-                agent_memory_embeddings::memory_id.eq(memory_id),
-                agent_memory_embeddings::user_id.eq(user_id),
-                agent_memory_embeddings::model.eq(model),
-                agent_memory_embeddings::vector.eq(vector),
-                agent_memory_embeddings::created_at.eq(now),
-            ))
-            .on_conflict(agent_memory_embeddings::memory_id)
-            .do_update()
-            .set((
-                agent_memory_embeddings::model.eq(model),
-                agent_memory_embeddings::vector.eq(vector),
-                agent_memory_embeddings::created_at.eq(now),
-            ))
-            .execute(c)
-            .await?;
-        // After the vector: a replica reading the new stamp finds the vector.
-        restamp!(c, user_id)
+        c.transaction(async |c| {
+            diesel::insert_into(agent_memory_embeddings::table)
+                .values((
+                    agent_memory_embeddings::memory_id.eq(memory_id),
+                    agent_memory_embeddings::user_id.eq(user_id),
+                    agent_memory_embeddings::model.eq(model),
+                    agent_memory_embeddings::vector.eq(vector),
+                    agent_memory_embeddings::created_at.eq(now),
+                ))
+                .on_conflict(agent_memory_embeddings::memory_id)
+                .do_update()
+                .set((
+                    agent_memory_embeddings::model.eq(model),
+                    agent_memory_embeddings::vector.eq(vector),
+                    agent_memory_embeddings::created_at.eq(now),
+                ))
+                .execute(c)
+                .await?;
+            // With the vector: a replica reading the new stamp finds it.
+            restamp!(c, user_id)
+        })
+        .await
     })?;
     Ok(())
 }
@@ -280,17 +283,20 @@ pub(crate) async fn load(conn: &mut DbConn, user_id: &str, model: &str) -> Query
 /// Deletes the vectors of these memories of the person.
 pub(crate) async fn delete(conn: &mut DbConn, user_id: &str, ids: &[String]) -> QueryResult<usize> {
     with_conn!(conn, c => {
-        let deleted = diesel::delete(
-            agent_memory_embeddings::table
-                .filter(agent_memory_embeddings::user_id.eq(user_id))
-                .filter(agent_memory_embeddings::memory_id.eq_any(ids)),
-        )
-        .execute(c)
-        .await?;
-        if deleted > 0 {
-            restamp!(c, user_id)?;
-        }
-        Ok(deleted)
+        c.transaction(async |c| {
+            let deleted = diesel::delete(
+                agent_memory_embeddings::table
+                    .filter(agent_memory_embeddings::user_id.eq(user_id))
+                    .filter(agent_memory_embeddings::memory_id.eq_any(ids)),
+            )
+            .execute(c)
+            .await?;
+            if deleted > 0 {
+                restamp!(c, user_id)?;
+            }
+            Ok(deleted)
+        })
+        .await
     })
 }
 
