@@ -21,11 +21,26 @@ fn percentile(sorted: &[Duration], p: f64) -> Duration {
 #[tokio::test(flavor = "multi_thread")]
 #[ignore = "benchmark: run in release with --nocapture"]
 async fn overhead_of_a_model_answer() {
+    model_answer(None).await;
+}
+
+/// The same with an embedding model: each message is embedded too, to
+/// recall the person's memories by meaning for the model's context.
+#[tokio::test(flavor = "multi_thread")]
+#[ignore = "benchmark: run in release with --nocapture"]
+async fn overhead_of_a_model_answer_with_embeddings() {
+    model_answer(Some("text-embedding-3-small")).await;
+}
+
+async fn model_answer(embedding_model: Option<&str>) {
     let fake = FakeOpenAi::start(vec![Step::Forever(Box::new(Step::reply("Sure, done.")))], None)
         .await
         .expect("fake");
     let mut h = Harness::start_with(Backend::Sqlite, "en", |settings| {
-        settings.agent.providers = vec![provider("fake", &fake.base_url())];
+        settings.agent.providers = vec![nudge_config::ProviderSettings {
+            embedding_model: embedding_model.map(str::to_owned),
+            ..provider("fake", &fake.base_url())
+        }];
         settings.agent.budgets.insert("user".to_owned(), u64::MAX / 2);
     })
     .await;
@@ -38,6 +53,9 @@ async fn overhead_of_a_model_answer() {
         let said = h.turn(&format!("how is it going {i}")).await;
         times.push(started.elapsed());
         assert_eq!(said.answered_by, "fake");
+    }
+    if embedding_model.is_some() {
+        assert!(fake.embedding_requests().len() >= 500, "each message was embedded");
     }
     // The provider's own time, measured the same way against the fake alone.
     let client = reqwest::Client::new();
@@ -56,7 +74,12 @@ async fn overhead_of_a_model_answer() {
     times.sort();
     provider_times.sort();
     println!(
-        "model path, message in to reply out: p50 {:?} p99 {:?} max {:?} (n = {})",
+        "model path{}, message in to reply out: p50 {:?} p99 {:?} max {:?} (n = {})",
+        if embedding_model.is_some() {
+            " with embeddings"
+        } else {
+            ""
+        },
         percentile(&times, 0.5),
         percentile(&times, 0.99),
         times[times.len() - 1],
