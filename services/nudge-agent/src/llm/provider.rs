@@ -165,21 +165,32 @@ impl Provider {
         })
     }
 
-    fn breaker(&self) -> std::sync::MutexGuard<'_, Breaker> {
-        self.breaker.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+    /// Which endpoint `breaker` guards: `chat` or `embeddings` (a metrics label).
+    fn endpoint(&self, breaker: &Mutex<Breaker>) -> &'static str {
+        if std::ptr::eq(breaker, &self.breaker) {
+            "chat"
+        } else {
+            "embeddings"
+        }
     }
 
-    /// Publishes the chat breaker's state (0 closed, 1 half-open, 2 open).
+    /// Publishes a breaker's state (0 closed, 1 half-open, 2 open).
     fn publish_breaker(&self, breaker: &Mutex<Breaker>) {
-        if !std::ptr::eq(breaker, &self.breaker) {
-            return;
-        }
-        let state = match self.breaker().state(Instant::now()) {
+        let state = match breaker
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .state(Instant::now())
+        {
             BreakerState::Closed => 0.0,
             BreakerState::HalfOpen => 1.0,
             BreakerState::Open => 2.0,
         };
-        metrics::gauge!("nudge_agent_provider_breaker_state", "provider" => self.name.clone()).set(state);
+        metrics::gauge!(
+            "nudge_agent_provider_breaker_state",
+            "provider" => self.name.clone(),
+            "endpoint" => self.endpoint(breaker)
+        )
+        .set(state);
     }
 
     /// The cost of a request, in micro-dollars.
@@ -270,8 +281,12 @@ impl Provider {
                 Err(_) => Err(CallError::Timeout),
                 Ok(outcome) => outcome,
             };
-            metrics::histogram!("nudge_agent_provider_request_seconds", "provider" => self.name.clone())
-                .record(started.elapsed().as_secs_f64());
+            metrics::histogram!(
+                "nudge_agent_provider_request_seconds",
+                "provider" => self.name.clone(),
+                "endpoint" => self.endpoint(breaker)
+            )
+            .record(started.elapsed().as_secs_f64());
             match outcome {
                 Ok(response) => {
                     lock().success();
@@ -282,10 +297,17 @@ impl Provider {
                     metrics::counter!(
                         "nudge_agent_provider_failures_total",
                         "provider" => self.name.clone(),
+                        "endpoint" => self.endpoint(breaker),
                         "reason" => error.label()
                     )
                     .increment(1);
-                    tracing::warn!(provider = %self.name, attempt, error = %error, "provider request failed");
+                    tracing::warn!(
+                        provider = %self.name,
+                        endpoint = self.endpoint(breaker),
+                        attempt,
+                        error = %error,
+                        "provider request failed"
+                    );
                     let retry = error.retryable();
                     last = error;
                     if !retry {
