@@ -165,6 +165,19 @@ impl Drop for FakeOpenAi {
     }
 }
 
+/// A request body as OpenAI reads it: JSON with a `model` and the endpoint's
+/// `field` (`present` says whether it is there), or the 400 OpenAI gives.
+fn read_request(body: &str, field: &str, present: impl Fn(&Value) -> bool) -> Result<Value, Box<Response>> {
+    let refused = |message: &str| Box::new(error(StatusCode::BAD_REQUEST, message, "invalid_request_error", None));
+    let Ok(request) = serde_json::from_str::<Value>(body) else {
+        return Err(refused("We could not parse the JSON body of your request."));
+    };
+    if !request["model"].is_string() || !present(&request[field]) {
+        return Err(refused(&format!("'model' and '{field}' are required properties.")));
+    }
+    Ok(request)
+}
+
 fn refuse_unauthorized(inner: &Inner, headers: &HeaderMap) -> Option<Response> {
     let key = inner.api_key.as_ref()?;
     let given = headers
@@ -220,22 +233,10 @@ async fn chat(State(shared): State<Shared>, headers: HeaderMap, body: String) ->
         if let Some(refused) = refuse_unauthorized(&inner, &headers) {
             return refused;
         }
-        let Ok(request) = serde_json::from_str::<Value>(&body) else {
-            return error(
-                StatusCode::BAD_REQUEST,
-                "We could not parse the JSON body of your request.",
-                "invalid_request_error",
-                None,
-            );
+        let request = match read_request(&body, "messages", Value::is_array) {
+            Ok(request) => request,
+            Err(refused) => return *refused,
         };
-        if !request["model"].is_string() || !request["messages"].is_array() {
-            return error(
-                StatusCode::BAD_REQUEST,
-                "'model' and 'messages' are required properties.",
-                "invalid_request_error",
-                None,
-            );
-        }
         inner.requests.push(request);
         let step = match inner.script.front() {
             Some(Step::Forever(inner_step)) => Some((**inner_step).clone()),
@@ -430,22 +431,10 @@ async fn embeddings(State(shared): State<Shared>, headers: HeaderMap, body: Stri
         if let Some(refused) = refuse_unauthorized(&inner, &headers) {
             return refused;
         }
-        let Ok(request) = serde_json::from_str::<Value>(&body) else {
-            return error(
-                StatusCode::BAD_REQUEST,
-                "We could not parse the JSON body of your request.",
-                "invalid_request_error",
-                None,
-            );
+        let request = match read_request(&body, "input", |input| !input.is_null()) {
+            Ok(request) => request,
+            Err(refused) => return *refused,
         };
-        if !request["model"].is_string() || request["input"].is_null() {
-            return error(
-                StatusCode::BAD_REQUEST,
-                "'model' and 'input' are required properties.",
-                "invalid_request_error",
-                None,
-            );
-        }
         inner.embedding_requests.push(request.clone());
         (inner.embeddings_failure.clone(), inner.dimensions, request)
     };

@@ -77,6 +77,7 @@ async fn refuses_a_wrong_key_and_a_bad_request() {
     let (status, body) = post(&fake, &json!({ "model": "m" }), Some("sk-test")).await;
     assert_eq!(status, 400);
     assert!(body.contains("invalid_request_error"), "{body}");
+    assert!(body.contains("'messages'"), "names the missing field: {body}");
     assert!(fake.requests().is_empty());
 }
 
@@ -177,6 +178,7 @@ async fn embeddings_refuse_and_fail_on_cue() {
     let (status, text) = post_to(&fake, "embeddings", &json!({ "model": "m" }), Some("sk-test")).await;
     assert_eq!(status, 400);
     assert!(text.contains("invalid_request_error"), "{text}");
+    assert!(text.contains("'input'"), "names the missing field: {text}");
     let (status, _) = post_to(
         &fake,
         "embeddings",
