@@ -41,6 +41,20 @@ pub(crate) enum Remembered {
     Updated(String, String),
 }
 
+/// How a recall ranks the memories it may show ([`Core::shown`]).
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum Ranking<'a> {
+    /// By words, from the term index ([`Core::lexical_candidates`]).
+    Words,
+    /// By words and meaning ([`Core::blended_candidates`]): the query's
+    /// vector made by `model`, the `first` best of each side taken first.
+    Meaning {
+        model: &'a str,
+        query: &'a [f32],
+        first: usize,
+    },
+}
+
 /// The term index as one query sees it ([`Core::term_index`]).
 #[derive(Debug)]
 pub(crate) struct TermIndex {
@@ -50,14 +64,6 @@ pub(crate) struct TermIndex {
     pub(crate) total: usize,
     /// Postings of the query's terms in memories not indexed yet.
     pending: Vec<memory::Posting>,
-}
-
-/// When each active memory of `rows` was created.
-pub(crate) fn active_creations(rows: &[(MemoryRow, NaiveDateTime)]) -> HashMap<String, NaiveDateTime> {
-    rows.iter()
-        .filter(|(row, _)| row.status == "active")
-        .map(|(row, at)| (row.id.clone(), *at))
-        .collect()
 }
 
 impl Core {
@@ -164,39 +170,56 @@ impl Core {
         }
         let mut conn = self.db.conn().await.map_err(unavailable)?;
         let index = self.term_index(&mut conn, user_id, wanted).await?;
+        self.shown(&mut conn, user_id, &index, limit, Ranking::Words).await
+    }
+
+    /// The best `limit` memories for a query (`index`) as `ranking` ranks
+    /// them, read and decrypted: a higher score first, then the later memory.
+    /// Candidates whose memory is no longer active (index rows or vectors an
+    /// older agent left behind) are deleted with their terms and vectors, and
+    /// the ranking redone (three times at most).
+    pub(crate) async fn shown(
+        &self,
+        conn: &mut DbConn,
+        user_id: &str,
+        index: &TermIndex,
+        limit: usize,
+        ranking: Ranking<'_>,
+    ) -> Result<Vec<Memory>, ServiceError> {
         let mut best = Vec::new();
         let mut rows = Vec::new();
         for _ in 0..3 {
-            let (_, candidates) = self.lexical_candidates(&mut conn, user_id, &index, limit).await?;
+            let candidates = match ranking {
+                Ranking::Words => self.lexical_candidates(conn, user_id, index, limit).await?.1,
+                Ranking::Meaning { model, query, first } => {
+                    let vectors = self.person_vectors(conn, user_id, model).await?;
+                    self.blended_candidates(conn, user_id, index, vectors, query.to_vec(), (limit, first))
+                        .await?
+                }
+            };
             let ids: Vec<String> = candidates.iter().map(|(_, id)| id.clone()).collect();
             // The candidates' rows, bodies included: the shown ones are among
             // them (one query rather than two).
-            rows = memory::rows_with_creation(&mut conn, user_id, &ids)
+            rows = memory::rows_with_creation(conn, user_id, &ids)
                 .await
                 .map_err(unavailable)?;
-            let created = active_creations(&rows);
+            let created: HashMap<String, NaiveDateTime> = rows
+                .iter()
+                .filter(|(row, _)| row.status == "active")
+                .map(|(row, at)| (row.id.clone(), *at))
+                .collect();
             best = memory::best(&candidates, &created, limit);
             let stale: Vec<String> = ids.into_iter().filter(|id| !created.contains_key(id)).collect();
             if stale.is_empty() {
                 break;
             }
-            // Rows an older agent left behind: gone, and the ranking redone.
-            memory::drop_terms(&mut conn, user_id, &stale)
+            memory::drop_terms(conn, user_id, &stale).await.map_err(unavailable)?;
+            crate::semantic::delete(conn, user_id, &stale)
                 .await
                 .map_err(unavailable)?;
         }
-        drop(conn);
-        self.open_shown(&best, &rows)
-    }
-
-    /// The shown memories (`ids`, in order) decrypted from their `rows`.
-    pub(crate) fn open_shown(
-        &self,
-        ids: &[String],
-        rows: &[(MemoryRow, NaiveDateTime)],
-    ) -> Result<Vec<Memory>, ServiceError> {
-        let mut found = Vec::with_capacity(ids.len());
-        for id in ids {
+        let mut found = Vec::with_capacity(best.len());
+        for id in &best {
             if let Some((row, _)) = rows.iter().find(|(row, _)| &row.id == id && row.status == "active") {
                 found.push(self.open_memory(row)?);
             }

@@ -44,7 +44,7 @@ use crate::llm::mask::Masker;
 use crate::llm::provider::Provider;
 use crate::llm::usage;
 use crate::memory;
-use crate::recall::{Memory, TermIndex, active_creations};
+use crate::recall::{Memory, Ranking, TermIndex};
 use crate::{Core, unavailable};
 
 /// Gives the person's vectors a new stamp, with the statement's connection
@@ -436,9 +436,19 @@ impl PersonVectors {
 /// components (the least recently used person goes first), a person unused
 /// for [`VECTORS_IDLE`] dropped, a person erased or forgetting everything on
 /// this replica dropped at once. Never written anywhere.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub(crate) struct VectorCache {
     people: Mutex<HashMap<String, Cached>>,
+    /// The most components held for everyone together.
+    budget: usize,
+    /// How long a person stays held unused.
+    idle: Duration,
+}
+
+impl Default for VectorCache {
+    fn default() -> VectorCache {
+        VectorCache::new(VECTORS_BUDGET, VECTORS_IDLE)
+    }
 }
 
 #[derive(Debug)]
@@ -449,6 +459,14 @@ struct Cached {
 }
 
 impl VectorCache {
+    fn new(budget: usize, idle: Duration) -> VectorCache {
+        VectorCache {
+            people: Mutex::default(),
+            budget,
+            idle,
+        }
+    }
+
     fn lock(&self) -> MutexGuard<'_, HashMap<String, Cached>> {
         self.people.lock().unwrap_or_else(PoisonError::into_inner)
     }
@@ -457,7 +475,7 @@ impl VectorCache {
     fn get(&self, user_id: &str, model: &str, stamp: Option<i64>) -> Option<Arc<PersonVectors>> {
         let now = Instant::now();
         let mut people = self.lock();
-        people.retain(|_, cached| now.duration_since(cached.used) < VECTORS_IDLE);
+        people.retain(|_, cached| now.duration_since(cached.used) < self.idle);
         let cached = people.get_mut(user_id)?;
         if cached.vectors.model != model || cached.vectors.stamp != stamp {
             people.remove(user_id);
@@ -471,11 +489,11 @@ impl VectorCache {
         let components = vectors.components();
         let mut people = self.lock();
         people.remove(user_id);
-        if components > VECTORS_BUDGET {
+        if components > self.budget {
             return;
         }
         let mut held: usize = people.values().map(|cached| cached.components).sum();
-        while held + components > VECTORS_BUDGET {
+        while held + components > self.budget {
             let Some(oldest) = people
                 .iter()
                 .min_by_key(|(_, cached)| cached.used)
@@ -681,39 +699,12 @@ impl Core {
         let wanted = memory::term_hashes(&self.keys, user_id, query);
         let mut conn = self.db.conn().await.map_err(unavailable)?;
         let index = self.term_index(&mut conn, user_id, wanted).await?;
-        let mut best = Vec::new();
-        let mut rows = Vec::new();
-        for _ in 0..3 {
-            let vectors = self.person_vectors(&mut conn, user_id, &embedded.model).await?;
-            let candidates = self
-                .blended_candidates(
-                    &mut conn,
-                    user_id,
-                    &index,
-                    vectors,
-                    embedded.vector.clone(),
-                    (limit, first),
-                )
-                .await?;
-            let ids: Vec<String> = candidates.iter().map(|(_, id)| id.clone()).collect();
-            rows = memory::rows_with_creation(&mut conn, user_id, &ids)
-                .await
-                .map_err(unavailable)?;
-            let created = active_creations(&rows);
-            best = memory::best(&candidates, &created, limit);
-            let stale: Vec<String> = ids.into_iter().filter(|id| !created.contains_key(id)).collect();
-            if stale.is_empty() {
-                break;
-            }
-            // Index rows or vectors of memories no longer active (left by an
-            // older agent): gone, and the ranking redone.
-            memory::drop_terms(&mut conn, user_id, &stale)
-                .await
-                .map_err(unavailable)?;
-            delete(&mut conn, user_id, &stale).await.map_err(unavailable)?;
-        }
-        drop(conn);
-        self.open_shown(&best, &rows)
+        let ranking = Ranking::Meaning {
+            model: &embedded.model,
+            query: &embedded.vector,
+            first,
+        };
+        self.shown(&mut conn, user_id, &index, limit, ranking).await
     }
 
     /// The candidates of a recall by words and meaning with their blend
@@ -1048,6 +1039,43 @@ mod tests {
             }
         }
         assert!(widened_cases > 500, "the cases exercise the bound: {widened_cases}");
+    }
+
+    fn held(model: &str, stamp: i64, components: usize) -> Arc<PersonVectors> {
+        Arc::new(PersonVectors::new(
+            model,
+            Some(stamp),
+            vec![("m".to_owned(), vec![1.0; components])],
+        ))
+    }
+
+    #[test]
+    fn the_cache_holds_current_vectors_within_its_budget() {
+        let cache = VectorCache::new(25, Duration::from_secs(60));
+        cache.put("a", held("m", 1, 10));
+        cache.put("b", held("m", 1, 10));
+        assert!(cache.get("a", "m", Some(1)).is_some());
+        // Another stamp (or model): not current, and dropped.
+        assert!(cache.get("b", "m", Some(2)).is_none());
+        assert!(cache.get("b", "m", Some(1)).is_none(), "dropped once found stale");
+        assert!(cache.get("a", "other", Some(1)).is_none());
+        cache.put("a", held("m", 1, 10));
+        cache.put("b", held("m", 1, 10));
+        // Over the budget: the least recently used goes.
+        cache.put("c", held("m", 1, 10));
+        assert!(cache.get("a", "m", Some(1)).is_none(), "a was used least recently");
+        assert!(cache.get("b", "m", Some(1)).is_some());
+        assert!(cache.get("c", "m", Some(1)).is_some());
+        // A person larger than the budget is not held, and nobody else is dropped for them.
+        cache.put("d", held("m", 1, 30));
+        assert!(cache.get("d", "m", Some(1)).is_none());
+        assert!(cache.get("b", "m", Some(1)).is_some());
+        cache.forget("b");
+        assert!(cache.get("b", "m", Some(1)).is_none());
+        // Unused for the idle time: dropped.
+        let cache = VectorCache::new(25, Duration::ZERO);
+        cache.put("a", held("m", 1, 10));
+        assert!(cache.get("a", "m", Some(1)).is_none());
     }
 
     #[test]
