@@ -10,6 +10,20 @@ use nudge_store::diesel;
 
 use crate::engine::{Context, understand};
 
+/// Times `$body` 50 times and prints the median, labelled `$what`.
+macro_rules! time {
+    ($what:expr, $body:expr) => {{
+        let mut times = Vec::new();
+        for _ in 0..50 {
+            let started = Instant::now();
+            std::hint::black_box($body);
+            times.push(started.elapsed());
+        }
+        times.sort();
+        println!("  {:<60} median {:?}", $what, times[25]);
+    }};
+}
+
 const MESSAGES: &[&str] = &[
     "remind me in 20 minutes to stretch",
     "rappelle-moi demain à 8h de prendre mes médicaments",
@@ -292,18 +306,6 @@ async fn where_time_goes(database: nudge_testkit::TestDatabase, label: &str) {
     let ids = memory::holders(&mut conn, USER, &sister).await.expect("holders");
     let few: Vec<String> = ids.iter().take(5).cloned().collect();
     let some: Vec<String> = ids.iter().take(250).cloned().collect();
-    macro_rules! time {
-        ($what:expr, $body:expr) => {{
-            let mut times = Vec::new();
-            for _ in 0..50 {
-                let started = Instant::now();
-                std::hint::black_box($body);
-                times.push(started.elapsed());
-            }
-            times.sort();
-            println!("  {:<60} median {:?}", $what, times[25]);
-        }};
-    }
     println!("where a recall's time goes ({label}, 10,000 memories):");
     time!(
         "unindexed (none here)",
@@ -460,18 +462,6 @@ async fn where_meaning_time_goes() {
     let database = nudge_testkit::TestDatabase::sqlite();
     let core = ten_thousand_memories_with(&database, settings, Some(("text-embedding-3-small", FAKE_DIMENSIONS))).await;
     let query = "who is my sister who likes jazz";
-    macro_rules! time {
-        ($what:expr, $body:expr) => {{
-            let mut times = Vec::new();
-            for _ in 0..50 {
-                let started = Instant::now();
-                std::hint::black_box($body);
-                times.push(started.elapsed());
-            }
-            times.sort();
-            println!("  {:<60} median {:?}", $what, times[25]);
-        }};
-    }
     println!("where a recall by meaning's time goes (SQLite, 10,000 memories with vectors):");
     time!(
         "embed the query (fake provider on loopback)",
