@@ -126,21 +126,11 @@ async fn ranks_as_blending_every_memory(database: TestDatabase) {
         // From the first candidate of each side (widening at almost every
         // step) up to what recall takes.
         for (limit, first) in [(1, 1), (2, 1), (1, 10), (5, 1), (5, 3), (5, 10), (5, 50)] {
-            found = core
-                .relevant_memories_from(USER, query, limit, first)
-                .await
-                .expect("recall")
-                .into_iter()
-                .map(|m| m.text)
-                .collect();
-            let requests = fake.embedding_requests();
-            let sent = requests
-                .last()
-                .and_then(|r| r["input"][0].as_str())
-                .expect("the query was embedded");
+            let sent;
+            (found, sent) = recalled(&core, &fake, query, limit, first).await;
             assert_eq!(
                 found,
-                blend_of_all(&kept, query, sent, limit),
+                blend_of_all(&kept, query, &sent, limit),
                 "{query}, best {limit}, {first} first"
             );
         }
@@ -187,20 +177,9 @@ async fn close_in_meaning_keeps_its_words(database: TestDatabase) {
     let kept = memories(&db, &keys, &texts).await;
     assert!(kept.iter().rev().take(2).all(|(_, with_vector)| *with_vector));
     for first in [1, 2, 50] {
-        let found: Vec<String> = core
-            .relevant_memories_from(USER, "brother likes jazz", 1, first)
-            .await
-            .expect("recall")
-            .into_iter()
-            .map(|m| m.text)
-            .collect();
+        let (found, sent) = recalled(&core, &fake, "brother likes jazz", 1, first).await;
         assert_eq!(found, ["my sister likes jazz"], "{first} first");
-        let requests = fake.embedding_requests();
-        let sent = requests
-            .last()
-            .and_then(|r| r["input"][0].as_str())
-            .expect("the query was embedded");
-        assert_eq!(found, blend_of_all(&kept, "brother likes jazz", sent, 1));
+        assert_eq!(found, blend_of_all(&kept, "brother likes jazz", &sent, 1));
     }
 }
 
@@ -213,6 +192,24 @@ async fn close_in_meaning_keeps_its_words_on_sqlite() {
 #[ignore = "needs PostgreSQL"]
 async fn close_in_meaning_keeps_its_words_on_postgres() {
     close_in_meaning_keeps_its_words(TestDatabase::postgres().await).await;
+}
+
+/// The texts a recall by words and meaning shows, the `first` best of each
+/// side taken first, and the query as the provider received it.
+async fn recalled(core: &Core, fake: &FakeOpenAi, query: &str, limit: usize, first: usize) -> (Vec<String>, String) {
+    let found = core
+        .relevant_memories_from(USER, query, limit, first)
+        .await
+        .expect("recall")
+        .into_iter()
+        .map(|m| m.text)
+        .collect();
+    let sent = fake
+        .embedding_requests()
+        .last()
+        .and_then(|r| r["input"][0].as_str().map(str::to_owned))
+        .expect("the query was embedded");
+    (found, sent)
 }
 
 async fn texts(core: &Core, query: &str) -> Vec<String> {
