@@ -242,6 +242,12 @@ pub struct SmsSettings {
     pub number_monthly_price_micros: u64,
     /// ISO 4217 code of the prices.
     pub currency: String,
+    /// The number that texts verification codes to a phone that has no
+    /// Nudge number yet (E.164; with Twilio, a number of the account,
+    /// required: sms-router refuses to start without it). A person's own
+    /// Nudge number is given only once their phone is verified. With the
+    /// console transport, `CONSOLE_VERIFICATION_NUMBER` when unset.
+    pub verification_number: Option<String>,
 }
 
 impl Default for SmsSettings {
@@ -263,9 +269,14 @@ impl Default for SmsSettings {
             price_per_segment_micros: 8_300,
             number_monthly_price_micros: 1_150_000,
             currency: "USD".to_owned(),
+            verification_number: None,
         }
     }
 }
+
+/// What texts verification codes with the console transport when
+/// `sms.verification_number` is not set.
+pub const CONSOLE_VERIFICATION_NUMBER: &str = "+15145550198";
 
 impl SmsSettings {
     /// Checks the SMS keys; each refusal names its key.
@@ -309,7 +320,16 @@ impl SmsSettings {
         if !(self.currency.len() == 3 && self.currency.bytes().all(|b| b.is_ascii_uppercase())) {
             return Err(problem("sms.currency", "must be an ISO 4217 code such as USD or CAD"));
         }
+        self.verification_number()?;
         Ok(())
+    }
+
+    /// `sms.verification_number`, checked.
+    pub fn verification_number(&self) -> Result<Option<PhoneNumber>, ConfigError> {
+        self.verification_number
+            .as_deref()
+            .map(|number| PhoneNumber::parse(number).map_err(|e| problem("sms.verification_number", e.0)))
+            .transpose()
     }
 
     /// How long one segment occupies a number, in microseconds.
@@ -438,6 +458,16 @@ pub struct ApiSettings {
     pub login_lockout_seconds: u64,
     /// Lifetime of an SMS code (phone verification, password reset).
     pub code_ttl_seconds: u64,
+    /// Codes texted to phones that are not verified yet (a phone being
+    /// verified or changed), across all accounts, in one clock hour: the
+    /// brake on SMS pumping. Past it, such codes are refused with 429.
+    pub phone_codes_per_hour: u32,
+    /// Codes texted to one phone that is not verified yet, in one clock hour.
+    pub phone_codes_per_phone_per_hour: u32,
+    /// Codes texted to phones sharing a prefix (the first six characters of
+    /// the E.164 number: the country code and the next digits, e.g. `+44790`)
+    /// that are not verified yet, in one clock hour.
+    pub phone_codes_per_prefix_per_hour: u32,
 }
 
 impl Default for ApiSettings {
@@ -458,6 +488,9 @@ impl Default for ApiSettings {
             login_max_failures: 5,
             login_lockout_seconds: 900,
             code_ttl_seconds: 600,
+            phone_codes_per_hour: 100,
+            phone_codes_per_phone_per_hour: 3,
+            phone_codes_per_prefix_per_hour: 20,
         }
     }
 }
@@ -514,6 +547,18 @@ impl ApiSettings {
         }
         if !(60..=86_400).contains(&self.code_ttl_seconds) {
             return Err(problem("api.code_ttl_seconds", "must be between 60 and 86400"));
+        }
+        if self.phone_codes_per_hour == 0 {
+            return Err(problem("api.phone_codes_per_hour", "must be at least 1"));
+        }
+        if self.phone_codes_per_phone_per_hour == 0 {
+            return Err(problem("api.phone_codes_per_phone_per_hour", "must be at least 1"));
+        }
+        if self.phone_codes_per_prefix_per_hour < self.phone_codes_per_phone_per_hour {
+            return Err(problem(
+                "api.phone_codes_per_prefix_per_hour",
+                "must be at least api.phone_codes_per_phone_per_hour",
+            ));
         }
         Ok(())
     }

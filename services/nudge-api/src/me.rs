@@ -1,22 +1,25 @@
 //! The person's own account: `/v1/me` and phone verification.
 //!
-//! Verifying a phone: sms-router can only text a person through their own
-//! Nudge number, so asking for a code first gives the person a number
+//! Verifying a phone: asking for a code binds nothing. The code is texted
+//! to the phone from sms-router's verification number (`SendPhoneCheck`),
+//! within the limits on codes to unverified phones (per account, per phone,
+//! per prefix, in all). Only the right code makes the phone the person's:
+//! their `users` row, their own Nudge number, answering only that phone
 //! (`ProvisionNumber`; in embedded mode, with the console transport, a
-//! made-up one through `AssignNumber`, as for the demo person), then texts
-//! the code with `SendSms`. Entering the code creates the person's `users`
-//! row and tells the agent and workers about them.
+//! made-up one through `AssignNumber`, as for the demo person), and the
+//! agent and workers told about them. Until then sms-router has nothing
+//! that would text that phone or take its SMS for the person.
 
 use actix_web::{HttpResponse, web};
 use nudge_core::PhoneNumber;
 use nudge_proto::ErrorCode;
 use nudge_proto::agent::{Person, UpsertPersonRequest};
-use nudge_proto::sms::{AssignNumberRequest, ProvisionNumberRequest, ReleaseNumberRequest};
+use nudge_proto::sms::{AssignNumberRequest, ChangePhoneRequest, GetNumberRequest, ProvisionNumberRequest};
 use nudge_proto::workers::{GetDeliverySettingsRequest, SetDeliverySettingsRequest};
 use rand::RngCore as _;
 use serde::{Deserialize, Serialize};
 
-use crate::auth::{audit, check_code, check_code_format, send_code};
+use crate::auth::{audit, check_code_format, matching_code, send_code, spend_code};
 use crate::error::{ApiError, ApiResult};
 use crate::http::{Authenticated, Body, Validate};
 use crate::state::State;
@@ -41,6 +44,19 @@ pub(crate) async fn account_of(state: &State, person: &Authenticated) -> ApiResu
     store::account(&mut conn, &person.user_id)
         .await?
         .ok_or_else(|| ApiError::unauthenticated("authorization: this account no longer exists"))
+}
+
+/// The person's account, refused unless their phone is verified: what
+/// reaches a phone (reminders, tasks with their nudges) is for verified
+/// people only.
+pub(crate) async fn verified_account(state: &State, person: &Authenticated) -> ApiResult<store::Account> {
+    let account = account_of(state, person).await?;
+    if account.phone_verified_at.is_none() {
+        return Err(ApiError::precondition(
+            "phone: not verified yet; verify it first (POST /v1/me/phone, then POST /v1/me/phone/verify)",
+        ));
+    }
+    Ok(account)
 }
 
 #[utoipa::path(get, path = "/v1/me", tag = "me", security(("bearer" = [])), responses((status = 200, body = Me), (status = 401, description = "no valid token", body = crate::openapi::ErrorBody), (status = 429, description = "rate limited", body = crate::openapi::ErrorBody)))]
@@ -91,24 +107,30 @@ impl Validate for PhoneRequest {
     }
 }
 
-/// Gives the person a Nudge number for `phone` (replacing one given for
-/// another phone that was never verified).
+/// Gives the person, whose phone was just verified, a Nudge number that
+/// answers only that phone: bought through Twilio (`ProvisionNumber`), or in
+/// embedded mode, with the console transport, a made-up one
+/// (`AssignNumber`), as for the demo person. Safe to call again: a person
+/// who has a number keeps it, bound to `phone`.
 async fn ensure_number(state: &State, user_id: &str, phone: &str) -> ApiResult<()> {
-    let mut conn = state.db.conn().await?;
-    let previous = store::latest_code(&mut conn, user_id, "phone").await?;
-    drop(conn);
     let mut sms = state.clients.sms.clone();
-    if previous.is_some_and(|code| code.phone.as_deref() != Some(phone)) {
-        match sms
-            .release_number(ReleaseNumberRequest {
+    match sms
+        .get_number(GetNumberRequest {
+            user_id: user_id.to_owned(),
+        })
+        .await
+    {
+        // An earlier verification got this far: the number answers `phone`.
+        Ok(_) => {
+            sms.change_phone(ChangePhoneRequest {
                 user_id: user_id.to_owned(),
+                phone: phone.to_owned(),
             })
-            .await
-        {
-            Ok(_) => {}
-            Err(status) if status.code() == tonic::Code::NotFound => {}
-            Err(status) => return Err(status.into()),
+            .await?;
+            return Ok(());
         }
+        Err(status) if status.code() == tonic::Code::NotFound => {}
+        Err(status) => return Err(status.into()),
     }
     let provisioned = sms
         .provision_number(ProvisionNumberRequest {
@@ -158,7 +180,8 @@ pub(crate) async fn request_phone_code(
             "phone: already verified; changing it is not supported yet",
         ));
     }
-    ensure_number(&state, &account.id, &body.phone).await?;
+    // Nothing is bound to the phone yet: the code goes out from the
+    // verification number, and the person's own number comes with the code.
     let code_id = send_code(&state, &account.id, "phone", Some(&body.phone), "verification").await?;
     audit(&state, Some(&account.id), "phone_code_sent", Some(&code_id)).await?;
     Ok(HttpResponse::Accepted().json(serde_json::json!({
@@ -180,7 +203,10 @@ impl Validate for PhoneCode {
 }
 
 /// Verifies the phone with the code it received, then provisions the
-/// person: their `users` row, the agent (zone, language) and workers (zone).
+/// person: their `users` row, their Nudge number (bound to this phone), the
+/// agent (zone, language) and workers (zone). The code is spent only once
+/// the phone is theirs everywhere: after a failure the same code can be
+/// sent again (within its five attempts).
 #[utoipa::path(post, path = "/v1/me/phone/verify", tag = "me", security(("bearer" = [])), request_body = PhoneCode, responses((status = 200, body = Me), (status = 409, description = "already verified, or the phone belongs to another account", body = crate::openapi::ErrorBody), (status = 401, description = "no valid token", body = crate::openapi::ErrorBody), (status = 429, description = "rate limited", body = crate::openapi::ErrorBody), (status = 400, body = crate::openapi::ErrorBody)))]
 pub(crate) async fn verify_phone(
     state: Data,
@@ -191,13 +217,15 @@ pub(crate) async fn verify_phone(
     if account.phone_verified_at.is_some() {
         return Err(ApiError::precondition("phone: already verified"));
     }
-    let code = check_code(&state, &account.id, "phone", &body.code).await?;
+    let code = matching_code(&state, &account.id, "phone", &body.code).await?;
     let phone = code
         .phone
+        .clone()
         .ok_or_else(|| ApiError::internal("phone code", "a phone code without a phone"))?;
     let now = nudge_store::now();
     let mut conn = state.db.conn().await?;
-    match store::insert_user(
+    // The phone is claimed before any number is bought for it.
+    let claimed = store::claim_phone(
         &mut conn,
         &account.id,
         &phone,
@@ -206,14 +234,14 @@ pub(crate) async fn verify_phone(
         &account.role,
         now,
     )
-    .await
-    {
-        Ok(()) => {}
-        Err(error) if nudge_store::is_unique_violation(&error) => {
-            return Err(ApiError::conflict("phone: already used by another account"));
-        }
-        Err(error) => return Err(error.into()),
+    .await?;
+    drop(conn);
+    if !claimed {
+        return Err(ApiError::conflict("phone: already used by another account"));
     }
+    ensure_number(&state, &account.id, &phone).await?;
+    spend_code(&state, &code).await?;
+    let mut conn = state.db.conn().await?;
     store::set_verified_phone(&mut conn, &account.id, &phone, now).await?;
     drop(conn);
     crate::views::account_changed(&state, &account.id).await?;

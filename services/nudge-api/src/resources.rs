@@ -18,7 +18,7 @@ use serde::{Deserialize, Serialize};
 use crate::auth::Page;
 use crate::error::{ApiError, ApiResult};
 use crate::http::{Authenticated, Body, PageQuery, Validate, query};
-use crate::me::account_of;
+use crate::me::{account_of, verified_account};
 use crate::state::State;
 
 type Data = web::Data<State>;
@@ -202,7 +202,7 @@ impl Validate for NewReminder {
     }
 }
 
-#[utoipa::path(post, path = "/v1/reminders", tag = "reminders", security(("bearer" = [])), params(("Idempotency-Key" = Option<String>, Header)), request_body = NewReminder, responses((status = 201, body = ReminderView), (status = 200, description = "the idempotency key was seen", body = ReminderView), (status = 401, description = "no valid token", body = crate::openapi::ErrorBody), (status = 429, description = "rate limited", body = crate::openapi::ErrorBody), (status = 400, body = crate::openapi::ErrorBody)))]
+#[utoipa::path(post, path = "/v1/reminders", tag = "reminders", security(("bearer" = [])), params(("Idempotency-Key" = Option<String>, Header)), request_body = NewReminder, responses((status = 201, body = ReminderView), (status = 200, description = "the idempotency key was seen", body = ReminderView), (status = 401, description = "no valid token", body = crate::openapi::ErrorBody), (status = 429, description = "rate limited", body = crate::openapi::ErrorBody), (status = 409, description = "the phone is not verified yet", body = crate::openapi::ErrorBody), (status = 400, body = crate::openapi::ErrorBody)))]
 pub(crate) async fn create_reminder(
     state: Data,
     person: Authenticated,
@@ -210,7 +210,7 @@ pub(crate) async fn create_reminder(
     Body(body): Body<NewReminder>,
 ) -> ApiResult<HttpResponse> {
     let key = idempotency_key(&req)?;
-    let account = account_of(&state, &person).await?;
+    let account = verified_account(&state, &person).await?;
     let created = state
         .clients
         .workers
@@ -389,7 +389,7 @@ impl Validate for NewTask {
     }
 }
 
-#[utoipa::path(post, path = "/v1/tasks", tag = "tasks", security(("bearer" = [])), params(("Idempotency-Key" = Option<String>, Header)), request_body = NewTask, responses((status = 201, body = TaskView), (status = 200, description = "the idempotency key was seen", body = TaskView), (status = 401, description = "no valid token", body = crate::openapi::ErrorBody), (status = 429, description = "rate limited", body = crate::openapi::ErrorBody), (status = 400, body = crate::openapi::ErrorBody)))]
+#[utoipa::path(post, path = "/v1/tasks", tag = "tasks", security(("bearer" = [])), params(("Idempotency-Key" = Option<String>, Header)), request_body = NewTask, responses((status = 201, body = TaskView), (status = 200, description = "the idempotency key was seen", body = TaskView), (status = 401, description = "no valid token", body = crate::openapi::ErrorBody), (status = 429, description = "rate limited", body = crate::openapi::ErrorBody), (status = 409, description = "the phone is not verified yet", body = crate::openapi::ErrorBody), (status = 400, body = crate::openapi::ErrorBody)))]
 pub(crate) async fn add_task(
     state: Data,
     person: Authenticated,
@@ -397,6 +397,7 @@ pub(crate) async fn add_task(
     Body(body): Body<NewTask>,
 ) -> ApiResult<HttpResponse> {
     let key = idempotency_key(&req)?;
+    verified_account(&state, &person).await?;
     let added = state
         .clients
         .tasks

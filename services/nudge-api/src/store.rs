@@ -2,7 +2,7 @@
 
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
-use diesel_async::RunQueryDsl;
+use diesel_async::{AsyncConnection as _, RunQueryDsl};
 use nudge_store::schema::users;
 use nudge_store::{DbConn, diesel, diesel_async, with_conn};
 
@@ -33,9 +33,10 @@ pub(crate) async fn ensure_user(
     with_conn!(conn, c => users::table.filter(users::phone.eq(phone)).select(users::id).first(c).await)
 }
 
-/// Creates the `users` row of a person whose phone was just verified, with
-/// their account's id. A phone already used by someone else is a unique violation.
-pub(crate) async fn insert_user(
+/// Gives the phone, just verified, to the person `id`: their `users` row
+/// (made if missing, its phone updated otherwise). False when the phone is
+/// another person's.
+pub(crate) async fn claim_phone(
     conn: &mut DbConn,
     id: &str,
     phone: &str,
@@ -43,22 +44,41 @@ pub(crate) async fn insert_user(
     language: &str,
     role: &str,
     now: NaiveDateTime,
-) -> QueryResult<()> {
-    with_conn!(conn, c => {
-        diesel::insert_into(users::table)
-            .values((
-                users::id.eq(id),
-                users::phone.eq(phone),
-                users::timezone.eq(timezone),
-                users::language.eq(language),
-                users::role.eq(role),
-                users::created_at.eq(now),
-                users::updated_at.eq(now),
-            ))
-            .execute(c)
-            .await
-    })?;
-    Ok(())
+) -> QueryResult<bool> {
+    let claimed = with_conn!(conn, c => {
+        c.transaction(async |c| {
+            let owner: Option<String> = users::table
+                .filter(users::phone.eq(phone))
+                .select(users::id)
+                .first(c)
+                .await
+                .optional()?;
+            if owner.is_some_and(|owner| owner != id) {
+                return Ok(false);
+            }
+            diesel::insert_into(users::table)
+                .values((
+                    users::id.eq(id),
+                    users::phone.eq(phone),
+                    users::timezone.eq(timezone),
+                    users::language.eq(language),
+                    users::role.eq(role),
+                    users::created_at.eq(now),
+                    users::updated_at.eq(now),
+                ))
+                .on_conflict(users::id)
+                .do_update()
+                .set((users::phone.eq(phone), users::updated_at.eq(now)))
+                .execute(c)
+                .await?;
+            Ok(true)
+        })
+        .await
+    });
+    match claimed {
+        Err(error) if nudge_store::is_unique_violation(&error) => Ok(false),
+        other => other,
+    }
 }
 
 // ---- api: identity (issue 6) ----

@@ -76,6 +76,8 @@ pub(crate) struct Core {
     /// embedded mode when `twilio.api_base_url` is a fake on this machine.
     numbers_api: Option<transport::TwilioClient>,
     sms: SmsSettings,
+    /// Texts codes to phones that have no Nudge number yet (`sms.verification_number`).
+    verification_number: String,
     default_country: String,
     /// True when no other replica can exist (in-process cache): at start-up,
     /// every claim left by the previous process is stale.
@@ -232,6 +234,14 @@ impl Application {
             ),
             SmsTransport::Twilio => (transport::Transport::Twilio(twilio_client()?), Some(twilio_client()?)),
         };
+        let verification_number = match (settings.sms.verification_number()?, settings.sms_transport()) {
+            (Some(number), _) => number.as_str().to_owned(),
+            (None, SmsTransport::Console) => nudge_config::CONSOLE_VERIFICATION_NUMBER.to_owned(),
+            (None, SmsTransport::Twilio) => anyhow::bail!(
+                "sms.verification_number is required with the twilio transport: the number of the \
+                 Twilio account that texts verification codes to phones with no Nudge number yet"
+            ),
+        };
         let core = Arc::new(Core {
             db: db.clone(),
             queue: queue.clone(),
@@ -252,6 +262,7 @@ impl Application {
                 },
                 ..settings.sms.clone()
             },
+            verification_number,
             default_country: settings.twilio.number_country.clone(),
             inbound_arrived: Notify::new(),
             arrived: Mutex::new(HashSet::new()),

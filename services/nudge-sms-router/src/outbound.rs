@@ -258,7 +258,9 @@ impl Core {
     }
 
     /// As [`Core::queue_outbound`], to `new_phone` instead of the person's
-    /// verified phone when given (a code checking a new phone).
+    /// verified phone when given (a code checking a phone): from the
+    /// person's number, or from the verification number when the person has
+    /// no number yet (one is given only once their phone is verified).
     pub(crate) async fn queue_outbound_to(
         &self,
         user_id: &UserId,
@@ -282,8 +284,16 @@ impl Core {
         }
         let number = store::number_by_user(&mut conn, user_id.as_str())
             .await
-            .map_err(unavailable)?
-            .ok_or_else(|| ServiceError::not_found("this person has no Nudge number"))?;
+            .map_err(unavailable)?;
+        // The sender and the recipient: the person's number and verified
+        // phone; a new phone from their number; a phone of someone who has
+        // no number yet (being verified) from the verification number.
+        let (from_number, to_number) = match (&number, new_phone) {
+            (Some(number), None) => (number.nudge_number.as_str(), number.phone.as_str()),
+            (Some(number), Some(phone)) => (number.nudge_number.as_str(), phone),
+            (None, Some(phone)) => (self.verification_number.as_str(), phone),
+            (None, None) => return Err(ServiceError::not_found("this person has no Nudge number")),
+        };
         let opted_out = store::opted_out(&mut conn, user_id.as_str())
             .await
             .map_err(unavailable)?;
@@ -295,10 +305,7 @@ impl Core {
         let (status, mut start) = if opted_out {
             (outbound_status::SUPPRESSED, now)
         } else {
-            (
-                outbound_status::QUEUED,
-                self.reserve_plan(&number.nudge_number, total).await,
-            )
+            (outbound_status::QUEUED, self.reserve_plan(from_number, total).await)
         };
         let count = i32::try_from(parts.len()).unwrap_or(i32::MAX);
         let rows: Vec<NewOutbound<'_>> = parts
@@ -316,8 +323,8 @@ impl Core {
                     },
                     user_id: user_id.as_str(),
                     kind: kind.as_str(),
-                    from_number: &number.nudge_number,
-                    to_number: new_phone.unwrap_or(&number.phone),
+                    from_number,
+                    to_number,
                     body: self.keys.encrypt_str(&part.text, OUTBOUND_BODY),
                     status,
                     segments: i32::try_from(part.segments).unwrap_or(i32::MAX),

@@ -217,6 +217,7 @@ impl ReminderService for Reminders {
             recurrence::validate(rrule, due_at, timezone.tz()).map_err(|e| invalid("rrule", e))?;
             Some(rrule)
         };
+        self.core.ensure_reachable(user_id.as_str()).await?;
         let id = nudge_core::new_id();
         let body = self.core.keys.encrypt_str(text, REMINDER_BODY);
         let mut conn = self.conn().await?;

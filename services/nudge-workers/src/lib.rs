@@ -8,6 +8,7 @@ mod grpc;
 mod people;
 mod privacy;
 mod quiet;
+mod reachable;
 mod recurrence;
 mod scheduler;
 mod store;
@@ -37,6 +38,10 @@ pub(crate) struct Core {
     queue: Queue,
     keys: KeyRing,
     sms: SmsRouterServiceClient<TracedChannel>,
+    /// Where `sms` calls (`services.sms_router.url`), for the logs.
+    sms_router_url: String,
+    /// People known to have a Nudge number.
+    reachable: reachable::Reachable,
     scheduler: SchedulerSettings,
     catch_up_window: chrono::TimeDelta,
     /// Wakes the scheduler when occurrences are added or moved (one may be due very soon).
@@ -92,6 +97,8 @@ impl Application {
             queue: queue.clone(),
             keys: settings.key_ring()?,
             sms: SmsRouterServiceClient::new(nudge_runtime::grpc_channel(&settings.services.sms_router.url, timeout)?),
+            sms_router_url: settings.services.sms_router.url.clone(),
+            reachable: reachable::Reachable::default(),
             catch_up_window: chrono::TimeDelta::seconds(
                 i64::try_from(settings.scheduler.catch_up_window_seconds).unwrap_or(i64::MAX / 1000),
             ),

@@ -55,6 +55,7 @@ impl PrivacyService for Privacy {
         let user_id = privacy::person(&request.into_inner().user_id)?;
         let mut conn = self.core.db.conn().await.map_err(unavailable)?;
         let tables = erase(&mut conn, user_id.as_str()).await.map_err(unavailable)?;
+        self.core.reachable.forget(user_id.as_str());
         tracing::info!(user.id = %user_id.as_str(), "workers data erased");
         Ok(privacy::erased("workers", tables, false))
     }

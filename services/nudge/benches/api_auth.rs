@@ -191,6 +191,7 @@ async fn start_api(mode: Mode, dir: &Path, rate: u32) -> anyhow::Result<Api> {
                     "NUDGE__TWILIO__ACCOUNT_SID",
                     "AC0123456789abcdef0123456789abcdef".to_owned(),
                 ),
+                ("NUDGE__SMS__VERIFICATION_NUMBER", "+15005550006".to_owned()),
                 (
                     "NUDGE__TWILIO__AUTH_TOKEN",
                     format!("bench{}", uuid::Uuid::new_v4().simple()),

@@ -143,6 +143,7 @@ async fn measure_latency() -> anyhow::Result<Vec<Sample>> {
         ("NUDGE__SMS__SEGMENTS_PER_SECOND", "1000".to_owned()),
         ("NUDGE__TWILIO__API_BASE_URL", fake.base_url()),
         ("NUDGE__TWILIO__ACCOUNT_SID", ACCOUNT_SID.to_owned()),
+        ("NUDGE__SMS__VERIFICATION_NUMBER", "+15005550006".to_owned()),
         ("NUDGE__TWILIO__AUTH_TOKEN", auth_token),
         ("NUDGE__TWILIO__PUBLIC_BASE_URL", format!("http://127.0.0.1:{sms_port}")),
     ]

@@ -162,6 +162,7 @@ async fn run(config: &Config) -> anyhow::Result<Report> {
         ("NUDGE__CRYPTO__ACTIVE_KEY", "k1".to_owned()),
         ("NUDGE__CRYPTO__KEYS__K1", key.expose_secret().to_owned()),
         ("NUDGE__TWILIO__ACCOUNT_SID", ACCOUNT_SID.to_owned()),
+        ("NUDGE__SMS__VERIFICATION_NUMBER", "+15005550006".to_owned()),
         ("NUDGE__TWILIO__AUTH_TOKEN", auth_token.clone()),
         ("NUDGE__TWILIO__API_BASE_URL", fake.base_url()),
         // The fake calls replica 0 back directly: no proxy in between.

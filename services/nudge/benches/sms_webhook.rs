@@ -330,6 +330,7 @@ async fn run(config: &Config) -> anyhow::Result<Report> {
         ("NUDGE__CRYPTO__ACTIVE_KEY", "k1".to_owned()),
         ("NUDGE__CRYPTO__KEYS__K1", key.expose_secret().to_owned()),
         ("NUDGE__TWILIO__ACCOUNT_SID", ACCOUNT_SID.to_owned()),
+        ("NUDGE__SMS__VERIFICATION_NUMBER", "+15005550006".to_owned()),
         ("NUDGE__TWILIO__AUTH_TOKEN", auth_token.clone()),
         ("NUDGE__TWILIO__PUBLIC_BASE_URL", PUBLIC_BASE_URL.to_owned()),
         // Nothing is sent in this benchmark; Twilio's API is never called.

@@ -10,25 +10,8 @@ use std::time::Duration;
 
 use common::api::*;
 use common::*;
-use nudge::webhook::{InboundSms, new_message_sid};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
-
-/// Texts `body` from `phone` to `nudge_number` through the signed webhook.
-async fn text_from(api: &Api, phone: &str, nudge_number: &str, body: &str) {
-    let sender = sender(&api.stack.settings, api.stack.ports.sms_router);
-    let sid = new_message_sid();
-    let status = sender
-        .send(&InboundSms {
-            message_sid: &sid,
-            from: phone,
-            to: nudge_number,
-            body,
-        })
-        .await
-        .expect("sms-router reachable");
-    assert_eq!(status.as_u16(), 200);
-}
 
 fn this_month() -> String {
     chrono::Utc::now().format("%Y-%m").to_string()
@@ -66,7 +49,7 @@ async fn memories_conversation_number_usage(api: &Api) {
     assert_error(status, &body, 404, "not_found", "");
 
     // Ada texts Nudge: the conversation shows her message and the reply, newest first.
-    text_from(api, ada_phone, &ada_number, "remember my sister is Léa").await;
+    api.text_from(ada_phone, &ada_number, "remember my sister is Léa").await;
     let page = eventually(
         "the message and its reply",
         Duration::from_secs(15),
@@ -552,8 +535,8 @@ async fn changing_the_phone(api: &Api) {
         StatusCode::UNAUTHORIZED
     );
     // sms-router now takes Ada's SMS from the new phone only.
-    text_from(api, new_phone, &ada_number, "remember my bike is blue").await;
-    text_from(api, old_phone, &ada_number, "remember my car is red").await;
+    api.text_from(new_phone, &ada_number, "remember my bike is blue").await;
+    api.text_from(old_phone, &ada_number, "remember my car is red").await;
     let page = eventually(
         "the new phone's message and its reply",
         Duration::from_secs(15),

@@ -40,6 +40,7 @@ fn deployment(database: &TestDatabase, fake: &FakeTwilio, auth_token: &str, pref
         ("NUDGE__CRYPTO__ACTIVE_KEY", "k1".to_owned()),
         ("NUDGE__CRYPTO__KEYS__K1", key.expose_secret().to_owned()),
         ("NUDGE__TWILIO__ACCOUNT_SID", ACCOUNT_SID.to_owned()),
+        ("NUDGE__SMS__VERIFICATION_NUMBER", "+15005550006".to_owned()),
         ("NUDGE__TWILIO__AUTH_TOKEN", auth_token.to_owned()),
         ("NUDGE__TWILIO__API_BASE_URL", fake.base_url()),
         // Twilio (the fake) calls sms-router back directly here: no proxy in between.

@@ -198,8 +198,17 @@ async fn list_get_update_and_cancel() {
 async fn another_persons_reminder_is_not_found() {
     let mut f = start().await;
     let (w, user) = (&mut f.workers, f.user_id.clone());
-    // Workers do not need the person to exist to keep their reminder.
+    // Another person with a number of their own.
     let other = random_user();
+    sms_router(f.stack.ports.sms_router_grpc)
+        .await
+        .assign_number(AssignNumberRequest {
+            user_id: other.clone(),
+            phone: "+15145550142".to_owned(),
+            nudge_number: "+15145550143".to_owned(),
+        })
+        .await
+        .expect("a number for the other person");
     let theirs = create(w, reminder(&other, "their secret", Utc::now() + TimeDelta::days(1)))
         .await
         .reminder

@@ -202,6 +202,21 @@ impl Api {
         tokens
     }
 
+    /// Texts `body` from `phone` to `nudge_number` through the signed webhook.
+    pub async fn text_from(&self, phone: &str, nudge_number: &str, body: &str) {
+        let sender = super::sender(&self.stack.settings, self.stack.ports.sms_router);
+        let status = sender
+            .send(&nudge::webhook::InboundSms {
+                message_sid: &nudge::webhook::new_message_sid(),
+                from: phone,
+                to: nudge_number,
+                body,
+            })
+            .await
+            .expect("sms-router reachable");
+        assert_eq!(status.as_u16(), 200);
+    }
+
     pub fn db(&self) -> nudge_store::Db {
         nudge_store::Db::connect(&self.stack.settings.database).expect("db")
     }

@@ -46,6 +46,7 @@ pub fn deployment(database: &TestDatabase, fake: &FakeTwilio, prefix: &str) -> D
         ("NUDGE__CRYPTO__ACTIVE_KEY", "k1".to_owned()),
         ("NUDGE__CRYPTO__KEYS__K1", key.expose_secret().to_owned()),
         ("NUDGE__TWILIO__ACCOUNT_SID", ACCOUNT_SID.to_owned()),
+        ("NUDGE__SMS__VERIFICATION_NUMBER", "+15005550006".to_owned()),
         ("NUDGE__TWILIO__AUTH_TOKEN", AUTH_TOKEN.to_owned()),
         ("NUDGE__TWILIO__API_BASE_URL", fake.base_url()),
         (

@@ -29,6 +29,8 @@ use super::{NUDGE_NUMBER, PHONE, dev_settings, embedded_environment, eventually,
 
 pub const ACCOUNT_SID: &str = "AC0123456789abcdef0123456789abcdef";
 pub const AUTH_TOKEN: &str = "sms-test-auth-token";
+/// The number that texts verification codes (`sms.verification_number`).
+pub const VERIFICATION_NUMBER: &str = "+15005550006";
 /// A phone that is not the demo person's.
 pub const STRANGER: &str = "+33612345678";
 
@@ -80,6 +82,8 @@ pub struct World {
     pub http_ports: Vec<u16>,
     /// sms-router's gRPC port, per replica.
     pub grpc_ports: Vec<u16>,
+    /// The api's port (none with `sms_router_only`).
+    pub api_port: Option<u16>,
     pub public_base_url: String,
     pub db: Db,
     pub database_url: String,
@@ -152,6 +156,7 @@ impl World {
             ("NUDGE__TWILIO__API_BASE_URL", fake.base_url()),
             ("NUDGE__TWILIO__ACCOUNT_SID", ACCOUNT_SID.to_owned()),
             ("NUDGE__TWILIO__AUTH_TOKEN", AUTH_TOKEN.to_owned()),
+            ("NUDGE__SMS__VERIFICATION_NUMBER", VERIFICATION_NUMBER.to_owned()),
             ("NUDGE__TWILIO__PUBLIC_BASE_URL", public_base_url.to_owned()),
             ("NUDGE__SMS__DISPATCH_INTERVAL_MS", "200".to_owned()),
             ("NUDGE__SCHEDULER__POLL_INTERVAL_MS", "100".to_owned()),
@@ -196,6 +201,7 @@ impl World {
             fake,
             http_ports: vec![stack.ports.sms_router],
             grpc_ports: vec![stack.ports.sms_router_grpc],
+            api_port: Some(stack.ports.api),
             public_base_url,
             db,
             database_url,
@@ -277,6 +283,7 @@ impl World {
             fake,
             http_ports,
             grpc_ports,
+            api_port: (!options.sms_router_only).then_some(api),
             public_base_url,
             db,
             database_url: database.url.clone(),

@@ -1,0 +1,79 @@
+//! Whether a person can be texted at all: a reminder is accepted only for a
+//! person who has a Nudge number (given once their phone is verified), so a
+//! reminder never waits for a send that can only fail. sms-router owns the
+//! numbers; its answer is asked once per person and remembered a minute.
+
+use std::collections::HashMap;
+use std::sync::{Mutex, PoisonError};
+use std::time::{Duration, Instant};
+
+use nudge_proto::sms::GetNumberRequest;
+use nudge_proto::{ErrorCode, ServiceError};
+
+use crate::Core;
+
+/// How long a "this person has a number" answer is used without asking again.
+const REMEMBERED_FOR: Duration = Duration::from_secs(60);
+/// People remembered at most; beyond, the memory starts over.
+const MAX_PEOPLE: usize = 100_000;
+
+/// People known to have a number, and when that was learnt.
+#[derive(Default)]
+pub(crate) struct Reachable {
+    seen: Mutex<HashMap<String, Instant>>,
+}
+
+impl Reachable {
+    fn knows(&self, user_id: &str) -> bool {
+        let seen = self.seen.lock().unwrap_or_else(PoisonError::into_inner);
+        seen.get(user_id).is_some_and(|at| at.elapsed() < REMEMBERED_FOR)
+    }
+
+    fn remember(&self, user_id: &str) {
+        let mut seen = self.seen.lock().unwrap_or_else(PoisonError::into_inner);
+        if seen.len() >= MAX_PEOPLE {
+            seen.clear();
+        }
+        seen.insert(user_id.to_owned(), Instant::now());
+    }
+
+    /// Forgets a person (erased on this replica).
+    pub(crate) fn forget(&self, user_id: &str) {
+        self.seen.lock().unwrap_or_else(PoisonError::into_inner).remove(user_id);
+    }
+}
+
+impl Core {
+    /// Refuses a person who has no Nudge number: nothing could text them.
+    pub(crate) async fn ensure_reachable(&self, user_id: &str) -> Result<(), ServiceError> {
+        if self.reachable.knows(user_id) {
+            return Ok(());
+        }
+        let asked = self
+            .sms
+            .clone()
+            .get_number(GetNumberRequest {
+                user_id: user_id.to_owned(),
+            })
+            .await;
+        match asked {
+            Ok(_) => {
+                self.reachable.remember(user_id);
+                Ok(())
+            }
+            Err(status) if status.code() == tonic::Code::NotFound => Err(ServiceError::new(
+                ErrorCode::FailedPrecondition,
+                "user_id: this person has no Nudge number yet (their phone is not verified), so no reminder could reach them",
+            )),
+            Err(status) => {
+                tracing::warn!(
+                    service = "sms-router",
+                    address = %self.sms_router_url,
+                    code = ?status.code(),
+                    "sms-router did not answer GetNumber"
+                );
+                Err(ServiceError::unavailable("sms-router is unavailable, try again"))
+            }
+        }
+    }
+}
