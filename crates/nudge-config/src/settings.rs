@@ -438,6 +438,13 @@ pub struct ApiSettings {
     pub login_lockout_seconds: u64,
     /// Lifetime of an SMS code (phone verification, password reset).
     pub code_ttl_seconds: u64,
+    /// Reverse proxies (addresses or CIDR blocks) whose
+    /// `api.client_address_header` is believed to name the client, for the
+    /// limits without a token. Empty (the default): the peer address counts.
+    pub trusted_proxies: crate::TrustedProxies,
+    /// The header those proxies name the client in: `x-forwarded-for` or
+    /// `forwarded` (RFC 7239).
+    pub client_address_header: crate::ClientAddressHeader,
 }
 
 impl Default for ApiSettings {
@@ -458,6 +465,8 @@ impl Default for ApiSettings {
             login_max_failures: 5,
             login_lockout_seconds: 900,
             code_ttl_seconds: 600,
+            trusted_proxies: crate::TrustedProxies::default(),
+            client_address_header: crate::ClientAddressHeader::default(),
         }
     }
 }
@@ -514,6 +523,12 @@ impl ApiSettings {
         }
         if !(60..=86_400).contains(&self.code_ttl_seconds) {
             return Err(problem("api.code_ttl_seconds", "must be between 60 and 86400"));
+        }
+        if let Some(n) = self.trusted_proxies.first_invalid() {
+            return Err(problem(
+                "api.trusted_proxies",
+                format!("entry {n} must be an IP address or a CIDR block such as 10.0.0.0/8"),
+            ));
         }
         Ok(())
     }
