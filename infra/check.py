@@ -8,6 +8,7 @@ and exits 1 listing every violation. Needs Python 3.11+ and PyYAML only; runs
 `kubectl kustomize k8s/` too when kubectl is installed (it works offline).
 """
 
+import ipaddress
 import re
 import shutil
 import subprocess
@@ -132,6 +133,18 @@ def check_env(where: str, env: dict[str, str]) -> None:
     missing = [k for k in [*SECRETS, f"NUDGE__CRYPTO__KEYS__{active.upper()}"] if k not in env]
     missing += [k for k in TWILIO_URLS if urlsplit(env.get(k, "")).scheme not in ("http", "https")]
     R.check(not missing, f"{where}: crypto keys and Twilio settings", f"missing or invalid {missing}")
+    # api sits behind a reverse proxy in both layouts: it must believe the
+    # proxy's X-Forwarded-For, or every client shares one anonymous limit.
+    proxies = re.sub(r"^\$\{[A-Z_]+:-(.*)\}$", r"\1", env.get("NUDGE__API__TRUSTED_PROXIES", ""))
+    entries = [e.strip() for e in re.split(r"[, ]", proxies) if e.strip()]
+    bad = []
+    for entry in entries:
+        try:
+            ipaddress.ip_network(entry, strict=False)
+        except ValueError:
+            bad.append(entry)
+    R.check(bool(entries) and not bad, f"{where}: NUDGE__API__TRUSTED_PROXIES names the proxy in front of api",
+            f"missing or not addresses/CIDR blocks: {bad or proxies!r}")
 
 
 def image_tag_ok(where: str, image: str) -> None:

@@ -7,12 +7,14 @@
 //! Every setting and its default is documented in `docs/configuration.md`.
 
 mod agent;
+mod proxies;
 mod settings;
 
 use std::collections::HashMap;
 use std::path::PathBuf;
 
 pub use agent::{AgentSettings, ProviderSettings};
+pub use proxies::{ClientAddressHeader, IpBlock, TrustedProxies};
 pub use settings::*;
 
 /// The environment variable prefix; `NUDGE__A__B` sets `a.b`.

@@ -468,6 +468,13 @@ pub struct ApiSettings {
     /// the E.164 number: the country code and the next digits, e.g. `+44790`)
     /// that are not verified yet, in one clock hour.
     pub phone_codes_per_prefix_per_hour: u32,
+    /// Reverse proxies (addresses or CIDR blocks) whose
+    /// `api.client_address_header` is believed to name the client, for the
+    /// limits without a token. Empty (the default): the peer address counts.
+    pub trusted_proxies: crate::TrustedProxies,
+    /// The header those proxies name the client in: `x-forwarded-for` or
+    /// `forwarded` (RFC 7239).
+    pub client_address_header: crate::ClientAddressHeader,
 }
 
 impl Default for ApiSettings {
@@ -491,6 +498,8 @@ impl Default for ApiSettings {
             phone_codes_per_hour: 100,
             phone_codes_per_phone_per_hour: 3,
             phone_codes_per_prefix_per_hour: 20,
+            trusted_proxies: crate::TrustedProxies::default(),
+            client_address_header: crate::ClientAddressHeader::default(),
         }
     }
 }
@@ -558,6 +567,12 @@ impl ApiSettings {
             return Err(problem(
                 "api.phone_codes_per_prefix_per_hour",
                 "must be at least api.phone_codes_per_phone_per_hour",
+            ));
+        }
+        if let Some(n) = self.trusted_proxies.first_invalid() {
+            return Err(problem(
+                "api.trusted_proxies",
+                format!("entry {n} must be an IP address or a CIDR block such as 10.0.0.0/8"),
             ));
         }
         Ok(())

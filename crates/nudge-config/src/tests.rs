@@ -275,3 +275,57 @@ fn nudge_config_provider(variable: &str) -> crate::ProviderSettings {
         output_micros_per_million: 0,
     }
 }
+
+/// Issue 13, finding 6: `api.trusted_proxies` is off by default, read from a
+/// file (a list) or the environment (one comma-separated string), and a bad
+/// entry is refused by key and position.
+#[test]
+fn anonymous_limits_trusted_proxies_setting() {
+    let settings = load(&[]).expect("loads");
+    assert!(settings.api.trusted_proxies.is_empty());
+    assert_eq!(settings.api.client_address_header, ClientAddressHeader::XForwardedFor);
+    let settings = load(&[
+        ("NUDGE__API__TRUSTED_PROXIES", "10.0.0.0/8, 192.0.2.7,fd00::/8"),
+        ("NUDGE__API__CLIENT_ADDRESS_HEADER", "forwarded"),
+    ])
+    .expect("loads");
+    let proxies = &settings.api.trusted_proxies;
+    for (address, trusted) in [
+        ("10.9.8.7", true),
+        ("192.0.2.7", true),
+        ("fd00::5", true),
+        ("192.0.2.8", false),
+    ] {
+        assert_eq!(proxies.contains(address.parse().expect("ip")), trusted, "{address}");
+    }
+    assert_eq!(settings.api.client_address_header, ClientAddressHeader::Forwarded);
+
+    let mut file = tempfile();
+    writeln!(file.1, "[api]\ntrusted_proxies = [\"127.0.0.1\", \"172.16.0.0/12\"]").expect("write");
+    let settings = Settings::load(Sources {
+        files: vec![file.0.clone()],
+        environment: Some(env(&[])),
+        ..Sources::default()
+    })
+    .expect("loads");
+    assert!(settings.api.trusted_proxies.contains("172.20.0.1".parse().expect("ip")));
+    std::fs::remove_file(&file.0).expect("cleanup");
+
+    for (key, value) in [
+        ("NUDGE__API__TRUSTED_PROXIES", "10.0.0.0/8,proxy.example.com"),
+        ("NUDGE__API__TRUSTED_PROXIES", "10.0.0.0/40"),
+        ("NUDGE__API__CLIENT_ADDRESS_HEADER", "x-real-ip"),
+    ] {
+        let error = load(&[(key, value)]).expect_err("refused").to_string();
+        let named = if key.ends_with("PROXIES") {
+            "api.trusted_proxies"
+        } else {
+            "client_address_header"
+        };
+        assert!(error.contains(named), "{error}");
+    }
+    let error = load(&[("NUDGE__API__TRUSTED_PROXIES", "10.0.0.0/8,nope")])
+        .expect_err("refused")
+        .to_string();
+    assert!(error.contains("entry 2"), "{error}");
+}

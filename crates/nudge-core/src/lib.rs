@@ -4,6 +4,7 @@
 //! receives one does not check again.
 
 mod language;
+pub mod limits;
 mod phone;
 pub mod sms;
 mod timezone;

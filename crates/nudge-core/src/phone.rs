@@ -11,6 +11,10 @@ use crate::InvalidValue;
 pub struct PhoneNumber(String);
 
 impl PhoneNumber {
+    /// What [`PhoneNumber::parse`] accepts, as a regular expression (for
+    /// API documents; tested against `parse`).
+    pub const PATTERN: &'static str = "^\\+[1-9][0-9]{7,14}$";
+
     pub fn parse(value: &str) -> Result<PhoneNumber, InvalidValue> {
         let digits = value
             .strip_prefix('+')

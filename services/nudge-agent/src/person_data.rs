@@ -304,8 +304,8 @@ impl PersonDataService for PersonData {
         if chars == 0 || chars > MAX_FACT_CHARS {
             return Err(invalid("text", "must be 1 to 500 characters"));
         }
-        if request.idempotency_key.is_empty() || request.idempotency_key.len() > 120 {
-            return Err(invalid("idempotency_key", "must be 1 to 120 characters"));
+        if request.idempotency_key.is_empty() || request.idempotency_key.len() > 200 {
+            return Err(invalid("idempotency_key", "must be 1 to 200 characters"));
         }
         let remembered = self
             .core

@@ -493,6 +493,49 @@ async fn masked_data_is_restored_in_what_is_kept_and_said() {
     assert!(!again.contains("lea.martin"), "tool results are masked too: {again}");
 }
 
+/// Issue 13, finding 9: "remember my bank pin is 4321" reached the provider
+/// verbatim. The PIN is masked in the text, in the tool result and in the
+/// memories the next turn shows the model, and kept with its real value.
+async fn short_secrets_never_reach_the_provider(backend: Backend) {
+    let primary = fake(vec![
+        Step::call("remember", json!({ "fact": "my bank pin is [SECRET_1]" })),
+        Step::reply("Noted."),
+        Step::call("remember", json!({ "fact": "le mot de passe du wifi est [SECRET_2]" })),
+        Step::reply("C'est noté."),
+    ])
+    .await;
+    let mut h = chain(backend, "en", &[("primary", &primary)], |_, _| {}).await;
+    let said = h.turn("remember my bank pin is 4321").await;
+    assert_eq!(said.reply, "Noted.");
+    let said = h.turn("retiens que le mot de passe du wifi est soleil77").await;
+    assert_eq!(said.reply, "C'est noté.");
+    let mut kept: Vec<String> = h.memories(USER).await.into_iter().map(|(text, _)| text).collect();
+    kept.sort();
+    assert_eq!(kept, ["le mot de passe du wifi est soleil77", "my bank pin is 4321"]);
+    assert_eq!(primary.requests().len(), 4);
+    for n in 0..4 {
+        let sent = sent_text(&primary, n);
+        assert!(
+            !sent.contains("4321") && !sent.contains("soleil77"),
+            "request {n}: {sent}"
+        );
+    }
+    assert!(sent_text(&primary, 0).contains("my bank pin is [SECRET_1]"));
+    // The second turn shows the first memory to the model, masked.
+    assert!(sent_text(&primary, 2).contains("my bank pin is [SECRET_"));
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn short_secrets_never_reach_the_provider_on_sqlite() {
+    short_secrets_never_reach_the_provider(Backend::Sqlite).await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+#[ignore = "needs PostgreSQL"]
+async fn short_secrets_never_reach_the_provider_on_postgres() {
+    short_secrets_never_reach_the_provider(Backend::Postgres).await;
+}
+
 #[tokio::test(flavor = "multi_thread")]
 async fn a_person_who_chose_the_local_engine_sends_nothing_to_providers() {
     let primary = fake(vec![Step::Forever(Box::new(Step::reply("Model.")))]).await;

@@ -41,9 +41,13 @@ pub(crate) fn normalize_email(field: &str, email: &str) -> ApiResult<String> {
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct SignUp {
+    #[schema(schema_with = crate::constraints::email)]
     email: String,
+    #[schema(schema_with = crate::constraints::new_password)]
     password: String,
+    #[schema(schema_with = crate::constraints::optional_timezone)]
     timezone: Option<String>,
+    #[schema(schema_with = crate::constraints::optional_language)]
     language: Option<String>,
 }
 
@@ -207,7 +211,9 @@ pub(crate) async fn verify_password(state: &State, password: String, phc: Option
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct Login {
+    #[schema(schema_with = crate::constraints::email)]
     email: String,
+    #[schema(schema_with = crate::constraints::password)]
     password: String,
     /// With MFA on: the authenticator app's 6 digits, or a backup code.
     otp: Option<String>,
@@ -292,12 +298,13 @@ pub(crate) async fn login(state: Data, client: Anonymous, Body(body): Body<Login
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct Refresh {
+    #[schema(schema_with = crate::constraints::refresh_token)]
     refresh_token: String,
 }
 
 impl Validate for Refresh {
     fn validate(&mut self) -> ApiResult<()> {
-        if self.refresh_token.is_empty() || self.refresh_token.len() > 200 {
+        if self.refresh_token.is_empty() || self.refresh_token.len() > crate::constraints::MAX_REFRESH_TOKEN_BYTES {
             return Err(ApiError::field("refresh_token", "is not a refresh token"));
         }
         Ok(())
@@ -426,7 +433,9 @@ pub(crate) async fn revoke_session(
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct ChangePassword {
+    #[schema(schema_with = crate::constraints::password)]
     current_password: String,
+    #[schema(schema_with = crate::constraints::new_password)]
     new_password: String,
     /// Required when MFA is on.
     otp: Option<String>,
@@ -482,6 +491,7 @@ pub(crate) async fn change_password(
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct ResetRequest {
+    #[schema(schema_with = crate::constraints::email)]
     email: String,
 }
 
@@ -680,8 +690,11 @@ pub(crate) fn check_code_format(code: &str) -> ApiResult<()> {
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct ResetConfirm {
+    #[schema(schema_with = crate::constraints::email)]
     email: String,
+    #[schema(schema_with = crate::constraints::code)]
     code: String,
+    #[schema(schema_with = crate::constraints::new_password)]
     new_password: String,
 }
 

@@ -32,8 +32,8 @@ pub(crate) fn person_data(state: &State) -> PersonDataServiceClient<TracedChanne
     state.clients.person_data.clone()
 }
 
-/// Page parameters as the owning service takes them; a cursor the service
-/// does not know is the caller's cursor at fault.
+/// Page parameters as the owning service takes them; a well-formed cursor
+/// the service does not know names nothing in the list: not found.
 fn page_request(q: &PageQuery) -> ApiResult<(u32, String)> {
     let limit = u32::try_from(q.limit()?).unwrap_or(20);
     Ok((limit, q.cursor()?.unwrap_or_default().to_owned()))
@@ -41,7 +41,7 @@ fn page_request(q: &PageQuery) -> ApiResult<(u32, String)> {
 
 fn cursor_error(status: tonic::Status) -> ApiError {
     if ErrorCode::from_grpc(status.code()) == ErrorCode::InvalidArgument {
-        ApiError::field("cursor", "is not a cursor this API gave")
+        ApiError::not_found("cursor: the object it names is")
     } else {
         ApiError::from(status)
     }
@@ -132,6 +132,7 @@ pub(crate) async fn forget_memory(
 #[serde(deny_unknown_fields)]
 pub(crate) struct NewMemory {
     /// The fact to remember, 1 to 500 characters.
+    #[schema(schema_with = crate::constraints::text)]
     text: String,
 }
 
@@ -164,7 +165,7 @@ pub(crate) async fn remember(
     req: HttpRequest,
     Body(body): Body<NewMemory>,
 ) -> ApiResult<HttpResponse> {
-    let key = idempotency_key(&req)?;
+    let key = idempotency_key(&req, &person.user_id)?;
     let answer = person_data(&state)
         .remember(RememberRequest {
             user_id: person.user_id,
@@ -439,7 +440,7 @@ pub(crate) async fn list_integrations(_person: Authenticated, req: HttpRequest) 
             .parse::<usize>()
             .ok()
             .filter(|n| (1..INTEGRATIONS.len()).contains(n))
-            .ok_or_else(|| ApiError::field("cursor", "is not a cursor this API gave"))?,
+            .ok_or_else(|| ApiError::not_found("cursor: the object it names is"))?,
     };
     let items: Vec<IntegrationView> = INTEGRATIONS
         .iter()

@@ -4,11 +4,13 @@
 //! every replica).
 
 use std::future::Future;
+use std::net::IpAddr;
 use std::pin::Pin;
 use std::time::Duration;
 
 use actix_web::{FromRequest, HttpRequest, web};
 use nudge_cache::{Admission, Admitted};
+use nudge_config::{ClientAddressHeader, TrustedProxies};
 use serde::de::DeserializeOwned;
 use sha2::Digest as _;
 
@@ -195,7 +197,16 @@ impl FromRequest for Anonymous {
 
     fn from_request(req: &HttpRequest, _: &mut actix_web::dev::Payload) -> Self::Future {
         let state = req.app_data::<web::Data<State>>().cloned();
-        let ip = req.peer_addr().map(|a| a.ip().to_string()).unwrap_or_default();
+        let ip = state.as_ref().map_or_else(String::new, |state| {
+            client_address(
+                req.peer_addr().map(|a| a.ip()),
+                req.headers(),
+                &state.settings.trusted_proxies,
+                state.settings.client_address_header,
+            )
+            .map(|ip| ip.to_string())
+            .unwrap_or_default()
+        });
         let user_agent = req
             .headers()
             .get(actix_web::http::header::USER_AGENT)
@@ -209,6 +220,77 @@ impl FromRequest for Anonymous {
             Ok(Anonymous { user_agent })
         })
     }
+}
+
+/// The client's address, for the limits without a token: the peer, unless
+/// the peer is one of `trusted` proxies; then, walking the proxies' header
+/// (`X-Forwarded-For` or RFC 7239 `Forwarded`) from the right, the first
+/// address that is not a trusted proxy. A client can write what it likes at
+/// the left of the header, but only the entries its trusted proxies appended
+/// are read, so it cannot choose its bucket. An entry that is not an address
+/// (`unknown`, an obfuscated name, garbage) stops the walk at the last
+/// trusted hop.
+pub(crate) fn client_address(
+    peer: Option<IpAddr>,
+    headers: &actix_web::http::header::HeaderMap,
+    trusted: &TrustedProxies,
+    header: ClientAddressHeader,
+) -> Option<IpAddr> {
+    let mut client = peer?.to_canonical();
+    if trusted.is_empty() || !trusted.contains(client) {
+        return Some(client);
+    }
+    let name = match header {
+        ClientAddressHeader::XForwardedFor => "x-forwarded-for",
+        ClientAddressHeader::Forwarded => "forwarded",
+    };
+    // Every field line of the header, in order, is one list.
+    let mut hops: Vec<&str> = Vec::new();
+    for value in headers.get_all(name) {
+        let Ok(value) = value.to_str() else {
+            return Some(client);
+        };
+        hops.extend(value.split(','));
+    }
+    for hop in hops.iter().rev() {
+        let address = match header {
+            ClientAddressHeader::XForwardedFor => forwarded_node(hop.trim()),
+            ClientAddressHeader::Forwarded => forwarded_for(hop),
+        };
+        let Some(address) = address else {
+            return Some(client);
+        };
+        client = address.to_canonical();
+        if !trusted.contains(client) {
+            return Some(client);
+        }
+    }
+    Some(client)
+}
+
+/// The `for=` node of one RFC 7239 `Forwarded` element (`for=192.0.2.60;proto=https`).
+fn forwarded_for(element: &str) -> Option<IpAddr> {
+    element.split(';').find_map(|pair| {
+        let (key, value) = pair.split_once('=')?;
+        key.trim()
+            .eq_ignore_ascii_case("for")
+            .then(|| forwarded_node(value.trim()))?
+    })
+}
+
+/// An address as proxies write it: `192.0.2.60`, `192.0.2.60:4711`,
+/// `2001:db8::1`, `[2001:db8::1]:4711`, optionally in double quotes.
+fn forwarded_node(node: &str) -> Option<IpAddr> {
+    let node = node.strip_prefix('"').and_then(|n| n.strip_suffix('"')).unwrap_or(node);
+    if let Some(rest) = node.strip_prefix('[') {
+        return rest.split_once(']')?.0.parse().ok();
+    }
+    node.parse().ok().or_else(|| {
+        // IPv4 with a port.
+        let (address, port) = node.rsplit_once(':')?;
+        port.parse::<u16>().ok()?;
+        address.parse::<std::net::Ipv4Addr>().ok().map(IpAddr::V4)
+    })
 }
 
 /// How long a rate-limit counter lives: its minute, and a second more.
@@ -248,9 +330,9 @@ pub(crate) struct PageQuery {
 impl PageQuery {
     pub(crate) fn limit(&self) -> ApiResult<usize> {
         match self.limit.as_deref() {
-            None => Ok(20),
+            None => Ok(crate::constraints::DEFAULT_PAGE_LIMIT),
             Some(text) => match text.parse::<usize>() {
-                Ok(n) if (1..=100).contains(&n) => Ok(n),
+                Ok(n) if crate::constraints::PAGE_LIMITS.contains(&n) => Ok(n),
                 _ => Err(ApiError::field("limit", "must be a whole number from 1 to 100")),
             },
         }
@@ -259,7 +341,12 @@ impl PageQuery {
     pub(crate) fn cursor(&self) -> ApiResult<Option<&str>> {
         match self.cursor.as_deref() {
             None | Some("") => Ok(None),
-            Some(c) if c.len() <= 64 && c.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-') => Ok(Some(c)),
+            Some(c)
+                if c.len() <= crate::constraints::MAX_CURSOR_CHARS
+                    && c.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-') =>
+            {
+                Ok(Some(c))
+            }
             Some(_) => Err(ApiError::field("cursor", "is not a cursor this API gave")),
         }
     }
@@ -277,4 +364,134 @@ pub(crate) fn query<T: DeserializeOwned>(req: &HttpRequest) -> ApiResult<T> {
             None => ApiError::invalid("query: invalid parameters"),
         }
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use actix_web::http::header::{HeaderMap, HeaderName, HeaderValue};
+
+    use super::*;
+
+    /// The client `client_address` finds for `peer` and these header lines.
+    #[track_caller]
+    fn check(trusted: &[&str], kind: ClientAddressHeader, peer: &str, lines: &[&str], expected: &str) {
+        let trusted = TrustedProxies::new(trusted).expect("proxies");
+        let name = match kind {
+            ClientAddressHeader::XForwardedFor => "x-forwarded-for",
+            ClientAddressHeader::Forwarded => "forwarded",
+        };
+        let mut headers = HeaderMap::new();
+        for line in lines {
+            headers.append(
+                HeaderName::from_static(name),
+                HeaderValue::from_str(line).expect("header"),
+            );
+        }
+        let found = client_address(Some(peer.parse().expect("peer")), &headers, &trusted, kind).expect("an address");
+        assert_eq!(found.to_string(), expected, "{peer} {lines:?}");
+    }
+
+    /// Issue 13, finding 6: behind a trusted proxy, the client is the
+    /// right-most address the trusted proxies did not write; nobody else's
+    /// header is believed.
+    #[test]
+    fn anonymous_limits_key_on_the_client_behind_trusted_proxies() {
+        use ClientAddressHeader::{Forwarded, XForwardedFor};
+        let proxies = ["10.0.0.0/8", "fd00::/8"];
+        // Off by default: the peer, whatever the headers say.
+        check(&[], XForwardedFor, "10.0.0.5", &["203.0.113.9"], "10.0.0.5");
+        // A peer that is not a trusted proxy is the client, headers ignored.
+        check(
+            &proxies,
+            XForwardedFor,
+            "198.51.100.4",
+            &["203.0.113.9"],
+            "198.51.100.4",
+        );
+        // Behind one trusted proxy.
+        check(&proxies, XForwardedFor, "10.0.0.5", &["203.0.113.9"], "203.0.113.9");
+        // The client wrote a left part; only what the proxies appended counts.
+        check(
+            &proxies,
+            XForwardedFor,
+            "10.0.0.5",
+            &["1.2.3.4, 203.0.113.9"],
+            "203.0.113.9",
+        );
+        check(
+            &proxies,
+            XForwardedFor,
+            "10.0.0.5",
+            &["1.2.3.4, 203.0.113.9, 10.1.1.1"],
+            "203.0.113.9",
+        );
+        // Several field lines are one list.
+        check(
+            &proxies,
+            XForwardedFor,
+            "10.0.0.5",
+            &["1.2.3.4", "203.0.113.9, 10.1.1.1"],
+            "203.0.113.9",
+        );
+        // IPv6, ports, mapped addresses.
+        check(&proxies, XForwardedFor, "fd00::7", &["2001:db8::1"], "2001:db8::1");
+        check(
+            &proxies,
+            XForwardedFor,
+            "::ffff:10.0.0.5",
+            &["203.0.113.9:4711"],
+            "203.0.113.9",
+        );
+        check(
+            &proxies,
+            XForwardedFor,
+            "10.0.0.5",
+            &["[2001:db8::1]:4711"],
+            "2001:db8::1",
+        );
+        // Nothing believable: the last trusted hop.
+        check(&proxies, XForwardedFor, "10.0.0.5", &[], "10.0.0.5");
+        check(&proxies, XForwardedFor, "10.0.0.5", &["1.2.3.4, garbage"], "10.0.0.5");
+        check(&proxies, XForwardedFor, "10.0.0.5", &["10.2.2.2"], "10.2.2.2");
+        // The other header is not read.
+        check(&proxies, Forwarded, "10.0.0.5", &[], "10.0.0.5");
+        // RFC 7239.
+        check(
+            &proxies,
+            Forwarded,
+            "10.0.0.5",
+            &["for=203.0.113.9;proto=https"],
+            "203.0.113.9",
+        );
+        check(
+            &proxies,
+            Forwarded,
+            "10.0.0.5",
+            &["for=1.2.3.4, For=\"203.0.113.9:80\";by=10.0.0.5"],
+            "203.0.113.9",
+        );
+        check(
+            &proxies,
+            Forwarded,
+            "10.0.0.5",
+            &["for=\"[2001:db8:cafe::17]:4711\""],
+            "2001:db8:cafe::17",
+        );
+        check(
+            &proxies,
+            Forwarded,
+            "10.0.0.5",
+            &["for=1.2.3.4", "for=203.0.113.9, for=10.3.3.3"],
+            "203.0.113.9",
+        );
+        check(&proxies, Forwarded, "10.0.0.5", &["for=unknown"], "10.0.0.5");
+        check(
+            &proxies,
+            Forwarded,
+            "10.0.0.5",
+            &["for=_hidden, for=10.3.3.3"],
+            "10.3.3.3",
+        );
+        check(&proxies, Forwarded, "10.0.0.5", &["proto=https"], "10.0.0.5");
+    }
 }

@@ -10,6 +10,7 @@
 
 mod admin;
 mod auth;
+mod constraints;
 mod data;
 mod error;
 mod http;

@@ -95,6 +95,7 @@ pub(crate) fn view(account: store::Account) -> Me {
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct PhoneRequest {
+    #[schema(schema_with = crate::constraints::phone)]
     phone: String,
 }
 
@@ -193,6 +194,7 @@ pub(crate) async fn request_phone_code(
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct PhoneCode {
+    #[schema(schema_with = crate::constraints::code)]
     code: String,
 }
 

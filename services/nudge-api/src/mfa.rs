@@ -85,6 +85,7 @@ async fn check_totp(state: &State, account: &Account, code: &str) -> ApiResult<(
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct Reauth {
+    #[schema(schema_with = crate::constraints::password)]
     pub(crate) current_password: String,
     /// Required when MFA is on.
     pub(crate) otp: Option<String>,
@@ -152,6 +153,7 @@ pub(crate) async fn start_totp(
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct TotpConfirm {
+    #[schema(schema_with = crate::constraints::code)]
     code: String,
 }
 
@@ -309,12 +311,13 @@ pub(crate) async fn list_people(state: Data, person: Authenticated, req: HttpReq
 #[serde(deny_unknown_fields)]
 pub(crate) struct RoleChange {
     /// user, premium or admin.
+    #[schema(schema_with = crate::constraints::role)]
     role: String,
 }
 
 impl Validate for RoleChange {
     fn validate(&mut self) -> ApiResult<()> {
-        if matches!(self.role.as_str(), "user" | "premium" | "admin") {
+        if crate::constraints::ROLES.contains(&self.role.as_str()) {
             Ok(())
         } else {
             Err(ApiError::field("role", "must be user, premium or admin"))

@@ -71,7 +71,67 @@ impl Modify for Bearer {
                 }
             }
         }
+        // The query parameters the server checks, from the same constants.
+        for item in openapi.paths.paths.values_mut() {
+            for operation in [
+                &mut item.get,
+                &mut item.post,
+                &mut item.put,
+                &mut item.patch,
+                &mut item.delete,
+            ]
+            .into_iter()
+            .flatten()
+            {
+                let pages = operation
+                    .parameters
+                    .iter()
+                    .flatten()
+                    .any(|parameter| parameter.name == "cursor");
+                if pages {
+                    operation.responses.responses.insert(
+                        "404".to_owned(),
+                        error_response("cursor names nothing in this list (its object was deleted)"),
+                    );
+                }
+                for parameter in operation.parameters.iter_mut().flatten() {
+                    let schema = match parameter.name.as_str() {
+                        "limit" => crate::constraints::page_limit(),
+                        "cursor" => crate::constraints::cursor(),
+                        "month" => crate::constraints::month(),
+                        _ => continue,
+                    };
+                    parameter.schema = Some(schema.into());
+                }
+            }
+        }
         let components = openapi.components.get_or_insert_with(Default::default);
+        // A change to a reminder holds at least one field that is not null.
+        if let Some(utoipa::openapi::RefOr::T(utoipa::openapi::schema::Schema::Object(change))) =
+            components.schemas.get_mut("ReminderChange")
+        {
+            use utoipa::openapi::schema::Type;
+            let alternatives = crate::constraints::at_least_one_of(&[
+                ("text", Type::String),
+                ("due_at", Type::String),
+                ("rrule", Type::String),
+                ("urgent", Type::Boolean),
+            ]);
+            let any_of = alternatives
+                .into_iter()
+                .fold(utoipa::openapi::schema::AnyOfBuilder::new(), |any, one| any.item(one))
+                .build();
+            let mut all_of = utoipa::openapi::schema::AllOf::new();
+            all_of.items.push(utoipa::openapi::schema::Schema::AnyOf(any_of).into());
+            let own = std::mem::take(change);
+            all_of
+                .items
+                .insert(0, utoipa::openapi::schema::Schema::Object(own).into());
+            components.schemas.insert(
+                "ReminderChange".to_owned(),
+                utoipa::openapi::schema::Schema::AllOf(all_of).into(),
+            );
+        }
         components.add_security_scheme(
             "bearer",
             SecurityScheme::Http(
@@ -155,8 +215,41 @@ fn error_response(description: &str) -> utoipa::openapi::RefOr<utoipa::openapi::
 )]
 pub(crate) struct ApiDoc;
 
+/// The document, built once.
+fn the_document() -> &'static utoipa::openapi::OpenApi {
+    static DOCUMENT: std::sync::OnceLock<utoipa::openapi::OpenApi> = std::sync::OnceLock::new();
+    DOCUMENT.get_or_init(ApiDoc::openapi)
+}
+
 pub(crate) async fn document() -> HttpResponse {
-    HttpResponse::Ok().json(ApiDoc::openapi())
+    HttpResponse::Ok().json(the_document())
+}
+
+/// The methods the document lists for `path` (a `{name}` segment matches
+/// any one segment), as an `Allow` header value; `None` for a path it does
+/// not know.
+pub(crate) fn allowed_methods(path: &str) -> Option<String> {
+    let segments: Vec<&str> = path.split('/').collect();
+    let item = the_document().paths.paths.iter().find_map(|(template, item)| {
+        let pattern: Vec<&str> = template.split('/').collect();
+        let matches = pattern.len() == segments.len()
+            && pattern
+                .iter()
+                .zip(&segments)
+                .all(|(p, s)| (p.starts_with('{') && p.ends_with('}') && !s.is_empty()) || p == s);
+        matches.then_some(item)
+    })?;
+    let methods: Vec<&str> = [
+        ("GET", item.get.is_some()),
+        ("PUT", item.put.is_some()),
+        ("POST", item.post.is_some()),
+        ("DELETE", item.delete.is_some()),
+        ("PATCH", item.patch.is_some()),
+    ]
+    .into_iter()
+    .filter_map(|(name, present)| present.then_some(name))
+    .collect();
+    (!methods.is_empty()).then(|| methods.join(", "))
 }
 
 /// A page that lists the operations of `/openapi.json` (no external script).

@@ -33,7 +33,9 @@ pub(crate) const PHONE_CHANGE: &str = "phone_change";
 #[serde(deny_unknown_fields)]
 pub(crate) struct PhoneChange {
     /// The new phone, E.164.
+    #[schema(schema_with = crate::constraints::phone)]
     phone: String,
+    #[schema(schema_with = crate::constraints::password)]
     current_password: String,
     /// Required when MFA is on.
     otp: Option<String>,
@@ -89,6 +91,7 @@ pub(crate) async fn request_change(
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct PhoneChangeCode {
+    #[schema(schema_with = crate::constraints::code)]
     code: String,
 }
 

@@ -393,10 +393,12 @@ pub(crate) async fn list_consents(state: Data, person: Authenticated, req: HttpR
 #[serde(deny_unknown_fields)]
 pub(crate) struct NewConsent {
     /// terms, privacy, ai_processing or sms.
+    #[schema(schema_with = crate::constraints::consent_kind)]
     kind: String,
     /// true grants, false withdraws.
     granted: bool,
     /// The version of the text agreed to, 1 to 40 characters (letters, digits, `.`, `-`, `_`).
+    #[schema(schema_with = crate::constraints::consent_version)]
     version: String,
 }
 
@@ -407,7 +409,7 @@ impl Validate for NewConsent {
         }
         let version = self.version.trim();
         if version.is_empty()
-            || version.len() > 40
+            || version.len() > crate::constraints::MAX_CONSENT_VERSION_CHARS
             || !version
                 .bytes()
                 .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'-' | b'_'))

@@ -23,7 +23,7 @@ use crate::state::State;
 
 type Data = web::Data<State>;
 
-const MAX_TEXT_CHARS: usize = 500;
+use crate::constraints::MAX_TEXT_CHARS;
 
 pub(crate) fn time(at: Option<&prost_types::Timestamp>) -> Option<DateTime<Utc>> {
     at.and_then(|t| DateTime::from_timestamp(t.seconds, u32::try_from(t.nanos).unwrap_or(0)))
@@ -50,19 +50,30 @@ fn check_text(field: &str, text: &str) -> ApiResult<()> {
     Ok(())
 }
 
-pub(crate) fn idempotency_key(req: &HttpRequest) -> ApiResult<String> {
+/// The key under which the owning service stores what a POST created: the
+/// client's `Idempotency-Key` scoped to the person (`api:<user id>:<key>`),
+/// so two people sending the same key never meet (neither fails nor learns
+/// that the other holds it), and the same person's retry finds their own
+/// first answer. Without the header, a fresh key: nothing is deduplicated.
+pub(crate) fn idempotency_key(req: &HttpRequest, user_id: &str) -> ApiResult<String> {
     match req.headers().get("Idempotency-Key") {
-        None => Ok(format!("api:{}", uuid::Uuid::new_v4())),
+        None => Ok(format!("api:{user_id}:{}", uuid::Uuid::new_v4())),
         Some(value) => {
             let key = value
                 .to_str()
                 .ok()
-                .filter(|k| (1..=100).contains(&k.len()) && k.bytes().all(|b| b.is_ascii_graphic()))
+                .filter(|k| {
+                    (1..=MAX_IDEMPOTENCY_KEY_CHARS).contains(&k.len()) && k.bytes().all(|b| b.is_ascii_graphic())
+                })
                 .ok_or_else(|| ApiError::field("Idempotency-Key", "must be 1 to 100 visible ASCII characters"))?;
-            Ok(format!("api:{key}"))
+            Ok(format!("api:{user_id}:{key}"))
         }
     }
 }
+
+/// The longest `Idempotency-Key` a client may send (the stored key adds the
+/// person's id, and the owning services take up to 200 characters).
+pub(crate) const MAX_IDEMPOTENCY_KEY_CHARS: usize = 100;
 
 /// One page of `items` (already in a stable order), after `cursor` (an id).
 fn page<T>(items: Vec<T>, id: impl Fn(&T) -> &str, query: &PageQuery) -> ApiResult<Page<T>> {
@@ -73,7 +84,9 @@ fn page<T>(items: Vec<T>, id: impl Fn(&T) -> &str, query: &PageQuery) -> ApiResu
             .iter()
             .position(|item| id(item) == cursor)
             .map(|i| i + 1)
-            .ok_or_else(|| ApiError::field("cursor", "is not a cursor this API gave"))?,
+            // Well formed, but naming nothing in the list (its object was
+            // deleted, or it never was): not found, like an unknown id.
+            .ok_or_else(|| ApiError::not_found("cursor: the object it names is"))?,
     };
     let mut items: Vec<T> = items.into_iter().skip(start).take(limit + 1).collect();
     let next_cursor = if items.len() > limit {
@@ -185,8 +198,10 @@ pub(crate) async fn get_reminder(
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct NewReminder {
+    #[schema(schema_with = crate::constraints::text)]
     text: String,
     due_at: DateTime<Utc>,
+    #[schema(schema_with = crate::constraints::optional_rrule)]
     rrule: Option<String>,
     #[serde(default)]
     urgent: bool,
@@ -195,7 +210,11 @@ pub(crate) struct NewReminder {
 impl Validate for NewReminder {
     fn validate(&mut self) -> ApiResult<()> {
         check_text("text", &self.text)?;
-        if self.rrule.as_deref().is_some_and(|r| r.len() > 500) {
+        if self
+            .rrule
+            .as_deref()
+            .is_some_and(|r| r.len() > crate::constraints::MAX_RRULE_BYTES)
+        {
             return Err(ApiError::field("rrule", "must be at most 500 characters"));
         }
         Ok(())
@@ -209,7 +228,7 @@ pub(crate) async fn create_reminder(
     req: HttpRequest,
     Body(body): Body<NewReminder>,
 ) -> ApiResult<HttpResponse> {
-    let key = idempotency_key(&req)?;
+    let key = idempotency_key(&req, &person.user_id)?;
     let account = verified_account(&state, &person).await?;
     let created = state
         .clients
@@ -241,8 +260,10 @@ pub(crate) async fn create_reminder(
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct ReminderChange {
+    #[schema(schema_with = crate::constraints::optional_text)]
     text: Option<String>,
     due_at: Option<DateTime<Utc>>,
+    #[schema(schema_with = crate::constraints::optional_rrule)]
     rrule: Option<String>,
     urgent: Option<bool>,
 }
@@ -379,6 +400,7 @@ pub(crate) async fn list_tasks(state: Data, person: Authenticated, req: HttpRequ
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct NewTask {
+    #[schema(schema_with = crate::constraints::text)]
     text: String,
     due_at: Option<DateTime<Utc>>,
 }
@@ -396,7 +418,7 @@ pub(crate) async fn add_task(
     req: HttpRequest,
     Body(body): Body<NewTask>,
 ) -> ApiResult<HttpResponse> {
-    let key = idempotency_key(&req)?;
+    let key = idempotency_key(&req, &person.user_id)?;
     verified_account(&state, &person).await?;
     let added = state
         .clients
@@ -446,6 +468,7 @@ pub(crate) async fn complete_task(
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct MoveTask {
+    #[schema(schema_with = crate::constraints::position)]
     position: u32,
 }
 
@@ -509,7 +532,9 @@ pub(crate) async fn delete_task(
 #[serde(deny_unknown_fields)]
 pub(crate) struct Quiet {
     /// "HH:MM", in the person's zone.
+    #[schema(schema_with = crate::constraints::hhmm)]
     start: String,
+    #[schema(schema_with = crate::constraints::hhmm)]
     end: String,
 }
 
@@ -582,7 +607,9 @@ pub(crate) struct SettingsChange {
     #[serde(default, with = "double_option")]
     #[schema(value_type = Option<Quiet>, nullable)]
     quiet_hours: Option<Option<Quiet>>,
+    #[schema(schema_with = crate::constraints::optional_nag_interval_seconds)]
     nag_interval_seconds: Option<u32>,
+    #[schema(schema_with = crate::constraints::optional_nag_limit)]
     nag_limit: Option<u32>,
     missed_policy: Option<MissedChoice>,
 }

@@ -1,6 +1,6 @@
 //! The REST API's routes (`/v1`), documented in `docs/api-design.md`.
 
-use actix_web::{HttpResponse, web};
+use actix_web::{HttpRequest, HttpResponse, ResponseError, web};
 
 use crate::error::ApiError;
 use crate::{admin, auth, data, me, mfa, openapi, phone, privacy, resources};
@@ -60,6 +60,20 @@ pub(crate) fn configure(config: &mut web::ServiceConfig) {
     );
 }
 
-pub(crate) async fn not_found() -> Result<HttpResponse, ApiError> {
-    Err(ApiError::not_found("route"))
+/// What no route took: a known path with a method it does not serve is
+/// answered 405 with `Allow` (the methods the OpenAPI document lists for
+/// it, so the two cannot disagree); any other path, 404.
+pub(crate) async fn not_found(req: HttpRequest) -> HttpResponse {
+    match openapi::allowed_methods(req.path()) {
+        Some(allowed) => {
+            let mut error = ApiError::invalid(format!("method: not allowed here (allowed: {allowed})"));
+            error.status = Some(405);
+            let mut response = error.error_response();
+            if let Ok(value) = actix_web::http::header::HeaderValue::from_str(&allowed) {
+                response.headers_mut().insert(actix_web::http::header::ALLOW, value);
+            }
+            response
+        }
+        None => ApiError::not_found("route").error_response(),
+    }
 }

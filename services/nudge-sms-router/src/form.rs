@@ -19,8 +19,9 @@ pub(crate) enum FormError {
     BadEscape(usize),
     #[error("parameter {0}: not valid UTF-8 once decoded")]
     NotUtf8(usize),
-    #[error("the body is not a JSON object: {0}")]
-    NotJsonObject(String),
+    /// Where the body stops being a JSON object; never its content.
+    #[error("the body is not a JSON object (line {line}, column {column})")]
+    NotJsonObject { line: usize, column: usize },
 }
 
 /// The body's name/value pairs, in order, repeats kept.
@@ -43,9 +44,11 @@ pub(crate) fn parse(body: &[u8]) -> Result<Vec<(String, String)>, FormError> {
 
 /// The members of a JSON object body as parameters.
 pub(crate) fn parse_json(body: &[u8]) -> Result<Vec<(String, String)>, FormError> {
-    let members: Members = serde_json::from_slice(body).map_err(|e| {
-        // serde_json's message names a line and column, never the content.
-        FormError::NotJsonObject(e.to_string())
+    // serde_json's message quotes the value it did not expect (`invalid
+    // type: string "..."`): only its position is kept.
+    let members: Members = serde_json::from_slice(body).map_err(|e| FormError::NotJsonObject {
+        line: e.line(),
+        column: e.column(),
     })?;
     let mut params = Vec::with_capacity(members.0.len());
     for (name, value) in members.0 {
@@ -161,7 +164,29 @@ mod tests {
             Ok(pairs(&[("From", "+1"), ("From", "+2")]))
         );
         for bad in [&b"[1,2]"[..], b"\"text\"", b"{", b"{\"Body\":\"\xff\"}", b""] {
-            assert!(matches!(parse_json(bad), Err(FormError::NotJsonObject(_))), "{bad:?}");
+            assert!(
+                matches!(parse_json(bad), Err(FormError::NotJsonObject { .. })),
+                "{bad:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn webhook_errors_never_echo_the_body() {
+        // Issue 13, finding 10: serde_json's own message quoted the string.
+        for body in [
+            &br#""my bank pin is 4321""#[..],
+            br#"["my bank pin is 4321"]"#,
+            br#"{"Body": "my bank pin is 4321""#,
+            br#"{"Body" "my bank pin is 4321"}"#,
+            b"my bank pin is 4321",
+        ] {
+            let message = parse_json(body).expect_err("not an object").to_string();
+            assert!(!message.contains("4321") && !message.contains("pin"), "{message}");
+            assert!(
+                message.starts_with("the body is not a JSON object (line 1, column "),
+                "{message}"
+            );
         }
     }
 }

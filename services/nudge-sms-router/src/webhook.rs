@@ -102,14 +102,15 @@ fn body_kind(request: &HttpRequest) -> Result<BodyKind, Rejection> {
     }
 }
 
-/// Reads the body's parameters and checks Twilio's signature over them.
+/// Checks Twilio's signature, then reads the body's parameters.
+///
+/// A JSON body is signed as raw bytes (`bodySHA256`), so its signature is
+/// checked before the body is parsed: an unsigned request never learns how
+/// its body was read. A form's signature covers its decoded parameters, so a
+/// form is decoded first, by a reader whose errors name a position, never a
+/// value. No error repeats a value received.
 fn verified_params(request: &HttpRequest, body: &[u8], core: &Core) -> Result<Vec<(String, String)>, Rejection> {
     let kind = body_kind(request)?;
-    let params = match kind {
-        BodyKind::Form => crate::form::parse(body),
-        BodyKind::Json => crate::form::parse_json(body),
-    }
-    .map_err(|e| bad_request(&format!("malformed body: {e}")))?;
     let signature = request
         .headers()
         .get("X-Twilio-Signature")
@@ -118,19 +119,29 @@ fn verified_params(request: &HttpRequest, body: &[u8], core: &Core) -> Result<Ve
     let path_and_query = request.uri().path_and_query().map_or(request.path(), |pq| pq.as_str());
     let url = format!("{}{path_and_query}", core.public_base_url);
     let token = core.auth_token.expose_secret();
-    let valid = !signature.is_empty()
-        && match kind {
-            BodyKind::Form => nudge_secure::twilio::validate_form(token, &url, &params, signature),
-            BodyKind::Json => nudge_secure::twilio::validate_json(token, &url, body, signature),
-        };
-    if !valid {
+    let malformed = |e: crate::form::FormError| bad_request(&format!("malformed body: {e}"));
+    let refused = || {
         tracing::warn!(
             path = request.path(),
             "webhook refused: missing or invalid Twilio signature"
         );
-        return Err(Rejection::Forbidden);
+        Rejection::Forbidden
+    };
+    match kind {
+        BodyKind::Form => {
+            let params = crate::form::parse(body).map_err(malformed)?;
+            if signature.is_empty() || !nudge_secure::twilio::validate_form(token, &url, &params, signature) {
+                return Err(refused());
+            }
+            Ok(params)
+        }
+        BodyKind::Json => {
+            if signature.is_empty() || !nudge_secure::twilio::validate_json(token, &url, body, signature) {
+                return Err(refused());
+            }
+            crate::form::parse_json(body).map_err(malformed)
+        }
     }
-    Ok(params)
 }
 
 /// The one value of a parameter that must appear exactly once.

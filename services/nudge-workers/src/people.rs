@@ -13,10 +13,7 @@ use crate::store::{self, PersonRow};
 pub(crate) const DEFAULT_NAG_INTERVAL_SECONDS: u32 = 600;
 /// Nags after the first send when a person never set anything.
 pub(crate) const DEFAULT_NAG_LIMIT: u32 = 3;
-/// The most nags a person may ask for.
-pub(crate) const MAX_NAG_LIMIT: u32 = 20;
-/// The longest nag interval (a day).
-pub(crate) const MAX_NAG_INTERVAL_SECONDS: u32 = 24 * 60 * 60;
+pub(crate) use nudge_core::limits::{MAX_NAG_INTERVAL_SECONDS, MAX_NAG_LIMIT};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum MissedPolicy {

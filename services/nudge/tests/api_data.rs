@@ -99,7 +99,8 @@ async fn memories_conversation_number_usage(api: &Api) {
             None,
         )
         .await;
-    assert_error(status, &body, 400, "invalid_argument", "cursor");
+    // Well formed, but naming nothing in Bob's list: not found (issue 13, finding 12).
+    assert_error(status, &body, 404, "not_found", "cursor");
     let (status, body) = api
         .call("GET", "/v1/conversations/messages?limit=0", Some(&ada_token), None)
         .await;
@@ -280,6 +281,107 @@ async fn memories_conversation_number_usage_embedded() {
 async fn memories_conversation_number_usage_on_postgres_and_redis() {
     let api = Api::on_postgres_and_redis(&[]).await;
     memories_conversation_number_usage(&api).await;
+}
+
+/// Issue 13, finding 7: an `Idempotency-Key` belongs to the person who sent
+/// it. Another person's key neither fails (503 on memories, "already used"
+/// on reminders and tasks, which told that someone held it) nor reaches
+/// their data; one's own key sent again, even with another body, keeps its
+/// first answer.
+async fn idempotency_keys_are_per_person(api: &Api) {
+    let ada = api.verified_person("ada@example.com", "+15145550111").await;
+    let ada_token = s(&ada, "access_token");
+    let bob = api.verified_person("bob@example.com", "+15145550122").await;
+    let bob_token = s(&bob, "access_token");
+    let due = (chrono::Utc::now() + chrono::Duration::days(2)).to_rfc3339();
+    let cases = [
+        (
+            "/v1/memories",
+            json!({"text": "I like green tea"}),
+            json!({"text": "I like black coffee"}),
+            json!({"text": "I like water"}),
+        ),
+        (
+            "/v1/reminders",
+            json!({"text": "call the dentist", "due_at": due}),
+            json!({"text": "water the plants", "due_at": due}),
+            json!({"text": "something else", "due_at": due}),
+        ),
+        (
+            "/v1/tasks",
+            json!({"text": "buy milk"}),
+            json!({"text": "buy bread"}),
+            json!({"text": "buy cheese"}),
+        ),
+    ];
+    // The text of a created resource, wherever the answer keeps it.
+    let text = |body: &Value| body.get("memory").unwrap_or(body)["text"].clone();
+    let id = |body: &Value| body.get("memory").unwrap_or(body)["id"].clone();
+    for (path, ada_body, bob_body, other_body) in cases {
+        let (status, first) = api
+            .call_with(
+                "POST",
+                path,
+                Some(&ada_token),
+                Some(ada_body.clone()),
+                Some("shared-key-1"),
+            )
+            .await;
+        assert_eq!(status, StatusCode::CREATED, "{path}: {first}");
+        let (status, bobs) = api
+            .call_with(
+                "POST",
+                path,
+                Some(&bob_token),
+                Some(bob_body.clone()),
+                Some("shared-key-1"),
+            )
+            .await;
+        assert_eq!(
+            status,
+            StatusCode::CREATED,
+            "{path}: another person's key is not in the way: {bobs}"
+        );
+        assert_eq!(text(&bobs), bob_body["text"], "{path}");
+        // Bob's own key again, with another body: his first answer, nothing new
+        // (reminders and tasks say 200; a memory repeats its first answer).
+        let (status, again) = api
+            .call_with("POST", path, Some(&bob_token), Some(other_body), Some("shared-key-1"))
+            .await;
+        let replayed = if path == "/v1/memories" {
+            StatusCode::CREATED
+        } else {
+            StatusCode::OK
+        };
+        assert_eq!(status, replayed, "{path}: {again}");
+        assert_eq!(text(&again), bob_body["text"], "{path}");
+        assert_eq!(id(&again), id(&bobs), "{path}");
+        // Ada's key still answers Ada's resource.
+        let (status, hers) = api
+            .call_with(
+                "POST",
+                path,
+                Some(&ada_token),
+                Some(ada_body.clone()),
+                Some("shared-key-1"),
+            )
+            .await;
+        assert_eq!(status, replayed, "{path}: {hers}");
+        assert_eq!(id(&hers), id(&first), "{path}");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn idempotency_keys_are_per_person_embedded() {
+    let api = Api::embedded(&[]).await;
+    idempotency_keys_are_per_person(&api).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "needs PostgreSQL and Redis"]
+async fn idempotency_keys_are_per_person_on_postgres_and_redis() {
+    let api = Api::on_postgres_and_redis(&[]).await;
+    idempotency_keys_are_per_person(&api).await;
 }
 
 /// An administrator's session opened with MFA (the first administrator is

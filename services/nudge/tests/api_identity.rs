@@ -662,6 +662,159 @@ async fn rate_limits_hold_across_two_api_servers_sharing_redis() {
     running.await.expect("join").expect("second api stops");
 }
 
+/// Issue 13, finding 6: behind a trusted proxy each client has its own
+/// anonymous allowance; a header from a peer that is not trusted changes
+/// nothing (the test client, 127.0.0.1, plays the proxy).
+async fn anonymous_limits_behind_a_trusted_proxy(api: &Api, trusted: bool) {
+    let second = chrono::Utc::now().timestamp().rem_euclid(60);
+    if second > 45 {
+        tokio::time::sleep(Duration::from_secs(u64::try_from(61 - second).unwrap_or(15))).await;
+    }
+    let from = |client: &'static str| {
+        let request = api
+            .http
+            .post(format!("{}/v1/auth/refresh", api.base))
+            .header("X-Forwarded-For", format!("198.51.100.77, {client}"))
+            .json(&json!({"refresh_token": "no.such-token"}));
+        async move { request.send().await.expect("reachable").status().as_u16() }
+    };
+    let mut first = Vec::new();
+    for _ in 0..6 {
+        first.push(from("203.0.113.1").await);
+    }
+    assert_eq!(first, [401, 401, 401, 401, 401, 429]);
+    // Another client behind the same proxy.
+    let other = from("203.0.113.2").await;
+    if trusted {
+        assert_eq!(other, 401, "its own allowance");
+    } else {
+        assert_eq!(other, 429, "an untrusted peer's header is not believed");
+    }
+}
+
+const BEHIND_A_PROXY: [(&str, &str); 2] = [
+    ("NUDGE__API__ANONYMOUS_PER_MINUTE", "5"),
+    ("NUDGE__API__TRUSTED_PROXIES", "127.0.0.1,::1"),
+];
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn anonymous_limits_per_client_behind_a_trusted_proxy_embedded() {
+    let api = Api::embedded(&BEHIND_A_PROXY).await;
+    anonymous_limits_behind_a_trusted_proxy(&api, true).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "needs PostgreSQL and Redis"]
+async fn anonymous_limits_per_client_behind_a_trusted_proxy_on_postgres_and_redis() {
+    let api = Api::on_postgres_and_redis(&BEHIND_A_PROXY).await;
+    anonymous_limits_behind_a_trusted_proxy(&api, true).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn anonymous_limits_ignore_forwarded_headers_by_default() {
+    let api = Api::embedded(&[("NUDGE__API__ANONYMOUS_PER_MINUTE", "5")]).await;
+    anonymous_limits_behind_a_trusted_proxy(&api, false).await;
+}
+
+/// Issue 13, finding 12: a known path asked with a method it does not serve
+/// answers 405 with `Allow` (the methods the document lists), not 404.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn undeclared_methods_answer_405_with_allow() {
+    let api = Api::embedded(&[]).await;
+    let (_, doc) = api.call("GET", "/openapi.json", None, None).await;
+    let paths = doc["paths"].as_object().expect("paths");
+    let mut checked = 0;
+    for (path, item) in paths {
+        let declared: Vec<String> = item
+            .as_object()
+            .expect("path item")
+            .keys()
+            .filter(|k| ["get", "put", "post", "delete", "patch"].contains(&k.as_str()))
+            .map(|k| k.to_uppercase())
+            .collect();
+        let concrete = path.replace("{id}", "00000000-0000-7000-8000-000000000000");
+        for method in ["GET", "PUT", "POST", "DELETE", "PATCH", "TRACE", "OPTIONS", "HEAD"] {
+            if declared.iter().any(|d| d == method) {
+                continue;
+            }
+            let response = api
+                .http
+                .request(
+                    reqwest::Method::from_bytes(method.as_bytes()).expect("method"),
+                    format!("{}{concrete}", api.base),
+                )
+                .send()
+                .await
+                .expect("reachable");
+            assert_eq!(response.status().as_u16(), 405, "{method} {path}");
+            let allow = response.headers()["allow"].to_str().expect("ascii").to_owned();
+            let mut allowed: Vec<&str> = allow.split(", ").collect();
+            allowed.sort_unstable();
+            let mut expected: Vec<&str> = declared.iter().map(String::as_str).collect();
+            expected.sort_unstable();
+            assert_eq!(allowed, expected, "{method} {path}");
+            checked += 1;
+        }
+    }
+    assert!(checked > 200, "{checked}");
+    // An unknown path is still 404.
+    let (status, body) = api.call("TRACE", "/v1/no-such-thing", None, None).await;
+    assert_eq!(status, StatusCode::NOT_FOUND, "{body}");
+    let (status, _) = api.call("PATCH", "/v1/reminders/a/b", None, None).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+}
+
+/// Issue 13, finding 12: the document states what the server enforces
+/// (schemathesis with every check, in `.ci/schemathesis`, proves the rest).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_openapi_document_states_the_constraints() {
+    let api = Api::embedded(&[]).await;
+    let (_, doc) = api.call("GET", "/openapi.json", None, None).await;
+    let schemas = &doc["components"]["schemas"];
+    let limit = doc["paths"]["/v1/tasks"]["get"]["parameters"]
+        .as_array()
+        .expect("parameters")
+        .iter()
+        .find(|p| p["name"] == "limit")
+        .expect("limit")["schema"]
+        .clone();
+    assert_eq!(
+        (limit["minimum"].clone(), limit["maximum"].clone()),
+        (json!(1), json!(100))
+    );
+    let text = &schemas["NewMemory"]["properties"]["text"];
+    assert_eq!(
+        (text["minLength"].clone(), text["maxLength"].clone()),
+        (json!(1), json!(500))
+    );
+    assert_eq!(schemas["MoveTask"]["properties"]["position"]["minimum"], json!(1));
+    assert_eq!(
+        schemas["RoleChange"]["properties"]["role"]["enum"],
+        json!(["user", "premium", "admin"])
+    );
+    assert_eq!(schemas["SignUp"]["properties"]["password"]["minLength"], json!(8));
+    assert_eq!(schemas["SignUp"]["properties"]["email"]["format"], json!("email"));
+    assert_eq!(
+        schemas["SettingsChange"]["properties"]["nag_limit"]["maximum"],
+        json!(20)
+    );
+    assert_eq!(
+        schemas["NewConsent"]["properties"]["kind"]["enum"]
+            .as_array()
+            .map(Vec::len),
+        Some(4)
+    );
+    assert_eq!(
+        schemas["PhoneCode"]["properties"]["code"]["pattern"],
+        json!("^[0-9]{6}$")
+    );
+    // A change holds at least one field that is not null.
+    assert_eq!(
+        schemas["ReminderChange"]["allOf"][1]["anyOf"].as_array().map(Vec::len),
+        Some(4)
+    );
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_openapi_document_matches_the_routes() {
     let api = Api::embedded(&[]).await;

@@ -262,3 +262,77 @@ async fn json_bodies_are_signed_through_body_sha256_embedded() {
 async fn json_bodies_are_signed_through_body_sha256_distributed() {
     json_bodies(Mode::Distributed).await;
 }
+
+/// Issue 13, finding 10: an unsigned JSON body is refused before it is read
+/// (403, not a 400 describing it), and a signed one that is not an object
+/// gets a 400 that names the problem, never the value.
+async fn webhook_never_echoes_the_body(mode: Mode) {
+    let options = Options {
+        public_base_url: Some("https://sms.nudge.example.test".to_owned()),
+        sms_router_only: true,
+        ..Options::default()
+    };
+    let world = World::start(mode, options).await;
+    let http = reqwest::Client::new();
+    let secret = br#""my bank pin is 4321""#;
+    for path in ["/twilio/sms", "/twilio/status"] {
+        let url = format!("http://127.0.0.1:{}{path}", world.http_ports[0]);
+        let unsigned = http
+            .post(&url)
+            .header("Content-Type", "application/json")
+            .body(secret.to_vec())
+            .send()
+            .await
+            .expect("post");
+        assert_eq!(unsigned.status(), 403, "{path}: the signature is checked first");
+        let text = unsigned.text().await.expect("body");
+        assert!(!text.contains("4321") && !text.contains("bank"), "{path}: {text}");
+
+        let (signed_url, signature) =
+            nudge_fake_twilio::sign_json(AUTH_TOKEN, &format!("https://sms.nudge.example.test{path}"), secret);
+        let signed = http
+            .post(signed_url.replace(
+                "https://sms.nudge.example.test",
+                &format!("http://127.0.0.1:{}", world.http_ports[0]),
+            ))
+            .header("Content-Type", "application/json")
+            .header("X-Twilio-Signature", signature)
+            .body(secret.to_vec())
+            .send()
+            .await
+            .expect("post");
+        assert_eq!(signed.status(), 400, "{path}: signed, but not an object");
+        let text = signed.text().await.expect("body");
+        assert!(text.contains("not a JSON object"), "{path}: {text}");
+        assert!(!text.contains("4321") && !text.contains("bank"), "{path}: {text}");
+    }
+    // A signed form whose values are wrong is named by parameter, not by value.
+    let sender = world.sender();
+    let mut params = sender.params(&InboundSms {
+        message_sid: "SM000000000000000000000000000000e1",
+        from: OWNER,
+        to: NUMBER,
+        body: "hello",
+    });
+    params
+        .iter_mut()
+        .filter(|(k, _)| k == "From")
+        .for_each(|(_, v)| *v = "pin 4321".into());
+    let signature = sender.signature(&params);
+    let response = sender.post(&params, Some(&signature)).await.expect("post");
+    assert_eq!(response.status(), 400);
+    let text = response.text().await.expect("body");
+    assert!(text.contains("From") && !text.contains("4321"), "{text}");
+    world.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn webhook_never_echoes_the_body_embedded() {
+    webhook_never_echoes_the_body(Mode::Embedded).await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+#[ignore = "needs PostgreSQL, RabbitMQ and Redis"]
+async fn webhook_never_echoes_the_body_distributed() {
+    webhook_never_echoes_the_body(Mode::Distributed).await;
+}
