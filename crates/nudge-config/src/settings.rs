@@ -438,6 +438,10 @@ pub struct ApiSettings {
     pub login_lockout_seconds: u64,
     /// Lifetime of an SMS code (phone verification, password reset).
     pub code_ttl_seconds: u64,
+    /// A refresh token spent this many seconds ago or less is honoured again
+    /// (two tabs refreshing at once) instead of revoking its session as a
+    /// reuse; 0 turns the grace off.
+    pub refresh_reuse_grace_seconds: u64,
 }
 
 impl Default for ApiSettings {
@@ -458,6 +462,7 @@ impl Default for ApiSettings {
             login_max_failures: 5,
             login_lockout_seconds: 900,
             code_ttl_seconds: 600,
+            refresh_reuse_grace_seconds: 10,
         }
     }
 }
@@ -514,6 +519,9 @@ impl ApiSettings {
         }
         if !(60..=86_400).contains(&self.code_ttl_seconds) {
             return Err(problem("api.code_ttl_seconds", "must be between 60 and 86400"));
+        }
+        if self.refresh_reuse_grace_seconds > 60 {
+            return Err(problem("api.refresh_reuse_grace_seconds", "must be at most 60"));
         }
         Ok(())
     }
