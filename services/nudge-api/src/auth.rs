@@ -180,8 +180,9 @@ pub(crate) async fn sign_up(state: Data, _client: Anonymous, Body(body): Body<Si
             if let Some(owner) = owner {
                 audit(&state, Some(&owner.id), "signup_existing", None).await?;
                 let state = state.clone();
-                // Off the answer's path, so that it takes no longer than a creation.
-                actix_web::rt::spawn(async move {
+                // Off the answer's path, so that it takes no longer than a
+                // creation; on the main runtime, so that it runs to its end.
+                state.runtime.clone().spawn(async move {
                     if let Err(error) = tell_owner_of_sign_up(&state, &owner).await {
                         tracing::warn!(user.id = %owner.id, error = %error.message, "cannot tell the owner of a sign-up attempt");
                     }
@@ -616,7 +617,8 @@ pub(crate) async fn request_reset(
     drop(conn);
     if let Some(account) = account.filter(|a| a.phone_verified_at.is_some()) {
         let state = state.clone();
-        actix_web::rt::spawn(async move {
+        // On the main runtime, so that it runs to its end.
+        state.runtime.clone().spawn(async move {
             match send_code(&state, &account.id, "reset", None, "password reset").await {
                 Ok(code) => {
                     if let Err(error) = audit(&state, Some(&account.id), "password_reset_requested", Some(&code)).await

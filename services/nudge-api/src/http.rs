@@ -201,7 +201,14 @@ impl FromRequest for Authenticated {
                 Admitted::Counted { count, stamp, known } => {
                     check_count("person", count, per_minute, now)?;
                     if !known {
-                        confirm_session(&state, &claims.sid, &claims.sub).await?;
+                        // On the main runtime, to its end: this future is
+                        // dropped when another extractor of the request fails.
+                        let (confirming, sid, sub) = (state.clone(), claims.sid.clone(), claims.sub.clone());
+                        state
+                            .runtime
+                            .spawn(async move { confirm_session(&confirming, &sid, &sub).await })
+                            .await
+                            .map_err(|e| ApiError::internal("session check", e))??;
                     }
                     stamp
                 }

@@ -230,6 +230,7 @@ impl Application {
             clients,
             console_numbers: settings.sms_transport() == nudge_config::SmsTransport::Console,
             views: views::AccountViews::default(),
+            runtime: tokio::runtime::Handle::current(),
         });
         let max_body = settings.api.max_body_bytes;
         let server = actix_web::HttpServer::new(move || {

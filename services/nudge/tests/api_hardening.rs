@@ -233,6 +233,18 @@ async fn revocation_survives_restart(api: Api) {
         let (status, _) = api.call("GET", "/v1/me", Some(token), None).await;
         assert_eq!(status, StatusCode::UNAUTHORIZED, "{what}, twice");
     }
+    // The live session's first request after the restart has a body refused
+    // at once, while its session is read from the database: the request is
+    // dropped half-way, and the api lives on.
+    let (status, body) = api
+        .call(
+            "PUT",
+            "/v1/me/password",
+            Some(&live),
+            Some(json!({"current_password": PASSWORD, "new_password": "short"})),
+        )
+        .await;
+    assert_error(status, &body, 400, "invalid_argument", "new_password");
     let (status, body) = api.call("GET", "/v1/me", Some(&live), None).await;
     assert_eq!(status, StatusCode::OK, "the live session works: {body}");
     // Revoked after the restart, once the live session is in the cache.
