@@ -196,13 +196,17 @@ pub(crate) async fn sign_up(state: Data, _client: Anonymous, Body(body): Body<Si
     })))
 }
 
+pub(crate) fn signup_notice_key(user_id: &str) -> String {
+    format!("api:signup-notice:{user_id}")
+}
+
 /// Texts the owner of an email that someone tried to sign up with, at most
 /// once an hour, when their phone is verified.
 async fn tell_owner_of_sign_up(state: &State, owner: &store::Account) -> ApiResult<()> {
     if owner.phone_verified_at.is_none() {
         return Ok(());
     }
-    let key = format!("api:signup-notice:{}", owner.id);
+    let key = signup_notice_key(&owner.id);
     if !state.cache.set_if_absent(&key, b"1", Duration::from_secs(3600)).await? {
         return Ok(());
     }
@@ -583,6 +587,15 @@ impl Validate for ResetRequest {
     }
 }
 
+/// The reset-request counters of an email address (its hash, never the address).
+pub(crate) fn resets_prefix(email: &str) -> String {
+    use sha2::Digest as _;
+    format!(
+        "api:resets:{}:",
+        tokens::hex(&sha2::Sha256::digest(email.as_bytes())[..12])
+    )
+}
+
 /// Reset requests of one email address an hour, whether or not it has an account.
 const RESETS_PER_HOUR: i64 = 5;
 
@@ -596,13 +609,11 @@ pub(crate) async fn request_reset(
     _client: Anonymous,
     Body(body): Body<ResetRequest>,
 ) -> ApiResult<HttpResponse> {
-    use sha2::Digest as _;
     let now_seconds = unix_now();
-    let email_hash = tokens::hex(&sha2::Sha256::digest(body.email.as_bytes())[..12]);
     let asked = state
         .cache
         .increment(
-            &format!("api:resets:{email_hash}:{}", now_seconds / 3600),
+            &format!("{}{}", resets_prefix(&body.email), now_seconds / 3600),
             Duration::from_secs(3700),
         )
         .await?;

@@ -617,3 +617,57 @@ async fn dev_keeps_sms_bodies_off_the_log_stream() {
     assert!(!log.contains(&code), "the code is in the log stream");
     assert!(!log.contains("+15145550100"), "the phone is in the log stream");
 }
+
+/// The counters finding 8 adds (reset requests under the email's hash, the
+/// sign-up notice under the person's id) go with the person's erasure.
+async fn erasure_forgets_the_enumeration_counters(api: &Api) {
+    let tokens = api.verified_person("ada@example.com", "+15145550100").await;
+    let (status, _, _) = reset(api, "ada@example.com").await;
+    assert_eq!(status, StatusCode::ACCEPTED);
+    let (status, _) = api
+        .call(
+            "POST",
+            "/v1/auth/signup",
+            None,
+            Some(json!({"email": "ada@example.com", "password": "someone else's passphrase"})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::ACCEPTED);
+    let kept = |prefix: &'static str| async move {
+        let mut found = Vec::new();
+        for cache in &api.stack.caches {
+            found.extend(cache.entries(prefix).await.expect("entries"));
+        }
+        found
+    };
+    eventually(
+        "the sign-up notice mark",
+        Duration::from_secs(10),
+        || kept("api:signup-notice:"),
+        |found| !found.is_empty(),
+    )
+    .await;
+    assert!(!kept("api:resets:").await.is_empty());
+    let (status, body) = api
+        .call(
+            "DELETE",
+            "/v1/me",
+            Some(&s(&tokens, "access_token")),
+            Some(json!({"current_password": PASSWORD})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::NO_CONTENT, "{body}");
+    assert_eq!(kept("api:resets:").await, Vec::new());
+    assert_eq!(kept("api:signup-notice:").await, Vec::new());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn erasure_forgets_the_enumeration_counters_embedded() {
+    erasure_forgets_the_enumeration_counters(&Api::embedded(&[]).await).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "needs PostgreSQL and Redis"]
+async fn erasure_forgets_the_enumeration_counters_on_postgres_and_redis() {
+    erasure_forgets_the_enumeration_counters(&Api::on_postgres_and_redis(&[]).await).await;
+}
