@@ -52,6 +52,11 @@ pub struct Admission<'a> {
     /// kept for `stamp_ttl`.
     pub stamp: &'a str,
     pub stamp_ttl: Duration,
+    /// A key whose presence is reported back ([`Admitted::Counted::known`]):
+    /// what the caller confirmed from its durable store earlier (a session
+    /// known to be live), so that a cache that lost its entries (a restart)
+    /// is filled again from that store rather than trusted when empty.
+    pub known_if_present: &'a str,
 }
 
 /// The answer to [`Cache::admit`].
@@ -59,8 +64,9 @@ pub struct Admission<'a> {
 pub enum Admitted {
     /// `refused_if_present` holds something; nothing was counted.
     Refused,
-    /// The counter's new value and the stamp's current value.
-    Counted { count: i64, stamp: String },
+    /// The counter's new value, the stamp's current value, and whether
+    /// `known_if_present` holds something.
+    Counted { count: i64, stamp: String, known: bool },
 }
 
 #[derive(Clone)]
@@ -124,6 +130,16 @@ impl Cache {
         match self {
             Cache::Memory(cache) => Ok(cache.increment(key, window)),
             Cache::Redis(cache) => cache.increment(key, window).await,
+        }
+    }
+
+    /// Takes one back from the counter `key` (an attempt reserved with
+    /// [`Cache::increment`] that turned out not to count); a counter that
+    /// expired meanwhile stays gone. Returns the new value (0 if none).
+    pub async fn decrement(&self, key: &str) -> Result<i64, CacheError> {
+        match self {
+            Cache::Memory(cache) => Ok(cache.decrement(key)),
+            Cache::Redis(cache) => cache.decrement(key).await,
         }
     }
 

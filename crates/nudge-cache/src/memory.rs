@@ -120,6 +120,23 @@ impl MemoryCache {
         increment_in(&mut self.entries(), key, window, Instant::now())
     }
 
+    pub(crate) fn decrement(&self, key: &str) -> i64 {
+        let now = Instant::now();
+        let mut entries = self.entries();
+        match entries.get_mut(&self.key(key)).filter(|e| e.live(now)) {
+            Some(entry) => {
+                let count = std::str::from_utf8(&entry.value)
+                    .ok()
+                    .and_then(|v| v.parse::<i64>().ok())
+                    .unwrap_or(0)
+                    - 1;
+                entry.value = count.to_string().into_bytes();
+                count
+            }
+            None => 0,
+        }
+    }
+
     pub(crate) fn admit(&self, admission: &crate::Admission<'_>, fresh_stamp: &str) -> crate::Admitted {
         let now = Instant::now();
         let mut entries = self.entries();
@@ -144,10 +161,11 @@ impl MemoryCache {
                 value: fresh_stamp.as_bytes().to_vec(),
                 expires_at: Some(now + admission.stamp_ttl),
             });
-        crate::Admitted::Counted {
-            count,
-            stamp: String::from_utf8_lossy(&stamp.value).into_owned(),
-        }
+        let stamp = String::from_utf8_lossy(&stamp.value).into_owned();
+        let known = entries
+            .get(&self.key(admission.known_if_present))
+            .is_some_and(|e| e.live(now));
+        crate::Admitted::Counted { count, stamp, known }
     }
 
     pub(crate) fn reserve_slot(&self, key: &str, not_before: i64, cost: i64, ttl: Duration) -> i64 {

@@ -26,16 +26,20 @@ const DELETE_IF_EQUALS: &str =
 const INCREMENT_IN_WINDOW: &str =
     "local n = redis.call('INCR', KEYS[1]) if n == 1 then redis.call('PEXPIRE', KEYS[1], ARGV[1]) end return n";
 
+/// Takes one back from a counter that still exists (see `Cache::decrement`).
+const DECREMENT_IF_EXISTS: &str =
+    "if redis.call('EXISTS', KEYS[1]) == 1 then return redis.call('DECR', KEYS[1]) else return 0 end";
+
 /// The checks of an authenticated request (see `Cache::admit`).
-/// KEYS[1] refused if present, KEYS[2] counter, KEYS[3] stamp; ARGV[1]
-/// window (ms), ARGV[2] a fresh stamp, ARGV[3] the stamp's ttl (ms).
-/// Answers {-1} when refused, else {count, stamp}.
+/// KEYS[1] refused if present, KEYS[2] counter, KEYS[3] stamp, KEYS[4]
+/// known if present; ARGV[1] window (ms), ARGV[2] a fresh stamp, ARGV[3]
+/// the stamp's ttl (ms). Answers {-1} when refused, else {count, stamp, known}.
 const ADMIT: &str = "if redis.call('EXISTS', KEYS[1]) == 1 then return {-1} end \
      local n = redis.call('INCR', KEYS[2]) \
      if n == 1 then redis.call('PEXPIRE', KEYS[2], ARGV[1]) end \
      local stamp = redis.call('GET', KEYS[3]) \
      if not stamp then stamp = ARGV[2] redis.call('SET', KEYS[3], stamp, 'PX', ARGV[3]) end \
-     return {n, stamp}";
+     return {n, stamp, redis.call('EXISTS', KEYS[4])}";
 
 /// Reserves the next slot of a schedule (see `Cache::reserve_slot`). The
 /// key holds the instant the schedule is free from, in microseconds; Lua
@@ -196,6 +200,11 @@ impl RedisCache {
         .await
     }
 
+    pub(crate) async fn decrement(&self, key: &str) -> Result<i64, CacheError> {
+        self.query(redis::cmd("EVAL").arg(DECREMENT_IF_EXISTS).arg(1).arg(self.key(key)))
+            .await
+    }
+
     pub(crate) async fn admit(
         &self,
         admission: &crate::Admission<'_>,
@@ -205,10 +214,11 @@ impl RedisCache {
             .query_kept(
                 redis::cmd("EVAL")
                     .arg(ADMIT)
-                    .arg(3)
+                    .arg(4)
                     .arg(self.key(admission.refused_if_present))
                     .arg(self.key(admission.counter))
                     .arg(self.key(admission.stamp))
+                    .arg(self.key(admission.known_if_present))
                     .arg(millis(admission.window))
                     .arg(fresh_stamp)
                     .arg(millis(admission.stamp_ttl)),
@@ -216,9 +226,10 @@ impl RedisCache {
             .await?;
         match reply.as_slice() {
             [redis::Value::Int(-1)] => Ok(crate::Admitted::Refused),
-            [redis::Value::Int(count), stamp] => Ok(crate::Admitted::Counted {
+            [redis::Value::Int(count), stamp, redis::Value::Int(known)] => Ok(crate::Admitted::Counted {
                 count: *count,
                 stamp: redis::from_redis_value_ref(stamp).map_err(|e| CacheError::Redis(e.to_string()))?,
+                known: *known == 1,
             }),
             _ => Err(CacheError::Redis(format!("admit answered {} values", reply.len()))),
         }

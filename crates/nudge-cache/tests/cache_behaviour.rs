@@ -302,13 +302,19 @@ async fn admits(cache: Cache) {
         window: Duration::from_secs(60),
         stamp: "stamp:u1",
         stamp_ttl: Duration::from_secs(60),
+        known_if_present: "live:s1",
     };
     let stamp_of = |admitted: Admitted, expected_count: i64| match admitted {
-        Admitted::Counted { count, stamp } => {
+        Admitted::Counted {
+            count,
+            stamp,
+            known: false,
+        } => {
             assert_eq!(count, expected_count);
             assert!(!stamp.is_empty());
             stamp
         }
+        Admitted::Counted { known: true, .. } => panic!("known before it was set"),
         Admitted::Refused => panic!("refused"),
     };
     let first = stamp_of(cache.admit(&admission).await.expect("admit"), 1);
@@ -347,6 +353,7 @@ async fn admits(cache: Cache) {
         window: Duration::from_millis(300),
         stamp: "stamp:u2",
         stamp_ttl: Duration::from_millis(300),
+        known_if_present: "live:s2",
     };
     let before = stamp_of(cache.admit(&short).await.expect("admit"), 1);
     tokio::time::sleep(Duration::from_millis(450)).await;
@@ -387,11 +394,18 @@ async fn redis_admission_is_shared_between_clients() {
         window: Duration::from_secs(60),
         stamp: "stamp:u",
         stamp_ttl: Duration::from_secs(60),
+        known_if_present: "live:s",
     };
-    let Admitted::Counted { count: 1, stamp: on_a } = a.admit(&admission).await.expect("a") else {
+    let Admitted::Counted {
+        count: 1, stamp: on_a, ..
+    } = a.admit(&admission).await.expect("a")
+    else {
         panic!("a: not the first count");
     };
-    let Admitted::Counted { count: 2, stamp: on_b } = b.admit(&admission).await.expect("b") else {
+    let Admitted::Counted {
+        count: 2, stamp: on_b, ..
+    } = b.admit(&admission).await.expect("b")
+    else {
         panic!("b: not the second count");
     };
     assert_eq!(on_a, on_b, "one stamp for every replica");
@@ -399,6 +413,7 @@ async fn redis_admission_is_shared_between_clients() {
     let Admitted::Counted {
         count: 3,
         stamp: changed,
+        ..
     } = a.admit(&admission).await.expect("a")
     else {
         panic!("a: not the third count");
@@ -409,4 +424,60 @@ async fn redis_admission_is_shared_between_clients() {
     for key in ["revoked:s", "rate:u", "stamp:u"] {
         a.delete(key).await.expect("cleanup");
     }
+}
+
+/// `known_if_present` is reported back, and only while it holds something;
+/// `decrement` takes back one attempt and never revives an expired counter.
+async fn reports_known_and_decrements(cache: Cache) {
+    let admission = nudge_cache::Admission {
+        refused_if_present: "revoked:k",
+        counter: "rate:k",
+        window: Duration::from_secs(60),
+        stamp: "stamp:k",
+        stamp_ttl: Duration::from_secs(60),
+        known_if_present: "live:k",
+    };
+    let known = |admitted: Admitted| match admitted {
+        Admitted::Counted { known, .. } => known,
+        Admitted::Refused => panic!("refused"),
+    };
+    assert!(!known(cache.admit(&admission).await.expect("admit")));
+    cache.set("live:k", b"1", None).await.expect("set");
+    assert!(known(cache.admit(&admission).await.expect("admit")));
+    cache.set("revoked:k", b"1", None).await.expect("revoke");
+    assert_eq!(
+        cache.admit(&admission).await.expect("admit"),
+        Admitted::Refused,
+        "a revocation wins over a live mark"
+    );
+
+    assert_eq!(
+        cache.increment("attempts", Duration::from_secs(60)).await.expect("inc"),
+        1
+    );
+    assert_eq!(
+        cache.increment("attempts", Duration::from_secs(60)).await.expect("inc"),
+        2
+    );
+    assert_eq!(cache.decrement("attempts").await.expect("dec"), 1);
+    assert_eq!(
+        cache.increment("attempts", Duration::from_secs(60)).await.expect("inc"),
+        2
+    );
+    assert_eq!(cache.decrement("never").await.expect("dec"), 0);
+    assert_eq!(cache.get("never").await.expect("get"), None, "not created");
+    for key in ["revoked:k", "rate:k", "stamp:k", "live:k", "attempts"] {
+        cache.delete(key).await.expect("cleanup");
+    }
+}
+
+#[tokio::test]
+async fn memory_cache_reports_known_and_decrements() {
+    reports_known_and_decrements(cache("memory://")).await;
+}
+
+#[tokio::test]
+#[ignore = "needs Redis"]
+async fn redis_cache_reports_known_and_decrements() {
+    reports_known_and_decrements(cache(&nudge_testkit::redis_url())).await;
 }

@@ -475,6 +475,10 @@ pub struct ApiSettings {
     /// The header those proxies name the client in: `x-forwarded-for` or
     /// `forwarded` (RFC 7239).
     pub client_address_header: crate::ClientAddressHeader,
+    /// A refresh token spent this many seconds ago or less is honoured again
+    /// (two tabs refreshing at once) instead of revoking its session as a
+    /// reuse; 0 turns the grace off.
+    pub refresh_reuse_grace_seconds: u64,
 }
 
 impl Default for ApiSettings {
@@ -500,6 +504,7 @@ impl Default for ApiSettings {
             phone_codes_per_prefix_per_hour: 20,
             trusted_proxies: crate::TrustedProxies::default(),
             client_address_header: crate::ClientAddressHeader::default(),
+            refresh_reuse_grace_seconds: 10,
         }
     }
 }
@@ -574,6 +579,9 @@ impl ApiSettings {
                 "api.trusted_proxies",
                 format!("entry {n} must be an IP address or a CIDR block such as 10.0.0.0/8"),
             ));
+        }
+        if self.refresh_reuse_grace_seconds > 60 {
+            return Err(problem("api.refresh_reuse_grace_seconds", "must be at most 60"));
         }
         Ok(())
     }

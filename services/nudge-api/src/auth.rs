@@ -155,8 +155,13 @@ pub(crate) async fn audit(state: &State, user_id: Option<&str>, kind: &str, deta
     Ok(())
 }
 
-#[utoipa::path(post, path = "/v1/auth/signup", tag = "auth", request_body = SignUp, responses((status = 201, body = Tokens), (status = 409, description = "the email has an account", body = crate::openapi::ErrorBody), (status = 400, description = "invalid input; the message names the field", body = crate::openapi::ErrorBody), (status = 429, description = "rate limited", body = crate::openapi::ErrorBody)))]
-pub(crate) async fn sign_up(state: Data, client: Anonymous, Body(body): Body<SignUp>) -> ApiResult<HttpResponse> {
+/// The same answer whether or not the email has an account (no account
+/// enumeration): 202 and no tokens; the person then logs in. For a taken
+/// email nothing is created, and the owner, if their phone is verified, is
+/// told by SMS (at most once an hour). Both paths hash the password, write
+/// to the database once and start no wait on another service.
+#[utoipa::path(post, path = "/v1/auth/signup", tag = "auth", request_body = SignUp, responses((status = 202, description = "the account is created, unless the email had one (the same answer either way); log in next", body = crate::openapi::Status), (status = 400, description = "invalid input; the message names the field", body = crate::openapi::ErrorBody), (status = 429, description = "rate limited", body = crate::openapi::ErrorBody)))]
+pub(crate) async fn sign_up(state: Data, _client: Anonymous, Body(body): Body<SignUp>) -> ApiResult<HttpResponse> {
     let hash = hash_password(&state, body.password).await?;
     let id = nudge_core::UserId::generate().as_str().to_owned();
     let account = store::NewAccount {
@@ -168,22 +173,62 @@ pub(crate) async fn sign_up(state: Data, client: Anonymous, Body(body): Body<Sig
     };
     let mut conn = state.db.conn().await?;
     match store::insert_account(&mut conn, &account, now()).await {
-        Ok(()) => {}
+        Ok(()) => {
+            drop(conn);
+            audit(&state, Some(&id), "signup", None).await?;
+            tracing::info!(user.id = %id, "account created");
+        }
         Err(error) if nudge_store::is_unique_violation(&error) => {
-            return Err(ApiError::conflict(
-                "email: an account with this address exists; log in instead",
-            ));
+            let owner = store::account_by_email(&mut conn, &body.email).await?;
+            drop(conn);
+            if let Some(owner) = owner {
+                audit(&state, Some(&owner.id), "signup_existing", None).await?;
+                let state = state.clone();
+                // Off the answer's path, so that it takes no longer than a
+                // creation; on the main runtime, so that it runs to its end.
+                state.runtime.clone().spawn(async move {
+                    if let Err(error) = tell_owner_of_sign_up(&state, &owner).await {
+                        tracing::warn!(user.id = %owner.id, error = %error.message, "cannot tell the owner of a sign-up attempt");
+                    }
+                });
+            }
         }
         Err(error) => return Err(error.into()),
     }
-    let account = store::account(&mut conn, &id)
-        .await?
-        .ok_or_else(|| ApiError::internal("account vanished", "after insert"))?;
-    drop(conn);
-    audit(&state, Some(&id), "signup", None).await?;
-    tracing::info!(user.id = %id, "account created");
-    let tokens = open_session(&state, &account, client.user_agent, false).await?;
-    Ok(HttpResponse::Created().json(tokens))
+    Ok(no_store(HttpResponse::Accepted()).json(serde_json::json!({
+        "status": "if this email had no account, it has one now: log in with it"
+    })))
+}
+
+pub(crate) fn signup_notice_key(user_id: &str) -> String {
+    format!("api:signup-notice:{user_id}")
+}
+
+/// Texts the owner of an email that someone tried to sign up with, at most
+/// once an hour, when their phone is verified.
+async fn tell_owner_of_sign_up(state: &State, owner: &store::Account) -> ApiResult<()> {
+    if owner.phone_verified_at.is_none() {
+        return Ok(());
+    }
+    let key = signup_notice_key(&owner.id);
+    if !state.cache.set_if_absent(&key, b"1", Duration::from_secs(3600)).await? {
+        return Ok(());
+    }
+    let body = "Nudge: someone tried to create an account with your email. If it was you, log in instead \
+                (or reset your password). If not, you can ignore this."
+        .to_owned();
+    state
+        .clients
+        .sms
+        .clone()
+        .send_sms(SendSmsRequest {
+            user_id: owner.id.clone(),
+            body,
+            idempotency_key: format!("signup-notice:{}", nudge_core::new_id()),
+            kind: SmsKind::System.into(),
+        })
+        .await?;
+    Ok(())
 }
 
 /// argon2 off the async threads: it is meant to be slow.
@@ -229,7 +274,7 @@ impl Validate for Login {
     }
 }
 
-fn failures_key(account_id: Option<&str>, email: &str) -> String {
+pub(crate) fn failures_key(account_id: Option<&str>, email: &str) -> String {
     use sha2::Digest as _;
     match account_id {
         Some(id) => format!("api:login-failures:{id}"),
@@ -240,29 +285,68 @@ fn failures_key(account_id: Option<&str>, email: &str) -> String {
     }
 }
 
-#[utoipa::path(post, path = "/v1/auth/login", tag = "auth", request_body = Login, responses((status = 200, body = Tokens), (status = 401, description = "wrong email or password", body = crate::openapi::ErrorBody), (status = 400, description = "invalid input; the message names the field", body = crate::openapi::ErrorBody), (status = 429, description = "rate limited", body = crate::openapi::ErrorBody)))]
+/// One guess at a person's password (a login or a re-authentication),
+/// reserved in the cache before the password is checked: the counter is
+/// incremented first, atomically for every replica, so that concurrent
+/// guesses each take their own place and none is checked past the limit.
+pub(crate) struct Attempt {
+    key: String,
+    /// This attempt's place among the failures counted in the window (1 = the first).
+    number: i64,
+}
+
+/// Reserves an attempt on the failure counter `key`, or refuses with 429
+/// once `api.login_max_failures` are counted (the account is locked until
+/// the window of `api.login_lockout_seconds` ends).
+pub(crate) async fn reserve_attempt(state: &State, key: String) -> ApiResult<Attempt> {
+    let lockout = Duration::from_secs(state.settings.login_lockout_seconds);
+    let number = state.cache.increment(&key, lockout).await?;
+    if number > i64::from(state.settings.login_max_failures) {
+        return Err(ApiError::too_many(
+            "too many failed attempts; this account is locked for a while",
+            state.settings.login_lockout_seconds,
+        ));
+    }
+    Ok(Attempt { key, number })
+}
+
+impl Attempt {
+    /// The password was right: the failures are forgotten.
+    pub(crate) async fn succeeded(self, state: &State) -> ApiResult<()> {
+        state.cache.delete(&self.key).await?;
+        Ok(())
+    }
+
+    /// Not a guess after all (the right password, the second factor still to
+    /// come): the reservation is taken back, the earlier failures stay.
+    pub(crate) async fn withdrawn(self, state: &State) -> ApiResult<()> {
+        state.cache.decrement(&self.key).await?;
+        Ok(())
+    }
+
+    /// A wrong guess: it stays counted, and each one answers more slowly,
+    /// 100 ms, 200 ms, 400 ms ... up to 3.2 s.
+    pub(crate) async fn failed(self) {
+        let exponent = u32::try_from(self.number.clamp(1, 6) - 1).unwrap_or(0);
+        tokio::time::sleep(Duration::from_millis(100 * 2_u64.pow(exponent))).await;
+    }
+}
+
+#[utoipa::path(post, path = "/v1/auth/login", tag = "auth", request_body = Login, responses((status = 200, body = Tokens), (status = 401, description = "wrong email or password", body = crate::openapi::ErrorBody), (status = 400, description = "invalid input; the message names the field", body = crate::openapi::ErrorBody), (status = 429, description = "rate limited, or the account is locked after failed attempts", body = crate::openapi::ErrorBody)))]
 pub(crate) async fn login(state: Data, client: Anonymous, Body(body): Body<Login>) -> ApiResult<HttpResponse> {
     let mut conn = state.db.conn().await?;
     let account = store::account_by_email(&mut conn, &body.email).await?;
     drop(conn);
     let key = failures_key(account.as_ref().map(|a| a.id.as_str()), &body.email);
-    let lockout = Duration::from_secs(state.settings.login_lockout_seconds);
-    let failures = state
-        .cache
-        .get(&key)
-        .await?
-        .and_then(|v| String::from_utf8(v).ok())
-        .and_then(|v| v.parse::<i64>().ok())
-        .unwrap_or(0);
-    if failures >= i64::from(state.settings.login_max_failures) {
-        if let Some(account) = &account {
-            audit(&state, Some(&account.id), "login_locked", None).await?;
+    let attempt = match reserve_attempt(&state, key).await {
+        Ok(attempt) => attempt,
+        Err(locked) => {
+            if let Some(account) = &account {
+                audit(&state, Some(&account.id), "login_locked", None).await?;
+            }
+            return Err(locked);
         }
-        return Err(ApiError::too_many(
-            "too many failed logins; this account is locked for a while",
-            state.settings.login_lockout_seconds,
-        ));
-    }
+    };
     let phc = account.as_ref().map(|a| a.password_hash.clone());
     let mut refusal = ApiError::unauthenticated("email or password is wrong");
     if verify_password(&state, body.password, phc).await? {
@@ -271,28 +355,37 @@ pub(crate) async fn login(state: Data, client: Anonymous, Body(body): Body<Login
             .ok_or_else(|| ApiError::internal("login", "verified without an account"))?;
         match crate::mfa::second_factor(&state, &account, body.otp.as_deref()).await {
             Ok(mfa) => {
-                state.cache.delete(&key).await?;
+                attempt.succeeded(&state).await?;
                 // A change made in the database without the api (the first
                 // administrator's role) shows from the next login on.
                 account_changed(&state, &account.id).await?;
                 audit(&state, Some(&account.id), if mfa { "login_mfa" } else { "login" }, None).await?;
                 let tokens = open_session(&state, &account, client.user_agent, mfa).await?;
-                return Ok(HttpResponse::Ok().json(tokens));
+                return Ok(no_store(HttpResponse::Ok()).json(tokens));
             }
             // A missing code is not a failure: the app asks for it next.
-            Err(error) if body.otp.is_none() => return Err(error),
+            Err(error) if body.otp.is_none() => {
+                attempt.withdrawn(&state).await?;
+                return Err(error);
+            }
             Err(error) => refusal = error,
         }
     }
-    let failures = state.cache.increment(&key, lockout).await?;
     if let Some(account) = &account {
         audit(&state, Some(&account.id), "login_failed", None).await?;
     }
     metrics::counter!("nudge_api_login_failures_total").increment(1);
-    // Each failure answers more slowly: 100 ms, 200 ms, 400 ms ... up to 3.2 s.
-    let exponent = u32::try_from(failures.clamp(1, 6) - 1).unwrap_or(0);
-    tokio::time::sleep(Duration::from_millis(100 * 2_u64.pow(exponent))).await;
+    attempt.failed().await;
     Err(refusal)
+}
+
+/// A response that carries tokens: never stored by a browser or a proxy
+/// (RFC 6749 5.1).
+pub(crate) fn no_store(mut response: actix_web::HttpResponseBuilder) -> actix_web::HttpResponseBuilder {
+    response
+        .insert_header((actix_web::http::header::CACHE_CONTROL, "no-store"))
+        .insert_header((actix_web::http::header::PRAGMA, "no-cache"));
+    response
 }
 
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
@@ -316,9 +409,14 @@ pub(crate) async fn refresh(state: Data, _client: Anonymous, Body(body): Body<Re
     let refused = || ApiError::unauthenticated("refresh_token: invalid, expired or revoked");
     let now = now();
     let mut conn = state.db.conn().await?;
+    let grace = TimeDelta::seconds(i64::try_from(state.settings.refresh_reuse_grace_seconds).unwrap_or(0));
     let session_id = match store::use_refresh(&mut conn, &tokens::refresh_hash(&body.refresh_token), now).await? {
         RefreshUse::Unknown => return Err(refused()),
-        RefreshUse::Reused { session_id } => {
+        // Spent within the grace window: two tabs (or a retry after a lost
+        // answer) refreshing with the same token at once. Both get tokens of
+        // the same session (Auth0's "reuse interval", Okta's grace period).
+        RefreshUse::Reused { session_id, used_at } if now - used_at <= grace => session_id,
+        RefreshUse::Reused { session_id, .. } => {
             // A spent token came back: it was stolen, or the person's copy was.
             // Either way the whole family goes.
             drop(conn);
@@ -350,7 +448,7 @@ pub(crate) async fn refresh(state: Data, _client: Anonymous, Body(body): Body<Re
         session.mfa,
         refresh_token,
     )?;
-    Ok(HttpResponse::Ok().json(tokens))
+    Ok(no_store(HttpResponse::Ok()).json(tokens))
 }
 
 #[utoipa::path(post, path = "/v1/auth/logout", tag = "auth", security(("bearer" = [])), responses((status = 204, description = "the session is revoked"), (status = 401, description = "no valid token", body = crate::openapi::ErrorBody), (status = 429, description = "rate limited", body = crate::openapi::ErrorBody)))]
@@ -465,14 +563,11 @@ pub(crate) async fn change_password(
         .ok_or_else(|| ApiError::unauthenticated("authorization: this account no longer exists"))?;
     drop(conn);
     crate::password::check_new("new_password", &body.new_password, &account.email)?;
-    if !verify_password(&state, body.current_password, Some(account.password_hash.clone())).await? {
-        audit(&state, Some(&account.id), "reauth_failed", Some("password_change")).await?;
-        return Err(ApiError::forbidden("current_password: is wrong"));
-    }
-    if let Err(error) = crate::mfa::second_factor(&state, &account, body.otp.as_deref()).await {
-        audit(&state, Some(&account.id), "reauth_failed", Some("password_change")).await?;
-        return Err(ApiError::forbidden(error.message));
-    }
+    let reauth = crate::mfa::Reauth {
+        current_password: body.current_password,
+        otp: body.otp,
+    };
+    crate::mfa::reauthenticate(&state, &account, reauth, "password_change").await?;
     let hash = hash_password(&state, body.new_password).await?;
     let mut conn = state.db.conn().await?;
     store::set_password(&mut conn, &account.id, &hash, now()).await?;
@@ -502,20 +597,61 @@ impl Validate for ResetRequest {
     }
 }
 
+/// The reset-request counters of an email address (its hash, never the address).
+pub(crate) fn resets_prefix(email: &str) -> String {
+    use sha2::Digest as _;
+    format!(
+        "api:resets:{}:",
+        tokens::hex(&sha2::Sha256::digest(email.as_bytes())[..12])
+    )
+}
+
+/// Reset requests of one email address an hour, whether or not it has an account.
+const RESETS_PER_HOUR: i64 = 5;
+
 /// Sends a reset code by SMS to the account's verified phone. The answer
-/// is the same whether or not the account exists.
-#[utoipa::path(post, path = "/v1/auth/password-reset", tag = "auth", request_body = ResetRequest, responses((status = 202, description = "a code was sent if the account has a verified phone", body = crate::openapi::Status), (status = 400, description = "invalid input; the message names the field", body = crate::openapi::ErrorBody), (status = 429, description = "rate limited", body = crate::openapi::ErrorBody)))]
+/// is the same whether or not the account exists, in status, rate and time:
+/// the limit counts per email address (hashed) for every address, and the
+/// code is sent off the answer's path (its own limit's refusal is swallowed).
+#[utoipa::path(post, path = "/v1/auth/password-reset", tag = "auth", request_body = ResetRequest, responses((status = 202, description = "a code was sent if the account has a verified phone", body = crate::openapi::Status), (status = 400, description = "invalid input; the message names the field", body = crate::openapi::ErrorBody), (status = 429, description = "more than 5 requests this hour for this email, whether or not it has an account", body = crate::openapi::ErrorBody)))]
 pub(crate) async fn request_reset(
     state: Data,
     _client: Anonymous,
     Body(body): Body<ResetRequest>,
 ) -> ApiResult<HttpResponse> {
+    let now_seconds = unix_now();
+    let asked = state
+        .cache
+        .increment(
+            &format!("{}{}", resets_prefix(&body.email), now_seconds / 3600),
+            Duration::from_secs(3700),
+        )
+        .await?;
+    if asked > RESETS_PER_HOUR {
+        return Err(ApiError::too_many(
+            "too many codes requested; wait before asking again",
+            3600 - now_seconds % 3600,
+        ));
+    }
     let mut conn = state.db.conn().await?;
     let account = store::account_by_email(&mut conn, &body.email).await?;
     drop(conn);
     if let Some(account) = account.filter(|a| a.phone_verified_at.is_some()) {
-        let code = send_code(&state, &account.id, "reset", None, "password reset").await?;
-        audit(&state, Some(&account.id), "password_reset_requested", Some(&code)).await?;
+        let state = state.clone();
+        // On the main runtime, so that it runs to its end.
+        state.runtime.clone().spawn(async move {
+            match send_code(&state, &account.id, "reset", None, "password reset").await {
+                Ok(code) => {
+                    if let Err(error) = audit(&state, Some(&account.id), "password_reset_requested", Some(&code)).await
+                    {
+                        tracing::warn!(user.id = %account.id, error = %error.message, "cannot audit a reset request");
+                    }
+                }
+                Err(error) => {
+                    tracing::warn!(user.id = %account.id, error = %error.message, "password reset code not sent");
+                }
+            }
+        });
     }
     Ok(HttpResponse::Accepted().json(serde_json::json!({
         "status": "if this account has a verified phone, a code was sent to it by SMS"

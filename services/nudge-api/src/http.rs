@@ -1,7 +1,7 @@
 //! What every request goes through: the JSON body reader (size limit, field
-//! named on error), the bearer-token check (with session revocation shared
-//! through the cache) and the rate limits (counters in the cache, shared by
-//! every replica).
+//! named on error), the bearer-token check (with session revocation read
+//! through the cache from the database) and the rate limits (counters in the
+//! cache, shared by every replica).
 
 use std::future::Future;
 use std::net::IpAddr;
@@ -131,6 +131,34 @@ pub(crate) fn revoked_key(session_id: &str) -> String {
     format!("api:revoked:{session_id}")
 }
 
+/// Marks a session the database showed live; only a read-through copy.
+fn live_key(session_id: &str) -> String {
+    format!("api:live:{session_id}")
+}
+
+/// The database is the truth about revocation; the cache holds a copy of it
+/// (`revoked_key`, `live_key`), filled from the database whenever it has
+/// neither (a restarted process, a Redis without persistence). A session
+/// that is revoked, gone (erased) or another person's is refused, and the
+/// refusal is cached as a revocation.
+async fn confirm_session(state: &State, session_id: &str, user_id: &str) -> ApiResult<()> {
+    let mut conn = state.db.conn().await?;
+    let session = crate::store::session(&mut conn, session_id).await?;
+    drop(conn);
+    // As long as an access token of the session can live, and a little more.
+    let ttl = Duration::from_secs(state.keys.access_seconds + 10);
+    match session {
+        Some(session) if session.revoked_at.is_none() && session.user_id == user_id => {
+            state.cache.set(&live_key(session_id), b"1", Some(ttl)).await?;
+            Ok(())
+        }
+        _ => {
+            state.cache.set(&revoked_key(session_id), b"1", Some(ttl)).await?;
+            Err(ApiError::unauthenticated("authorization: this session was revoked"))
+        }
+    }
+}
+
 impl FromRequest for Authenticated {
     type Error = ApiError;
     type Future = Boxed<Self>;
@@ -165,14 +193,25 @@ impl FromRequest for Authenticated {
                     window: RATE_WINDOW,
                     stamp: &crate::views::stamp_key(&claims.sub),
                     stamp_ttl: crate::views::STAMP_TTL,
+                    known_if_present: &live_key(&claims.sid),
                 })
                 .await?;
             let account_stamp = match admitted {
                 Admitted::Refused => {
                     return Err(ApiError::unauthenticated("authorization: this session was revoked"));
                 }
-                Admitted::Counted { count, stamp } => {
+                Admitted::Counted { count, stamp, known } => {
                     check_count("person", count, per_minute, now)?;
+                    if !known {
+                        // On the main runtime, to its end: this future is
+                        // dropped when another extractor of the request fails.
+                        let (confirming, sid, sub) = (state.clone(), claims.sid.clone(), claims.sub.clone());
+                        state
+                            .runtime
+                            .spawn(async move { confirm_session(&confirming, &sid, &sub).await })
+                            .await
+                            .map_err(|e| ApiError::internal("session check", e))??;
+                    }
                     stamp
                 }
             };

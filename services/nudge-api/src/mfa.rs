@@ -8,7 +8,7 @@ use rand::RngCore as _;
 use serde::{Deserialize, Serialize};
 use subtle::ConstantTimeEq as _;
 
-use crate::auth::{Page, audit, revoke, verify_password};
+use crate::auth::{Page, audit, failures_key, reserve_attempt, revoke, verify_password};
 use crate::error::{ApiError, ApiResult};
 use crate::http::{Authenticated, Body, PageQuery, Validate, query};
 use crate::me::account_of;
@@ -100,17 +100,40 @@ impl Validate for Reauth {
     }
 }
 
-/// Re-authentication before a sensitive change: the password, and the second factor if on.
+/// Re-authentication before a sensitive change: the password, and the second
+/// factor if on. Its failures count with the login's, on the same counter of
+/// the account: the same slow-down, and the same lock (429) after
+/// `api.login_max_failures`, so a stolen access token does not give more
+/// guesses at the password or the code than the login page does.
 pub(crate) async fn reauthenticate(state: &State, account: &Account, body: Reauth, what: &str) -> ApiResult<()> {
-    if !verify_password(state, body.current_password, Some(account.password_hash.clone())).await? {
-        audit(state, Some(&account.id), "reauth_failed", Some(what)).await?;
-        return Err(ApiError::forbidden("current_password: is wrong"));
-    }
-    if let Err(error) = second_factor(state, account, body.otp.as_deref()).await {
-        audit(state, Some(&account.id), "reauth_failed", Some(what)).await?;
-        return Err(ApiError::forbidden(error.message));
-    }
-    Ok(())
+    let key = failures_key(Some(&account.id), &account.email);
+    let attempt = match reserve_attempt(state, key).await {
+        Ok(attempt) => attempt,
+        Err(locked) => {
+            audit(state, Some(&account.id), "reauth_locked", Some(what)).await?;
+            return Err(locked);
+        }
+    };
+    let refusal = if !verify_password(state, body.current_password, Some(account.password_hash.clone())).await? {
+        ApiError::forbidden("current_password: is wrong")
+    } else {
+        match second_factor(state, account, body.otp.as_deref()).await {
+            Ok(_) => {
+                attempt.succeeded(state).await?;
+                return Ok(());
+            }
+            // A missing code is not a guess: the app asks for it next.
+            Err(error) if body.otp.as_deref().is_none_or(|o| o.trim().is_empty()) => {
+                attempt.withdrawn(state).await?;
+                return Err(ApiError::forbidden(error.message));
+            }
+            Err(error) => ApiError::forbidden(error.message),
+        }
+    };
+    audit(state, Some(&account.id), "reauth_failed", Some(what)).await?;
+    metrics::counter!("nudge_api_reauth_failures_total").increment(1);
+    attempt.failed().await;
+    Err(refusal)
 }
 
 #[derive(Debug, Serialize, utoipa::ToSchema)]

@@ -36,14 +36,38 @@ pub(crate) fn check_new(field: &str, password: &str, email: &str) -> Result<(), 
     if chars > MAX_CHARS {
         return Err(ApiError::field(field, "must be at most 128 characters"));
     }
+    if password.trim().is_empty() {
+        return Err(ApiError::field(field, "must not be only spaces"));
+    }
+    if password.chars().any(char::is_control) {
+        return Err(ApiError::field(field, "must not contain control characters"));
+    }
     let lower = password.to_lowercase();
     if COMMON.contains(&lower) {
         return Err(ApiError::field(field, "is too common; choose another one"));
     }
-    if !email.is_empty() && (lower == email.to_lowercase() || Some(lower.as_str()) == email.split('@').next()) {
-        return Err(ApiError::field(field, "must not be your email address"));
+    if !email.is_empty() && built_from_email(&lower, &email.to_lowercase()) {
+        return Err(ApiError::field(field, "must not be made from your email address"));
     }
     Ok(())
+}
+
+/// Whether a (lowercased) password is the email, or its local part (digits
+/// included) with only digits, punctuation or spaces around or between
+/// copies of it: `ada1815`, `ada1815!`, `2024ada1815`, `ada1815ada1815`.
+fn built_from_email(password: &str, email: &str) -> bool {
+    if password == email {
+        return true;
+    }
+    let local = email.split('@').next().unwrap_or_default();
+    // Under three characters, a local part is in too many good passwords.
+    if local.chars().count() < 3 || !password.contains(local) {
+        return false;
+    }
+    password
+        .replace(local, "")
+        .chars()
+        .all(|c| c.is_ascii_digit() || c.is_ascii_punctuation() || c.is_whitespace())
 }
 
 /// Hashes and verifies passwords with argon2id and the configured cost.
@@ -120,7 +144,47 @@ mod tests {
         check("Password1", Err("password: is too common; choose another one"));
         check("QWERTYUIOP", Err("password: is too common; choose another one"));
         check("12345678", Err("password: is too common; choose another one"));
-        check("ada@example.com", Err("password: must not be your email address"));
+        check(
+            "ada@example.com",
+            Err("password: must not be made from your email address"),
+        );
+    }
+
+    /// Issue 13, finding 11: blank and control-character passwords, and
+    /// passwords built from the email's local part (digits included), are refused.
+    #[test]
+    fn blank_control_and_email_built_passwords_are_refused() {
+        check("        ", Err("password: must not be only spaces"));
+        check(" \u{3000}\t  \u{a0}  ", Err("password: must not be only spaces"));
+        check(
+            "correct\u{0}horse",
+            Err("password: must not contain control characters"),
+        );
+        check("correct horse\n", Err("password: must not contain control characters"));
+        check(
+            "correct\u{7f}horse",
+            Err("password: must not contain control characters"),
+        );
+        let with = |password: &str, email: &str| check_new("password", password, email).map_err(|e| e.message);
+        let refused = Err("password: must not be made from your email address".to_owned());
+        for password in [
+            "john1990",
+            "JOHN1990",
+            "john1990!",
+            "2024john1990",
+            "john1990john1990",
+            "john1990 2024",
+            "john1990@example.com",
+        ] {
+            assert_eq!(with(password, "john1990@example.com"), refused, "{password}");
+        }
+        assert_eq!(with("lovelace1815", "ada.lovelace@example.com"), Ok(()));
+        assert_eq!(with("john1990 rides horses", "john1990@example.com"), Ok(()));
+        assert_eq!(
+            with("ada lovelace 1815", "ada@example.com"),
+            Ok(()),
+            "a short local part in a phrase"
+        );
     }
 
     #[test]

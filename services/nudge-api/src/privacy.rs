@@ -236,6 +236,11 @@ pub(crate) async fn erase(state: Data, person: Authenticated, Body(body): Body<R
             .delete_prefixed(&format!("api:codes:{purpose}:{user_id}:"))
             .await?;
     }
+    // The reset requests counted under the email's hash, and the sign-up notice.
+    cache
+        .delete_prefixed(&crate::auth::resets_prefix(&account.email))
+        .await?;
+    cache.delete(&crate::auth::signup_notice_key(user_id)).await?;
 
     let pseudonym = pseudonym(&state, user_id);
     let mut conn = state.db.conn().await?;

@@ -38,4 +38,9 @@ pub(crate) struct State {
     pub(crate) console_numbers: bool,
     /// `GET /v1/me` answers remembered under the account's stamp.
     pub(crate) views: crate::views::AccountViews,
+    /// The service's main runtime (multi-threaded), for work that must not
+    /// be dropped half-way on an HTTP worker thread: a SQLite query dropped
+    /// there panics (diesel-async waits for it with `block_in_place`), and
+    /// a worker drops its tasks when it stops.
+    pub(crate) runtime: tokio::runtime::Handle,
 }

@@ -244,8 +244,9 @@ pub(crate) enum RefreshUse {
     Unknown,
     /// First use: it is now spent.
     Fresh { session_id: String },
-    /// Already spent: someone replays an old token.
-    Reused { session_id: String },
+    /// Already spent (at `used_at`): two tabs refreshing at once, or someone
+    /// replaying an old token.
+    Reused { session_id: String, used_at: NaiveDateTime },
 }
 
 /// Spends a refresh token, atomically (two concurrent uses: one is a reuse).
@@ -259,8 +260,8 @@ pub(crate) async fn use_refresh(conn: &mut DbConn, hash: &str, now: NaiveDateTim
     let Some((id, session_id, used_at)) = found else {
         return Ok(RefreshUse::Unknown);
     };
-    if used_at.is_some() {
-        return Ok(RefreshUse::Reused { session_id });
+    if let Some(used_at) = used_at {
+        return Ok(RefreshUse::Reused { session_id, used_at });
     }
     let spent = with_conn!(conn, c => diesel::update(
             api_refresh_tokens::table
@@ -273,7 +274,11 @@ pub(crate) async fn use_refresh(conn: &mut DbConn, hash: &str, now: NaiveDateTim
     Ok(if spent == 1 {
         RefreshUse::Fresh { session_id }
     } else {
-        RefreshUse::Reused { session_id }
+        // Spent by a concurrent use a moment ago.
+        RefreshUse::Reused {
+            session_id,
+            used_at: now,
+        }
     })
 }
 

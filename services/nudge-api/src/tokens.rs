@@ -31,6 +31,9 @@ pub struct Claims {
     /// The session began with a second factor (TOTP or a backup code).
     #[serde(default)]
     pub mfa: bool,
+    /// Not before; we never set it, but one that is there is checked.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub nbf: Option<u64>,
 }
 
 /// Why a token was refused. The caller only ever sees "invalid token".
@@ -40,7 +43,12 @@ pub enum TokenError {
     Jwt(#[from] jsonwebtoken::errors::Error),
     #[error("token refused: typ is not at+jwt")]
     WrongType,
+    #[error("token refused: issued in the future, not valid yet, or living longer than an access token does")]
+    BadLifetime,
 }
+
+/// Seconds of clock difference tolerated between replicas.
+const LEEWAY: u64 = 5;
 
 /// Signs and checks tokens, and hashes one-time codes, under the api's secret.
 #[derive(Clone)]
@@ -116,6 +124,7 @@ impl TokenKeys {
             exp: now + self.access_seconds,
             jti: uuid::Uuid::new_v4().to_string(),
             mfa,
+            nbf: None,
         };
         let mut header = Header::new(Algorithm::HS256);
         header.typ = Some(ACCESS_TOKEN_TYPE.to_owned());
@@ -124,9 +133,18 @@ impl TokenKeys {
 
     /// The claims of a valid access token.
     pub fn verify_access(&self, token: &str) -> Result<Claims, TokenError> {
+        self.verify_access_at(token, unix_now())
+    }
+
+    /// [`TokenKeys::verify_access`] at `now`: besides the signature, `typ`,
+    /// `iss`, `aud` and `exp`, a token issued in the future (`iat`), not
+    /// valid yet (`nbf`), or whose `exp` is further from its `iat` than
+    /// `api.access_token_seconds` is refused (a token we never issued).
+    pub fn verify_access_at(&self, token: &str, now: u64) -> Result<Claims, TokenError> {
         let mut validation = Validation::new(Algorithm::HS256);
         validation.algorithms = vec![Algorithm::HS256];
-        validation.leeway = 5;
+        validation.leeway = LEEWAY;
+        validation.validate_nbf = true;
         validation.set_issuer(&[&self.issuer]);
         validation.set_audience(&[&self.audience]);
         validation.set_required_spec_claims(&["exp", "iat", "iss", "aud", "sub"]);
@@ -134,7 +152,14 @@ impl TokenKeys {
         if data.header.typ.as_deref() != Some(ACCESS_TOKEN_TYPE) {
             return Err(TokenError::WrongType);
         }
-        Ok(data.claims)
+        let claims = data.claims;
+        let from_the_future = claims.iat > now + LEEWAY || claims.nbf.is_some_and(|nbf| nbf > now + LEEWAY);
+        let too_long = claims.exp.saturating_sub(claims.iat) > self.access_seconds
+            || claims.exp > now + self.access_seconds + LEEWAY;
+        if from_the_future || too_long {
+            return Err(TokenError::BadLifetime);
+        }
+        Ok(claims)
     }
 
     /// HMAC-SHA256 of a one-time code, bound to what it is for (hex).
@@ -321,6 +346,46 @@ mod tests {
         let forged = format!("{}.{}.{}", parts[0], b64(&tampered), parts[2]);
         assert!(keys().verify_access(&forged).is_err());
         assert!(keys().verify_access("not a token").is_err());
+    }
+
+    /// Issue 13, finding 11: a token is refused when it says it was issued in
+    /// the future, is not valid yet, or lives longer than our access tokens.
+    #[test]
+    fn jwt_lifetimes_beyond_ours_are_refused() {
+        let now = unix_now();
+        let header = serde_json::json!({"alg": "HS256", "typ": "at+jwt"});
+        let verify = |claims: &serde_json::Value| keys().verify_access(&hs256(&header, claims, SECRET));
+        let mut exact = claims(now);
+        exact["exp"] = serde_json::json!(now + 900);
+        assert!(verify(&exact).is_ok(), "exactly the configured lifetime");
+        let mut skewed = claims(now);
+        skewed["iat"] = serde_json::json!(now + 3);
+        skewed["nbf"] = serde_json::json!(now + 3);
+        assert!(verify(&skewed).is_ok(), "within the leeway");
+        let mut future_iat = claims(now);
+        future_iat["iat"] = serde_json::json!(now + 120);
+        let mut future_nbf = claims(now);
+        future_nbf["nbf"] = serde_json::json!(now + 120);
+        let mut long = claims(now);
+        long["exp"] = serde_json::json!(now + 901);
+        let mut year = claims(now);
+        year["iat"] = serde_json::json!(now + 120);
+        year["exp"] = serde_json::json!(now + 365 * 86_400);
+        let mut old_iat_long_exp = claims(now);
+        old_iat_long_exp["iat"] = serde_json::json!(now - 86_400);
+        old_iat_long_exp["exp"] = serde_json::json!(now + 86_400);
+        for (what, claims) in [
+            ("future iat", future_iat),
+            ("future nbf", future_nbf),
+            ("exp beyond the lifetime", long),
+            ("a year", year),
+            ("iat a day ago, exp in a day", old_iat_long_exp),
+        ] {
+            assert!(
+                matches!(verify(&claims), Err(TokenError::BadLifetime | TokenError::Jwt(_))),
+                "{what}"
+            );
+        }
     }
 
     #[test]

@@ -1,6 +1,7 @@
-//! `GET /dev/outbox`: the SMS Nudge sent, oldest first (embedded mode only).
+//! `GET /dev/outbox`: the SMS Nudge sent, oldest first (embedded mode only),
+//! to a client on the same machine only: the codes it shows are secrets.
 
-use actix_web::{HttpResponse, web};
+use actix_web::{HttpRequest, HttpResponse, web};
 use serde::Deserialize;
 
 use crate::webhook::WebState;
@@ -14,7 +15,24 @@ pub(crate) struct OutboxQuery {
     limit: Option<i64>,
 }
 
-pub(crate) async fn outbox(query: web::Query<OutboxQuery>, state: web::Data<WebState>) -> HttpResponse {
+/// Whether the request comes from this machine (a loopback address). A
+/// proxy's forwarding headers are not read: the outbox is never proxied.
+fn from_this_machine(req: &HttpRequest) -> bool {
+    req.peer_addr().is_some_and(|peer| match peer.ip() {
+        std::net::IpAddr::V6(ip) => ip.is_loopback() || ip.to_ipv4_mapped().is_some_and(|v4| v4.is_loopback()),
+        ip => ip.is_loopback(),
+    })
+}
+
+pub(crate) async fn outbox(
+    req: HttpRequest,
+    query: web::Query<OutboxQuery>,
+    state: web::Data<WebState>,
+) -> HttpResponse {
+    if !from_this_machine(&req) {
+        // As if there were no such page.
+        return HttpResponse::NotFound().finish();
+    }
     let limit = query.limit.unwrap_or(100).clamp(1, 1000);
     let core = state.core.clone();
     let rows = nudge_runtime::http::on_main(&state.runtime, async move {
@@ -51,5 +69,31 @@ pub(crate) async fn outbox(query: web::Query<OutboxQuery>, state: web::Data<WebS
             HttpResponse::ServiceUnavailable().finish()
         }
         Err(_) => HttpResponse::ServiceUnavailable().finish(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Issue 13, finding 11: the outbox answers only on loopback.
+    #[test]
+    fn outbox_answers_only_on_loopback() {
+        let from = |peer: Option<&str>| {
+            let mut req = actix_web::test::TestRequest::get().uri(OUTBOX_PATH);
+            if let Some(peer) = peer {
+                req = req.peer_addr(peer.parse().expect("address"));
+            }
+            from_this_machine(&req.to_http_request())
+        };
+        assert!(from(Some("127.0.0.1:5000")));
+        assert!(from(Some("127.8.9.10:5000")));
+        assert!(from(Some("[::1]:5000")));
+        assert!(from(Some("[::ffff:127.0.0.1]:5000")));
+        assert!(!from(Some("192.0.2.2:5000")));
+        assert!(!from(Some("10.0.0.7:5000")));
+        assert!(!from(Some("[fd00::2]:5000")));
+        assert!(!from(Some("[::ffff:192.0.2.2]:5000")));
+        assert!(!from(None), "no peer address: refused");
     }
 }

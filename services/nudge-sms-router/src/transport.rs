@@ -87,8 +87,16 @@ impl Transport {
     }
 }
 
-/// The console transport's output: what the person would see on their phone.
+/// The console transport's output: what the person would see on their phone,
+/// on the terminal only. When standard output is not a terminal (a pipe, a
+/// file, a container's log stream, where `nudge dev --no-repl` writes its
+/// log) nothing is printed: bodies and codes stay off every log; the dev
+/// outbox still has them.
 fn print_to_console(body: &str) {
+    use std::io::IsTerminal as _;
+    if !std::io::stdout().is_terminal() {
+        return;
+    }
     let time = chrono::Local::now().format("%H:%M:%S");
     let mut out = std::io::stdout().lock();
     let _ = writeln!(out, "\r[{time}] nudge > {}", body.replace('\n', "\n                  "));

@@ -14,10 +14,21 @@ use crate::webhook::{InboundSms, WebhookSender, new_message_sid};
 /// Secrets generated once per data directory, so `nudge dev` needs no setup.
 const SECRETS_FILE: &str = "secrets.toml";
 pub const LOG_FILE: &str = "nudge.log";
+/// The SQLite database of `nudge dev`.
+pub const DATABASE_FILE: &str = "nudge.db";
 
-/// Creates the data directory and its secrets file if they do not exist.
+/// Creates the data directory and its secrets file if they do not exist,
+/// and makes the database's files readable by their owner only (0600):
+/// created so before SQLite opens them (SQLite gives its `-wal` and `-shm`
+/// files the database file's permissions), tightened if they exist.
 pub fn prepare_data_dir(dir: &Path) -> anyhow::Result<PathBuf> {
     std::fs::create_dir_all(dir).with_context(|| format!("cannot create the data directory {}", dir.display()))?;
+    let database = dir.join(DATABASE_FILE);
+    create_private(&database).with_context(|| format!("cannot create {}", database.display()))?;
+    for suffix in ["", "-wal", "-shm", "-journal"] {
+        let path = dir.join(format!("{DATABASE_FILE}{suffix}"));
+        make_private(&path).with_context(|| format!("cannot restrict {}", path.display()))?;
+    }
     let secrets = dir.join(SECRETS_FILE);
     if !secrets.exists() {
         let key = KeyRing::generate_key();
@@ -52,6 +63,43 @@ fn write_private(path: &Path, content: &str) -> std::io::Result<()> {
     std::fs::write(path, content)
 }
 
+/// Creates an empty file, owner-only, if there is none (an empty file is a
+/// new SQLite database).
+#[cfg(unix)]
+fn create_private(path: &Path) -> std::io::Result<()> {
+    use std::os::unix::fs::OpenOptionsExt as _;
+    match std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .mode(0o600)
+        .open(path)
+    {
+        Ok(_) => Ok(()),
+        Err(error) if error.kind() == std::io::ErrorKind::AlreadyExists => Ok(()),
+        Err(error) => Err(error),
+    }
+}
+
+#[cfg(not(unix))]
+fn create_private(_path: &Path) -> std::io::Result<()> {
+    Ok(())
+}
+
+/// Makes an existing file owner-only; a missing one is fine.
+#[cfg(unix)]
+fn make_private(path: &Path) -> std::io::Result<()> {
+    use std::os::unix::fs::PermissionsExt as _;
+    match std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o600)) {
+        Err(error) if error.kind() == std::io::ErrorKind::NotFound => Ok(()),
+        other => other,
+    }
+}
+
+#[cfg(not(unix))]
+fn make_private(_path: &Path) -> std::io::Result<()> {
+    Ok(())
+}
+
 /// Settings for `nudge dev`: the data directory's database and secrets, the
 /// demo person on, then `NUDGE_CONFIG` and the environment as usual.
 pub fn settings(data_dir: &Path) -> anyhow::Result<Settings> {
@@ -61,7 +109,7 @@ pub fn settings(data_dir: &Path) -> anyhow::Result<Settings> {
     sources.defaults = vec![
         (
             "database.url".to_owned(),
-            format!("sqlite://{}", data_dir.join("nudge.db").display()),
+            format!("sqlite://{}", data_dir.join(DATABASE_FILE).display()),
         ),
         ("demo.enabled".to_owned(), "true".to_owned()),
     ];

@@ -571,15 +571,7 @@ async fn consents_and_transparency(api: &Api) {
     );
     assert!(text["en"].as_str().is_some_and(|t| t.contains("DELETE /v1/me")));
 
-    let (status, tokens) = api
-        .call(
-            "POST",
-            "/v1/auth/signup",
-            None,
-            Some(json!({"email": "cleo.gdpr@example.com", "password": PASSWORD})),
-        )
-        .await;
-    assert_eq!(status, StatusCode::CREATED, "{tokens}");
+    let tokens = api.client.sign_up("cleo.gdpr@example.com").await;
     let token = tokens["access_token"].as_str().expect("token");
     for (kind, granted) in [("terms", true), ("ai_processing", true), ("ai_processing", false)] {
         let (status, body) = api

@@ -15,7 +15,7 @@ use super::{dev_settings, embedded_environment, eventually, outbox};
 /// Every test person's password.
 pub const PASSWORD: &str = "correct horse battery";
 
-/// Quick argon2, generous rate limits, no demo person.
+/// Quick argon2, generous rate limits, no demo person, no refresh grace.
 pub const QUICK: &[(&str, &str)] = &[
     ("NUDGE__API__ARGON2_MEMORY_KIB", "1024"),
     ("NUDGE__API__ARGON2_ITERATIONS", "1"),
@@ -23,6 +23,9 @@ pub const QUICK: &[(&str, &str)] = &[
     ("NUDGE__API__AUTHENTICATED_PER_MINUTE", "1000"),
     ("NUDGE__API__PREMIUM_PER_MINUTE", "1000"),
     ("NUDGE__DEMO__ENABLED", "false"),
+    // A replayed refresh token is a reuse at once (the grace window for two
+    // tabs is tested on its own).
+    ("NUDGE__API__REFRESH_REUSE_GRACE_SECONDS", "0"),
 ];
 
 /// Embedded, [`QUICK`], then on `database` (with Redis under a cache prefix
@@ -102,7 +105,8 @@ impl Client {
         (status, value)
     }
 
-    /// Signs up with [`PASSWORD`]; returns the tokens.
+    /// Signs up with [`PASSWORD`] (202, no tokens: the answer is the same
+    /// for a taken email), then logs in; returns the tokens.
     pub async fn sign_up(&self, email: &str) -> Value {
         let (status, body) = self
             .call(
@@ -112,8 +116,8 @@ impl Client {
                 Some(json!({"email": email, "password": PASSWORD})),
             )
             .await;
-        assert_eq!(status, StatusCode::CREATED, "{body}");
-        body
+        assert_eq!(status, StatusCode::ACCEPTED, "{body}");
+        self.login(email, None).await
     }
 
     /// Logs in with [`PASSWORD`] and, when given, a TOTP code; returns the tokens.
@@ -156,8 +160,16 @@ impl Api {
     }
 
     pub async fn start(database: Option<nudge_testkit::TestDatabase>, overrides: &[(&str, &str)]) -> Api {
+        Api::start_in(tempfile::tempdir().expect("temp dir"), database, overrides).await
+    }
+
+    /// In the data directory `dir` (SQLite file, secrets).
+    pub async fn start_in(
+        dir: tempfile::TempDir,
+        database: Option<nudge_testkit::TestDatabase>,
+        overrides: &[(&str, &str)],
+    ) -> Api {
         nudge_telemetry::init_for_tests();
-        let dir = tempfile::tempdir().expect("temp dir");
         let settings = dev_settings(dir.path(), api_environment(database.as_ref(), overrides));
         let stack = Stack::start(settings, CancellationToken::new())
             .await
@@ -215,6 +227,22 @@ impl Api {
             .await
             .expect("sms-router reachable");
         assert_eq!(status.as_u16(), 200);
+    }
+
+    /// Stops the stack and starts a new one on the same data directory and
+    /// database, with a cache that starts empty (in process memory; or a
+    /// new Redis prefix, as a Redis without persistence after a restart).
+    pub async fn restart(self, overrides: &[(&str, &str)]) -> Api {
+        let Api {
+            stack, _dir, _database, ..
+        } = self;
+        stack.stop().await.expect("the stack stops");
+        Api::start_in(_dir, _database, overrides).await
+    }
+
+    /// The data directory (`nudge dev --data-dir`).
+    pub fn data_dir(&self) -> &std::path::Path {
+        self._dir.path()
     }
 
     pub fn db(&self) -> nudge_store::Db {
