@@ -24,8 +24,7 @@ use nudge_proto::ServiceError;
 use nudge_proto::sms::sms_router_service_client::SmsRouterServiceClient;
 use nudge_queue::Queue;
 use nudge_runtime::{Readiness, TracedChannel};
-use nudge_secure::KeyRing;
-use nudge_store::Db;
+use nudge_store::{Db, PersonKeyTable, PersonKeys};
 use tokio::sync::Notify;
 use tokio_util::sync::CancellationToken;
 
@@ -35,7 +34,8 @@ const REMINDER_BODY: &[u8] = b"workers.reminder.body";
 pub(crate) struct Core {
     db: Db,
     queue: Queue,
-    keys: KeyRing,
+    /// Per-person keys of reminder texts (`workers_person_keys`).
+    keys: PersonKeys,
     sms: SmsRouterServiceClient<TracedChannel>,
     scheduler: SchedulerSettings,
     catch_up_window: chrono::TimeDelta,
@@ -90,7 +90,7 @@ impl Application {
         let core = Arc::new(Core {
             db: db.clone(),
             queue: queue.clone(),
-            keys: settings.key_ring()?,
+            keys: PersonKeys::new(settings.key_ring()?, PersonKeyTable::Workers),
             sms: SmsRouterServiceClient::new(nudge_runtime::grpc_channel(&settings.services.sms_router.url, timeout)?),
             catch_up_window: chrono::TimeDelta::seconds(
                 i64::try_from(settings.scheduler.catch_up_window_seconds).unwrap_or(i64::MAX / 1000),
