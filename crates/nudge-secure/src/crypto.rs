@@ -130,6 +130,10 @@ pub enum CryptoError {
     /// differs from the one it was sealed with.
     #[error("ciphertext failed authentication (tampered, or wrong context)")]
     Authentication,
+    /// A person-key envelope (version 2) of a person who has no key any
+    /// more: they were erased, and so is everything sealed for them.
+    #[error("ciphertext was sealed with a person key that no longer exists (erased)")]
+    PersonKeyErased,
 }
 
 /// The AES-256-GCM keys, by id, and which one encrypts.

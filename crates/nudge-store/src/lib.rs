@@ -8,6 +8,7 @@
 //! This crate owns `schema.rs` and the migrations. Each table belongs to one
 //! service, and services keep their queries in their own crates.
 
+mod person_keys;
 pub mod schema;
 mod time;
 
@@ -24,6 +25,7 @@ use nudge_config::DatabaseSettings;
 
 pub use diesel;
 pub use diesel_async;
+pub use person_keys::{CACHE_CAPACITY, CACHE_TTL, PersonKeyError, PersonKeyTable, PersonKeys};
 pub use time::{now, to_utc};
 
 pub type SqliteConn = SyncConnectionWrapper<SqliteConnection>;
@@ -31,9 +33,11 @@ pub type SqliteConn = SyncConnectionWrapper<SqliteConnection>;
 const MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations");
 
 /// Applied on every new SQLite connection: WAL lets readers run beside the
-/// single writer, and writers wait for each other instead of failing.
+/// single writer, and writers wait for each other instead of failing;
+/// `secure_delete` overwrites deleted rows and freed pages with zeros, so an
+/// erased person's rows do not survive in free space (issue 13, finding 2).
 const SQLITE_PRAGMAS: &str = "PRAGMA journal_mode = WAL; PRAGMA busy_timeout = 10000; \
-     PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL;";
+     PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL; PRAGMA secure_delete = ON;";
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
@@ -47,6 +51,8 @@ pub enum StoreError {
     Migration(String),
     #[error(transparent)]
     Query(#[from] diesel::result::Error),
+    #[error(transparent)]
+    PersonKey(#[from] PersonKeyError),
 }
 
 impl<E: std::fmt::Display> From<PoolError<E>> for StoreError {
@@ -192,6 +198,46 @@ impl Db {
         Ok(())
     }
 
+    /// After an erasure's deletes: on SQLite, a `wal_checkpoint(TRUNCATE)`,
+    /// so the WAL no longer holds the pages as they were before (the deleted
+    /// rows were zeroed in place by `secure_delete`); on PostgreSQL, a
+    /// `VACUUM` of `tables` (names written in the code, never from input),
+    /// so their dead tuples are pruned where no older snapshot still needs
+    /// them. Neither can be in a transaction. Returns whether it completed
+    /// (SQLite: a reader in the way makes the checkpoint partial); a failure
+    /// is logged here and the erasure stands.
+    pub async fn scrub_after_erasure(&self, tables: &[&str]) -> bool {
+        match self.try_scrub(tables).await {
+            Ok(true) => true,
+            Ok(false) => {
+                tracing::warn!("erasure scrub incomplete: a reader held the WAL");
+                false
+            }
+            Err(error) => {
+                tracing::warn!(%error, "erasure scrub failed");
+                false
+            }
+        }
+    }
+
+    async fn try_scrub(&self, tables: &[&str]) -> Result<bool, StoreError> {
+        let mut conn = self.conn().await?;
+        match &mut conn {
+            DbConn::Sqlite(c) => {
+                let outcome: Checkpoint = diesel::sql_query("PRAGMA wal_checkpoint(TRUNCATE)")
+                    .get_result(&mut **c)
+                    .await?;
+                Ok(outcome.busy == 0)
+            }
+            DbConn::Postgres(c) => {
+                if !tables.is_empty() {
+                    c.batch_execute(&format!("VACUUM {}", tables.join(", "))).await?;
+                }
+                Ok(true)
+            }
+        }
+    }
+
     /// Applies every pending migration and returns how many ran.
     ///
     /// Runs on its own connection and needs a multi-threaded tokio runtime.
@@ -225,6 +271,12 @@ impl Db {
         }
         Ok(applied)
     }
+}
+
+#[derive(diesel::QueryableByName)]
+struct Checkpoint {
+    #[diesel(sql_type = diesel::sql_types::Integer)]
+    busy: i32,
 }
 
 fn parse_url(url: &str) -> Result<(Backend, &str), StoreError> {

@@ -454,3 +454,41 @@ diesel::table! {
         updated_at -> Timestamp,
     }
 }
+
+// Per-person data keys, one table per owning service (issue 13, finding 2)
+
+diesel::table! {
+    /// agent
+    agent_person_keys (user_id) {
+        user_id -> Text,
+        wrapped_key -> Binary,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    /// sms-router
+    sms_person_keys (user_id) {
+        user_id -> Text,
+        wrapped_key -> Binary,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    /// workers
+    workers_person_keys (user_id) {
+        user_id -> Text,
+        wrapped_key -> Binary,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    /// api
+    api_person_keys (user_id) {
+        user_id -> Text,
+        wrapped_key -> Binary,
+        created_at -> Timestamp,
+    }
+}

@@ -412,7 +412,10 @@ impl Core {
         lang: Language,
     ) -> Result<String, ServiceError> {
         let due_at = due.map(|when| when.at.with_timezone(&Utc));
-        let body = self.keys.encrypt_str(text, TASK_BODY);
+        let body = self
+            .cipher(turn.person.user_id.as_str())
+            .await?
+            .encrypt_str(text, TASK_BODY);
         let mut conn = self.db.conn().await.map_err(unavailable)?;
         let (task, _) = tasks::add(
             &mut conn,
@@ -461,8 +464,9 @@ impl Core {
         Ok(replies::task_added(lang, text, due_text.as_deref(), None))
     }
 
-    fn task_text(&self, task: &TaskRow) -> Result<String, ServiceError> {
-        self.keys
+    async fn task_text(&self, task: &TaskRow) -> Result<String, ServiceError> {
+        self.reader(&task.user_id)
+            .await?
             .decrypt_to_string(&task.body, TASK_BODY)
             .map_err(|e| ServiceError::internal(format!("task text: {e}")))
     }
@@ -479,7 +483,7 @@ impl Core {
         let now = turn.now();
         let mut lines = Vec::with_capacity(open.len());
         for task in &open {
-            let text = self.task_text(task)?;
+            let text = self.task_text(task).await?;
             lines.push(match task.due_at {
                 Some(due) => format!(
                     "{text} ({})",
@@ -536,7 +540,7 @@ impl Core {
         if let Some(reminder_id) = &task.reminder_id {
             self.cancel_quietly(user_id, reminder_id).await?;
         }
-        Ok(Some(self.task_text(&task)?))
+        Ok(Some(self.task_text(&task).await?))
     }
 
     /// Cancels a reminder a task carried; one already gone is fine.
@@ -561,7 +565,7 @@ impl Core {
     async fn complete_item(&self, turn: &Turn<'_>, item: usize, lang: Language) -> Result<String, ServiceError> {
         match turn.item(item) {
             Some((ListingKind::Tasks, id)) => match self.complete_task(&turn.person.user_id, id).await? {
-                Some(task) => Ok(replies::task_done(lang, &self.task_text(&task)?)),
+                Some(task) => Ok(replies::task_done(lang, &self.task_text(&task).await?)),
                 None => Ok(replies::no_such_item(lang, item)),
             },
             Some((ListingKind::Reminders, id)) => {
@@ -589,7 +593,7 @@ impl Core {
         let ids: Vec<String> = open.iter().map(|t| t.id.clone()).collect();
         self.save_listing(turn, ListingKind::Tasks, &ids).await?;
         let position = ids.iter().position(|t| t == id).map_or(to, |p| p + 1);
-        Ok(replies::task_moved(lang, &self.task_text(&task)?, position))
+        Ok(replies::task_moved(lang, &self.task_text(&task).await?, position))
     }
 
     /// The person's delivery settings, in the time zone the agent knows them

@@ -297,7 +297,7 @@ async fn where_time_goes(database: nudge_testkit::TestDatabase, label: &str) {
     use crate::memory;
 
     let core = ten_thousand_memories(&database).await;
-    let keys = &core.keys;
+    let keys = core.keys.ring();
     let key_id = keys.active_key_id().as_str().to_owned();
     let wanted = memory::term_hashes(keys, USER, "who is my sister who likes jazz");
     let mut conn = core.db.conn().await.expect("conn");
@@ -354,10 +354,11 @@ async fn where_time_goes(database: nudge_testkit::TestDatabase, label: &str) {
         "rows of 5",
         memory::rows_with_creation(&mut conn, USER, &few).await.expect("q")
     );
+    let reader = core.reader(USER).await.expect("reader");
     time!(
         "decrypt 5",
         rows.iter()
-            .map(|r| core.open_memory(r).expect("open"))
+            .map(|r| core.open_memory(&reader, r).expect("open"))
             .collect::<Vec<_>>()
     );
     time!(
@@ -500,7 +501,7 @@ async fn where_meaning_time_goes() {
         "cosine of 10,000 vectors of 1,536 dimensions, ranked",
         std::sync::Arc::clone(&large).ranked(&asked).len()
     );
-    let wanted = memory::term_hashes(&core.keys, USER, query);
+    let wanted = memory::term_hashes(core.keys.ring(), USER, query);
     time!(
         "term index state",
         core.term_index(&mut conn, USER, wanted.clone()).await.expect("q")

@@ -39,7 +39,6 @@ use nudge_proto::sms::sms_router_service_client::SmsRouterServiceClient;
 use nudge_proto::sms::{SendSmsRequest, SmsKind};
 use nudge_proto::workers::reminder_service_client::ReminderServiceClient;
 use nudge_runtime::{Readiness, TracedChannel};
-use nudge_secure::KeyRing;
 use nudge_store::Db;
 use tokio_util::sync::CancellationToken;
 
@@ -48,7 +47,9 @@ const MESSAGE_BODY: &[u8] = b"agent.message.body";
 
 pub(crate) struct Core {
     db: Db,
-    keys: KeyRing,
+    /// Per-person keys of everything the agent seals for a person
+    /// (`agent_person_keys`); their ring also keys the memory-term hashes.
+    keys: nudge_store::PersonKeys,
     workers: ReminderServiceClient<TracedChannel>,
     sms: SmsRouterServiceClient<TracedChannel>,
     chain: llm::Chain,
@@ -64,12 +65,27 @@ impl Core {
         let channel = nudge_runtime::grpc_channel("http://127.0.0.1:9", Duration::from_secs(1)).expect("channel");
         Core {
             db: db.clone(),
-            keys,
+            keys: nudge_store::PersonKeys::new(keys, nudge_store::PersonKeyTable::Agent),
             workers: ReminderServiceClient::new(channel.clone()),
             sms: SmsRouterServiceClient::new(channel),
             chain: llm::Chain::new(&settings.agent).expect("chain"),
             vectors: Default::default(),
         }
+    }
+}
+
+impl Core {
+    /// What reads the person's sealed values: their key (cached for a few
+    /// minutes), or none once they were erased.
+    pub(crate) async fn reader(&self, user_id: &str) -> Result<nudge_secure::PersonReader, ServiceError> {
+        let mut conn = self.db.conn().await.map_err(unavailable)?;
+        self.keys.for_reading(&mut conn, user_id).await.map_err(unavailable)
+    }
+
+    /// What seals the person's values: their key, made the first time.
+    pub(crate) async fn cipher(&self, user_id: &str) -> Result<nudge_secure::PersonCipher, ServiceError> {
+        let mut conn = self.db.conn().await.map_err(unavailable)?;
+        self.keys.for_writing(&mut conn, user_id).await.map_err(unavailable)
     }
 }
 
@@ -155,7 +171,12 @@ impl Core {
             .language
             .parse()
             .map_err(|e: nudge_core::InvalidValue| ServiceError::internal(e.0))?;
-        let body = self.keys.encrypt_str(&inbound.body, MESSAGE_BODY);
+        let body = self
+            .keys
+            .for_writing(&mut conn, user)
+            .await
+            .map_err(unavailable)?
+            .encrypt_str(&inbound.body, MESSAGE_BODY);
         let handled_before = store::record_inbound(&mut conn, user, &inbound.message_id, &body, nudge_store::now())
             .await
             .map_err(unavailable)?;
@@ -261,7 +282,12 @@ impl Core {
             .into_inner();
         let mut conn = self.db.conn().await.map_err(unavailable)?;
         if !sent.duplicate {
-            let reply_body = self.keys.encrypt_str(&reply, MESSAGE_BODY);
+            let reply_body = self
+                .keys
+                .for_writing(&mut conn, user)
+                .await
+                .map_err(unavailable)?
+                .encrypt_str(&reply, MESSAGE_BODY);
             store::record_reply(&mut conn, user, &reply_body, nudge_store::now())
                 .await
                 .map_err(unavailable)?;
@@ -306,7 +332,7 @@ impl Application {
         let timeout = Duration::from_millis(settings.services.rpc_timeout_ms);
         let core = Arc::new(Core {
             db: db.clone(),
-            keys: settings.key_ring()?,
+            keys: nudge_store::PersonKeys::new(settings.key_ring()?, nudge_store::PersonKeyTable::Agent),
             workers: ReminderServiceClient::new(nudge_runtime::grpc_channel(&settings.services.workers.url, timeout)?),
             sms: SmsRouterServiceClient::new(nudge_runtime::grpc_channel(&settings.services.sms_router.url, timeout)?),
             chain: llm::Chain::new(&settings.agent)?,

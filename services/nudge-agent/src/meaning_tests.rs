@@ -247,7 +247,7 @@ async fn a_replica_sees_another_ones_changes(database: TestDatabase) {
     // Erased on `b`: the stamp goes with the person, and so do `a`'s vectors.
     b.keep_fact(USER, "my brother is Hugo", "k:3").await.expect("kept");
     assert_eq!(texts(&a, "who is my sister?").await, ["my brother is Hugo"]);
-    crate::privacy::erase(&mut conn, USER).await.expect("erase");
+    crate::privacy::erase(&b, &mut conn, USER).await.expect("erase");
     let held = a.person_vectors(&mut conn, USER, MODEL).await.expect("vectors");
     assert_eq!(held.count(), 0);
     assert!(texts(&a, "who is my sister?").await.is_empty());

@@ -3,6 +3,7 @@
 //! and the plan the api sets from their role. Every query is filtered by the
 //! person's id; another person's object is NOT_FOUND.
 
+use nudge_secure::PersonReader;
 use std::sync::Arc;
 
 use chrono::NaiveDateTime;
@@ -204,9 +205,8 @@ fn count(n: i32) -> u64 {
 }
 
 impl Core {
-    fn memory_view(&self, row: MemoryItem) -> Result<Memory, ServiceError> {
-        let text = self
-            .keys
+    fn memory_view(&self, reader: &PersonReader, row: MemoryItem) -> Result<Memory, ServiceError> {
+        let text = reader
             .decrypt_to_string(&row.body, MEMORY_BODY)
             .map_err(|e| ServiceError::internal(format!("memory text: {e}")))?;
         Ok(Memory {
@@ -249,9 +249,10 @@ impl PersonDataService for PersonData {
         } else {
             String::new()
         };
+        let reader = self.core.reader(user_id.as_str()).await?;
         let memories = rows
             .into_iter()
-            .map(|row| self.core.memory_view(row))
+            .map(|row| self.core.memory_view(&reader, row))
             .collect::<Result<Vec<_>, _>>()?;
         Ok(Response::new(ListMemoriesResponse {
             memories,
@@ -269,7 +270,7 @@ impl PersonDataService for PersonData {
             .ok_or_else(|| ServiceError::not_found("memory"))?;
         drop(conn);
         Ok(Response::new(GetMemoryResponse {
-            memory: Some(self.core.memory_view(row)?),
+            memory: Some(self.core.memory_view(&self.core.reader(user_id.as_str()).await?, row)?),
         }))
     }
 
@@ -342,7 +343,7 @@ impl PersonDataService for PersonData {
             .ok_or_else(|| ServiceError::not_found("memory"))?;
         drop(conn);
         Ok(Response::new(RememberResponse {
-            memory: Some(self.core.memory_view(row)?),
+            memory: Some(self.core.memory_view(&self.core.reader(user_id.as_str()).await?, row)?),
             outcome: outcome.to_owned(),
         }))
     }
@@ -375,12 +376,11 @@ impl PersonDataService for PersonData {
         } else {
             String::new()
         };
+        let reader = self.core.reader(user_id.as_str()).await?;
         let messages = rows
             .into_iter()
             .map(|row| {
-                let text = self
-                    .core
-                    .keys
+                let text = reader
                     .decrypt_to_string(&row.body, MESSAGE_BODY)
                     .map_err(|e| ServiceError::internal(format!("message text: {e}")))?;
                 Ok(ConversationMessage {

@@ -57,7 +57,11 @@ impl PrivacyService for Privacy {
     ) -> Result<Response<ErasePersonResponse>, Status> {
         let user_id = privacy::person(&request.into_inner().user_id)?;
         let mut conn = self.core.db.conn().await.map_err(unavailable)?;
-        let tables = erase(&mut conn, user_id.as_str()).await.map_err(unavailable)?;
+        let tables = erase(&self.core, &mut conn, user_id.as_str())
+            .await
+            .map_err(unavailable)?;
+        drop(conn);
+        self.core.db.scrub_after_erasure(ERASED_TABLES).await;
         // Other replicas see the stamp gone at the person's next recall, or drop them unused.
         self.core.vectors.forget(user_id.as_str());
         tracing::info!(user.id = %user_id.as_str(), "agent data erased");
@@ -66,7 +70,7 @@ impl PrivacyService for Privacy {
 }
 
 pub(crate) async fn export(core: &Core, conn: &mut DbConn, user_id: &str) -> QueryResult<Value> {
-    let keys = &core.keys;
+    let keys = core.keys.for_reading(conn, user_id).await?;
     let person: Option<(String, String, NaiveDateTime)> = with_conn!(conn, c => {
         agent_people::table
             .find(user_id)
@@ -258,9 +262,29 @@ fn counted(table: &str, rows: usize) -> ErasedTable {
     }
 }
 
-/// Deletes every row of the person, children first. Each delete is keyed on
-/// the person alone, so a retry after a failure finishes the work.
-pub(crate) async fn erase(conn: &mut DbConn, user_id: &str) -> QueryResult<Vec<ErasedTable>> {
+/// The tables an erasure deletes from, scrubbed after it.
+const ERASED_TABLES: &[&str] = &[
+    "agent_person_keys",
+    "agent_memory_terms",
+    "agent_memory_embeddings",
+    "agent_embedding_stamps",
+    "agent_memories",
+    "agent_messages",
+    "agent_tasks",
+    "agent_listings",
+    "agent_pending_actions",
+    "agent_pending_steps",
+    "agent_preferences",
+    "agent_usage",
+    "agent_people",
+];
+
+/// Deletes the person's key first (from then on nothing sealed for them can
+/// be decrypted, wherever a copy lies), then every row of theirs, children
+/// first. Each delete is keyed on the person alone, so a retry after a
+/// failure finishes the work.
+pub(crate) async fn erase(core: &Core, conn: &mut DbConn, user_id: &str) -> QueryResult<Vec<ErasedTable>> {
+    let key = core.keys.erase(conn, user_id).await?;
     let terms = with_conn!(conn, c => {
         diesel::delete(agent_memory_terms::table.filter(agent_memory_terms::user_id.eq(user_id))).execute(c).await
     })?;
@@ -302,6 +326,7 @@ pub(crate) async fn erase(conn: &mut DbConn, user_id: &str) -> QueryResult<Vec<E
         diesel::delete(agent_people::table.filter(agent_people::user_id.eq(user_id))).execute(c).await
     })?;
     Ok(vec![
+        counted("agent_person_keys", key),
         counted("agent_memory_terms", terms),
         counted("agent_memory_embeddings", embeddings),
         counted("agent_embedding_stamps", stamps),

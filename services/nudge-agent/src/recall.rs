@@ -2,6 +2,7 @@
 //! that wait for an explicit "yes" (forget everything, cancel all reminders).
 //! The person is always the turn's person (from the verified phone pair).
 
+use nudge_secure::PersonReader;
 use std::collections::HashMap;
 
 use chrono::{NaiveDateTime, TimeDelta};
@@ -67,9 +68,8 @@ pub(crate) struct TermIndex {
 }
 
 impl Core {
-    pub(crate) fn open_memory(&self, row: &MemoryRow) -> Result<Memory, ServiceError> {
-        let text = self
-            .keys
+    pub(crate) fn open_memory(&self, reader: &PersonReader, row: &MemoryRow) -> Result<Memory, ServiceError> {
+        let text = reader
             .decrypt_to_string(&row.body, MEMORY_BODY)
             .map_err(|e| ServiceError::internal(format!("memory text: {e}")))?;
         Ok(Memory {
@@ -86,8 +86,9 @@ impl Core {
         let rows = memory::list(&mut conn, user_id, active_only)
             .await
             .map_err(unavailable)?;
+        let reader = self.keys.for_reading(&mut conn, user_id).await.map_err(unavailable)?;
         drop(conn);
-        rows.iter().map(|row| self.open_memory(row)).collect()
+        rows.iter().map(|row| self.open_memory(&reader, row)).collect()
     }
 
     /// Keeps a fact: merged with the same fact, or superseding one it contradicts.
@@ -121,15 +122,20 @@ impl Core {
                 .rev()
                 .find(|m| memory::subject(&m.text).as_ref() == Some(subject))
         });
-        let body = self.keys.encrypt_str(fact, MEMORY_BODY);
-        let terms = memory::term_hashes(&self.keys, user_id, fact);
+        let body = self
+            .keys
+            .for_writing(&mut conn, user_id)
+            .await
+            .map_err(unavailable)?
+            .encrypt_str(fact, MEMORY_BODY);
+        let terms = memory::term_hashes(self.keys.ring(), user_id, fact);
         let id = memory::insert(
             &mut conn,
             user_id,
             memory::NewMemory {
                 body: &body,
                 terms: &terms,
-                terms_key: self.keys.active_key_id().as_str(),
+                terms_key: self.keys.ring().active_key_id().as_str(),
             },
             idempotency_key,
             contradicted.map(|m| m.id.as_str()),
@@ -164,7 +170,7 @@ impl Core {
         query: &str,
         limit: usize,
     ) -> Result<Vec<Memory>, ServiceError> {
-        let wanted = memory::term_hashes(&self.keys, user_id, query);
+        let wanted = memory::term_hashes(self.keys.ring(), user_id, query);
         if wanted.is_empty() || limit == 0 {
             return Ok(Vec::new());
         }
@@ -219,9 +225,10 @@ impl Core {
                 .map_err(unavailable)?;
         }
         let mut found = Vec::with_capacity(best.len());
+        let reader = self.reader(user_id).await?;
         for id in &best {
             if let Some((row, _)) = rows.iter().find(|(row, _)| &row.id == id && row.status == "active") {
-                found.push(self.open_memory(row)?);
+                found.push(self.open_memory(&reader, row)?);
             }
         }
         Ok(found)
@@ -238,7 +245,7 @@ impl Core {
         user_id: &str,
         wanted: Vec<Vec<u8>>,
     ) -> Result<TermIndex, ServiceError> {
-        let terms_key = self.keys.active_key_id().as_str();
+        let terms_key = self.keys.ring().active_key_id().as_str();
         let (total, stale) = memory::index_state(conn, user_id, terms_key)
             .await
             .map_err(unavailable)?;
@@ -249,12 +256,18 @@ impl Core {
         };
         let mut pending = Vec::new();
         let mut to_index = Vec::new();
+        let reader = if unindexed.is_empty() {
+            None
+        } else {
+            Some(self.keys.for_reading(conn, user_id).await.map_err(unavailable)?)
+        };
         for (id, body, _) in unindexed {
-            let text = self
-                .keys
+            let text = reader
+                .as_ref()
+                .ok_or_else(|| ServiceError::internal("no reader"))?
                 .decrypt_to_string(&body, MEMORY_BODY)
                 .map_err(|e| ServiceError::internal(format!("memory text: {e}")))?;
-            let terms = memory::term_hashes(&self.keys, user_id, &text);
+            let terms = memory::term_hashes(self.keys.ring(), user_id, &text);
             if to_index.len() < BACKFILL_PER_QUERY {
                 to_index.push((id, terms));
             } else {

@@ -619,8 +619,13 @@ impl Core {
         let Some(embedded) = self.embed(user_id, text).await? else {
             return Ok(());
         };
-        let vector = self.keys.encrypt(&to_bytes(&embedded.vector), MEMORY_EMBEDDING);
         let mut conn = self.db.conn().await.map_err(unavailable)?;
+        let vector = self
+            .keys
+            .for_writing(&mut conn, user_id)
+            .await
+            .map_err(unavailable)?
+            .encrypt(&to_bytes(&embedded.vector), MEMORY_EMBEDDING);
         save(
             &mut conn,
             user_id,
@@ -648,11 +653,12 @@ impl Core {
             return Ok(held);
         }
         let rows = load(conn, user_id, model).await.map_err(unavailable)?;
+        let reader = self.keys.for_reading(conn, user_id).await.map_err(unavailable)?;
         let vectors = rows
             .into_iter()
             .filter_map(|(id, sealed)| {
                 // A vector that cannot be read counts as absent (the lexical score stays).
-                let vector = from_bytes(&self.keys.decrypt(&sealed, MEMORY_EMBEDDING).ok()?)?;
+                let vector = from_bytes(&reader.decrypt(&sealed, MEMORY_EMBEDDING).ok()?)?;
                 Some((id, vector))
             })
             .collect();
@@ -696,7 +702,7 @@ impl Core {
         let Some(embedded) = self.embed(user_id, query).await? else {
             return self.search_memories(user_id, query, limit).await;
         };
-        let wanted = memory::term_hashes(&self.keys, user_id, query);
+        let wanted = memory::term_hashes(self.keys.ring(), user_id, query);
         let mut conn = self.db.conn().await.map_err(unavailable)?;
         let index = self.term_index(&mut conn, user_id, wanted).await?;
         let ranking = Ranking::Meaning {
@@ -1109,7 +1115,7 @@ mod tests {
         assert_eq!(stored.len(), 1);
         let export = crate::privacy::export(&core, &mut conn, USER).await.expect("export");
         assert_eq!(export["memory_embeddings"], 1, "{export}");
-        let erased = crate::privacy::erase(&mut conn, USER).await.expect("erase");
+        let erased = crate::privacy::erase(&core, &mut conn, USER).await.expect("erase");
         assert!(
             erased
                 .iter()

@@ -425,8 +425,8 @@ impl Core {
         else {
             return Ok(None);
         };
-        let steps = self
-            .keys
+        let reader = self.keys.for_reading(&mut conn, user_id).await.map_err(unavailable)?;
+        let steps = reader
             .decrypt_to_string(&body, STEPS_BODY)
             .ok()
             .and_then(|json| serde_json::from_str::<Vec<String>>(&json).ok());
@@ -454,8 +454,13 @@ impl Core {
         received_at: DateTime<Utc>,
     ) -> Result<(), ServiceError> {
         let json = serde_json::to_string(steps).map_err(|e| ServiceError::internal(e.to_string()))?;
-        let body = self.keys.encrypt_str(&json, STEPS_BODY);
         let mut conn = self.db.conn().await.map_err(unavailable)?;
+        let body = self
+            .keys
+            .for_writing(&mut conn, user_id)
+            .await
+            .map_err(unavailable)?
+            .encrypt_str(&json, STEPS_BODY);
         save(
             &mut conn,
             user_id,
@@ -758,7 +763,7 @@ mod tests {
             .expect("kept until another message");
         assert!(!pending.open_for("in-4", start + TimeDelta::minutes(10)), "none left");
         let mut conn = db.conn().await.expect("conn");
-        let erased = crate::privacy::erase(&mut conn, USER).await.expect("erase");
+        let erased = crate::privacy::erase(&core, &mut conn, USER).await.expect("erase");
         assert!(
             erased.iter().any(|t| t.table == "agent_pending_steps" && t.rows == 1),
             "{erased:?}"

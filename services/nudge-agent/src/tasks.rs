@@ -1,5 +1,6 @@
 //! The person's task list: `agent_tasks`, and `nudge.agent.v1.TaskService`.
 
+use nudge_secure::PersonReader;
 use std::sync::Arc;
 
 use chrono::NaiveDateTime;
@@ -205,10 +206,8 @@ impl Tasks {
         Tasks { core }
     }
 
-    fn to_proto(&self, row: TaskRow, position: u32) -> Result<Task, Status> {
-        let text = self
-            .core
-            .keys
+    fn to_proto(&self, reader: &PersonReader, row: TaskRow, position: u32) -> Result<Task, Status> {
+        let text = reader
             .decrypt_to_string(&row.body, TASK_BODY)
             .map_err(|e| ServiceError::internal(format!("cannot decrypt task {}: {e}", row.id)))?;
         let status = if row.status == DONE {
@@ -233,9 +232,15 @@ impl Tasks {
         let mut conn = self.core.db.conn().await.map_err(unavailable)?;
         let since = include_done.then(|| nudge_store::now() - chrono::TimeDelta::days(7));
         let rows = list(&mut conn, user_id, since).await.map_err(unavailable)?;
+        let reader = self
+            .core
+            .keys
+            .for_reading(&mut conn, user_id)
+            .await
+            .map_err(unavailable)?;
         rows.into_iter()
             .enumerate()
-            .map(|(index, row)| self.to_proto(row, u32::try_from(index + 1).unwrap_or(u32::MAX)))
+            .map(|(index, row)| self.to_proto(&reader, row, u32::try_from(index + 1).unwrap_or(u32::MAX)))
             .collect()
     }
 }
@@ -264,8 +269,14 @@ impl TaskService for Tasks {
             Some(at) => Some(nudge_store::to_utc(from_timestamp(Some(at), "due_at")?)),
             None => None,
         };
-        let body = self.core.keys.encrypt_str(text, TASK_BODY);
         let mut conn = self.core.db.conn().await.map_err(unavailable)?;
+        let cipher = self
+            .core
+            .keys
+            .for_writing(&mut conn, user_id.as_str())
+            .await
+            .map_err(unavailable)?;
+        let body = cipher.encrypt_str(text, TASK_BODY);
         let (row, created) = add(
             &mut conn,
             user_id.as_str(),
@@ -281,7 +292,7 @@ impl TaskService for Tasks {
         }
         let position = u32::try_from(row.position).unwrap_or(0);
         Ok(Response::new(AddTaskResponse {
-            task: Some(self.to_proto(row, position)?),
+            task: Some(self.to_proto(&cipher, row, position)?),
             created,
         }))
     }
@@ -306,7 +317,7 @@ impl TaskService for Tasks {
             .await?
             .ok_or_else(not_found)?;
         Ok(Response::new(CompleteTaskResponse {
-            task: Some(self.to_proto(task, 0)?),
+            task: Some(self.to_proto(&self.core.reader(user_id.as_str()).await?, task, 0)?),
         }))
     }
 

@@ -133,10 +133,10 @@ async fn vectors(h: &Harness, user: &str) -> Vec<(String, String, Vec<f32>)> {
             .await
     })
     .expect("query");
+    let reader = h.reader(user).await;
     rows.into_iter()
         .map(|(id, model, sealed)| {
-            let bytes = h
-                .keys
+            let bytes = reader
                 .decrypt(&sealed, b"agent.memory.embedding")
                 .expect("encrypted vector");
             let vector = bytes
@@ -163,8 +163,9 @@ async fn active_id(h: &Harness, text: &str) -> String {
             .await
     })
     .expect("query");
+    let reader = h.reader(USER).await;
     rows.into_iter()
-        .find(|(_, body)| h.keys.decrypt_to_string(body, b"agent.memory.body").expect("decrypt") == text)
+        .find(|(_, body)| reader.decrypt_to_string(body, b"agent.memory.body").expect("decrypt") == text)
         .map(|(id, _)| id)
         .expect("the memory")
 }

@@ -644,8 +644,9 @@ async fn kept_steps(h: &Harness) -> Option<(Vec<u8>, Vec<String>, i32)> {
             .optional()
     })
     .expect("query");
+    let reader = h.reader(USER).await;
     row.map(|(body, sent)| {
-        let text = h.keys.decrypt_to_string(&body, b"agent.steps.body").expect("decrypts");
+        let text = reader.decrypt_to_string(&body, b"agent.steps.body").expect("decrypts");
         (body, serde_json::from_str(&text).expect("json"), sent)
     })
 }

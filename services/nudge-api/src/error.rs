@@ -132,6 +132,12 @@ impl From<nudge_store::StoreError> for ApiError {
     }
 }
 
+impl From<nudge_store::PersonKeyError> for ApiError {
+    fn from(error: nudge_store::PersonKeyError) -> ApiError {
+        nudge_store::StoreError::from(error).into()
+    }
+}
+
 impl From<nudge_store::diesel::result::Error> for ApiError {
     fn from(error: nudge_store::diesel::result::Error) -> ApiError {
         ApiError::internal("database error", error)

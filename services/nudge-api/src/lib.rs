@@ -225,7 +225,7 @@ impl Application {
             db,
             cache: cache.clone(),
             keys: tokens::TokenKeys::from_settings(&settings)?,
-            crypto: settings.key_ring()?,
+            crypto: nudge_store::PersonKeys::new(settings.key_ring()?, nudge_store::PersonKeyTable::Api),
             hasher: password::Hasher::new(&settings.api)?,
             settings: settings.api.clone(),
             clients,

@@ -67,14 +67,16 @@ pub(crate) async fn second_factor(state: &State, account: &Account, otp: Option<
 /// A TOTP code of the account's secret, within one step, never a step used before.
 async fn check_totp(state: &State, account: &Account, code: &str) -> ApiResult<()> {
     let sealed = account.totp_secret.as_deref().ok_or_else(otp_refused)?;
+    let mut conn = state.db.conn().await?;
     let secret = state
         .crypto
+        .for_reading(&mut conn, &account.id)
+        .await?
         .decrypt(sealed, &secret_context(&account.id))
         .map_err(|e| ApiError::internal("totp secret", e))?;
     let totp = tokens::totp(&secret).map_err(|e| ApiError::internal("totp", e))?;
     let step = totp.check(code, unix_now()).ok_or_else(otp_refused)?;
     let step = i32::try_from(step).map_err(|e| ApiError::internal("totp step", e))?;
-    let mut conn = state.db.conn().await?;
     if store::take_totp_step(&mut conn, &account.id, step).await? {
         Ok(())
     } else {
@@ -158,8 +160,12 @@ pub(crate) async fn start_totp(
     }
     reauthenticate(&state, &account, body, "totp_setup").await?;
     let (secret, base32) = tokens::new_totp_secret();
-    let sealed = state.crypto.encrypt(&secret, &secret_context(&account.id));
     let mut conn = state.db.conn().await?;
+    let sealed = state
+        .crypto
+        .for_writing(&mut conn, &account.id)
+        .await?
+        .encrypt(&secret, &secret_context(&account.id));
     store::set_totp_secret(&mut conn, &account.id, &sealed, nudge_store::now()).await?;
     drop(conn);
     account_changed(&state, &account.id).await?;

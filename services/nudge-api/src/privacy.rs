@@ -244,7 +244,7 @@ pub(crate) async fn erase(state: Data, person: Authenticated, Body(body): Body<R
 
     let pseudonym = pseudonym(&state, user_id);
     let mut conn = state.db.conn().await?;
-    let api_rows = erase_api(&mut conn, user_id, &pseudonym).await?;
+    let api_rows = erase_api(&state, &mut conn, user_id, &pseudonym).await?;
     summary.push(format!("api:{api_rows}"));
     summary.push(format!("number_released:{number_released}"));
     crate::store::audit(
@@ -257,15 +257,32 @@ pub(crate) async fn erase(state: Data, person: Authenticated, Body(body): Body<R
     )
     .await?;
     drop(conn);
+    // Last of the services to erase: its checkpoint also clears the WAL of
+    // the others' deletes on a shared SQLite file.
+    state.db.scrub_after_erasure(ERASED_TABLES).await;
     metrics::counter!("nudge_api_security_events_total", "kind" => "person_erased").increment(1);
     tracing::info!(user.id = %pseudonym, "person erased");
     Ok(HttpResponse::NoContent().finish())
 }
 
-/// Deletes the api's rows of the person (the account last) and
-/// pseudonymises their audit events; returns the rows deleted.
-async fn erase_api(conn: &mut DbConn, user_id: &str, pseudonym: &str) -> ApiResult<usize> {
-    let mut deleted = 0;
+/// The api's tables an erasure deletes from, scrubbed after it.
+const ERASED_TABLES: &[&str] = &[
+    "api_person_keys",
+    "api_refresh_tokens",
+    "api_sessions",
+    "api_codes",
+    "api_backup_codes",
+    "api_consents",
+    "api_audit_events",
+    "users",
+    "api_accounts",
+];
+
+/// Deletes the api's rows of the person (their key first: their TOTP
+/// secret, wherever a copy lies, can no longer be opened; the account last)
+/// and pseudonymises their audit events; returns the rows deleted.
+async fn erase_api(state: &State, conn: &mut DbConn, user_id: &str, pseudonym: &str) -> ApiResult<usize> {
+    let mut deleted = state.crypto.erase(conn, user_id).await?;
     let sessions: Vec<String> = with_conn!(conn, c => {
         api_sessions::table
             .filter(api_sessions::user_id.eq(user_id))

@@ -28,8 +28,8 @@ pub(crate) struct State {
     pub(crate) db: Db,
     pub(crate) cache: Cache,
     pub(crate) keys: TokenKeys,
-    /// Seals TOTP secrets.
-    pub(crate) crypto: nudge_secure::KeyRing,
+    /// Seals TOTP secrets, under each person's key (`api_person_keys`).
+    pub(crate) crypto: nudge_store::PersonKeys,
     pub(crate) hasher: Hasher,
     pub(crate) settings: ApiSettings,
     pub(crate) clients: Clients,

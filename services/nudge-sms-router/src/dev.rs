@@ -38,11 +38,17 @@ pub(crate) async fn outbox(
     let rows = nudge_runtime::http::on_main(&state.runtime, async move {
         let mut conn = core.db.conn().await?;
         let rows = store::recent_outbound(&mut conn, limit).await?;
+        let mut readers = std::collections::HashMap::new();
+        for row in &rows {
+            if !readers.contains_key(&row.user_id) {
+                let reader = core.keys.for_reading(&mut conn, &row.user_id).await?;
+                readers.insert(row.user_id.clone(), reader);
+            }
+        }
         let messages: Vec<serde_json::Value> = rows
             .into_iter()
             .map(|row| {
-                let body = core
-                    .keys
+                let body = readers[&row.user_id]
                     .decrypt_to_string(&row.body, OUTBOUND_BODY)
                     .unwrap_or_default();
                 serde_json::json!({

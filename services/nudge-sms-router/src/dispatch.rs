@@ -117,7 +117,8 @@ async fn serve_locked(core: &Core, user_id: &str, shutdown: &CancellationToken) 
                 .insert(user_id.to_owned(), Instant::now() + until);
             break;
         }
-        let body = match core.keys.decrypt_to_string(&message.body, INBOUND_BODY) {
+        let reader = core.keys.for_reading(&mut conn, user_id).await?;
+        let body = match reader.decrypt_to_string(&message.body, INBOUND_BODY) {
             Ok(body) => body,
             Err(error) => {
                 tracing::error!(inbound.id = %message.id, %error, "cannot decrypt an inbound message");

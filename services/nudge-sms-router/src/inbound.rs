@@ -124,7 +124,11 @@ impl Core {
             sender_hash: None,
             keyword: None,
         };
-        let ciphertext = self.keys.encrypt_str(&sms.body, INBOUND_BODY);
+        let ciphertext = self
+            .keys
+            .for_writing(&mut conn, &route.user_id)
+            .await?
+            .encrypt_str(&sms.body, INBOUND_BODY);
         inbound.body = &ciphertext;
 
         let effect = match matched {

@@ -49,8 +49,8 @@ use nudge_proto::ServiceError;
 use nudge_proto::agent::agent_service_client::AgentServiceClient;
 use nudge_queue::Queue;
 use nudge_runtime::{Readiness, TracedChannel};
-use nudge_secure::{KeyRing, SecretString};
-use nudge_store::Db;
+use nudge_secure::SecretString;
+use nudge_store::{Db, PersonKeyTable, PersonKeys};
 use tokio::sync::Notify;
 use tokio_util::sync::CancellationToken;
 
@@ -64,7 +64,9 @@ pub(crate) struct Core {
     db: Db,
     queue: Queue,
     cache: Cache,
-    keys: KeyRing,
+    /// Per-person keys of message bodies (`sms_person_keys`); the ring for
+    /// sms-router's own fixed replies (START, HELP).
+    keys: PersonKeys,
     auth_token: SecretString,
     /// `twilio.public_base_url` without a trailing slash.
     public_base_url: String,
@@ -207,7 +209,7 @@ impl Application {
             .await
             .context("cannot connect to the queue")?;
         let cache = Cache::connect(&settings.cache)?;
-        let keys = settings.key_ring()?;
+        let keys = PersonKeys::new(settings.key_ring()?, PersonKeyTable::Sms);
         let auth_token = settings.twilio_auth_token()?.clone();
         let timeout = Duration::from_millis(settings.services.rpc_timeout_ms);
         let agent = AgentServiceClient::new(nudge_runtime::grpc_channel(&settings.services.agent.url, timeout)?);

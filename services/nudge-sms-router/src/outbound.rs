@@ -237,7 +237,8 @@ impl Core {
             user_id: user_id.to_owned(),
             from: from.to_owned(),
             to: to.to_owned(),
-            body: self.keys.encrypt_str(text, OUTBOUND_BODY),
+            // A fixed text of sms-router's own (START, HELP): under the ring.
+            body: self.keys.ring().encrypt_str(text, OUTBOUND_BODY),
             segments: i32::try_from(count.segments).unwrap_or(1),
             encoding: encoding_name(count.encoding),
             send_after,
@@ -297,6 +298,11 @@ impl Core {
         let opted_out = store::opted_out(&mut conn, user_id.as_str())
             .await
             .map_err(unavailable)?;
+        let cipher = self
+            .keys
+            .for_writing(&mut conn, user_id.as_str())
+            .await
+            .map_err(unavailable)?;
         drop(conn);
 
         let parts = split(body, self.sms.segment_budget);
@@ -325,7 +331,7 @@ impl Core {
                     kind: kind.as_str(),
                     from_number,
                     to_number,
-                    body: self.keys.encrypt_str(&part.text, OUTBOUND_BODY),
+                    body: cipher.encrypt_str(&part.text, OUTBOUND_BODY),
                     status,
                     segments: i32::try_from(part.segments).unwrap_or(i32::MAX),
                     encoding: encoding_name(part.encoding),
@@ -423,17 +429,17 @@ impl Core {
 
     /// One attempt at one claimed row.
     async fn attempt(&self, row: &Claimed) -> Result<(), nudge_store::StoreError> {
-        let body = match self.keys.decrypt_to_string(&row.body, OUTBOUND_BODY) {
+        let mut conn = self.db.conn().await?;
+        let reader = self.keys.for_reading(&mut conn, &row.user_id).await?;
+        let body = match reader.decrypt_to_string(&row.body, OUTBOUND_BODY) {
             Ok(body) => body,
             Err(error) => {
                 tracing::error!(outbound.id = %row.id, %error, "cannot decrypt an outbound SMS");
-                let mut conn = self.db.conn().await?;
                 store::finish_attempt(&mut conn, &row.id, outbound_status::FAILED, None, nudge_store::now()).await?;
                 metrics::message("outbound", "failed");
                 return Ok(());
             }
         };
-        let mut conn = self.db.conn().await?;
         if row.kind != OutboundKind::Compliance.as_str() && store::opted_out(&mut conn, &row.user_id).await? {
             store::finish_attempt(
                 &mut conn,

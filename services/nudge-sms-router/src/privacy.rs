@@ -80,10 +80,11 @@ impl PrivacyService for Privacy {
         };
         let mut conn = self.core.db.conn().await.map_err(unavailable)?;
         let sender_hash = number.as_ref().map(|(phone, _)| phone_hash(phone));
-        let tables = erase(&mut conn, user_id.as_str(), sender_hash.as_deref())
+        let tables = erase(&self.core, &mut conn, user_id.as_str(), sender_hash.as_deref())
             .await
             .map_err(unavailable)?;
         drop(conn);
+        self.core.db.scrub_after_erasure(ERASED_TABLES).await;
         let mut keys = vec![
             format!("sms:inbound:{}", user_id.as_str()),
             format!("sms:provision:{}", user_id.as_str()),
@@ -188,7 +189,7 @@ async fn export(core: &Core, conn: &mut DbConn, user_id: &str) -> QueryResult<Va
             .load(c)
             .await
     })?;
-    let keys = &core.keys;
+    let keys = core.keys.for_reading(conn, user_id).await?;
     Ok(json!({
         "number": number.map(|(nudge_number, phone, created_at)| json!({
             "nudge_number": nudge_number, "phone": phone, "assigned_at": privacy::instant(created_at),
@@ -236,7 +237,27 @@ fn counted(table: &str, rows: usize) -> ErasedTable {
 
 /// Deletes every row of the person; keyed on the person alone, so a retry
 /// finishes the work. Billing history (`sms_number_periods`) goes too.
-async fn erase(conn: &mut DbConn, user_id: &str, sender_hash: Option<&str>) -> QueryResult<Vec<ErasedTable>> {
+/// The tables an erasure deletes from, scrubbed after it.
+const ERASED_TABLES: &[&str] = &[
+    "sms_person_keys",
+    "sms_outbound",
+    "sms_inbound",
+    "sms_consent_events",
+    "sms_consent",
+    "sms_stranger_replies",
+    "sms_number_periods",
+    "sms_numbers",
+];
+
+/// The person's key goes first: from then on nothing sealed for them can be
+/// decrypted, wherever a copy lies.
+async fn erase(
+    core: &Core,
+    conn: &mut DbConn,
+    user_id: &str,
+    sender_hash: Option<&str>,
+) -> QueryResult<Vec<ErasedTable>> {
+    let key = core.keys.erase(conn, user_id).await?;
     let outbound = with_conn!(conn, c => {
         diesel::delete(sms_outbound::table.filter(sms_outbound::user_id.eq(user_id))).execute(c).await
     })?;
@@ -269,6 +290,7 @@ async fn erase(conn: &mut DbConn, user_id: &str, sender_hash: Option<&str>) -> Q
         diesel::delete(sms_numbers::table.filter(sms_numbers::user_id.eq(user_id))).execute(c).await
     })?;
     Ok(vec![
+        counted("sms_person_keys", key),
         counted("sms_outbound", outbound),
         counted("sms_inbound", inbound),
         counted("sms_consent_events", consent_events),

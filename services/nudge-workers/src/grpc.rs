@@ -1,5 +1,6 @@
 //! `nudge.workers.v1.ReminderService`.
 
+use std::collections::HashMap;
 use std::sync::Arc;
 
 use chrono::{DateTime, NaiveDateTime, TimeDelta, Utc};
@@ -14,6 +15,7 @@ use nudge_proto::workers::{
     Reminder, ReminderStatus, SetDeliverySettingsRequest, SetDeliverySettingsResponse, SnoozeLatestRequest,
     SnoozeLatestResponse, UpdateReminderRequest, UpdateReminderResponse,
 };
+use nudge_secure::PersonReader;
 use tonic::{Request, Response, Status};
 
 use crate::people::{self, Delivery, MissedPolicy};
@@ -92,12 +94,23 @@ impl Reminders {
     /// The wire form of stored reminders, in the same order.
     async fn to_protos(&self, conn: &mut nudge_store::DbConn, rows: Vec<ReminderRow>) -> Result<Vec<Reminder>, Status> {
         let due = store::shown_due_times(conn, &rows).await.map_err(unavailable)?;
-        rows.into_iter()
-            .map(|row| {
-                let due_at = due.get(&row.id).copied();
-                self.to_proto(row, due_at)
-            })
-            .collect()
+        let mut readers: HashMap<String, PersonReader> = HashMap::new();
+        let mut protos = Vec::with_capacity(rows.len());
+        for row in rows {
+            if !readers.contains_key(&row.user_id) {
+                let reader = self
+                    .core
+                    .keys
+                    .for_reading(conn, &row.user_id)
+                    .await
+                    .map_err(unavailable)?;
+                readers.insert(row.user_id.clone(), reader);
+            }
+            let due_at = due.get(&row.id).copied();
+            let reader = &readers[&row.user_id];
+            protos.push(self.to_proto(reader, row, due_at)?);
+        }
+        Ok(protos)
     }
 
     async fn one(&self, conn: &mut nudge_store::DbConn, row: ReminderRow) -> Result<Reminder, Status> {
@@ -105,10 +118,13 @@ impl Reminders {
         protos.pop().ok_or_else(|| Status::internal("a reminder went missing"))
     }
 
-    fn to_proto(&self, row: ReminderRow, due_at: Option<NaiveDateTime>) -> Result<Reminder, Status> {
-        let text = self
-            .core
-            .keys
+    fn to_proto(
+        &self,
+        reader: &PersonReader,
+        row: ReminderRow,
+        due_at: Option<NaiveDateTime>,
+    ) -> Result<Reminder, Status> {
+        let text = reader
             .decrypt_to_string(&row.body, REMINDER_BODY)
             .map_err(|e| ServiceError::internal(format!("cannot decrypt reminder {}: {e}", row.id)))?;
         Ok(Reminder {
@@ -219,8 +235,14 @@ impl ReminderService for Reminders {
         };
         self.core.ensure_reachable(user_id.as_str()).await?;
         let id = nudge_core::new_id();
-        let body = self.core.keys.encrypt_str(text, REMINDER_BODY);
         let mut conn = self.conn().await?;
+        let body = self
+            .core
+            .keys
+            .for_writing(&mut conn, user_id.as_str())
+            .await
+            .map_err(unavailable)?
+            .encrypt_str(text, REMINDER_BODY);
         let delivery = Delivery::of(&mut conn, user_id.as_str()).await.map_err(unavailable)?;
         let first = occurrence_at(occurrence_kind::DUE, due_at, &delivery, request.urgent, timezone.tz());
         let first_send_at = first.due_at;
@@ -422,15 +444,23 @@ impl ReminderService for Reminders {
     ) -> Result<Response<UpdateReminderResponse>, Status> {
         let request = request.into_inner();
         let user_id = UserId::parse(&request.user_id).map_err(|e| invalid("user_id", e))?;
-        let body = match &request.text {
-            Some(text) => Some(self.core.keys.encrypt_str(check_text(text)?, REMINDER_BODY)),
-            None => None,
-        };
+        let text = request.text.as_deref().map(check_text).transpose()?;
         let due_at = match &request.due_at {
             Some(at) => Some(from_timestamp(Some(at), "due_at")?),
             None => None,
         };
         let mut conn = self.conn().await?;
+        let body = match text {
+            Some(text) => Some(
+                self.core
+                    .keys
+                    .for_writing(&mut conn, user_id.as_str())
+                    .await
+                    .map_err(unavailable)?
+                    .encrypt_str(text, REMINDER_BODY),
+            ),
+            None => None,
+        };
         let row = store::reminder_of(&mut conn, user_id.as_str(), &request.reminder_id)
             .await
             .map_err(unavailable)?

@@ -25,8 +25,7 @@ use nudge_proto::ServiceError;
 use nudge_proto::sms::sms_router_service_client::SmsRouterServiceClient;
 use nudge_queue::Queue;
 use nudge_runtime::{Readiness, TracedChannel};
-use nudge_secure::KeyRing;
-use nudge_store::Db;
+use nudge_store::{Db, PersonKeyTable, PersonKeys};
 use tokio::sync::Notify;
 use tokio_util::sync::CancellationToken;
 
@@ -36,7 +35,8 @@ const REMINDER_BODY: &[u8] = b"workers.reminder.body";
 pub(crate) struct Core {
     db: Db,
     queue: Queue,
-    keys: KeyRing,
+    /// Per-person keys of reminder texts (`workers_person_keys`).
+    keys: PersonKeys,
     sms: SmsRouterServiceClient<TracedChannel>,
     /// Where `sms` calls (`services.sms_router.url`), for the logs.
     sms_router_url: String,
@@ -95,7 +95,7 @@ impl Application {
         let core = Arc::new(Core {
             db: db.clone(),
             queue: queue.clone(),
-            keys: settings.key_ring()?,
+            keys: PersonKeys::new(settings.key_ring()?, PersonKeyTable::Workers),
             sms: SmsRouterServiceClient::new(nudge_runtime::grpc_channel(&settings.services.sms_router.url, timeout)?),
             sms_router_url: settings.services.sms_router.url.clone(),
             reachable: reachable::Reachable::default(),

@@ -54,8 +54,12 @@ impl PrivacyService for Privacy {
     ) -> Result<Response<ErasePersonResponse>, Status> {
         let user_id = privacy::person(&request.into_inner().user_id)?;
         let mut conn = self.core.db.conn().await.map_err(unavailable)?;
-        let tables = erase(&mut conn, user_id.as_str()).await.map_err(unavailable)?;
+        let tables = erase(&self.core, &mut conn, user_id.as_str())
+            .await
+            .map_err(unavailable)?;
+        drop(conn);
         self.core.reachable.forget(user_id.as_str());
+        self.core.db.scrub_after_erasure(ERASED_TABLES).await;
         tracing::info!(user.id = %user_id.as_str(), "workers data erased");
         Ok(privacy::erased("workers", tables, false))
     }
@@ -139,7 +143,7 @@ async fn export(core: &Core, conn: &mut DbConn, user_id: &str) -> QueryResult<Va
             .load(c)
             .await
     })?;
-    let keys = &core.keys;
+    let keys = core.keys.for_reading(conn, user_id).await?;
     Ok(json!({
         "delivery_settings": person.map(|(timezone, quiet_start, quiet_end, nag_interval_seconds, nag_limit, missed_policy, updated_at)| json!({
             "timezone": timezone,
@@ -183,10 +187,20 @@ fn counted(table: &str, rows: usize) -> ErasedTable {
     }
 }
 
-/// Deletes the person's occurrences (so the scheduler claims none of them
-/// any more), reminders and settings; keyed on the person alone, so a retry
-/// finishes the work.
-async fn erase(conn: &mut DbConn, user_id: &str) -> QueryResult<Vec<ErasedTable>> {
+/// The tables an erasure deletes from, scrubbed after it.
+const ERASED_TABLES: &[&str] = &[
+    "workers_person_keys",
+    "reminder_occurrences",
+    "reminders",
+    "workers_people",
+];
+
+/// Deletes the person's key first (from then on nothing of theirs can be
+/// decrypted, wherever a copy lies), then their occurrences (so the
+/// scheduler claims none of them any more), reminders and settings; keyed on
+/// the person alone, so a retry finishes the work.
+async fn erase(core: &Core, conn: &mut DbConn, user_id: &str) -> QueryResult<Vec<ErasedTable>> {
+    let key = core.keys.erase(conn, user_id).await?;
     let occurrences = with_conn!(conn, c => {
         diesel::delete(reminder_occurrences::table.filter(reminder_occurrences::user_id.eq(user_id))).execute(c).await
     })?;
@@ -197,6 +211,7 @@ async fn erase(conn: &mut DbConn, user_id: &str) -> QueryResult<Vec<ErasedTable>
         diesel::delete(workers_people::table.filter(workers_people::user_id.eq(user_id))).execute(c).await
     })?;
     Ok(vec![
+        counted("workers_person_keys", key),
         counted("reminder_occurrences", occurrences),
         counted("reminders", reminder_rows),
         counted("workers_people", people),

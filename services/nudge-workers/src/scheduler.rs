@@ -347,9 +347,13 @@ async fn send_occurrence(core: &Core, occurrence_id: &str) -> Result<(), Handler
             return Ok(());
         }
     };
-    drop(conn);
-    let what = core
+    let reader = core
         .keys
+        .for_reading(&mut conn, &reminder.user_id)
+        .await
+        .map_err(|e| storage(&e))?;
+    drop(conn);
+    let what = reader
         .decrypt_to_string(&reminder.body, REMINDER_BODY)
         .map_err(|e| HandlerError::reject(format!("cannot decrypt the reminder: {e}")))?;
     let language: Language = reminder.language.parse().unwrap_or(Language::En);

@@ -186,8 +186,9 @@ impl Core {
                 facts.join("\n")
             )));
         }
+        let reader = self.reader(&user_id).await?;
         for (direction, body) in recent {
-            let Ok(body) = self.keys.decrypt_to_string(&body, MESSAGE_BODY) else {
+            let Ok(body) = reader.decrypt_to_string(&body, MESSAGE_BODY) else {
                 continue;
             };
             let body = masker.mask(&body);

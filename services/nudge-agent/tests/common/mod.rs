@@ -567,6 +567,13 @@ impl Harness {
             .collect()
     }
 
+    /// What opens the person's stored values: their key in `agent_person_keys`.
+    pub async fn reader(&self, user: &str) -> nudge_secure::PersonReader {
+        let keys = nudge_store::PersonKeys::new(self.keys.clone(), nudge_store::PersonKeyTable::Agent);
+        let mut conn = self.db.conn().await.unwrap();
+        keys.for_reading(&mut conn, user).await.unwrap()
+    }
+
     /// The person's memories as stored: (decrypted text, status).
     pub async fn memories(&self, user: &str) -> Vec<(String, String)> {
         use nudge_store::diesel::prelude::*;
@@ -582,16 +589,14 @@ impl Harness {
                 .await
         })
         .unwrap();
+        let reader = self.reader(user).await;
         rows.into_iter()
             .map(|(body, status)| {
                 assert!(
                     !String::from_utf8_lossy(&body).contains("sister"),
                     "memories are stored encrypted"
                 );
-                (
-                    self.keys.decrypt_to_string(&body, b"agent.memory.body").unwrap(),
-                    status,
-                )
+                (reader.decrypt_to_string(&body, b"agent.memory.body").unwrap(), status)
             })
             .collect()
     }

@@ -1,0 +1,258 @@
+//! Per-person data keys in each service's own table (`agent_person_keys`,
+//! `sms_person_keys`, `workers_person_keys`, `api_person_keys`): the store
+//! side of nudge-secure's [`person`](nudge_secure::person) module.
+//!
+//! [`PersonKeys::for_writing`] makes a person's key the first time it is
+//! needed (insert if absent, then read: two replicas racing agree on one
+//! key); [`PersonKeys::for_reading`] never makes one; [`PersonKeys::erase`]
+//! deletes it, which is what makes an erasure cryptographic: every envelope
+//! of the person left anywhere (free pages, WAL, dead tuples, a backup of
+//! the data) can no longer be opened.
+//!
+//! Unwrapped keys are kept in process for reading only, a few minutes at
+//! most and at most [`CACHE_CAPACITY`] people, and dropped at erasure;
+//! writing always reads the key row again, so a replica never writes with a
+//! key another replica erased.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use diesel::prelude::*;
+use diesel_async::RunQueryDsl;
+use nudge_secure::{CryptoError, KeyRing, PersonCipher, PersonKey, PersonReader};
+
+use crate::{DbConn, schema, with_conn};
+
+/// How many people's unwrapped keys a process keeps at most.
+pub const CACHE_CAPACITY: usize = 4096;
+/// How long an unwrapped key is kept for reading.
+pub const CACHE_TTL: Duration = Duration::from_secs(300);
+
+/// Which service's key table.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PersonKeyTable {
+    Agent,
+    Sms,
+    Workers,
+    Api,
+}
+
+impl PersonKeyTable {
+    /// The table's name.
+    pub fn name(self) -> &'static str {
+        match self {
+            PersonKeyTable::Agent => "agent_person_keys",
+            PersonKeyTable::Sms => "sms_person_keys",
+            PersonKeyTable::Workers => "workers_person_keys",
+            PersonKeyTable::Api => "api_person_keys",
+        }
+    }
+
+    /// What a wrapped key of `user_id` is sealed under: the table and the
+    /// person, so a wrapped key copied to another row or table is refused.
+    pub fn wrap_context(self, user_id: &str) -> Vec<u8> {
+        format!("{}:{user_id}", self.name()).into_bytes()
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum PersonKeyError {
+    #[error(transparent)]
+    Query(#[from] diesel::result::Error),
+    #[error("cannot unwrap a person key: {0}")]
+    Unwrap(#[from] CryptoError),
+}
+
+/// In code that returns `QueryResult`: a key that does not unwrap is as
+/// unusable as an unreachable database.
+impl From<PersonKeyError> for diesel::result::Error {
+    fn from(error: PersonKeyError) -> Self {
+        match error {
+            PersonKeyError::Query(error) => error,
+            other => diesel::result::Error::QueryBuilderError(other.to_string().into()),
+        }
+    }
+}
+
+/// Runs `$body` with `$t` naming the schema module of `$which`'s table.
+macro_rules! for_table {
+    ($which:expr, $t:ident => $body:expr) => {
+        match $which {
+            PersonKeyTable::Agent => {
+                use schema::agent_person_keys as $t;
+                $body
+            }
+            PersonKeyTable::Sms => {
+                use schema::sms_person_keys as $t;
+                $body
+            }
+            PersonKeyTable::Workers => {
+                use schema::workers_person_keys as $t;
+                $body
+            }
+            PersonKeyTable::Api => {
+                use schema::api_person_keys as $t;
+                $body
+            }
+        }
+    };
+}
+
+struct Cached {
+    key: Arc<PersonKey>,
+    at: Instant,
+}
+
+/// One service's person keys: the ring that wraps them, their table, and
+/// the unwrapped keys read recently.
+pub struct PersonKeys {
+    ring: Arc<KeyRing>,
+    table: PersonKeyTable,
+    cache: Mutex<HashMap<String, Cached>>,
+}
+
+impl std::fmt::Debug for PersonKeys {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PersonKeys")
+            .field("ring", &self.ring)
+            .field("table", &self.table)
+            .finish_non_exhaustive()
+    }
+}
+
+impl PersonKeys {
+    pub fn new(ring: KeyRing, table: PersonKeyTable) -> Self {
+        PersonKeys {
+            ring: Arc::new(ring),
+            table,
+            cache: Mutex::new(HashMap::new()),
+        }
+    }
+
+    /// The key ring (for values that belong to no one person).
+    pub fn ring(&self) -> &KeyRing {
+        &self.ring
+    }
+
+    /// The person's cipher, making their key if they have none yet.
+    pub async fn for_writing(&self, conn: &mut DbConn, user_id: &str) -> Result<PersonCipher, PersonKeyError> {
+        let context = self.table.wrap_context(user_id);
+        let wrapped = match self.wrapped(conn, user_id).await? {
+            Some(wrapped) => wrapped,
+            None => {
+                let (_, wrapped) = PersonKey::generate(&self.ring, &context);
+                let now = crate::now();
+                for_table!(self.table, t => with_conn!(conn, c => {
+                    diesel::insert_into(t::table)
+                        .values((t::user_id.eq(user_id), t::wrapped_key.eq(&wrapped), t::created_at.eq(now)))
+                        .on_conflict_do_nothing()
+                        .execute(c)
+                        .await
+                }))?;
+                // Whoever inserted first, this is the key.
+                self.wrapped(conn, user_id)
+                    .await?
+                    .ok_or(diesel::result::Error::NotFound)?
+            }
+        };
+        let key = Arc::new(PersonKey::unwrap(&self.ring, &wrapped, &context)?);
+        self.remember(user_id, &key);
+        Ok(PersonCipher::new(self.ring.clone(), key))
+    }
+
+    /// The person's reader: their key if they have one (from this process's
+    /// cache when read recently), none otherwise (their person-key envelopes
+    /// then fail as erased).
+    pub async fn for_reading(&self, conn: &mut DbConn, user_id: &str) -> Result<PersonReader, PersonKeyError> {
+        if let Some(key) = self.cached(user_id) {
+            return Ok(PersonReader::new(self.ring.clone(), Some(key)));
+        }
+        let Some(wrapped) = self.wrapped(conn, user_id).await? else {
+            return Ok(PersonReader::new(self.ring.clone(), None));
+        };
+        let key = Arc::new(PersonKey::unwrap(
+            &self.ring,
+            &wrapped,
+            &self.table.wrap_context(user_id),
+        )?);
+        self.remember(user_id, &key);
+        Ok(PersonReader::new(self.ring.clone(), Some(key)))
+    }
+
+    /// Deletes the person's key (and forgets it here): whatever was sealed
+    /// with it can no longer be read, anywhere. Returns the rows deleted.
+    pub async fn erase(&self, conn: &mut DbConn, user_id: &str) -> QueryResult<usize> {
+        self.forget(user_id);
+        let deleted = for_table!(self.table, t => with_conn!(conn, c => {
+            diesel::delete(t::table.filter(t::user_id.eq(user_id))).execute(c).await
+        }))?;
+        self.forget(user_id);
+        Ok(deleted)
+    }
+
+    /// Key rotation: re-wraps every person key not wrapped by the ring's
+    /// active key (their envelopes stay as they are). Returns how many.
+    pub async fn rewrap_all(&self, conn: &mut DbConn) -> Result<usize, PersonKeyError> {
+        let rows: Vec<(String, Vec<u8>)> = for_table!(self.table, t => with_conn!(conn, c => {
+            t::table.select((t::user_id, t::wrapped_key)).load(c).await
+        }))?;
+        let mut rewrapped = 0;
+        for (user_id, wrapped) in rows {
+            if !self.ring.needs_rotation(&wrapped) {
+                continue;
+            }
+            let fresh = PersonKey::rewrap(&self.ring, &wrapped, &self.table.wrap_context(&user_id))?;
+            rewrapped += for_table!(self.table, t => with_conn!(conn, c => {
+                diesel::update(t::table.filter(t::user_id.eq(&user_id)).filter(t::wrapped_key.eq(&wrapped)))
+                    .set(t::wrapped_key.eq(&fresh))
+                    .execute(c)
+                    .await
+            }))?;
+        }
+        Ok(rewrapped)
+    }
+
+    async fn wrapped(&self, conn: &mut DbConn, user_id: &str) -> QueryResult<Option<Vec<u8>>> {
+        for_table!(self.table, t => with_conn!(conn, c => {
+            t::table.find(user_id).select(t::wrapped_key).first(c).await.optional()
+        }))
+    }
+
+    fn cached(&self, user_id: &str) -> Option<Arc<PersonKey>> {
+        let cache = self.cache.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        cache
+            .get(user_id)
+            .filter(|cached| cached.at.elapsed() < CACHE_TTL)
+            .map(|cached| cached.key.clone())
+    }
+
+    fn remember(&self, user_id: &str, key: &Arc<PersonKey>) {
+        let mut cache = self.cache.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        if cache.len() >= CACHE_CAPACITY && !cache.contains_key(user_id) {
+            cache.retain(|_, cached| cached.at.elapsed() < CACHE_TTL);
+            if cache.len() >= CACHE_CAPACITY {
+                cache.clear();
+            }
+        }
+        cache.insert(
+            user_id.to_owned(),
+            Cached {
+                key: key.clone(),
+                at: Instant::now(),
+            },
+        );
+    }
+
+    fn forget(&self, user_id: &str) {
+        self.cache
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+            .remove(user_id);
+    }
+
+    /// How many unwrapped keys this process holds (for tests).
+    pub fn cached_len(&self) -> usize {
+        self.cache.lock().unwrap_or_else(|poisoned| poisoned.into_inner()).len()
+    }
+}
