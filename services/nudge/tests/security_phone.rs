@@ -234,3 +234,42 @@ async fn sms_pumping_buys_no_number_and_sends_at_most_the_configured_codes() {
     assert!(world.fake.numbers().is_empty(), "no number bought");
     world.stop().await;
 }
+
+/// Finding 13: a reminder for a person with no number is refused when it is
+/// created, with an error saying why, instead of being dead-lettered later.
+async fn reminders_for_a_person_without_a_number_are_refused(api: &Api) {
+    let mut workers = workers(api.stack.ports.workers).await;
+    let person = common::reminders::random_user();
+    let due = Utc::now() + TimeDelta::hours(1);
+    let refused = workers
+        .create_reminder(reminder(&person, "take the pills", due))
+        .await
+        .expect_err("no number, no reminder");
+    assert_eq!(refused.code(), tonic::Code::FailedPrecondition);
+    assert!(refused.message().contains("no Nudge number"), "{}", refused.message());
+    // Once they have a number, the same request is accepted.
+    common::reminders::sms_router(api.stack.ports.sms_router_grpc)
+        .await
+        .assign_number(common::reminders::AssignNumberRequest {
+            user_id: person.clone(),
+            phone: "+15145550155".to_owned(),
+            nudge_number: "+15145550156".to_owned(),
+        })
+        .await
+        .expect("a number");
+    workers
+        .create_reminder(reminder(&person, "take the pills", due))
+        .await
+        .expect("accepted with a number");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn reminders_for_a_person_without_a_number_are_refused_embedded() {
+    reminders_for_a_person_without_a_number_are_refused(&Api::embedded(&[]).await).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "needs PostgreSQL and Redis"]
+async fn reminders_for_a_person_without_a_number_are_refused_on_postgres_and_redis() {
+    reminders_for_a_person_without_a_number_are_refused(&Api::on_postgres_and_redis(&[]).await).await;
+}
