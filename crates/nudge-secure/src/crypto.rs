@@ -40,8 +40,44 @@ use sha2::Sha256;
 use crate::secret::{SecretString, wipe};
 
 const VERSION: u8 = 1;
-const NONCE_LEN: usize = 12;
-const TAG_LEN: usize = 16;
+pub(crate) const NONCE_LEN: usize = 12;
+pub(crate) const TAG_LEN: usize = 16;
+
+/// Seals `plaintext` after `header` (already in `out`): the header and the
+/// context are authenticated, a fresh nonce and the sealed bytes appended.
+///
+/// # Panics
+/// If `plaintext` is longer than AES-GCM allows (about 64 GiB).
+pub(crate) fn seal_after_header(cipher: &Aes256Gcm, mut out: Vec<u8>, plaintext: &[u8], context: &[u8]) -> Vec<u8> {
+    let aad = [out.as_slice(), context].concat();
+    let nonce = Nonce::<Aes256Gcm>::generate();
+    let sealed = cipher
+        .encrypt(
+            &nonce,
+            Payload {
+                msg: plaintext,
+                aad: &aad,
+            },
+        )
+        .expect("plaintext is within AES-GCM's length limit");
+    out.extend_from_slice(&nonce);
+    out.extend_from_slice(&sealed);
+    out
+}
+
+/// Opens what [`seal_after_header`] sealed after `header`.
+pub(crate) fn open_after_header(
+    cipher: &Aes256Gcm,
+    header: &[u8],
+    nonce: &[u8; NONCE_LEN],
+    sealed: &[u8],
+    context: &[u8],
+) -> Result<Vec<u8>, CryptoError> {
+    let aad = [header, context].concat();
+    cipher
+        .decrypt(&Nonce::<Aes256Gcm>::from(*nonce), Payload { msg: sealed, aad: &aad })
+        .map_err(|_| CryptoError::Authentication)
+}
 
 /// The name of an encryption key: 1 to 32 characters from `A-Z a-z 0-9 _ -`.
 ///
@@ -210,20 +246,7 @@ impl KeyRing {
         out.push(VERSION);
         out.push(u8::try_from(kid.len()).expect("key ids are at most 32 bytes"));
         out.extend_from_slice(kid);
-        let aad = [out.as_slice(), context].concat();
-        let nonce = Nonce::<Aes256Gcm>::generate();
-        let sealed = cipher
-            .encrypt(
-                &nonce,
-                Payload {
-                    msg: plaintext,
-                    aad: &aad,
-                },
-            )
-            .expect("plaintext is within AES-GCM's length limit");
-        out.extend_from_slice(&nonce);
-        out.extend_from_slice(&sealed);
-        out
+        seal_after_header(cipher, out, plaintext, context)
     }
 
     /// [`encrypt`](Self::encrypt) for text.
@@ -239,16 +262,7 @@ impl KeyRing {
             .keys
             .get(envelope.kid)
             .ok_or_else(|| CryptoError::UnknownKey(KeyId(envelope.kid.to_owned())))?;
-        let aad = [envelope.header, context].concat();
-        cipher
-            .decrypt(
-                &Nonce::<Aes256Gcm>::from(*envelope.nonce),
-                Payload {
-                    msg: envelope.sealed,
-                    aad: &aad,
-                },
-            )
-            .map_err(|_| CryptoError::Authentication)
+        open_after_header(cipher, envelope.header, envelope.nonce, envelope.sealed, context)
     }
 
     /// [`decrypt`](Self::decrypt) for text sealed by

@@ -23,15 +23,13 @@ use std::ops::Deref;
 use std::sync::Arc;
 
 use aes_gcm::Aes256Gcm;
-use aes_gcm::aead::{Aead, Generate, Key, KeyInit, Nonce, Payload};
+use aes_gcm::aead::{Generate, Key, KeyInit};
 
-use crate::crypto::{CryptoError, KeyRing};
+use crate::crypto::{CryptoError, KeyRing, NONCE_LEN, TAG_LEN, open_after_header, seal_after_header};
 use crate::secret::wipe;
 
 /// The version byte of an envelope sealed with a person key.
 pub const PERSON_VERSION: u8 = 2;
-const NONCE_LEN: usize = 12;
-const TAG_LEN: usize = 16;
 
 /// Whether `ciphertext` was sealed with a person key (version 2), read
 /// without decrypting.
@@ -75,21 +73,7 @@ impl PersonKey {
     fn seal(&self, plaintext: &[u8], context: &[u8]) -> Vec<u8> {
         let mut out = Vec::with_capacity(1 + NONCE_LEN + plaintext.len() + TAG_LEN);
         out.push(PERSON_VERSION);
-        let aad = [&[PERSON_VERSION][..], context].concat();
-        let nonce = Nonce::<Aes256Gcm>::generate();
-        let sealed = self
-            .cipher
-            .encrypt(
-                &nonce,
-                Payload {
-                    msg: plaintext,
-                    aad: &aad,
-                },
-            )
-            .expect("plaintext is within AES-GCM's length limit");
-        out.extend_from_slice(&nonce);
-        out.extend_from_slice(&sealed);
-        out
+        seal_after_header(&self.cipher, out, plaintext, context)
     }
 
     fn open(&self, ciphertext: &[u8], context: &[u8]) -> Result<Vec<u8>, CryptoError> {
@@ -100,10 +84,7 @@ impl PersonKey {
         if sealed.len() < TAG_LEN {
             return Err(CryptoError::Malformed);
         }
-        let aad = [&[PERSON_VERSION][..], context].concat();
-        self.cipher
-            .decrypt(&Nonce::<Aes256Gcm>::from(*nonce), Payload { msg: sealed, aad: &aad })
-            .map_err(|_| CryptoError::Authentication)
+        open_after_header(&self.cipher, &[PERSON_VERSION], nonce, sealed, context)
     }
 }
 
