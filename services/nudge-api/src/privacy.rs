@@ -54,13 +54,19 @@ pub(crate) struct PrivacyClients {
     pub(crate) agent: PrivacyServiceClient<TracedChannel>,
 }
 
+/// The largest export one service may answer with.
+const MAX_EXPORT_BYTES: usize = 512 * 1024 * 1024;
+
 impl PrivacyClients {
     pub(crate) fn connect(
         services: &nudge_config::ServicesSettings,
         timeout: std::time::Duration,
     ) -> anyhow::Result<Self> {
+        // A person's export is one message per service, as large as all they
+        // kept there: tonic's default of 4 MiB refused a busy person's.
         let client = |url: &str| -> anyhow::Result<PrivacyServiceClient<TracedChannel>> {
-            Ok(PrivacyServiceClient::new(nudge_runtime::grpc_channel(url, timeout)?))
+            Ok(PrivacyServiceClient::new(nudge_runtime::grpc_channel(url, timeout)?)
+                .max_decoding_message_size(MAX_EXPORT_BYTES))
         };
         Ok(PrivacyClients {
             sms: client(&services.sms_router.url)?,
