@@ -570,17 +570,8 @@ async fn dev_database_files_are_private() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn dev_keeps_sms_bodies_off_the_log_stream() {
     let dir = tempfile::tempdir().expect("temp dir");
-    let (api, sms_router) = (free_port(), free_port());
     let mut environment: HashMap<String, String> = api_environment(None, &[]);
-    for (key, port) in [
-        ("NUDGE__SERVICES__API__PORT", api),
-        ("NUDGE__SERVICES__AGENT__PORT", free_port()),
-        ("NUDGE__SERVICES__WORKERS__PORT", free_port()),
-        ("NUDGE__SERVICES__SMS_ROUTER__PORT", sms_router),
-        ("NUDGE__SERVICES__SMS_ROUTER__GRPC_PORT", free_port()),
-    ] {
-        environment.insert(key.to_owned(), port.to_string());
-    }
+    let (api, sms_router) = free_service_ports(&mut environment);
     // The default of `nudge dev`: the console echo on.
     environment.insert("NUDGE__SMS__CONSOLE_ECHO".to_owned(), "true".to_owned());
     environment.insert("NUDGE__TELEMETRY__FILTER".to_owned(), "debug".to_owned());

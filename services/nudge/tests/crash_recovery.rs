@@ -19,17 +19,8 @@ struct Ports {
 }
 
 fn ports_and_environment(catch_up_window_seconds: u64) -> Ports {
-    let (api, sms_router) = (free_port(), free_port());
     let mut environment = embedded_environment();
-    for (key, port) in [
-        ("NUDGE__SERVICES__API__PORT", api),
-        ("NUDGE__SERVICES__AGENT__PORT", free_port()),
-        ("NUDGE__SERVICES__WORKERS__PORT", free_port()),
-        ("NUDGE__SERVICES__SMS_ROUTER__PORT", sms_router),
-        ("NUDGE__SERVICES__SMS_ROUTER__GRPC_PORT", free_port()),
-    ] {
-        environment.insert(key.to_owned(), port.to_string());
-    }
+    let (api, sms_router) = free_service_ports(&mut environment);
     environment.insert(
         "NUDGE__SCHEDULER__CATCH_UP_WINDOW_SECONDS".to_owned(),
         catch_up_window_seconds.to_string(),

@@ -71,6 +71,22 @@ pub fn free_port() -> u16 {
         .expect("free port")
 }
 
+/// Free ports for the four services of a `nudge dev` process, set in
+/// `environment`; returns the api's and sms-router's (webhook) ports.
+pub fn free_service_ports(environment: &mut HashMap<String, String>) -> (u16, u16) {
+    let (api, sms_router) = (free_port(), free_port());
+    for (key, port) in [
+        ("NUDGE__SERVICES__API__PORT", api),
+        ("NUDGE__SERVICES__AGENT__PORT", free_port()),
+        ("NUDGE__SERVICES__WORKERS__PORT", free_port()),
+        ("NUDGE__SERVICES__SMS_ROUTER__PORT", sms_router),
+        ("NUDGE__SERVICES__SMS_ROUTER__GRPC_PORT", free_port()),
+    ] {
+        environment.insert(key.to_owned(), port.to_string());
+    }
+    (api, sms_router)
+}
+
 pub fn sender(settings: &Settings, sms_router_port: u16) -> WebhookSender {
     WebhookSender::new(
         &format!("http://127.0.0.1:{sms_router_port}"),
