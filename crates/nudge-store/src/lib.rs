@@ -11,6 +11,7 @@
 mod person_keys;
 pub mod schema;
 mod time;
+mod transaction;
 
 use std::time::Duration;
 
@@ -27,6 +28,7 @@ pub use diesel;
 pub use diesel_async;
 pub use person_keys::{CACHE_CAPACITY, CACHE_TTL, PersonKeyError, PersonKeyTable, PersonKeys};
 pub use time::{now, to_utc};
+pub use transaction::{Body, Transact};
 
 pub type SqliteConn = SyncConnectionWrapper<SqliteConnection>;
 

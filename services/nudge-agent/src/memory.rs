@@ -16,10 +16,10 @@ use std::collections::{HashMap, HashSet};
 
 use chrono::{DateTime, NaiveDateTime};
 use diesel::prelude::*;
-use diesel_async::{AsyncConnection as _, RunQueryDsl};
+use diesel_async::RunQueryDsl;
 use nudge_core::Language;
 use nudge_store::schema::{agent_memories, agent_memory_embeddings, agent_memory_terms, agent_pending_actions};
-use nudge_store::{DbConn, diesel, diesel_async, with_conn};
+use nudge_store::{DbConn, Transact as _, diesel, diesel_async, with_conn};
 
 use crate::engine::fold;
 
@@ -599,7 +599,7 @@ pub(crate) async fn insert(
     let key = key.to_owned();
     let new_id = id.clone();
     with_conn!(conn, c => {
-        c.transaction(async |c| {
+        c.write_transaction(async |c| {
             diesel::insert_into(agent_memories::table)
                 .values((
                     agent_memories::id.eq(&new_id),
@@ -722,7 +722,7 @@ pub(crate) async fn index(
     let user_id = user_id.to_owned();
     let terms_key = terms_key.to_owned();
     with_conn!(conn, c => {
-        c.transaction(async |c| {
+        c.write_transaction(async |c| {
             for chunk in ids.chunks(IDS_PER_STATEMENT) {
                 diesel::delete(
                     agent_memory_terms::table
@@ -935,7 +935,7 @@ pub(crate) async fn mention(conn: &mut DbConn, user_id: &str, id: &str, now: Nai
 /// forgetting is not archiving).
 pub(crate) async fn delete(conn: &mut DbConn, user_id: &str, ids: &[String]) -> QueryResult<usize> {
     with_conn!(conn, c => {
-        c.transaction(async |c| {
+        c.write_transaction(async |c| {
             diesel::delete(
                 agent_memory_terms::table
                     .filter(agent_memory_terms::user_id.eq(user_id))
@@ -968,7 +968,7 @@ pub(crate) async fn delete(conn: &mut DbConn, user_id: &str, ids: &[String]) -> 
 /// Deletes everything the person's memory holds, history included.
 pub(crate) async fn delete_all(conn: &mut DbConn, user_id: &str) -> QueryResult<usize> {
     with_conn!(conn, c => {
-        c.transaction(async |c| {
+        c.write_transaction(async |c| {
             diesel::delete(agent_memory_terms::table.filter(agent_memory_terms::user_id.eq(user_id)))
                 .execute(c)
                 .await?;

@@ -35,10 +35,10 @@ use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::time::{Duration, Instant};
 
 use diesel::prelude::*;
-use diesel_async::{AsyncConnection as _, RunQueryDsl};
+use diesel_async::RunQueryDsl;
 use nudge_proto::ServiceError;
 use nudge_store::schema::{agent_embedding_stamps, agent_memory_embeddings};
-use nudge_store::{DbConn, diesel, diesel_async, with_conn};
+use nudge_store::{DbConn, Transact as _, diesel, diesel_async, with_conn};
 
 use crate::llm::mask::Masker;
 use crate::llm::provider::Provider;
@@ -242,7 +242,7 @@ pub(crate) async fn save(
     now: chrono::NaiveDateTime,
 ) -> QueryResult<()> {
     with_conn!(conn, c => {
-        c.transaction(async |c| {
+        c.write_transaction(async |c| {
             diesel::insert_into(agent_memory_embeddings::table)
                 .values((
                     agent_memory_embeddings::memory_id.eq(memory_id),
@@ -283,7 +283,7 @@ pub(crate) async fn load(conn: &mut DbConn, user_id: &str, model: &str) -> Query
 /// Deletes the vectors of these memories of the person.
 pub(crate) async fn delete(conn: &mut DbConn, user_id: &str, ids: &[String]) -> QueryResult<usize> {
     with_conn!(conn, c => {
-        c.transaction(async |c| {
+        c.write_transaction(async |c| {
             let deleted = diesel::delete(
                 agent_memory_embeddings::table
                     .filter(agent_memory_embeddings::user_id.eq(user_id))

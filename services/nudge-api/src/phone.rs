@@ -8,12 +8,12 @@
 use actix_web::{HttpResponse, web};
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
-use diesel_async::{AsyncConnection as _, RunQueryDsl};
+use diesel_async::RunQueryDsl;
 use nudge_core::PhoneNumber;
 use nudge_proto::ErrorCode;
 use nudge_proto::sms::ChangePhoneRequest;
 use nudge_store::schema::{api_accounts, users};
-use nudge_store::{DbConn, diesel, diesel_async, with_conn};
+use nudge_store::{DbConn, Transact as _, diesel, diesel_async, with_conn};
 use serde::Deserialize;
 
 use crate::auth::{audit, check_code, check_code_format, revoke, send_code};
@@ -104,7 +104,7 @@ impl Validate for PhoneChangeCode {
 /// The account's and `users`' phone; false when another person has it.
 async fn set_phone(conn: &mut DbConn, id: &str, phone: &str, now: NaiveDateTime) -> ApiResult<bool> {
     let changed = with_conn!(conn, c => {
-        c.transaction(async |c| {
+        c.write_transaction(async |c| {
             diesel::update(users::table.find(id))
                 .set((users::phone.eq(phone), users::updated_at.eq(now)))
                 .execute(c)

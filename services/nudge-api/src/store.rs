@@ -2,9 +2,9 @@
 
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
-use diesel_async::{AsyncConnection as _, RunQueryDsl};
+use diesel_async::RunQueryDsl;
 use nudge_store::schema::users;
-use nudge_store::{DbConn, diesel, diesel_async, with_conn};
+use nudge_store::{DbConn, Transact as _, diesel, diesel_async, with_conn};
 
 /// The id of the person with this verified phone, created if new.
 pub(crate) async fn ensure_user(
@@ -46,7 +46,7 @@ pub(crate) async fn claim_phone(
     now: NaiveDateTime,
 ) -> QueryResult<bool> {
     let claimed = with_conn!(conn, c => {
-        c.transaction(async |c| {
+        c.write_transaction(async |c| {
             let owner: Option<String> = users::table
                 .filter(users::phone.eq(phone))
                 .select(users::id)

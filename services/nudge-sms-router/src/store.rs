@@ -8,11 +8,11 @@
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 use diesel::sql_types::{BigInt, Binary, Bool, Integer, Nullable, Text, Timestamp};
-use diesel_async::{AsyncConnection, RunQueryDsl};
+use diesel_async::RunQueryDsl;
 use nudge_store::schema::{
     sms_consent, sms_inbound, sms_number_periods, sms_numbers, sms_outbound, sms_outbound_queue, sms_stranger_replies,
 };
-use nudge_store::{Backend, DbConn, diesel, diesel_async, with_conn};
+use nudge_store::{Backend, DbConn, Transact as _, diesel, diesel_async, with_conn};
 
 /// SQL written with PostgreSQL placeholders (`$1`), for either backend
 /// (SQLite takes `?1`).
@@ -237,7 +237,7 @@ pub(crate) async fn assign_number(conn: &mut DbConn, a: &Assignment<'_>) -> Quer
     let id = nudge_core::new_id();
     let period_id = nudge_core::new_id();
     with_conn!(conn, c => {
-        c.transaction(async |c| {
+        c.write_transaction(async |c| {
             let previous: Option<String> = sms_numbers::table
                 .filter(sms_numbers::user_id.eq(a.user_id))
                 .select(sms_numbers::nudge_number)
@@ -302,7 +302,7 @@ pub(crate) async fn assign_number(conn: &mut DbConn, a: &Assignment<'_>) -> Quer
 /// still queued from it. Returns whether there was one.
 pub(crate) async fn release_number(conn: &mut DbConn, user_id: &str, now: NaiveDateTime) -> QueryResult<bool> {
     with_conn!(conn, c => {
-        c.transaction(async |c| {
+        c.write_transaction(async |c| {
             let deleted = diesel::delete(sms_numbers::table.filter(sms_numbers::user_id.eq(user_id)))
                 .execute(c)
                 .await?;
@@ -529,7 +529,7 @@ macro_rules! consent_statements {
 pub(crate) async fn record_consent(conn: &mut DbConn, change: &ConsentChange<'_>) -> QueryResult<usize> {
     let backend = conn.backend();
     with_conn!(conn, c => {
-        c.transaction(async |c| {
+        c.write_transaction(async |c| {
             let suppressed = consent_statements!(c, backend, change);
             QueryResult::Ok(suppressed)
         })
@@ -566,7 +566,7 @@ pub(crate) struct KeywordEffects<'a> {
 pub(crate) async fn store_keyword(conn: &mut DbConn, effects: &KeywordEffects<'_>) -> QueryResult<bool> {
     let backend = conn.backend();
     with_conn!(conn, c => {
-        c.transaction(async |c| {
+        c.write_transaction(async |c| {
             let inserted = diesel::insert_into(sms_inbound::table)
                 .values(&effects.inbound)
                 .on_conflict(sms_inbound::message_sid)
@@ -603,7 +603,7 @@ pub(crate) async fn store_stranger(
     let reply_id = nudge_core::new_id();
     let sender_hash = inbound.sender_hash.unwrap_or_default();
     with_conn!(conn, c => {
-        c.transaction(async |c| {
+        c.write_transaction(async |c| {
             let inserted = diesel::insert_into(sms_inbound::table)
                 .values(inbound)
                 .on_conflict(sms_inbound::message_sid)
@@ -761,7 +761,7 @@ pub(crate) async fn retry_inbound_later(
 pub(crate) async fn insert_outbound(conn: &mut DbConn, rows: &[NewOutbound<'_>]) -> QueryResult<bool> {
     let backend = conn.backend();
     with_conn!(conn, c => {
-        c.transaction(async |c| {
+        c.write_transaction(async |c| {
             for (index, row) in rows.iter().enumerate() {
                 let inserted = insert_outbound_row!(c, backend, row);
                 if inserted == 0 {

@@ -9,9 +9,9 @@ use std::collections::HashMap;
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 use diesel::sql_types::{BigInt, Text, Timestamp};
-use diesel_async::{AsyncConnection, RunQueryDsl};
+use diesel_async::RunQueryDsl;
 use nudge_store::schema::{reminder_occurrences, reminders, workers_people};
-use nudge_store::{Backend, DbConn, diesel, diesel_async, with_conn};
+use nudge_store::{Backend, DbConn, Transact as _, diesel, diesel_async, with_conn};
 
 #[cfg(test)]
 #[path = "store_tests.rs"]
@@ -194,7 +194,7 @@ pub(crate) struct NewReminder<'a> {
 /// the reminder stored under the idempotency key and whether this call created it.
 pub(crate) async fn create_reminder(conn: &mut DbConn, new: &NewReminder<'_>) -> QueryResult<(ReminderRow, bool)> {
     let created = with_conn!(conn, c => {
-        c.transaction(async |c| {
+        c.write_transaction(async |c| {
             let inserted = diesel::insert_into(reminders::table)
                 .values((
                     reminders::id.eq(new.id),
@@ -531,7 +531,7 @@ pub(crate) async fn complete_occurrence(conn: &mut DbConn, done: &Completion<'_>
     let one_off = reminder.recurrence().is_none();
     let open = reminder_status::OPEN;
     with_conn!(conn, c => {
-        c.transaction(async |c| {
+        c.write_transaction(async |c| {
             let claimed = diesel::update(
                 reminder_occurrences::table
                     .find(&occurrence.id)
@@ -721,7 +721,7 @@ pub(crate) async fn acknowledge_latest(
         let occurrence = last_sent_occurrence(conn, &reminder.id).await?;
         let one_off = reminder.recurrence().is_none();
         let acknowledged = with_conn!(conn, c => {
-            c.transaction(async |c| {
+            c.write_transaction(async |c| {
                 let awaiting = reminders::table
                     .find(&reminder.id)
                     .filter(reminders::status.eq(reminder_status::SENT));
@@ -788,7 +788,7 @@ pub(crate) async fn snooze(
     now: NaiveDateTime,
 ) -> QueryResult<bool> {
     with_conn!(conn, c => {
-        c.transaction(async |c| {
+        c.write_transaction(async |c| {
             let updated = diesel::update(
                 reminders::table
                     .find(&reminder.id)
@@ -823,7 +823,7 @@ pub(crate) async fn cancel_reminder(
     now: NaiveDateTime,
 ) -> QueryResult<Option<ReminderRow>> {
     with_conn!(conn, c => {
-        c.transaction(async |c| {
+        c.write_transaction(async |c| {
             let updated = diesel::update(
                 reminders::table
                     .filter(reminders::id.eq(id))
@@ -888,7 +888,7 @@ pub(crate) async fn update_reminder(
         updated_at: update.now,
     };
     with_conn!(conn, c => {
-        c.transaction(async |c| {
+        c.write_transaction(async |c| {
             let updated = diesel::update(
                 reminders::table
                     .filter(reminders::id.eq(id))
