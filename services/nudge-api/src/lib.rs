@@ -8,24 +8,37 @@
 //! language, workers the time zone reminders are delivered in. Each service
 //! keeps its own copy; none reads the api's tables.
 
+// The handlers, one module per feature; none uses another.
 mod admin;
 mod auth;
-mod constraints;
 mod data;
-mod error;
-mod http;
 mod me;
 mod mfa;
-mod openapi;
-mod password;
 mod phone;
 mod privacy;
 mod resources;
-mod routes;
+
+// What the handlers share.
+mod account;
+mod cache_keys;
+mod codes;
+mod constraints;
+mod error;
+mod http;
+mod lockout;
+mod pagination;
+mod password;
+mod second_factor;
 mod state;
 mod store;
+mod timestamps;
 pub mod tokens;
+mod usage;
 mod views;
+
+// The document and the routes, over all the handlers.
+mod openapi;
+mod routes;
 
 use std::net::TcpListener;
 use std::time::Duration;
@@ -190,7 +203,7 @@ impl Application {
             person_data: nudge_proto::agent::person_data_service_client::PersonDataServiceClient::new(agent_channel),
             sms: SmsRouterServiceClient::new(nudge_runtime::grpc_channel(&settings.services.sms_router.url, timeout)?),
             workers: ReminderServiceClient::new(nudge_runtime::grpc_channel(&settings.services.workers.url, timeout)?),
-            privacy: privacy::PrivacyClients::connect(&settings.services, timeout)?,
+            privacy: state::PrivacyClients::connect(&settings.services, timeout)?,
         };
         let grace = Duration::from_secs(settings.services.shutdown_grace_seconds);
         let mut tasks = Vec::new();
