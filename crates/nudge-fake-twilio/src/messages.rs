@@ -9,8 +9,9 @@ use chrono::{DateTime, NaiveDate, NaiveTime, TimeDelta, Utc};
 use serde::Deserialize;
 use serde_json::{Value, json};
 
+use crate::callbacks;
 use crate::error::TwilioError;
-use crate::routes::{API_VERSION, Paging, page_envelope, strip_json};
+use crate::resource::{API_VERSION, Paging, page_envelope, strip_json};
 use crate::segments::count_segments;
 use crate::state::{AppState, FakeMessage, is_e164, new_sid};
 
@@ -109,7 +110,7 @@ fn create_now(
         date_sent: None,
     };
     let json = message_json(&state.account_sid, &message);
-    state.accept(&mut inner, message);
+    callbacks::accept(state, &mut inner, message);
     let slow = inner.take_slow_response();
     Ok(((StatusCode::CREATED, Json(json)), slow))
 }

@@ -14,7 +14,7 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 
 use crate::error::TwilioError;
-use crate::routes::{API_VERSION, Paging, page_envelope, strip_json};
+use crate::resource::{API_VERSION, Paging, page_envelope, strip_json};
 use crate::state::{AppState, FakeNumber, friendly_name, is_e164};
 
 #[derive(Debug, Deserialize)]
