@@ -7,8 +7,8 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use axum::http::header;
 use chrono::Utc;
+use reqwest::header;
 
 use crate::config::DeliveryOutcome;
 use crate::resource::API_VERSION;
@@ -23,7 +23,9 @@ pub(crate) fn accept(state: &Arc<AppState>, inner: &mut Inner, message: FakeMess
     let sid = message.sid.clone();
     state.store_accepted(inner, message);
     while inner.lifecycles.try_join_next().is_some() {}
-    inner.lifecycles.spawn(run(Arc::clone(state), sid, outcome));
+    inner
+        .lifecycles
+        .spawn_on(run(Arc::clone(state), sid, outcome), &state.runtime);
 }
 
 /// Walks message `sid` through the statuses of `outcome`, POSTing a callback

@@ -1,7 +1,7 @@
 //! What every resource shares: the API version in its paths, its `{sid}.json`
 //! path segment, and Twilio's list envelope.
 
-use axum::http::Uri;
+use actix_web::http::Uri;
 use serde::Deserialize;
 use serde_json::{Value, json};
 

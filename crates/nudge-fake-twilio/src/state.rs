@@ -116,6 +116,10 @@ pub(crate) struct AppState {
     pub(crate) status_step_delay: Duration,
     pub(crate) max_request_bytes: usize,
     pub(crate) http: reqwest::Client,
+    /// The runtime the fake was started from: deliveries and their callbacks
+    /// run there, not on the HTTP worker that accepted the message (its
+    /// runtime ends with the server).
+    pub(crate) runtime: tokio::runtime::Handle,
     accepted: watch::Sender<usize>,
     inner: Mutex<Inner>,
 }
@@ -130,6 +134,7 @@ impl AppState {
             status_step_delay: config.status_step_delay,
             max_request_bytes: config.max_request_bytes,
             http: reqwest::Client::new(),
+            runtime: tokio::runtime::Handle::current(),
             accepted: watch::Sender::new(0),
             inner: Mutex::new(Inner {
                 messages: Vec::new(),
