@@ -5,6 +5,7 @@
 
 use std::time::Duration;
 
+use nudge_store::DbConn;
 use serde::Serialize;
 
 use crate::error::{ApiError, ApiResult};
@@ -100,4 +101,14 @@ pub(crate) async fn audit(state: &State, user_id: Option<&str>, kind: &str, deta
     store::audit(&mut conn, user_id, None, kind, detail, nudge_store::now()).await?;
     metrics::counter!("nudge_api_security_events_total", "kind" => kind.to_owned()).increment(1);
     Ok(())
+}
+
+/// The account's live sessions but `current`: those a change made from
+/// `current` signs out.
+pub(crate) async fn other_sessions(conn: &mut DbConn, user_id: &str, current: &str) -> ApiResult<Vec<String>> {
+    Ok(store::live_session_ids(conn, user_id)
+        .await?
+        .into_iter()
+        .filter(|id| id != current)
+        .collect())
 }

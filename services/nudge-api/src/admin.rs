@@ -14,7 +14,7 @@ use serde::{Deserialize, Serialize};
 use crate::account::{account_changed, administrator, revoke};
 use crate::error::{ApiError, ApiResult};
 use crate::http::{Authenticated, Body, Validate, query};
-use crate::pagination::{Page, PageQuery};
+use crate::pagination::{Page, PageQuery, page_of_rows, rows_to_read};
 use crate::state::State;
 use crate::store;
 use crate::usage::{ModelUsage, NumberView, SmsUsage, month_of, number_view, usage_of};
@@ -25,6 +25,21 @@ async fn audit_read(state: &State, admin_id: &str, what: &str) -> ApiResult<()> 
     let mut conn = state.db.conn().await?;
     store::audit_by(&mut conn, None, admin_id, "admin_read", Some(what), nudge_store::now()).await?;
     Ok(())
+}
+
+/// A page of accounts, by id, for an administrator's read of `what`
+/// (audited as `admin_read`).
+async fn accounts_page(
+    state: &State,
+    admin_id: &str,
+    page: &PageQuery,
+    what: &str,
+) -> ApiResult<(Vec<store::Account>, Option<String>)> {
+    let limit = page.limit()?;
+    let mut conn = state.db.conn().await?;
+    let accounts = store::list_accounts(&mut conn, page.cursor()?, rows_to_read(limit)).await?;
+    store::audit_by(&mut conn, None, admin_id, "admin_read", Some(what), nudge_store::now()).await?;
+    Ok(page_of_rows(accounts, limit, |account| &account.id))
 }
 
 // ---- people ----
@@ -45,25 +60,7 @@ pub(crate) struct PersonView {
 pub(crate) async fn list_people(state: Data, person: Authenticated, req: HttpRequest) -> ApiResult<HttpResponse> {
     let admin = administrator(&state, &person).await?;
     let page: PageQuery = query(&req)?;
-    let limit = page.limit()?;
-    let mut conn = state.db.conn().await?;
-    let mut accounts = store::list_accounts(&mut conn, page.cursor()?, i64::try_from(limit + 1).unwrap_or(101)).await?;
-    store::audit_by(
-        &mut conn,
-        None,
-        &admin.id,
-        "admin_read",
-        Some("people"),
-        nudge_store::now(),
-    )
-    .await?;
-    drop(conn);
-    let next_cursor = if accounts.len() > limit {
-        accounts.truncate(limit);
-        accounts.last().map(|a| a.id.clone())
-    } else {
-        None
-    };
+    let (accounts, next_cursor) = accounts_page(&state, &admin.id, &page, "people").await?;
     let items = accounts
         .into_iter()
         .map(|a| PersonView {
@@ -233,25 +230,7 @@ pub(crate) async fn list_costs(state: Data, person: Authenticated, req: HttpRequ
         limit: q.limit,
         cursor: q.cursor,
     };
-    let limit = page.limit()?;
-    let mut conn = state.db.conn().await?;
-    let mut accounts = store::list_accounts(&mut conn, page.cursor()?, i64::try_from(limit + 1).unwrap_or(101)).await?;
-    store::audit_by(
-        &mut conn,
-        None,
-        &admin.id,
-        "admin_read",
-        Some("costs"),
-        nudge_store::now(),
-    )
-    .await?;
-    drop(conn);
-    let next_cursor = if accounts.len() > limit {
-        accounts.truncate(limit);
-        accounts.last().map(|a| a.id.clone())
-    } else {
-        None
-    };
+    let (accounts, next_cursor) = accounts_page(&state, &admin.id, &page, "costs").await?;
     let mut items = Vec::with_capacity(accounts.len());
     for account in accounts {
         let (sms, model) = usage_of(&state, &account.id, &month).await?;

@@ -46,3 +46,22 @@ impl PageQuery {
         }
     }
 }
+
+/// How many rows to read for a page of `limit`: one more, which only shows
+/// that a next page follows.
+pub(crate) fn rows_to_read(limit: usize) -> i64 {
+    i64::try_from(limit + 1).unwrap_or(101)
+}
+
+/// The page of `rows`, read with [`rows_to_read`]: at most `limit` of them,
+/// and the cursor of the next page (the id of the page's last row) when
+/// there was one more.
+pub(crate) fn page_of_rows<T>(mut rows: Vec<T>, limit: usize, id: impl Fn(&T) -> &str) -> (Vec<T>, Option<String>) {
+    if rows.len() > limit {
+        rows.truncate(limit);
+        let next_cursor = rows.last().map(|row| id(row).to_owned());
+        (rows, next_cursor)
+    } else {
+        (rows, None)
+    }
+}

@@ -16,13 +16,12 @@ use nudge_store::schema::{api_accounts, users};
 use nudge_store::{DbConn, Transact as _, diesel, diesel_async, with_conn};
 use serde::Deserialize;
 
-use crate::account::{account_changed, account_of, account_view, audit, revoke};
+use crate::account::{account_changed, account_of, account_view, audit, other_sessions, revoke};
 use crate::codes::{check_code, check_code_format, send_code};
 use crate::error::{ApiError, ApiResult};
 use crate::http::{Authenticated, Body, Validate};
 use crate::second_factor::{Reauth, reauthenticate};
 use crate::state::State;
-use crate::store;
 
 type Data = web::Data<State>;
 
@@ -174,11 +173,7 @@ pub(crate) async fn confirm_change(
         });
     }
     let mut conn = state.db.conn().await?;
-    let others: Vec<String> = store::live_session_ids(&mut conn, &account.id)
-        .await?
-        .into_iter()
-        .filter(|id| *id != person.session_id)
-        .collect();
+    let others = other_sessions(&mut conn, &account.id, &person.session_id).await?;
     drop(conn);
     revoke(&state, &others, "phone").await?;
     audit(&state, Some(&account.id), "phone_changed", None).await?;

@@ -32,7 +32,7 @@ use crate::cache_keys::{resets_prefix, signup_notice_key};
 use crate::constraints::CONSENT_KINDS;
 use crate::error::{ApiError, ApiResult};
 use crate::http::{Anonymous, Authenticated, Body, Validate, query};
-use crate::pagination::{Page, PageQuery};
+use crate::pagination::{Page, PageQuery, page_of_rows, rows_to_read};
 use crate::second_factor::{Reauth, reauthenticate};
 use crate::state::State;
 
@@ -357,19 +357,8 @@ pub(crate) async fn list_consents(state: Data, person: Authenticated, req: HttpR
     let page: PageQuery = query(&req)?;
     let limit = page.limit()?;
     let mut conn = state.db.conn().await?;
-    let mut rows = consent_rows(
-        &mut conn,
-        &person.user_id,
-        page.cursor()?,
-        i64::try_from(limit + 1).unwrap_or(101),
-    )
-    .await?;
-    let next_cursor = if rows.len() > limit {
-        rows.truncate(limit);
-        rows.last().map(|r| r.0.clone())
-    } else {
-        None
-    };
+    let rows = consent_rows(&mut conn, &person.user_id, page.cursor()?, rows_to_read(limit)).await?;
+    let (rows, next_cursor) = page_of_rows(rows, limit, |r| &r.0);
     let items: Vec<ConsentView> = rows.into_iter().map(ConsentView::from).collect();
     Ok(HttpResponse::Ok().json(Page { items, next_cursor }))
 }

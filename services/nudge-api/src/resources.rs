@@ -19,7 +19,7 @@ use crate::account::{account_of, verified_account};
 use crate::constraints::MAX_TEXT_CHARS;
 use crate::error::{ApiError, ApiResult};
 use crate::http::{Authenticated, Body, Validate, idempotency_key, object_id, query};
-use crate::pagination::{Page, PageQuery};
+use crate::pagination::{Page, PageQuery, page_of_rows};
 use crate::state::State;
 use crate::timestamps::time;
 
@@ -49,13 +49,8 @@ fn page<T>(items: Vec<T>, id: impl Fn(&T) -> &str, query: &PageQuery) -> ApiResu
             // deleted, or it never was): not found, like an unknown id.
             .ok_or_else(|| ApiError::not_found("cursor: the object it names is"))?,
     };
-    let mut items: Vec<T> = items.into_iter().skip(start).take(limit + 1).collect();
-    let next_cursor = if items.len() > limit {
-        items.truncate(limit);
-        items.last().map(|item| id(item).to_owned())
-    } else {
-        None
-    };
+    let items: Vec<T> = items.into_iter().skip(start).take(limit + 1).collect();
+    let (items, next_cursor) = page_of_rows(items, limit, id);
     Ok(Page { items, next_cursor })
 }
 

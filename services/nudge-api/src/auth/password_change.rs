@@ -3,7 +3,7 @@
 use actix_web::{HttpResponse, web};
 use serde::Deserialize;
 
-use crate::account::{account_changed, audit, revoke};
+use crate::account::{account_changed, audit, other_sessions, revoke};
 use crate::error::{ApiError, ApiResult};
 use crate::http::{Authenticated, Body, Validate};
 use crate::second_factor::{Reauth, reauthenticate};
@@ -55,11 +55,7 @@ pub(crate) async fn change_password(
     let hash = state.hasher.hash_in_background(body.new_password).await?;
     let mut conn = state.db.conn().await?;
     store::set_password(&mut conn, &account.id, &hash, nudge_store::now()).await?;
-    let others: Vec<String> = store::live_session_ids(&mut conn, &account.id)
-        .await?
-        .into_iter()
-        .filter(|id| *id != person.session_id)
-        .collect();
+    let others = other_sessions(&mut conn, &account.id, &person.session_id).await?;
     drop(conn);
     account_changed(&state, &account.id).await?;
     revoke(&state, &others, "password").await?;

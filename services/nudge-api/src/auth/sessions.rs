@@ -6,7 +6,7 @@ use serde::Serialize;
 use crate::account::{audit, revoke};
 use crate::error::{ApiError, ApiResult};
 use crate::http::{Authenticated, query};
-use crate::pagination::{Page, PageQuery};
+use crate::pagination::{Page, PageQuery, page_of_rows, rows_to_read};
 use crate::state::State;
 use crate::store;
 
@@ -27,20 +27,15 @@ pub(crate) async fn list_sessions(state: Data, person: Authenticated, req: HttpR
     let page: PageQuery = query(&req)?;
     let limit = page.limit()?;
     let mut conn = state.db.conn().await?;
-    let mut sessions = store::list_sessions(
+    let sessions = store::list_sessions(
         &mut conn,
         &person.user_id,
         nudge_store::now(),
         page.cursor()?,
-        i64::try_from(limit + 1).unwrap_or(101),
+        rows_to_read(limit),
     )
     .await?;
-    let next_cursor = if sessions.len() > limit {
-        sessions.truncate(limit);
-        sessions.last().map(|s| s.id.clone())
-    } else {
-        None
-    };
+    let (sessions, next_cursor) = page_of_rows(sessions, limit, |s| &s.id);
     let items = sessions
         .into_iter()
         .map(|s| SessionView {
@@ -90,19 +85,8 @@ pub(crate) async fn list_audit_events(state: Data, person: Authenticated, req: H
     let page: PageQuery = query(&req)?;
     let limit = page.limit()?;
     let mut conn = state.db.conn().await?;
-    let mut events = store::audit_events(
-        &mut conn,
-        &person.user_id,
-        page.cursor()?,
-        i64::try_from(limit + 1).unwrap_or(101),
-    )
-    .await?;
-    let next_cursor = if events.len() > limit {
-        events.truncate(limit);
-        events.last().map(|e| e.id.clone())
-    } else {
-        None
-    };
+    let events = store::audit_events(&mut conn, &person.user_id, page.cursor()?, rows_to_read(limit)).await?;
+    let (events, next_cursor) = page_of_rows(events, limit, |e| &e.id);
     let items = events
         .into_iter()
         .map(|e| AuditView {
