@@ -28,7 +28,8 @@ use actix_web::{App, HttpRequest, HttpResponse, HttpServer, web};
 use serde_json::{Value, json};
 use tokio::task::JoinHandle;
 
-/// The largest request body read, as the axum server this fake ran on took.
+/// The largest request body read (2 MiB): room for a long conversation sent
+/// as context, and for a batch of texts to embed.
 const MAX_BODY_BYTES: usize = 2 * 1024 * 1024;
 
 /// One answer of the script.
