@@ -6,7 +6,7 @@ use std::collections::HashMap;
 use nudge_secure::SecretString;
 use serde::Deserialize;
 
-use crate::ConfigError;
+use crate::error::ConfigError;
 
 #[derive(Debug, Clone, Deserialize)]
 #[serde(default, deny_unknown_fields)]

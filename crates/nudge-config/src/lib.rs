@@ -7,102 +7,32 @@
 //! Every setting and its default is documented in `docs/configuration.md`.
 
 mod agent;
+mod api;
+mod crypto;
+mod demo;
+mod error;
+mod infrastructure;
+mod loader;
 mod proxies;
+mod scheduler;
+mod services;
 mod settings;
-
-use std::collections::HashMap;
-use std::path::PathBuf;
+mod sms;
+mod telemetry;
 
 pub use agent::{AgentSettings, ProviderSettings};
+pub use api::ApiSettings;
+pub use crypto::CryptoSettings;
+pub use demo::DemoSettings;
+pub use error::ConfigError;
+pub use infrastructure::{CacheSettings, DatabaseSettings, QueueSettings};
+pub use loader::{CONFIG_FILE_ENV, ENV_PREFIX, ENV_SEPARATOR, Sources};
 pub use proxies::{ClientAddressHeader, IpBlock, TrustedProxies};
-pub use settings::*;
-
-/// The environment variable prefix; `NUDGE__A__B` sets `a.b`.
-pub const ENV_PREFIX: &str = "NUDGE";
-/// Separator between the prefix and the levels of a key in environment variable names.
-pub const ENV_SEPARATOR: &str = "__";
-
-#[derive(Debug, thiserror::Error)]
-pub enum ConfigError {
-    /// A value could not be read or has the wrong type; the message names the key.
-    #[error("invalid configuration: {0}")]
-    Invalid(String),
-    /// A value is missing or not allowed in this mode.
-    #[error("invalid configuration: `{key}` {problem}")]
-    Key { key: &'static str, problem: String },
-}
-
-/// Where configuration comes from, lowest precedence first.
-#[derive(Debug, Default, Clone)]
-pub struct Sources {
-    /// Values that replace the built-in defaults (used by `nudge dev` for its data dir).
-    pub defaults: Vec<(String, String)>,
-    /// TOML files, applied in order; each must exist.
-    pub files: Vec<PathBuf>,
-    /// The environment. `None` reads the process environment.
-    pub environment: Option<HashMap<String, String>>,
-}
-
-/// Names a TOML configuration file to read (optional).
-pub const CONFIG_FILE_ENV: &str = "NUDGE_CONFIG";
-
-impl Sources {
-    /// The process environment, plus the file named by `NUDGE_CONFIG` if set.
-    pub fn from_process() -> Sources {
-        Sources {
-            files: std::env::var_os(CONFIG_FILE_ENV)
-                .map(PathBuf::from)
-                .into_iter()
-                .collect(),
-            ..Sources::default()
-        }
-    }
-}
-
-impl Settings {
-    /// Loads and validates settings from the given sources.
-    pub fn load(sources: Sources) -> Result<Settings, ConfigError> {
-        let mut builder = config::Config::builder();
-        for (name, service) in settings::service_defaults() {
-            let key = |field: &str| format!("services.{name}.{field}");
-            builder = builder
-                .set_default(key("host"), service.host)
-                .and_then(|b| b.set_default(key("port"), i64::from(service.port)))
-                .and_then(|b| b.set_default(key("url"), service.url))
-                .map_err(|e| ConfigError::Invalid(e.to_string()))?;
-            if let Some(grpc_port) = service.grpc_port {
-                builder = builder
-                    .set_default(key("grpc_port"), i64::from(grpc_port))
-                    .map_err(|e| ConfigError::Invalid(e.to_string()))?;
-            }
-        }
-        for (key, value) in &sources.defaults {
-            builder = builder
-                .set_default(key.as_str(), value.as_str())
-                .map_err(|e| ConfigError::Invalid(e.to_string()))?;
-        }
-        for file in &sources.files {
-            builder = builder.add_source(
-                config::File::from(file.as_path())
-                    .format(config::FileFormat::Toml)
-                    .required(true),
-            );
-        }
-        // No `try_parsing`: it would turn "+15145550199" into a number and drop the `+`.
-        // Typed fields still accept "8000" or "true" from the environment.
-        let environment = config::Environment::with_prefix(ENV_PREFIX)
-            .prefix_separator(ENV_SEPARATOR)
-            .separator(ENV_SEPARATOR)
-            .source(sources.environment.map(|env| env.into_iter().collect()));
-        let settings: Settings = builder
-            .add_source(environment)
-            .build()
-            .and_then(|c| c.try_deserialize())
-            .map_err(|e| ConfigError::Invalid(e.to_string()))?;
-        settings.validate()?;
-        Ok(settings)
-    }
-}
+pub use scheduler::SchedulerSettings;
+pub use services::{ServiceSettings, ServicesSettings};
+pub use settings::{Mode, Settings};
+pub use sms::{CONSOLE_VERIFICATION_NUMBER, SmsSettings, SmsTransport, TwilioSettings};
+pub use telemetry::{LogFormat, TelemetrySettings};
 
 #[cfg(test)]
 mod tests;

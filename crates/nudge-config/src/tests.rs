@@ -329,3 +329,84 @@ fn anonymous_limits_trusted_proxies_setting() {
         .to_string();
     assert!(error.contains("entry 2"), "{error}");
 }
+
+#[test]
+fn sms_defaults() {
+    let settings = load(&[]).expect("loads");
+    assert!((settings.sms.segments_per_second - 1.0).abs() < f64::EPSILON);
+    assert_eq!(settings.sms.micros_per_segment(), 1_000_000);
+    assert_eq!(settings.sms.segment_budget, 2);
+    assert!(settings.sms.compliance_replies);
+    assert!(settings.sms.stranger_reply);
+    assert_eq!(settings.sms.currency, "USD");
+    assert_eq!(settings.twilio.number_country, "US");
+    assert_eq!(settings.twilio.request_timeout_ms, 15_000);
+}
+
+#[test]
+fn sms_values_from_the_environment() {
+    let settings = load(&[
+        ("NUDGE__SMS__SEGMENTS_PER_SECOND", "2.5"),
+        ("NUDGE__SMS__SEGMENT_BUDGET", "3"),
+        ("NUDGE__SMS__COMPLIANCE_REPLIES", "false"),
+        ("NUDGE__SMS__PRICE_PER_SEGMENT_MICROS", "7900"),
+        ("NUDGE__SMS__CURRENCY", "CAD"),
+    ])
+    .expect("loads");
+    assert_eq!(settings.sms.micros_per_segment(), 400_000);
+    assert_eq!(settings.sms.segment_budget, 3);
+    assert!(!settings.sms.compliance_replies);
+    assert_eq!(settings.sms.price_per_segment_micros, 7900);
+    assert_eq!(settings.sms.currency, "CAD");
+}
+
+#[test]
+fn bad_sms_values_are_refused_naming_the_key() {
+    check_error(&[("NUDGE__SMS__SEGMENTS_PER_SECOND", "0")], "sms.segments_per_second");
+    check_error(&[("NUDGE__SMS__SEGMENTS_PER_SECOND", "-1")], "sms.segments_per_second");
+    check_error(
+        &[("NUDGE__SMS__SEGMENTS_PER_SECOND", "fast")],
+        "sms.segments_per_second",
+    );
+    check_error(&[("NUDGE__SMS__SEGMENT_BUDGET", "0")], "sms.segment_budget");
+    check_error(&[("NUDGE__SMS__SEGMENT_BUDGET", "25")], "sms.segment_budget");
+    check_error(&[("NUDGE__SMS__SENDER_CONCURRENCY", "0")], "sms.sender_concurrency");
+    check_error(&[("NUDGE__SMS__SEND_MAX_ATTEMPTS", "0")], "sms.send_max_attempts");
+    check_error(
+        &[
+            ("NUDGE__SMS__RETRY_BASE_MS", "5000"),
+            ("NUDGE__SMS__RETRY_MAX_MS", "100"),
+        ],
+        "sms.retry_max_ms",
+    );
+    check_error(&[("NUDGE__SMS__SEND_LEASE_SECONDS", "1")], "sms.send_lease_seconds");
+    check_error(&[("NUDGE__SMS__CURRENCY", "dollars")], "sms.currency");
+    check_error(
+        &[("NUDGE__SMS__PRICE_PER_SEGMENT_MICROS", "-5")],
+        "sms.price_per_segment_micros",
+    );
+    check_error(&[("NUDGE__TWILIO__NUMBER_COUNTRY", "usa")], "twilio.number_country");
+    check_error(
+        &[("NUDGE__TWILIO__REQUEST_TIMEOUT_MS", "5")],
+        "twilio.request_timeout_ms",
+    );
+}
+
+#[test]
+fn api_defaults_and_refusals_name_the_key() {
+    let settings = load(&[]).expect("loads");
+    assert_eq!(settings.api.anonymous_per_minute, 10);
+    assert_eq!(settings.api.authenticated_per_minute, 100);
+    assert_eq!(settings.api.argon2_memory_kib, 19_456);
+    assert!(settings.api.jwt_secret.is_none());
+    let settings = load(&[("NUDGE__API__AUTHENTICATED_PER_MINUTE", "250")]).expect("loads");
+    assert_eq!(settings.api.authenticated_per_minute, 250);
+    check_error(&[("NUDGE__API__JWT_SECRET", "short")], "api.jwt_secret");
+    check_error(&[("NUDGE__API__ACCESS_TOKEN_SECONDS", "5")], "api.access_token_seconds");
+    check_error(&[("NUDGE__API__ANONYMOUS_PER_MINUTE", "0")], "api.anonymous_per_minute");
+    check_error(&[("NUDGE__API__PREMIUM_PER_MINUTE", "50")], "api.premium_per_minute");
+    check_error(&[("NUDGE__API__ARGON2_MEMORY_KIB", "lots")], "api.argon2_memory_kib");
+    check_error(&[("NUDGE__API__MAX_BODY_BYTES", "10")], "api.max_body_bytes");
+    check_error(&[("NUDGE__API__LOGIN_MAX_FAILURES", "0")], "api.login_max_failures");
+    check_error(&[("NUDGE__API__CODE_TTL_SECONDS", "1")], "api.code_ttl_seconds");
+}

@@ -18,18 +18,19 @@
 //! Nudge (masking, context, tools offered, texts sent for embeddings).
 
 use std::collections::VecDeque;
-use std::net::SocketAddr;
+use std::net::{SocketAddr, TcpListener};
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
-use axum::Router;
-use axum::extract::State;
-use axum::http::{HeaderMap, StatusCode, header};
-use axum::response::{IntoResponse, Response};
-use axum::routing::post;
+use actix_web::http::StatusCode;
+use actix_web::http::header::{self, HeaderMap};
+use actix_web::{App, HttpRequest, HttpResponse, HttpServer, web};
 use serde_json::{Value, json};
-use tokio::net::TcpListener;
 use tokio::task::JoinHandle;
+
+/// The largest request body read (2 MiB): room for a long conversation sent
+/// as context, and for a batch of texts to embed.
+const MAX_BODY_BYTES: usize = 2 * 1024 * 1024;
 
 /// One answer of the script.
 #[derive(Debug, Clone, PartialEq)]
@@ -84,7 +85,7 @@ struct Inner {
 
 type Shared = Arc<Mutex<Inner>>;
 
-fn lock(shared: &Shared) -> std::sync::MutexGuard<'_, Inner> {
+fn lock(shared: &Mutex<Inner>) -> std::sync::MutexGuard<'_, Inner> {
     shared.lock().unwrap_or_else(PoisonError::into_inner)
 }
 
@@ -92,32 +93,39 @@ fn lock(shared: &Shared) -> std::sync::MutexGuard<'_, Inner> {
 pub struct FakeOpenAi {
     shared: Shared,
     addr: SocketAddr,
-    server: JoinHandle<()>,
+    server: JoinHandle<std::io::Result<()>>,
 }
 
 impl FakeOpenAi {
     /// Starts on a free local port with `script`; `api_key`, when given, must
     /// come as `Authorization: Bearer <key>` (else 401 `invalid_api_key`).
     pub async fn start(script: Vec<Step>, api_key: Option<&str>) -> std::io::Result<FakeOpenAi> {
-        let listener = TcpListener::bind("127.0.0.1:0").await?;
+        let listener = TcpListener::bind("127.0.0.1:0")?;
         let addr = listener.local_addr()?;
         let shared: Shared = Arc::new(Mutex::new(Inner {
             script: script.into(),
             api_key: api_key.map(str::to_owned),
             ..Inner::default()
         }));
-        let app = Router::new()
-            .route("/v1/chat/completions", post(chat))
-            .route("/v1/embeddings", post(embeddings))
-            .with_state(shared.clone());
-        let server = tokio::spawn(async move {
-            // The fake lives as long as the test; an I/O error ends it.
-            // No Nagle wait for a delayed ACK: the fake answers at once.
-            let listener = axum::serve::ListenerExt::tap_io(listener, |tcp| {
-                let _ = tcp.set_nodelay(true);
-            });
-            let _ = axum::serve(listener, app).await;
-        });
+        let data = web::Data::from(Arc::clone(&shared));
+        // One worker (its own thread and runtime) is plenty for a test, and
+        // it runs beside whatever runtime the test started the fake from.
+        // No Nagle wait for a delayed ACK: the fake answers at once.
+        let server = HttpServer::new(move || {
+            App::new()
+                .app_data(data.clone())
+                .app_data(web::PayloadConfig::new(MAX_BODY_BYTES))
+                .route("/v1/chat/completions", web::post().to(chat))
+                .route("/v1/embeddings", web::post().to(embeddings))
+        })
+        .workers(1)
+        .tcp_nodelay(true)
+        .disable_signals()
+        .listen(listener)?
+        .run();
+        // The fake lives as long as the test; dropping the server (on abort)
+        // stops its workers.
+        let server = tokio::spawn(server);
         Ok(FakeOpenAi { shared, addr, server })
     }
 
@@ -167,7 +175,7 @@ impl Drop for FakeOpenAi {
 
 /// A request body as OpenAI reads it: JSON with a `model` and the endpoint's
 /// `field` (`present` says whether it is there), or the 400 OpenAI gives.
-fn read_request(body: &str, field: &str, present: impl Fn(&Value) -> bool) -> Result<Value, Box<Response>> {
+fn read_request(body: &str, field: &str, present: impl Fn(&Value) -> bool) -> Result<Value, Box<HttpResponse>> {
     let refused = |message: &str| Box::new(error(StatusCode::BAD_REQUEST, message, "invalid_request_error", None));
     let Ok(request) = serde_json::from_str::<Value>(body) else {
         return Err(refused("We could not parse the JSON body of your request."));
@@ -178,7 +186,7 @@ fn read_request(body: &str, field: &str, present: impl Fn(&Value) -> bool) -> Re
     Ok(request)
 }
 
-fn refuse_unauthorized(inner: &Inner, headers: &HeaderMap) -> Option<Response> {
+fn refuse_unauthorized(inner: &Inner, headers: &HeaderMap) -> Option<HttpResponse> {
     let key = inner.api_key.as_ref()?;
     let given = headers
         .get(header::AUTHORIZATION)
@@ -194,14 +202,10 @@ fn refuse_unauthorized(inner: &Inner, headers: &HeaderMap) -> Option<Response> {
     })
 }
 
-fn error(status: StatusCode, message: &str, kind: &str, code: Option<&str>) -> Response {
-    (
-        status,
-        axum::Json(json!({
-            "error": { "message": message, "type": kind, "param": null, "code": code }
-        })),
-    )
-        .into_response()
+fn error(status: StatusCode, message: &str, kind: &str, code: Option<&str>) -> HttpResponse {
+    HttpResponse::build(status).json(json!({
+        "error": { "message": message, "type": kind, "param": null, "code": code }
+    }))
 }
 
 /// Rough token count, like a tokenizer would give for English: one per 4 characters.
@@ -209,9 +213,9 @@ fn tokens(text: &str) -> u64 {
     (text.chars().count() as u64).div_ceil(4).max(1)
 }
 
-fn completion(model: &str, prompt_tokens: u64, message: Value, finish_reason: &str, calls: usize) -> Response {
+fn completion(model: &str, prompt_tokens: u64, message: Value, finish_reason: &str, calls: usize) -> HttpResponse {
     let completion_tokens = tokens(&message.to_string());
-    axum::Json(json!({
+    HttpResponse::Ok().json(json!({
         "id": format!("chatcmpl-fake-{calls}"),
         "object": "chat.completion",
         "created": 1_767_225_600,
@@ -223,14 +227,13 @@ fn completion(model: &str, prompt_tokens: u64, message: Value, finish_reason: &s
             "total_tokens": prompt_tokens + completion_tokens
         }
     }))
-    .into_response()
 }
 
-async fn chat(State(shared): State<Shared>, headers: HeaderMap, body: String) -> Response {
+async fn chat(shared: web::Data<Mutex<Inner>>, http_request: HttpRequest, body: String) -> HttpResponse {
     let (step, calls) = {
         let mut inner = lock(&shared);
         inner.calls += 1;
-        if let Some(refused) = refuse_unauthorized(&inner, &headers) {
+        if let Some(refused) = refuse_unauthorized(&inner, http_request.headers()) {
             return refused;
         }
         let request = match read_request(&body, "messages", Value::is_array) {
@@ -251,7 +254,7 @@ async fn chat(State(shared): State<Shared>, headers: HeaderMap, body: String) ->
     play(step, &model, prompt_tokens, calls).await
 }
 
-async fn play(step: Option<Step>, model: &str, prompt_tokens: u64, calls: usize) -> Response {
+async fn play(step: Option<Step>, model: &str, prompt_tokens: u64, calls: usize) -> HttpResponse {
     let mut step = step;
     loop {
         return match step {
@@ -320,13 +323,10 @@ async fn play(step: Option<Step>, model: &str, prompt_tokens: u64, calls: usize)
                     ),
                 }
             }
-            Some(Step::Malformed) => (
-                StatusCode::OK,
-                [(header::CONTENT_TYPE, "application/json")],
-                "{\"id\": \"chatcmpl-broken\", \"choices\": [{\"message\": {\"role\": \"assist",
-            )
-                .into_response(),
-            Some(Step::WrongShape) => axum::Json(json!({ "hello": "world" })).into_response(),
+            Some(Step::Malformed) => HttpResponse::Ok()
+                .insert_header((header::CONTENT_TYPE, "application/json"))
+                .body("{\"id\": \"chatcmpl-broken\", \"choices\": [{\"message\": {\"role\": \"assist"),
+            Some(Step::WrongShape) => HttpResponse::Ok().json(json!({ "hello": "world" })),
             Some(Step::Forever(inner)) => {
                 step = Some(*inner);
                 continue;
@@ -425,10 +425,10 @@ pub fn embedding(text: &str, dimensions: usize) -> Vec<f32> {
     vector
 }
 
-async fn embeddings(State(shared): State<Shared>, headers: HeaderMap, body: String) -> Response {
+async fn embeddings(shared: web::Data<Mutex<Inner>>, http_request: HttpRequest, body: String) -> HttpResponse {
     let (failure, dimensions, request) = {
         let mut inner = lock(&shared);
-        if let Some(refused) = refuse_unauthorized(&inner, &headers) {
+        if let Some(refused) = refuse_unauthorized(&inner, http_request.headers()) {
             return refused;
         }
         let request = match read_request(&body, "input", |input| !input.is_null()) {
@@ -474,11 +474,10 @@ async fn embeddings(State(shared): State<Shared>, headers: HeaderMap, body: Stri
         .map(|(index, text)| json!({ "object": "embedding", "index": index, "embedding": embedding(text, dimensions) }))
         .collect();
     let prompt_tokens: u64 = inputs.iter().map(|text| tokens(text)).sum();
-    axum::Json(json!({
+    HttpResponse::Ok().json(json!({
         "object": "list",
         "data": data,
         "model": request["model"],
         "usage": { "prompt_tokens": prompt_tokens, "total_tokens": prompt_tokens }
     }))
-    .into_response()
 }

@@ -7,19 +7,30 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use axum::http::header;
 use chrono::Utc;
+use reqwest::header;
 
-use crate::DeliveryOutcome;
-use crate::routes::API_VERSION;
+use crate::config::DeliveryOutcome;
+use crate::resource::API_VERSION;
 use crate::signature::signature;
-use crate::state::{AppState, FakeMessage};
+use crate::state::{AppState, FakeMessage, Inner};
 
 const CALLBACK_TIMEOUT: Duration = Duration::from_secs(5);
 
+/// Stores an accepted message and starts its simulated delivery.
+pub(crate) fn accept(state: &Arc<AppState>, inner: &mut Inner, message: FakeMessage) {
+    let outcome = inner.delivery;
+    let sid = message.sid.clone();
+    state.store_accepted(inner, message);
+    while inner.lifecycles.try_join_next().is_some() {}
+    inner
+        .lifecycles
+        .spawn_on(run(Arc::clone(state), sid, outcome), &state.runtime);
+}
+
 /// Walks message `sid` through the statuses of `outcome`, POSTing a callback
 /// after each step when the message has a `StatusCallback`.
-pub(crate) async fn run(state: Arc<AppState>, sid: String, outcome: DeliveryOutcome) {
+async fn run(state: Arc<AppState>, sid: String, outcome: DeliveryOutcome) {
     let steps: &[(&str, Option<u32>)] = match outcome {
         DeliveryOutcome::Delivered => &[("sent", None), ("delivered", None)],
         DeliveryOutcome::Undelivered { error_code } => &[("sent", None), ("undelivered", Some(error_code))],

@@ -1,8 +1,7 @@
 //! Twilio's REST error body: `{"code", "message", "more_info", "status"}`.
 
-use axum::Json;
-use axum::http::StatusCode;
-use axum::response::{IntoResponse, Response};
+use actix_web::http::StatusCode;
+use actix_web::{HttpResponse, ResponseError};
 use serde_json::json;
 
 #[derive(Debug)]
@@ -41,14 +40,24 @@ impl TwilioError {
     }
 }
 
-impl IntoResponse for TwilioError {
-    fn into_response(self) -> Response {
+impl std::fmt::Display for TwilioError {
+    fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(formatter, "{} ({})", self.message, self.code)
+    }
+}
+
+impl ResponseError for TwilioError {
+    fn status_code(&self) -> StatusCode {
+        self.status
+    }
+
+    fn error_response(&self) -> HttpResponse {
         let body = json!({
             "code": self.code,
             "message": self.message,
             "more_info": format!("https://www.twilio.com/docs/errors/{}", self.code),
             "status": self.status.as_u16(),
         });
-        (self.status, Json(body)).into_response()
+        HttpResponse::build(self.status).json(body)
     }
 }

@@ -12,9 +12,11 @@
 //! injection (failed or slow answers).
 
 mod callbacks;
+mod config;
 mod error;
 mod messages;
 mod numbers;
+mod resource;
 mod routes;
 mod segments;
 mod signature;
@@ -22,91 +24,41 @@ mod state;
 
 use std::future::Future;
 use std::io;
-use std::net::SocketAddr;
+use std::net::{SocketAddr, TcpListener};
 use std::sync::Arc;
 use std::time::Duration;
 
-use tokio::net::TcpListener;
-use tokio::sync::oneshot;
+use actix_web::dev::{Server, ServerHandle};
+use actix_web::middleware::from_fn;
+use actix_web::{App, HttpServer, web};
 use tokio::task::JoinHandle;
 
+pub use config::{DeliveryOutcome, FakeTwilioConfig};
 pub use signature::{sha256_hex, sign_json, signature};
 pub use state::{FakeMessage, FakeNumber};
 
 use state::AppState;
 
-/// What happens to an accepted message after it is `queued`.
-///
-/// Drives both the stored status and the status callbacks Twilio would POST.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub enum DeliveryOutcome {
-    /// `sent`, then `delivered`.
-    #[default]
-    Delivered,
-    /// `sent`, then `undelivered` with `ErrorCode` (e.g. 30003 unreachable handset).
-    Undelivered { error_code: u32 },
-    /// `failed` with `ErrorCode` (Twilio could not send it at all).
-    Failed { error_code: u32 },
-}
-
-/// Configuration of the fake.
-#[derive(Debug, Clone)]
-pub struct FakeTwilioConfig {
-    /// The only account the fake knows; requests must authenticate as it.
-    pub account_sid: String,
-    /// Basic-auth password, and the key for `X-Twilio-Signature` on callbacks.
-    pub auth_token: String,
-    /// IncomingPhoneNumbers the account owns at start (E.164).
-    pub owned_numbers: Vec<String>,
-    /// When true, `From` must be an owned IncomingPhoneNumber, else 400/21606.
-    /// Off by default so simple tests can send from any number.
-    pub require_owned_from: bool,
-    /// Outcome of messages accepted from now on (see also [`FakeTwilio::set_delivery_outcome`]).
-    pub delivery: DeliveryOutcome,
-    /// Pause before each status change after `queued`.
-    pub status_step_delay: Duration,
-    /// Request bodies larger than this get 413.
-    pub max_request_bytes: usize,
-}
-
-impl Default for FakeTwilioConfig {
-    fn default() -> Self {
-        Self {
-            account_sid: format!("AC{}", "0".repeat(32)),
-            auth_token: "fake-twilio-auth-token".to_owned(),
-            owned_numbers: Vec::new(),
-            require_owned_from: false,
-            delivery: DeliveryOutcome::Delivered,
-            status_step_delay: Duration::from_millis(10),
-            max_request_bytes: 64 * 1024,
-        }
-    }
-}
-
 /// A running fake Twilio server.
 pub struct FakeTwilio {
     state: Arc<AppState>,
     addr: SocketAddr,
-    stop: oneshot::Sender<()>,
-    server: JoinHandle<io::Result<()>>,
+    server: ServerHandle,
+    task: JoinHandle<io::Result<()>>,
 }
 
 impl FakeTwilio {
     /// Binds `addr` (use `127.0.0.1:0` in tests) and serves in the background.
     pub async fn start(config: FakeTwilioConfig, addr: SocketAddr) -> io::Result<FakeTwilio> {
-        let listener = TcpListener::bind(addr).await?;
+        let listener = TcpListener::bind(addr)?;
         let addr = listener.local_addr()?;
         let state = AppState::new(config);
-        let (stop, stopped) = oneshot::channel::<()>();
-        let server = tokio::spawn(serve(listener, Arc::clone(&state), async {
-            // A dropped sender also means stop.
-            let _ = stopped.await;
-        }));
+        let server = serve(listener, Arc::clone(&state))?;
         Ok(FakeTwilio {
             state,
             addr,
-            stop,
-            server,
+            server: server.handle(),
+            task: tokio::spawn(server),
         })
     }
 
@@ -164,9 +116,8 @@ impl FakeTwilio {
     /// Stops accepting requests, waits for in-flight ones, and cancels pending
     /// status changes and callbacks.
     pub async fn shutdown(self) {
-        // The server may already be gone; either way we wait for it below.
-        let _ = self.stop.send(());
-        if let Ok(Err(error)) = self.server.await {
+        self.server.stop(true).await;
+        if let Ok(Err(error)) = self.task.await {
             tracing::warn!(%error, "fake Twilio server ended with an error");
         }
         self.state.abort_lifecycles();
@@ -179,24 +130,38 @@ pub async fn serve_until(
     addr: SocketAddr,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> io::Result<()> {
-    let listener = TcpListener::bind(addr).await?;
+    let listener = TcpListener::bind(addr)?;
     tracing::info!(addr = %listener.local_addr()?, "fake Twilio listening");
     let state = AppState::new(config);
-    let result = serve(listener, Arc::clone(&state), shutdown).await;
+    let server = serve(listener, Arc::clone(&state))?;
+    let handle = server.handle();
+    let stopper = tokio::spawn(async move {
+        shutdown.await;
+        handle.stop(true).await;
+    });
+    let result = server.await;
+    stopper.abort();
     state.abort_lifecycles();
     result
 }
 
-async fn serve(
-    listener: TcpListener,
-    state: Arc<AppState>,
-    shutdown: impl Future<Output = ()> + Send + 'static,
-) -> io::Result<()> {
+/// The server, not started yet: one worker (its own thread and runtime) is
+/// plenty for a fake, and it runs beside whatever runtime started it.
+fn serve(listener: TcpListener, state: Arc<AppState>) -> io::Result<Server> {
+    let max_request_bytes = state.max_request_bytes;
+    let state = web::Data::from(state);
+    Ok(HttpServer::new(move || {
+        App::new()
+            .app_data(state.clone())
+            .app_data(web::FormConfig::default().limit(max_request_bytes))
+            .app_data(web::PayloadConfig::new(max_request_bytes))
+            .wrap(from_fn(routes::authenticate))
+            .configure(routes::configure)
+    })
+    .workers(1)
     // Answers at once, as Twilio's edge does: no Nagle wait for a delayed ACK.
-    let listener = axum::serve::ListenerExt::tap_io(listener, |tcp| {
-        let _ = tcp.set_nodelay(true);
-    });
-    axum::serve(listener, routes::router(state))
-        .with_graceful_shutdown(shutdown)
-        .await
+    .tcp_nodelay(true)
+    .disable_signals()
+    .listen(listener)?
+    .run())
 }

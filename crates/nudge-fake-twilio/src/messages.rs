@@ -2,15 +2,14 @@
 
 use std::sync::Arc;
 
-use axum::Json;
-use axum::extract::{Form, Path, Query, State};
-use axum::http::{StatusCode, Uri};
+use actix_web::{HttpRequest, HttpResponse, web};
 use chrono::{DateTime, NaiveDate, NaiveTime, TimeDelta, Utc};
 use serde::Deserialize;
 use serde_json::{Value, json};
 
+use crate::callbacks;
 use crate::error::TwilioError;
-use crate::routes::{API_VERSION, Paging, page_envelope, strip_json};
+use crate::resource::{API_VERSION, Paging, page_envelope, strip_json};
 use crate::segments::count_segments;
 use crate::state::{AppState, FakeMessage, is_e164, new_sid};
 
@@ -32,17 +31,17 @@ pub(crate) struct CreateParams {
 }
 
 pub(crate) async fn create(
-    State(state): State<Arc<AppState>>,
-    Form(params): Form<CreateParams>,
-) -> Result<(StatusCode, Json<Value>), TwilioError> {
-    let (created, slow) = create_now(&state, params)?;
+    state: web::Data<AppState>,
+    web::Form(params): web::Form<CreateParams>,
+) -> Result<HttpResponse, TwilioError> {
+    let (created, slow) = create_now(&state.into_inner(), params)?;
     if let Some(delay) = slow {
         tokio::time::sleep(delay).await;
     }
     Ok(created)
 }
 
-type Created = (StatusCode, Json<Value>);
+type Created = HttpResponse;
 
 fn create_now(
     state: &Arc<AppState>,
@@ -109,9 +108,9 @@ fn create_now(
         date_sent: None,
     };
     let json = message_json(&state.account_sid, &message);
-    state.accept(&mut inner, message);
+    callbacks::accept(state, &mut inner, message);
     let slow = inner.take_slow_response();
-    Ok(((StatusCode::CREATED, Json(json)), slow))
+    Ok((HttpResponse::Created().json(json), slow))
 }
 
 #[derive(Debug, Deserialize)]
@@ -120,18 +119,19 @@ pub(crate) struct SidPath {
 }
 
 pub(crate) async fn fetch(
-    State(state): State<Arc<AppState>>,
-    Path(path): Path<SidPath>,
-    uri: Uri,
-) -> Result<Json<Value>, TwilioError> {
-    let sid = strip_json(&path.sid, &uri)?;
+    state: web::Data<AppState>,
+    path: web::Path<SidPath>,
+    request: HttpRequest,
+) -> Result<web::Json<Value>, TwilioError> {
+    let uri = request.uri();
+    let sid = strip_json(&path.sid, uri)?;
     let inner = state.lock();
     let message = inner
         .messages
         .iter()
         .find(|m| m.sid == sid)
         .ok_or_else(|| TwilioError::not_found(uri.path()))?;
-    Ok(Json(message_json(&state.account_sid, message)))
+    Ok(web::Json(message_json(&state.account_sid, message)))
 }
 
 #[derive(Debug, Deserialize)]
@@ -167,11 +167,12 @@ fn date_range(value: &str) -> Result<(DateTime<Utc>, DateTime<Utc>), TwilioError
 
 /// Newest first, like Twilio.
 pub(crate) async fn list(
-    State(state): State<Arc<AppState>>,
-    Query(filters): Query<ListFilters>,
-    Query(paging): Query<Paging>,
-    uri: Uri,
-) -> Result<Json<Value>, TwilioError> {
+    state: web::Data<AppState>,
+    filters: web::Query<ListFilters>,
+    paging: web::Query<Paging>,
+    request: HttpRequest,
+) -> Result<web::Json<Value>, TwilioError> {
+    let uri = request.uri();
     let on = filters.date_sent.as_deref().map(date_range).transpose()?;
     let until = filters.date_sent_before.as_deref().map(date_range).transpose()?;
     let since = filters.date_sent_after.as_deref().map(date_range).transpose()?;
@@ -204,7 +205,13 @@ pub(crate) async fn list(
     .into_iter()
     .filter_map(|(key, value)| value.as_deref().map(|v| (key, v)))
     .collect();
-    Ok(Json(page_envelope("messages", uri.path(), &echoed, &paging, items)))
+    Ok(web::Json(page_envelope(
+        "messages",
+        uri.path(),
+        &echoed,
+        &paging,
+        items,
+    )))
 }
 
 /// The Message resource as Twilio renders it (fields per `api.v2010.account.message`).

@@ -4,17 +4,13 @@
 //! The fake's inventory per area code is the fictional range `+1 NPA 555-0100`
 //! to `555-0199`, minus numbers the account owns.
 
-use std::sync::Arc;
-
-use axum::Json;
-use axum::extract::{Form, Path, Query, State};
-use axum::http::{StatusCode, Uri};
+use actix_web::{HttpRequest, HttpResponse, web};
 use chrono::Utc;
 use serde::Deserialize;
 use serde_json::{Value, json};
 
 use crate::error::TwilioError;
-use crate::routes::{API_VERSION, Paging, page_envelope, strip_json};
+use crate::resource::{API_VERSION, Paging, page_envelope, strip_json};
 use crate::state::{AppState, FakeNumber, friendly_name, is_e164};
 
 #[derive(Debug, Deserialize)]
@@ -41,11 +37,12 @@ pub(crate) struct AvailableQuery {
 /// Every fake number is SMS, MMS and voice capable, so asking for a capability to
 /// be absent finds nothing.
 pub(crate) async fn available(
-    State(state): State<Arc<AppState>>,
-    Path(path): Path<CountryPath>,
-    Query(query): Query<AvailableQuery>,
-    uri: Uri,
-) -> Result<Json<Value>, TwilioError> {
+    state: web::Data<AppState>,
+    path: web::Path<CountryPath>,
+    query: web::Query<AvailableQuery>,
+    request: HttpRequest,
+) -> Result<web::Json<Value>, TwilioError> {
+    let uri = request.uri();
     let default_area_code = match path.country.as_str() {
         "US" => "415",
         "CA" => "416",
@@ -82,7 +79,9 @@ pub(crate) async fn available(
             })
         })
         .collect();
-    Ok(Json(json!({ "available_phone_numbers": found, "uri": uri.path() })))
+    Ok(web::Json(
+        json!({ "available_phone_numbers": found, "uri": uri.path() }),
+    ))
 }
 
 #[derive(Debug, Deserialize)]
@@ -124,9 +123,9 @@ impl NumberParams {
 /// Buys `PhoneNumber`, or the first free number in `AreaCode`. Buying a number
 /// the account already owns succeeds and acts as an update, as on Twilio.
 pub(crate) async fn buy(
-    State(state): State<Arc<AppState>>,
-    Form(params): Form<NumberParams>,
-) -> Result<(StatusCode, Json<Value>), TwilioError> {
+    state: web::Data<AppState>,
+    web::Form(params): web::Form<NumberParams>,
+) -> Result<HttpResponse, TwilioError> {
     let mut inner = state.lock();
     let wanted = |value: &Option<String>| value.clone().filter(|v| !v.is_empty());
     let phone_number = match (wanted(&params.phone_number), wanted(&params.area_code)) {
@@ -151,7 +150,7 @@ pub(crate) async fn buy(
     };
     let number = &mut inner.numbers[index];
     params.apply(number);
-    Ok((StatusCode::CREATED, Json(number_json(&state.account_sid, number))))
+    Ok(HttpResponse::Created().json(number_json(&state.account_sid, number)))
 }
 
 #[derive(Debug, Deserialize)]
@@ -160,27 +159,29 @@ pub(crate) struct SidPath {
 }
 
 pub(crate) async fn fetch(
-    State(state): State<Arc<AppState>>,
-    Path(path): Path<SidPath>,
-    uri: Uri,
-) -> Result<Json<Value>, TwilioError> {
-    let sid = strip_json(&path.sid, &uri)?;
+    state: web::Data<AppState>,
+    path: web::Path<SidPath>,
+    request: HttpRequest,
+) -> Result<web::Json<Value>, TwilioError> {
+    let uri = request.uri();
+    let sid = strip_json(&path.sid, uri)?;
     let inner = state.lock();
     let number = inner
         .numbers
         .iter()
         .find(|n| n.sid == sid)
         .ok_or_else(|| TwilioError::not_found(uri.path()))?;
-    Ok(Json(number_json(&state.account_sid, number)))
+    Ok(web::Json(number_json(&state.account_sid, number)))
 }
 
 pub(crate) async fn update(
-    State(state): State<Arc<AppState>>,
-    Path(path): Path<SidPath>,
-    uri: Uri,
-    Form(params): Form<NumberParams>,
-) -> Result<Json<Value>, TwilioError> {
-    let sid = strip_json(&path.sid, &uri)?;
+    state: web::Data<AppState>,
+    path: web::Path<SidPath>,
+    request: HttpRequest,
+    web::Form(params): web::Form<NumberParams>,
+) -> Result<web::Json<Value>, TwilioError> {
+    let uri = request.uri();
+    let sid = strip_json(&path.sid, uri)?;
     let mut inner = state.lock();
     let number = inner
         .numbers
@@ -188,15 +189,16 @@ pub(crate) async fn update(
         .find(|n| n.sid == sid)
         .ok_or_else(|| TwilioError::not_found(uri.path()))?;
     params.apply(number);
-    Ok(Json(number_json(&state.account_sid, number)))
+    Ok(web::Json(number_json(&state.account_sid, number)))
 }
 
 pub(crate) async fn release(
-    State(state): State<Arc<AppState>>,
-    Path(path): Path<SidPath>,
-    uri: Uri,
-) -> Result<StatusCode, TwilioError> {
-    let sid = strip_json(&path.sid, &uri)?;
+    state: web::Data<AppState>,
+    path: web::Path<SidPath>,
+    request: HttpRequest,
+) -> Result<HttpResponse, TwilioError> {
+    let uri = request.uri();
+    let sid = strip_json(&path.sid, uri)?;
     let mut inner = state.lock();
     let index = inner
         .numbers
@@ -204,7 +206,7 @@ pub(crate) async fn release(
         .position(|n| n.sid == sid)
         .ok_or_else(|| TwilioError::not_found(uri.path()))?;
     inner.numbers.remove(index);
-    Ok(StatusCode::NO_CONTENT)
+    Ok(HttpResponse::NoContent().finish())
 }
 
 #[derive(Debug, Deserialize)]
@@ -217,11 +219,12 @@ pub(crate) struct ListFilters {
 }
 
 pub(crate) async fn list(
-    State(state): State<Arc<AppState>>,
-    Query(filters): Query<ListFilters>,
-    Query(paging): Query<Paging>,
-    uri: Uri,
-) -> Json<Value> {
+    state: web::Data<AppState>,
+    filters: web::Query<ListFilters>,
+    paging: web::Query<Paging>,
+    request: HttpRequest,
+) -> web::Json<Value> {
+    let uri = request.uri();
     let items = state
         .lock()
         .numbers
@@ -247,7 +250,7 @@ pub(crate) async fn list(
     .into_iter()
     .filter_map(|(key, value)| value.as_deref().map(|v| (key, v)))
     .collect();
-    Json(page_envelope(
+    web::Json(page_envelope(
         "incoming_phone_numbers",
         uri.path(),
         &echoed,

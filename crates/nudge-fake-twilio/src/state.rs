@@ -8,7 +8,7 @@ use chrono::{DateTime, Utc};
 use tokio::sync::watch;
 use tokio::task::JoinSet;
 
-use crate::{DeliveryOutcome, FakeTwilioConfig};
+use crate::config::{DeliveryOutcome, FakeTwilioConfig};
 
 /// A message accepted by `POST .../Messages.json`.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -78,7 +78,7 @@ pub(crate) struct Inner {
     /// Accepted message creates still to answer late: (count, delay).
     pub(crate) slow_responses: Option<(usize, Duration)>,
     pub(crate) delivery: DeliveryOutcome,
-    lifecycles: JoinSet<()>,
+    pub(crate) lifecycles: JoinSet<()>,
 }
 
 impl Inner {
@@ -116,6 +116,10 @@ pub(crate) struct AppState {
     pub(crate) status_step_delay: Duration,
     pub(crate) max_request_bytes: usize,
     pub(crate) http: reqwest::Client,
+    /// The runtime the fake was started from: deliveries and their callbacks
+    /// run there, not on the HTTP worker that accepted the message (its
+    /// runtime ends with the server).
+    pub(crate) runtime: tokio::runtime::Handle,
     accepted: watch::Sender<usize>,
     inner: Mutex<Inner>,
 }
@@ -130,6 +134,7 @@ impl AppState {
             status_step_delay: config.status_step_delay,
             max_request_bytes: config.max_request_bytes,
             http: reqwest::Client::new(),
+            runtime: tokio::runtime::Handle::current(),
             accepted: watch::Sender::new(0),
             inner: Mutex::new(Inner {
                 messages: Vec::new(),
@@ -152,16 +157,10 @@ impl AppState {
         self.accepted.subscribe()
     }
 
-    /// Stores an accepted message and starts its simulated delivery.
-    pub(crate) fn accept(self: &Arc<Self>, inner: &mut Inner, message: FakeMessage) {
-        let outcome = inner.delivery;
-        let sid = message.sid.clone();
+    /// Stores an accepted message and tells those waiting for messages.
+    pub(crate) fn store_accepted(&self, inner: &mut Inner, message: FakeMessage) {
         inner.messages.push(message);
         self.accepted.send_replace(inner.messages.len());
-        while inner.lifecycles.try_join_next().is_some() {}
-        inner
-            .lifecycles
-            .spawn(crate::callbacks::run(Arc::clone(self), sid, outcome));
     }
 
     /// Moves a message to `status`; returns its new state.

@@ -3,9 +3,7 @@
 use std::net::SocketAddr;
 use std::time::Duration;
 
-use axum::Form;
-use axum::http::HeaderMap;
-use axum::routing::post;
+use actix_web::{App, HttpRequest, HttpResponse, HttpServer, web};
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
 use hmac::{Hmac, KeyInit, Mac};
@@ -383,28 +381,44 @@ async fn num_segments_follow_gsm7_and_ucs2_rules() {
     fake.shutdown().await;
 }
 
+type Callbacks = mpsc::UnboundedSender<(String, Vec<(String, String)>)>;
+
 /// A receiver for status callbacks: yields (X-Twilio-Signature, form params).
 async fn callback_receiver() -> (String, mpsc::UnboundedReceiver<(String, Vec<(String, String)>)>) {
+    async fn receive(
+        request: HttpRequest,
+        web::Form(params): web::Form<Vec<(String, String)>>,
+        callbacks: web::Data<Callbacks>,
+    ) -> HttpResponse {
+        let signature = request
+            .headers()
+            .get("x-twilio-signature")
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or_default()
+            .to_owned();
+        // The test may have finished listening; that is fine.
+        let _ = callbacks.send((signature, params));
+        HttpResponse::Ok().finish()
+    }
     let (tx, rx) = mpsc::unbounded_channel();
-    let app = axum::Router::new().route(
-        "/twilio/status",
-        post(move |headers: HeaderMap, Form(params): Form<Vec<(String, String)>>| {
-            let signature = headers
-                .get("x-twilio-signature")
-                .and_then(|v| v.to_str().ok())
-                .unwrap_or_default()
-                .to_owned();
-            // The test may have finished listening; that is fine.
-            let _ = tx.send((signature, params));
-            async {}
-        }),
-    );
-    let listener = tokio::net::TcpListener::bind(localhost()).await.expect("bind");
+    let callbacks = web::Data::new(tx);
+    let listener = std::net::TcpListener::bind(localhost()).expect("bind");
     let url = format!(
         "http://{}/twilio/status?user=42&note=a%20b",
         listener.local_addr().expect("addr")
     );
-    tokio::spawn(async move { axum::serve(listener, app).await });
+    let server = HttpServer::new(move || {
+        App::new()
+            .app_data(callbacks.clone())
+            .route("/twilio/status", web::post().to(receive))
+    })
+    .workers(1)
+    .disable_signals()
+    .listen(listener)
+    .expect("listen")
+    .run();
+    // Runs until the test's runtime ends.
+    tokio::spawn(server);
     (url, rx)
 }
 

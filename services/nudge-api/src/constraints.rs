@@ -34,6 +34,8 @@ pub(crate) const HHMM_PATTERN: &str = "^([01][0-9]|2[0-3]):[0-5][0-9]$";
 pub(crate) const MONTH_PATTERN: &str = "^[0-9]{4}-(0[1-9]|1[0-2])$";
 /// Languages, as the document names them (the server also takes `en-CA`, `french` ...).
 pub(crate) const LANGUAGES: &[&str] = &["en", "fr"];
+/// The consent kinds a person can grant or withdraw.
+pub(crate) const CONSENT_KINDS: &[&str] = &["terms", "privacy", "ai_processing", "sms"];
 
 fn string() -> ObjectBuilder {
     ObjectBuilder::new().schema_type(Type::String)
@@ -108,9 +110,7 @@ pub(crate) fn role() -> Object {
 }
 
 pub(crate) fn consent_kind() -> Object {
-    string()
-        .enum_values(Some(crate::privacy::CONSENT_KINDS.iter().copied()))
-        .build()
+    string().enum_values(Some(CONSENT_KINDS.iter().copied())).build()
 }
 
 pub(crate) fn consent_version() -> Object {

@@ -10,18 +10,19 @@ use chrono::{DateTime, Utc};
 use nudge_proto::ErrorCode;
 use nudge_proto::agent::person_data_service_client::PersonDataServiceClient;
 use nudge_proto::agent::{
-    ConversationMessage, ForgetMemoryRequest, GetMemoryRequest, GetModelUsageRequest, GetModelUsageResponse,
-    ListMemoriesRequest, ListMessagesRequest, Memory, RememberRequest,
+    ConversationMessage, ForgetMemoryRequest, GetMemoryRequest, ListMemoriesRequest, ListMessagesRequest, Memory,
+    RememberRequest,
 };
-use nudge_proto::sms::{GetNumberRequest, GetUsageRequest, GetUsageResponse, NumberInfo};
+use nudge_proto::sms::GetNumberRequest;
 use nudge_runtime::TracedChannel;
 use serde::{Deserialize, Serialize};
 
-use crate::auth::Page;
 use crate::error::{ApiError, ApiResult};
-use crate::http::{Authenticated, Body, PageQuery, Validate, query};
-use crate::resources::{idempotency_key, object_id, time};
+use crate::http::{Authenticated, Body, Validate, idempotency_key, object_id, query};
+use crate::pagination::{Page, PageQuery};
 use crate::state::State;
+use crate::timestamps::time;
+use crate::usage::{ModelUsage, NumberView, SmsUsage, month_of, number_view, usage_of};
 
 type Data = web::Data<State>;
 
@@ -76,7 +77,7 @@ fn memory_view(m: Memory) -> MemoryView {
 
 #[utoipa::path(get, path = "/v1/memories", tag = "memories", security(("bearer" = [])),
     params(("limit" = Option<u32>, Query, description = "1 to 100, default 20"), ("cursor" = Option<String>, Query, description = "next_cursor of the previous page")),
-    responses((status = 200, description = "the person's active memories, newest first", body = Page<MemoryView>), (status = 401, description = "no valid token", body = crate::openapi::ErrorBody), (status = 429, description = "rate limited", body = crate::openapi::ErrorBody), (status = 400, body = crate::openapi::ErrorBody)))]
+    responses((status = 200, description = "the person's active memories, newest first", body = Page<MemoryView>), (status = 401, description = "no valid token", body = crate::error::ErrorBody), (status = 429, description = "rate limited", body = crate::error::ErrorBody), (status = 400, body = crate::error::ErrorBody)))]
 pub(crate) async fn list_memories(state: Data, person: Authenticated, req: HttpRequest) -> ApiResult<HttpResponse> {
     let q: PageQuery = query(&req)?;
     let (page_size, page_token) = page_request(&q)?;
@@ -96,7 +97,7 @@ pub(crate) async fn list_memories(state: Data, person: Authenticated, req: HttpR
 }
 
 #[utoipa::path(get, path = "/v1/memories/{id}", tag = "memories", security(("bearer" = [])), params(("id" = String, Path)),
-    responses((status = 200, body = MemoryView), (status = 404, description = "not the caller's", body = crate::openapi::ErrorBody), (status = 401, description = "no valid token", body = crate::openapi::ErrorBody), (status = 429, description = "rate limited", body = crate::openapi::ErrorBody)))]
+    responses((status = 200, body = MemoryView), (status = 404, description = "not the caller's", body = crate::error::ErrorBody), (status = 401, description = "no valid token", body = crate::error::ErrorBody), (status = 429, description = "rate limited", body = crate::error::ErrorBody)))]
 pub(crate) async fn get_memory(state: Data, person: Authenticated, path: web::Path<String>) -> ApiResult<HttpResponse> {
     let memory_id = object_id(path, "memory")?;
     let memory = person_data(&state)
@@ -112,7 +113,7 @@ pub(crate) async fn get_memory(state: Data, person: Authenticated, path: web::Pa
 }
 
 #[utoipa::path(delete, path = "/v1/memories/{id}", tag = "memories", security(("bearer" = [])), params(("id" = String, Path)),
-    responses((status = 204, description = "forgotten for good"), (status = 404, description = "not the caller's", body = crate::openapi::ErrorBody), (status = 401, description = "no valid token", body = crate::openapi::ErrorBody), (status = 429, description = "rate limited", body = crate::openapi::ErrorBody)))]
+    responses((status = 204, description = "forgotten for good"), (status = 404, description = "not the caller's", body = crate::error::ErrorBody), (status = 401, description = "no valid token", body = crate::error::ErrorBody), (status = 429, description = "rate limited", body = crate::error::ErrorBody)))]
 pub(crate) async fn forget_memory(
     state: Data,
     person: Authenticated,
@@ -158,7 +159,7 @@ pub(crate) struct Remembered {
 }
 
 #[utoipa::path(post, path = "/v1/memories", tag = "memories", security(("bearer" = [])), params(("Idempotency-Key" = Option<String>, Header)), request_body = NewMemory,
-    responses((status = 201, description = "remembered (new or updated)", body = Remembered), (status = 200, description = "the same fact was known, or the idempotency key was seen", body = Remembered), (status = 401, description = "no valid token", body = crate::openapi::ErrorBody), (status = 429, description = "rate limited", body = crate::openapi::ErrorBody), (status = 400, body = crate::openapi::ErrorBody)))]
+    responses((status = 201, description = "remembered (new or updated)", body = Remembered), (status = 200, description = "the same fact was known, or the idempotency key was seen", body = Remembered), (status = 401, description = "no valid token", body = crate::error::ErrorBody), (status = 429, description = "rate limited", body = crate::error::ErrorBody), (status = 400, body = crate::error::ErrorBody)))]
 pub(crate) async fn remember(
     state: Data,
     person: Authenticated,
@@ -214,7 +215,7 @@ fn message_view(m: ConversationMessage) -> MessageView {
 
 #[utoipa::path(get, path = "/v1/conversations/messages", tag = "conversations", security(("bearer" = [])),
     params(("limit" = Option<u32>, Query, description = "1 to 100, default 20"), ("cursor" = Option<String>, Query, description = "next_cursor of the previous page")),
-    responses((status = 200, description = "the person's messages in and out, newest first", body = Page<MessageView>), (status = 401, description = "no valid token", body = crate::openapi::ErrorBody), (status = 429, description = "rate limited", body = crate::openapi::ErrorBody), (status = 400, body = crate::openapi::ErrorBody)))]
+    responses((status = 200, description = "the person's messages in and out, newest first", body = Page<MessageView>), (status = 401, description = "no valid token", body = crate::error::ErrorBody), (status = 429, description = "rate limited", body = crate::error::ErrorBody), (status = 400, body = crate::error::ErrorBody)))]
 pub(crate) async fn list_messages(state: Data, person: Authenticated, req: HttpRequest) -> ApiResult<HttpResponse> {
     let q: PageQuery = query(&req)?;
     let (page_size, page_token) = page_request(&q)?;
@@ -235,28 +236,8 @@ pub(crate) async fn list_messages(state: Data, person: Authenticated, req: HttpR
 
 // ---- number ----
 
-#[derive(Debug, Serialize, utoipa::ToSchema)]
-pub(crate) struct NumberView {
-    /// The Nudge number the person texts (E.164).
-    nudge_number: String,
-    assigned_at: Option<DateTime<Utc>>,
-    /// The person texted STOP: Nudge sends them nothing until START.
-    opted_out: bool,
-    /// What the number costs a month, in millionths of the SMS currency (0 for a number not bought through Twilio).
-    monthly_price_micros: i64,
-}
-
-pub(crate) fn number_view(n: &NumberInfo) -> NumberView {
-    NumberView {
-        nudge_number: n.nudge_number.clone(),
-        assigned_at: time(n.assigned_at.as_ref()),
-        opted_out: n.opted_out,
-        monthly_price_micros: n.monthly_price_micros,
-    }
-}
-
 #[utoipa::path(get, path = "/v1/me/number", tag = "me", security(("bearer" = [])),
-    responses((status = 200, body = NumberView), (status = 404, description = "the person has no Nudge number yet (phone not verified)", body = crate::openapi::ErrorBody), (status = 401, description = "no valid token", body = crate::openapi::ErrorBody), (status = 429, description = "rate limited", body = crate::openapi::ErrorBody)))]
+    responses((status = 200, body = NumberView), (status = 404, description = "the person has no Nudge number yet (phone not verified)", body = crate::error::ErrorBody), (status = 401, description = "no valid token", body = crate::error::ErrorBody), (status = 429, description = "rate limited", body = crate::error::ErrorBody)))]
 pub(crate) async fn my_number(state: Data, person: Authenticated) -> ApiResult<HttpResponse> {
     let number = state
         .clients
@@ -280,56 +261,6 @@ pub(crate) struct MonthQuery {
     month: Option<String>,
 }
 
-/// "YYYY-MM" (the current UTC month when absent).
-pub(crate) fn month_of(month: Option<&str>) -> ApiResult<String> {
-    let Some(month) = month else {
-        return Ok(Utc::now().format("%Y-%m").to_string());
-    };
-    let valid = month.len() == 7
-        && month.as_bytes().get(4) == Some(&b'-')
-        && chrono::NaiveDate::parse_from_str(&format!("{month}-01"), "%Y-%m-%d").is_ok();
-    if valid {
-        Ok(month.to_owned())
-    } else {
-        Err(ApiError::field("month", "must be YYYY-MM, e.g. 2026-11"))
-    }
-}
-
-#[derive(Debug, Serialize, utoipa::ToSchema)]
-pub(crate) struct SmsUsage {
-    messages_in: i64,
-    messages_out: i64,
-    segments_in: i64,
-    segments_out: i64,
-    /// Millionths of `currency`.
-    segment_cost_micros: i64,
-    number_cost_micros: i64,
-    total_cost_micros: i64,
-    currency: String,
-}
-
-#[derive(Debug, Serialize, utoipa::ToSchema)]
-pub(crate) struct ProviderUsageView {
-    provider: String,
-    requests: u64,
-    prompt_tokens: u64,
-    completion_tokens: u64,
-    cost_micros: u64,
-}
-
-#[derive(Debug, Serialize, utoipa::ToSchema)]
-pub(crate) struct ModelUsage {
-    requests: u64,
-    prompt_tokens: u64,
-    completion_tokens: u64,
-    /// Micro-dollars.
-    cost_micros: u64,
-    /// The plan whose monthly budget applies (`user` or `premium`).
-    plan: String,
-    budget_micros: u64,
-    providers: Vec<ProviderUsageView>,
-}
-
 #[derive(Debug, Serialize, utoipa::ToSchema)]
 pub(crate) struct Usage {
     month: String,
@@ -337,66 +268,9 @@ pub(crate) struct Usage {
     model: ModelUsage,
 }
 
-pub(crate) fn sms_usage(u: GetUsageResponse) -> SmsUsage {
-    SmsUsage {
-        messages_in: u.messages_in,
-        messages_out: u.messages_out,
-        segments_in: u.segments_in,
-        segments_out: u.segments_out,
-        segment_cost_micros: u.segment_cost_micros,
-        number_cost_micros: u.number_cost_micros,
-        total_cost_micros: u.total_cost_micros,
-        currency: u.currency,
-    }
-}
-
-pub(crate) fn model_usage(u: GetModelUsageResponse) -> ModelUsage {
-    ModelUsage {
-        requests: u.requests,
-        prompt_tokens: u.prompt_tokens,
-        completion_tokens: u.completion_tokens,
-        cost_micros: u.cost_micros,
-        plan: u.plan,
-        budget_micros: u.budget_micros,
-        providers: u
-            .providers
-            .into_iter()
-            .map(|p| ProviderUsageView {
-                provider: p.provider,
-                requests: p.requests,
-                prompt_tokens: p.prompt_tokens,
-                completion_tokens: p.completion_tokens,
-                cost_micros: p.cost_micros,
-            })
-            .collect(),
-    }
-}
-
-/// One person's usage of `month`, from sms-router and the agent.
-pub(crate) async fn usage_of(state: &State, user_id: &str, month: &str) -> ApiResult<(SmsUsage, ModelUsage)> {
-    let sms = state
-        .clients
-        .sms
-        .clone()
-        .get_usage(GetUsageRequest {
-            user_id: user_id.to_owned(),
-            month: month.to_owned(),
-        })
-        .await?
-        .into_inner();
-    let model = person_data(state)
-        .get_model_usage(GetModelUsageRequest {
-            user_id: user_id.to_owned(),
-            month: month.to_owned(),
-        })
-        .await?
-        .into_inner();
-    Ok((sms_usage(sms), model_usage(model)))
-}
-
 #[utoipa::path(get, path = "/v1/me/usage", tag = "me", security(("bearer" = [])),
     params(("month" = Option<String>, Query, description = "YYYY-MM (UTC); the current month when absent")),
-    responses((status = 200, description = "SMS segments and cost (sms-router), model tokens and cost (agent) for the month", body = Usage), (status = 401, description = "no valid token", body = crate::openapi::ErrorBody), (status = 429, description = "rate limited", body = crate::openapi::ErrorBody), (status = 400, body = crate::openapi::ErrorBody)))]
+    responses((status = 200, description = "SMS segments and cost (sms-router), model tokens and cost (agent) for the month", body = Usage), (status = 401, description = "no valid token", body = crate::error::ErrorBody), (status = 429, description = "rate limited", body = crate::error::ErrorBody), (status = 400, body = crate::error::ErrorBody)))]
 pub(crate) async fn my_usage(state: Data, person: Authenticated, req: HttpRequest) -> ApiResult<HttpResponse> {
     let q: MonthQuery = query(&req)?;
     let month = month_of(q.month.as_deref())?;
@@ -429,7 +303,7 @@ const INTEGRATIONS: &[(&str, &str)] = &[
 
 #[utoipa::path(get, path = "/v1/integrations", tag = "integrations", security(("bearer" = [])),
     params(("limit" = Option<u32>, Query, description = "1 to 100, default 20"), ("cursor" = Option<String>, Query, description = "next_cursor of the previous page")),
-    responses((status = 200, description = "the integrations Nudge knows and their state for the person; none can be connected in this version (state not_available)", body = Page<IntegrationView>), (status = 401, description = "no valid token", body = crate::openapi::ErrorBody), (status = 429, description = "rate limited", body = crate::openapi::ErrorBody), (status = 400, body = crate::openapi::ErrorBody)))]
+    responses((status = 200, description = "the integrations Nudge knows and their state for the person; none can be connected in this version (state not_available)", body = Page<IntegrationView>), (status = 401, description = "no valid token", body = crate::error::ErrorBody), (status = 429, description = "rate limited", body = crate::error::ErrorBody), (status = 400, body = crate::error::ErrorBody)))]
 pub(crate) async fn list_integrations(_person: Authenticated, req: HttpRequest) -> ApiResult<HttpResponse> {
     let q: PageQuery = query(&req)?;
     let limit = q.limit()?;
@@ -456,25 +330,4 @@ pub(crate) async fn list_integrations(_person: Authenticated, req: HttpRequest) 
     let shown = start + items.len();
     let next_cursor = (shown < INTEGRATIONS.len()).then(|| shown.to_string());
     Ok(HttpResponse::Ok().json(Page { items, next_cursor }))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[track_caller]
-    fn check(month: &str, valid: bool) {
-        assert_eq!(month_of(Some(month)).is_ok(), valid, "{month}");
-    }
-
-    #[test]
-    fn months() {
-        check("2026-11", true);
-        check("2026-13", false);
-        check("2026-00", false);
-        check("2026-1", false);
-        check("2026/11", false);
-        check("x", false);
-        assert_eq!(month_of(None).map(|m| m.len()).ok(), Some(7));
-    }
 }

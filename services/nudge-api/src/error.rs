@@ -4,6 +4,8 @@
 use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, ResponseError};
 use nudge_proto::{ErrorCode, ServiceError};
+use serde::Serialize;
+use utoipa::ToSchema;
 
 /// An error answered to an HTTP caller. Its message names the problem (the
 /// field, the parameter) and never holds an email, a phone, a token or a code.
@@ -18,6 +20,23 @@ pub(crate) struct ApiError {
 }
 
 pub(crate) type ApiResult<T> = Result<T, ApiError>;
+
+/// The error envelope of every 4xx and 5xx answer.
+// `ApiError::error_response` writes it; this type states it in the OpenAPI document.
+#[derive(Debug, Serialize, ToSchema)]
+pub(crate) struct ErrorBody {
+    error: ErrorDetail,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub(crate) struct ErrorDetail {
+    /// One of invalid_argument, not_found, already_exists, failed_precondition,
+    /// unauthenticated, permission_denied, resource_exhausted, unavailable,
+    /// deadline_exceeded, internal.
+    code: String,
+    /// Names the field or parameter at fault; never holds a secret.
+    message: String,
+}
 
 impl ApiError {
     pub(crate) fn new(code: ErrorCode, message: impl Into<String>) -> ApiError {

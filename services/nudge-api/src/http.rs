@@ -358,39 +358,6 @@ fn check_count(scope: &str, count: i64, per_minute: u32, now: u64) -> ApiResult<
     Ok(())
 }
 
-/// Page parameters: `limit` (1 to 100, default 20) and `cursor` (from `next_cursor`).
-#[derive(Debug, serde::Deserialize)]
-#[serde(deny_unknown_fields)]
-pub(crate) struct PageQuery {
-    pub(crate) limit: Option<String>,
-    pub(crate) cursor: Option<String>,
-}
-
-impl PageQuery {
-    pub(crate) fn limit(&self) -> ApiResult<usize> {
-        match self.limit.as_deref() {
-            None => Ok(crate::constraints::DEFAULT_PAGE_LIMIT),
-            Some(text) => match text.parse::<usize>() {
-                Ok(n) if crate::constraints::PAGE_LIMITS.contains(&n) => Ok(n),
-                _ => Err(ApiError::field("limit", "must be a whole number from 1 to 100")),
-            },
-        }
-    }
-
-    pub(crate) fn cursor(&self) -> ApiResult<Option<&str>> {
-        match self.cursor.as_deref() {
-            None | Some("") => Ok(None),
-            Some(c)
-                if c.len() <= crate::constraints::MAX_CURSOR_CHARS
-                    && c.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-') =>
-            {
-                Ok(Some(c))
-            }
-            Some(_) => Err(ApiError::field("cursor", "is not a cursor this API gave")),
-        }
-    }
-}
-
 /// Reads the query string strictly: unknown parameters are refused by name.
 pub(crate) fn query<T: DeserializeOwned>(req: &HttpRequest) -> ApiResult<T> {
     serde_urlencoded::from_str::<T>(req.query_string()).map_err(|e| {
@@ -404,6 +371,57 @@ pub(crate) fn query<T: DeserializeOwned>(req: &HttpRequest) -> ApiResult<T> {
         }
     })
 }
+
+// The answer `{"status": "..."}` of a request taken in (a doc comment would
+// enter the OpenAPI document).
+#[derive(Debug, serde::Serialize, utoipa::ToSchema)]
+pub(crate) struct Status {
+    status: String,
+}
+
+/// A response that carries tokens: never stored by a browser or a proxy
+/// (RFC 6749 5.1).
+pub(crate) fn no_store(mut response: actix_web::HttpResponseBuilder) -> actix_web::HttpResponseBuilder {
+    response
+        .insert_header((actix_web::http::header::CACHE_CONTROL, "no-store"))
+        .insert_header((actix_web::http::header::PRAGMA, "no-cache"));
+    response
+}
+
+/// An id in a path: anything but a UUID cannot name an object, so it is not found.
+pub(crate) fn object_id(path: web::Path<String>, what: &str) -> ApiResult<String> {
+    let id = path.into_inner();
+    if uuid::Uuid::parse_str(&id).is_ok() {
+        Ok(id)
+    } else {
+        Err(ApiError::not_found(what))
+    }
+}
+
+/// The key under which the owning service stores what a POST created: the
+/// client's `Idempotency-Key` scoped to the person (`api:<user id>:<key>`),
+/// so two people sending the same key never meet (neither fails nor learns
+/// that the other holds it), and the same person's retry finds their own
+/// first answer. Without the header, a fresh key: nothing is deduplicated.
+pub(crate) fn idempotency_key(req: &HttpRequest, user_id: &str) -> ApiResult<String> {
+    match req.headers().get("Idempotency-Key") {
+        None => Ok(format!("api:{user_id}:{}", uuid::Uuid::new_v4())),
+        Some(value) => {
+            let key = value
+                .to_str()
+                .ok()
+                .filter(|k| {
+                    (1..=MAX_IDEMPOTENCY_KEY_CHARS).contains(&k.len()) && k.bytes().all(|b| b.is_ascii_graphic())
+                })
+                .ok_or_else(|| ApiError::field("Idempotency-Key", "must be 1 to 100 visible ASCII characters"))?;
+            Ok(format!("api:{user_id}:{key}"))
+        }
+    }
+}
+
+/// The longest `Idempotency-Key` a client may send (the stored key adds the
+/// person's id, and the owning services take up to 200 characters).
+pub(crate) const MAX_IDEMPOTENCY_KEY_CHARS: usize = 100;
 
 #[cfg(test)]
 mod tests {

@@ -8,153 +8,56 @@
 //! language, workers the time zone reminders are delivered in. Each service
 //! keeps its own copy; none reads the api's tables.
 
+// The handlers, one module per feature; none uses another.
 mod admin;
 mod auth;
-mod constraints;
 mod data;
-mod error;
-mod http;
 mod me;
 mod mfa;
-mod openapi;
-mod password;
 mod phone;
 mod privacy;
 mod resources;
-mod routes;
+
+// What the handlers share.
+mod account;
+mod cache_keys;
+mod codes;
+mod constraints;
+mod error;
+mod http;
+mod lockout;
+mod pagination;
+mod password;
+mod second_factor;
 mod state;
 mod store;
+mod timestamps;
 pub mod tokens;
+mod usage;
 mod views;
+
+// The document and the routes, over all the handlers.
+mod openapi;
+mod routes;
+
+// The demo person of `nudge dev`, provisioned at start.
+mod provision;
+
+pub use provision::Provision;
 
 use std::net::TcpListener;
 use std::time::Duration;
 
 use anyhow::Context as _;
 use nudge_config::Settings;
-use nudge_core::{Language, PhoneNumber, Timezone};
 use nudge_proto::agent::agent_service_client::AgentServiceClient;
 use nudge_proto::agent::task_service_client::TaskServiceClient;
-use nudge_proto::agent::{Person, UpsertPersonRequest};
-use nudge_proto::sms::AssignNumberRequest;
 use nudge_proto::sms::sms_router_service_client::SmsRouterServiceClient;
 use nudge_proto::workers::reminder_service_client::ReminderServiceClient;
-use nudge_proto::workers::{GetDeliverySettingsRequest, SetDeliverySettingsRequest};
 use nudge_runtime::Readiness;
 use nudge_store::Db;
 use state::Clients;
 use tokio_util::sync::CancellationToken;
-
-/// A person to create (or find) and provision across the services.
-#[derive(Debug, Clone)]
-pub struct Provision {
-    pub phone: PhoneNumber,
-    pub nudge_number: PhoneNumber,
-    pub timezone: Timezone,
-    pub language: Language,
-}
-
-impl Provision {
-    /// The demo person of `nudge dev`, from `demo.*` settings.
-    pub fn demo(settings: &Settings) -> anyhow::Result<Provision> {
-        Ok(Provision {
-            phone: settings.demo_phone()?,
-            nudge_number: settings.demo_nudge_number()?,
-            timezone: settings.demo_timezone()?,
-            language: settings.demo_language()?,
-        })
-    }
-}
-
-/// Creates the person if needed and tells workers, sms-router and the agent about them.
-async fn provision(db: &Db, clients: &Clients, person: &Provision) -> anyhow::Result<String> {
-    let mut conn = db.conn().await?;
-    let user_id = store::ensure_user(
-        &mut conn,
-        person.phone.as_str(),
-        person.timezone.name(),
-        person.language.as_str(),
-        nudge_store::now(),
-    )
-    .await?;
-    drop(conn);
-    // Workers deliver in the person's zone; their other delivery settings are kept.
-    let mut settings = clients
-        .workers
-        .clone()
-        .get_delivery_settings(GetDeliverySettingsRequest {
-            user_id: user_id.clone(),
-        })
-        .await
-        .context("workers GetDeliverySettings")?
-        .into_inner()
-        .settings
-        .context("workers GetDeliverySettings answered without settings")?;
-    person.timezone.name().clone_into(&mut settings.timezone);
-    clients
-        .workers
-        .clone()
-        .set_delivery_settings(SetDeliverySettingsRequest {
-            settings: Some(settings),
-        })
-        .await
-        .context("workers SetDeliverySettings")?;
-    // The delivery zone before the number: whoever waits for the number (the
-    // tests do) may then change delivery settings without this
-    // read-modify-write putting the defaults back.
-    clients
-        .sms
-        .clone()
-        .assign_number(AssignNumberRequest {
-            user_id: user_id.clone(),
-            phone: person.phone.as_str().to_owned(),
-            nudge_number: person.nudge_number.as_str().to_owned(),
-        })
-        .await
-        .context("sms-router AssignNumber")?;
-    clients
-        .agent
-        .clone()
-        .upsert_person(UpsertPersonRequest {
-            person: Some(Person {
-                user_id: user_id.clone(),
-                timezone: person.timezone.name().to_owned(),
-                language: person.language.as_str().to_owned(),
-            }),
-        })
-        .await
-        .context("agent UpsertPerson")?;
-    Ok(user_id)
-}
-
-/// Provisions `person`, retrying while the other services start, until done or stopped.
-async fn provision_until_done(
-    db: Db,
-    clients: Clients,
-    person: Provision,
-    done: tokio::sync::watch::Sender<bool>,
-    shutdown: CancellationToken,
-) -> anyhow::Result<()> {
-    let mut delay = Duration::from_millis(100);
-    loop {
-        match provision(&db, &clients, &person).await {
-            Ok(user_id) => {
-                tracing::info!(user.id = %user_id, "demo person provisioned");
-                done.send_replace(true);
-                return Ok(());
-            }
-            Err(error) => tracing::info!(
-                error = format!("{error:#}"),
-                "demo person not provisioned yet; retrying"
-            ),
-        }
-        tokio::select! {
-            () = shutdown.cancelled() => return Ok(()),
-            () = tokio::time::sleep(delay) => {}
-        }
-        delay = (delay * 2).min(Duration::from_secs(5));
-    }
-}
 
 /// A running api service.
 pub struct Application {
@@ -190,7 +93,7 @@ impl Application {
             person_data: nudge_proto::agent::person_data_service_client::PersonDataServiceClient::new(agent_channel),
             sms: SmsRouterServiceClient::new(nudge_runtime::grpc_channel(&settings.services.sms_router.url, timeout)?),
             workers: ReminderServiceClient::new(nudge_runtime::grpc_channel(&settings.services.workers.url, timeout)?),
-            privacy: privacy::PrivacyClients::connect(&settings.services, timeout)?,
+            privacy: state::PrivacyClients::connect(&settings.services, timeout)?,
         };
         let grace = Duration::from_secs(settings.services.shutdown_grace_seconds);
         let mut tasks = Vec::new();
@@ -199,7 +102,7 @@ impl Application {
             let person = Provision::demo(&settings)?;
             tasks.push((
                 "demo provisioning",
-                tokio::spawn(provision_until_done(
+                tokio::spawn(provision::provision_until_done(
                     db.clone(),
                     clients.clone(),
                     person,

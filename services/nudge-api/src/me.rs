@@ -17,9 +17,10 @@ use nudge_proto::agent::{Person, UpsertPersonRequest};
 use nudge_proto::sms::{AssignNumberRequest, ChangePhoneRequest, GetNumberRequest, ProvisionNumberRequest};
 use nudge_proto::workers::{GetDeliverySettingsRequest, SetDeliverySettingsRequest};
 use rand::RngCore as _;
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 
-use crate::auth::{audit, check_code_format, matching_code, send_code, spend_code};
+use crate::account::{account_changed, account_of, account_view, audit};
+use crate::codes::{check_code_format, matching_code, send_code, spend_code};
 use crate::error::{ApiError, ApiResult};
 use crate::http::{Authenticated, Body, Validate};
 use crate::state::State;
@@ -27,47 +28,16 @@ use crate::store;
 
 type Data = web::Data<State>;
 
-#[derive(Debug, Serialize, utoipa::ToSchema)]
-pub(crate) struct Me {
-    id: String,
-    email: String,
-    role: String,
-    phone: Option<String>,
-    phone_verified: bool,
-    timezone: String,
-    language: String,
-    created_at: chrono::DateTime<chrono::Utc>,
-}
-
-pub(crate) async fn account_of(state: &State, person: &Authenticated) -> ApiResult<store::Account> {
-    let mut conn = state.db.conn().await?;
-    store::account(&mut conn, &person.user_id)
-        .await?
-        .ok_or_else(|| ApiError::unauthenticated("authorization: this account no longer exists"))
-}
-
-/// The person's account, refused unless their phone is verified: what
-/// reaches a phone (reminders, tasks with their nudges) is for verified
-/// people only.
-pub(crate) async fn verified_account(state: &State, person: &Authenticated) -> ApiResult<store::Account> {
-    let account = account_of(state, person).await?;
-    if account.phone_verified_at.is_none() {
-        return Err(ApiError::precondition(
-            "phone: not verified yet; verify it first (POST /v1/me/phone, then POST /v1/me/phone/verify)",
-        ));
-    }
-    Ok(account)
-}
-
-#[utoipa::path(get, path = "/v1/me", tag = "me", security(("bearer" = [])), responses((status = 200, body = Me), (status = 401, description = "no valid token", body = crate::openapi::ErrorBody), (status = 429, description = "rate limited", body = crate::openapi::ErrorBody)))]
+#[utoipa::path(get, path = "/v1/me", tag = "me", security(("bearer" = [])), responses((status = 200, body = crate::account::Me), (status = 401, description = "no valid token", body = crate::error::ErrorBody), (status = 429, description = "rate limited", body = crate::error::ErrorBody)))]
 pub(crate) async fn me(state: Data, person: Authenticated) -> ApiResult<HttpResponse> {
     let body = match state.views.get(&person.user_id, &person.account_stamp) {
         Some(body) => body,
         None => {
             let read_at = std::time::Instant::now();
             let account = account_of(&state, &person).await?;
-            let body =
-                web::Bytes::from(serde_json::to_vec(&view(account)).map_err(|e| ApiError::internal("GET /v1/me", e))?);
+            let body = web::Bytes::from(
+                serde_json::to_vec(&account_view(account)).map_err(|e| ApiError::internal("GET /v1/me", e))?,
+            );
             state
                 .views
                 .remember(&person.user_id, &person.account_stamp, read_at, body.clone());
@@ -77,19 +47,6 @@ pub(crate) async fn me(state: Data, person: Authenticated) -> ApiResult<HttpResp
     Ok(HttpResponse::Ok()
         .content_type(actix_web::http::header::ContentType::json())
         .body(body))
-}
-
-pub(crate) fn view(account: store::Account) -> Me {
-    Me {
-        phone_verified: account.phone_verified_at.is_some(),
-        id: account.id,
-        email: account.email,
-        role: account.role,
-        phone: account.phone,
-        timezone: account.timezone,
-        language: account.language,
-        created_at: account.created_at.and_utc(),
-    }
 }
 
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
@@ -169,7 +126,7 @@ async fn ensure_number(state: &State, user_id: &str, phone: &str) -> ApiResult<(
 }
 
 /// Texts a verification code to `phone`.
-#[utoipa::path(post, path = "/v1/me/phone", tag = "me", security(("bearer" = [])), request_body = PhoneRequest, responses((status = 202, description = "a code was sent by SMS", body = crate::openapi::CodeSent), (status = 409, description = "already verified", body = crate::openapi::ErrorBody), (status = 401, description = "no valid token", body = crate::openapi::ErrorBody), (status = 429, description = "rate limited", body = crate::openapi::ErrorBody), (status = 400, body = crate::openapi::ErrorBody)))]
+#[utoipa::path(post, path = "/v1/me/phone", tag = "me", security(("bearer" = [])), request_body = PhoneRequest, responses((status = 202, description = "a code was sent by SMS", body = crate::codes::CodeSent), (status = 409, description = "already verified", body = crate::error::ErrorBody), (status = 401, description = "no valid token", body = crate::error::ErrorBody), (status = 429, description = "rate limited", body = crate::error::ErrorBody), (status = 400, body = crate::error::ErrorBody)))]
 pub(crate) async fn request_phone_code(
     state: Data,
     person: Authenticated,
@@ -209,7 +166,7 @@ impl Validate for PhoneCode {
 /// agent (zone, language) and workers (zone). The code is spent only once
 /// the phone is theirs everywhere: after a failure the same code can be
 /// sent again (within its five attempts).
-#[utoipa::path(post, path = "/v1/me/phone/verify", tag = "me", security(("bearer" = [])), request_body = PhoneCode, responses((status = 200, body = Me), (status = 409, description = "already verified, or the phone belongs to another account", body = crate::openapi::ErrorBody), (status = 401, description = "no valid token", body = crate::openapi::ErrorBody), (status = 429, description = "rate limited", body = crate::openapi::ErrorBody), (status = 400, body = crate::openapi::ErrorBody)))]
+#[utoipa::path(post, path = "/v1/me/phone/verify", tag = "me", security(("bearer" = [])), request_body = PhoneCode, responses((status = 200, body = crate::account::Me), (status = 409, description = "already verified, or the phone belongs to another account", body = crate::error::ErrorBody), (status = 401, description = "no valid token", body = crate::error::ErrorBody), (status = 429, description = "rate limited", body = crate::error::ErrorBody), (status = 400, body = crate::error::ErrorBody)))]
 pub(crate) async fn verify_phone(
     state: Data,
     person: Authenticated,
@@ -246,11 +203,11 @@ pub(crate) async fn verify_phone(
     let mut conn = state.db.conn().await?;
     store::set_verified_phone(&mut conn, &account.id, &phone, now).await?;
     drop(conn);
-    crate::views::account_changed(&state, &account.id).await?;
+    account_changed(&state, &account.id).await?;
     tell_services(&state, &account.id, &account.timezone, &account.language).await?;
     audit(&state, Some(&account.id), "phone_verified", None).await?;
     let account = account_of(&state, &person).await?;
-    Ok(HttpResponse::Ok().json(view(account)))
+    Ok(HttpResponse::Ok().json(account_view(account)))
 }
 
 /// Tells the agent and workers the person's zone and language.

@@ -3,39 +3,13 @@
 //! page at `/docs` lists it.
 
 use actix_web::HttpResponse;
-use serde::Serialize;
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
-use utoipa::{Modify, OpenApi, ToSchema};
+use utoipa::{Modify, OpenApi};
 
+use crate::codes::CodeSent;
+use crate::error::{ErrorBody, ErrorDetail};
+use crate::http::Status;
 use crate::{admin, auth, data, me, mfa, phone, privacy, resources};
-
-/// The error envelope of every 4xx and 5xx answer.
-#[derive(Debug, Serialize, ToSchema)]
-pub(crate) struct ErrorBody {
-    error: ErrorDetail,
-}
-
-#[derive(Debug, Serialize, ToSchema)]
-pub(crate) struct ErrorDetail {
-    /// One of invalid_argument, not_found, already_exists, failed_precondition,
-    /// unauthenticated, permission_denied, resource_exhausted, unavailable,
-    /// deadline_exceeded, internal.
-    code: String,
-    /// Names the field or parameter at fault; never holds a secret.
-    message: String,
-}
-
-#[derive(Debug, Serialize, ToSchema)]
-pub(crate) struct Status {
-    status: String,
-}
-
-#[derive(Debug, Serialize, ToSchema)]
-pub(crate) struct CodeSent {
-    status: String,
-    /// Seconds the code stays valid.
-    expires_in: u64,
-}
 
 struct Bearer;
 
@@ -163,16 +137,16 @@ fn error_response(description: &str) -> utoipa::openapi::RefOr<utoipa::openapi::
     info(title = "Nudge API", version = "1", description = "The public API of Nudge. Errors: see ErrorBody."),
     modifiers(&Bearer),
     paths(
-        auth::sign_up,
-        auth::login,
-        auth::refresh,
-        auth::logout,
-        auth::request_reset,
-        auth::confirm_reset,
-        auth::change_password,
-        auth::list_sessions,
-        auth::revoke_session,
-        auth::list_audit_events,
+        auth::signup::sign_up,
+        auth::login::login,
+        auth::login::refresh,
+        auth::login::logout,
+        auth::reset::request_reset,
+        auth::reset::confirm_reset,
+        auth::password_change::change_password,
+        auth::sessions::list_sessions,
+        auth::sessions::revoke_session,
+        auth::sessions::list_audit_events,
         me::me,
         me::request_phone_code,
         me::verify_phone,
@@ -191,8 +165,8 @@ fn error_response(description: &str) -> utoipa::openapi::RefOr<utoipa::openapi::
         mfa::start_totp,
         mfa::confirm_totp,
         mfa::disable_totp,
-        mfa::list_people,
-        mfa::change_role,
+        admin::list_people,
+        admin::change_role,
         data::list_memories,
         data::remember,
         data::get_memory,

@@ -109,6 +109,30 @@ impl Hasher {
         }
     }
 
+    /// argon2 off the async threads: it is meant to be slow.
+    pub(crate) async fn hash_in_background(&self, password: String) -> Result<String, ApiError> {
+        let hasher = self.clone();
+        tokio::task::spawn_blocking(move || hasher.hash(&password))
+            .await
+            .map_err(|e| ApiError::internal("password hashing", e))?
+            .map_err(|e| ApiError::internal("password hashing", e))
+    }
+
+    /// Whether `password` matches `phc`, off the async threads; without a
+    /// `phc` (no such account), false after the time a verification takes.
+    pub(crate) async fn verify_in_background(&self, password: String, phc: Option<String>) -> Result<bool, ApiError> {
+        let hasher = self.clone();
+        tokio::task::spawn_blocking(move || match phc {
+            Some(phc) => hasher.verify(&password, &phc),
+            None => {
+                hasher.waste(&password);
+                false
+            }
+        })
+        .await
+        .map_err(|e| ApiError::internal("password check", e))
+    }
+
     /// Spends the time of a verification, for an unknown account (no timing oracle).
     pub(crate) fn waste(&self, password: &str) {
         static DUMMY: LazyLock<String> = LazyLock::new(|| {

@@ -16,13 +16,12 @@ use nudge_store::schema::{api_accounts, users};
 use nudge_store::{DbConn, Transact as _, diesel, diesel_async, with_conn};
 use serde::Deserialize;
 
-use crate::auth::{audit, check_code, check_code_format, revoke, send_code};
+use crate::account::{account_changed, account_of, account_view, audit, other_sessions, revoke};
+use crate::codes::{check_code, check_code_format, send_code};
 use crate::error::{ApiError, ApiResult};
 use crate::http::{Authenticated, Body, Validate};
-use crate::me::{account_of, view};
-use crate::mfa::{Reauth, reauthenticate};
+use crate::second_factor::{Reauth, reauthenticate};
 use crate::state::State;
-use crate::store;
 
 type Data = web::Data<State>;
 
@@ -54,10 +53,10 @@ impl Validate for PhoneChange {
 }
 
 #[utoipa::path(post, path = "/v1/me/phone/change", tag = "me", security(("bearer" = [])), request_body = PhoneChange,
-    responses((status = 202, description = "a code was sent by SMS to the new phone", body = crate::openapi::CodeSent),
-        (status = 403, description = "re-authentication failed", body = crate::openapi::ErrorBody),
-        (status = 409, description = "no verified phone yet (use POST /v1/me/phone)", body = crate::openapi::ErrorBody),
-        (status = 401, description = "no valid token", body = crate::openapi::ErrorBody), (status = 429, description = "rate limited", body = crate::openapi::ErrorBody), (status = 400, body = crate::openapi::ErrorBody)))]
+    responses((status = 202, description = "a code was sent by SMS to the new phone", body = crate::codes::CodeSent),
+        (status = 403, description = "re-authentication failed", body = crate::error::ErrorBody),
+        (status = 409, description = "no verified phone yet (use POST /v1/me/phone)", body = crate::error::ErrorBody),
+        (status = 401, description = "no valid token", body = crate::error::ErrorBody), (status = 429, description = "rate limited", body = crate::error::ErrorBody), (status = 400, body = crate::error::ErrorBody)))]
 pub(crate) async fn request_change(
     state: Data,
     person: Authenticated,
@@ -128,9 +127,9 @@ async fn set_phone(conn: &mut DbConn, id: &str, phone: &str, now: NaiveDateTime)
 }
 
 #[utoipa::path(post, path = "/v1/me/phone/change/confirm", tag = "me", security(("bearer" = [])), request_body = PhoneChangeCode,
-    responses((status = 200, description = "the new phone is verified; every other session is revoked", body = crate::me::Me),
-        (status = 409, description = "the phone belongs to another account", body = crate::openapi::ErrorBody),
-        (status = 401, description = "no valid token", body = crate::openapi::ErrorBody), (status = 429, description = "rate limited", body = crate::openapi::ErrorBody), (status = 400, body = crate::openapi::ErrorBody)))]
+    responses((status = 200, description = "the new phone is verified; every other session is revoked", body = crate::account::Me),
+        (status = 409, description = "the phone belongs to another account", body = crate::error::ErrorBody),
+        (status = 401, description = "no valid token", body = crate::error::ErrorBody), (status = 429, description = "rate limited", body = crate::error::ErrorBody), (status = 400, body = crate::error::ErrorBody)))]
 pub(crate) async fn confirm_change(
     state: Data,
     person: Authenticated,
@@ -152,7 +151,7 @@ pub(crate) async fn confirm_change(
         return Err(taken());
     }
     drop(conn);
-    crate::views::account_changed(&state, &account.id).await?;
+    account_changed(&state, &account.id).await?;
     let told = state
         .clients
         .sms
@@ -167,21 +166,17 @@ pub(crate) async fn confirm_change(
         let mut conn = state.db.conn().await?;
         set_phone(&mut conn, &account.id, &old_phone, nudge_store::now()).await?;
         drop(conn);
-        crate::views::account_changed(&state, &account.id).await?;
+        account_changed(&state, &account.id).await?;
         return Err(match ErrorCode::from_grpc(status.code()) {
             ErrorCode::AlreadyExists => taken(),
             _ => ApiError::from(status),
         });
     }
     let mut conn = state.db.conn().await?;
-    let others: Vec<String> = store::live_session_ids(&mut conn, &account.id)
-        .await?
-        .into_iter()
-        .filter(|id| *id != person.session_id)
-        .collect();
+    let others = other_sessions(&mut conn, &account.id, &person.session_id).await?;
     drop(conn);
     revoke(&state, &others, "phone").await?;
     audit(&state, Some(&account.id), "phone_changed", None).await?;
     let account = account_of(&state, &person).await?;
-    Ok(HttpResponse::Ok().json(view(account)))
+    Ok(HttpResponse::Ok().json(account_view(account)))
 }

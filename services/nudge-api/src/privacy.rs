@@ -19,9 +19,7 @@ use actix_web::{HttpRequest, HttpResponse, web};
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 use diesel_async::RunQueryDsl;
-use nudge_proto::privacy::privacy_service_client::PrivacyServiceClient;
 use nudge_proto::privacy::{ErasePersonRequest, ExportPersonRequest};
-use nudge_runtime::TracedChannel;
 use nudge_store::schema::{
     api_accounts, api_audit_events, api_backup_codes, api_codes, api_consents, api_refresh_tokens, api_sessions, users,
 };
@@ -29,60 +27,21 @@ use nudge_store::{DbConn, diesel, diesel_async, with_conn};
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
-use crate::auth::{Page, audit, revoke};
+use crate::account::{account_of, audit, revoke};
+use crate::cache_keys::{resets_prefix, signup_notice_key};
+use crate::constraints::CONSENT_KINDS;
 use crate::error::{ApiError, ApiResult};
-use crate::http::{Anonymous, Authenticated, Body, PageQuery, Validate, query};
-use crate::me::account_of;
-use crate::mfa::{Reauth, reauthenticate};
+use crate::http::{Anonymous, Authenticated, Body, Validate, query};
+use crate::pagination::{Page, PageQuery, page_of_rows, rows_to_read};
+use crate::second_factor::{Reauth, reauthenticate};
 use crate::state::State;
 
 type Data = web::Data<State>;
-
-/// The consent kinds a person can grant or withdraw.
-pub(crate) const CONSENT_KINDS: &[&str] = &["terms", "privacy", "ai_processing", "sms"];
 
 /// The version of the AI transparency text (and of the consent it supports).
 pub(crate) const AI_TRANSPARENCY_VERSION: &str = "2026-11-24";
 const AI_TRANSPARENCY_EN: &str = include_str!("../data/ai-transparency.en.md");
 const AI_TRANSPARENCY_FR: &str = include_str!("../data/ai-transparency.fr.md");
-
-/// The services that hold personal data besides the api, in erasure order.
-#[derive(Clone)]
-pub(crate) struct PrivacyClients {
-    pub(crate) sms: PrivacyServiceClient<TracedChannel>,
-    pub(crate) workers: PrivacyServiceClient<TracedChannel>,
-    pub(crate) agent: PrivacyServiceClient<TracedChannel>,
-}
-
-/// The largest export one service may answer with.
-const MAX_EXPORT_BYTES: usize = 512 * 1024 * 1024;
-
-impl PrivacyClients {
-    pub(crate) fn connect(
-        services: &nudge_config::ServicesSettings,
-        timeout: std::time::Duration,
-    ) -> anyhow::Result<Self> {
-        // A person's export is one message per service, as large as all they
-        // kept there: tonic's default of 4 MiB refused a busy person's.
-        let client = |url: &str| -> anyhow::Result<PrivacyServiceClient<TracedChannel>> {
-            Ok(PrivacyServiceClient::new(nudge_runtime::grpc_channel(url, timeout)?)
-                .max_decoding_message_size(MAX_EXPORT_BYTES))
-        };
-        Ok(PrivacyClients {
-            sms: client(&services.sms_router.url)?,
-            workers: client(&services.workers.url)?,
-            agent: client(&services.agent.url)?,
-        })
-    }
-
-    fn all(&self) -> [(&'static str, PrivacyServiceClient<TracedChannel>); 3] {
-        [
-            ("sms", self.sms.clone()),
-            ("workers", self.workers.clone()),
-            ("agent", self.agent.clone()),
-        ]
-    }
-}
 
 fn at(time: NaiveDateTime) -> String {
     time.and_utc().to_rfc3339()
@@ -97,9 +56,9 @@ fn pseudonym(state: &State, user_id: &str) -> String {
 /// Everything Nudge holds about the person, as one JSON document.
 #[utoipa::path(get, path = "/v1/me/export", tag = "privacy", security(("bearer" = [])),
     responses((status = 200, description = "one JSON document: generated_at, api (account, sessions, security events, consents), agent, workers, sms", body = Object),
-        (status = 401, description = "no valid token", body = crate::openapi::ErrorBody),
-        (status = 429, description = "rate limited", body = crate::openapi::ErrorBody),
-        (status = 503, description = "a service did not answer; try again", body = crate::openapi::ErrorBody)))]
+        (status = 401, description = "no valid token", body = crate::error::ErrorBody),
+        (status = 429, description = "rate limited", body = crate::error::ErrorBody),
+        (status = 503, description = "a service did not answer; try again", body = crate::error::ErrorBody)))]
 pub(crate) async fn export(state: Data, person: Authenticated) -> ApiResult<HttpResponse> {
     let account = account_of(&state, &person).await?;
     let mut conn = state.db.conn().await?;
@@ -192,11 +151,11 @@ async fn export_api(conn: &mut DbConn, account: &crate::store::Account) -> ApiRe
 /// Erases the person from every service; needs re-authentication.
 #[utoipa::path(delete, path = "/v1/me", tag = "privacy", security(("bearer" = [])), request_body = Reauth,
     responses((status = 204, description = "erased: every service's data, the Nudge number released, every session revoked"),
-        (status = 403, description = "re-authentication failed", body = crate::openapi::ErrorBody),
-        (status = 400, description = "invalid input; the message names the field", body = crate::openapi::ErrorBody),
-        (status = 401, description = "no valid token", body = crate::openapi::ErrorBody),
-        (status = 429, description = "rate limited", body = crate::openapi::ErrorBody),
-        (status = 503, description = "a service did not answer; nothing is lost by asking again", body = crate::openapi::ErrorBody)))]
+        (status = 403, description = "re-authentication failed", body = crate::error::ErrorBody),
+        (status = 400, description = "invalid input; the message names the field", body = crate::error::ErrorBody),
+        (status = 401, description = "no valid token", body = crate::error::ErrorBody),
+        (status = 429, description = "rate limited", body = crate::error::ErrorBody),
+        (status = 503, description = "a service did not answer; nothing is lost by asking again", body = crate::error::ErrorBody)))]
 pub(crate) async fn erase(state: Data, person: Authenticated, Body(body): Body<Reauth>) -> ApiResult<HttpResponse> {
     let account = account_of(&state, &person).await?;
     reauthenticate(&state, &account, body, "erasure").await?;
@@ -243,10 +202,8 @@ pub(crate) async fn erase(state: Data, person: Authenticated, Body(body): Body<R
             .await?;
     }
     // The reset requests counted under the email's hash, and the sign-up notice.
-    cache
-        .delete_prefixed(&crate::auth::resets_prefix(&account.email))
-        .await?;
-    cache.delete(&crate::auth::signup_notice_key(user_id)).await?;
+    cache.delete_prefixed(&resets_prefix(&account.email)).await?;
+    cache.delete(&signup_notice_key(user_id)).await?;
 
     let pseudonym = pseudonym(&state, user_id);
     let mut conn = state.db.conn().await?;
@@ -393,26 +350,15 @@ async fn consent_rows(
 #[utoipa::path(get, path = "/v1/me/consents", tag = "privacy", security(("bearer" = [])),
     params(("limit" = Option<u32>, Query, description = "1 to 100, default 20"), ("cursor" = Option<String>, Query, description = "next_cursor of the previous page")),
     responses((status = 200, body = Page<ConsentView>),
-        (status = 401, description = "no valid token", body = crate::openapi::ErrorBody),
-        (status = 429, description = "rate limited", body = crate::openapi::ErrorBody),
-        (status = 400, body = crate::openapi::ErrorBody)))]
+        (status = 401, description = "no valid token", body = crate::error::ErrorBody),
+        (status = 429, description = "rate limited", body = crate::error::ErrorBody),
+        (status = 400, body = crate::error::ErrorBody)))]
 pub(crate) async fn list_consents(state: Data, person: Authenticated, req: HttpRequest) -> ApiResult<HttpResponse> {
     let page: PageQuery = query(&req)?;
     let limit = page.limit()?;
     let mut conn = state.db.conn().await?;
-    let mut rows = consent_rows(
-        &mut conn,
-        &person.user_id,
-        page.cursor()?,
-        i64::try_from(limit + 1).unwrap_or(101),
-    )
-    .await?;
-    let next_cursor = if rows.len() > limit {
-        rows.truncate(limit);
-        rows.last().map(|r| r.0.clone())
-    } else {
-        None
-    };
+    let rows = consent_rows(&mut conn, &person.user_id, page.cursor()?, rows_to_read(limit)).await?;
+    let (rows, next_cursor) = page_of_rows(rows, limit, |r| &r.0);
     let items: Vec<ConsentView> = rows.into_iter().map(ConsentView::from).collect();
     Ok(HttpResponse::Ok().json(Page { items, next_cursor }))
 }
@@ -455,9 +401,9 @@ impl Validate for NewConsent {
 /// Records a consent granted or withdrawn (appended; nothing is overwritten).
 #[utoipa::path(post, path = "/v1/me/consents", tag = "privacy", security(("bearer" = [])), request_body = NewConsent,
     responses((status = 201, body = ConsentView),
-        (status = 400, description = "invalid input; the message names the field", body = crate::openapi::ErrorBody),
-        (status = 401, description = "no valid token", body = crate::openapi::ErrorBody),
-        (status = 429, description = "rate limited", body = crate::openapi::ErrorBody)))]
+        (status = 400, description = "invalid input; the message names the field", body = crate::error::ErrorBody),
+        (status = 401, description = "no valid token", body = crate::error::ErrorBody),
+        (status = 429, description = "rate limited", body = crate::error::ErrorBody)))]
 pub(crate) async fn record_consent(
     state: Data,
     person: Authenticated,
@@ -502,7 +448,7 @@ pub(crate) struct AiTransparency {
 /// What the AI does with a person's messages, in English and French (public).
 #[utoipa::path(get, path = "/v1/ai-transparency", tag = "privacy",
     responses((status = 200, body = AiTransparency),
-        (status = 429, description = "rate limited", body = crate::openapi::ErrorBody)))]
+        (status = 429, description = "rate limited", body = crate::error::ErrorBody)))]
 pub(crate) async fn ai_transparency(_client: Anonymous) -> ApiResult<HttpResponse> {
     Ok(HttpResponse::Ok().json(AiTransparency {
         version: AI_TRANSPARENCY_VERSION.to_owned(),

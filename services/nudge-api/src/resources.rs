@@ -15,29 +15,15 @@ use nudge_proto::workers::{
 };
 use serde::{Deserialize, Serialize};
 
-use crate::auth::Page;
+use crate::account::{account_of, verified_account};
+use crate::constraints::MAX_TEXT_CHARS;
 use crate::error::{ApiError, ApiResult};
-use crate::http::{Authenticated, Body, PageQuery, Validate, query};
-use crate::me::{account_of, verified_account};
+use crate::http::{Authenticated, Body, Validate, idempotency_key, object_id, query};
+use crate::pagination::{Page, PageQuery, page_of_rows};
 use crate::state::State;
+use crate::timestamps::time;
 
 type Data = web::Data<State>;
-
-use crate::constraints::MAX_TEXT_CHARS;
-
-pub(crate) fn time(at: Option<&prost_types::Timestamp>) -> Option<DateTime<Utc>> {
-    at.and_then(|t| DateTime::from_timestamp(t.seconds, u32::try_from(t.nanos).unwrap_or(0)))
-}
-
-/// An id in a path: anything but a UUID cannot name an object, so it is not found.
-pub(crate) fn object_id(path: web::Path<String>, what: &str) -> ApiResult<String> {
-    let id = path.into_inner();
-    if uuid::Uuid::parse_str(&id).is_ok() {
-        Ok(id)
-    } else {
-        Err(ApiError::not_found(what))
-    }
-}
 
 fn check_text(field: &str, text: &str) -> ApiResult<()> {
     let n = text.trim().chars().count();
@@ -49,31 +35,6 @@ fn check_text(field: &str, text: &str) -> ApiResult<()> {
     }
     Ok(())
 }
-
-/// The key under which the owning service stores what a POST created: the
-/// client's `Idempotency-Key` scoped to the person (`api:<user id>:<key>`),
-/// so two people sending the same key never meet (neither fails nor learns
-/// that the other holds it), and the same person's retry finds their own
-/// first answer. Without the header, a fresh key: nothing is deduplicated.
-pub(crate) fn idempotency_key(req: &HttpRequest, user_id: &str) -> ApiResult<String> {
-    match req.headers().get("Idempotency-Key") {
-        None => Ok(format!("api:{user_id}:{}", uuid::Uuid::new_v4())),
-        Some(value) => {
-            let key = value
-                .to_str()
-                .ok()
-                .filter(|k| {
-                    (1..=MAX_IDEMPOTENCY_KEY_CHARS).contains(&k.len()) && k.bytes().all(|b| b.is_ascii_graphic())
-                })
-                .ok_or_else(|| ApiError::field("Idempotency-Key", "must be 1 to 100 visible ASCII characters"))?;
-            Ok(format!("api:{user_id}:{key}"))
-        }
-    }
-}
-
-/// The longest `Idempotency-Key` a client may send (the stored key adds the
-/// person's id, and the owning services take up to 200 characters).
-pub(crate) const MAX_IDEMPOTENCY_KEY_CHARS: usize = 100;
 
 /// One page of `items` (already in a stable order), after `cursor` (an id).
 fn page<T>(items: Vec<T>, id: impl Fn(&T) -> &str, query: &PageQuery) -> ApiResult<Page<T>> {
@@ -88,13 +49,8 @@ fn page<T>(items: Vec<T>, id: impl Fn(&T) -> &str, query: &PageQuery) -> ApiResu
             // deleted, or it never was): not found, like an unknown id.
             .ok_or_else(|| ApiError::not_found("cursor: the object it names is"))?,
     };
-    let mut items: Vec<T> = items.into_iter().skip(start).take(limit + 1).collect();
-    let next_cursor = if items.len() > limit {
-        items.truncate(limit);
-        items.last().map(|item| id(item).to_owned())
-    } else {
-        None
-    };
+    let items: Vec<T> = items.into_iter().skip(start).take(limit + 1).collect();
+    let (items, next_cursor) = page_of_rows(items, limit, id);
     Ok(Page { items, next_cursor })
 }
 
@@ -154,7 +110,7 @@ impl ListQuery {
     }
 }
 
-#[utoipa::path(get, path = "/v1/reminders", tag = "reminders", security(("bearer" = [])), params(("limit" = Option<u32>, Query), ("cursor" = Option<String>, Query), ("include_finished" = Option<bool>, Query)), responses((status = 200, body = Page<ReminderView>), (status = 401, description = "no valid token", body = crate::openapi::ErrorBody), (status = 429, description = "rate limited", body = crate::openapi::ErrorBody), (status = 400, body = crate::openapi::ErrorBody)))]
+#[utoipa::path(get, path = "/v1/reminders", tag = "reminders", security(("bearer" = [])), params(("limit" = Option<u32>, Query), ("cursor" = Option<String>, Query), ("include_finished" = Option<bool>, Query)), responses((status = 200, body = Page<ReminderView>), (status = 401, description = "no valid token", body = crate::error::ErrorBody), (status = 429, description = "rate limited", body = crate::error::ErrorBody), (status = 400, body = crate::error::ErrorBody)))]
 pub(crate) async fn list_reminders(state: Data, person: Authenticated, req: HttpRequest) -> ApiResult<HttpResponse> {
     let q: ListQuery = query(&req)?;
     let mut reminders = state
@@ -173,7 +129,7 @@ pub(crate) async fn list_reminders(state: Data, person: Authenticated, req: Http
     Ok(HttpResponse::Ok().json(page))
 }
 
-#[utoipa::path(get, path = "/v1/reminders/{id}", tag = "reminders", security(("bearer" = [])), params(("id" = String, Path)), responses((status = 200, body = ReminderView), (status = 404, description = "not the caller's", body = crate::openapi::ErrorBody), (status = 401, description = "no valid token", body = crate::openapi::ErrorBody), (status = 429, description = "rate limited", body = crate::openapi::ErrorBody)))]
+#[utoipa::path(get, path = "/v1/reminders/{id}", tag = "reminders", security(("bearer" = [])), params(("id" = String, Path)), responses((status = 200, body = ReminderView), (status = 404, description = "not the caller's", body = crate::error::ErrorBody), (status = 401, description = "no valid token", body = crate::error::ErrorBody), (status = 429, description = "rate limited", body = crate::error::ErrorBody)))]
 pub(crate) async fn get_reminder(
     state: Data,
     person: Authenticated,
@@ -221,7 +177,7 @@ impl Validate for NewReminder {
     }
 }
 
-#[utoipa::path(post, path = "/v1/reminders", tag = "reminders", security(("bearer" = [])), params(("Idempotency-Key" = Option<String>, Header)), request_body = NewReminder, responses((status = 201, body = ReminderView), (status = 200, description = "the idempotency key was seen", body = ReminderView), (status = 401, description = "no valid token", body = crate::openapi::ErrorBody), (status = 429, description = "rate limited", body = crate::openapi::ErrorBody), (status = 409, description = "the phone is not verified yet", body = crate::openapi::ErrorBody), (status = 400, body = crate::openapi::ErrorBody)))]
+#[utoipa::path(post, path = "/v1/reminders", tag = "reminders", security(("bearer" = [])), params(("Idempotency-Key" = Option<String>, Header)), request_body = NewReminder, responses((status = 201, body = ReminderView), (status = 200, description = "the idempotency key was seen", body = ReminderView), (status = 401, description = "no valid token", body = crate::error::ErrorBody), (status = 429, description = "rate limited", body = crate::error::ErrorBody), (status = 409, description = "the phone is not verified yet", body = crate::error::ErrorBody), (status = 400, body = crate::error::ErrorBody)))]
 pub(crate) async fn create_reminder(
     state: Data,
     person: Authenticated,
@@ -286,7 +242,7 @@ impl Validate for ReminderChange {
     }
 }
 
-#[utoipa::path(patch, path = "/v1/reminders/{id}", tag = "reminders", security(("bearer" = [])), params(("id" = String, Path)), request_body = ReminderChange, responses((status = 200, body = ReminderView), (status = 404, description = "not the caller's", body = crate::openapi::ErrorBody), (status = 401, description = "no valid token", body = crate::openapi::ErrorBody), (status = 429, description = "rate limited", body = crate::openapi::ErrorBody), (status = 400, body = crate::openapi::ErrorBody)))]
+#[utoipa::path(patch, path = "/v1/reminders/{id}", tag = "reminders", security(("bearer" = [])), params(("id" = String, Path)), request_body = ReminderChange, responses((status = 200, body = ReminderView), (status = 404, description = "not the caller's", body = crate::error::ErrorBody), (status = 401, description = "no valid token", body = crate::error::ErrorBody), (status = 429, description = "rate limited", body = crate::error::ErrorBody), (status = 400, body = crate::error::ErrorBody)))]
 pub(crate) async fn update_reminder(
     state: Data,
     person: Authenticated,
@@ -313,7 +269,7 @@ pub(crate) async fn update_reminder(
     Ok(HttpResponse::Ok().json(reminder_view(reminder)))
 }
 
-#[utoipa::path(delete, path = "/v1/reminders/{id}", tag = "reminders", security(("bearer" = [])), params(("id" = String, Path)), responses((status = 200, description = "cancelled", body = ReminderView), (status = 404, description = "not the caller's", body = crate::openapi::ErrorBody), (status = 401, description = "no valid token", body = crate::openapi::ErrorBody), (status = 429, description = "rate limited", body = crate::openapi::ErrorBody)))]
+#[utoipa::path(delete, path = "/v1/reminders/{id}", tag = "reminders", security(("bearer" = [])), params(("id" = String, Path)), responses((status = 200, description = "cancelled", body = ReminderView), (status = 404, description = "not the caller's", body = crate::error::ErrorBody), (status = 401, description = "no valid token", body = crate::error::ErrorBody), (status = 429, description = "rate limited", body = crate::error::ErrorBody)))]
 pub(crate) async fn cancel_reminder(
     state: Data,
     person: Authenticated,
@@ -375,7 +331,7 @@ pub(crate) struct TaskQuery {
     include_done: Option<bool>,
 }
 
-#[utoipa::path(get, path = "/v1/tasks", tag = "tasks", security(("bearer" = [])), params(("limit" = Option<u32>, Query), ("cursor" = Option<String>, Query), ("include_done" = Option<bool>, Query)), responses((status = 200, body = Page<TaskView>), (status = 401, description = "no valid token", body = crate::openapi::ErrorBody), (status = 429, description = "rate limited", body = crate::openapi::ErrorBody), (status = 400, body = crate::openapi::ErrorBody)))]
+#[utoipa::path(get, path = "/v1/tasks", tag = "tasks", security(("bearer" = [])), params(("limit" = Option<u32>, Query), ("cursor" = Option<String>, Query), ("include_done" = Option<bool>, Query)), responses((status = 200, body = Page<TaskView>), (status = 401, description = "no valid token", body = crate::error::ErrorBody), (status = 429, description = "rate limited", body = crate::error::ErrorBody), (status = 400, body = crate::error::ErrorBody)))]
 pub(crate) async fn list_tasks(state: Data, person: Authenticated, req: HttpRequest) -> ApiResult<HttpResponse> {
     let q: TaskQuery = query(&req)?;
     let tasks = state
@@ -411,7 +367,7 @@ impl Validate for NewTask {
     }
 }
 
-#[utoipa::path(post, path = "/v1/tasks", tag = "tasks", security(("bearer" = [])), params(("Idempotency-Key" = Option<String>, Header)), request_body = NewTask, responses((status = 201, body = TaskView), (status = 200, description = "the idempotency key was seen", body = TaskView), (status = 401, description = "no valid token", body = crate::openapi::ErrorBody), (status = 429, description = "rate limited", body = crate::openapi::ErrorBody), (status = 409, description = "the phone is not verified yet", body = crate::openapi::ErrorBody), (status = 400, body = crate::openapi::ErrorBody)))]
+#[utoipa::path(post, path = "/v1/tasks", tag = "tasks", security(("bearer" = [])), params(("Idempotency-Key" = Option<String>, Header)), request_body = NewTask, responses((status = 201, body = TaskView), (status = 200, description = "the idempotency key was seen", body = TaskView), (status = 401, description = "no valid token", body = crate::error::ErrorBody), (status = 429, description = "rate limited", body = crate::error::ErrorBody), (status = 409, description = "the phone is not verified yet", body = crate::error::ErrorBody), (status = 400, body = crate::error::ErrorBody)))]
 pub(crate) async fn add_task(
     state: Data,
     person: Authenticated,
@@ -443,7 +399,7 @@ pub(crate) async fn add_task(
     Ok(response.json(task_view(task)))
 }
 
-#[utoipa::path(post, path = "/v1/tasks/{id}/complete", tag = "tasks", security(("bearer" = [])), params(("id" = String, Path)), responses((status = 200, body = TaskView), (status = 404, description = "not the caller's", body = crate::openapi::ErrorBody), (status = 401, description = "no valid token", body = crate::openapi::ErrorBody), (status = 429, description = "rate limited", body = crate::openapi::ErrorBody)))]
+#[utoipa::path(post, path = "/v1/tasks/{id}/complete", tag = "tasks", security(("bearer" = [])), params(("id" = String, Path)), responses((status = 200, body = TaskView), (status = 404, description = "not the caller's", body = crate::error::ErrorBody), (status = 401, description = "no valid token", body = crate::error::ErrorBody), (status = 429, description = "rate limited", body = crate::error::ErrorBody)))]
 pub(crate) async fn complete_task(
     state: Data,
     person: Authenticated,
@@ -481,7 +437,7 @@ impl Validate for MoveTask {
     }
 }
 
-#[utoipa::path(post, path = "/v1/tasks/{id}/move", tag = "tasks", security(("bearer" = [])), params(("id" = String, Path)), request_body = MoveTask, responses((status = 200, body = Page<TaskView>), (status = 404, description = "not the caller's", body = crate::openapi::ErrorBody), (status = 401, description = "no valid token", body = crate::openapi::ErrorBody), (status = 429, description = "rate limited", body = crate::openapi::ErrorBody), (status = 400, body = crate::openapi::ErrorBody)))]
+#[utoipa::path(post, path = "/v1/tasks/{id}/move", tag = "tasks", security(("bearer" = [])), params(("id" = String, Path)), request_body = MoveTask, responses((status = 200, body = Page<TaskView>), (status = 404, description = "not the caller's", body = crate::error::ErrorBody), (status = 401, description = "no valid token", body = crate::error::ErrorBody), (status = 429, description = "rate limited", body = crate::error::ErrorBody), (status = 400, body = crate::error::ErrorBody)))]
 pub(crate) async fn move_task(
     state: Data,
     person: Authenticated,
@@ -507,7 +463,7 @@ pub(crate) async fn move_task(
     }))
 }
 
-#[utoipa::path(delete, path = "/v1/tasks/{id}", tag = "tasks", security(("bearer" = [])), params(("id" = String, Path)), responses((status = 204, description = "deleted"), (status = 404, description = "not the caller's", body = crate::openapi::ErrorBody), (status = 401, description = "no valid token", body = crate::openapi::ErrorBody), (status = 429, description = "rate limited", body = crate::openapi::ErrorBody)))]
+#[utoipa::path(delete, path = "/v1/tasks/{id}", tag = "tasks", security(("bearer" = [])), params(("id" = String, Path)), responses((status = 204, description = "deleted"), (status = 404, description = "not the caller's", body = crate::error::ErrorBody), (status = 401, description = "no valid token", body = crate::error::ErrorBody), (status = 429, description = "rate limited", body = crate::error::ErrorBody)))]
 pub(crate) async fn delete_task(
     state: Data,
     person: Authenticated,
@@ -593,7 +549,7 @@ fn settings_view(account: &crate::store::Account, d: &DeliverySettings) -> Setti
     }
 }
 
-#[utoipa::path(get, path = "/v1/me/settings", tag = "me", security(("bearer" = [])), responses((status = 200, body = SettingsView), (status = 401, description = "no valid token", body = crate::openapi::ErrorBody), (status = 429, description = "rate limited", body = crate::openapi::ErrorBody)))]
+#[utoipa::path(get, path = "/v1/me/settings", tag = "me", security(("bearer" = [])), responses((status = 200, body = SettingsView), (status = 401, description = "no valid token", body = crate::error::ErrorBody), (status = 429, description = "rate limited", body = crate::error::ErrorBody)))]
 pub(crate) async fn get_settings(state: Data, person: Authenticated) -> ApiResult<HttpResponse> {
     let account = account_of(&state, &person).await?;
     let delivery = delivery(&state, &person.user_id).await?;
@@ -646,7 +602,7 @@ impl Validate for SettingsChange {
     }
 }
 
-#[utoipa::path(patch, path = "/v1/me/settings", tag = "me", security(("bearer" = [])), request_body = SettingsChange, responses((status = 200, body = SettingsView), (status = 401, description = "no valid token", body = crate::openapi::ErrorBody), (status = 429, description = "rate limited", body = crate::openapi::ErrorBody), (status = 400, body = crate::openapi::ErrorBody)))]
+#[utoipa::path(patch, path = "/v1/me/settings", tag = "me", security(("bearer" = [])), request_body = SettingsChange, responses((status = 200, body = SettingsView), (status = 401, description = "no valid token", body = crate::error::ErrorBody), (status = 429, description = "rate limited", body = crate::error::ErrorBody), (status = 400, body = crate::error::ErrorBody)))]
 pub(crate) async fn update_settings(
     state: Data,
     person: Authenticated,

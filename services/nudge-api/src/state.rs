@@ -5,6 +5,7 @@ use nudge_config::ApiSettings;
 use nudge_proto::agent::agent_service_client::AgentServiceClient;
 use nudge_proto::agent::person_data_service_client::PersonDataServiceClient;
 use nudge_proto::agent::task_service_client::TaskServiceClient;
+use nudge_proto::privacy::privacy_service_client::PrivacyServiceClient;
 use nudge_proto::sms::sms_router_service_client::SmsRouterServiceClient;
 use nudge_proto::workers::reminder_service_client::ReminderServiceClient;
 use nudge_runtime::TracedChannel;
@@ -21,7 +22,7 @@ pub(crate) struct Clients {
     pub(crate) sms: SmsRouterServiceClient<TracedChannel>,
     pub(crate) workers: ReminderServiceClient<TracedChannel>,
     /// GDPR export and erasure in every other service.
-    pub(crate) privacy: crate::privacy::PrivacyClients,
+    pub(crate) privacy: PrivacyClients,
 }
 
 pub(crate) struct State {
@@ -43,4 +44,42 @@ pub(crate) struct State {
     /// there panics (diesel-async waits for it with `block_in_place`), and
     /// a worker drops its tasks when it stops.
     pub(crate) runtime: tokio::runtime::Handle,
+}
+
+/// The services that hold personal data besides the api, in erasure order.
+#[derive(Clone)]
+pub(crate) struct PrivacyClients {
+    pub(crate) sms: PrivacyServiceClient<TracedChannel>,
+    pub(crate) workers: PrivacyServiceClient<TracedChannel>,
+    pub(crate) agent: PrivacyServiceClient<TracedChannel>,
+}
+
+/// The largest export one service may answer with.
+const MAX_EXPORT_BYTES: usize = 512 * 1024 * 1024;
+
+impl PrivacyClients {
+    pub(crate) fn connect(
+        services: &nudge_config::ServicesSettings,
+        timeout: std::time::Duration,
+    ) -> anyhow::Result<Self> {
+        // A person's export is one message per service, as large as all they
+        // kept there: tonic's default of 4 MiB refused a busy person's.
+        let client = |url: &str| -> anyhow::Result<PrivacyServiceClient<TracedChannel>> {
+            Ok(PrivacyServiceClient::new(nudge_runtime::grpc_channel(url, timeout)?)
+                .max_decoding_message_size(MAX_EXPORT_BYTES))
+        };
+        Ok(PrivacyClients {
+            sms: client(&services.sms_router.url)?,
+            workers: client(&services.workers.url)?,
+            agent: client(&services.agent.url)?,
+        })
+    }
+
+    pub(crate) fn all(&self) -> [(&'static str, PrivacyServiceClient<TracedChannel>); 3] {
+        [
+            ("sms", self.sms.clone()),
+            ("workers", self.workers.clone()),
+            ("agent", self.agent.clone()),
+        ]
+    }
 }

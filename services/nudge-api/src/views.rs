@@ -2,7 +2,7 @@
 //! asking again does not cost a database query.
 //!
 //! Correct across replicas through a stamp in the shared cache: every change
-//! to an account gives it a new random stamp (`account_changed`, called after
+//! to an account gives it a new random stamp (`account::account_changed`, called after
 //! the change is committed), the authenticated check reads the current stamp
 //! in the same round trip as the revocation entry and the rate-limit counter,
 //! and a remembered answer is used only under the stamp it was read with. A
@@ -18,9 +18,6 @@ use std::time::{Duration, Instant};
 
 use actix_web::web::Bytes;
 
-use crate::error::ApiResult;
-use crate::state::State;
-
 /// How long a remembered answer may be served.
 const MAX_AGE: Duration = Duration::from_secs(30);
 /// People remembered at most; beyond, the memory starts over.
@@ -31,14 +28,6 @@ pub(crate) const STAMP_TTL: Duration = Duration::from_secs(24 * 3600);
 
 pub(crate) fn stamp_key(user_id: &str) -> String {
     format!("api:account-stamp:{user_id}")
-}
-
-/// Tells every replica that the account changed: its remembered answers are
-/// out of date. Call it after the change is committed.
-pub(crate) async fn account_changed(state: &State, user_id: &str) -> ApiResult<()> {
-    state.views.forget(user_id);
-    state.cache.restamp(&stamp_key(user_id), STAMP_TTL).await?;
-    Ok(())
 }
 
 struct View {
