@@ -168,12 +168,41 @@ impl Parser<'_> {
             written = true;
             j = k;
         }
+        // "6 in the morning", "11 tonight", "nine tonight" opening the
+        // message: the part of the day makes the number a clock. Elsewhere
+        // ("take 2 in the morning") it may count pills.
+        const TONIGHT: &[&[&str]] = &[
+            &["tonight"],
+            &["tonite"],
+            &["ce", "soir"],
+            &["this", "evening"],
+            &["this", "morning"],
+            &["this", "afternoon"],
+        ];
+        if !written
+            && !strong
+            && (1..=12).contains(&hour)
+            && digits <= 2
+            && (self.clock_qualifier(j).is_some() || self.first_sequence(j, TONIGHT).is_some())
+            && self.opens_sentence(start)
+            && !(spelled && self.fr())
+        {
+            written = true;
+        }
         if !written {
             // A bare number is a time only after "at"/"à" (French needs
             // "heures" for spelled ones), and not before a noun ("look at 2
             // options", "à 5 personnes", "il a 5 ans") unless it opens the
             // sentence ("at 5 call mom", "tomorrow at 9 call grandma").
             if !strong || (spelled && self.fr()) {
+                return None;
+            }
+            // "at 6.5 kilograms", "at 10.1": a decimal, not a clock.
+            if (self.punct(j, '.') || self.punct(j, ','))
+                && self.tight(j)
+                && self.tight(j + 1)
+                && self.num(j + 1).is_some()
+            {
                 return None;
             }
             let noun_follows = self.kind(j) == Some(Kind::Word);

@@ -106,6 +106,9 @@ impl Parser<'_> {
                     };
                     e += 2;
                 }
+                if year.is_none() && self.unreadable_year_at(e) {
+                    return None;
+                }
                 return Some((date(year, month, day), e));
             }
             // 5.3.2026 (day.month.year in both languages)
@@ -119,10 +122,15 @@ impl Parser<'_> {
             }
         }
         if let Some((day, ordinal, j)) = self.day_number(k) {
+            // "10 - 22 August", "du 10 au 22 août": the range starts the 10th.
+            let j = self.day_range_end(j).unwrap_or(j);
             let m = if self.is(j, "of") { j + 1 } else { j };
             if let Lex::Month(month) = self.lex(m) {
                 let e = if self.punct(m + 1, '.') { m + 2 } else { m + 1 };
                 let (year, e) = self.year(e);
+                if year.is_none() && self.unreadable_year_at(e) {
+                    return None;
+                }
                 // "le 15 mars prochain" is the next March 15, as without it.
                 let e = match year {
                     None => self.first_sequence(e, &[&["prochain"], &["prochaine"]]).unwrap_or(e),
@@ -140,9 +148,44 @@ impl Parser<'_> {
             let j = self.sequence(j, &["the"]).unwrap_or(j);
             let (day, _, e) = self.day_number(j)?;
             let (year, e) = self.year(e);
+            if year.is_none() && self.unreadable_year_at(e) {
+                return None;
+            }
             return Some((date(year, month, day), e));
         }
         None
+    }
+
+    /// The end of the second day of a range ("10 - 22", "10 to 22", "10 au
+    /// 22") when a month follows it.
+    fn day_range_end(&self, j: usize) -> Option<usize> {
+        const TO: &[&[&str]] = &[
+            &["-"],
+            &["to"],
+            &["through"],
+            &["thru"],
+            &["till"],
+            &["until"],
+            &["au"],
+            &["a"],
+        ];
+        let k = self.first_sequence(j, TO)?;
+        let (_, _, e) = self.day_number(k)?;
+        let m = if self.is(e, "of") { e + 1 } else { e };
+        matches!(self.lex(m), Lex::Month(_)).then_some(e)
+    }
+
+    /// Whether a number that can be neither a year of four digits, a day nor
+    /// a clock follows a date ("3 Aug 96", "10 August 234 BC"): the date is
+    /// then not read at all rather than read without its year.
+    fn unreadable_year_at(&self, e: usize) -> bool {
+        let y = if self.punct(e, ',') { e + 1 } else { e };
+        let Some(value) = self.num(y) else {
+            return false;
+        };
+        let clock_follows =
+            self.punct(y + 1, ':') || self.punct(y + 1, '.') || self.is_any(y + 1, &["h", "am", "pm", "a", "p"]);
+        (2..=3).contains(&self.digits(y)) && (value > 31 || self.digits(y) == 3) && !clock_follows
     }
 
     /// An optional year after a date: "2026", ", 2026".

@@ -140,7 +140,8 @@ impl Parser<'_> {
         let mut j = i;
         loop {
             let k = if last.is_some() {
-                self.first_sequence(j, &[&["and"], &["et"], &[","]]).unwrap_or(j)
+                self.first_sequence(j, &[&[",", "and"], &[",", "et"], &["and"], &["et"], &[","]])
+                    .unwrap_or(j)
             } else {
                 j
             };
@@ -182,14 +183,54 @@ impl Parser<'_> {
             &["plus", "tard"],
             &["a", "partir", "de", "maintenant"],
         ];
+        const OFFSET_FROM_A_DAY: &[&[&str]] = &[&["after"], &["before"], &["apres"], &["avant"]];
         let intro = self.first_sequence(i, INTRO);
         let (duration, mut j) = self.duration(intro.unwrap_or(i))?;
+        // "2 days after next friday", "+10 days": an offset from another day,
+        // not from now; refused rather than half read.
+        let signed = i > 0 && (self.punct(i - 1, '+') || self.punct(i - 1, '-'));
+        if intro.is_none() && (signed || self.first_sequence(j, OFFSET_FROM_A_DAY).is_some()) {
+            let e = self.first_sequence(j, OFFSET_FROM_A_DAY).unwrap_or(j);
+            return Some((Component::Invalid(WhenError::Unsupported(self.phrase(i, e))), e));
+        }
         if let Some(k) = self.first_sequence(j, FROM_NOW) {
             j = k;
         } else if intro.is_none() {
             return None;
         }
         Some((duration.map_or_else(Component::Invalid, Component::Relative), j))
+    }
+
+    /// A time in the past ("2 hours ago", "il y a 3 jours", "last friday",
+    /// "vendredi dernier") is no reminder time: refused, not read as the
+    /// nearest future one.
+    pub(super) fn past(&self, i: usize) -> Found<Component> {
+        const AGO_BEFORE: &[&[&str]] = &[&["il", "y", "a"], &["y", "a"], &["ya"]];
+        const AGO_AFTER: &[&[&str]] = &[&["ago"], &["back"], &["earlier"]];
+        const LAST_BEFORE: &[&[&str]] = &[&["last"], &["past"], &["previous"]];
+        const LAST_AFTER: &[&[&str]] = &[&["dernier"], &["derniere"], &["passe"], &["passee"], &["precedent"]];
+        let refused = |end: usize| Some((Component::Invalid(WhenError::Unsupported(self.phrase(i, end))), end));
+        if let Some(j) = self.first_sequence(i, AGO_BEFORE)
+            && let Some((_, e)) = self.duration(j)
+        {
+            return refused(e);
+        }
+        if let Some((_, j)) = self.duration(i)
+            && let Some(e) = self.first_sequence(j, AGO_AFTER)
+        {
+            return refused(e);
+        }
+        if let Some(j) = self.first_sequence(i, LAST_BEFORE)
+            && let Some((_, _, e)) = self.any_weekday(j)
+        {
+            return refused(e);
+        }
+        if let Some((_, _, j)) = self.any_weekday(i)
+            && let Some(e) = self.first_sequence(j, LAST_AFTER)
+        {
+            return refused(e);
+        }
+        None
     }
 
     /// Words that name no time: reported rather than guessed.

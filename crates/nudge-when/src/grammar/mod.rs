@@ -70,13 +70,29 @@ impl<'t> Parser<'t> {
     }
 
     fn component(&self, i: usize) -> Found<Component> {
+        if self.continues_a_number(i) {
+            return None;
+        }
         self.recurrence(i)
+            .or_else(|| self.past(i))
             .or_else(|| self.relative(i))
             .or_else(|| self.vague(i))
             .or_else(|| self.before(i))
             .or_else(|| self.day(i))
             .or_else(|| self.clock(i))
             .or_else(|| self.part_phrase(i))
+    }
+
+    /// Whether token `i` is a number that continues an earlier one ("13.12",
+    /// "4/13/1", "12-3am", "10 - 11pm"): the second half of a decimal, a
+    /// longer numeric form or a range is not read on its own, lest a part be
+    /// taken for the whole.
+    fn continues_a_number(&self, i: usize) -> bool {
+        i >= 2
+            && self.kind(i) == Some(Kind::Num)
+            && self.kind(i - 2) == Some(Kind::Num)
+            && ['.', ':', '/', '-', ','].iter().any(|&c| self.punct(i - 1, c))
+            && (self.tight(i) || self.punct(i - 1, '-'))
     }
 
     // ---- token helpers -------------------------------------------------
