@@ -374,12 +374,12 @@ impl<'a> Resolver<'a> {
         let part = c.part.or(part);
         if c.after_midnight {
             return Some(Reading::Fixed {
-                time: hm(c.hour, c.minute),
+                time: hm(c.hour, c.minute) + TimeDelta::seconds(i64::from(c.second)),
                 next_day: true,
             });
         }
         let fixed = |h: u32, p: Option<Part>| Reading::Fixed {
-            time: hm(h, c.minute),
+            time: hm(h, c.minute) + TimeDelta::seconds(i64::from(c.second)),
             next_day: p == Some(Part::Night) && h < 6,
         };
         if c.fixed {
@@ -395,8 +395,8 @@ impl<'a> Resolver<'a> {
                 .find(|&h| accepts(p, h))
                 .map(|h| fixed(h, part)),
             None => Some(Reading::Either {
-                am: hm(am, c.minute),
-                pm: hm(am + 12, c.minute),
+                am: hm(am, c.minute) + TimeDelta::seconds(i64::from(c.second)),
+                pm: hm(am + 12, c.minute) + TimeDelta::seconds(i64::from(c.second)),
                 // 7–11 are morning hours, 12 and 1–6 afternoon ones.
                 business_pm: am <= 6,
             }),
@@ -554,7 +554,13 @@ fn first_of_month(d: NaiveDate) -> NaiveDate {
 }
 
 fn clock_grain(c: &Clock) -> Grain {
-    if c.has_minutes { Grain::Minute } else { Grain::Hour }
+    if c.second > 0 {
+        Grain::Second
+    } else if c.has_minutes {
+        Grain::Minute
+    } else {
+        Grain::Hour
+    }
 }
 
 /// Hours that fit a part of the day, used to read "8" in "ce soir à 8h" and

@@ -33,6 +33,17 @@ impl Parser<'_> {
         if let Some(k2) = self.first_sequence(k, SHARP) {
             k = k2;
         }
+        // "12h12:99": more than a clock; refused rather than cut short.
+        if self.punct(k, ':') && self.tight(k) && self.tight(k + 1) && self.num(k + 1).is_some() {
+            let e = k + 2;
+            return Some((Component::Invalid(WhenError::InvalidTime(self.phrase(i, e))), e));
+        }
+        // "3pm EST", "noon Pacific", "10h heure de Paris": another zone than
+        // the person's. Not converted yet, so refused rather than read in the
+        // person's zone.
+        if let Some(e) = self.time_zone(k) {
+            return Some((Component::Invalid(WhenError::Unsupported(self.phrase(i, e))), e));
+        }
         // An impossible value written as a time is an error ("à 25h", "13pm",
         // "14h75"), but "24h sur 24" or "48h" alone are durations, not times.
         let meant_as_time = strong || raw.pm.is_some() || (raw.explicit && raw.hour <= 23);
@@ -44,6 +55,25 @@ impl Parser<'_> {
             }
             None => None,
         }
+    }
+
+    /// "between 2 and 4 pm", "entre midi et deux": a window, not read yet;
+    /// refused rather than read as one of its ends.
+    pub(super) fn between(&self, i: usize) -> Found<Component> {
+        if !self.is_any(i, &["between", "entre"]) {
+            return None;
+        }
+        let first_end = self
+            .clock_core(i + 1, true, i)
+            .map(|(_, e)| e)
+            .or_else(|| self.num(i + 1).map(|_| i + 2))?;
+        let second = self.first_sequence(first_end, &[&["and"], &["et"], &["&"], &["-"]])?;
+        let end = self
+            .clock_core(second, true, i)
+            .map(|(_, e)| e)
+            .or_else(|| self.spelled(second).map(|(_, e)| e))
+            .unwrap_or(second);
+        Some((Component::Invalid(WhenError::Unsupported(self.phrase(i, end))), end))
     }
 
     /// Words before a clock; `true` when they allow a bare number ("at 5").
@@ -105,7 +135,7 @@ impl Parser<'_> {
         // than as a bare number.
         let mut written = false;
         if !spelled
-            && (self.punct(j, ':') || (strong && self.punct(j, '.')))
+            && (self.punct(j, ':') || (self.punct(j, '.') && (strong || self.meridiem(j + 2).is_some())))
             && self.tight(j)
             && self.tight(j + 1)
             && self.digits(j + 1) == 2
@@ -116,6 +146,19 @@ impl Parser<'_> {
             raw.explicit = true;
             written = true;
             j += 2;
+            // Seconds kept, their fraction dropped: "10:12:59", "13:11:23.678".
+            if self.punct(j, ':')
+                && self.tight(j)
+                && self.tight(j + 1)
+                && self.digits(j + 1) == 2
+                && let Some(second) = self.num(j + 1).filter(|&s| s < 60)
+            {
+                raw.second = second;
+                j += 2;
+                if self.punct(j, '.') && self.tight(j) && self.tight(j + 1) && self.num(j + 1).is_some() {
+                    j += 2;
+                }
+            }
         } else if !spelled && self.is(j, "h") {
             raw.explicit = true;
             written = true;
@@ -205,7 +248,8 @@ impl Parser<'_> {
             {
                 return None;
             }
-            let noun_follows = self.kind(j) == Some(Kind::Word);
+            // "after 4 days" is a duration, not a clock followed by a noun.
+            let noun_follows = self.kind(j) == Some(Kind::Word) && !matches!(self.lex(j), Lex::Unit(_));
             if !(self.clock_may_end(j) || (noun_follows && self.opens_sentence(start))) {
                 return None;
             }
@@ -339,6 +383,37 @@ impl Parser<'_> {
         Some(raw)
     }
 
+    /// A time zone named after a clock: "EST", "UTC", "Pacific time", "heure
+    /// de Paris".
+    fn time_zone(&self, j: usize) -> Option<usize> {
+        const ZONES: &[&str] = &[
+            "edt", "cst", "cdt", "mst", "mdt", "pst", "pdt", "akst", "akdt", "hst", "adt", "nst", "ndt", "utc", "gmt",
+            "cet", "cest", "bst", "aest", "aedt", "jst", "wet", "west", "eet", "eest", "et", "pt", "ct", "mt",
+        ];
+        const NAMED: &[&[&str]] = &[
+            &["pacific"],
+            &["eastern"],
+            &["central"],
+            &["mountain"],
+            &["atlantic"],
+            &["heure", "de", "paris"],
+            &["heure", "du", "quebec"],
+            &["heure", "de", "montreal"],
+            &["heure", "de", "l'", "est"],
+            &["heure", "normale"],
+            &["heure", "avancee"],
+        ];
+        if let Some(e) = self.first_sequence(j, NAMED) {
+            return Some(self.first_sequence(e, &[&["time"], &["standard", "time"]]).unwrap_or(e));
+        }
+        let english_only = self.lang == Lang::En && self.is(j, "est");
+        // "et", "cet" are French words ("and", "this"): zones in English only.
+        if english_only || (self.is_any(j, ZONES) && !(self.fr() && self.is_any(j, &["et", "cet"]))) {
+            return Some(j + 1);
+        }
+        None
+    }
+
     /// "am"/"pm", "a.m."/"p.m.", and "5p"-style single letters.
     fn meridiem(&self, j: usize) -> Found<bool> {
         if self.is(j, "am") {
@@ -440,6 +515,7 @@ struct RawClock {
     pm: Option<bool>,
     fixed: bool,
     has_minutes: bool,
+    second: u32,
     after_midnight: bool,
     /// Written unmistakably as a time ("h", ":", am/pm), so an impossible
     /// value is an error rather than "not a time".
@@ -467,6 +543,7 @@ impl RawClock {
             minute,
             fixed,
             has_minutes: self.has_minutes,
+            second: self.second,
             after_midnight: self.after_midnight && self.minute >= 0,
             part,
         })

@@ -96,6 +96,8 @@ pub(crate) struct Clock {
     /// "08:00", "0h30"), am/pm, noon, midnight.
     pub(crate) fixed: bool,
     pub(crate) has_minutes: bool,
+    /// Seconds, when written ("10:12:59").
+    pub(crate) second: u32,
     /// Midnight and the minutes after it: the end of the day it is attached to.
     pub(crate) after_midnight: bool,
     /// Qualifier written with the clock ("8h du soir", "5 in the morning").

@@ -175,7 +175,21 @@ impl Parser<'_> {
 
     /// "in 20 minutes", "dans une heure et demie", "2 hours from now".
     pub(super) fn relative(&self, i: usize) -> Found<Component> {
-        const INTRO: &[&[&str]] = &[&["in"], &["within"], &["dans"], &["ds"], &["d'", "ici"]];
+        const INTRO: &[&[&str]] = &[
+            &["in", "about"],
+            &["in", "around"],
+            &["in", "approximately"],
+            &["in", "roughly"],
+            &["in"],
+            &["within"],
+            &["after"],
+            &["dans", "environ"],
+            &["dans", "a", "peu", "pres"],
+            &["dans"],
+            &["ds"],
+            &["d'", "ici", "environ"],
+            &["d'", "ici"],
+        ];
         const FROM_NOW: &[&[&str]] = &[
             &["from", "now"],
             &["from", "today"],

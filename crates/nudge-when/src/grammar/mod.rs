@@ -78,6 +78,7 @@ impl<'t> Parser<'t> {
             .or_else(|| self.relative(i))
             .or_else(|| self.vague(i))
             .or_else(|| self.before(i))
+            .or_else(|| self.between(i))
             .or_else(|| self.day(i))
             .or_else(|| self.clock(i))
             .or_else(|| self.part_phrase(i))

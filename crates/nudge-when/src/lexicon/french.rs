@@ -8,7 +8,7 @@ use super::Lex;
 /// The value a normalized word carries in this language, one word or
 /// spelling a line.
 pub(super) fn word(w: &str) -> Lex {
-    use super::Form::{Full, Plural};
+    use super::Form::{Abbr, Full, Plural};
     use super::Lex::{Month as M, Num as N, Part as P, Unit as U, Weekday as D};
     use Weekday::*;
     match w {
@@ -41,6 +41,13 @@ pub(super) fn word(w: &str) -> Lex {
         "vendredi" => D(Fri, Full),
         "samedi" => D(Sat, Full),
         "dimanche" => D(Sun, Full),
+        "lun" => D(Mon, Abbr),
+        "mar" => D(Tue, Abbr),
+        "mer" => D(Wed, Abbr),
+        "jeu" => D(Thu, Abbr),
+        "ven" => D(Fri, Abbr),
+        "sam" => D(Sat, Abbr),
+        "dim" => D(Sun, Abbr),
         "lundis" => D(Mon, Plural),
         "mardis" => D(Tue, Plural),
         "mercredis" => D(Wed, Plural),
@@ -82,7 +89,11 @@ pub(super) fn word(w: &str) -> Lex {
 pub(super) fn is_marker(word: &str) -> bool {
     matches!(
         word,
-        "de" | "d'"
+        "jeu"
+            | "ven"
+            | "mer"
+            | "de"
+            | "d'"
             | "du"
             | "des"
             | "le"
