@@ -21,6 +21,10 @@
 //! expected (the caller asks the person). The report gives these per language
 //! and per category, then lists the wrong and refused cases.
 
+pub mod chrono_suite;
+pub mod dateparser_suite;
+mod source_text;
+
 use std::collections::BTreeMap;
 use std::io::{BufRead, Write};
 
