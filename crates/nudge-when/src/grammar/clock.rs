@@ -33,6 +33,17 @@ impl Parser<'_> {
         if let Some(k2) = self.first_sequence(k, SHARP) {
             k = k2;
         }
+        // A window ("3:30-4:30pm", "14h à 16h", "5 to 6pm") or a year after
+        // the clock ("Oct 26 11:00 2023"): refused rather than cut short.
+        // "9am-10am" stays two clocks, a conflict.
+        let window = raw.pm.is_none()
+            && (self.punct(k, '-') || self.is_any(k, &["to", "till", "until", "au"]) || (self.fr() && self.is(k, "a")))
+            && self.kind(k + 1) == Some(Kind::Num);
+        let year_follows = self.digits(k) == 4 && self.num(k).is_some_and(|y| (1900..=2200).contains(&y));
+        if window || year_follows {
+            let e = k + 2;
+            return Some((Component::Invalid(WhenError::Unsupported(self.phrase(i, e))), e));
+        }
         // "12h12:99": more than a clock; refused rather than cut short.
         if self.punct(k, ':') && self.tight(k) && self.tight(k + 1) && self.num(k + 1).is_some() {
             let e = k + 2;

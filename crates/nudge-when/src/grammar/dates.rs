@@ -72,8 +72,11 @@ impl Parser<'_> {
             && self.digits(k) <= 2
             && let Some(a) = self.num(k)
         {
-            // 5/3 is day/month in French and month/day in English.
-            if self.punct(k + 1, '/')
+            // 5/3 is day/month in French and month/day in English; with a
+            // year of four digits the separator may be a hyphen ("07-27-2022").
+            let hyphenated = self.punct(k + 1, '-') && self.punct(k + 3, '-') && self.digits(k + 4) == 4;
+            let separator = if hyphenated { '-' } else { '/' };
+            if self.punct(k + 1, separator)
                 && self.tight(k + 1)
                 && self.tight(k + 2)
                 && self.digits(k + 2) > 0
@@ -94,7 +97,7 @@ impl Parser<'_> {
                 }
                 let mut e = k + 3;
                 let mut year = None;
-                if self.punct(e, '/')
+                if self.punct(e, separator)
                     && self.tight(e)
                     && self.tight(e + 1)
                     && let Some(y) = self.num(e + 1)
@@ -143,11 +146,37 @@ impl Parser<'_> {
             }
             return None;
         }
+        // "2018 March 18"
+        if self.digits(k) == 4
+            && let Some(y) = self.num(k).filter(|y| (1900..=2200).contains(y))
+            && let Lex::Month(month) = self.lex(k + 1)
+            && let Some((day, _, e)) = self.day_number(k + 2)
+        {
+            return Some((date(Some(y as i32), month, day), e));
+        }
         if let Lex::Month(month) = self.lex(k) {
-            let j = if self.punct(k + 1, '.') { k + 2 } else { k + 1 };
+            let j = if self.punct(k + 1, '.') || self.punct(k + 1, ',') {
+                k + 2
+            } else {
+                k + 1
+            };
             let j = self.sequence(j, &["the"]).unwrap_or(j);
             let (day, _, e) = self.day_number(j)?;
+            // "May 8 - 10, 2010": the range starts the 8th; an impossible
+            // end ("February 20 - 29, 2022") makes it no date at all.
+            let (e, range_end_day) = match self.first_sequence(e, &[&["-"], &["to"], &["through"], &["thru"]]) {
+                Some(k2) => match self.day_number(k2) {
+                    Some((end_day, _, e2)) => (e2, Some(end_day)),
+                    None => (e, None),
+                },
+                None => (e, None),
+            };
             let (year, e) = self.year(e);
+            if let Some(end_day) = range_end_day
+                && chrono::NaiveDate::from_ymd_opt(year.unwrap_or(2024), month, end_day).is_none()
+            {
+                return None;
+            }
             if year.is_none() && self.unreadable_year_at(e) {
                 return None;
             }

@@ -20,9 +20,9 @@ mod recurrences;
 
 pub(crate) use component::{Clock, Component, DaySpec, Recurrence, RelativeDuration, WeekdayRule, weekday_bit};
 
-use crate::Lang;
 use crate::lexicon::{Lex, classify};
 use crate::token::{Kind, Tokens};
+use crate::{Lang, WhenError};
 
 /// Token range `start..end` of a component.
 pub(crate) type Span = (usize, usize);
@@ -71,7 +71,11 @@ impl<'t> Parser<'t> {
 
     fn component(&self, i: usize) -> Found<Component> {
         if self.continues_a_number(i) {
-            return None;
+            // A time or a date there ("10 - 11 at night", "4/13/1") is
+            // refused; anything else is no time at all ("555-1234").
+            let (_, end) = self.clock(i).or_else(|| self.day(i))?;
+            let error = WhenError::Unsupported(self.phrase(i - 2, end));
+            return Some((Component::Invalid(error), end));
         }
         self.recurrence(i)
             .or_else(|| self.past(i))
@@ -85,15 +89,18 @@ impl<'t> Parser<'t> {
     }
 
     /// Whether token `i` is a number that continues an earlier one ("13.12",
-    /// "4/13/1", "12-3am", "10 - 11pm"): the second half of a decimal, a
+    /// "4/13/1", "12-3am", "10 - 11pm", "from 5 to 6pm"): the second half of a decimal, a
     /// longer numeric form or a range is not read on its own, lest a part be
     /// taken for the whole.
     fn continues_a_number(&self, i: usize) -> bool {
         i >= 2
             && self.kind(i) == Some(Kind::Num)
             && self.kind(i - 2) == Some(Kind::Num)
-            && ['.', ':', '/', '-', ','].iter().any(|&c| self.punct(i - 1, c))
-            && (self.tight(i) || self.punct(i - 1, '-'))
+            && ((['.', ':', '/', '-', ','].iter().any(|&c| self.punct(i - 1, c)) && (self.tight(i) || self.punct(i - 1, '-')))
+                || self.is_any(i - 1, &["to", "till", "until", "and", "au", "et"])
+                || (self.fr() && self.is(i - 1, "a")))
+            // "05/31/2024.14:15": a clock glued to a date's year.
+            && !(self.digits(i - 2) == 4 && self.punct(i + 1, ':'))
     }
 
     // ---- token helpers -------------------------------------------------

@@ -24,7 +24,7 @@ use std::path::Path;
 
 use chrono::{Datelike, NaiveDate, NaiveDateTime, Timelike};
 
-use super::source_text::{arguments, deliberate_reason, string_literal};
+use super::source_text::{arguments, deliberate_reading, deliberate_reason, string_literal};
 
 /// Writes the cases of the chrono checkout at `root` to `output`; returns
 /// how many were written and how many calls were left out.
@@ -177,7 +177,7 @@ fn case(call: &Call, lang: &str, category: &str) -> Option<String> {
     let deliberate = match &expected {
         Some(start) => deliberate_reason(&phrase, start, reference),
         None if parser.contains("strict") => Some("chrono's strict mode refuses casual phrases that Nudge reads"),
-        None => None,
+        None => deliberate_reading(&phrase),
     };
     let mut case = serde_json::json!({
         "phrase": phrase,

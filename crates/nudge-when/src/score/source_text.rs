@@ -74,6 +74,30 @@ pub(super) fn arguments(text: &str) -> Option<Vec<String>> {
     None
 }
 
+const WEEKDAYS: [&str; 14] = [
+    "monday",
+    "tuesday",
+    "wednesday",
+    "thursday",
+    "friday",
+    "saturday",
+    "sunday",
+    "lundi",
+    "mardi",
+    "mercredi",
+    "jeudi",
+    "vendredi",
+    "samedi",
+    "dimanche",
+];
+
+/// Why a case with no expected time gets one from Nudge on purpose, if it does.
+pub(super) fn deliberate_reading(phrase: &str) -> Option<&'static str> {
+    let lower = phrase.to_lowercase();
+    let february_29 = lower.contains("29") && ["feb", "fév", "fev"].iter().any(|m| lower.contains(m));
+    february_29.then_some("February 29 without a year is the next leap year's (README rule 9)")
+}
+
 /// Why Nudge reads a case differently on purpose, if it does: a reminder's
 /// time is in the future, and some ambiguities are resolved by documented
 /// rules (see the crate's README). `expected` is the case's expected start
@@ -89,6 +113,11 @@ pub(super) fn deliberate_reason(phrase: &str, expected: &str, reference: NaiveDa
         expected < format!("{}Z", reference.format("%Y-%m-%dT%H:%M:%S")).as_str()
     };
     let has_digit = lower.chars().any(|c| c.is_ascii_digit());
+    if expected_day == reference_day && has(&WEEKDAYS) && !has_digit {
+        return Some(
+            "a weekday alone is the next such day strictly after today: on a Thursday, \"Thursday\" is in a week (README rule 7)",
+        );
+    }
     if in_the_past {
         return Some(
             "expected in the past: a reminder's time is the next one (a weekday, a date without a year), and a time in the past is refused",

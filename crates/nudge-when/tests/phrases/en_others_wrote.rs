@@ -115,3 +115,21 @@ fn other_time_zones_are_refused_until_converted() {
     refused("9:30 UTC");
     refused("5pm GMT");
 }
+
+#[test]
+#[rustfmt::skip]
+fn numeric_dates_and_windows() {
+    at("07-27-2026, 02:00 AM", "2026-07-27T02:00:00-04:00");
+    at("05/31/2026.14:15", "2026-05-31T14:15:00-04:00");
+    at("05/31/2026:14:15", "2026-05-31T14:15:00-04:00");
+    at("05/31/2026-14:15", "2026-05-31T14:15:00-04:00");
+    at("The Deadline is 2026 March 18", "2026-03-18T09:00:00-04:00");
+    at("Sunday, March, 8th 2026", "2026-03-08T09:00:00-04:00");
+    at("May 8 - 10, 2026", "2026-05-08T09:00:00-04:00");
+    refused("February 20 - 29, 2026");
+    refused("June 10 - 31");
+    refused("3:30-4:30pm");
+    refused("10 - 11 at night");
+    refused("from 5 to 6pm");
+    refused("Thu Oct 26 11:00:09 2023");
+}

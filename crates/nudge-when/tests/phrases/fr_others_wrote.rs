@@ -75,3 +75,12 @@ fn windows_not_read_yet_are_refused() {
     refused("entre 14h et 16h demain");
     refused("entre 2 et 4");
 }
+
+#[test]
+#[rustfmt::skip]
+fn windows_and_years_after_a_clock_are_refused() {
+    refused("de 14h à 16h");
+    refused("14h-16h");
+    refused("de 9h30 au 11h");
+    refused("jeu 26 oct 11:00 2023");
+}
