@@ -44,6 +44,11 @@ impl Parser<'_> {
             let e = k + 2;
             return Some((Component::Invalid(WhenError::Unsupported(self.phrase(i, e))), e));
         }
+        // "5h16mp": letters glued to the clock; refused rather than guessed.
+        if self.kind(k) == Some(Kind::Word) && self.tight(k) && self.lex(k) == Lex::Other {
+            let e = k + 1;
+            return Some((Component::Invalid(WhenError::InvalidTime(self.phrase(i, e))), e));
+        }
         // "12h12:99": more than a clock; refused rather than cut short.
         if self.punct(k, ':') && self.tight(k) && self.tight(k + 1) && self.num(k + 1).is_some() {
             let e = k + 2;
@@ -146,7 +151,9 @@ impl Parser<'_> {
         // than as a bare number.
         let mut written = false;
         if !spelled
-            && (self.punct(j, ':') || (self.punct(j, '.') && (strong || self.meridiem(j + 2).is_some())))
+            && (self.punct(j, ':')
+                || (self.punct(j, '.')
+                    && (strong || self.meridiem(j + 2).is_some() || (i > 0 && self.digits(i - 1) == 4))))
             && self.tight(j)
             && self.tight(j + 1)
             && self.digits(j + 1) == 2

@@ -96,7 +96,7 @@ impl<'t> Parser<'t> {
         i >= 2
             && self.kind(i) == Some(Kind::Num)
             && self.kind(i - 2) == Some(Kind::Num)
-            && ((['.', ':', '/', '-', ','].iter().any(|&c| self.punct(i - 1, c)) && (self.tight(i) || self.punct(i - 1, '-')))
+            && ((['.', ':', '/', '-', ',', '%'].iter().any(|&c| self.punct(i - 1, c)) && (self.tight(i) || self.punct(i - 1, '-')))
                 || self.is_any(i - 1, &["to", "till", "until", "and", "au", "et"])
                 || (self.fr() && self.is(i - 1, "a")))
             // "05/31/2024.14:15": a clock glued to a date's year.

@@ -133,3 +133,11 @@ fn numeric_dates_and_windows() {
     refused("from 5 to 6pm");
     refused("Thu Oct 26 11:00:09 2023");
 }
+
+#[test]
+#[rustfmt::skip]
+fn glued_text_is_refused_and_a_dotted_clock_after_a_year_is_read() {
+    refused("%e7%b7%8a");
+    refused("5h16mp");
+    at("29.02.2028 13.12", "2028-02-29T13:12:00-05:00");
+}
