@@ -53,6 +53,22 @@ impl Parser<'_> {
             day,
             weekday: None,
         };
+        // "2012/8/10", "2012/Aug/10": year, month, day.
+        if self.digits(k) == 4
+            && let Some(y) = self.num(k).filter(|y| (1900..=2200).contains(y))
+            && self.punct(k + 1, '/')
+            && self.punct(k + 3, '/')
+            && (k + 1..k + 5).all(|x| self.tight(x))
+            && let Some(d) = self.num(k + 4)
+        {
+            let month = match self.lex(k + 2) {
+                Lex::Month(m) => Some(m),
+                _ => self.num(k + 2),
+            };
+            if let Some(m) = month {
+                return Some((date(Some(y as i32), m, d), k + 5));
+            }
+        }
         // ISO 8601, optionally followed by "T14:30".
         if self.digits(k) == 4
             && let Some(y) = self.num(k)
@@ -128,7 +144,13 @@ impl Parser<'_> {
             // "10 - 22 August", "du 10 au 22 août": the range starts the 10th.
             let j = self.day_range_end(j).unwrap_or(j);
             let m = if self.is(j, "of") { j + 1 } else { j };
-            if let Lex::Month(month) = self.lex(m) {
+            // French "sept" is 7, but "le 11 sept.", "15 sept 2014" are
+            // September: a dot, a year or the end follows.
+            let september = self.fr()
+                && self.is(m, "sept")
+                && (self.punct(m + 1, '.') || self.digits(m + 1) == 4 || self.kind(m + 1).is_none());
+            let month_at_m = if september { Lex::Month(9) } else { self.lex(m) };
+            if let Lex::Month(month) = month_at_m {
                 let e = if self.punct(m + 1, '.') { m + 2 } else { m + 1 };
                 let (year, e) = self.year(e);
                 if year.is_none() && self.unreadable_year_at(e) {

@@ -238,9 +238,14 @@ impl Parser<'_> {
         };
         let (weekday, form, mut j) = self.any_weekday(k)?;
         // "mon", "sat", "sun" are words too: only weekdays when introduced
-        // or right before a clock ("wed 12:30", "fri 3pm").
+        // or right before a clock or a date ("wed 12:30", "fri 3pm", "dim 15
+        // sept").
         let abbr_alone = form == Form::Abbr && pre.is_none() && glue == Glue::None;
-        if form == Form::Plural || (abbr_alone && !self.explicit_clock_at(j)) {
+        let date_follows = || {
+            let d = if self.punct(j, ',') { j + 1 } else { j };
+            matches!(self.date(d, Glue::None), Some((DaySpec::Date { .. }, _)))
+        };
+        if form == Form::Plural || (abbr_alone && !self.explicit_clock_at(j) && !date_follows()) {
             return None;
         }
         let mut rule = pre.unwrap_or(WeekdayRule::Nearest);

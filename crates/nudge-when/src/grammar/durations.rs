@@ -106,6 +106,10 @@ impl Parser<'_> {
             }
             _ => j,
         };
+        // "a decade", "2 decades": ten years each.
+        if self.is_any(j, &["decade", "decades", "decennie", "decennies"]) {
+            return Some((n * 10.0, Unit::Year, j + 1));
+        }
         let (mut unit, mut k) = self.unit(j)?;
         // "une heure et demie", "an hour and a half", "une heure et quart"
         if let Some(k2) = self.first_sequence(
@@ -202,6 +206,12 @@ impl Parser<'_> {
         let (duration, mut j) = self.duration(intro.unwrap_or(i))?;
         // "2 days after next friday", "+10 days": an offset from another day,
         // not from now; refused rather than half read.
+        // "+15 minutes" opening the message or "now + 2 hours" count from now.
+        let from_now =
+            i > 0 && self.punct(i - 1, '+') && (i == 1 || (i >= 2 && self.is_any(i - 2, &["now", "maintenant"])));
+        if from_now && self.first_sequence(j, OFFSET_FROM_A_DAY).is_none() {
+            return Some((duration.map_or_else(Component::Invalid, Component::Relative), j));
+        }
         let signed = i > 0 && (self.punct(i - 1, '+') || self.punct(i - 1, '-'));
         if intro.is_none() && (signed || self.first_sequence(j, OFFSET_FROM_A_DAY).is_some()) {
             let e = self.first_sequence(j, OFFSET_FROM_A_DAY).unwrap_or(j);

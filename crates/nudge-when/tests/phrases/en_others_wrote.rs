@@ -88,7 +88,8 @@ fn a_part_of_the_day_makes_an_opening_number_a_clock() {
 fn seconds_and_dotted_clocks() {
     at("1994-11-05T13:15:30", "1994-11-05T13:15:30-05:00");
     at("December 10, 2026, 11:02:21 pm", "2026-12-10T23:02:21-05:00");
-    at("Fri, 12 Dec 2026 10:55:50", "2026-12-12T10:55:50-05:00");
+    at("Sat, 12 Dec 2026 10:55:50", "2026-12-12T10:55:50-05:00");
+    refused("Fri, 12 Dec 2026 10:55:50");
     at("21 January 2027 13:11:23.678", "2027-01-21T13:11:23-05:00");
     at("Wednesday, 22nd June, 2016, 12.16 pm.", "2016-06-22T12:16:00-04:00");
     at("at 3.45 pm", "2026-03-04T15:45:00-05:00");
@@ -140,4 +141,20 @@ fn glued_text_is_refused_and_a_dotted_clock_after_a_year_is_read() {
     refused("%e7%b7%8a");
     refused("5h16mp");
     at("29.02.2028 13.12", "2028-02-29T13:12:00-05:00");
+}
+
+#[test]
+#[rustfmt::skip]
+fn more_forms_others_write() {
+    at("+15 minutes", "2026-03-04T10:15:00-05:00");
+    at("+15min", "2026-03-04T10:15:00-05:00");
+    at("now + 2 hours", "2026-03-04T12:00:00-05:00");
+    at("now + 1 day", "2026-03-05T09:00:00-05:00");
+    at("in a decade", "2036-03-04T09:00:00-05:00");
+    at("in 2 decades", "2046-03-04T09:00:00-05:00");
+    at("2026/8/10", "2026-08-10T09:00:00-04:00");
+    at("The Deadline is 2026/aug/10", "2026-08-10T09:00:00-04:00");
+    at("Mon 9 March", "2026-03-09T09:00:00-04:00");
+    refused("tomorrow +2 hours");
+    refused("the 3rd -2 days");
 }

@@ -84,3 +84,16 @@ fn windows_and_years_after_a_clock_are_refused() {
     refused("de 9h30 au 11h");
     refused("jeu 26 oct 11:00 2023");
 }
+
+#[test]
+#[rustfmt::skip]
+fn more_forms_others_write() {
+    at("Dim 15 Sept", "2026-09-15T09:00:00-04:00");
+    at("le 11 sept. 2026", "2026-09-11T09:00:00-04:00");
+    at("le 11 sept", "2026-09-11T09:00:00-04:00");
+    at("Mar 10 mars", "2026-03-10T09:00:00-04:00");
+    at("dans une décennie", "2036-03-04T09:00:00-05:00");
+    at("2026/8/10", "2026-08-10T09:00:00-04:00");
+    // "sept" before a clock word stays 7.
+    at("le 11 à sept heures", "2026-03-11T07:00:00-04:00");
+}
