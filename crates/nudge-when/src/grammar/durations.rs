@@ -152,8 +152,10 @@ impl Parser<'_> {
             let Some((n, unit, k2)) = self.duration_term(k) else {
                 break;
             };
+            // "1 decade 12 years", "2 hours 3 hours": units out of order are
+            // refused rather than the second term dropped.
             if last.is_some_and(|l| unit >= l) {
-                break;
+                return Some((Err(WhenError::Unsupported(self.phrase(i, k2))), k2));
             }
             acc.add(n, unit);
             last = Some(unit);

@@ -157,4 +157,6 @@ fn more_forms_others_write() {
     at("Mon 9 March", "2026-03-09T09:00:00-04:00");
     refused("tomorrow +2 hours");
     refused("the 3rd -2 days");
+    refused("in 1 decade 12 years");
+    refused("in 2 hours 3 hours");
 }
