@@ -234,8 +234,8 @@ impl Parser<'_> {
         let Some(value) = self.num(y) else {
             return false;
         };
-        let clock_follows =
-            self.punct(y + 1, ':') || self.punct(y + 1, '.') || self.is_any(y + 1, &["h", "am", "pm", "a", "p"]);
+        let clock_follows = value <= 24
+            && (self.punct(y + 1, ':') || self.punct(y + 1, '.') || self.is_any(y + 1, &["h", "am", "pm", "a", "p"]));
         (2..=3).contains(&self.digits(y)) && (value > 31 || self.digits(y) == 3) && !clock_follows
     }
 

@@ -231,15 +231,34 @@ impl Parser<'_> {
     /// "vendredi dernier") is no reminder time: refused, not read as the
     /// nearest future one.
     pub(super) fn past(&self, i: usize) -> Found<Component> {
-        const AGO_BEFORE: &[&[&str]] = &[&["il", "y", "a"], &["y", "a"], &["ya"]];
+        const AGO_BEFORE: &[&[&str]] = &[&["il", "y", "a"], &["il", "ya"], &["y", "a"], &["ya"], &["moins", "de"]];
+        const ABOUT: &[&[&str]] = &[&["environ"], &["about"], &["around"], &["a", "peu", "pres"]];
+        const PAST_DAYS: &[&[&str]] = &[
+            &["yesterday"],
+            &["hier"],
+            &["avant", "hier"],
+            &["la", "veille"],
+            &["the", "day", "before", "yesterday"],
+            &["last", "night"],
+        ];
         const AGO_AFTER: &[&[&str]] = &[&["ago"], &["back"], &["earlier"]];
         const LAST_BEFORE: &[&[&str]] = &[&["last"], &["past"], &["previous"]];
         const LAST_AFTER: &[&[&str]] = &[&["dernier"], &["derniere"], &["passe"], &["passee"], &["precedent"]];
         let refused = |end: usize| Some((Component::Invalid(WhenError::Unsupported(self.phrase(i, end))), end));
-        if let Some(j) = self.first_sequence(i, AGO_BEFORE)
-            && let Some((_, e)) = self.duration(j)
-        {
+        if let Some(e) = self.first_sequence(i, PAST_DAYS) {
             return refused(e);
+        }
+        if let Some(j) = self.first_sequence(i, AGO_BEFORE) {
+            let j = self.first_sequence(j, ABOUT).unwrap_or(j);
+            if let Some((_, e)) = self.duration(j) {
+                return refused(e);
+            }
+            // "moins de 21h": less than 21 hours ago, or before 21:00.
+            if self.is(i, "moins")
+                && let Some((_, e)) = self.clock(j)
+            {
+                return refused(e);
+            }
         }
         if let Some((_, j)) = self.duration(i)
             && let Some(e) = self.first_sequence(j, AGO_AFTER)

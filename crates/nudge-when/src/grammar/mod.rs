@@ -73,7 +73,7 @@ impl<'t> Parser<'t> {
         if self.continues_a_number(i) {
             // A time or a date there ("10 - 11 at night", "4/13/1") is
             // refused; anything else is no time at all ("555-1234").
-            let (_, end) = self.clock(i).or_else(|| self.day(i))?;
+            let (_, end) = self.clock(i).or_else(|| self.day(i)).or_else(|| self.relative(i))?;
             let error = WhenError::Unsupported(self.phrase(i - 2, end));
             return Some((Component::Invalid(error), end));
         }

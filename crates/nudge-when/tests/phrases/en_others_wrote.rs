@@ -160,3 +160,13 @@ fn more_forms_others_write() {
     refused("in 1 decade 12 years");
     refused("in 2 hours 3 hours");
 }
+
+#[test]
+#[rustfmt::skip]
+fn past_days_are_refused() {
+    refused("yesterday at 11:30");
+    refused("the day before yesterday");
+    refused("last night at 9");
+    refused("2026-03-29 -10days");
+    refused("about 2 hours ago");
+}

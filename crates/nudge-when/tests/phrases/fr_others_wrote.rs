@@ -97,3 +97,15 @@ fn more_forms_others_write() {
     // "sept" before a clock word stays 7.
     at("le 11 à sept heures", "2026-03-11T07:00:00-04:00");
 }
+
+#[test]
+#[rustfmt::skip]
+fn past_days_are_refused() {
+    refused("hier à 11h30");
+    refused("avant-hier");
+    refused("la veille à 20h");
+    refused("Il ya environ 23 heures");
+    refused("il y a environ 2 jours");
+    refused("moins de 21h");
+    refused("10 Août 88 p. Chr. n.");
+}
