@@ -292,8 +292,8 @@ impl<'a> Resolver<'a> {
                     WeekdayRule::This => n,
                     WeekdayRule::Nearest if n == 0 => 7,
                     WeekdayRule::Nearest => n,
-                    WeekdayRule::WeekAfter if n == 0 => 14,
-                    WeekdayRule::WeekAfter => n + 7,
+                    WeekdayRule::WeeksAfter(weeks) if n == 0 => 7 + 7 * u64::from(weeks),
+                    WeekdayRule::WeeksAfter(weeks) => n + 7 * u64::from(weeks),
                 })?
             }
             DaySpec::Date {

@@ -83,8 +83,9 @@ pub(crate) enum WeekdayRule {
     This,
     /// "lundi", "next monday", "lundi prochain": strictly after today.
     Nearest,
-    /// "lundi en huit": a week after the nearest.
-    WeekAfter,
+    /// "lundi en huit", "thursday after next" (1), "vendredi en quinze" (2):
+    /// that many weeks after the nearest.
+    WeeksAfter(u32),
 }
 
 /// A clock time as written.

@@ -10,6 +10,10 @@ use crate::token::Kind;
 impl Parser<'_> {
     /// Whether an unmistakable clock starts at `j`: "12:30", "3pm", "14h".
     pub(super) fn explicit_clock_at(&self, j: usize) -> bool {
+        // "weds at 5", "ven. à 14h"
+        if self.is_any(j, &["at", "@"]) || (self.fr() && self.is(j, "a")) {
+            return self.kind(j + 1) == Some(Kind::Num);
+        }
         self.kind(j) == Some(Kind::Num)
             && (self.punct(j + 1, ':') || self.is_any(j + 1, &["h", "am", "pm"]) || self.is(j + 1, "p"))
     }

@@ -8,6 +8,15 @@ use crate::lexicon::{Form, Lex, Part};
 use crate::token::Kind;
 use chrono::Weekday;
 
+/// Words after a weekday that put it weeks later; one line per phrasing.
+const WEEKS_AFTER: &[(&[&str], u32)] = &[
+    (&["en", "huit"], 1),
+    (&["en", "quinze"], 2),
+    (&["after", "next"], 1),
+    (&["week", "after", "next"], 1),
+    (&["de", "la", "semaine", "d'", "apres"], 1),
+];
+
 impl Parser<'_> {
     /// A day: "demain", "lundi prochain", "le 5 mars", "this weekend",
     /// "tonight", "next week", with an optional part of the day after it.
@@ -103,6 +112,7 @@ impl Parser<'_> {
             .weekend(k)
             .or_else(|| self.next_period(k))
             .or_else(|| self.month_only(k))
+            .or_else(|| self.counted_weekday(k))
             .or_else(|| self.weekday(k, glue))
             .or_else(|| self.date(k, glue))?;
         Some((spec, None, e))
@@ -225,6 +235,50 @@ impl Parser<'_> {
         Some((weekday, form, e))
     }
 
+    /// "the second monday of march", "le 2e mardi d'avril": not read yet;
+    /// refused rather than read as the coming weekday.
+    pub(super) fn nth_weekday_of_a_named_month(&self, i: usize) -> Found<Component> {
+        let k = self.first_sequence(i, &[&["the"], &["le"], &["la"]]).unwrap_or(i);
+        let Some((_, _, MonthPhrase::None, e)) = self.nth_weekday(k) else {
+            return None;
+        };
+        let m = self.first_sequence(e, &[&["of"], &["in"], &["de"], &["d'"], &["en"]])?;
+        if !matches!(self.lex(m), Lex::Month(_)) {
+            return None;
+        }
+        Some((
+            Component::Invalid(crate::WhenError::Unsupported(self.phrase(i, m + 1))),
+            m + 1,
+        ))
+    }
+
+    /// "2 mondays from now", "in 3 fridays": the nth coming such weekday.
+    fn counted_weekday(&self, k: usize) -> Found<DaySpec> {
+        let k = self.first_sequence(k, &[&["in"], &["dans"]]).unwrap_or(k);
+        let (count, j) = self.amount(k)?;
+        let (weekday, form, e) = self.any_weekday(j)?;
+        if form == Form::Abbr || count.fract() != 0.0 || !(1.0..=52.0).contains(&count) {
+            return None;
+        }
+        let e = self.first_sequence(
+            e,
+            &[
+                &["from", "now"],
+                &["from", "today"],
+                &["a", "partir", "d'", "aujourd'", "hui"],
+            ],
+        )?;
+        // Truncation is exact: `count` is whole and at most 52.
+        let weeks = count as u32 - 1;
+        Some((
+            DaySpec::Weekday {
+                weekday,
+                rule: WeekdayRule::WeeksAfter(weeks),
+            },
+            e,
+        ))
+    }
+
     /// "lundi", "next friday", "ce mardi", "lundi prochain", "lundi qui
     /// vient", "lundi en huit", "lundi 9 mars", "monday the 9th".
     fn weekday(&self, k: usize, glue: Glue) -> Found<DaySpec> {
@@ -255,8 +309,11 @@ impl Parser<'_> {
         } else if let Some(e) = self.sequence(j, &["qui", "vient"]) {
             rule = WeekdayRule::This;
             j = e;
-        } else if let Some(e) = self.sequence(j, &["en", "huit"]) {
-            rule = WeekdayRule::WeekAfter;
+        } else if let Some((weeks, e)) = WEEKS_AFTER
+            .iter()
+            .find_map(|&(words, weeks)| self.sequence(j, words).map(|e| (weeks, e)))
+        {
+            rule = WeekdayRule::WeeksAfter(weeks);
             j = e;
         }
         // A date after the weekday: "lundi 9 mars", "lundi le 9", "monday,

@@ -83,6 +83,7 @@ impl<'t> Parser<'t> {
             .or_else(|| self.vague(i))
             .or_else(|| self.before(i))
             .or_else(|| self.between(i))
+            .or_else(|| self.nth_weekday_of_a_named_month(i))
             .or_else(|| self.day(i))
             .or_else(|| self.clock(i))
             .or_else(|| self.part_phrase(i))

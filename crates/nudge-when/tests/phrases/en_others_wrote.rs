@@ -170,3 +170,18 @@ fn past_days_are_refused() {
     refused("2026-03-29 -10days");
     refused("about 2 hours ago");
 }
+
+#[test]
+#[rustfmt::skip]
+fn weekdays_weeks_ahead() {
+    at("thursday after next", "2026-03-12T09:00:00-04:00");
+    at("friday week after next", "2026-03-13T09:00:00-04:00");
+    at("2 mondays from now", "2026-03-16T09:00:00-04:00");
+    at("3 fridays from now", "2026-03-20T09:00:00-04:00");
+    at("one tuesday from now", "2026-03-10T09:00:00-04:00");
+    at("weds at 5", "2026-03-11T17:00:00-04:00");
+    at("thurs at 9", "2026-03-05T09:00:00-05:00");
+    refused("the second monday of march");
+    refused("the last sunday in april");
+    refused("first friday of june");
+}

@@ -109,3 +109,16 @@ fn past_days_are_refused() {
     refused("moins de 21h");
     refused("10 Août 88 p. Chr. n.");
 }
+
+#[test]
+#[rustfmt::skip]
+fn weekdays_weeks_ahead() {
+    at("jeudi en huit", "2026-03-12T09:00:00-04:00");
+    at("vendredi en quinze", "2026-03-20T09:00:00-04:00");
+    at("lundi en quinze à 10h", "2026-03-23T10:00:00-04:00");
+    at("mardi de la semaine d'après", "2026-03-17T09:00:00-04:00");
+    at("mer. à 14h", "2026-03-11T14:00:00-04:00");
+    refused("le 2e mardi d'avril");
+    refused("le premier lundi de mai");
+    refused("le dernier vendredi de juin");
+}
