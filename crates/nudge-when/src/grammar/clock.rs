@@ -138,6 +138,21 @@ impl Parser<'_> {
             let (h, j) = self.spelled(i)?;
             (h, 0, j)
         };
+        // "845 am", "1230pm": hours and minutes run together before am/pm.
+        if (3..=4).contains(&digits)
+            && let Some((pm, e)) = self.meridiem(j)
+            && hour % 100 < 60
+        {
+            let raw = RawClock {
+                hour: hour / 100,
+                minute: (hour % 100) as i32,
+                has_minutes: true,
+                explicit: true,
+                pm: Some(pm),
+                ..RawClock::default()
+            };
+            return Some((raw, e));
+        }
         if digits > 2 {
             return None;
         }
@@ -205,7 +220,13 @@ impl Parser<'_> {
             raw.explicit = true;
             written = true;
             j = k;
-        } else if strong {
+        } else if strong
+            || (spelled
+                && self.lang == Lang::En
+                && self
+                    .spelled(j)
+                    .is_some_and(|(m, k)| (10..=59).contains(&m) && self.meridiem(k).is_some()))
+        {
             // "at 5 30", "at three thirty"
             if !spelled
                 && self.digits(j) == 2

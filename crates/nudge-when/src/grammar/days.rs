@@ -70,6 +70,8 @@ impl Parser<'_> {
             &["the", "day", "after", "tomorrow"],
             &["day", "after", "tomorrow"],
             &["overmorrow"],
+            &["le", "surlendemain"],
+            &["surlendemain"],
         ];
         const TOMORROW: &[&[&str]] = &[
             &["demain"],

@@ -199,6 +199,7 @@ impl Parser<'_> {
         const FROM_NOW: &[&[&str]] = &[
             &["from", "now"],
             &["from", "today"],
+            &["hence"],
             &["later"],
             &["plus", "tard"],
             &["a", "partir", "de", "maintenant"],

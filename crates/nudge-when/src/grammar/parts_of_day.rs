@@ -37,6 +37,7 @@ impl Parser<'_> {
             (&["in", "the", "evening"], Part::Evening),
             (&["at", "night"], Part::Night),
             (&["at", "lunchtime"], Part::Noon),
+            (&["lunchtime"], Part::Noon),
             (&["at", "lunch", "time"], Part::Noon),
             (&["at", "lunch"], Part::Noon),
             (&["at", "breakfast"], Part::Morning),

@@ -185,3 +185,16 @@ fn weekdays_weeks_ahead() {
     refused("the last sunday in april");
     refused("first friday of june");
 }
+
+#[test]
+#[rustfmt::skip]
+fn compact_and_spelled_clocks() {
+    at("845 am", "2026-03-05T08:45:00-05:00");
+    at("1230pm", "2026-03-04T12:30:00-05:00");
+    at("call mom 915pm", "2026-03-04T21:15:00-05:00");
+    at("nine forty five pm", "2026-03-04T21:45:00-05:00");
+    at("eleven thirty am", "2026-03-04T11:30:00-05:00");
+    at("two weeks hence", "2026-03-18T09:00:00-04:00");
+    at("lunchtime", "2026-03-04T12:00:00-05:00");
+    refused("975 pm");
+}

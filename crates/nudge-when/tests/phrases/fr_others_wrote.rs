@@ -122,3 +122,10 @@ fn weekdays_weeks_ahead() {
     refused("le premier lundi de mai");
     refused("le dernier vendredi de juin");
 }
+
+#[test]
+#[rustfmt::skip]
+fn after_tomorrow() {
+    at("le surlendemain", "2026-03-06T09:00:00-05:00");
+    at("surlendemain à 10h", "2026-03-06T10:00:00-05:00");
+}
