@@ -123,6 +123,13 @@ pub(super) fn deliberate_reason(phrase: &str, expected: &str, reference: NaiveDa
             "expected in the past: a reminder's time is the next one (a weekday, a date without a year), and a time in the past is refused",
         );
     }
+    let words: Vec<&str> = lower.split_whitespace().collect();
+    let bare_duration = words.len() == 2 && words[0].chars().all(|c| c.is_ascii_digit());
+    if bare_duration || has(&["for 5", "for 1", "pour 5", "minuterie de"]) {
+        return Some(
+            "a duration without \"in\" or \"dans\" (\"for 5 minutes\", \"1 hour\") is no time (README rule 17)",
+        );
+    }
     if has(&["midnight", "minuit"]) {
         return Some("midnight belongs to the end of the day it is attached to (README rule 6)");
     }
