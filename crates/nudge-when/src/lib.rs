@@ -28,6 +28,7 @@ mod lexicon;
 mod local;
 mod resolve;
 mod rrule;
+pub mod score;
 mod text;
 mod token;
 

@@ -4,7 +4,7 @@
 use chrono::{DateTime, Datelike, NaiveDate, NaiveTime, TimeDelta, Timelike, Weekday};
 use chrono_tz::Tz;
 
-use crate::grammar::{Clock, Comp, DaySpec, Dur, Recur, Span, WdRule, weekday_bit};
+use crate::grammar::{Clock, Component, DaySpec, Recurrence, RelativeDuration, Span, WeekdayRule, weekday_bit};
 use crate::lexicon::Part;
 use crate::local::{add_days, add_months, at, days_in_month, days_until, hm, is_nth_weekday};
 use crate::rrule::{Freq, Rule};
@@ -84,22 +84,22 @@ impl<'a> Resolver<'a> {
         }
     }
 
-    pub(crate) fn resolve(&self, found: &[(Comp, Span)]) -> Result<Outcome, WhenError> {
-        let mut rel: Option<(Dur, Span)> = None;
+    pub(crate) fn resolve(&self, found: &[(Component, Span)]) -> Result<Outcome, WhenError> {
+        let mut rel: Option<(RelativeDuration, Span)> = None;
         let mut days: Vec<DayFound> = Vec::new();
         let mut part: Option<(Part, Span)> = None;
         let mut clock: Option<(Clock, Span)> = None;
-        let mut recur: Option<(Recur, Span)> = None;
+        let mut recur: Option<(Recurrence, Span)> = None;
         let mut vague: Option<Span> = None;
         for (comp, span) in found {
             let span = *span;
             match comp {
-                Comp::Invalid(e) => return Err(e.clone()),
-                Comp::Vague => vague = vague.or(Some(span)),
-                Comp::Rel(d) => self.once(&mut rel, *d, span)?,
-                Comp::Clock(c) => self.once(&mut clock, *c, span)?,
-                Comp::Part(p) => self.same(&mut part, *p, span)?,
-                Comp::Day { day, part: p, start } => {
+                Component::Invalid(e) => return Err(e.clone()),
+                Component::Vague => vague = vague.or(Some(span)),
+                Component::Relative(d) => self.once(&mut rel, *d, span)?,
+                Component::Clock(c) => self.once(&mut clock, *c, span)?,
+                Component::Part(p) => self.same(&mut part, *p, span)?,
+                Component::Day { day, part: p, start } => {
                     if let Some(p) = p {
                         self.same(&mut part, *p, span)?;
                     }
@@ -109,7 +109,7 @@ impl<'a> Resolver<'a> {
                         span,
                     });
                 }
-                Comp::Recur(r) => {
+                Component::Recurrence(r) => {
                     recur = Some(match recur {
                         None => (*r, span),
                         Some((prev, first)) => (prev.merge(*r).ok_or_else(|| self.conflict(first, span))?, first),
@@ -130,7 +130,7 @@ impl<'a> Resolver<'a> {
             });
         }
         let date = match rel {
-            Some((Dur::Exact { secs, grain }, span)) => {
+            Some((RelativeDuration::Exact { secs, grain }, span)) => {
                 let other = days
                     .first()
                     .map(|d| d.span)
@@ -145,7 +145,7 @@ impl<'a> Resolver<'a> {
                     .ok_or(WhenError::OutOfRange)?;
                 return Ok(Outcome { at, grain, rrule: None });
             }
-            Some((Dur::Calendar { months, days: n, grain }, span)) => {
+            Some((RelativeDuration::Calendar { months, days: n, grain }, span)) => {
                 if let Some(d) = days.first() {
                     return Err(self.conflict(span, d.span));
                 }
@@ -278,22 +278,22 @@ impl<'a> Resolver<'a> {
         let today = self.today;
         let invalid = || WhenError::InvalidDate(self.phrase(span));
         let plus = |n: u64| add_days(today, n).ok_or(WhenError::OutOfRange);
-        let wrong_weekday = |d: NaiveDate, wd: Option<Weekday>| match wd {
-            Some(wd) if d.weekday() != wd => Err(WhenError::WrongWeekday(self.phrase(span))),
+        let wrong_weekday = |d: NaiveDate, weekday: Option<Weekday>| match weekday {
+            Some(weekday) if d.weekday() != weekday => Err(WhenError::WrongWeekday(self.phrase(span))),
             _ => Ok(d),
         };
         let date = match spec {
             DaySpec::Today => today,
             DaySpec::Tomorrow => plus(1)?,
             DaySpec::AfterTomorrow => plus(2)?,
-            DaySpec::Weekday { wd, rule } => {
-                let n = days_until(today.weekday(), wd);
+            DaySpec::Weekday { weekday, rule } => {
+                let n = days_until(today.weekday(), weekday);
                 plus(match rule {
-                    WdRule::This => n,
-                    WdRule::Nearest if n == 0 => 7,
-                    WdRule::Nearest => n,
-                    WdRule::WeekAfter if n == 0 => 14,
-                    WdRule::WeekAfter => n + 7,
+                    WeekdayRule::This => n,
+                    WeekdayRule::Nearest if n == 0 => 7,
+                    WeekdayRule::Nearest => n,
+                    WeekdayRule::WeeksAfter(weeks) if n == 0 => 7 + 7 * u64::from(weeks),
+                    WeekdayRule::WeeksAfter(weeks) => n + 7 * u64::from(weeks),
                 })?
             }
             DaySpec::Date {
@@ -325,12 +325,12 @@ impl<'a> Resolver<'a> {
                     .ok_or_else(invalid)?;
                 wrong_weekday(d, weekday)?
             }
-            DaySpec::NthWeekday { nth, wd } => (0..13)
+            DaySpec::NthWeekday { nth, weekday } => (0..13)
                 .filter_map(|k| add_months(first_of_month(today), k))
                 .find_map(|m| {
                     (1..=days_in_month(m.year(), m.month()))
                         .filter_map(|d| NaiveDate::from_ymd_opt(m.year(), m.month(), d))
-                        .find(|d| d.weekday() == wd && is_nth_weekday(*d, i32::from(nth)))
+                        .find(|d| d.weekday() == weekday && is_nth_weekday(*d, i32::from(nth)))
                         .filter(|d| *d >= today)
                 })
                 .ok_or_else(invalid)?,
@@ -374,12 +374,12 @@ impl<'a> Resolver<'a> {
         let part = c.part.or(part);
         if c.after_midnight {
             return Some(Reading::Fixed {
-                time: hm(c.hour, c.minute),
+                time: hm(c.hour, c.minute) + TimeDelta::seconds(i64::from(c.second)),
                 next_day: true,
             });
         }
         let fixed = |h: u32, p: Option<Part>| Reading::Fixed {
-            time: hm(h, c.minute),
+            time: hm(h, c.minute) + TimeDelta::seconds(i64::from(c.second)),
             next_day: p == Some(Part::Night) && h < 6,
         };
         if c.fixed {
@@ -395,8 +395,8 @@ impl<'a> Resolver<'a> {
                 .find(|&h| accepts(p, h))
                 .map(|h| fixed(h, part)),
             None => Some(Reading::Either {
-                am: hm(am, c.minute),
-                pm: hm(am + 12, c.minute),
+                am: hm(am, c.minute) + TimeDelta::seconds(i64::from(c.second)),
+                pm: hm(am + 12, c.minute) + TimeDelta::seconds(i64::from(c.second)),
                 // 7–11 are morning hours, 12 and 1–6 afternoon ones.
                 business_pm: am <= 6,
             }),
@@ -405,7 +405,7 @@ impl<'a> Resolver<'a> {
 
     fn recurrence(
         &self,
-        mut r: Recur,
+        mut r: Recurrence,
         span: Span,
         days: &[DayFound],
         part: Option<(Part, Span)>,
@@ -417,12 +417,12 @@ impl<'a> Resolver<'a> {
                 && match (d.spec, r.freq) {
                     (
                         DaySpec::Weekday {
-                            wd,
-                            rule: WdRule::Nearest | WdRule::This,
+                            weekday,
+                            rule: WeekdayRule::Nearest | WeekdayRule::This,
                         },
                         Freq::Weekly,
                     ) => {
-                        r.days |= weekday_bit(wd);
+                        r.days |= weekday_bit(weekday);
                         true
                     }
                     (DaySpec::MonthDay { day, weekday: None }, Freq::Monthly)
@@ -431,8 +431,10 @@ impl<'a> Resolver<'a> {
                         r.month_day = Some(day);
                         true
                     }
-                    (DaySpec::NthWeekday { nth, wd }, Freq::Monthly) if r.month_day.is_none() && r.nth.is_none() => {
-                        r.nth = Some((nth, wd));
+                    (DaySpec::NthWeekday { nth, weekday }, Freq::Monthly)
+                        if r.month_day.is_none() && r.nth.is_none() =>
+                    {
+                        r.nth = Some((nth, weekday));
                         true
                     }
                     (
@@ -516,14 +518,14 @@ impl<'a> Resolver<'a> {
         let mut rule = Rule::new(r.freq, r.interval);
         rule.by_month.extend(r.month);
         rule.by_month_day.extend(r.month_day.map(|d| d as i32));
-        if let Some((nth, wd)) = r.nth {
-            rule.by_day.push((i32::from(nth), wd));
+        if let Some((nth, weekday)) = r.nth {
+            rule.by_day.push((i32::from(nth), weekday));
         }
         for k in 0..7u8 {
             if r.days & (1 << k) != 0
-                && let Ok(wd) = Weekday::try_from(k)
+                && let Ok(weekday) = Weekday::try_from(k)
             {
-                rule.by_day.push((0, wd));
+                rule.by_day.push((0, weekday));
             }
         }
         rule.by_hour.push(time.hour());
@@ -552,7 +554,13 @@ fn first_of_month(d: NaiveDate) -> NaiveDate {
 }
 
 fn clock_grain(c: &Clock) -> Grain {
-    if c.has_minutes { Grain::Minute } else { Grain::Hour }
+    if c.second > 0 {
+        Grain::Second
+    } else if c.has_minutes {
+        Grain::Minute
+    } else {
+        Grain::Hour
+    }
 }
 
 /// Hours that fit a part of the day, used to read "8" in "ce soir à 8h" and

@@ -49,7 +49,12 @@ enum Command {
         /// `null` per line, in order.
         #[arg(long, conflicts_with = "text")]
         jsonl: bool,
-        #[arg(required_unless_present = "jsonl")]
+        /// Score the parser against the test cases in FILE (JSON lines of
+        /// phrase, lang, now, tz, expected start, category; see
+        /// `nudge_when::score`): figures per language and category.
+        #[arg(long, value_name = "FILE", conflicts_with_all = ["text", "jsonl"])]
+        score: Option<PathBuf>,
+        #[arg(required_unless_present_any = ["jsonl", "score"])]
         text: Option<String>,
     },
     /// Exit 0 if URL answers 2xx within 3 s (container health checks).
@@ -106,12 +111,14 @@ async fn run(command: Command) -> anyhow::Result<()> {
             Ok(())
         }
         Command::Serve { service } => serve(service).await,
+        Command::When { score: Some(file), .. } => when_score(&file),
         Command::When {
             now,
             tz,
             lang,
             jsonl,
             text,
+            score: None,
         } => when(now.as_deref(), &tz, lang, jsonl, text.as_deref()),
         Command::Probe { url } => probe(&url).await,
         Command::FakeTwilio {
@@ -206,6 +213,13 @@ async fn probe(url: &str) -> anyhow::Result<()> {
         .with_context(|| format!("{url} is unreachable"))?
         .status();
     anyhow::ensure!(status.is_success(), "{url} answered {status}");
+    Ok(())
+}
+
+/// `nudge when --score FILE`: the parser's figures on test cases written by others.
+fn when_score(file: &std::path::Path) -> anyhow::Result<()> {
+    let input = std::fs::File::open(file).with_context(|| format!("--score: cannot read {}", file.display()))?;
+    nudge_when::score::score(std::io::BufReader::new(input), std::io::stdout().lock())?;
     Ok(())
 }
 

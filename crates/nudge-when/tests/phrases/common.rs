@@ -54,3 +54,21 @@ pub(crate) fn check_err(input: &str, expected: WhenError) {
 pub(crate) fn no_time(input: &str) {
     check_err(input, WhenError::NoTime);
 }
+
+/// `input` reads as the instant `expected_at` (RFC 3339), whatever its text
+/// and grain.
+#[track_caller]
+pub(crate) fn at(input: &str, expected_at: &str) {
+    match parse(input, &ctx()) {
+        Ok(when) => assert_eq!(when.at.to_rfc3339(), expected_at, "input: {input:?}"),
+        Err(e) => panic!("{input:?} failed: {e:?}, expected {expected_at}"),
+    }
+}
+
+/// `input` is refused (any error): the caller asks rather than guesses.
+#[track_caller]
+pub(crate) fn refused(input: &str) {
+    if let Ok(when) = parse(input, &ctx()) {
+        panic!("{input:?} parsed as {}, expected a refusal", when.to_json());
+    }
+}

@@ -6,11 +6,13 @@
 mod common;
 mod en_absolute;
 mod en_negative;
+mod en_others_wrote;
 mod en_recurrence;
 mod en_relative;
 mod en_text;
 mod fr_absolute;
 mod fr_negative;
+mod fr_others_wrote;
 mod fr_recurrence;
 mod fr_relative;
 mod fr_text;

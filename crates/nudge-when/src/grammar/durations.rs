@@ -1,0 +1,409 @@
+//! Numbers and durations: "20 minutes", "une heure et demie", "in 2 hours",
+//! and the vague words that name no time ("later", "bientôt").
+
+use super::{Component, Found, Parser, RelativeDuration};
+use crate::lexicon::{Lex, Unit};
+use crate::{Grain, Lang, WhenError};
+
+impl Parser<'_> {
+    /// A spelled cardinal: "quinze", "vingt-cinq", "vingt et un", "dix-sept",
+    /// "forty five".
+    pub(super) fn spelled(&self, i: usize) -> Found<u32> {
+        let Lex::Num(a) = self.lex(i) else {
+            return None;
+        };
+        if (20..=60).contains(&a) && a % 10 == 0 {
+            if self.fr() && self.is(i + 1, "et") && self.lex(i + 2) == Lex::Num(1) {
+                return Some((a + 1, i + 3));
+            }
+            if let Lex::Num(b @ 1..=9) = self.lex(i + 1) {
+                return Some((a + b, i + 2));
+            }
+        }
+        if a == 10
+            && self.fr()
+            && let Lex::Num(b @ 7..=9) = self.lex(i + 1)
+        {
+            return Some((10 + b, i + 2));
+        }
+        Some((a, i + 1))
+    }
+
+    /// A count: digits ("2", "1.5", "1,5"), a spelled number, "a"/"an",
+    /// "a couple of".
+    pub(super) fn amount(&self, i: usize) -> Found<f64> {
+        if let Some(n) = self.num(i) {
+            if self.digits(i) > 6 {
+                return None;
+            }
+            if (self.punct(i + 1, '.') || self.punct(i + 1, ','))
+                && self.tight(i + 1)
+                && self.tight(i + 2)
+                && self.digits(i + 2) == 1
+                && let Some(d) = self.num(i + 2)
+            {
+                return Some((f64::from(n) + f64::from(d) / 10.0, i + 3));
+            }
+            return Some((f64::from(n), i + 1));
+        }
+        if let Some((n, j)) = self.spelled(i) {
+            return Some((f64::from(n), j));
+        }
+        if self.lang == Lang::En {
+            if let Some(j) = self.first_sequence(i, &[&["a", "couple", "of"], &["a", "couple"], &["couple", "of"]]) {
+                return Some((2.0, j));
+            }
+            if self.is_any(i, &["a", "an"]) {
+                return Some((1.0, i + 1));
+            }
+        }
+        None
+    }
+
+    pub(super) fn unit(&self, i: usize) -> Found<Unit> {
+        let Lex::Unit(u) = self.lex(i) else {
+            return None;
+        };
+        // One-letter units ("5m", "30s", "3j") must touch the number; "h"
+        // may stand apart ("2 h").
+        let w = self.word(i);
+        if w.len() == 1 && w != "h" && !self.tight(i) {
+            return None;
+        }
+        Some((u, i + 1))
+    }
+
+    /// One term of a duration: "20 minutes", "une heure et demie", "half an
+    /// hour", "un quart d'heure".
+    fn duration_term(&self, i: usize) -> Option<(f64, Unit, usize)> {
+        const SPECIAL: &[(&[&str], f64, Unit)] = &[
+            (&["half", "an", "hour"], 30.0, Unit::Minute),
+            (&["a", "half", "hour"], 30.0, Unit::Minute),
+            (&["half", "hour"], 30.0, Unit::Minute),
+            (&["half", "a", "minute"], 30.0, Unit::Second),
+            (&["une", "demi", "heure"], 30.0, Unit::Minute),
+            (&["demi", "heure"], 30.0, Unit::Minute),
+            (&["une", "demi", "minute"], 30.0, Unit::Second),
+            (&["a", "quarter", "of", "an", "hour"], 15.0, Unit::Minute),
+            (&["quarter", "of", "an", "hour"], 15.0, Unit::Minute),
+            (&["a", "quarter", "hour"], 15.0, Unit::Minute),
+            (&["three", "quarters", "of", "an", "hour"], 45.0, Unit::Minute),
+            (&["un", "quart", "d'", "heure"], 15.0, Unit::Minute),
+            (&["quart", "d'", "heure"], 15.0, Unit::Minute),
+            (&["trois", "quarts", "d'", "heure"], 45.0, Unit::Minute),
+        ];
+        for &(ws, n, u) in SPECIAL {
+            if let Some(j) = self.sequence(i, ws) {
+                return Some((n, u, j));
+            }
+        }
+        let (mut n, j) = self.amount(i)?;
+        // "one and a half hours"
+        let j = match self.sequence(j, &["and", "a", "half"]) {
+            Some(k) if self.unit(k).is_some() => {
+                n += 0.5;
+                k
+            }
+            _ => j,
+        };
+        // "a decade", "2 decades": ten years each.
+        if self.is_any(j, &["decade", "decades", "decennie", "decennies"]) {
+            return Some((n * 10.0, Unit::Year, j + 1));
+        }
+        let (mut unit, mut k) = self.unit(j)?;
+        // "une heure et demie", "an hour and a half", "une heure et quart"
+        if let Some(k2) = self.first_sequence(
+            k,
+            &[
+                &["et", "demie"],
+                &["et", "demi"],
+                &["and", "a", "half"],
+                &["and", "half"],
+            ],
+        ) {
+            n += 0.5;
+            k = k2;
+        } else if let Some(k2) = self.first_sequence(k, &[&["et", "quart"], &["and", "a", "quarter"]]) {
+            n += 0.25;
+            k = k2;
+        }
+        // French idiom: "dans huit jours" is in a week, "dans quinze jours"
+        // in two.
+        if self.fr() && unit == Unit::Day && (n == 8.0 || n == 15.0) {
+            n = if n == 8.0 { 1.0 } else { 2.0 };
+            unit = Unit::Week;
+        }
+        Some((n, unit, k))
+    }
+
+    /// A duration: one or more terms in decreasing units ("1 hour and 30
+    /// minutes", "1h30", "2 heures 15").
+    fn duration(&self, i: usize) -> Found<Result<RelativeDuration, WhenError>> {
+        let mut acc = DurationSum::default();
+        let mut last: Option<Unit> = None;
+        let mut j = i;
+        loop {
+            let k = if last.is_some() {
+                self.first_sequence(j, &[&[",", "and"], &[",", "et"], &["and"], &["et"], &[","]])
+                    .unwrap_or(j)
+            } else {
+                j
+            };
+            let Some((n, unit, k2)) = self.duration_term(k) else {
+                break;
+            };
+            // "1 decade 12 years", "2 hours 3 hours": units out of order are
+            // refused rather than the second term dropped.
+            if last.is_some_and(|l| unit >= l) {
+                return Some((Err(WhenError::Unsupported(self.phrase(i, k2))), k2));
+            }
+            acc.add(n, unit);
+            last = Some(unit);
+            j = k2;
+            // Bare minutes after hours: "1h30", "2 heures 30".
+            if unit == Unit::Hour
+                && self.digits(j) > 0
+                && self.digits(j) <= 2
+                && let Some(m) = self.num(j).filter(|&m| m < 60)
+                && !matches!(self.lex(j + 1), Lex::Unit(u) if u != Unit::Minute)
+            {
+                acc.add(f64::from(m), Unit::Minute);
+                last = Some(Unit::Minute);
+                j += 1;
+                if let Some((Unit::Minute, k3)) = self.unit(j) {
+                    j = k3;
+                }
+            }
+        }
+        last?;
+        Some((acc.finish(|| self.phrase(i, j)), j))
+    }
+
+    /// "in 20 minutes", "dans une heure et demie", "2 hours from now".
+    pub(super) fn relative(&self, i: usize) -> Found<Component> {
+        const INTRO: &[&[&str]] = &[
+            &["in", "about"],
+            &["in", "around"],
+            &["in", "approximately"],
+            &["in", "roughly"],
+            &["in"],
+            &["within"],
+            &["after"],
+            &["dans", "environ"],
+            &["dans", "a", "peu", "pres"],
+            &["dans"],
+            &["ds"],
+            &["d'", "ici", "environ"],
+            &["d'", "ici"],
+        ];
+        const FROM_NOW: &[&[&str]] = &[
+            &["from", "now"],
+            &["from", "today"],
+            &["hence"],
+            &["later"],
+            &["plus", "tard"],
+            &["a", "partir", "de", "maintenant"],
+        ];
+        const OFFSET_FROM_A_DAY: &[&[&str]] = &[&["after"], &["before"], &["apres"], &["avant"]];
+        let intro = self.first_sequence(i, INTRO);
+        let (duration, mut j) = self.duration(intro.unwrap_or(i))?;
+        // "2 days after next friday", "+10 days": an offset from another day,
+        // not from now; refused rather than half read.
+        // "+15 minutes" opening the message or "now + 2 hours" count from now.
+        let from_now =
+            i > 0 && self.punct(i - 1, '+') && (i == 1 || (i >= 2 && self.is_any(i - 2, &["now", "maintenant"])));
+        if from_now && self.first_sequence(j, OFFSET_FROM_A_DAY).is_none() {
+            return Some((duration.map_or_else(Component::Invalid, Component::Relative), j));
+        }
+        let signed = i > 0 && (self.punct(i - 1, '+') || self.punct(i - 1, '-'));
+        if intro.is_none() && (signed || self.first_sequence(j, OFFSET_FROM_A_DAY).is_some()) {
+            let e = self.first_sequence(j, OFFSET_FROM_A_DAY).unwrap_or(j);
+            return Some((Component::Invalid(WhenError::Unsupported(self.phrase(i, e))), e));
+        }
+        if let Some(k) = self.first_sequence(j, FROM_NOW) {
+            j = k;
+        } else if intro.is_none() {
+            return None;
+        }
+        Some((duration.map_or_else(Component::Invalid, Component::Relative), j))
+    }
+
+    /// A time in the past ("2 hours ago", "il y a 3 jours", "last friday",
+    /// "vendredi dernier") is no reminder time: refused, not read as the
+    /// nearest future one.
+    pub(super) fn past(&self, i: usize) -> Found<Component> {
+        const AGO_BEFORE: &[&[&str]] = &[&["il", "y", "a"], &["il", "ya"], &["y", "a"], &["ya"], &["moins", "de"]];
+        const ABOUT: &[&[&str]] = &[&["environ"], &["about"], &["around"], &["a", "peu", "pres"]];
+        const PAST_DAYS: &[&[&str]] = &[
+            &["yesterday"],
+            &["hier"],
+            &["avant", "hier"],
+            &["la", "veille"],
+            &["the", "day", "before", "yesterday"],
+            &["last", "night"],
+        ];
+        const AGO_AFTER: &[&[&str]] = &[&["ago"], &["back"], &["earlier"]];
+        const LAST_BEFORE: &[&[&str]] = &[&["last"], &["past"], &["previous"]];
+        const LAST_AFTER: &[&[&str]] = &[&["dernier"], &["derniere"], &["passe"], &["passee"], &["precedent"]];
+        let refused = |end: usize| Some((Component::Invalid(WhenError::Unsupported(self.phrase(i, end))), end));
+        if let Some(e) = self.first_sequence(i, PAST_DAYS) {
+            return refused(e);
+        }
+        if let Some(j) = self.first_sequence(i, AGO_BEFORE) {
+            let j = self.first_sequence(j, ABOUT).unwrap_or(j);
+            if let Some((_, e)) = self.duration(j) {
+                return refused(e);
+            }
+            // "moins de 21h": less than 21 hours ago, or before 21:00.
+            if self.is(i, "moins")
+                && let Some((_, e)) = self.clock(j)
+            {
+                return refused(e);
+            }
+        }
+        if let Some((_, j)) = self.duration(i)
+            && let Some(e) = self.first_sequence(j, AGO_AFTER)
+        {
+            return refused(e);
+        }
+        if let Some(j) = self.first_sequence(i, LAST_BEFORE)
+            && let Some((_, _, e)) = self.any_weekday(j)
+        {
+            return refused(e);
+        }
+        if let Some((_, _, j)) = self.any_weekday(i)
+            && let Some(e) = self.first_sequence(j, LAST_AFTER)
+        {
+            return refused(e);
+        }
+        None
+    }
+
+    /// Words that name no time: reported rather than guessed.
+    pub(super) fn vague(&self, i: usize) -> Found<Component> {
+        const VAGUE: &[&[&str]] = &[
+            &["later", "today"],
+            &["later", "on"],
+            &["later"],
+            &["soon"],
+            &["sometime"],
+            &["someday"],
+            &["eventually"],
+            &["in", "a", "bit"],
+            &["in", "a", "while"],
+            &["in", "a", "little", "while"],
+            &["one", "of", "these", "days"],
+            &["plus", "tard", "aujourd'", "hui"],
+            &["plus", "tard"],
+            &["bientot"],
+            &["tantot"],
+            &["tout", "a", "l'", "heure"],
+            &["dans", "un", "moment"],
+            &["dans", "un", "instant"],
+            &["dans", "pas", "long"],
+            &["cette", "semaine"],
+            &["un", "de", "ces", "jours"],
+        ];
+        if let Some(j) = self.first_sequence(i, VAGUE) {
+            return Some((Component::Vague, j));
+        }
+        if let Some(j) = self.sequence(i, &["this", "week"])
+            && !self.is_any(j, &["end", "ends"])
+        {
+            return Some((Component::Vague, j));
+        }
+        // "in a few minutes", "dans quelques heures"
+        let j = self.first_sequence(
+            i,
+            &[
+                &["in", "a", "few"],
+                &["in", "few"],
+                &["dans", "quelques"],
+                &["d'", "ici", "quelques"],
+            ],
+        )?;
+        let (_, k) = self.unit(j)?;
+        Some((Component::Vague, k))
+    }
+
+    /// "before noon", "avant vendredi": how long before is unknown, so it is
+    /// reported instead of scheduled at the deadline.
+    pub(super) fn before(&self, i: usize) -> Found<Component> {
+        if !self.is_any(i, &["before", "avant"]) || self.is(i + 1, "midi") {
+            return None;
+        }
+        let j = self
+            .first_sequence(i + 1, &[&["le"], &["la"], &["de"]])
+            .unwrap_or(i + 1);
+        let (_, e) = self.day(j).or_else(|| self.clock(j))?;
+        Some((Component::Invalid(WhenError::Unsupported(self.phrase(i, e))), e))
+    }
+}
+
+/// Accumulates the terms of a duration ("1 hour and 30 minutes").
+#[derive(Default)]
+struct DurationSum {
+    secs: f64,
+    months: u32,
+    days: u32,
+    sub_day: bool,
+    fractional_days: bool,
+    fractional_months: bool,
+    grain: Option<Grain>,
+}
+
+impl DurationSum {
+    fn add(&mut self, n: f64, unit: Unit) {
+        let whole = n.fract() == 0.0;
+        let grain = if whole { unit.grain() } else { unit.finer_grain() };
+        self.grain = Some(self.grain.map_or(grain, |g| g.min(grain)));
+        match unit {
+            Unit::Second | Unit::Minute | Unit::Hour => self.sub_day = true,
+            Unit::Day | Unit::Week => self.fractional_days |= !whole,
+            Unit::Month | Unit::Year => self.fractional_months |= !whole,
+        }
+        match unit {
+            Unit::Month | Unit::Year if whole => {
+                // Truncation is exact: `n` is whole and small (at most 6 digits).
+                let n = n as u32;
+                self.months += if unit == Unit::Year { n * 12 } else { n };
+            }
+            Unit::Month | Unit::Year => {}
+            _ => {
+                let secs = unit.seconds().unwrap_or(0.0);
+                self.secs += n * secs;
+                if whole && unit >= Unit::Day {
+                    self.days += n as u32 * if unit == Unit::Week { 7 } else { 1 };
+                }
+            }
+        }
+    }
+
+    /// Days and weeks count on the calendar unless mixed with hours or
+    /// minutes; months and years cannot be mixed with those.
+    fn finish(self, phrase: impl FnOnce() -> String) -> Result<RelativeDuration, WhenError> {
+        let grain = self.grain.unwrap_or(Grain::Second);
+        if self.months > 0 || self.fractional_months {
+            if self.sub_day || self.fractional_days || self.fractional_months {
+                return Err(WhenError::Unsupported(phrase()));
+            }
+            return Ok(RelativeDuration::Calendar {
+                months: self.months,
+                days: self.days,
+                grain,
+            });
+        }
+        if self.sub_day || self.fractional_days {
+            // Rounding to whole seconds: the amounts have at most one decimal.
+            return Ok(RelativeDuration::Exact {
+                secs: self.secs.round() as i64,
+                grain,
+            });
+        }
+        Ok(RelativeDuration::Calendar {
+            months: 0,
+            days: self.days,
+            grain,
+        })
+    }
+}
