@@ -35,8 +35,6 @@
 
 #![allow(clippy::print_stdout, reason = "a benchmark reports on stdout")]
 
-mod support;
-
 use std::collections::{BTreeMap, HashMap};
 use std::path::Path;
 use std::sync::Arc;
@@ -44,8 +42,10 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 use anyhow::{Context as _, bail, ensure};
+use nudge_harness::bench::{
+    Running, free_port, load_average, nudge_binary, nudge_command, print_machine, scratch_dir, tail,
+};
 use serde_json::{Value, json};
-use support::{Running, free_port, load_average, nudge_binary, nudge_command, print_machine, scratch_dir, tail};
 
 const WARM_UP: Duration = Duration::from_secs(2);
 const WARM_UP_LOGINS: usize = 3;
@@ -144,7 +144,7 @@ struct Api {
 }
 
 async fn start_api(mode: Mode, dir: &Path, rate: u32) -> anyhow::Result<Api> {
-    let binary = nudge_binary("api_auth")?;
+    let binary = nudge_binary(env!("CARGO_BIN_EXE_nudge"), "api_auth")?;
     match mode {
         Mode::Embedded => {
             let ports = [free_port()?, free_port()?, free_port()?, free_port()?, free_port()?];

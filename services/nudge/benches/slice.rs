@@ -22,8 +22,6 @@
 
 #![allow(clippy::print_stdout, reason = "a benchmark reports on stdout")]
 
-mod support;
-
 use std::collections::HashMap;
 use std::path::Path;
 use std::time::{Duration, Instant};
@@ -34,7 +32,9 @@ use nudge::embedded::Stack;
 use nudge::webhook::{InboundSms, WebhookSender, new_message_sid};
 use nudge_config::{Settings, Sources};
 use nudge_fake_twilio::{FakeTwilio, FakeTwilioConfig};
-use support::{Running, free_port, load_average, nudge_binary, nudge_command, print_machine, scratch_dir, tail};
+use nudge_harness::bench::{
+    Running, free_port, load_average, nudge_binary, nudge_command, print_machine, scratch_dir, tail,
+};
 use tokio_util::sync::CancellationToken;
 
 /// The demo person's phone and their Nudge number (`demo.*` defaults).
@@ -355,7 +355,7 @@ struct MemoryRow {
 }
 
 async fn measure_memory() -> anyhow::Result<Vec<MemoryRow>> {
-    let binary = nudge_binary("slice")?;
+    let binary = nudge_binary(env!("CARGO_BIN_EXE_nudge"), "slice")?;
     let mut rows = vec![measure_embedded_process(&binary).await?];
     rows.extend(measure_service_processes(&binary).await?);
     Ok(rows)
