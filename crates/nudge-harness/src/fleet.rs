@@ -294,6 +294,7 @@ impl Fleet {
             phones,
             due,
             first_sent,
+            prefix,
         }
     }
 
@@ -334,6 +335,25 @@ pub struct Burst {
     pub due: HashMap<String, DateTime<Utc>>,
     /// How many were at Twilio when the burst returned.
     pub first_sent: usize,
+    /// What their texts start with.
+    prefix: String,
+}
+
+impl Burst {
+    /// Once all are at Twilio: gives a duplicate every chance to show up,
+    /// checks each reminder was sent exactly once and none before its time,
+    /// and prints the lateness after `what` happened.
+    pub async fn check_each_sent_once(&self, fleet: &Fleet, what: &str) {
+        tokio::time::sleep(Duration::from_secs(5)).await;
+        let lateness = exactly_once(&fleet.reminders_sent(&self.phones, &self.prefix), &self.due);
+        eprintln!(
+            "{what}: 1,000 sent once each; lateness p50 {} ms, p99 {} ms, max {} ms",
+            percentile(&lateness, 0.5),
+            percentile(&lateness, 0.99),
+            lateness[lateness.len() - 1]
+        );
+        assert!(lateness[0] >= -5, "none before its time: {:?}", &lateness[..5]);
+    }
 }
 
 /// The reminder text of a first send, from its SMS body.

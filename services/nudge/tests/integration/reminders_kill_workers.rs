@@ -8,7 +8,7 @@
 
 use std::time::Duration;
 
-use crate::helpers::fleet::{Burst, Fleet, exactly_once, percentile};
+use crate::helpers::fleet::Fleet;
 use crate::helpers::{eventually, nudge_binary};
 
 #[tokio::test(flavor = "multi_thread")]
@@ -23,38 +23,30 @@ async fn kill_9_of_workers_with_a_thousand_reminders_about_to_fire_sends_each_on
     .await;
     // 1,000 reminders due over 6 s; once the first ones are at Twilio,
     // kill -9 the workers process.
-    let Burst {
-        phones,
-        due,
-        first_sent: before_kill,
-    } = fleet.a_thousand_reminders_about_to_fire("pill").await;
+    let burst = fleet.a_thousand_reminders_about_to_fire("pill").await;
+    let (phones, due, before_kill) = (&burst.phones, &burst.due, burst.first_sent);
     fleet.kill_workers(0);
-    let at_kill = fleet.reminders_sent(&phones, "pill ").len();
+    let at_kill = fleet.reminders_sent(phones, "pill ").len();
     assert!(
         at_kill < due.len(),
         "the kill came after every reminder was sent ({at_kill}): it proves nothing"
     );
     tokio::time::sleep(Duration::from_millis(500)).await;
-    let while_down = fleet.reminders_sent(&phones, "pill ").len();
+    let while_down = fleet.reminders_sent(phones, "pill ").len();
     fleet.restart_workers(0).await;
 
     eventually(
         "1,000 reminders at Twilio",
         Duration::from_secs(120),
-        || async { fleet.reminders_sent(&phones, "pill ").len() },
+        || async { fleet.reminders_sent(phones, "pill ").len() },
         |sent| *sent >= due.len(),
     )
     .await;
-    // Give a duplicate every chance to show up.
-    tokio::time::sleep(Duration::from_secs(5)).await;
-    let lateness = exactly_once(&fleet.reminders_sent(&phones, "pill "), &due);
-    eprintln!(
-        "kill -9 after {before_kill} sent ({at_kill} at the kill, {while_down} while down): 1,000 sent once each; \
-         lateness p50 {} ms, p99 {} ms, max {} ms",
-        percentile(&lateness, 0.5),
-        percentile(&lateness, 0.99),
-        lateness[lateness.len() - 1]
-    );
-    assert!(lateness[0] >= -5, "none before its time: {:?}", &lateness[..5]);
+    burst
+        .check_each_sent_once(
+            &fleet,
+            &format!("kill -9 after {before_kill} sent ({at_kill} at the kill, {while_down} while down)"),
+        )
+        .await;
     fleet.stop().await;
 }
