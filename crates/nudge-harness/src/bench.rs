@@ -226,6 +226,59 @@ where
     command
 }
 
+/// A duration in milliseconds, as the tables show it.
+pub fn millis(duration: Duration) -> f64 {
+    duration.as_secs_f64() * 1000.0
+}
+
+/// The nearest-rank percentile `p` (0 to 100) of sorted `values`; zero for none.
+pub fn percentile(sorted: &[Duration], p: f64) -> Duration {
+    if sorted.is_empty() {
+        return Duration::ZERO;
+    }
+    let rank = ((p / 100.0) * sorted.len() as f64).ceil() as usize;
+    sorted[rank.clamp(1, sorted.len()) - 1]
+}
+
+/// `values` sorted, and their mean in milliseconds (zero for none).
+pub fn sorted_with_mean(values: &[Duration]) -> (Vec<Duration>, f64) {
+    let mut sorted = values.to_vec();
+    sorted.sort_unstable();
+    let mean = if sorted.is_empty() {
+        0.0
+    } else {
+        sorted.iter().map(|d| millis(*d)).sum::<f64>() / sorted.len() as f64
+    };
+    (sorted, mean)
+}
+
+/// A row of the latency tables, in milliseconds:
+/// `| name | count | p50 | p90 | p99 | p99.9 | max | mean |`.
+#[expect(clippy::print_stdout, reason = "a benchmark reports on stdout")]
+pub fn print_latency_row(name: &str, values: &[Duration]) {
+    let (sorted, mean) = sorted_with_mean(values);
+    println!(
+        "| {name} | {} | {:.2} | {:.2} | {:.2} | {:.2} | {:.2} | {:.2} |",
+        sorted.len(),
+        millis(percentile(&sorted, 50.0)),
+        millis(percentile(&sorted, 90.0)),
+        millis(percentile(&sorted, 99.0)),
+        millis(percentile(&sorted, 99.9)),
+        millis(sorted.last().copied().unwrap_or_default()),
+        mean
+    );
+}
+
+/// The phone of the SMS benchmarks' person number `person`.
+pub fn person_phone(person: usize) -> String {
+    format!("+1438{person:07}")
+}
+
+/// The Nudge number of the SMS benchmarks' person number `person`.
+pub fn person_number(person: usize) -> String {
+    format!("+1438{:07}", 5_000_000 + person)
+}
+
 /// The account Twilio (the fake, or nobody) knows sms-router by.
 pub const ACCOUNT_SID: &str = "AC0123456789abcdef0123456789abcdef";
 

@@ -33,7 +33,7 @@ use nudge::webhook::{InboundSms, WebhookSender, new_message_sid};
 use nudge_config::{Settings, Sources};
 use nudge_fake_twilio::{FakeTwilio, FakeTwilioConfig};
 use nudge_harness::bench::{
-    Running, free_port, load_average, nudge_binary, nudge_command, print_machine, scratch_dir, tail,
+    Running, free_port, load_average, millis, nudge_binary, nudge_command, percentile, print_machine, scratch_dir, tail,
 };
 use tokio_util::sync::CancellationToken;
 
@@ -254,16 +254,6 @@ async fn send_and_time(stack: &Stack, fake: &FakeTwilio) -> anyhow::Result<Vec<S
         WARM_UP + MEASURED
     );
     Ok(samples)
-}
-
-fn millis(d: Duration) -> f64 {
-    d.as_secs_f64() * 1000.0
-}
-
-/// The nearest-rank percentile of sorted `values`.
-fn percentile(sorted: &[Duration], p: f64) -> Duration {
-    let rank = ((p / 100.0) * sorted.len() as f64).ceil() as usize;
-    sorted[rank.clamp(1, sorted.len()) - 1]
 }
 
 struct Summary {

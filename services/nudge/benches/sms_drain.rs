@@ -31,7 +31,8 @@ use diesel::QueryableByName;
 use futures::StreamExt as _;
 use nudge_fake_twilio::{FakeMessage, FakeTwilio, FakeTwilioConfig};
 use nudge_harness::bench::{
-    ACCOUNT_SID, Running, SmsRouters, free_port, load_average, nudge_binary, print_machine, scratch_dir,
+    ACCOUNT_SID, Running, SmsRouters, free_port, load_average, nudge_binary, person_number, person_phone,
+    print_machine, scratch_dir,
 };
 use nudge_sms_router::client::{AssignNumberRequest, SendSmsRequest, SmsKind, SmsRouterServiceClient};
 use nudge_store::{Db, with_conn};
@@ -79,14 +80,6 @@ fn main() -> anyhow::Result<()> {
         report.problems
     );
     Ok(())
-}
-
-fn person_phone(person: usize) -> String {
-    format!("+1438{:07}", person)
-}
-
-fn person_number(person: usize) -> String {
-    format!("+1438{:07}", 5_000_000 + person)
 }
 
 // ---------------------------------------------------------------- run

@@ -35,7 +35,8 @@ use anyhow::{Context as _, bail, ensure};
 use diesel::QueryableByName;
 use futures::StreamExt as _;
 use nudge_harness::bench::{
-    ACCOUNT_SID, Running, SmsRouters, free_port, load_average, nudge_binary, print_machine, scratch_dir,
+    ACCOUNT_SID, Running, SmsRouters, free_port, load_average, nudge_binary, person_number, person_phone,
+    print_latency_row, print_machine, scratch_dir,
 };
 use nudge_sms_router::client::{AssignNumberRequest, SmsRouterServiceClient};
 use nudge_store::{Db, with_conn};
@@ -133,14 +134,6 @@ fn form_encode(params: &[(String, String)]) -> String {
         .map(|(k, v)| format!("{}={}", encode(k), encode(v)))
         .collect::<Vec<_>>()
         .join("&")
-}
-
-fn person_phone(person: usize) -> String {
-    format!("+1438{:07}", person)
-}
-
-fn person_number(person: usize) -> String {
-    format!("+1438{:07}", 5_000_000 + person)
 }
 
 /// The run's requests, in order: fresh messages, Twilio retries of earlier
@@ -453,18 +446,6 @@ async fn stored_sids(url: &str) -> anyhow::Result<(Counts, HashSet<String>)> {
 
 // ---------------------------------------------------------------- report
 
-fn millis(d: Duration) -> f64 {
-    d.as_secs_f64() * 1000.0
-}
-
-fn percentile(sorted: &[Duration], p: f64) -> Duration {
-    if sorted.is_empty() {
-        return Duration::ZERO;
-    }
-    let rank = ((p / 100.0) * sorted.len() as f64).ceil() as usize;
-    sorted[rank.clamp(1, sorted.len()) - 1]
-}
-
 impl Report {
     fn print(&self, config: &Config) {
         let doubles = if config.replicas > 1 {
@@ -487,23 +468,7 @@ impl Report {
             ("Acknowledgement latency, from the moment it left (ms)", &self.from_sent),
             ("Generator lateness: left − due (ms)", &self.late_starts),
         ] {
-            let mut sorted = values.clone();
-            sorted.sort_unstable();
-            let mean = if sorted.is_empty() {
-                0.0
-            } else {
-                sorted.iter().map(|d| millis(*d)).sum::<f64>() / sorted.len() as f64
-            };
-            println!(
-                "| {name} | {} | {:.2} | {:.2} | {:.2} | {:.2} | {:.2} | {:.2} |",
-                sorted.len(),
-                millis(percentile(&sorted, 50.0)),
-                millis(percentile(&sorted, 90.0)),
-                millis(percentile(&sorted, 99.0)),
-                millis(percentile(&sorted, 99.9)),
-                millis(sorted.last().copied().unwrap_or_default()),
-                mean
-            );
+            print_latency_row(name, values);
         }
         println!();
         println!(
