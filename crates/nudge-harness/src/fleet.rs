@@ -340,6 +340,17 @@ pub struct Burst {
 }
 
 impl Burst {
+    /// Waits until every reminder of the burst is at Twilio, at most `timeout`.
+    pub async fn wait_until_all_sent(&self, fleet: &Fleet, timeout: Duration) {
+        eventually(
+            "1,000 reminders at Twilio",
+            timeout,
+            || async { fleet.reminders_sent(&self.phones, &self.prefix).len() },
+            |sent| *sent >= self.due.len(),
+        )
+        .await;
+    }
+
     /// Once all are at Twilio: gives a duplicate every chance to show up,
     /// checks each reminder was sent exactly once and none before its time,
     /// and prints the lateness after `what` happened.

@@ -9,7 +9,7 @@
 use std::time::Duration;
 
 use crate::helpers::fleet::Fleet;
-use crate::helpers::{eventually, nudge_binary};
+use crate::helpers::nudge_binary;
 
 #[tokio::test(flavor = "multi_thread")]
 #[ignore = "needs PostgreSQL, RabbitMQ and Redis"]
@@ -35,13 +35,7 @@ async fn kill_9_of_workers_with_a_thousand_reminders_about_to_fire_sends_each_on
     let while_down = fleet.reminders_sent(phones, "pill ").len();
     fleet.restart_workers(0).await;
 
-    eventually(
-        "1,000 reminders at Twilio",
-        Duration::from_secs(120),
-        || async { fleet.reminders_sent(phones, "pill ").len() },
-        |sent| *sent >= due.len(),
-    )
-    .await;
+    burst.wait_until_all_sent(&fleet, Duration::from_secs(120)).await;
     burst
         .check_each_sent_once(
             &fleet,

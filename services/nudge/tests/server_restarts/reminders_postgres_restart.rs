@@ -6,7 +6,6 @@
 use std::process::Command;
 use std::time::{Duration, Instant};
 
-use nudge_harness::eventually;
 use nudge_harness::fleet::Fleet;
 use nudge_harness::process::wait_ready;
 
@@ -101,13 +100,7 @@ async fn a_postgres_crash_with_a_thousand_reminders_about_to_fire_sends_each_onc
     let down_for = stopped_at.elapsed();
     drop(guard);
 
-    eventually(
-        "1,000 reminders at Twilio",
-        Duration::from_secs(180),
-        || async { fleet.reminders_sent(phones, "pill ").len() },
-        |sent| *sent >= due.len(),
-    )
-    .await;
+    burst.wait_until_all_sent(&fleet, Duration::from_secs(180)).await;
     burst
         .check_each_sent_once(
             &fleet,
