@@ -111,16 +111,21 @@ pub(crate) async fn resend(sender: &WebhookSender, sid: &str, body: &str) {
     assert_eq!(status.as_u16(), 200, "webhook accepted");
 }
 
-/// Reads the dev outbox of an embedded stack.
-pub(crate) async fn outbox(sms_router_port: u16) -> Vec<Sms> {
+/// The dev outbox of an embedded stack as sms-router answers it, oldest first.
+pub(crate) async fn outbox_entries(sms_router_port: u16) -> Vec<Value> {
     let url = format!("http://127.0.0.1:{sms_router_port}/dev/outbox?limit=1000");
-    let messages: Vec<Value> = reqwest::get(&url)
+    reqwest::get(&url)
         .await
         .expect("outbox")
         .json()
         .await
-        .expect("outbox json");
-    messages
+        .expect("outbox json")
+}
+
+/// Reads the dev outbox of an embedded stack.
+pub(crate) async fn outbox(sms_router_port: u16) -> Vec<Sms> {
+    outbox_entries(sms_router_port)
+        .await
         .into_iter()
         .map(|m| Sms {
             to: m["to"].as_str().unwrap_or_default().to_owned(),

@@ -11,7 +11,6 @@ pub(crate) use nudge_proto::sms::AssignNumberRequest;
 pub(crate) use nudge_proto::time::from_timestamp;
 pub(crate) use nudge_proto::workers::*;
 pub(crate) use prost_types::Timestamp;
-use serde_json::Value;
 
 /// The instant of a timestamp field that must be there.
 pub(crate) fn instant(at: &Option<Timestamp>) -> DateTime<Utc> {
@@ -50,14 +49,8 @@ pub(crate) struct Sent {
 
 /// The dev outbox of an embedded stack, oldest first.
 pub(crate) async fn sent(sms_router_port: u16) -> Vec<Sent> {
-    let url = format!("http://127.0.0.1:{sms_router_port}/dev/outbox?limit=1000");
-    let messages: Vec<Value> = reqwest::get(&url)
+    super::outbox_entries(sms_router_port)
         .await
-        .expect("outbox")
-        .json()
-        .await
-        .expect("outbox json");
-    messages
         .into_iter()
         .map(|m| Sent {
             user_id: m["user_id"].as_str().unwrap_or_default().to_owned(),
