@@ -33,7 +33,7 @@
 //! with an error if any answer is not a 200. No token, email or password is
 //! printed or logged.
 
-#![allow(clippy::print_stdout, reason = "a benchmark reports on stdout")]
+#![expect(clippy::print_stdout, reason = "a benchmark reports on stdout")]
 
 use std::collections::{BTreeMap, HashMap};
 use std::path::Path;

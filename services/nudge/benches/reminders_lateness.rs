@@ -9,7 +9,7 @@
 //!
 //! Run: `cargo bench -p nudge --bench reminders_lateness` (needs the servers
 //! of `.ci/run`). Prints a Markdown table for docs/benchmarks.md.
-#![allow(clippy::print_stdout, clippy::print_stderr, reason = "a benchmark reports on stdout")]
+#![expect(clippy::print_stdout, clippy::print_stderr, reason = "a benchmark reports on stdout")]
 
 use std::collections::{HashMap, HashSet};
 use std::time::{Duration, Instant};

@@ -20,7 +20,7 @@
 //! Pass `latency` or `memory` after `--` to run one part only.
 //! Results are Markdown tables on standard output; see `docs/benchmarks.md`.
 
-#![allow(clippy::print_stdout, reason = "a benchmark reports on stdout")]
+#![expect(clippy::print_stdout, reason = "a benchmark reports on stdout")]
 
 use std::collections::HashMap;
 use std::path::Path;

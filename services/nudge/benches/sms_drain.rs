@@ -20,7 +20,7 @@
 //! (100), `rate=R` segments per second per number (1). Results are Markdown
 //! on standard output; see `docs/benchmarks.md`.
 
-#![allow(clippy::print_stdout, reason = "a benchmark reports on stdout")]
+#![expect(clippy::print_stdout, reason = "a benchmark reports on stdout")]
 
 use std::collections::{HashMap, HashSet};
 use std::time::{Duration, Instant};

@@ -24,7 +24,7 @@
 //! `seconds=S` (60), `people=P` (1000). Results are Markdown on standard
 //! output; see `docs/benchmarks.md`.
 
-#![allow(clippy::print_stdout, reason = "a benchmark reports on stdout")]
+#![expect(clippy::print_stdout, reason = "a benchmark reports on stdout")]
 
 use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
