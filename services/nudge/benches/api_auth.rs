@@ -33,9 +33,7 @@
 //! with an error if any answer is not a 200. No token, email or password is
 //! printed or logged.
 
-#![allow(clippy::print_stdout, reason = "a benchmark reports on stdout")]
-
-mod support;
+#![expect(clippy::print_stdout, reason = "a benchmark reports on stdout")]
 
 use std::collections::{BTreeMap, HashMap};
 use std::path::Path;
@@ -44,8 +42,11 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 use anyhow::{Context as _, bail, ensure};
+use nudge_harness::bench::{
+    Running, free_port, load_average, millis, nudge_binary, nudge_command, percentile, print_latency_row,
+    print_machine, scratch_dir, sorted_with_mean, tail,
+};
 use serde_json::{Value, json};
-use support::{Running, free_port, load_average, nudge_binary, nudge_command, print_machine, scratch_dir, tail};
 
 const WARM_UP: Duration = Duration::from_secs(2);
 const WARM_UP_LOGINS: usize = 3;
@@ -144,7 +145,7 @@ struct Api {
 }
 
 async fn start_api(mode: Mode, dir: &Path, rate: u32) -> anyhow::Result<Api> {
-    let binary = nudge_binary("api_auth")?;
+    let binary = nudge_binary(env!("CARGO_BIN_EXE_nudge"), "api_auth")?;
     match mode {
         Mode::Embedded => {
             let ports = [free_port()?, free_port()?, free_port()?, free_port()?, free_port()?];
@@ -506,29 +507,6 @@ async fn generate(
 
 // ---------------------------------------------------------------- report
 
-fn millis(d: Duration) -> f64 {
-    d.as_secs_f64() * 1000.0
-}
-
-fn percentile(sorted: &[Duration], p: f64) -> Duration {
-    if sorted.is_empty() {
-        return Duration::ZERO;
-    }
-    let rank = ((p / 100.0) * sorted.len() as f64).ceil() as usize;
-    sorted[rank.clamp(1, sorted.len()) - 1]
-}
-
-fn sorted_with_mean(values: &[Duration]) -> (Vec<Duration>, f64) {
-    let mut sorted = values.to_vec();
-    sorted.sort_unstable();
-    let mean = if sorted.is_empty() {
-        0.0
-    } else {
-        sorted.iter().map(|d| millis(*d)).sum::<f64>() / sorted.len() as f64
-    };
-    (sorted, mean)
-}
-
 impl Report {
     fn print(&self, config: &Config) {
         println!(
@@ -567,17 +545,7 @@ impl Report {
             ("Latency from the moment it left", &self.from_sent),
             ("Generator lateness: left − due", &self.late_starts),
         ] {
-            let (sorted, mean) = sorted_with_mean(values);
-            println!(
-                "| {name} | {} | {:.2} | {:.2} | {:.2} | {:.2} | {:.2} | {:.2} |",
-                sorted.len(),
-                millis(percentile(&sorted, 50.0)),
-                millis(percentile(&sorted, 90.0)),
-                millis(percentile(&sorted, 99.0)),
-                millis(percentile(&sorted, 99.9)),
-                millis(sorted.last().copied().unwrap_or_default()),
-                mean
-            );
+            print_latency_row(name, values);
         }
         println!();
         println!(

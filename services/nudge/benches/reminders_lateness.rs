@@ -9,18 +9,15 @@
 //!
 //! Run: `cargo bench -p nudge --bench reminders_lateness` (needs the servers
 //! of `.ci/run`). Prints a Markdown table for docs/benchmarks.md.
-#![allow(clippy::print_stdout, clippy::print_stderr, reason = "a benchmark reports on stdout")]
-
-#[path = "../tests/common/mod.rs"]
-mod common;
+#![expect(clippy::print_stdout, clippy::print_stderr, reason = "a benchmark reports on stdout")]
 
 use std::collections::{HashMap, HashSet};
 use std::time::{Duration, Instant};
 
 use chrono::{DateTime, TimeDelta, Utc};
-use common::eventually;
-use common::fleet::{Fleet, exactly_once, percentile};
-use common::reminders::millis;
+use nudge_harness::eventually;
+use nudge_harness::fleet::{Fleet, exactly_once, percentile};
+use nudge_harness::reminders::millis;
 
 const PEOPLE: usize = 1_000;
 const PER_PERSON: usize = 10;
@@ -139,7 +136,7 @@ async fn run(workers: usize, pool: Option<&str>) -> Run {
     if let Some(pool) = pool {
         settings.push(("NUDGE__DATABASE__MAX_CONNECTIONS", pool));
     }
-    let fleet = Fleet::start(workers, &settings).await;
+    let fleet = Fleet::start(std::path::Path::new(env!("CARGO_BIN_EXE_nudge")), workers, &settings).await;
     let people = fleet.people(PEOPLE).await;
     let phones: HashSet<String> = people.iter().map(|(_, phone)| phone.clone()).collect();
 

@@ -20,9 +20,7 @@
 //! Pass `latency` or `memory` after `--` to run one part only.
 //! Results are Markdown tables on standard output; see `docs/benchmarks.md`.
 
-#![allow(clippy::print_stdout, reason = "a benchmark reports on stdout")]
-
-mod support;
+#![expect(clippy::print_stdout, reason = "a benchmark reports on stdout")]
 
 use std::collections::HashMap;
 use std::path::Path;
@@ -34,7 +32,9 @@ use nudge::embedded::Stack;
 use nudge::webhook::{InboundSms, WebhookSender, new_message_sid};
 use nudge_config::{Settings, Sources};
 use nudge_fake_twilio::{FakeTwilio, FakeTwilioConfig};
-use support::{Running, free_port, load_average, nudge_binary, nudge_command, print_machine, scratch_dir, tail};
+use nudge_harness::bench::{
+    Running, free_port, load_average, millis, nudge_binary, nudge_command, percentile, print_machine, scratch_dir, tail,
+};
 use tokio_util::sync::CancellationToken;
 
 /// The demo person's phone and their Nudge number (`demo.*` defaults).
@@ -256,16 +256,6 @@ async fn send_and_time(stack: &Stack, fake: &FakeTwilio) -> anyhow::Result<Vec<S
     Ok(samples)
 }
 
-fn millis(d: Duration) -> f64 {
-    d.as_secs_f64() * 1000.0
-}
-
-/// The nearest-rank percentile of sorted `values`.
-fn percentile(sorted: &[Duration], p: f64) -> Duration {
-    let rank = ((p / 100.0) * sorted.len() as f64).ceil() as usize;
-    sorted[rank.clamp(1, sorted.len()) - 1]
-}
-
 struct Summary {
     p50: Duration,
     p90: Duration,
@@ -355,7 +345,7 @@ struct MemoryRow {
 }
 
 async fn measure_memory() -> anyhow::Result<Vec<MemoryRow>> {
-    let binary = nudge_binary("slice")?;
+    let binary = nudge_binary(env!("CARGO_BIN_EXE_nudge"), "slice")?;
     let mut rows = vec![measure_embedded_process(&binary).await?];
     rows.extend(measure_service_processes(&binary).await?);
     Ok(rows)

@@ -20,9 +20,7 @@
 //! (100), `rate=R` segments per second per number (1). Results are Markdown
 //! on standard output; see `docs/benchmarks.md`.
 
-#![allow(clippy::print_stdout, reason = "a benchmark reports on stdout")]
-
-mod support;
+#![expect(clippy::print_stdout, reason = "a benchmark reports on stdout")]
 
 use std::collections::{HashMap, HashSet};
 use std::time::{Duration, Instant};
@@ -32,11 +30,12 @@ use chrono::{DateTime, Utc};
 use diesel::QueryableByName;
 use futures::StreamExt as _;
 use nudge_fake_twilio::{FakeMessage, FakeTwilio, FakeTwilioConfig};
+use nudge_harness::bench::{
+    ACCOUNT_SID, Running, SmsRouters, free_port, load_average, nudge_binary, person_number, person_phone,
+    print_machine, scratch_dir,
+};
 use nudge_sms_router::client::{AssignNumberRequest, SendSmsRequest, SmsKind, SmsRouterServiceClient};
 use nudge_store::{Db, with_conn};
-use support::{Running, free_port, load_average, nudge_binary, nudge_command, print_machine, scratch_dir, tail};
-
-const ACCOUNT_SID: &str = "AC0123456789abcdef0123456789abcdef";
 
 struct Config {
     replicas: usize,
@@ -83,14 +82,6 @@ fn main() -> anyhow::Result<()> {
     Ok(())
 }
 
-fn person_phone(person: usize) -> String {
-    format!("+1438{:07}", person)
-}
-
-fn person_number(person: usize) -> String {
-    format!("+1438{:07}", 5_000_000 + person)
-}
-
 // ---------------------------------------------------------------- run
 
 struct NumberFigures {
@@ -134,10 +125,8 @@ struct Attempts {
 }
 
 async fn run(config: &Config) -> anyhow::Result<Report> {
-    let binary = nudge_binary("sms_drain")?;
+    let binary = nudge_binary(env!("CARGO_BIN_EXE_nudge"), "sms_drain")?;
     let dir = scratch_dir()?;
-    let database = nudge_testkit::TestDatabase::postgres().await;
-    let prefix = nudge_testkit::unique_name("nudge-bench-");
     let auth_token = format!("bench{}", uuid::Uuid::new_v4().simple());
     let fake = FakeTwilio::start(
         FakeTwilioConfig {
@@ -149,59 +138,27 @@ async fn run(config: &Config) -> anyhow::Result<Report> {
     )
     .await
     .context("cannot start the fake Twilio")?;
-    let http_ports: Vec<u16> = (0..config.replicas).map(|_| free_port()).collect::<Result<_, _>>()?;
-    let grpc_ports: Vec<u16> = (0..config.replicas).map(|_| free_port()).collect::<Result<_, _>>()?;
-    let key = nudge_secure::KeyRing::generate_key();
-    let mut environment: HashMap<String, String> = [
-        ("NUDGE__MODE", "distributed".to_owned()),
-        ("NUDGE__DATABASE__URL", database.url.clone()),
-        ("NUDGE__QUEUE__URL", nudge_testkit::rabbitmq_url()),
-        ("NUDGE__QUEUE__PREFIX", prefix.clone()),
-        ("NUDGE__CACHE__URL", nudge_testkit::redis_url()),
-        ("NUDGE__CACHE__PREFIX", prefix.clone()),
-        ("NUDGE__CRYPTO__ACTIVE_KEY", "k1".to_owned()),
-        ("NUDGE__CRYPTO__KEYS__K1", key.expose_secret().to_owned()),
-        ("NUDGE__TWILIO__ACCOUNT_SID", ACCOUNT_SID.to_owned()),
-        ("NUDGE__SMS__VERIFICATION_NUMBER", "+15005550006".to_owned()),
-        ("NUDGE__TWILIO__AUTH_TOKEN", auth_token.clone()),
-        ("NUDGE__TWILIO__API_BASE_URL", fake.base_url()),
-        // The fake calls replica 0 back directly: no proxy in between.
-        (
-            "NUDGE__TWILIO__PUBLIC_BASE_URL",
-            format!("http://127.0.0.1:{}", http_ports[0]),
-        ),
-        ("NUDGE__SMS__SEGMENTS_PER_SECOND", config.rate.to_string()),
-        ("NUDGE__SERVICES__SHUTDOWN_GRACE_SECONDS", "10".to_owned()),
-        ("NUDGE__TELEMETRY__FILTER", "info".to_owned()),
-    ]
-    .into_iter()
-    .map(|(k, v)| (k.to_owned(), v))
-    .collect();
-
-    let mut migrate = Running::spawn(
-        "nudge migrate",
-        nudge_command(&binary, &["migrate"], &environment),
-        dir.path().join("migrate.log"),
-    )?;
-    ensure!(
-        migrate.finish(Duration::from_secs(60)).await?.success(),
-        "nudge migrate failed:\n{}",
-        tail(&migrate.log)
-    );
-    let mut replicas = Vec::new();
-    for (index, (http, grpc)) in http_ports.iter().zip(&grpc_ports).enumerate() {
-        environment.insert("NUDGE__SERVICES__SMS_ROUTER__PORT".to_owned(), http.to_string());
-        environment.insert("NUDGE__SERVICES__SMS_ROUTER__GRPC_PORT".to_owned(), grpc.to_string());
-        let mut replica = Running::spawn(
-            &format!("sms-router {index}"),
-            nudge_command(&binary, &["serve", "sms-router"], &environment),
-            dir.path().join(format!("sms-router-{index}.log")),
-        )?;
-        replica.wait_ready(*http).await?;
-        replicas.push(replica);
-    }
+    let ports: Vec<(u16, u16)> = (0..config.replicas)
+        .map(|_| Ok((free_port()?, free_port()?)))
+        .collect::<anyhow::Result<_>>()?;
+    let mut routers = SmsRouters::start(
+        &binary,
+        dir.path(),
+        &ports,
+        &auth_token,
+        vec![
+            ("NUDGE__TWILIO__API_BASE_URL", fake.base_url()),
+            // The fake calls replica 0 back directly: no proxy in between.
+            (
+                "NUDGE__TWILIO__PUBLIC_BASE_URL",
+                format!("http://127.0.0.1:{}", ports[0].0),
+            ),
+            ("NUDGE__SMS__SEGMENTS_PER_SECOND", config.rate.to_string()),
+        ],
+    )
+    .await?;
     let mut clients = Vec::new();
-    for port in &grpc_ports {
+    for port in &routers.grpc_ports {
         let channel = tonic::transport::Endpoint::from_shared(format!("http://127.0.0.1:{port}"))?
             .connect()
             .await?;
@@ -221,7 +178,7 @@ async fn run(config: &Config) -> anyhow::Result<Report> {
     }
 
     // Queue everything: each person's SMS in order, the people at once.
-    let cpu_before: Vec<Duration> = replicas.iter().map(Running::cpu).collect();
+    let cpu_before: Vec<Duration> = routers.replicas.iter().map(Running::cpu).collect();
     let started = Instant::now();
     let started_at = Utc::now();
     let queueing = users.iter().enumerate().map(|(person, user)| {
@@ -257,7 +214,7 @@ async fn run(config: &Config) -> anyhow::Result<Report> {
     let deadline = expected_drain * 2 + Duration::from_secs(60);
     while started.elapsed() < deadline {
         let accepted = fake.wait_for_messages(total, Duration::from_secs(5)).await.len();
-        for replica in &mut replicas {
+        for replica in &mut routers.replicas {
             replica.ensure_alive()?;
         }
         if accepted >= total {
@@ -269,7 +226,8 @@ async fn run(config: &Config) -> anyhow::Result<Report> {
     let messages = fake.messages();
     let last_accept = messages.iter().map(|m| m.date_created).max().unwrap_or(started_at);
     let drained_in = (last_accept - started_at).to_std().unwrap_or_default();
-    let cpu: Vec<(String, Duration)> = replicas
+    let cpu: Vec<(String, Duration)> = routers
+        .replicas
         .iter()
         .zip(cpu_before)
         .map(|(r, before)| (r.name.clone(), r.cpu().saturating_sub(before)))
@@ -339,22 +297,13 @@ async fn run(config: &Config) -> anyhow::Result<Report> {
     }
     let first_accept = messages.iter().map(|m| m.date_created).min().unwrap_or(started_at);
 
-    let (rows, attempts) = outbound_rows(&database.url).await?;
+    let (rows, attempts) = outbound_rows(&routers.database.url).await?;
     if usize::try_from(rows.sent).unwrap_or(0) != total || rows.sids != rows.sent {
         problems.push(format!("{} rows sent with {} distinct sids", rows.sent, rows.sids));
     }
 
-    for replica in &mut replicas {
-        replica.stop().await?;
-    }
+    routers.stop().await?;
     fake.shutdown().await;
-    let queue = nudge_queue::Queue::connect(&nudge_config::QueueSettings {
-        url: nudge_testkit::rabbitmq_url(),
-        prefix,
-        ..Default::default()
-    })
-    .await?;
-    queue.delete("sms.outbound").await?;
 
     Ok(Report {
         queued_in,

@@ -24,9 +24,7 @@
 //! `seconds=S` (60), `people=P` (1000). Results are Markdown on standard
 //! output; see `docs/benchmarks.md`.
 
-#![allow(clippy::print_stdout, reason = "a benchmark reports on stdout")]
-
-mod support;
+#![expect(clippy::print_stdout, reason = "a benchmark reports on stdout")]
 
 use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
@@ -36,11 +34,13 @@ use std::time::{Duration, Instant};
 use anyhow::{Context as _, bail, ensure};
 use diesel::QueryableByName;
 use futures::StreamExt as _;
+use nudge_harness::bench::{
+    ACCOUNT_SID, Running, SmsRouters, free_port, load_average, nudge_binary, person_number, person_phone,
+    print_latency_row, print_machine, scratch_dir,
+};
 use nudge_sms_router::client::{AssignNumberRequest, SmsRouterServiceClient};
 use nudge_store::{Db, with_conn};
-use support::{Running, free_port, load_average, nudge_binary, nudge_command, print_machine, scratch_dir, tail};
 
-const ACCOUNT_SID: &str = "AC0123456789abcdef0123456789abcdef";
 /// The public URL Twilio signs; the load goes to the replicas directly.
 const PUBLIC_BASE_URL: &str = "https://sms.nudge.example.test";
 const WARM_UP: Duration = Duration::from_secs(5);
@@ -134,14 +134,6 @@ fn form_encode(params: &[(String, String)]) -> String {
         .map(|(k, v)| format!("{}={}", encode(k), encode(v)))
         .collect::<Vec<_>>()
         .join("&")
-}
-
-fn person_phone(person: usize) -> String {
-    format!("+1438{:07}", person)
-}
-
-fn person_number(person: usize) -> String {
-    format!("+1438{:07}", 5_000_000 + person)
 }
 
 /// The run's requests, in order: fresh messages, Twilio retries of earlier
@@ -313,70 +305,34 @@ struct Sid {
 }
 
 async fn run(config: &Config) -> anyhow::Result<Report> {
-    let binary = nudge_binary("sms_webhook")?;
+    let binary = nudge_binary(env!("CARGO_BIN_EXE_nudge"), "sms_webhook")?;
     let dir = scratch_dir()?;
-    let database = nudge_testkit::TestDatabase::postgres().await;
-    let prefix = nudge_testkit::unique_name("nudge-bench-");
     let auth_token = format!("bench{}", uuid::Uuid::new_v4().simple());
-    let key = nudge_secure::KeyRing::generate_key();
     let closed_agent_port = free_port()?;
-    let mut environment: HashMap<String, String> = [
-        ("NUDGE__MODE", "distributed".to_owned()),
-        ("NUDGE__DATABASE__URL", database.url.clone()),
-        ("NUDGE__QUEUE__URL", nudge_testkit::rabbitmq_url()),
-        ("NUDGE__QUEUE__PREFIX", prefix.clone()),
-        ("NUDGE__CACHE__URL", nudge_testkit::redis_url()),
-        ("NUDGE__CACHE__PREFIX", prefix.clone()),
-        ("NUDGE__CRYPTO__ACTIVE_KEY", "k1".to_owned()),
-        ("NUDGE__CRYPTO__KEYS__K1", key.expose_secret().to_owned()),
-        ("NUDGE__TWILIO__ACCOUNT_SID", ACCOUNT_SID.to_owned()),
-        ("NUDGE__SMS__VERIFICATION_NUMBER", "+15005550006".to_owned()),
-        ("NUDGE__TWILIO__AUTH_TOKEN", auth_token.clone()),
-        ("NUDGE__TWILIO__PUBLIC_BASE_URL", PUBLIC_BASE_URL.to_owned()),
-        // Nothing is sent in this benchmark; Twilio's API is never called.
-        ("NUDGE__TWILIO__API_BASE_URL", "http://127.0.0.1:1".to_owned()),
-        // The agent is absent: its port is closed.
-        (
-            "NUDGE__SERVICES__AGENT__URL",
-            format!("http://127.0.0.1:{closed_agent_port}"),
-        ),
-        ("NUDGE__SERVICES__SHUTDOWN_GRACE_SECONDS", "10".to_owned()),
-        ("NUDGE__TELEMETRY__FILTER", "info".to_owned()),
-    ]
-    .into_iter()
-    .map(|(k, v)| (k.to_owned(), v))
-    .collect();
-
-    let mut migrate = Running::spawn(
-        "nudge migrate",
-        nudge_command(&binary, &["migrate"], &environment),
-        dir.path().join("migrate.log"),
-    )?;
-    ensure!(
-        migrate.finish(Duration::from_secs(60)).await?.success(),
-        "nudge migrate failed:\n{}",
-        tail(&migrate.log)
-    );
-    let mut replicas = Vec::new();
-    let mut http_ports = Vec::new();
-    let mut grpc_ports = Vec::new();
-    for index in 0..config.replicas {
-        let (http, grpc) = (free_port()?, free_port()?);
-        environment.insert("NUDGE__SERVICES__SMS_ROUTER__PORT".to_owned(), http.to_string());
-        environment.insert("NUDGE__SERVICES__SMS_ROUTER__GRPC_PORT".to_owned(), grpc.to_string());
-        let mut replica = Running::spawn(
-            &format!("sms-router {index}"),
-            nudge_command(&binary, &["serve", "sms-router"], &environment),
-            dir.path().join(format!("sms-router-{index}.log")),
-        )?;
-        replica.wait_ready(http).await?;
-        replicas.push(replica);
-        http_ports.push(http);
-        grpc_ports.push(grpc);
-    }
+    let ports: Vec<(u16, u16)> = (0..config.replicas)
+        .map(|_| Ok((free_port()?, free_port()?)))
+        .collect::<anyhow::Result<_>>()?;
+    let mut routers = SmsRouters::start(
+        &binary,
+        dir.path(),
+        &ports,
+        &auth_token,
+        vec![
+            ("NUDGE__TWILIO__PUBLIC_BASE_URL", PUBLIC_BASE_URL.to_owned()),
+            // Nothing is sent in this benchmark; Twilio's API is never called.
+            ("NUDGE__TWILIO__API_BASE_URL", "http://127.0.0.1:1".to_owned()),
+            // The agent is absent: its port is closed.
+            (
+                "NUDGE__SERVICES__AGENT__URL",
+                format!("http://127.0.0.1:{closed_agent_port}"),
+            ),
+        ],
+    )
+    .await?;
+    let http_ports = routers.http_ports.clone();
 
     // The people and their numbers.
-    let channel = tonic::transport::Endpoint::from_shared(format!("http://127.0.0.1:{}", grpc_ports[0]))?
+    let channel = tonic::transport::Endpoint::from_shared(format!("http://127.0.0.1:{}", routers.grpc_ports[0]))?
         .connect()
         .await?;
     let client = SmsRouterServiceClient::new(channel);
@@ -409,21 +365,22 @@ async fn run(config: &Config) -> anyhow::Result<Report> {
 
     let count = usize::try_from(config.seconds * u64::from(config.rate)).unwrap_or(0);
     let (requests, sids) = prepare(count, warm_sids.len(), config, &auth_token);
-    let cpu_before: Vec<Duration> = replicas.iter().map(Running::cpu).collect();
+    let cpu_before: Vec<Duration> = routers.replicas.iter().map(Running::cpu).collect();
     let measured_start = Instant::now();
     let (outcomes, skipped) = generate(requests, config.rate, &http_ports).await?;
     let measured = measured_start.elapsed();
-    let cpu: Vec<(String, Duration)> = replicas
+    let cpu: Vec<(String, Duration)> = routers
+        .replicas
         .iter()
         .zip(cpu_before)
         .map(|(r, before)| (r.name.clone(), r.cpu().saturating_sub(before)))
         .collect();
-    for replica in &mut replicas {
+    for replica in &mut routers.replicas {
         replica.ensure_alive()?;
     }
 
     // The database: one row per distinct MessageSid acknowledged.
-    let (counts, stored) = stored_sids(&database.url).await?;
+    let (counts, stored) = stored_sids(&routers.database.url).await?;
     let acked: HashSet<&str> = outcomes
         .iter()
         .filter(|o| o.status == 200)
@@ -436,16 +393,7 @@ async fn run(config: &Config) -> anyhow::Result<Report> {
         .collect();
     let lost = acked.iter().filter(|sid| !stored.contains(**sid)).count();
 
-    for replica in &mut replicas {
-        replica.stop().await?;
-    }
-    let queue = nudge_queue::Queue::connect(&nudge_config::QueueSettings {
-        url: nudge_testkit::rabbitmq_url(),
-        prefix,
-        ..Default::default()
-    })
-    .await?;
-    queue.delete("sms.outbound").await?;
+    routers.stop().await?;
 
     let mut errors: HashMap<u16, usize> = HashMap::new();
     for outcome in outcomes.iter().filter(|o| o.status != 200) {
@@ -498,18 +446,6 @@ async fn stored_sids(url: &str) -> anyhow::Result<(Counts, HashSet<String>)> {
 
 // ---------------------------------------------------------------- report
 
-fn millis(d: Duration) -> f64 {
-    d.as_secs_f64() * 1000.0
-}
-
-fn percentile(sorted: &[Duration], p: f64) -> Duration {
-    if sorted.is_empty() {
-        return Duration::ZERO;
-    }
-    let rank = ((p / 100.0) * sorted.len() as f64).ceil() as usize;
-    sorted[rank.clamp(1, sorted.len()) - 1]
-}
-
 impl Report {
     fn print(&self, config: &Config) {
         let doubles = if config.replicas > 1 {
@@ -532,23 +468,7 @@ impl Report {
             ("Acknowledgement latency, from the moment it left (ms)", &self.from_sent),
             ("Generator lateness: left − due (ms)", &self.late_starts),
         ] {
-            let mut sorted = values.clone();
-            sorted.sort_unstable();
-            let mean = if sorted.is_empty() {
-                0.0
-            } else {
-                sorted.iter().map(|d| millis(*d)).sum::<f64>() / sorted.len() as f64
-            };
-            println!(
-                "| {name} | {} | {:.2} | {:.2} | {:.2} | {:.2} | {:.2} | {:.2} |",
-                sorted.len(),
-                millis(percentile(&sorted, 50.0)),
-                millis(percentile(&sorted, 90.0)),
-                millis(percentile(&sorted, 99.0)),
-                millis(percentile(&sorted, 99.9)),
-                millis(sorted.last().copied().unwrap_or_default()),
-                mean
-            );
+            print_latency_row(name, values);
         }
         println!();
         println!(

@@ -5,7 +5,7 @@
 //!
 //! Run: `cargo bench -p nudge --bench when_cli`. Prints a Markdown table for
 //! docs/benchmarks.md.
-#![allow(clippy::print_stdout, reason = "a benchmark reports on stdout")]
+#![expect(clippy::print_stdout, reason = "a benchmark reports on stdout")]
 
 use std::io::Write as _;
 use std::path::PathBuf;

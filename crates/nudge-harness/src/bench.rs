@@ -1,0 +1,376 @@
+//! What the benchmarks share: the machine's description, the `nudge`
+//! processes they start (killed when dropped), free ports, a scratch
+//! directory, and sms-router alone in distributed mode (`SmsRouters`).
+//! Errors are `anyhow`'s: a benchmark reports them and stops.
+
+use std::collections::HashMap;
+use std::ffi::OsStr;
+use std::net::TcpListener;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use anyhow::{Context as _, bail, ensure};
+use chrono::Utc;
+
+/// How long a service may take to answer `/readyz`.
+pub const READY_TIMEOUT: Duration = Duration::from_secs(60);
+
+/// The machine the figures were measured on, as Markdown lines on standard output.
+#[expect(clippy::print_stdout, reason = "a benchmark reports on stdout")]
+pub fn print_machine() {
+    let cpuinfo = std::fs::read_to_string("/proc/cpuinfo").unwrap_or_default();
+    let model = cpuinfo
+        .lines()
+        .find_map(|line| line.strip_prefix("model name")?.split_once(':').map(|(_, m)| m.trim()))
+        .unwrap_or("unknown CPU");
+    let cpus = std::thread::available_parallelism().map_or(0, |n| n.get());
+    let memory = std::fs::read_to_string("/proc/meminfo")
+        .ok()
+        .and_then(|m| status_kib(&m, "MemTotal:"))
+        .map_or_else(
+            || "unknown".to_owned(),
+            |kib| format!("{:.1} GiB", kib as f64 / 1024.0 / 1024.0),
+        );
+    let kernel = std::fs::read_to_string("/proc/sys/kernel/osrelease").unwrap_or_default();
+    println!("- Date: {} (UTC)", Utc::now().format("%Y-%m-%d %H:%M"));
+    println!(
+        "- Machine: {cpus} × {model} (nproc = {cpus}), {memory} RAM, Linux {}",
+        kernel.trim()
+    );
+    println!("- Build: `bench` profile (= release)");
+    println!("- Load average at the start: {}\n", load_average());
+}
+
+pub fn load_average() -> String {
+    std::fs::read_to_string("/proc/loadavg")
+        .map(|l| l.split_whitespace().take(3).collect::<Vec<_>>().join(" "))
+        .unwrap_or_else(|_| "unknown".to_owned())
+}
+
+/// A temporary directory for data and logs, removed at the end unless
+/// `NUDGE_BENCH_KEEP` is set (then its path is printed on standard error).
+pub fn scratch_dir() -> anyhow::Result<tempfile::TempDir> {
+    let mut dir = tempfile::Builder::new()
+        .prefix("nudge-bench-")
+        .tempdir()
+        .context("cannot create a temporary directory")?;
+    if std::env::var_os("NUDGE_BENCH_KEEP").is_some() {
+        dir.disable_cleanup(true);
+        eprintln!("keeping {}", dir.path().display());
+    }
+    Ok(dir)
+}
+
+/// A child process, killed (and reaped) when dropped, whatever happened.
+pub struct Running {
+    pub name: String,
+    pub child: Child,
+    pub log: PathBuf,
+}
+
+impl Running {
+    pub fn spawn(name: &str, mut command: Command, log: PathBuf) -> anyhow::Result<Running> {
+        let out = std::fs::File::create(&log).with_context(|| format!("cannot create {}", log.display()))?;
+        let err = out.try_clone()?;
+        command.stdin(Stdio::null()).stdout(out).stderr(err);
+        let child = command.spawn().with_context(|| format!("cannot start {name}"))?;
+        Ok(Running {
+            name: name.to_owned(),
+            child,
+            log,
+        })
+    }
+
+    /// An error if the process has exited, with the end of its output.
+    pub fn ensure_alive(&mut self) -> anyhow::Result<()> {
+        if let Some(status) = self.child.try_wait()? {
+            bail!(
+                "{} exited ({status}); its output ends with:\n{}",
+                self.name,
+                tail(&self.log)
+            );
+        }
+        Ok(())
+    }
+
+    /// Waits for the process to exit by itself, at most `timeout`.
+    pub async fn finish(&mut self, timeout: Duration) -> anyhow::Result<std::process::ExitStatus> {
+        let deadline = Instant::now() + timeout;
+        loop {
+            if let Some(status) = self.child.try_wait()? {
+                return Ok(status);
+            }
+            ensure!(
+                Instant::now() < deadline,
+                "{} did not finish within {timeout:?}",
+                self.name
+            );
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    }
+
+    /// Waits until `GET http://127.0.0.1:{port}/readyz` answers 200.
+    pub async fn wait_ready(&mut self, port: u16) -> anyhow::Result<()> {
+        let http = reqwest::Client::builder().timeout(Duration::from_secs(2)).build()?;
+        let deadline = Instant::now() + READY_TIMEOUT;
+        let url = format!("http://127.0.0.1:{port}/readyz");
+        loop {
+            self.ensure_alive()?;
+            if let Ok(response) = http.get(&url).send().await
+                && response.status().is_success()
+            {
+                return Ok(());
+            }
+            ensure!(
+                Instant::now() < deadline,
+                "{} was not ready ({url}) within {READY_TIMEOUT:?}; its output ends with:\n{}",
+                self.name,
+                tail(&self.log)
+            );
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    }
+
+    /// SIGTERM, then waits for a clean exit.
+    pub async fn stop(&mut self) -> anyhow::Result<()> {
+        let _ = Command::new("kill")
+            .args(["-TERM", &self.child.id().to_string()])
+            .status();
+        let status = self.finish(Duration::from_secs(30)).await?;
+        ensure!(status.success(), "{} exited with {status}", self.name);
+        Ok(())
+    }
+
+    /// CPU time used so far (user + system), from `/proc/<pid>/stat`.
+    pub fn cpu(&self) -> Duration {
+        let stat = std::fs::read_to_string(format!("/proc/{}/stat", self.child.id())).unwrap_or_default();
+        let fields: Vec<&str> = stat
+            .rsplit_once(')')
+            .map(|(_, rest)| rest.split_whitespace().collect())
+            .unwrap_or_default();
+        let ticks = |i: usize| fields.get(i).and_then(|v| v.parse::<u64>().ok()).unwrap_or(0);
+        // utime and stime are fields 14 and 15, i.e. 11 and 12 after the command name.
+        Duration::from_millis((ticks(11) + ticks(12)) * 10)
+    }
+
+    /// Resident memory now and at its peak, in KiB.
+    pub fn memory(&mut self) -> anyhow::Result<(u64, u64)> {
+        self.ensure_alive()?;
+        let path = format!("/proc/{}/status", self.child.id());
+        let status = std::fs::read_to_string(&path).with_context(|| format!("cannot read {path}"))?;
+        let rss = status_kib(&status, "VmRSS:").with_context(|| format!("no VmRSS in {path}"))?;
+        let hwm = status_kib(&status, "VmHWM:").with_context(|| format!("no VmHWM in {path}"))?;
+        Ok((rss, hwm))
+    }
+}
+
+impl Drop for Running {
+    fn drop(&mut self) {
+        // Already gone is fine; anything else has nowhere to be reported.
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// The last lines of a log file, for error messages.
+pub fn tail(path: &Path) -> String {
+    let text = std::fs::read_to_string(path).unwrap_or_default();
+    let lines: Vec<&str> = text.lines().collect();
+    lines[lines.len().saturating_sub(15)..].join("\n")
+}
+
+/// A `Key:   1234 kB` line of a `/proc` status file, in KiB.
+pub fn status_kib(status: &str, key: &str) -> Option<u64> {
+    status
+        .lines()
+        .find_map(|line| line.strip_prefix(key))?
+        .split_whitespace()
+        .next()?
+        .parse()
+        .ok()
+}
+
+/// A port nobody listens on right now.
+pub fn free_port() -> anyhow::Result<u16> {
+    Ok(TcpListener::bind("127.0.0.1:0")?.local_addr()?.port())
+}
+
+/// The release `nudge` binary (the caller's `env!("CARGO_BIN_EXE_nudge")`),
+/// built by `cargo bench` for the benchmark `bench`.
+pub fn nudge_binary(path: &str, bench: &str) -> anyhow::Result<PathBuf> {
+    let path = PathBuf::from(path);
+    ensure!(
+        path.is_file(),
+        "the nudge binary {} is missing: run `cargo bench -p nudge --bench {bench}` \
+         (or `cargo build --release -p nudge`) first",
+        path.display()
+    );
+    Ok(path)
+}
+
+/// `nudge <args>` with none of this process's `NUDGE*` settings, plus `env`.
+pub fn nudge_command<K, V>(binary: &Path, args: &[&str], env: impl IntoIterator<Item = (K, V)>) -> Command
+where
+    K: AsRef<OsStr>,
+    V: AsRef<OsStr>,
+{
+    let mut command = Command::new(binary);
+    command.args(args);
+    for (key, _) in std::env::vars_os() {
+        if key.to_string_lossy().starts_with("NUDGE") {
+            command.env_remove(key);
+        }
+    }
+    command.envs(env);
+    command
+}
+
+/// A duration in milliseconds, as the tables show it.
+pub fn millis(duration: Duration) -> f64 {
+    duration.as_secs_f64() * 1000.0
+}
+
+/// The nearest-rank percentile `p` (0 to 100) of sorted `values`; zero for none.
+pub fn percentile(sorted: &[Duration], p: f64) -> Duration {
+    if sorted.is_empty() {
+        return Duration::ZERO;
+    }
+    let rank = ((p / 100.0) * sorted.len() as f64).ceil() as usize;
+    sorted[rank.clamp(1, sorted.len()) - 1]
+}
+
+/// `values` sorted, and their mean in milliseconds (zero for none).
+pub fn sorted_with_mean(values: &[Duration]) -> (Vec<Duration>, f64) {
+    let mut sorted = values.to_vec();
+    sorted.sort_unstable();
+    let mean = if sorted.is_empty() {
+        0.0
+    } else {
+        sorted.iter().map(|d| millis(*d)).sum::<f64>() / sorted.len() as f64
+    };
+    (sorted, mean)
+}
+
+/// A row of the latency tables, in milliseconds:
+/// `| name | count | p50 | p90 | p99 | p99.9 | max | mean |`.
+#[expect(clippy::print_stdout, reason = "a benchmark reports on stdout")]
+pub fn print_latency_row(name: &str, values: &[Duration]) {
+    let (sorted, mean) = sorted_with_mean(values);
+    println!(
+        "| {name} | {} | {:.2} | {:.2} | {:.2} | {:.2} | {:.2} | {:.2} |",
+        sorted.len(),
+        millis(percentile(&sorted, 50.0)),
+        millis(percentile(&sorted, 90.0)),
+        millis(percentile(&sorted, 99.0)),
+        millis(percentile(&sorted, 99.9)),
+        millis(sorted.last().copied().unwrap_or_default()),
+        mean
+    );
+}
+
+/// The phone of the SMS benchmarks' person number `person`.
+pub fn person_phone(person: usize) -> String {
+    format!("+1438{person:07}")
+}
+
+/// The Nudge number of the SMS benchmarks' person number `person`.
+pub fn person_number(person: usize) -> String {
+    format!("+1438{:07}", 5_000_000 + person)
+}
+
+/// The account Twilio (the fake, or nobody) knows sms-router by.
+pub const ACCOUNT_SID: &str = "AC0123456789abcdef0123456789abcdef";
+
+/// sms-router alone in distributed mode, as one process per (HTTP, gRPC)
+/// port pair, on a new PostgreSQL database of this machine, its RabbitMQ and
+/// Redis under a prefix of their own: the SMS benchmarks' deployment.
+pub struct SmsRouters {
+    pub database: nudge_testkit::TestDatabase,
+    pub prefix: String,
+    pub http_ports: Vec<u16>,
+    pub grpc_ports: Vec<u16>,
+    pub replicas: Vec<Running>,
+}
+
+impl SmsRouters {
+    /// Migrates the database (`nudge migrate`), then starts a replica on each
+    /// of `ports` and waits until it is ready; `settings` are added to (or
+    /// replace) the common environment.
+    pub async fn start(
+        binary: &Path,
+        dir: &Path,
+        ports: &[(u16, u16)],
+        auth_token: &str,
+        settings: Vec<(&str, String)>,
+    ) -> anyhow::Result<SmsRouters> {
+        let database = nudge_testkit::TestDatabase::postgres().await;
+        let prefix = nudge_testkit::unique_name("nudge-bench-");
+        let key = nudge_secure::KeyRing::generate_key();
+        let mut environment: HashMap<String, String> = [
+            ("NUDGE__MODE", "distributed".to_owned()),
+            ("NUDGE__DATABASE__URL", database.url.clone()),
+            ("NUDGE__QUEUE__URL", nudge_testkit::rabbitmq_url()),
+            ("NUDGE__QUEUE__PREFIX", prefix.clone()),
+            ("NUDGE__CACHE__URL", nudge_testkit::redis_url()),
+            ("NUDGE__CACHE__PREFIX", prefix.clone()),
+            ("NUDGE__CRYPTO__ACTIVE_KEY", "k1".to_owned()),
+            ("NUDGE__CRYPTO__KEYS__K1", key.expose_secret().to_owned()),
+            ("NUDGE__TWILIO__ACCOUNT_SID", ACCOUNT_SID.to_owned()),
+            ("NUDGE__SMS__VERIFICATION_NUMBER", "+15005550006".to_owned()),
+            ("NUDGE__TWILIO__AUTH_TOKEN", auth_token.to_owned()),
+            ("NUDGE__SERVICES__SHUTDOWN_GRACE_SECONDS", "10".to_owned()),
+            ("NUDGE__TELEMETRY__FILTER", "info".to_owned()),
+        ]
+        .into_iter()
+        .chain(settings)
+        .map(|(k, v)| (k.to_owned(), v))
+        .collect();
+
+        let mut migrate = Running::spawn(
+            "nudge migrate",
+            nudge_command(binary, &["migrate"], &environment),
+            dir.join("migrate.log"),
+        )?;
+        ensure!(
+            migrate.finish(Duration::from_secs(60)).await?.success(),
+            "nudge migrate failed:\n{}",
+            tail(&migrate.log)
+        );
+        let mut replicas = Vec::new();
+        for (index, (http, grpc)) in ports.iter().enumerate() {
+            environment.insert("NUDGE__SERVICES__SMS_ROUTER__PORT".to_owned(), http.to_string());
+            environment.insert("NUDGE__SERVICES__SMS_ROUTER__GRPC_PORT".to_owned(), grpc.to_string());
+            let mut replica = Running::spawn(
+                &format!("sms-router {index}"),
+                nudge_command(binary, &["serve", "sms-router"], &environment),
+                dir.join(format!("sms-router-{index}.log")),
+            )?;
+            replica.wait_ready(*http).await?;
+            replicas.push(replica);
+        }
+        Ok(SmsRouters {
+            database,
+            prefix,
+            http_ports: ports.iter().map(|(http, _)| *http).collect(),
+            grpc_ports: ports.iter().map(|(_, grpc)| *grpc).collect(),
+            replicas,
+        })
+    }
+
+    /// Stops every replica (SIGTERM, each must exit cleanly) and deletes the
+    /// outbound queue.
+    pub async fn stop(mut self) -> anyhow::Result<()> {
+        for replica in &mut self.replicas {
+            replica.stop().await?;
+        }
+        let queue = nudge_queue::Queue::connect(&nudge_config::QueueSettings {
+            url: nudge_testkit::rabbitmq_url(),
+            prefix: self.prefix,
+            ..Default::default()
+        })
+        .await?;
+        queue.delete("sms.outbound").await?;
+        Ok(())
+    }
+}
