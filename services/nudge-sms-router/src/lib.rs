@@ -24,6 +24,7 @@ pub mod client {
 mod compliance;
 mod dev;
 mod dispatch;
+mod error;
 mod form;
 mod grpc;
 mod inbound;
@@ -45,7 +46,6 @@ use std::time::{Duration, Instant};
 use anyhow::Context as _;
 use nudge_cache::Cache;
 use nudge_config::{Mode, Settings, SmsSettings, SmsTransport};
-use nudge_proto::ServiceError;
 use nudge_proto::agent::agent_service_client::AgentServiceClient;
 use nudge_queue::Queue;
 use nudge_runtime::{Readiness, TracedChannel};
@@ -94,11 +94,6 @@ pub(crate) struct Core {
     /// Wakes the sender: a row was stored, or a send finished.
     outbound_stored: Notify,
     outbound_done: Notify,
-}
-
-fn unavailable(error: impl std::fmt::Display) -> ServiceError {
-    tracing::error!(%error, "storage error");
-    ServiceError::unavailable("storage is unavailable, try again")
 }
 
 /// Whether `url` is on this machine (a fake Twilio started by `nudge fake-twilio` or a test).

@@ -10,11 +10,11 @@
 use std::time::Duration;
 
 use nudge_core::PhoneNumber;
-use nudge_proto::{ErrorCode, ServiceError};
 
+use crate::error::RouterError;
 use crate::store::{self, Assignment};
 use crate::transport::{IncomingNumber, NumberConfig, SendError, TwilioClient};
-use crate::{Core, unavailable, webhook};
+use crate::{Core, webhook};
 
 /// How long one person's provisioning may hold its lock.
 const PROVISION_LOCK: Duration = Duration::from_secs(60);
@@ -35,14 +35,14 @@ pub(crate) struct Provisioned {
     pub(crate) existing: bool,
 }
 
-fn twilio_error(what: &str, error: &SendError) -> ServiceError {
+fn twilio_error(what: &str, error: &SendError) -> RouterError {
     tracing::warn!(%error, "Twilio refused or failed: {what}");
     match error {
-        SendError::Temporary { .. } => ServiceError::unavailable(format!("{what}: Twilio is unavailable, try again")),
-        SendError::Refused { code, message, .. } => ServiceError::new(
-            ErrorCode::FailedPrecondition,
-            format!("{what}: Twilio refused (code {}): {message}", code.unwrap_or_default()),
-        ),
+        SendError::Temporary { .. } => RouterError::Unavailable(format!("{what}: Twilio is unavailable, try again")),
+        SendError::Refused { code, message, .. } => RouterError::FailedPrecondition(format!(
+            "{what}: Twilio refused (code {}): {message}",
+            code.unwrap_or_default()
+        )),
     }
 }
 
@@ -51,12 +51,12 @@ fn friendly_name(user_id: &str) -> String {
 }
 
 impl Core {
-    fn numbers_api(&self) -> Result<&TwilioClient, ServiceError> {
+    fn numbers_api(&self) -> Result<&TwilioClient, RouterError> {
         self.numbers_api.as_ref().ok_or_else(|| {
-            ServiceError::new(
-                ErrorCode::FailedPrecondition,
+            RouterError::FailedPrecondition(
                 "numbers are bought through Twilio: set sms.transport = \"twilio\", or in embedded mode point \
-                 twilio.api_base_url at a fake Twilio on this machine (nudge fake-twilio)",
+                 twilio.api_base_url at a fake Twilio on this machine (nudge fake-twilio)"
+                    .to_owned(),
             )
         })
     }
@@ -74,19 +74,16 @@ impl Core {
         user_id: &str,
         phone: &PhoneNumber,
         nudge_number: &PhoneNumber,
-    ) -> Result<(), ServiceError> {
-        let mut conn = self.db.conn().await.map_err(unavailable)?;
-        if let Some(owner) = store::number_by_nudge_number(&mut conn, nudge_number.as_str())
-            .await
-            .map_err(unavailable)?
+    ) -> Result<(), RouterError> {
+        let mut conn = self.db.conn().await?;
+        if let Some(owner) = store::number_by_nudge_number(&mut conn, nudge_number.as_str()).await?
             && owner.user_id != user_id
         {
-            return Err(ServiceError::new(
-                ErrorCode::AlreadyExists,
-                "this Nudge number belongs to someone else",
+            return Err(RouterError::AlreadyExists(
+                "this Nudge number belongs to someone else".to_owned(),
             ));
         }
-        let current = store::number_by_user(&mut conn, user_id).await.map_err(unavailable)?;
+        let current = store::number_by_user(&mut conn, user_id).await?;
         // The same number again keeps what Nudge knows of it (bought through Twilio or not).
         let provider_sid = current
             .filter(|n| n.nudge_number == nudge_number.as_str())
@@ -102,8 +99,7 @@ impl Core {
                 now: nudge_store::now(),
             },
         )
-        .await
-        .map_err(unavailable)?;
+        .await?;
         tracing::info!(user.id = %user_id, "number assigned");
         Ok(())
     }
@@ -117,16 +113,16 @@ impl Core {
         user_id: &str,
         phone: &PhoneNumber,
         wanted: &Wanted,
-    ) -> Result<Provisioned, ServiceError> {
+    ) -> Result<Provisioned, RouterError> {
         let api = self.numbers_api()?;
         let lock_key = format!("sms:provision:{user_id}");
         let lock = self
             .cache
             .try_lock(&lock_key, PROVISION_LOCK)
             .await
-            .map_err(|e| ServiceError::unavailable(format!("cache: {e}")))?
+            .map_err(|e| RouterError::Unavailable(format!("cache: {e}")))?
             .ok_or_else(|| {
-                ServiceError::unavailable("a number is being provisioned for this person already; try again")
+                RouterError::Unavailable("a number is being provisioned for this person already; try again".to_owned())
             })?;
         let result = self.provision_locked(api, user_id, phone, wanted).await;
         if let Err(error) = self.cache.unlock(lock).await {
@@ -141,12 +137,12 @@ impl Core {
         user_id: &str,
         phone: &PhoneNumber,
         wanted: &Wanted,
-    ) -> Result<Provisioned, ServiceError> {
-        let mut conn = self.db.conn().await.map_err(unavailable)?;
-        if let Some(current) = store::number_by_user(&mut conn, user_id).await.map_err(unavailable)? {
+    ) -> Result<Provisioned, RouterError> {
+        let mut conn = self.db.conn().await?;
+        if let Some(current) = store::number_by_user(&mut conn, user_id).await? {
             // Idempotent: a person keeps their number; their verified phone is updated.
             let nudge_number = PhoneNumber::parse(&current.nudge_number)
-                .map_err(|_| ServiceError::internal("a stored Nudge number is not E.164"))?;
+                .map_err(|_| RouterError::Internal("a stored Nudge number is not E.164".to_owned()))?;
             drop(conn);
             self.assign_number(user_id, phone, &nudge_number).await?;
             return Ok(Provisioned {
@@ -177,15 +173,14 @@ impl Core {
             None => self.buy(api, wanted, &config).await?,
         };
         let nudge_number = PhoneNumber::parse(&bought.phone_number)
-            .map_err(|_| ServiceError::internal("Twilio sold a number that is not E.164"))?;
-        let mut conn = self.db.conn().await.map_err(unavailable)?;
+            .map_err(|_| RouterError::Internal("Twilio sold a number that is not E.164".to_owned()))?;
+        let mut conn = self.db.conn().await?;
         if store::number_by_nudge_number(&mut conn, nudge_number.as_str())
-            .await
-            .map_err(unavailable)?
+            .await?
             .is_some()
         {
-            return Err(ServiceError::internal(
-                "Twilio sold a number that is assigned to someone else already",
+            return Err(RouterError::Internal(
+                "Twilio sold a number that is assigned to someone else already".to_owned(),
             ));
         }
         store::assign_number(
@@ -199,8 +194,7 @@ impl Core {
                 now: nudge_store::now(),
             },
         )
-        .await
-        .map_err(unavailable)?;
+        .await?;
         crate::metrics::number_event("provisioned");
         tracing::info!(user.id = %user_id, number.sid = %bought.sid, "number bought and assigned");
         Ok(Provisioned {
@@ -216,7 +210,7 @@ impl Core {
         api: &TwilioClient,
         wanted: &Wanted,
         config: &NumberConfig<'_>,
-    ) -> Result<IncomingNumber, ServiceError> {
+    ) -> Result<IncomingNumber, RouterError> {
         let mut last_error = None;
         for _ in 0..PURCHASE_TRIES {
             let available = api
@@ -224,9 +218,8 @@ impl Core {
                 .await
                 .map_err(|e| twilio_error("searching for a number", &e))?;
             let Some(candidate) = available.into_iter().next() else {
-                return Err(ServiceError::new(
-                    ErrorCode::FailedPrecondition,
-                    "Twilio has no local number available there; try another area code",
+                return Err(RouterError::FailedPrecondition(
+                    "Twilio has no local number available there; try another area code".to_owned(),
                 ));
             };
             match api.buy_number(&candidate, config).await {
@@ -239,19 +232,18 @@ impl Core {
                 Err(error) => return Err(twilio_error("buying the number", &error)),
             }
         }
-        Err(ServiceError::unavailable(
-            last_error.unwrap_or("no number could be bought"),
+        Err(RouterError::Unavailable(
+            last_error.unwrap_or("no number could be bought").to_owned(),
         ))
     }
 
     /// Releases the person's number at Twilio (when Nudge bought it) and
     /// forgets the assignment; returns the number and whether Twilio released one.
-    pub(crate) async fn release_number(&self, user_id: &str) -> Result<(String, bool), ServiceError> {
-        let mut conn = self.db.conn().await.map_err(unavailable)?;
+    pub(crate) async fn release_number(&self, user_id: &str) -> Result<(String, bool), RouterError> {
+        let mut conn = self.db.conn().await?;
         let number = store::number_by_user(&mut conn, user_id)
-            .await
-            .map_err(unavailable)?
-            .ok_or_else(|| ServiceError::not_found("this person has no Nudge number"))?;
+            .await?
+            .ok_or_else(|| RouterError::NotFound("this person has no Nudge number".to_owned()))?;
         drop(conn);
         let at_provider = match &number.provider_sid {
             Some(sid) => {
@@ -263,10 +255,8 @@ impl Core {
             }
             None => false,
         };
-        let mut conn = self.db.conn().await.map_err(unavailable)?;
-        store::release_number(&mut conn, user_id, nudge_store::now())
-            .await
-            .map_err(unavailable)?;
+        let mut conn = self.db.conn().await?;
+        store::release_number(&mut conn, user_id, nudge_store::now()).await?;
         crate::metrics::number_event("released");
         tracing::info!(user.id = %user_id, at_provider, "number released");
         Ok((number.nudge_number, at_provider))
@@ -274,20 +264,20 @@ impl Core {
 }
 
 /// Checks the place to look for a number: a NANP area code or an ISO country.
-pub(crate) fn wanted(area_code: &str, country: &str, default_country: &str) -> Result<Wanted, ServiceError> {
+pub(crate) fn wanted(area_code: &str, country: &str, default_country: &str) -> Result<Wanted, RouterError> {
     let area_code = area_code.trim();
     let country = country.trim().to_ascii_uppercase();
     let nanp =
         |code: &str| code.len() == 3 && code.bytes().all(|b| b.is_ascii_digit()) && !code.starts_with(['0', '1']);
     if !(area_code.is_empty() || nanp(area_code)) {
-        return Err(ServiceError::invalid_argument(
-            "area_code: must be three digits, the first 2 to 9",
+        return Err(RouterError::Invalid(
+            "area_code: must be three digits, the first 2 to 9".to_owned(),
         ));
     }
     let iso = |code: &str| code.len() == 2 && code.bytes().all(|b| b.is_ascii_uppercase());
     if !(country.is_empty() || iso(&country)) {
-        return Err(ServiceError::invalid_argument(
-            "country: must be an ISO 3166 code such as US or CA",
+        return Err(RouterError::Invalid(
+            "country: must be an ISO 3166 code such as US or CA".to_owned(),
         ));
     }
     Ok(Wanted {

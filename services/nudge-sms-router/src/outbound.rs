@@ -29,7 +29,6 @@ use std::time::{Duration, Instant};
 
 use chrono::{DateTime, NaiveDateTime, TimeDelta};
 use nudge_core::UserId;
-use nudge_proto::ServiceError;
 use nudge_queue::{Handler, HandlerError, Message};
 use nudge_store::diesel;
 use rand::Rng as _;
@@ -37,11 +36,12 @@ use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 use tokio::task::{JoinHandle, JoinSet};
 use tokio_util::sync::CancellationToken;
 
+use crate::error::RouterError;
 use crate::inbound::phone_hash;
 use crate::split::split;
 use crate::store::{self, Claimed, ConsentChange, NewOutbound, OutboundRow, consent_event, outbound_status};
 use crate::transport::{Outgoing, SendError};
-use crate::{Core, OUTBOUND_BODY, metrics, unavailable};
+use crate::{Core, OUTBOUND_BODY, metrics};
 
 /// The queue the previous version published outbound ids on. It is only
 /// drained now (a message there just wakes the sender), for rolling upgrades.
@@ -254,7 +254,7 @@ impl Core {
         body: &str,
         idempotency_key: &str,
         kind: OutboundKind,
-    ) -> Result<Queued, ServiceError> {
+    ) -> Result<Queued, RouterError> {
         self.queue_outbound_to(user_id, body, idempotency_key, kind, None).await
     }
 
@@ -269,23 +269,19 @@ impl Core {
         idempotency_key: &str,
         kind: OutboundKind,
         new_phone: Option<&str>,
-    ) -> Result<Queued, ServiceError> {
+    ) -> Result<Queued, RouterError> {
         if body.trim().is_empty() {
-            return Err(ServiceError::invalid_argument("body: must not be empty"));
+            return Err(RouterError::field("body", "must not be empty"));
         }
         if body.chars().count() > MAX_BODY_CHARS {
-            return Err(ServiceError::invalid_argument("body: longer than 1600 characters"));
+            return Err(RouterError::field("body", "longer than 1600 characters"));
         }
-        let mut conn = self.db.conn().await.map_err(unavailable)?;
-        let existing = store::outbound_by_key(&mut conn, idempotency_key)
-            .await
-            .map_err(unavailable)?;
+        let mut conn = self.db.conn().await?;
+        let existing = store::outbound_by_key(&mut conn, idempotency_key).await?;
         if !existing.is_empty() {
             return Ok(Queued::of(&existing, true));
         }
-        let number = store::number_by_user(&mut conn, user_id.as_str())
-            .await
-            .map_err(unavailable)?;
+        let number = store::number_by_user(&mut conn, user_id.as_str()).await?;
         // The sender and the recipient: the person's number and verified
         // phone; a new phone from their number; a phone of someone who has
         // no number yet (being verified) from the verification number.
@@ -293,16 +289,10 @@ impl Core {
             (Some(number), None) => (number.nudge_number.as_str(), number.phone.as_str()),
             (Some(number), Some(phone)) => (number.nudge_number.as_str(), phone),
             (None, Some(phone)) => (self.verification_number.as_str(), phone),
-            (None, None) => return Err(ServiceError::not_found("this person has no Nudge number")),
+            (None, None) => return Err(RouterError::NotFound("this person has no Nudge number".to_owned())),
         };
-        let opted_out = store::opted_out(&mut conn, user_id.as_str())
-            .await
-            .map_err(unavailable)?;
-        let cipher = self
-            .keys
-            .for_writing(&mut conn, user_id.as_str())
-            .await
-            .map_err(unavailable)?;
+        let opted_out = store::opted_out(&mut conn, user_id.as_str()).await?;
+        let cipher = self.keys.for_writing(&mut conn, user_id.as_str()).await?;
         drop(conn);
 
         let parts = split(body, self.sms.segment_budget);
@@ -342,21 +332,20 @@ impl Core {
                 }
             })
             .collect();
-        let mut conn = self.db.conn().await.map_err(unavailable)?;
+        let mut conn = self.db.conn().await?;
         let inserted = match store::insert_outbound(&mut conn, &rows).await {
             Ok(inserted) => inserted,
             Err(diesel::result::Error::RollbackTransaction) => {
-                return Err(ServiceError::invalid_argument(
-                    "idempotency_key: a key of this send's parts is already used",
+                return Err(RouterError::field(
+                    "idempotency_key",
+                    "a key of this send's parts is already used",
                 ));
             }
-            Err(error) => return Err(unavailable(error)),
+            Err(error) => return Err(error.into()),
         };
         if !inserted {
             // Another call with this key won the race.
-            let existing = store::outbound_by_key(&mut conn, idempotency_key)
-                .await
-                .map_err(unavailable)?;
+            let existing = store::outbound_by_key(&mut conn, idempotency_key).await?;
             return Ok(Queued::of(&existing, true));
         }
         drop(conn);

@@ -10,14 +10,14 @@
 //!   it was assigned.
 
 use chrono::{Datelike as _, NaiveDate, NaiveDateTime};
-use nudge_proto::ServiceError;
 use nudge_proto::sms::GetUsageResponse;
 
-use crate::{Core, store, unavailable};
+use crate::error::RouterError;
+use crate::{Core, store};
 
 /// [start, end) of the month "YYYY-MM".
-pub(crate) fn month_bounds(month: &str) -> Result<(NaiveDateTime, NaiveDateTime), ServiceError> {
-    let invalid = || ServiceError::invalid_argument("month: must be YYYY-MM, e.g. 2026-11");
+pub(crate) fn month_bounds(month: &str) -> Result<(NaiveDateTime, NaiveDateTime), RouterError> {
+    let invalid = || RouterError::field("month", "must be YYYY-MM, e.g. 2026-11");
     let (year, number) = month.split_once('-').ok_or_else(invalid)?;
     if year.len() != 4 || number.len() != 2 {
         return Err(invalid());
@@ -39,15 +39,11 @@ pub(crate) fn month_bounds(month: &str) -> Result<(NaiveDateTime, NaiveDateTime)
 }
 
 impl Core {
-    pub(crate) async fn usage(&self, user_id: &str, month: &str) -> Result<GetUsageResponse, ServiceError> {
+    pub(crate) async fn usage(&self, user_id: &str, month: &str) -> Result<GetUsageResponse, RouterError> {
         let (from, until) = month_bounds(month)?;
-        let mut conn = self.db.conn().await.map_err(unavailable)?;
-        let traffic = store::traffic(&mut conn, user_id, from, until)
-            .await
-            .map_err(unavailable)?;
-        let prices = store::number_prices(&mut conn, user_id, from, until)
-            .await
-            .map_err(unavailable)?;
+        let mut conn = self.db.conn().await?;
+        let traffic = store::traffic(&mut conn, user_id, from, until).await?;
+        let prices = store::number_prices(&mut conn, user_id, from, until).await?;
         let per_segment = i64::try_from(self.sms.price_per_segment_micros).unwrap_or(i64::MAX);
         let segment_cost = (traffic.segments_in + traffic.segments_out).saturating_mul(per_segment);
         let number_cost: i64 = prices.into_iter().map(i64::from).sum();
