@@ -62,7 +62,6 @@ const OUTBOUND_BODY: &[u8] = b"sms.outbound.body";
 /// What sms-router shares between its HTTP handlers, gRPC service and background tasks.
 pub(crate) struct Core {
     db: Db,
-    queue: Queue,
     cache: Cache,
     /// Per-person keys of message bodies (`sms_person_keys`); the ring for
     /// sms-router's own fixed replies (START, HELP).
@@ -241,7 +240,6 @@ impl Application {
         };
         let core = Arc::new(Core {
             db: db.clone(),
-            queue: queue.clone(),
             lone_replica: matches!(cache, Cache::Memory(_)),
             cache: cache.clone(),
             keys,
@@ -272,11 +270,6 @@ impl Application {
         let grace = Duration::from_secs(settings.services.shutdown_grace_seconds);
 
         let mut tasks = Vec::new();
-        let legacy = outbound::drain_legacy_queue(core.clone(), shutdown.clone()).await?;
-        tasks.push((
-            "legacy outbound queue",
-            tokio::spawn(async move { legacy.await.map_err(anyhow::Error::from) }),
-        ));
         tasks.push((
             "outbound sender",
             tokio::spawn(outbound::run_sender(core.clone(), shutdown.clone())),

@@ -29,11 +29,10 @@ use std::time::{Duration, Instant};
 
 use chrono::{DateTime, NaiveDateTime, TimeDelta};
 use nudge_core::UserId;
-use nudge_queue::{Handler, HandlerError, Message};
 use nudge_store::diesel;
 use rand::Rng as _;
 use tokio::sync::{OwnedSemaphorePermit, Semaphore};
-use tokio::task::{JoinHandle, JoinSet};
+use tokio::task::JoinSet;
 use tokio_util::sync::CancellationToken;
 
 use crate::error::RouterError;
@@ -43,9 +42,6 @@ use crate::store::{self, Claimed, ConsentChange, NewOutbound, OutboundRow, conse
 use crate::transport::{Outgoing, SendError};
 use crate::{Core, OUTBOUND_BODY, metrics};
 
-/// The queue the previous version published outbound ids on. It is only
-/// drained now (a message there just wakes the sender), for rolling upgrades.
-pub(crate) const LEGACY_OUTBOUND_QUEUE: &str = "sms.outbound";
 /// Twilio's limit for one message body.
 const MAX_BODY_CHARS: usize = 1600;
 /// How long a number's schedules are kept after their last slot.
@@ -56,8 +52,11 @@ const IDLE: Duration = Duration::from_secs(5);
 const BUSY_POLL: Duration = Duration::from_millis(250);
 /// How often claims are checked for senders that died, and the queue depth measured.
 const SWEEP_EVERY: Duration = Duration::from_secs(5);
-/// A `sending` row of the previous version (no lease) older than this lost its sender.
-const STUCK_WITHOUT_LEASE: TimeDelta = TimeDelta::minutes(2);
+/// A row in `sending` without a lease was put there by Twilio's status
+/// callback ("sending") while it waited in the queue to be reconciled, not by
+/// a claim: no sender has it, and it holds its number's later rows back.
+/// Untouched for this long, it goes back to the queue to be reconciled.
+const SENDING_WITHOUT_LEASE: TimeDelta = TimeDelta::minutes(2);
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum OutboundKind {
@@ -736,7 +735,7 @@ pub(crate) async fn sweep(core: Arc<Core>, shutdown: CancellationToken) -> anyho
 async fn sweep_once(core: &Core) -> anyhow::Result<()> {
     let mut conn = core.db.conn().await?;
     let now = nudge_store::now();
-    let recovered = store::recover_expired(&mut conn, now, now - STUCK_WITHOUT_LEASE).await?;
+    let recovered = store::recover_expired(&mut conn, now, now - SENDING_WITHOUT_LEASE).await?;
     if recovered > 0 {
         tracing::info!(
             recovered,
@@ -750,20 +749,6 @@ async fn sweep_once(core: &Core) -> anyhow::Result<()> {
         metrics::queue_depth(status, count);
     }
     Ok(())
-}
-
-/// Drains the queue the previous version published on: a message there only
-/// wakes the sender (the row is the truth).
-pub(crate) async fn drain_legacy_queue(core: Arc<Core>, shutdown: CancellationToken) -> anyhow::Result<JoinHandle<()>> {
-    let queue = core.queue.clone();
-    let handler: Handler = Arc::new(move |_message: Message| {
-        let core = core.clone();
-        Box::pin(async move {
-            core.outbound_stored.notify_one();
-            Ok::<(), HandlerError>(())
-        })
-    });
-    Ok(queue.consume(LEGACY_OUTBOUND_QUEUE, handler, shutdown).await?)
 }
 
 #[cfg(test)]

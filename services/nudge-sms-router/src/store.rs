@@ -984,7 +984,9 @@ pub(crate) async fn requeue(
 }
 
 /// Rows whose sender died (their claim expired) go back to the queue, to be
-/// reconciled with Twilio before they are sent again. Returns how many.
+/// reconciled with Twilio before they are sent again, and so do rows in
+/// `sending` without a claim (moved there by a status callback) untouched
+/// since `stale`. Returns how many.
 pub(crate) async fn recover_expired(conn: &mut DbConn, now: NaiveDateTime, stale: NaiveDateTime) -> QueryResult<usize> {
     let query = sql(
         conn.backend(),

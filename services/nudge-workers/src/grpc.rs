@@ -473,11 +473,8 @@ impl Reminders {
             &store::ReminderUpdate {
                 body: body.as_deref(),
                 rrule,
-                // A new time is the rule's new start; a reminder stored
-                // before dtstart existed gets the one its rule now counts from.
-                dtstart: due_at
-                    .or(row.dtstart.is_none().then_some(dtstart))
-                    .map(nudge_store::to_utc),
+                // A new time is the rule's new start.
+                dtstart: due_at.map(nudge_store::to_utc),
                 urgent: request.urgent,
                 replace_with,
                 now: nudge_store::now(),

@@ -320,7 +320,7 @@ pub(crate) async fn shown_due_times(
         }
     }
     if !unknown.is_empty() {
-        // Rows written before `last_due_at` existed, or cancelled before any send.
+        // Reminders cancelled before any send: the latest time one was due.
         let latest: Vec<(String, Option<NaiveDateTime>)> = with_conn!(conn, c => {
             reminder_occurrences::table
                 .filter(reminder_occurrences::reminder_id.eq_any(&unknown))
@@ -657,26 +657,12 @@ pub(crate) async fn reminder_by_snooze_key(conn: &mut DbConn, snooze_key: &str) 
 
 /// The person's reminder sent most recently (a nag counts) and not answered yet.
 pub(crate) async fn latest_awaiting_answer(conn: &mut DbConn, user_id: &str) -> QueryResult<Option<ReminderRow>> {
-    let latest = with_conn!(conn, c => {
+    with_conn!(conn, c => {
         reminders::table
             .filter(reminders::user_id.eq(user_id))
             .filter(reminders::status.eq(reminder_status::SENT))
             .filter(reminders::last_sent_at.is_not_null())
             .order((reminders::last_sent_at.desc(), reminders::id.desc()))
-            .select(ReminderRow::as_select())
-            .first(c)
-            .await
-            .optional()
-    })?;
-    if latest.is_some() {
-        return Ok(latest);
-    }
-    // Sent before `last_sent_at` existed.
-    with_conn!(conn, c => {
-        reminders::table
-            .filter(reminders::user_id.eq(user_id))
-            .filter(reminders::status.eq(reminder_status::SENT))
-            .order((reminders::updated_at.desc(), reminders::id.desc()))
             .select(ReminderRow::as_select())
             .first(c)
             .await
