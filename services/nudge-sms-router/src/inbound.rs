@@ -11,7 +11,10 @@ use sha2::{Digest, Sha256};
 
 use crate::compliance::{self, Keyword};
 use crate::outbound::{OutboundKind, PendingReply};
-use crate::store::{self, ConsentChange, KeywordEffects, NewInbound, consent_event, inbound_status, stranger_status};
+use crate::store::{
+    self, ConsentChange, KeywordEffects, NewInbound, StrangerReplyOutcome, consent_event, inbound_status,
+    stranger_status,
+};
 use crate::webhook::InboundSms;
 use crate::{Core, INBOUND_BODY, metrics};
 
@@ -270,11 +273,13 @@ impl Core {
             Ok(mut conn) => store::finish_stranger_reply(
                 &mut conn,
                 reply_id,
-                status,
-                sid.as_deref(),
-                segments,
-                code,
-                nudge_store::now(),
+                &StrangerReplyOutcome {
+                    status,
+                    provider_sid: sid.as_deref(),
+                    segments,
+                    error_code: code,
+                    now: nudge_store::now(),
+                },
             )
             .await
             .map_err(nudge_store::StoreError::from),

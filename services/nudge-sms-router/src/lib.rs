@@ -135,23 +135,18 @@ impl Core {
         self.inbound_arrived.notify_one();
     }
 
-    async fn apply_delivery_status(
-        &self,
-        outbound_id: Option<&str>,
-        stranger_id: Option<&str>,
-        provider_sid: &str,
-        status: &str,
-        error_code: Option<i32>,
-    ) -> Result<(), nudge_store::StoreError> {
+    async fn apply_delivery_status(&self, report: &store::DeliveryReport<'_>) -> Result<(), nudge_store::StoreError> {
         let mut conn = self.db.conn().await?;
         let now = nudge_store::now();
-        if let Some(stranger_id) = stranger_id {
+        let status = report.status;
+        let error_code = report.error_code;
+        if let Some(stranger_id) = report.stranger_id {
             if !store::stranger_reply_status(&mut conn, stranger_id, status, error_code, now).await? {
                 tracing::warn!(status, "status callback for an unknown reply");
             }
             return Ok(());
         }
-        match store::apply_delivery_status(&mut conn, outbound_id, provider_sid, status, error_code, now).await? {
+        match store::apply_delivery_status(&mut conn, report, now).await? {
             None => tracing::warn!(status, "status callback for an unknown message"),
             Some(delivery) => {
                 if delivery.changed {

@@ -38,7 +38,7 @@ use tokio_util::sync::CancellationToken;
 use crate::error::RouterError;
 use crate::inbound::phone_hash;
 use crate::split::split;
-use crate::store::{self, Claimed, ConsentChange, NewOutbound, OutboundRow, consent_event, outbound_status};
+use crate::store::{self, Claimed, ConsentChange, NewOutbound, OutboundRow, Requeue, consent_event, outbound_status};
 use crate::transport::{Outgoing, SendError};
 use crate::{Core, OUTBOUND_BODY, metrics};
 
@@ -402,9 +402,19 @@ impl Core {
                 Ok(mut conn) => {
                     let now = nudge_store::now();
                     let later = now + self.retry_delay(row.attempts);
-                    store::requeue(&mut conn, &row, later, None, true, true, now)
-                        .await
-                        .map_err(nudge_store::StoreError::from)
+                    store::requeue(
+                        &mut conn,
+                        &row,
+                        &Requeue {
+                            send_after: later,
+                            error_code: None,
+                            count_attempt: true,
+                            reconcile: true,
+                            now,
+                        },
+                    )
+                    .await
+                    .map_err(nudge_store::StoreError::from)
                 }
                 Err(error) => Err(error),
             };
@@ -461,7 +471,14 @@ impl Core {
                     tracing::warn!(outbound.id = %row.id, %error, "cannot check Twilio's messages; will retry");
                     let later = nudge_store::now() + self.retry_delay(row.attempts);
                     let mut conn = self.db.conn().await?;
-                    store::requeue(&mut conn, row, later, error.code(), true, true, nudge_store::now()).await?;
+                    let requeue = Requeue {
+                        send_after: later,
+                        error_code: error.code(),
+                        count_attempt: true,
+                        reconcile: true,
+                        now: nudge_store::now(),
+                    };
+                    store::requeue(&mut conn, row, &requeue).await?;
                     return Ok(());
                 }
             }
@@ -492,7 +509,7 @@ impl Core {
                 tracing::warn!(outbound.id = %row.id, %error, "cannot pace the number; will try again");
                 let mut conn = self.db.conn().await?;
                 let later = nudge_store::now() + TimeDelta::seconds(1);
-                store::requeue(&mut conn, row, later, None, false, false, nudge_store::now()).await?;
+                store::requeue(&mut conn, row, &Requeue::untried(later, nudge_store::now())).await?;
                 return Ok(());
             }
         };
@@ -500,7 +517,7 @@ impl Core {
         let max_wait = Duration::from_secs(self.sms.send_lease_seconds / 3).min(Duration::from_secs(15));
         if wait > max_wait {
             let mut conn = self.db.conn().await?;
-            store::requeue(&mut conn, row, instant(start), None, false, false, nudge_store::now()).await?;
+            store::requeue(&mut conn, row, &Requeue::untried(instant(start), nudge_store::now())).await?;
             return Ok(());
         }
         if !wait.is_zero() {
@@ -543,7 +560,14 @@ impl Core {
                     tracing::warn!(outbound.id = %row.id, http_status, ?code, %message, "SMS given up after its last attempt");
                 } else {
                     let later = now + self.retry_delay(row.attempts);
-                    store::requeue(&mut conn, row, later, code, true, ambiguous, now).await?;
+                    let requeue = Requeue {
+                        send_after: later,
+                        error_code: code,
+                        count_attempt: true,
+                        reconcile: ambiguous,
+                        now,
+                    };
+                    store::requeue(&mut conn, row, &requeue).await?;
                     metrics::outbound_result("retry");
                     tracing::warn!(
                         outbound.id = %row.id,
@@ -578,7 +602,7 @@ impl Core {
         let released = match self.db.conn().await {
             Ok(mut conn) => {
                 let now = nudge_store::now();
-                store::requeue(&mut conn, row, now, None, false, false, now)
+                store::requeue(&mut conn, row, &Requeue::untried(now, now))
                     .await
                     .map_err(nudge_store::StoreError::from)
             }

@@ -637,15 +637,28 @@ pub(crate) async fn store_stranger(
     })
 }
 
+/// How the one attempt at a stranger's reply ended.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct StrangerReplyOutcome<'a> {
+    pub(crate) status: &'a str,
+    pub(crate) provider_sid: Option<&'a str>,
+    pub(crate) segments: i32,
+    pub(crate) error_code: Option<i32>,
+    pub(crate) now: NaiveDateTime,
+}
+
 pub(crate) async fn finish_stranger_reply(
     conn: &mut DbConn,
     id: &str,
-    status: &str,
-    provider_sid: Option<&str>,
-    segments: i32,
-    error_code: Option<i32>,
-    now: NaiveDateTime,
+    outcome: &StrangerReplyOutcome<'_>,
 ) -> QueryResult<()> {
+    let StrangerReplyOutcome {
+        status,
+        provider_sid,
+        segments,
+        error_code,
+        now,
+    } = *outcome;
     let sent_at = (status == stranger_status::SENT).then_some(now);
     with_conn!(conn, c => {
         diesel::update(sms_stranger_replies::table.find(id))
@@ -944,18 +957,41 @@ pub(crate) async fn finish_attempt(
     Ok(changed == 1)
 }
 
-/// Puts a claimed row back in the queue until `send_after`. `count_attempt`
-/// false gives the claim's attempt back (nothing was tried); `reconcile`
-/// marks that the attempt may have reached Twilio.
-pub(crate) async fn requeue(
-    conn: &mut DbConn,
-    row: &Claimed,
-    send_after: NaiveDateTime,
-    error_code: Option<i32>,
-    count_attempt: bool,
-    reconcile: bool,
-    now: NaiveDateTime,
-) -> QueryResult<()> {
+/// How a claimed row goes back to the queue.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Requeue {
+    /// When it may be claimed again.
+    pub(crate) send_after: NaiveDateTime,
+    pub(crate) error_code: Option<i32>,
+    /// False gives the claim's attempt back (nothing was tried).
+    pub(crate) count_attempt: bool,
+    /// The attempt may have reached Twilio: reconcile before sending again.
+    pub(crate) reconcile: bool,
+    pub(crate) now: NaiveDateTime,
+}
+
+impl Requeue {
+    /// Nothing was tried: the attempt is given back, nothing to reconcile.
+    pub(crate) fn untried(send_after: NaiveDateTime, now: NaiveDateTime) -> Requeue {
+        Requeue {
+            send_after,
+            error_code: None,
+            count_attempt: false,
+            reconcile: false,
+            now,
+        }
+    }
+}
+
+/// Puts a claimed row back in the queue (see [`Requeue`]).
+pub(crate) async fn requeue(conn: &mut DbConn, row: &Claimed, requeue: &Requeue) -> QueryResult<()> {
+    let Requeue {
+        send_after,
+        error_code,
+        count_attempt,
+        reconcile,
+        now,
+    } = *requeue;
     let attempts = if count_attempt { row.attempts } else { row.attempts - 1 };
     let reconcile_since = if reconcile {
         row.reconcile_since.or(row.claimed_at)
@@ -1053,17 +1089,33 @@ pub(crate) struct Delivery {
     pub(crate) changed: bool,
 }
 
+/// A delivery status callback from Twilio.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct DeliveryReport<'a> {
+    /// Our id of the SMS, carried in the StatusCallback URL (`o`).
+    pub(crate) outbound_id: Option<&'a str>,
+    /// Our id of a stranger's reply, carried in the StatusCallback URL (`s`).
+    pub(crate) stranger_id: Option<&'a str>,
+    pub(crate) provider_sid: &'a str,
+    pub(crate) status: &'a str,
+    pub(crate) error_code: Option<i32>,
+}
+
 /// Applies a delivery status from Twilio if it moves the message forward.
 /// The row is found by our id (carried in the StatusCallback URL) or else
 /// by Twilio's sid. `None` for an unknown message.
 pub(crate) async fn apply_delivery_status(
     conn: &mut DbConn,
-    outbound_id: Option<&str>,
-    provider_sid: &str,
-    status: &str,
-    error_code: Option<i32>,
+    report: &DeliveryReport<'_>,
     now: NaiveDateTime,
 ) -> QueryResult<Option<Delivery>> {
+    let DeliveryReport {
+        outbound_id,
+        provider_sid,
+        status,
+        error_code,
+        ..
+    } = *report;
     let current: Option<(String, String, String, Option<String>)> = with_conn!(conn, c => {
         let query = sms_outbound::table
             .select((sms_outbound::id, sms_outbound::user_id, sms_outbound::status, sms_outbound::provider_sid))
