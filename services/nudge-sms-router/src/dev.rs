@@ -4,8 +4,9 @@
 use actix_web::{HttpRequest, HttpResponse, web};
 use serde::Deserialize;
 
+use crate::OUTBOUND_BODY;
+use crate::outbound::store;
 use crate::webhook::WebState;
-use crate::{OUTBOUND_BODY, store};
 
 pub(crate) const OUTBOX_PATH: &str = "/dev/outbox";
 

@@ -12,9 +12,10 @@ use nudge_proto::sms::{
 };
 use tonic::{Request, Response, Status};
 
+use crate::Core;
 use crate::error::RouterError;
+use crate::numbers::{self, store};
 use crate::outbound::OutboundKind;
-use crate::{Core, numbers, store};
 
 pub(crate) struct SmsRouter {
     core: Arc<Core>,

@@ -23,7 +23,6 @@ pub mod client {
 
 mod compliance;
 mod dev;
-mod dispatch;
 mod error;
 mod form;
 mod grpc;
@@ -40,7 +39,7 @@ mod webhook;
 
 use std::collections::{HashMap, HashSet};
 use std::net::TcpListener;
-use std::sync::{Arc, Mutex, PoisonError};
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use anyhow::Context as _;
@@ -113,54 +112,6 @@ fn is_loopback(url: &str) -> bool {
         host.split(':').next().unwrap_or_default()
     };
     host == "localhost" || host.parse::<std::net::IpAddr>().is_ok_and(|ip| ip.is_loopback())
-}
-
-impl Core {
-    /// Asks the dispatcher to serve `user_id` now.
-    fn wake_dispatcher(&self, user_id: &str) {
-        let backing_off = self
-            .backing_off
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .get(user_id)
-            .is_some_and(|until| *until > Instant::now());
-        if backing_off {
-            // Their oldest message waits for a retry; this one waits behind it.
-            return;
-        }
-        self.arrived
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .insert(user_id.to_owned());
-        self.inbound_arrived.notify_one();
-    }
-
-    async fn apply_delivery_status(&self, report: &store::DeliveryReport<'_>) -> Result<(), nudge_store::StoreError> {
-        let mut conn = self.db.conn().await?;
-        let now = nudge_store::now();
-        let status = report.status;
-        let error_code = report.error_code;
-        if let Some(stranger_id) = report.stranger_id {
-            if !store::stranger_reply_status(&mut conn, stranger_id, status, error_code, now).await? {
-                tracing::warn!(status, "status callback for an unknown reply");
-            }
-            return Ok(());
-        }
-        match store::apply_delivery_status(&mut conn, report, now).await? {
-            None => tracing::warn!(status, "status callback for an unknown message"),
-            Some(delivery) => {
-                if delivery.changed {
-                    metrics::message("outbound", metrics::status_label(status));
-                }
-                tracing::debug!(outbound.id = %delivery.id, status, changed = delivery.changed, "delivery status");
-                if error_code == Some(21610) {
-                    drop(conn);
-                    self.unsubscribed_at_twilio(&delivery.user_id, &delivery.id).await?;
-                }
-            }
-        }
-        Ok(())
-    }
 }
 
 /// A running sms-router.
@@ -267,15 +218,15 @@ impl Application {
         let mut tasks = Vec::new();
         tasks.push((
             "outbound sender",
-            tokio::spawn(outbound::run_sender(core.clone(), shutdown.clone())),
+            tokio::spawn(outbound::sender::run_sender(core.clone(), shutdown.clone())),
         ));
         tasks.push((
             "outbound sweeper",
-            tokio::spawn(outbound::sweep(core.clone(), shutdown.clone())),
+            tokio::spawn(outbound::sender::sweep(core.clone(), shutdown.clone())),
         ));
         tasks.push((
             "inbound dispatcher",
-            tokio::spawn(dispatch::run(core.clone(), shutdown.clone())),
+            tokio::spawn(inbound::dispatch::run(core.clone(), shutdown.clone())),
         ));
 
         grpc_listener.set_nonblocking(true)?;

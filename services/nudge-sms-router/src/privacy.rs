@@ -24,8 +24,8 @@ use serde_json::{Value, json};
 use tonic::{Request, Response, Status};
 
 use crate::error::RouterError;
-use crate::inbound::phone_hash;
 use crate::outbound::{pace_key, plan_key};
+use crate::store::phone_hash;
 use crate::{Core, INBOUND_BODY, OUTBOUND_BODY};
 
 pub(crate) struct Privacy {

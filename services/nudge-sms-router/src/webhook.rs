@@ -271,13 +271,16 @@ pub(crate) async fn status_callback(
     let stranger_id = query_param(&request, "s").map(str::to_owned);
     let core = state.core.clone();
     let response = match nudge_runtime::http::on_main(&state.runtime, async move {
-        core.apply_delivery_status(&crate::store::DeliveryReport {
-            outbound_id: outbound_id.as_deref(),
-            stranger_id: stranger_id.as_deref(),
-            provider_sid: &sid,
-            status: &status,
-            error_code,
-        })
+        crate::outbound::delivery::apply_delivery_status(
+            &core,
+            &crate::outbound::store::DeliveryReport {
+                outbound_id: outbound_id.as_deref(),
+                stranger_id: stranger_id.as_deref(),
+                provider_sid: &sid,
+                status: &status,
+                error_code,
+            },
+        )
         .await
     })
     .await

@@ -12,9 +12,11 @@ use std::time::Duration;
 use nudge_core::PhoneNumber;
 
 use crate::error::RouterError;
-use crate::store::{self, Assignment};
 use crate::transport::{IncomingNumber, NumberConfig, SendError, TwilioClient};
 use crate::{Core, webhook};
+use store::Assignment;
+
+pub(crate) mod store;
 
 /// How long one person's provisioning may hold its lock.
 const PROVISION_LOCK: Duration = Duration::from_secs(60);

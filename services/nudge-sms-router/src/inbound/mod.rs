@@ -7,16 +7,18 @@ use std::sync::Arc;
 
 use nudge_core::Language;
 use nudge_core::sms::count_segments;
-use sha2::{Digest, Sha256};
 
+use crate::compliance::store::{ConsentChange, consent_language};
 use crate::compliance::{self, Keyword};
+use crate::outbound::store::{StrangerReplyOutcome, finish_stranger_reply};
 use crate::outbound::{OutboundKind, PendingReply};
-use crate::store::{
-    self, ConsentChange, KeywordEffects, NewInbound, StrangerReplyOutcome, consent_event, inbound_status,
-    stranger_status,
-};
+use crate::store::{consent_event, inbound_status, phone_hash, stranger_status};
 use crate::webhook::InboundSms;
 use crate::{Core, INBOUND_BODY, metrics};
+use store::{KeywordEffects, NewInbound};
+
+pub(crate) mod dispatch;
+pub(crate) mod store;
 
 /// What happened to an inbound SMS.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -52,14 +54,6 @@ impl InboundOutcome {
             InboundOutcome::Held => "held",
         }
     }
-}
-
-/// Hex SHA-256 of a phone number: how a stranger's phone is kept.
-pub(crate) fn phone_hash(phone: &str) -> String {
-    Sha256::digest(phone.as_bytes())
-        .iter()
-        .map(|byte| format!("{byte:02x}"))
-        .collect()
 }
 
 impl Core {
@@ -157,7 +151,7 @@ impl Core {
                 return Ok(InboundOutcome::Held);
             }
             tracing::info!(inbound.id = %id, user.id = %route.user_id, "inbound SMS stored");
-            self.wake_dispatcher(&route.user_id);
+            dispatch::wake(self, &route.user_id);
             return Ok(InboundOutcome::Accepted);
         };
 
@@ -165,7 +159,7 @@ impl Core {
         inbound.keyword = Some(matched.word);
         let language = match outcome {
             // The confirmation speaks the language of the opt-out it undoes.
-            InboundOutcome::OptedIn => store::consent_language(&mut conn, &route.user_id)
+            InboundOutcome::OptedIn => consent_language(&mut conn, &route.user_id)
                 .await?
                 .and_then(|l| l.parse().ok())
                 .unwrap_or(Language::En),
@@ -270,7 +264,7 @@ impl Core {
         };
         let segments = i32::try_from(segments).unwrap_or(1);
         let result = match self.db.conn().await {
-            Ok(mut conn) => store::finish_stranger_reply(
+            Ok(mut conn) => finish_stranger_reply(
                 &mut conn,
                 reply_id,
                 &StrangerReplyOutcome {
