@@ -6,7 +6,10 @@
 //! Every transaction starts with a write, so that on SQLite it takes the
 //! write lock first instead of failing when it upgrades a read snapshot.
 
-use nudge_store::Backend;
+use diesel::pg::Pg;
+use diesel::query_builder::{QueryFragment, QueryId};
+use diesel::sqlite::Sqlite;
+use nudge_store::{Backend, diesel};
 use sha2::{Digest, Sha256};
 
 /// SQL written with PostgreSQL placeholders (`$1`), for either backend
@@ -17,6 +20,12 @@ pub(crate) fn sql(backend: Backend, text: &str) -> String {
         Backend::Sqlite => text.replace('$', "?"),
     }
 }
+
+/// A statement built once for either backend (raw SQL and its binds), to
+/// run with `.execute(c)` on `with_conn!`'s connection, in a transaction or not.
+pub(crate) trait Statement: QueryFragment<Pg> + QueryFragment<Sqlite> + QueryId + Send {}
+
+impl<T: QueryFragment<Pg> + QueryFragment<Sqlite> + QueryId + Send> Statement for T {}
 
 /// Hex SHA-256 of a phone number: how a stranger's phone is kept, and how a
 /// number is named in cache keys.

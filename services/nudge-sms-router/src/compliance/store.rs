@@ -2,9 +2,12 @@
 
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
+use diesel::sql_types::{Bool, Nullable, Text, Timestamp};
 use diesel_async::RunQueryDsl;
 use nudge_store::schema::sms_consent;
-use nudge_store::{DbConn, Transact as _, diesel, diesel_async, with_conn};
+use nudge_store::{Backend, DbConn, Transact as _, diesel, diesel_async, with_conn};
+
+use crate::store::{Statement, consent_event, sql};
 
 pub(crate) async fn opted_out(conn: &mut DbConn, user_id: &str) -> QueryResult<bool> {
     let found: Option<bool> = with_conn!(conn, c => {
@@ -42,82 +45,72 @@ pub(crate) struct ConsentChange<'a> {
     pub(crate) now: NaiveDateTime,
 }
 
-pub(crate) const UPSERT_CONSENT_SQL: &str = "INSERT INTO sms_consent (user_id, opted_out, language, updated_at) \
+const UPSERT_CONSENT_SQL: &str = "INSERT INTO sms_consent (user_id, opted_out, language, updated_at) \
     VALUES ($1, $2, $3, $4) \
     ON CONFLICT (user_id) DO UPDATE SET opted_out = excluded.opted_out, language = excluded.language, \
     updated_at = excluded.updated_at";
 
-pub(crate) const INSERT_CONSENT_EVENT_SQL: &str = "INSERT INTO sms_consent_events \
+const INSERT_CONSENT_EVENT_SQL: &str = "INSERT INTO sms_consent_events \
     (id, user_id, event, source, keyword, inbound_id, outbound_id, created_at) \
     VALUES ($1, $2, $3, $4, $5, $6, $7, $8)";
 
-pub(crate) const SUPPRESS_QUEUED_SQL: &str =
+const SUPPRESS_QUEUED_SQL: &str =
     "UPDATE sms_outbound SET status = 'suppressed', updated_at = $2 WHERE user_id = $1 AND status = 'queued'";
 
-/// Records a consent change inside the caller's transaction (its consent,
-/// its audit event, and opting out, the queued SMS suppressed); evaluates to
-/// how many were suppressed.
-/// A macro, not a function: it runs inside the caller's transaction, where
-/// the connection is `with_conn!`'s concrete one of either backend, and a
-/// generic function running borrowed raw-SQL statements there is refused by
-/// the compiler (its future is not `Send` for every lifetime,
-/// rust-lang/rust#100013). Items are named by full path so it expands anywhere.
-macro_rules! consent_statements {
-    ($c:ident, $backend:expr, $change:expr) => {{
-        let change: &$crate::compliance::store::ConsentChange<'_> = $change;
-        let event_id = nudge_core::new_id();
-        let event = if change.opted_out {
-            $crate::store::consent_event::OPT_OUT
-        } else {
-            $crate::store::consent_event::OPT_IN
-        };
-        nudge_store::diesel::sql_query($crate::store::sql(
-            $backend,
-            $crate::compliance::store::UPSERT_CONSENT_SQL,
-        ))
-        .bind::<nudge_store::diesel::sql_types::Text, _>(change.user_id)
-        .bind::<nudge_store::diesel::sql_types::Bool, _>(change.opted_out)
-        .bind::<nudge_store::diesel::sql_types::Text, _>(change.language)
-        .bind::<nudge_store::diesel::sql_types::Timestamp, _>(change.now)
-        .execute($c)
-        .await?;
-        nudge_store::diesel::sql_query($crate::store::sql(
-            $backend,
-            $crate::compliance::store::INSERT_CONSENT_EVENT_SQL,
-        ))
-        .bind::<nudge_store::diesel::sql_types::Text, _>(&event_id)
-        .bind::<nudge_store::diesel::sql_types::Text, _>(change.user_id)
-        .bind::<nudge_store::diesel::sql_types::Text, _>(event)
-        .bind::<nudge_store::diesel::sql_types::Text, _>(change.source)
-        .bind::<nudge_store::diesel::sql_types::Nullable<nudge_store::diesel::sql_types::Text>, _>(change.keyword)
-        .bind::<nudge_store::diesel::sql_types::Nullable<nudge_store::diesel::sql_types::Text>, _>(change.inbound_id)
-        .bind::<nudge_store::diesel::sql_types::Nullable<nudge_store::diesel::sql_types::Text>, _>(change.outbound_id)
-        .bind::<nudge_store::diesel::sql_types::Timestamp, _>(change.now)
-        .execute($c)
-        .await?;
-        if change.opted_out {
-            nudge_store::diesel::sql_query($crate::store::sql(
-                $backend,
-                $crate::compliance::store::SUPPRESS_QUEUED_SQL,
-            ))
-            .bind::<nudge_store::diesel::sql_types::Text, _>(change.user_id)
-            .bind::<nudge_store::diesel::sql_types::Timestamp, _>(change.now)
-            .execute($c)
-            .await?
-        } else {
-            0
-        }
-    }};
+// A consent change is three statements, run inside the caller's
+// transaction (`.execute(c)`): the consent, its audit event and, opting
+// out, the person's queued SMS suppressed.
+
+/// The person's consent as the change leaves it.
+pub(crate) fn upsert_consent<'a>(backend: Backend, change: &'a ConsentChange<'_>) -> impl Statement + 'a {
+    diesel::sql_query(sql(backend, UPSERT_CONSENT_SQL))
+        .bind::<Text, _>(change.user_id)
+        .bind::<Bool, _>(change.opted_out)
+        .bind::<Text, _>(change.language)
+        .bind::<Timestamp, _>(change.now)
 }
-pub(crate) use consent_statements;
+
+/// The change's audit event, under `event_id`.
+pub(crate) fn insert_consent_event<'a>(
+    backend: Backend,
+    change: &'a ConsentChange<'_>,
+    event_id: &'a str,
+) -> impl Statement + 'a {
+    let event = if change.opted_out {
+        consent_event::OPT_OUT
+    } else {
+        consent_event::OPT_IN
+    };
+    diesel::sql_query(sql(backend, INSERT_CONSENT_EVENT_SQL))
+        .bind::<Text, _>(event_id)
+        .bind::<Text, _>(change.user_id)
+        .bind::<Text, _>(event)
+        .bind::<Text, _>(change.source)
+        .bind::<Nullable<Text>, _>(change.keyword)
+        .bind::<Nullable<Text>, _>(change.inbound_id)
+        .bind::<Nullable<Text>, _>(change.outbound_id)
+        .bind::<Timestamp, _>(change.now)
+}
+
+/// The person's queued SMS suppressed (run only when they opt out).
+pub(crate) fn suppress_queued<'a>(backend: Backend, change: &'a ConsentChange<'_>) -> impl Statement + 'a {
+    diesel::sql_query(sql(backend, SUPPRESS_QUEUED_SQL))
+        .bind::<Text, _>(change.user_id)
+        .bind::<Timestamp, _>(change.now)
+}
 
 /// Records a consent change on its own (Twilio's error 21610).
 pub(crate) async fn record_consent(conn: &mut DbConn, change: &ConsentChange<'_>) -> QueryResult<usize> {
     let backend = conn.backend();
+    let event_id = nudge_core::new_id();
     with_conn!(conn, c => {
         c.write_transaction(async |c| {
-            let suppressed = consent_statements!(c, backend, change);
-            QueryResult::Ok(suppressed)
+            upsert_consent(backend, change).execute(c).await?;
+            insert_consent_event(backend, change, &event_id).execute(c).await?;
+            if !change.opted_out {
+                return QueryResult::Ok(0);
+            }
+            suppress_queued(backend, change).execute(c).await
         })
         .await
     })

@@ -8,7 +8,7 @@ use diesel_async::RunQueryDsl;
 use nudge_store::schema::{sms_inbound, sms_stranger_replies};
 use nudge_store::{DbConn, Transact as _, diesel, diesel_async, with_conn};
 
-use crate::compliance::store::{ConsentChange, consent_statements};
+use crate::compliance::store::{ConsentChange, insert_consent_event, suppress_queued, upsert_consent};
 use crate::outbound::store::{NewOutbound, insert_outbound_row};
 use crate::store::{inbound_status, sql, stranger_status};
 
@@ -89,6 +89,7 @@ pub(crate) struct KeywordEffects<'a> {
 /// when its MessageSid was seen before.
 pub(crate) async fn store_keyword(conn: &mut DbConn, effects: &KeywordEffects<'_>) -> QueryResult<bool> {
     let backend = conn.backend();
+    let event_id = nudge_core::new_id();
     with_conn!(conn, c => {
         c.write_transaction(async |c| {
             let inserted = diesel::insert_into(sms_inbound::table)
@@ -105,10 +106,14 @@ pub(crate) async fn store_keyword(conn: &mut DbConn, effects: &KeywordEffects<'_
                     inbound_id: Some(effects.inbound.id),
                     ..*change
                 };
-                consent_statements!(c, backend, &change);
+                upsert_consent(backend, &change).execute(c).await?;
+                insert_consent_event(backend, &change, &event_id).execute(c).await?;
+                if change.opted_out {
+                    suppress_queued(backend, &change).execute(c).await?;
+                }
             }
             if let Some(reply) = &effects.reply {
-                insert_outbound_row!(c, backend, reply);
+                insert_outbound_row(backend, reply).execute(c).await?;
             }
             QueryResult::Ok(true)
         })

@@ -8,7 +8,7 @@ use diesel_async::RunQueryDsl;
 use nudge_store::schema::{sms_outbound, sms_outbound_queue, sms_stranger_replies};
 use nudge_store::{Backend, DbConn, Transact as _, diesel, diesel_async, with_conn};
 
-use crate::store::{outbound_status, sql, stranger_status};
+use crate::store::{Statement, outbound_status, sql, stranger_status};
 
 #[derive(Debug, Clone, Queryable, Selectable)]
 #[diesel(table_name = sms_outbound)]
@@ -69,44 +69,32 @@ pub(crate) struct Claimed {
     pub(crate) claimed_at: Option<NaiveDateTime>,
 }
 
-pub(crate) const INSERT_OUTBOUND_SQL: &str = "INSERT INTO sms_outbound \
+const INSERT_OUTBOUND_SQL: &str = "INSERT INTO sms_outbound \
     (id, idempotency_key, user_id, kind, from_number, to_number, body, status, segments, \
      created_at, updated_at, send_after, part, parts, encoding) \
     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $10, $11, $12, $13, $14) \
     ON CONFLICT (idempotency_key) DO NOTHING";
 
-/// Inserts one outbound row inside a transaction; evaluates to the rows inserted.
-/// A macro, not a function: it runs inside the caller's transaction, where
-/// the connection is `with_conn!`'s concrete one of either backend, and a
-/// generic function running borrowed raw-SQL statements there is refused by
-/// the compiler (its future is not `Send` for every lifetime,
-/// rust-lang/rust#100013). Items are named by full path so it expands anywhere.
-macro_rules! insert_outbound_row {
-    ($c:ident, $backend:expr, $row:expr) => {{
-        let row: &$crate::outbound::store::NewOutbound<'_> = $row;
-        nudge_store::diesel::sql_query($crate::store::sql(
-            $backend,
-            $crate::outbound::store::INSERT_OUTBOUND_SQL,
-        ))
-        .bind::<nudge_store::diesel::sql_types::Text, _>(&row.id)
-        .bind::<nudge_store::diesel::sql_types::Text, _>(&row.idempotency_key)
-        .bind::<nudge_store::diesel::sql_types::Text, _>(row.user_id)
-        .bind::<nudge_store::diesel::sql_types::Text, _>(row.kind)
-        .bind::<nudge_store::diesel::sql_types::Text, _>(row.from_number)
-        .bind::<nudge_store::diesel::sql_types::Text, _>(row.to_number)
-        .bind::<nudge_store::diesel::sql_types::Binary, _>(&row.body)
-        .bind::<nudge_store::diesel::sql_types::Text, _>(row.status)
-        .bind::<nudge_store::diesel::sql_types::Integer, _>(row.segments)
-        .bind::<nudge_store::diesel::sql_types::Timestamp, _>(row.created_at)
-        .bind::<nudge_store::diesel::sql_types::Timestamp, _>(row.send_after)
-        .bind::<nudge_store::diesel::sql_types::Integer, _>(row.part)
-        .bind::<nudge_store::diesel::sql_types::Integer, _>(row.parts)
-        .bind::<nudge_store::diesel::sql_types::Text, _>(row.encoding)
-        .execute($c)
-        .await?
-    }};
+/// The statement inserting one outbound row (nothing when its idempotency
+/// key is taken): built once for either backend, run inside the caller's
+/// transaction (`.execute(c)`).
+pub(crate) fn insert_outbound_row<'a>(backend: Backend, row: &'a NewOutbound<'_>) -> impl Statement + 'a {
+    diesel::sql_query(sql(backend, INSERT_OUTBOUND_SQL))
+        .bind::<Text, _>(&row.id)
+        .bind::<Text, _>(&row.idempotency_key)
+        .bind::<Text, _>(row.user_id)
+        .bind::<Text, _>(row.kind)
+        .bind::<Text, _>(row.from_number)
+        .bind::<Text, _>(row.to_number)
+        .bind::<Binary, _>(&row.body)
+        .bind::<Text, _>(row.status)
+        .bind::<Integer, _>(row.segments)
+        .bind::<Timestamp, _>(row.created_at)
+        .bind::<Timestamp, _>(row.send_after)
+        .bind::<Integer, _>(row.part)
+        .bind::<Integer, _>(row.parts)
+        .bind::<Text, _>(row.encoding)
 }
-pub(crate) use insert_outbound_row;
 
 /// How the one attempt at a stranger's reply ended.
 #[derive(Debug, Clone, Copy)]
@@ -186,7 +174,7 @@ pub(crate) async fn insert_outbound(conn: &mut DbConn, rows: &[NewOutbound<'_>])
     with_conn!(conn, c => {
         c.write_transaction(async |c| {
             for (index, row) in rows.iter().enumerate() {
-                let inserted = insert_outbound_row!(c, backend, row);
+                let inserted = insert_outbound_row(backend, row).execute(c).await?;
                 if inserted == 0 {
                     if index == 0 {
                         return QueryResult::Ok(false);
