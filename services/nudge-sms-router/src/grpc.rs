@@ -12,10 +12,10 @@ use nudge_proto::sms::{
 };
 use tonic::{Request, Response, Status};
 
-use crate::Core;
 use crate::error::RouterError;
 use crate::numbers::{self, store};
 use crate::outbound::OutboundKind;
+use crate::{Core, usage};
 
 pub(crate) struct SmsRouter {
     core: Arc<Core>,
@@ -61,7 +61,7 @@ impl SmsRouter {
         let user_id = UserId::parse(&request.user_id).map_err(|e| invalid("user_id", e))?;
         let phone = PhoneNumber::parse(&request.phone).map_err(|e| invalid("phone", e))?;
         let nudge_number = PhoneNumber::parse(&request.nudge_number).map_err(|e| invalid("nudge_number", e))?;
-        self.core.assign_number(user_id.as_str(), &phone, &nudge_number).await?;
+        numbers::assign(&self.core, user_id.as_str(), &phone, &nudge_number).await?;
         Ok(AssignNumberResponse {})
     }
 
@@ -69,7 +69,7 @@ impl SmsRouter {
         let user_id = UserId::parse(&request.user_id).map_err(|e| invalid("user_id", e))?;
         let phone = PhoneNumber::parse(&request.phone).map_err(|e| invalid("phone", e))?;
         let wanted = numbers::wanted(&request.area_code, &request.country, &self.core.default_country)?;
-        let provisioned = self.core.provision_number(user_id.as_str(), &phone, &wanted).await?;
+        let provisioned = numbers::provision(&self.core, user_id.as_str(), &phone, &wanted).await?;
         Ok(ProvisionNumberResponse {
             nudge_number: provisioned.nudge_number,
             provider_sid: provisioned.provider_sid,
@@ -81,7 +81,7 @@ impl SmsRouter {
 
     async fn release(&self, request: ReleaseNumberRequest) -> Result<ReleaseNumberResponse, RouterError> {
         let user_id = UserId::parse(&request.user_id).map_err(|e| invalid("user_id", e))?;
-        let (nudge_number, released_at_provider) = self.core.release_number(user_id.as_str()).await?;
+        let (nudge_number, released_at_provider) = numbers::release(&self.core, user_id.as_str()).await?;
         Ok(ReleaseNumberResponse {
             nudge_number,
             released_at_provider,
@@ -112,7 +112,7 @@ impl SmsRouter {
 
     async fn usage(&self, request: GetUsageRequest) -> Result<GetUsageResponse, RouterError> {
         let user_id = UserId::parse(&request.user_id).map_err(|e| invalid("user_id", e))?;
-        self.core.usage(user_id.as_str(), &request.month).await
+        usage::monthly(&self.core, user_id.as_str(), &request.month).await
     }
 
     async fn phone_check(&self, request: SendPhoneCheckRequest) -> Result<SendSmsResponse, RouterError> {

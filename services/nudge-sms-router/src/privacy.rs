@@ -24,6 +24,7 @@ use serde_json::{Value, json};
 use tonic::{Request, Response, Status};
 
 use crate::error::RouterError;
+use crate::numbers;
 use crate::outbound::{pace_key, plan_key};
 use crate::store::phone_hash;
 use crate::{Core, INBOUND_BODY, OUTBOUND_BODY};
@@ -77,7 +78,7 @@ async fn erase_person(core: &Core, user_id: &str) -> Result<(Vec<ErasedTable>, b
             .optional()
     })?;
     drop(conn);
-    let number_released = match core.release_number(user_id).await {
+    let number_released = match numbers::release(core, user_id).await {
         Ok(_) => true,
         Err(RouterError::NotFound(_)) => false,
         Err(error) => return Err(error),

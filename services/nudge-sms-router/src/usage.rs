@@ -44,27 +44,26 @@ pub(crate) fn month_bounds(month: &str) -> Result<(NaiveDateTime, NaiveDateTime)
     ))
 }
 
-impl Core {
-    pub(crate) async fn usage(&self, user_id: &str, month: &str) -> Result<GetUsageResponse, RouterError> {
-        let (from, until) = month_bounds(month)?;
-        let mut conn = self.db.conn().await?;
-        let traffic = traffic(&mut conn, user_id, from, until).await?;
-        let prices = number_prices(&mut conn, user_id, from, until).await?;
-        let per_segment = i64::try_from(self.sms.price_per_segment_micros).unwrap_or(i64::MAX);
-        let segment_cost = (traffic.segments_in + traffic.segments_out).saturating_mul(per_segment);
-        let number_cost: i64 = prices.into_iter().map(i64::from).sum();
-        Ok(GetUsageResponse {
-            month: month.to_owned(),
-            messages_in: traffic.messages_in,
-            messages_out: traffic.messages_out,
-            segments_in: traffic.segments_in,
-            segments_out: traffic.segments_out,
-            segment_cost_micros: segment_cost,
-            number_cost_micros: number_cost,
-            total_cost_micros: segment_cost.saturating_add(number_cost),
-            currency: self.sms.currency.clone(),
-        })
-    }
+/// A person's usage and cost for the month "YYYY-MM".
+pub(crate) async fn monthly(core: &Core, user_id: &str, month: &str) -> Result<GetUsageResponse, RouterError> {
+    let (from, until) = month_bounds(month)?;
+    let mut conn = core.db.conn().await?;
+    let traffic = traffic(&mut conn, user_id, from, until).await?;
+    let prices = number_prices(&mut conn, user_id, from, until).await?;
+    let per_segment = i64::try_from(core.sms.price_per_segment_micros).unwrap_or(i64::MAX);
+    let segment_cost = (traffic.segments_in + traffic.segments_out).saturating_mul(per_segment);
+    let number_cost: i64 = prices.into_iter().map(i64::from).sum();
+    Ok(GetUsageResponse {
+        month: month.to_owned(),
+        messages_in: traffic.messages_in,
+        messages_out: traffic.messages_out,
+        segments_in: traffic.segments_in,
+        segments_out: traffic.segments_out,
+        segment_cost_micros: segment_cost,
+        number_cost_micros: number_cost,
+        total_cost_micros: segment_cost.saturating_add(number_cost),
+        currency: core.sms.currency.clone(),
+    })
 }
 
 /// A person's traffic in [from, until).

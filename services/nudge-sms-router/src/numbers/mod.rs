@@ -52,217 +52,210 @@ fn friendly_name(user_id: &str) -> String {
     format!("nudge {user_id}")
 }
 
-impl Core {
-    fn numbers_api(&self) -> Result<&TwilioClient, RouterError> {
-        self.numbers_api.as_ref().ok_or_else(|| {
-            RouterError::FailedPrecondition(
-                "numbers are bought through Twilio: set sms.transport = \"twilio\", or in embedded mode point \
-                 twilio.api_base_url at a fake Twilio on this machine (nudge fake-twilio)"
-                    .to_owned(),
-            )
-        })
-    }
-
-    fn number_config<'a>(&'a self, friendly_name: &'a str, sms_url: &'a str) -> NumberConfig<'a> {
-        NumberConfig {
-            sms_url,
-            status_callback: &self.status_callback_url,
-            friendly_name,
-        }
-    }
-
-    pub(crate) async fn assign_number(
-        &self,
-        user_id: &str,
-        phone: &PhoneNumber,
-        nudge_number: &PhoneNumber,
-    ) -> Result<(), RouterError> {
-        let mut conn = self.db.conn().await?;
-        if let Some(owner) = store::number_by_nudge_number(&mut conn, nudge_number.as_str()).await?
-            && owner.user_id != user_id
-        {
-            return Err(RouterError::AlreadyExists(
-                "this Nudge number belongs to someone else".to_owned(),
-            ));
-        }
-        let current = store::number_by_user(&mut conn, user_id).await?;
-        // The same number again keeps what Nudge knows of it (bought through Twilio or not).
-        let provider_sid = current
-            .filter(|n| n.nudge_number == nudge_number.as_str())
-            .and_then(|n| n.provider_sid);
-        store::assign_number(
-            &mut conn,
-            &Assignment {
-                user_id,
-                nudge_number: nudge_number.as_str(),
-                phone: phone.as_str(),
-                provider_sid: provider_sid.as_deref(),
-                monthly_price_micros: self.number_price(),
-                now: nudge_store::now(),
-            },
+fn numbers_api(core: &Core) -> Result<&TwilioClient, RouterError> {
+    core.numbers_api.as_ref().ok_or_else(|| {
+        RouterError::FailedPrecondition(
+            "numbers are bought through Twilio: set sms.transport = \"twilio\", or in embedded mode point \
+             twilio.api_base_url at a fake Twilio on this machine (nudge fake-twilio)"
+                .to_owned(),
         )
-        .await?;
-        tracing::info!(user.id = %user_id, "number assigned");
-        Ok(())
-    }
+    })
+}
 
-    fn number_price(&self) -> i32 {
-        i32::try_from(self.sms.number_monthly_price_micros).unwrap_or(i32::MAX)
+fn number_config<'a>(core: &'a Core, friendly_name: &'a str, sms_url: &'a str) -> NumberConfig<'a> {
+    NumberConfig {
+        sms_url,
+        status_callback: &core.status_callback_url,
+        friendly_name,
     }
+}
 
-    pub(crate) async fn provision_number(
-        &self,
-        user_id: &str,
-        phone: &PhoneNumber,
-        wanted: &Wanted,
-    ) -> Result<Provisioned, RouterError> {
-        let api = self.numbers_api()?;
-        let lock_key = format!("sms:provision:{user_id}");
-        let lock = self
-            .cache
-            .try_lock(&lock_key, PROVISION_LOCK)
-            .await
-            .map_err(|e| RouterError::Unavailable(format!("cache: {e}")))?
-            .ok_or_else(|| {
-                RouterError::Unavailable("a number is being provisioned for this person already; try again".to_owned())
-            })?;
-        let result = self.provision_locked(api, user_id, phone, wanted).await;
-        if let Err(error) = self.cache.unlock(lock).await {
-            tracing::warn!(%error, "could not release a provisioning lock; it will expire");
-        }
-        result
+pub(crate) async fn assign(
+    core: &Core,
+    user_id: &str,
+    phone: &PhoneNumber,
+    nudge_number: &PhoneNumber,
+) -> Result<(), RouterError> {
+    let mut conn = core.db.conn().await?;
+    if let Some(owner) = store::number_by_nudge_number(&mut conn, nudge_number.as_str()).await?
+        && owner.user_id != user_id
+    {
+        return Err(RouterError::AlreadyExists(
+            "this Nudge number belongs to someone else".to_owned(),
+        ));
     }
+    let current = store::number_by_user(&mut conn, user_id).await?;
+    // The same number again keeps what Nudge knows of it (bought through Twilio or not).
+    let provider_sid = current
+        .filter(|n| n.nudge_number == nudge_number.as_str())
+        .and_then(|n| n.provider_sid);
+    store::assign_number(
+        &mut conn,
+        &Assignment {
+            user_id,
+            nudge_number: nudge_number.as_str(),
+            phone: phone.as_str(),
+            provider_sid: provider_sid.as_deref(),
+            monthly_price_micros: number_price(core),
+            now: nudge_store::now(),
+        },
+    )
+    .await?;
+    tracing::info!(user.id = %user_id, "number assigned");
+    Ok(())
+}
 
-    async fn provision_locked(
-        &self,
-        api: &TwilioClient,
-        user_id: &str,
-        phone: &PhoneNumber,
-        wanted: &Wanted,
-    ) -> Result<Provisioned, RouterError> {
-        let mut conn = self.db.conn().await?;
-        if let Some(current) = store::number_by_user(&mut conn, user_id).await? {
-            // Idempotent: a person keeps their number; their verified phone is updated.
-            let nudge_number = PhoneNumber::parse(&current.nudge_number)
-                .map_err(|_| RouterError::Internal("a stored Nudge number is not E.164".to_owned()))?;
-            drop(conn);
-            self.assign_number(user_id, phone, &nudge_number).await?;
-            return Ok(Provisioned {
-                nudge_number: current.nudge_number,
-                provider_sid: current.provider_sid.unwrap_or_default(),
-                monthly_price_micros: i64::from(self.number_price()),
-                existing: true,
-            });
-        }
+fn number_price(core: &Core) -> i32 {
+    i32::try_from(core.sms.number_monthly_price_micros).unwrap_or(i32::MAX)
+}
+
+pub(crate) async fn provision(
+    core: &Core,
+    user_id: &str,
+    phone: &PhoneNumber,
+    wanted: &Wanted,
+) -> Result<Provisioned, RouterError> {
+    let api = numbers_api(core)?;
+    let lock_key = format!("sms:provision:{user_id}");
+    let lock = core
+        .cache
+        .try_lock(&lock_key, PROVISION_LOCK)
+        .await
+        .map_err(|e| RouterError::Unavailable(format!("cache: {e}")))?
+        .ok_or_else(|| {
+            RouterError::Unavailable("a number is being provisioned for this person already; try again".to_owned())
+        })?;
+    let result = provision_locked(core, api, user_id, phone, wanted).await;
+    if let Err(error) = core.cache.unlock(lock).await {
+        tracing::warn!(%error, "could not release a provisioning lock; it will expire");
+    }
+    result
+}
+
+async fn provision_locked(
+    core: &Core,
+    api: &TwilioClient,
+    user_id: &str,
+    phone: &PhoneNumber,
+    wanted: &Wanted,
+) -> Result<Provisioned, RouterError> {
+    let mut conn = core.db.conn().await?;
+    if let Some(current) = store::number_by_user(&mut conn, user_id).await? {
+        // Idempotent: a person keeps their number; their verified phone is updated.
+        let nudge_number = PhoneNumber::parse(&current.nudge_number)
+            .map_err(|_| RouterError::Internal("a stored Nudge number is not E.164".to_owned()))?;
         drop(conn);
-        let name = friendly_name(user_id);
-        let sms_url = format!("{}{}", self.public_base_url, webhook::SMS_PATH);
-        let config = self.number_config(&name, &sms_url);
-        // A purchase whose assignment was lost: adopt it.
-        let orphan = api
-            .numbers_named(&name)
-            .await
-            .map_err(|e| twilio_error("looking for this person's number", &e))?
-            .into_iter()
-            .next();
-        let bought = match orphan {
-            Some(number) => {
-                tracing::info!(user.id = %user_id, "a number bought earlier for this person is assigned now");
-                api.configure_number(&number.sid, &config)
-                    .await
-                    .map_err(|e| twilio_error("configuring the number", &e))?
-            }
-            None => self.buy(api, wanted, &config).await?,
-        };
-        let nudge_number = PhoneNumber::parse(&bought.phone_number)
-            .map_err(|_| RouterError::Internal("Twilio sold a number that is not E.164".to_owned()))?;
-        let mut conn = self.db.conn().await?;
-        if store::number_by_nudge_number(&mut conn, nudge_number.as_str())
-            .await?
-            .is_some()
-        {
-            return Err(RouterError::Internal(
-                "Twilio sold a number that is assigned to someone else already".to_owned(),
-            ));
-        }
-        store::assign_number(
-            &mut conn,
-            &Assignment {
-                user_id,
-                nudge_number: nudge_number.as_str(),
-                phone: phone.as_str(),
-                provider_sid: Some(&bought.sid),
-                monthly_price_micros: self.number_price(),
-                now: nudge_store::now(),
-            },
-        )
-        .await?;
-        crate::metrics::number_event("provisioned");
-        tracing::info!(user.id = %user_id, number.sid = %bought.sid, "number bought and assigned");
-        Ok(Provisioned {
-            nudge_number: bought.phone_number,
-            provider_sid: bought.sid,
-            monthly_price_micros: i64::from(self.number_price()),
-            existing: false,
-        })
+        assign(core, user_id, phone, &nudge_number).await?;
+        return Ok(Provisioned {
+            nudge_number: current.nudge_number,
+            provider_sid: current.provider_sid.unwrap_or_default(),
+            monthly_price_micros: i64::from(number_price(core)),
+            existing: true,
+        });
     }
-
-    async fn buy(
-        &self,
-        api: &TwilioClient,
-        wanted: &Wanted,
-        config: &NumberConfig<'_>,
-    ) -> Result<IncomingNumber, RouterError> {
-        let mut last_error = None;
-        for _ in 0..PURCHASE_TRIES {
-            let available = api
-                .available_numbers(&wanted.country, wanted.area_code.as_deref())
+    drop(conn);
+    let name = friendly_name(user_id);
+    let sms_url = format!("{}{}", core.public_base_url, webhook::SMS_PATH);
+    let config = number_config(core, &name, &sms_url);
+    // A purchase whose assignment was lost: adopt it.
+    let orphan = api
+        .numbers_named(&name)
+        .await
+        .map_err(|e| twilio_error("looking for this person's number", &e))?
+        .into_iter()
+        .next();
+    let bought = match orphan {
+        Some(number) => {
+            tracing::info!(user.id = %user_id, "a number bought earlier for this person is assigned now");
+            api.configure_number(&number.sid, &config)
                 .await
-                .map_err(|e| twilio_error("searching for a number", &e))?;
-            let Some(candidate) = available.into_iter().next() else {
-                return Err(RouterError::FailedPrecondition(
-                    "Twilio has no local number available there; try another area code".to_owned(),
-                ));
-            };
-            match api.buy_number(&candidate, config).await {
-                Ok(number) => return Ok(number),
-                // Someone else bought it between the search and the purchase.
-                Err(SendError::Refused { code: Some(21422), .. }) => {
-                    tracing::info!("the number found was taken meanwhile; searching again");
-                    last_error = Some("the numbers found were taken meanwhile");
-                }
-                Err(error) => return Err(twilio_error("buying the number", &error)),
-            }
+                .map_err(|e| twilio_error("configuring the number", &e))?
         }
-        Err(RouterError::Unavailable(
-            last_error.unwrap_or("no number could be bought").to_owned(),
-        ))
+        None => buy(api, wanted, &config).await?,
+    };
+    let nudge_number = PhoneNumber::parse(&bought.phone_number)
+        .map_err(|_| RouterError::Internal("Twilio sold a number that is not E.164".to_owned()))?;
+    let mut conn = core.db.conn().await?;
+    if store::number_by_nudge_number(&mut conn, nudge_number.as_str())
+        .await?
+        .is_some()
+    {
+        return Err(RouterError::Internal(
+            "Twilio sold a number that is assigned to someone else already".to_owned(),
+        ));
     }
+    store::assign_number(
+        &mut conn,
+        &Assignment {
+            user_id,
+            nudge_number: nudge_number.as_str(),
+            phone: phone.as_str(),
+            provider_sid: Some(&bought.sid),
+            monthly_price_micros: number_price(core),
+            now: nudge_store::now(),
+        },
+    )
+    .await?;
+    crate::metrics::number_event("provisioned");
+    tracing::info!(user.id = %user_id, number.sid = %bought.sid, "number bought and assigned");
+    Ok(Provisioned {
+        nudge_number: bought.phone_number,
+        provider_sid: bought.sid,
+        monthly_price_micros: i64::from(number_price(core)),
+        existing: false,
+    })
+}
 
-    /// Releases the person's number at Twilio (when Nudge bought it) and
-    /// forgets the assignment; returns the number and whether Twilio released one.
-    pub(crate) async fn release_number(&self, user_id: &str) -> Result<(String, bool), RouterError> {
-        let mut conn = self.db.conn().await?;
-        let number = store::number_by_user(&mut conn, user_id)
-            .await?
-            .ok_or_else(|| RouterError::NotFound("this person has no Nudge number".to_owned()))?;
-        drop(conn);
-        let at_provider = match &number.provider_sid {
-            Some(sid) => {
-                self.numbers_api()?
-                    .release_number(sid)
-                    .await
-                    .map_err(|e| twilio_error("releasing the number", &e))?;
-                true
-            }
-            None => false,
+async fn buy(api: &TwilioClient, wanted: &Wanted, config: &NumberConfig<'_>) -> Result<IncomingNumber, RouterError> {
+    let mut last_error = None;
+    for _ in 0..PURCHASE_TRIES {
+        let available = api
+            .available_numbers(&wanted.country, wanted.area_code.as_deref())
+            .await
+            .map_err(|e| twilio_error("searching for a number", &e))?;
+        let Some(candidate) = available.into_iter().next() else {
+            return Err(RouterError::FailedPrecondition(
+                "Twilio has no local number available there; try another area code".to_owned(),
+            ));
         };
-        let mut conn = self.db.conn().await?;
-        store::release_number(&mut conn, user_id, nudge_store::now()).await?;
-        crate::metrics::number_event("released");
-        tracing::info!(user.id = %user_id, at_provider, "number released");
-        Ok((number.nudge_number, at_provider))
+        match api.buy_number(&candidate, config).await {
+            Ok(number) => return Ok(number),
+            // Someone else bought it between the search and the purchase.
+            Err(SendError::Refused { code: Some(21422), .. }) => {
+                tracing::info!("the number found was taken meanwhile; searching again");
+                last_error = Some("the numbers found were taken meanwhile");
+            }
+            Err(error) => return Err(twilio_error("buying the number", &error)),
+        }
     }
+    Err(RouterError::Unavailable(
+        last_error.unwrap_or("no number could be bought").to_owned(),
+    ))
+}
+
+/// Releases the person's number at Twilio (when Nudge bought it) and
+/// forgets the assignment; returns the number and whether Twilio released one.
+pub(crate) async fn release(core: &Core, user_id: &str) -> Result<(String, bool), RouterError> {
+    let mut conn = core.db.conn().await?;
+    let number = store::number_by_user(&mut conn, user_id)
+        .await?
+        .ok_or_else(|| RouterError::NotFound("this person has no Nudge number".to_owned()))?;
+    drop(conn);
+    let at_provider = match &number.provider_sid {
+        Some(sid) => {
+            numbers_api(core)?
+                .release_number(sid)
+                .await
+                .map_err(|e| twilio_error("releasing the number", &e))?;
+            true
+        }
+        None => false,
+    };
+    let mut conn = core.db.conn().await?;
+    store::release_number(&mut conn, user_id, nudge_store::now()).await?;
+    crate::metrics::number_event("released");
+    tracing::info!(user.id = %user_id, at_provider, "number released");
+    Ok((number.nudge_number, at_provider))
 }
 
 /// Checks the place to look for a number: a NANP area code or an ISO country.
