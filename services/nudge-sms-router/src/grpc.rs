@@ -14,7 +14,7 @@ use tonic::{Request, Response, Status};
 
 use crate::error::RouterError;
 use crate::numbers::{self, store};
-use crate::outbound::OutboundKind;
+use crate::outbound::{self, OutboundKind};
 use crate::{Core, usage};
 
 pub(crate) struct SmsRouter {
@@ -43,10 +43,7 @@ impl SmsRouter {
         if request.idempotency_key.is_empty() || request.idempotency_key.len() > 200 {
             return Err(invalid("idempotency_key", "must be 1 to 200 characters"));
         }
-        let queued = self
-            .core
-            .queue_outbound(&user_id, &request.body, &request.idempotency_key, kind)
-            .await?;
+        let queued = outbound::queue(&self.core, &user_id, &request.body, &request.idempotency_key, kind).await?;
         Ok(SendSmsResponse {
             outbound_id: queued.ids.first().cloned().unwrap_or_default(),
             duplicate: queued.duplicate,
@@ -121,16 +118,15 @@ impl SmsRouter {
         if request.idempotency_key.is_empty() || request.idempotency_key.len() > 200 {
             return Err(invalid("idempotency_key", "must be 1 to 200 characters"));
         }
-        let queued = self
-            .core
-            .queue_outbound_to(
-                &user_id,
-                &request.body,
-                &request.idempotency_key,
-                OutboundKind::System,
-                Some(phone.as_str()),
-            )
-            .await?;
+        let queued = outbound::queue_to(
+            &self.core,
+            &user_id,
+            &request.body,
+            &request.idempotency_key,
+            OutboundKind::System,
+            Some(phone.as_str()),
+        )
+        .await?;
         Ok(sent(queued))
     }
 

@@ -149,208 +149,206 @@ pub(crate) fn pace_key(number: &str) -> String {
     format!("sms:pace:{}", &phone_hash(number)[..24])
 }
 
-impl Core {
-    fn segment_micros(&self, segments: i64) -> i64 {
-        segments.saturating_mul(self.sms.micros_per_segment())
-    }
+fn segment_micros(core: &Core, segments: i64) -> i64 {
+    segments.saturating_mul(core.sms.micros_per_segment())
+}
 
-    /// Reserves room for `segments` on the number's send plan; returns when
-    /// they may start. With the cache away, now (the sender's pacing still holds).
-    async fn reserve_plan(&self, number: &str, segments: i64) -> NaiveDateTime {
-        let now = micros_now();
-        match self
-            .cache
-            .reserve_slot(&plan_key(number), now, self.segment_micros(segments), SCHEDULE_TTL)
-            .await
-        {
-            Ok(start) => instant(start),
-            Err(error) => {
-                tracing::warn!(%error, "cannot reserve a send slot; the sender will pace it");
-                instant(now)
+/// Reserves room for `segments` on the number's send plan; returns when
+/// they may start. With the cache away, now (the sender's pacing still holds).
+async fn reserve_plan(core: &Core, number: &str, segments: i64) -> NaiveDateTime {
+    let now = micros_now();
+    match core
+        .cache
+        .reserve_slot(&plan_key(number), now, segment_micros(core, segments), SCHEDULE_TTL)
+        .await
+    {
+        Ok(start) => instant(start),
+        Err(error) => {
+            tracing::warn!(%error, "cannot reserve a send slot; the sender will pace it");
+            instant(now)
+        }
+    }
+}
+
+/// Waits for the number's next slot for `segments` (a stranger's reply).
+pub(crate) async fn wait_for_pace(core: &Core, number: &str, segments: u32) -> Result<(), nudge_cache::CacheError> {
+    let now = micros_now();
+    let start = core
+        .cache
+        .reserve_slot(
+            &pace_key(number),
+            now,
+            segment_micros(core, i64::from(segments)),
+            SCHEDULE_TTL,
+        )
+        .await?;
+    if start > now {
+        tokio::time::sleep(Duration::from_micros(u64::try_from(start - now).unwrap_or(0))).await;
+    }
+    Ok(())
+}
+
+/// After Twilio answered: the number's next SMS starts no sooner than
+/// `segments` from now.
+pub(crate) async fn paced(core: &Core, number: &str, segments: u32) {
+    let until = micros_now().saturating_add(segment_micros(core, i64::from(segments)));
+    if let Err(error) = core.cache.reserve_slot(&pace_key(number), until, 0, SCHEDULE_TTL).await {
+        tracing::warn!(%error, "cannot record a send on the number's schedule");
+    }
+}
+
+/// A one-part reply from sms-router itself (START, HELP), to store with
+/// the message that asked for it.
+pub(crate) async fn prepare_reply(
+    core: &Core,
+    user_id: &str,
+    from: &str,
+    to: &str,
+    text: &str,
+    key: &str,
+) -> PendingReply {
+    let count = nudge_core::sms::count_segments(text);
+    let send_after = reserve_plan(core, from, i64::from(count.segments)).await;
+    PendingReply {
+        id: nudge_core::new_id(),
+        key: key.to_owned(),
+        user_id: user_id.to_owned(),
+        from: from.to_owned(),
+        to: to.to_owned(),
+        // A fixed text of sms-router's own (START, HELP): under the ring.
+        body: core.keys.ring().encrypt_str(text, OUTBOUND_BODY),
+        segments: i32::try_from(count.segments).unwrap_or(1),
+        encoding: encoding_name(count.encoding),
+        send_after,
+        created_at: nudge_store::now(),
+    }
+}
+
+/// `SendSms`: stores the text (split if over the budget) for the person's
+/// own phone, paced on their number.
+pub(crate) async fn queue(
+    core: &Core,
+    user_id: &UserId,
+    body: &str,
+    idempotency_key: &str,
+    kind: OutboundKind,
+) -> Result<Queued, RouterError> {
+    queue_to(core, user_id, body, idempotency_key, kind, None).await
+}
+
+/// As [`queue`], to `new_phone` instead of the person's
+/// verified phone when given (a code checking a phone): from the
+/// person's number, or from the verification number when the person has
+/// no number yet (one is given only once their phone is verified).
+pub(crate) async fn queue_to(
+    core: &Core,
+    user_id: &UserId,
+    body: &str,
+    idempotency_key: &str,
+    kind: OutboundKind,
+    new_phone: Option<&str>,
+) -> Result<Queued, RouterError> {
+    if body.trim().is_empty() {
+        return Err(RouterError::field("body", "must not be empty"));
+    }
+    if body.chars().count() > MAX_BODY_CHARS {
+        return Err(RouterError::field("body", "longer than 1600 characters"));
+    }
+    let mut conn = core.db.conn().await?;
+    let existing = store::outbound_by_key(&mut conn, idempotency_key).await?;
+    if !existing.is_empty() {
+        return Ok(Queued::of(&existing, true));
+    }
+    let number = number_by_user(&mut conn, user_id.as_str()).await?;
+    // The sender and the recipient: the person's number and verified
+    // phone; a new phone from their number; a phone of someone who has
+    // no number yet (being verified) from the verification number.
+    let (from_number, to_number) = match (&number, new_phone) {
+        (Some(number), None) => (number.nudge_number.as_str(), number.phone.as_str()),
+        (Some(number), Some(phone)) => (number.nudge_number.as_str(), phone),
+        (None, Some(phone)) => (core.verification_number.as_str(), phone),
+        (None, None) => return Err(RouterError::NotFound("this person has no Nudge number".to_owned())),
+    };
+    let opted_out = opted_out(&mut conn, user_id.as_str()).await?;
+    let cipher = core.keys.for_writing(&mut conn, user_id.as_str()).await?;
+    drop(conn);
+
+    let parts = split(body, core.sms.segment_budget);
+    let total: i64 = parts.iter().map(|p| i64::from(p.segments)).sum();
+    let now = nudge_store::now();
+    let (status, mut start) = if opted_out {
+        (outbound_status::SUPPRESSED, now)
+    } else {
+        (outbound_status::QUEUED, reserve_plan(core, from_number, total).await)
+    };
+    let count = i32::try_from(parts.len()).unwrap_or(i32::MAX);
+    let rows: Vec<NewOutbound<'_>> = parts
+        .iter()
+        .zip(1..)
+        .map(|(part, index)| {
+            let send_after = start;
+            start += TimeDelta::microseconds(segment_micros(core, i64::from(part.segments)));
+            NewOutbound {
+                id: nudge_core::new_id(),
+                idempotency_key: if index == 1 {
+                    idempotency_key.to_owned()
+                } else {
+                    store::part_key(idempotency_key, index)
+                },
+                user_id: user_id.as_str(),
+                kind: kind.as_str(),
+                from_number,
+                to_number,
+                body: cipher.encrypt_str(&part.text, OUTBOUND_BODY),
+                status,
+                segments: i32::try_from(part.segments).unwrap_or(i32::MAX),
+                encoding: encoding_name(part.encoding),
+                part: index,
+                parts: count,
+                send_after: nudge_store::to_utc(send_after.and_utc()),
+                created_at: now,
             }
-        }
-    }
-
-    /// Waits for the number's next slot for `segments` (a stranger's reply).
-    pub(crate) async fn wait_for_pace(&self, number: &str, segments: u32) -> Result<(), nudge_cache::CacheError> {
-        let now = micros_now();
-        let start = self
-            .cache
-            .reserve_slot(
-                &pace_key(number),
-                now,
-                self.segment_micros(i64::from(segments)),
-                SCHEDULE_TTL,
-            )
-            .await?;
-        if start > now {
-            tokio::time::sleep(Duration::from_micros(u64::try_from(start - now).unwrap_or(0))).await;
-        }
-        Ok(())
-    }
-
-    /// After Twilio answered: the number's next SMS starts no sooner than
-    /// `segments` from now.
-    pub(crate) async fn paced(&self, number: &str, segments: u32) {
-        let until = micros_now().saturating_add(self.segment_micros(i64::from(segments)));
-        if let Err(error) = self.cache.reserve_slot(&pace_key(number), until, 0, SCHEDULE_TTL).await {
-            tracing::warn!(%error, "cannot record a send on the number's schedule");
-        }
-    }
-
-    /// A one-part reply from sms-router itself (START, HELP), to store with
-    /// the message that asked for it.
-    pub(crate) async fn prepare_reply(
-        &self,
-        user_id: &str,
-        from: &str,
-        to: &str,
-        text: &str,
-        key: &str,
-    ) -> PendingReply {
-        let count = nudge_core::sms::count_segments(text);
-        let send_after = self.reserve_plan(from, i64::from(count.segments)).await;
-        PendingReply {
-            id: nudge_core::new_id(),
-            key: key.to_owned(),
-            user_id: user_id.to_owned(),
-            from: from.to_owned(),
-            to: to.to_owned(),
-            // A fixed text of sms-router's own (START, HELP): under the ring.
-            body: self.keys.ring().encrypt_str(text, OUTBOUND_BODY),
-            segments: i32::try_from(count.segments).unwrap_or(1),
-            encoding: encoding_name(count.encoding),
-            send_after,
-            created_at: nudge_store::now(),
-        }
-    }
-
-    /// `SendSms`: stores the text (split if over the budget) for the person's
-    /// own phone, paced on their number.
-    pub(crate) async fn queue_outbound(
-        &self,
-        user_id: &UserId,
-        body: &str,
-        idempotency_key: &str,
-        kind: OutboundKind,
-    ) -> Result<Queued, RouterError> {
-        self.queue_outbound_to(user_id, body, idempotency_key, kind, None).await
-    }
-
-    /// As [`Core::queue_outbound`], to `new_phone` instead of the person's
-    /// verified phone when given (a code checking a phone): from the
-    /// person's number, or from the verification number when the person has
-    /// no number yet (one is given only once their phone is verified).
-    pub(crate) async fn queue_outbound_to(
-        &self,
-        user_id: &UserId,
-        body: &str,
-        idempotency_key: &str,
-        kind: OutboundKind,
-        new_phone: Option<&str>,
-    ) -> Result<Queued, RouterError> {
-        if body.trim().is_empty() {
-            return Err(RouterError::field("body", "must not be empty"));
-        }
-        if body.chars().count() > MAX_BODY_CHARS {
-            return Err(RouterError::field("body", "longer than 1600 characters"));
-        }
-        let mut conn = self.db.conn().await?;
-        let existing = store::outbound_by_key(&mut conn, idempotency_key).await?;
-        if !existing.is_empty() {
-            return Ok(Queued::of(&existing, true));
-        }
-        let number = number_by_user(&mut conn, user_id.as_str()).await?;
-        // The sender and the recipient: the person's number and verified
-        // phone; a new phone from their number; a phone of someone who has
-        // no number yet (being verified) from the verification number.
-        let (from_number, to_number) = match (&number, new_phone) {
-            (Some(number), None) => (number.nudge_number.as_str(), number.phone.as_str()),
-            (Some(number), Some(phone)) => (number.nudge_number.as_str(), phone),
-            (None, Some(phone)) => (self.verification_number.as_str(), phone),
-            (None, None) => return Err(RouterError::NotFound("this person has no Nudge number".to_owned())),
-        };
-        let opted_out = opted_out(&mut conn, user_id.as_str()).await?;
-        let cipher = self.keys.for_writing(&mut conn, user_id.as_str()).await?;
-        drop(conn);
-
-        let parts = split(body, self.sms.segment_budget);
-        let total: i64 = parts.iter().map(|p| i64::from(p.segments)).sum();
-        let now = nudge_store::now();
-        let (status, mut start) = if opted_out {
-            (outbound_status::SUPPRESSED, now)
-        } else {
-            (outbound_status::QUEUED, self.reserve_plan(from_number, total).await)
-        };
-        let count = i32::try_from(parts.len()).unwrap_or(i32::MAX);
-        let rows: Vec<NewOutbound<'_>> = parts
-            .iter()
-            .zip(1..)
-            .map(|(part, index)| {
-                let send_after = start;
-                start += TimeDelta::microseconds(self.segment_micros(i64::from(part.segments)));
-                NewOutbound {
-                    id: nudge_core::new_id(),
-                    idempotency_key: if index == 1 {
-                        idempotency_key.to_owned()
-                    } else {
-                        store::part_key(idempotency_key, index)
-                    },
-                    user_id: user_id.as_str(),
-                    kind: kind.as_str(),
-                    from_number,
-                    to_number,
-                    body: cipher.encrypt_str(&part.text, OUTBOUND_BODY),
-                    status,
-                    segments: i32::try_from(part.segments).unwrap_or(i32::MAX),
-                    encoding: encoding_name(part.encoding),
-                    part: index,
-                    parts: count,
-                    send_after: nudge_store::to_utc(send_after.and_utc()),
-                    created_at: now,
-                }
-            })
-            .collect();
-        let mut conn = self.db.conn().await?;
-        let inserted = match store::insert_outbound(&mut conn, &rows).await {
-            Ok(inserted) => inserted,
-            Err(diesel::result::Error::RollbackTransaction) => {
-                return Err(RouterError::field(
-                    "idempotency_key",
-                    "a key of this send's parts is already used",
-                ));
-            }
-            Err(error) => return Err(error.into()),
-        };
-        if !inserted {
-            // Another call with this key won the race.
-            let existing = store::outbound_by_key(&mut conn, idempotency_key).await?;
-            return Ok(Queued::of(&existing, true));
-        }
-        drop(conn);
-        let segments: i32 = rows.iter().map(|r| r.segments).sum();
-        if opted_out {
-            metrics::message("outbound", "suppressed");
-            tracing::info!(user.id = %user_id, kind = kind.as_str(), "the person opted out: SMS suppressed");
-        } else {
-            metrics::outbound_queued(kind.as_str(), u32::try_from(segments).unwrap_or(0));
-            self.outbound_stored.notify_one();
-            tracing::info!(
-                outbound.id = %rows[0].id,
-                user.id = %user_id,
-                kind = kind.as_str(),
-                parts = count,
-                segments,
-                "outbound SMS queued"
-            );
-        }
-        Ok(Queued {
-            ids: rows.iter().map(|r| r.id.clone()).collect(),
-            duplicate: false,
-            status: status.to_owned(),
-            segments,
         })
+        .collect();
+    let mut conn = core.db.conn().await?;
+    let inserted = match store::insert_outbound(&mut conn, &rows).await {
+        Ok(inserted) => inserted,
+        Err(diesel::result::Error::RollbackTransaction) => {
+            return Err(RouterError::field(
+                "idempotency_key",
+                "a key of this send's parts is already used",
+            ));
+        }
+        Err(error) => return Err(error.into()),
+    };
+    if !inserted {
+        // Another call with this key won the race.
+        let existing = store::outbound_by_key(&mut conn, idempotency_key).await?;
+        return Ok(Queued::of(&existing, true));
     }
+    drop(conn);
+    let segments: i32 = rows.iter().map(|r| r.segments).sum();
+    if opted_out {
+        metrics::message("outbound", "suppressed");
+        tracing::info!(user.id = %user_id, kind = kind.as_str(), "the person opted out: SMS suppressed");
+    } else {
+        metrics::outbound_queued(kind.as_str(), u32::try_from(segments).unwrap_or(0));
+        core.outbound_stored.notify_one();
+        tracing::info!(
+            outbound.id = %rows[0].id,
+            user.id = %user_id,
+            kind = kind.as_str(),
+            parts = count,
+            segments,
+            "outbound SMS queued"
+        );
+    }
+    Ok(Queued {
+        ids: rows.iter().map(|r| r.id.clone()).collect(),
+        duplicate: false,
+        status: status.to_owned(),
+        segments,
+    })
 }
 
 #[cfg(test)]

@@ -12,7 +12,7 @@ use tokio::task::JoinSet;
 use tokio_util::sync::CancellationToken;
 
 use super::store::{self, Claimed, Requeue};
-use super::{OutboundKind, SCHEDULE_TTL, instant, micros_now, pace_key};
+use super::{OutboundKind, SCHEDULE_TTL, instant, micros_now, pace_key, paced, segment_micros};
 use crate::compliance::store::opted_out;
 use crate::store::outbound_status;
 use crate::transport::{Outgoing, SendError};
@@ -166,7 +166,7 @@ async fn attempt(core: &Core, row: &Claimed) -> Result<(), nudge_store::StoreErr
         .reserve_slot(
             &pace_key(&row.from_number),
             now,
-            core.segment_micros(i64::from(segments)),
+            segment_micros(core, i64::from(segments)),
             SCHEDULE_TTL,
         )
         .await
@@ -203,7 +203,7 @@ async fn attempt(core: &Core, row: &Claimed) -> Result<(), nudge_store::StoreErr
         })
         .await;
     metrics::send_latency(started.elapsed().as_secs_f64());
-    core.paced(&row.from_number, segments).await;
+    paced(core, &row.from_number, segments).await;
 
     let mut conn = core.db.conn().await?;
     let now = nudge_store::now();
@@ -363,7 +363,7 @@ async fn recover_stale_claims(core: &Core) -> Result<usize, nudge_store::StoreEr
         let until = sent_at
             .and_utc()
             .timestamp_micros()
-            .saturating_add(core.segment_micros(i64::from(segments.max(1))));
+            .saturating_add(segment_micros(core, i64::from(segments.max(1))));
         if let Err(error) = core
             .cache
             .reserve_slot(&pace_key(&number), until, 0, SCHEDULE_TTL)
