@@ -5,6 +5,7 @@ use actix_web::{HttpRequest, HttpResponse, web};
 use serde::Deserialize;
 
 use crate::OUTBOUND_BODY;
+use crate::error::RouterError;
 use crate::outbound::store;
 use crate::webhook::WebState;
 
@@ -66,7 +67,7 @@ pub(crate) async fn outbox(
                 })
             })
             .collect();
-        Ok::<_, nudge_store::StoreError>(messages)
+        Ok::<_, RouterError>(messages)
     })
     .await;
     match rows {

@@ -20,6 +20,7 @@
 
 use nudge_core::Language;
 
+use crate::error::RouterError;
 use crate::store::consent_event;
 use crate::{Core, metrics};
 use store::ConsentChange;
@@ -124,11 +125,7 @@ pub(crate) const STRANGER_TEXT: &str = "This Nudge number is private. / Ce numé
 
 /// Twilio says the person is unsubscribed (error 21610): they are opted
 /// out here too, and nothing queued for them goes.
-pub(crate) async fn unsubscribed_at_twilio(
-    core: &Core,
-    user_id: &str,
-    outbound_id: &str,
-) -> Result<(), nudge_store::StoreError> {
+pub(crate) async fn unsubscribed_at_twilio(core: &Core, user_id: &str, outbound_id: &str) -> Result<(), RouterError> {
     let mut conn = core.db.conn().await?;
     if store::opted_out(&mut conn, user_id).await? {
         return Ok(());

@@ -10,6 +10,7 @@ use nudge_core::{Language, PhoneNumber};
 
 use crate::compliance::store::{ConsentChange, consent_language};
 use crate::compliance::{self, Keyword};
+use crate::error::RouterError;
 use crate::outbound::store::{StrangerReplyOutcome, finish_stranger_reply};
 use crate::outbound::{self, OutboundKind, PendingReply};
 use crate::store::{consent_event, inbound_status, phone_hash, stranger_status};
@@ -65,7 +66,7 @@ impl InboundOutcome {
     }
 }
 
-pub(crate) async fn receive(core: &Arc<Core>, sms: InboundSms) -> Result<InboundOutcome, nudge_store::StoreError> {
+pub(crate) async fn receive(core: &Arc<Core>, sms: InboundSms) -> Result<InboundOutcome, RouterError> {
     let mut conn = core.db.conn().await?;
     let Some(route) = store::route(&mut conn, sms.to.as_str()).await? else {
         return Ok(InboundOutcome::UnknownNumber);
@@ -282,8 +283,8 @@ async fn answer_stranger(core: Arc<Core>, reply_id: &str, from: &str, to: &str) 
             },
         )
         .await
-        .map_err(nudge_store::StoreError::from),
-        Err(error) => Err(error),
+        .map_err(RouterError::from),
+        Err(error) => Err(RouterError::from(error)),
     };
     if let Err(error) = result {
         tracing::warn!(%error, "could not record the reply to a stranger");

@@ -2,13 +2,11 @@
 //! the queue, or to the one reply a stranger got.
 
 use super::store::{self, DeliveryReport};
+use crate::error::RouterError;
 use crate::{Core, compliance, metrics};
 
 /// Applies one status callback; error 21610 also opts the person out.
-pub(crate) async fn apply_delivery_status(
-    core: &Core,
-    report: &DeliveryReport<'_>,
-) -> Result<(), nudge_store::StoreError> {
+pub(crate) async fn apply_delivery_status(core: &Core, report: &DeliveryReport<'_>) -> Result<(), RouterError> {
     let mut conn = core.db.conn().await?;
     let now = nudge_store::now();
     let status = report.status;

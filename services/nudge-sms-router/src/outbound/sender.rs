@@ -14,6 +14,7 @@ use tokio_util::sync::CancellationToken;
 use super::store::{self, Claimed, Requeue};
 use super::{OutboundKind, SCHEDULE_TTL, instant, micros_now, pace_key, paced, segment_micros};
 use crate::compliance::store::opted_out;
+use crate::error::RouterError;
 use crate::store::outbound_status;
 use crate::transport::{Outgoing, SendError};
 use crate::{Core, OUTBOUND_BODY, compliance, metrics};
@@ -40,7 +41,7 @@ pub(crate) fn backoff(attempts: i32, base: Duration, max: Duration) -> Duration 
 }
 
 /// Claims what is due, as many rows as there are free senders.
-async fn claim(core: &Core, limit: usize) -> Result<Vec<Claimed>, nudge_store::StoreError> {
+async fn claim(core: &Core, limit: usize) -> Result<Vec<Claimed>, RouterError> {
     let now = nudge_store::now();
     let lease = now + TimeDelta::seconds(i64::try_from(core.sms.send_lease_seconds).unwrap_or(60));
     let mut conn = core.db.conn().await?;
@@ -48,7 +49,7 @@ async fn claim(core: &Core, limit: usize) -> Result<Vec<Claimed>, nudge_store::S
 }
 
 /// How long the sender may sleep: until the earliest queued row is due.
-async fn idle_for(core: &Core) -> Result<Duration, nudge_store::StoreError> {
+async fn idle_for(core: &Core) -> Result<Duration, RouterError> {
     let mut conn = core.db.conn().await?;
     let next = store::next_send_after(&mut conn).await?;
     let now = nudge_store::now();
@@ -81,9 +82,9 @@ async fn send_claimed(core: Arc<Core>, row: Claimed, _permit: OwnedSemaphorePerm
                     },
                 )
                 .await
-                .map_err(nudge_store::StoreError::from)
+                .map_err(RouterError::from)
             }
-            Err(error) => Err(error),
+            Err(error) => Err(RouterError::from(error)),
         };
         if let Err(error) = requeued {
             tracing::warn!(outbound.id = %row.id, %error, "cannot requeue an SMS; its claim will expire");
@@ -93,7 +94,7 @@ async fn send_claimed(core: Arc<Core>, row: Claimed, _permit: OwnedSemaphorePerm
 }
 
 /// One attempt at one claimed row.
-async fn attempt(core: &Core, row: &Claimed) -> Result<(), nudge_store::StoreError> {
+async fn attempt(core: &Core, row: &Claimed) -> Result<(), RouterError> {
     let mut conn = core.db.conn().await?;
     let reader = core.keys.for_reading(&mut conn, &row.user_id).await?;
     let body = match reader.decrypt_to_string(&row.body, OUTBOUND_BODY) {
@@ -271,9 +272,9 @@ async fn release(core: &Core, row: &Claimed) {
             let now = nudge_store::now();
             store::requeue(&mut conn, row, &Requeue::untried(now, now))
                 .await
-                .map_err(nudge_store::StoreError::from)
+                .map_err(RouterError::from)
         }
-        Err(error) => Err(error),
+        Err(error) => Err(RouterError::from(error)),
     };
     if let Err(error) = released {
         tracing::warn!(outbound.id = %row.id, %error, "cannot give a claim back; it will expire");
@@ -353,7 +354,7 @@ pub(crate) async fn run_sender(core: Arc<Core>, shutdown: CancellationToken) -> 
 /// At start-up of a lone replica: claims of the last run go back to the
 /// queue (to be reconciled), and each number's pace picks up from its last
 /// sends (the in-process cache that held it is gone).
-async fn recover_stale_claims(core: &Core) -> Result<usize, nudge_store::StoreError> {
+async fn recover_stale_claims(core: &Core) -> Result<usize, RouterError> {
     let mut conn = core.db.conn().await?;
     let now = nudge_store::now();
     let recovered = store::recover_all_sending(&mut conn, now).await?;
