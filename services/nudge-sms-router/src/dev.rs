@@ -4,8 +4,10 @@
 use actix_web::{HttpRequest, HttpResponse, web};
 use serde::Deserialize;
 
+use crate::OUTBOUND_BODY;
+use crate::error::RouterError;
+use crate::outbound::store;
 use crate::webhook::WebState;
-use crate::{OUTBOUND_BODY, store};
 
 pub(crate) const OUTBOX_PATH: &str = "/dev/outbox";
 
@@ -65,7 +67,7 @@ pub(crate) async fn outbox(
                 })
             })
             .collect();
-        Ok::<_, nudge_store::StoreError>(messages)
+        Ok::<_, RouterError>(messages)
     })
     .await;
     match rows {

@@ -23,7 +23,7 @@ pub mod client {
 
 mod compliance;
 mod dev;
-mod dispatch;
+mod error;
 mod form;
 mod grpc;
 mod inbound;
@@ -39,13 +39,12 @@ mod webhook;
 
 use std::collections::{HashMap, HashSet};
 use std::net::TcpListener;
-use std::sync::{Arc, Mutex, PoisonError};
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use anyhow::Context as _;
 use nudge_cache::Cache;
 use nudge_config::{Mode, Settings, SmsSettings, SmsTransport};
-use nudge_proto::ServiceError;
 use nudge_proto::agent::agent_service_client::AgentServiceClient;
 use nudge_queue::Queue;
 use nudge_runtime::{Readiness, TracedChannel};
@@ -62,7 +61,6 @@ const OUTBOUND_BODY: &[u8] = b"sms.outbound.body";
 /// What sms-router shares between its HTTP handlers, gRPC service and background tasks.
 pub(crate) struct Core {
     db: Db,
-    queue: Queue,
     cache: Cache,
     /// Per-person keys of message bodies (`sms_person_keys`); the ring for
     /// sms-router's own fixed replies (START, HELP).
@@ -96,11 +94,6 @@ pub(crate) struct Core {
     outbound_done: Notify,
 }
 
-fn unavailable(error: impl std::fmt::Display) -> ServiceError {
-    tracing::error!(%error, "storage error");
-    ServiceError::unavailable("storage is unavailable, try again")
-}
-
 /// Whether `url` is on this machine (a fake Twilio started by `nudge fake-twilio` or a test).
 fn is_loopback(url: &str) -> bool {
     let host = url
@@ -119,59 +112,6 @@ fn is_loopback(url: &str) -> bool {
         host.split(':').next().unwrap_or_default()
     };
     host == "localhost" || host.parse::<std::net::IpAddr>().is_ok_and(|ip| ip.is_loopback())
-}
-
-impl Core {
-    /// Asks the dispatcher to serve `user_id` now.
-    fn wake_dispatcher(&self, user_id: &str) {
-        let backing_off = self
-            .backing_off
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .get(user_id)
-            .is_some_and(|until| *until > Instant::now());
-        if backing_off {
-            // Their oldest message waits for a retry; this one waits behind it.
-            return;
-        }
-        self.arrived
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .insert(user_id.to_owned());
-        self.inbound_arrived.notify_one();
-    }
-
-    async fn apply_delivery_status(
-        &self,
-        outbound_id: Option<&str>,
-        stranger_id: Option<&str>,
-        provider_sid: &str,
-        status: &str,
-        error_code: Option<i32>,
-    ) -> Result<(), nudge_store::StoreError> {
-        let mut conn = self.db.conn().await?;
-        let now = nudge_store::now();
-        if let Some(stranger_id) = stranger_id {
-            if !store::stranger_reply_status(&mut conn, stranger_id, status, error_code, now).await? {
-                tracing::warn!(status, "status callback for an unknown reply");
-            }
-            return Ok(());
-        }
-        match store::apply_delivery_status(&mut conn, outbound_id, provider_sid, status, error_code, now).await? {
-            None => tracing::warn!(status, "status callback for an unknown message"),
-            Some(delivery) => {
-                if delivery.changed {
-                    metrics::message("outbound", metrics::status_label(status));
-                }
-                tracing::debug!(outbound.id = %delivery.id, status, changed = delivery.changed, "delivery status");
-                if error_code == Some(21610) {
-                    drop(conn);
-                    self.unsubscribed_at_twilio(&delivery.user_id, &delivery.id).await?;
-                }
-            }
-        }
-        Ok(())
-    }
 }
 
 /// A running sms-router.
@@ -246,7 +186,6 @@ impl Application {
         };
         let core = Arc::new(Core {
             db: db.clone(),
-            queue: queue.clone(),
             lone_replica: matches!(cache, Cache::Memory(_)),
             cache: cache.clone(),
             keys,
@@ -277,22 +216,17 @@ impl Application {
         let grace = Duration::from_secs(settings.services.shutdown_grace_seconds);
 
         let mut tasks = Vec::new();
-        let legacy = outbound::drain_legacy_queue(core.clone(), shutdown.clone()).await?;
-        tasks.push((
-            "legacy outbound queue",
-            tokio::spawn(async move { legacy.await.map_err(anyhow::Error::from) }),
-        ));
         tasks.push((
             "outbound sender",
-            tokio::spawn(outbound::run_sender(core.clone(), shutdown.clone())),
+            tokio::spawn(outbound::sender::run_sender(core.clone(), shutdown.clone())),
         ));
         tasks.push((
             "outbound sweeper",
-            tokio::spawn(outbound::sweep(core.clone(), shutdown.clone())),
+            tokio::spawn(outbound::sender::sweep(core.clone(), shutdown.clone())),
         ));
         tasks.push((
             "inbound dispatcher",
-            tokio::spawn(dispatch::run(core.clone(), shutdown.clone())),
+            tokio::spawn(inbound::dispatch::run(core.clone(), shutdown.clone())),
         ));
 
         grpc_listener.set_nonblocking(true)?;

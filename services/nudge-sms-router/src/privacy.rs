@@ -11,7 +11,6 @@ use std::sync::Arc;
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 use diesel_async::RunQueryDsl;
-use nudge_proto::ErrorCode;
 use nudge_proto::privacy::privacy_service_server::PrivacyService;
 use nudge_proto::privacy::{
     ErasePersonRequest, ErasePersonResponse, ErasedTable, ExportPersonRequest, ExportPersonResponse,
@@ -24,9 +23,11 @@ use nudge_store::{DbConn, diesel, diesel_async, with_conn};
 use serde_json::{Value, json};
 use tonic::{Request, Response, Status};
 
-use crate::inbound::phone_hash;
+use crate::error::RouterError;
+use crate::numbers;
 use crate::outbound::{pace_key, plan_key};
-use crate::{Core, INBOUND_BODY, OUTBOUND_BODY, unavailable};
+use crate::store::phone_hash;
+use crate::{Core, INBOUND_BODY, OUTBOUND_BODY};
 
 pub(crate) struct Privacy {
     core: Arc<Core>,
@@ -45,10 +46,7 @@ impl PrivacyService for Privacy {
         request: Request<ExportPersonRequest>,
     ) -> Result<Response<ExportPersonResponse>, Status> {
         let user_id = privacy::person(&request.into_inner().user_id)?;
-        let mut conn = self.core.db.conn().await.map_err(unavailable)?;
-        let document = export(&self.core, &mut conn, user_id.as_str())
-            .await
-            .map_err(unavailable)?;
+        let document = export(&self.core, user_id.as_str()).await?;
         tracing::info!(user.id = %user_id.as_str(), "sms data exported");
         Ok(privacy::exported("sms", &document))
     }
@@ -58,50 +56,53 @@ impl PrivacyService for Privacy {
         request: Request<ErasePersonRequest>,
     ) -> Result<Response<ErasePersonResponse>, Status> {
         let user_id = privacy::person(&request.into_inner().user_id)?;
-        // The phone and number, read before the release forgets them: the
-        // person may also have texted another person's Nudge number as a
-        // stranger (kept as the SHA-256 of their phone), and the number's
-        // send schedules live in the cache under a hash of it.
-        let mut conn = self.core.db.conn().await.map_err(unavailable)?;
-        let number: Option<(String, String)> = with_conn!(&mut conn, c => {
-            sms_numbers::table
-                .filter(sms_numbers::user_id.eq(user_id.as_str()))
-                .select((sms_numbers::phone, sms_numbers::nudge_number))
-                .first(c)
-                .await
-                .optional()
-        })
-        .map_err(unavailable)?;
-        drop(conn);
-        let number_released = match self.core.release_number(user_id.as_str()).await {
-            Ok(_) => true,
-            Err(error) if error.code == ErrorCode::NotFound => false,
-            Err(error) => return Err(error.into()),
-        };
-        let mut conn = self.core.db.conn().await.map_err(unavailable)?;
-        let sender_hash = number.as_ref().map(|(phone, _)| phone_hash(phone));
-        let tables = erase(&self.core, &mut conn, user_id.as_str(), sender_hash.as_deref())
-            .await
-            .map_err(unavailable)?;
-        drop(conn);
-        self.core.db.scrub_after_erasure(ERASED_TABLES).await;
-        let mut keys = vec![
-            format!("sms:inbound:{}", user_id.as_str()),
-            format!("sms:provision:{}", user_id.as_str()),
-        ];
-        if let Some((_, nudge_number)) = &number {
-            keys.push(pace_key(nudge_number));
-            keys.push(plan_key(nudge_number));
-        }
-        for key in keys {
-            self.core.cache.delete(&key).await.map_err(unavailable)?;
-        }
-        tracing::info!(user.id = %user_id.as_str(), number_released, "sms data erased");
+        let (tables, number_released) = erase_person(&self.core, user_id.as_str()).await?;
         Ok(privacy::erased("sms", tables, number_released))
     }
 }
 
-async fn export(core: &Core, conn: &mut DbConn, user_id: &str) -> QueryResult<Value> {
+/// Releases the person's number and deletes every row of theirs; returns the
+/// rows deleted per table and whether a number was released.
+async fn erase_person(core: &Core, user_id: &str) -> Result<(Vec<ErasedTable>, bool), RouterError> {
+    // The phone and number, read before the release forgets them: the
+    // person may also have texted another person's Nudge number as a
+    // stranger (kept as the SHA-256 of their phone), and the number's
+    // send schedules live in the cache under a hash of it.
+    let mut conn = core.db.conn().await?;
+    let number: Option<(String, String)> = with_conn!(&mut conn, c => {
+        sms_numbers::table
+            .filter(sms_numbers::user_id.eq(user_id))
+            .select((sms_numbers::phone, sms_numbers::nudge_number))
+            .first(c)
+            .await
+            .optional()
+    })?;
+    drop(conn);
+    let number_released = match numbers::release(core, user_id).await {
+        Ok(_) => true,
+        Err(RouterError::NotFound(_)) => false,
+        Err(error) => return Err(error),
+    };
+    let mut conn = core.db.conn().await?;
+    let sender_hash = number.as_ref().map(|(phone, _)| phone_hash(phone));
+    let tables = erase(core, &mut conn, user_id, sender_hash.as_deref()).await?;
+    drop(conn);
+    core.db.scrub_after_erasure(ERASED_TABLES).await;
+    let mut keys = vec![format!("sms:inbound:{user_id}"), format!("sms:provision:{user_id}")];
+    if let Some((_, nudge_number)) = &number {
+        keys.push(pace_key(nudge_number));
+        keys.push(plan_key(nudge_number));
+    }
+    for key in keys {
+        core.cache.delete(&key).await?;
+    }
+    tracing::info!(user.id = %user_id, number_released, "sms data erased");
+    Ok((tables, number_released))
+}
+
+async fn export(core: &Core, user_id: &str) -> Result<Value, RouterError> {
+    let mut conn = core.db.conn().await?;
+    let conn = &mut conn;
     let number: Option<(String, String, NaiveDateTime)> = with_conn!(conn, c => {
         sms_numbers::table
             .filter(sms_numbers::user_id.eq(user_id))

@@ -23,6 +23,7 @@ use actix_web::{HttpRequest, HttpResponse, web};
 use nudge_core::PhoneNumber;
 use nudge_core::sms::count_segments;
 
+use crate::inbound::InboundSms;
 use crate::{Core, metrics};
 
 pub(crate) const SMS_PATH: &str = "/twilio/sms";
@@ -178,16 +179,6 @@ fn valid_sid(sid: &str) -> bool {
     !sid.is_empty() && sid.len() <= 64 && sid.bytes().all(|b| b.is_ascii_alphanumeric())
 }
 
-/// An inbound SMS as validated at the edge.
-#[derive(Debug)]
-pub(crate) struct InboundSms {
-    pub(crate) message_sid: String,
-    pub(crate) from: PhoneNumber,
-    pub(crate) to: PhoneNumber,
-    pub(crate) body: String,
-    pub(crate) segments: u32,
-}
-
 fn inbound_from_params(params: &[(String, String)]) -> Result<InboundSms, Rejection> {
     let message_sid = single(params, "MessageSid")?;
     if !valid_sid(message_sid) {
@@ -224,7 +215,9 @@ pub(crate) async fn inbound_sms(request: HttpRequest, body: web::Bytes, state: w
     };
     let core = state.core.clone();
     let response =
-        match nudge_runtime::http::on_main(&state.runtime, async move { core.receive_inbound(sms).await }).await {
+        match nudge_runtime::http::on_main(&state.runtime, async move { crate::inbound::receive(&core, sms).await })
+            .await
+        {
             Ok(Ok(outcome)) => {
                 metrics::inbound(outcome.as_str());
                 twiml()
@@ -271,12 +264,15 @@ pub(crate) async fn status_callback(
     let stranger_id = query_param(&request, "s").map(str::to_owned);
     let core = state.core.clone();
     let response = match nudge_runtime::http::on_main(&state.runtime, async move {
-        core.apply_delivery_status(
-            outbound_id.as_deref(),
-            stranger_id.as_deref(),
-            &sid,
-            &status,
-            error_code,
+        crate::outbound::delivery::apply_delivery_status(
+            &core,
+            &crate::outbound::store::DeliveryReport {
+                outbound_id: outbound_id.as_deref(),
+                stranger_id: stranger_id.as_deref(),
+                provider_sid: &sid,
+                status: &status,
+                error_code,
+            },
         )
         .await
     })

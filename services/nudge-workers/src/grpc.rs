@@ -5,7 +5,6 @@ use std::sync::Arc;
 
 use chrono::{DateTime, NaiveDateTime, TimeDelta, Utc};
 use nudge_core::{Language, Timezone, UserId};
-use nudge_proto::ServiceError;
 use nudge_proto::time::{from_timestamp, to_timestamp};
 use nudge_proto::workers::reminder_service_server::ReminderService;
 use nudge_proto::workers::{
@@ -18,10 +17,11 @@ use nudge_proto::workers::{
 use nudge_secure::PersonReader;
 use tonic::{Request, Response, Status};
 
+use crate::error::WorkersError;
 use crate::people::{self, Delivery, MissedPolicy};
 use crate::quiet::QuietHours;
 use crate::store::{self, NewOccurrence, ReminderRow, occurrence_kind, reminder_status};
-use crate::{Core, REMINDER_BODY, recurrence, unavailable};
+use crate::{Core, REMINDER_BODY, recurrence};
 
 /// The longest reminder text accepted.
 const MAX_TEXT_CHARS: usize = 500;
@@ -34,22 +34,27 @@ pub(crate) struct Reminders {
     core: Arc<Core>,
 }
 
-fn invalid(field: &str, error: impl std::fmt::Display) -> Status {
-    ServiceError::invalid_argument(format!("{field}: {error}")).into()
+fn invalid(field: &str, error: impl std::fmt::Display) -> WorkersError {
+    WorkersError::field(field, error)
 }
 
-fn not_found() -> Status {
-    ServiceError::not_found("no such reminder").into()
+fn not_found() -> WorkersError {
+    WorkersError::NotFound("no such reminder".to_owned())
 }
 
-fn check_key(key: &str) -> Result<(), Status> {
+/// A required time of the request (`nudge_proto`'s check, as this service's error).
+fn timestamp(at: Option<&prost_types::Timestamp>, field: &str) -> Result<DateTime<Utc>, WorkersError> {
+    from_timestamp(at, field).map_err(|error| WorkersError::Invalid(error.message))
+}
+
+fn check_key(key: &str) -> Result<(), WorkersError> {
     if key.is_empty() || key.len() > 200 {
         return Err(invalid("idempotency_key", "must be 1 to 200 characters"));
     }
     Ok(())
 }
 
-fn check_text(text: &str) -> Result<&str, Status> {
+fn check_text(text: &str) -> Result<&str, WorkersError> {
     let text = text.trim();
     if text.is_empty() || text.chars().count() > MAX_TEXT_CHARS {
         return Err(invalid("text", "must be 1 to 500 characters"));
@@ -92,18 +97,17 @@ impl Reminders {
     }
 
     /// The wire form of stored reminders, in the same order.
-    async fn to_protos(&self, conn: &mut nudge_store::DbConn, rows: Vec<ReminderRow>) -> Result<Vec<Reminder>, Status> {
-        let due = store::shown_due_times(conn, &rows).await.map_err(unavailable)?;
+    async fn to_protos(
+        &self,
+        conn: &mut nudge_store::DbConn,
+        rows: Vec<ReminderRow>,
+    ) -> Result<Vec<Reminder>, WorkersError> {
+        let due = store::shown_due_times(conn, &rows).await?;
         let mut readers: HashMap<String, PersonReader> = HashMap::new();
         let mut protos = Vec::with_capacity(rows.len());
         for row in rows {
             if !readers.contains_key(&row.user_id) {
-                let reader = self
-                    .core
-                    .keys
-                    .for_reading(conn, &row.user_id)
-                    .await
-                    .map_err(unavailable)?;
+                let reader = self.core.keys.for_reading(conn, &row.user_id).await?;
                 readers.insert(row.user_id.clone(), reader);
             }
             let due_at = due.get(&row.id).copied();
@@ -113,9 +117,11 @@ impl Reminders {
         Ok(protos)
     }
 
-    async fn one(&self, conn: &mut nudge_store::DbConn, row: ReminderRow) -> Result<Reminder, Status> {
+    async fn one(&self, conn: &mut nudge_store::DbConn, row: ReminderRow) -> Result<Reminder, WorkersError> {
         let mut protos = self.to_protos(conn, vec![row]).await?;
-        protos.pop().ok_or_else(|| Status::internal("a reminder went missing"))
+        protos
+            .pop()
+            .ok_or_else(|| WorkersError::Internal("a reminder went missing".to_owned()))
     }
 
     fn to_proto(
@@ -123,10 +129,10 @@ impl Reminders {
         reader: &PersonReader,
         row: ReminderRow,
         due_at: Option<NaiveDateTime>,
-    ) -> Result<Reminder, Status> {
+    ) -> Result<Reminder, WorkersError> {
         let text = reader
             .decrypt_to_string(&row.body, REMINDER_BODY)
-            .map_err(|e| ServiceError::internal(format!("cannot decrypt reminder {}: {e}", row.id)))?;
+            .map_err(|e| WorkersError::Internal(format!("cannot decrypt reminder {}: {e}", row.id)))?;
         Ok(Reminder {
             status: status_of(&row.status).into(),
             id: row.id,
@@ -142,8 +148,8 @@ impl Reminders {
         })
     }
 
-    async fn conn(&self) -> Result<nudge_store::DbConn, Status> {
-        Ok(self.core.db.conn().await.map_err(unavailable)?)
+    async fn conn(&self) -> Result<nudge_store::DbConn, WorkersError> {
+        Ok(self.core.db.conn().await?)
     }
 }
 
@@ -168,7 +174,7 @@ fn settings_proto(user_id: &str, delivery: &Delivery, timezone: &str) -> Deliver
 }
 
 /// Checks settings as sent; the first refusal names its field.
-fn check_settings(settings: &DeliverySettings) -> Result<(UserId, Timezone, Delivery), Status> {
+fn check_settings(settings: &DeliverySettings) -> Result<(UserId, Timezone, Delivery), WorkersError> {
     use nudge_proto::workers::MissedPolicy as Policy;
     let user_id = UserId::parse(&settings.user_id).map_err(|e| invalid("user_id", e))?;
     let timezone: Timezone = settings.timezone.parse().map_err(|e| invalid("timezone", e))?;
@@ -213,16 +219,11 @@ fn check_settings(settings: &DeliverySettings) -> Result<(UserId, Timezone, Deli
     ))
 }
 
-#[tonic::async_trait]
-impl ReminderService for Reminders {
-    async fn create_reminder(
-        &self,
-        request: Request<CreateReminderRequest>,
-    ) -> Result<Response<CreateReminderResponse>, Status> {
-        let request = request.into_inner();
+impl Reminders {
+    async fn create(&self, request: CreateReminderRequest) -> Result<CreateReminderResponse, WorkersError> {
         let user_id = UserId::parse(&request.user_id).map_err(|e| invalid("user_id", e))?;
         let text = check_text(&request.text)?;
-        let due_at = from_timestamp(request.due_at.as_ref(), "due_at")?;
+        let due_at = timestamp(request.due_at.as_ref(), "due_at")?;
         let timezone: Timezone = request.timezone.parse().map_err(|e| invalid("timezone", e))?;
         let language: Language = request.language.parse().map_err(|e| invalid("language", e))?;
         check_key(&request.idempotency_key)?;
@@ -240,10 +241,9 @@ impl ReminderService for Reminders {
             .core
             .keys
             .for_writing(&mut conn, user_id.as_str())
-            .await
-            .map_err(unavailable)?
+            .await?
             .encrypt_str(text, REMINDER_BODY);
-        let delivery = Delivery::of(&mut conn, user_id.as_str()).await.map_err(unavailable)?;
+        let delivery = Delivery::of(&mut conn, user_id.as_str()).await?;
         let first = occurrence_at(occurrence_kind::DUE, due_at, &delivery, request.urgent, timezone.tz());
         let first_send_at = first.due_at;
         let (row, created) = store::create_reminder(
@@ -262,8 +262,7 @@ impl ReminderService for Reminders {
                 now: nudge_store::now(),
             },
         )
-        .await
-        .map_err(unavailable)?;
+        .await?;
         if row.user_id != user_id.as_str() {
             // Someone else's key: never reveal their reminder.
             return Err(invalid("idempotency_key", "already used"));
@@ -286,18 +285,14 @@ impl ReminderService for Reminders {
         } else {
             reminder.due_at
         };
-        Ok(Response::new(CreateReminderResponse {
+        Ok(CreateReminderResponse {
             reminder: Some(reminder),
             created,
             first_send_at,
-        }))
+        })
     }
 
-    async fn acknowledge_latest(
-        &self,
-        request: Request<AcknowledgeLatestRequest>,
-    ) -> Result<Response<AcknowledgeLatestResponse>, Status> {
-        let request = request.into_inner();
+    async fn acknowledge(&self, request: AcknowledgeLatestRequest) -> Result<AcknowledgeLatestResponse, WorkersError> {
         let user_id = UserId::parse(&request.user_id).map_err(|e| invalid("user_id", e))?;
         check_key(&request.idempotency_key)?;
         let mut conn = self.conn().await?;
@@ -307,8 +302,7 @@ impl ReminderService for Reminders {
             &request.idempotency_key,
             nudge_store::now(),
         )
-        .await
-        .map_err(unavailable)?;
+        .await?;
         let reminder = match row {
             Some(row) if row.user_id == user_id.as_str() => {
                 tracing::info!(reminder.id = %row.id, user.id = %user_id, "reminder acknowledged");
@@ -317,17 +311,13 @@ impl ReminderService for Reminders {
             Some(_) => return Err(invalid("idempotency_key", "already used")),
             None => None,
         };
-        Ok(Response::new(AcknowledgeLatestResponse { reminder }))
+        Ok(AcknowledgeLatestResponse { reminder })
     }
 
-    async fn snooze_latest(
-        &self,
-        request: Request<SnoozeLatestRequest>,
-    ) -> Result<Response<SnoozeLatestResponse>, Status> {
-        let request = request.into_inner();
+    async fn snooze(&self, request: SnoozeLatestRequest) -> Result<SnoozeLatestResponse, WorkersError> {
         let user_id = UserId::parse(&request.user_id).map_err(|e| invalid("user_id", e))?;
         check_key(&request.idempotency_key)?;
-        let until = from_timestamp(request.until.as_ref(), "until")?;
+        let until = timestamp(request.until.as_ref(), "until")?;
         let mut conn = self.conn().await?;
         let owned = |row: ReminderRow| {
             if row.user_id == user_id.as_str() {
@@ -336,25 +326,19 @@ impl ReminderService for Reminders {
                 Err(invalid("idempotency_key", "already used"))
             }
         };
-        if let Some(row) = store::reminder_by_snooze_key(&mut conn, &request.idempotency_key)
-            .await
-            .map_err(unavailable)?
-        {
+        if let Some(row) = store::reminder_by_snooze_key(&mut conn, &request.idempotency_key).await? {
             let reminder = self.one(&mut conn, owned(row)?).await?;
-            return Ok(Response::new(SnoozeLatestResponse {
+            return Ok(SnoozeLatestResponse {
                 reminder: Some(reminder),
-            }));
+            });
         }
         if until <= Utc::now() {
             return Err(invalid("until", "must be in the future"));
         }
-        let delivery = Delivery::of(&mut conn, user_id.as_str()).await.map_err(unavailable)?;
+        let delivery = Delivery::of(&mut conn, user_id.as_str()).await?;
         // A concurrent answer may take the reminder found: look again (a few times).
         for _ in 0..3 {
-            let Some(latest) = store::latest_awaiting_answer(&mut conn, user_id.as_str())
-                .await
-                .map_err(unavailable)?
-            else {
+            let Some(latest) = store::latest_awaiting_answer(&mut conn, user_id.as_str()).await? else {
                 break;
             };
             let tz: chrono_tz::Tz = latest.timezone.parse().unwrap_or(chrono_tz::UTC);
@@ -372,45 +356,37 @@ impl ReminderService for Reminders {
                     self.core.scheduled_at(occurrence.due_at);
                     tracing::info!(reminder.id = %latest.id, user.id = %user_id, occurrence.id = %occurrence.id, "reminder snoozed");
                     let row = store::reminder_of(&mut conn, user_id.as_str(), &latest.id)
-                        .await
-                        .map_err(unavailable)?
+                        .await?
                         .ok_or_else(not_found)?;
                     let reminder = self.one(&mut conn, row).await?;
-                    return Ok(Response::new(SnoozeLatestResponse {
+                    return Ok(SnoozeLatestResponse {
                         reminder: Some(reminder),
-                    }));
+                    });
                 }
                 Ok(false) => continue,
                 // A concurrent retry of the same snooze got there first: same answer.
                 Err(error) if nudge_store::is_unique_violation(&error) => {
                     let row = store::reminder_by_snooze_key(&mut conn, &request.idempotency_key)
-                        .await
-                        .map_err(unavailable)?
-                        .ok_or_else(|| Status::internal("a snooze went missing"))?;
+                        .await?
+                        .ok_or_else(|| WorkersError::Internal("a snooze went missing".to_owned()))?;
                     let reminder = self.one(&mut conn, owned(row)?).await?;
-                    return Ok(Response::new(SnoozeLatestResponse {
+                    return Ok(SnoozeLatestResponse {
                         reminder: Some(reminder),
-                    }));
+                    });
                 }
-                Err(error) => return Err(unavailable(error).into()),
+                Err(error) => return Err(error.into()),
             }
         }
-        Ok(Response::new(SnoozeLatestResponse { reminder: None }))
+        Ok(SnoozeLatestResponse { reminder: None })
     }
 
-    async fn list_reminders(
-        &self,
-        request: Request<ListRemindersRequest>,
-    ) -> Result<Response<ListRemindersResponse>, Status> {
-        let request = request.into_inner();
+    async fn list(&self, request: ListRemindersRequest) -> Result<ListRemindersResponse, WorkersError> {
         let user_id = UserId::parse(&request.user_id).map_err(|e| invalid("user_id", e))?;
         let since = request
             .include_finished
             .then(|| nudge_store::to_utc(Utc::now() - FINISHED_SHOWN_FOR));
         let mut conn = self.conn().await?;
-        let rows = store::reminders_of(&mut conn, user_id.as_str(), since)
-            .await
-            .map_err(unavailable)?;
+        let rows = store::reminders_of(&mut conn, user_id.as_str(), since).await?;
         let mut reminders = self.to_protos(&mut conn, rows).await?;
         // Soonest first; a reminder without any time last. The sort is stable:
         // equal times keep the order of creation.
@@ -418,35 +394,26 @@ impl ReminderService for Reminders {
             Some(at) => (0, at.seconds, at.nanos),
             None => (1, 0, 0),
         });
-        Ok(Response::new(ListRemindersResponse { reminders }))
+        Ok(ListRemindersResponse { reminders })
     }
 
-    async fn get_reminder(
-        &self,
-        request: Request<GetReminderRequest>,
-    ) -> Result<Response<GetReminderResponse>, Status> {
-        let request = request.into_inner();
+    async fn get(&self, request: GetReminderRequest) -> Result<GetReminderResponse, WorkersError> {
         let user_id = UserId::parse(&request.user_id).map_err(|e| invalid("user_id", e))?;
         let mut conn = self.conn().await?;
         let row = store::reminder_of(&mut conn, user_id.as_str(), &request.reminder_id)
-            .await
-            .map_err(unavailable)?
+            .await?
             .ok_or_else(not_found)?;
         let reminder = self.one(&mut conn, row).await?;
-        Ok(Response::new(GetReminderResponse {
+        Ok(GetReminderResponse {
             reminder: Some(reminder),
-        }))
+        })
     }
 
-    async fn update_reminder(
-        &self,
-        request: Request<UpdateReminderRequest>,
-    ) -> Result<Response<UpdateReminderResponse>, Status> {
-        let request = request.into_inner();
+    async fn update(&self, request: UpdateReminderRequest) -> Result<UpdateReminderResponse, WorkersError> {
         let user_id = UserId::parse(&request.user_id).map_err(|e| invalid("user_id", e))?;
         let text = request.text.as_deref().map(check_text).transpose()?;
         let due_at = match &request.due_at {
-            Some(at) => Some(from_timestamp(Some(at), "due_at")?),
+            Some(at) => Some(timestamp(Some(at), "due_at")?),
             None => None,
         };
         let mut conn = self.conn().await?;
@@ -455,22 +422,19 @@ impl ReminderService for Reminders {
                 self.core
                     .keys
                     .for_writing(&mut conn, user_id.as_str())
-                    .await
-                    .map_err(unavailable)?
+                    .await?
                     .encrypt_str(text, REMINDER_BODY),
             ),
             None => None,
         };
         let row = store::reminder_of(&mut conn, user_id.as_str(), &request.reminder_id)
-            .await
-            .map_err(unavailable)?
+            .await?
             .ok_or_else(not_found)?;
         if !reminder_status::OPEN.contains(&row.status.as_str()) {
-            return Err(ServiceError::new(
-                nudge_proto::ErrorCode::FailedPrecondition,
-                format!("reminder_id: the reminder is {} and can no longer change", row.status),
-            )
-            .into());
+            return Err(WorkersError::FailedPrecondition(format!(
+                "reminder_id: the reminder is {} and can no longer change",
+                row.status
+            )));
         }
         let tz: chrono_tz::Tz = row.timezone.parse().unwrap_or(chrono_tz::UTC);
         let now = Utc::now();
@@ -496,7 +460,7 @@ impl ReminderService for Reminders {
         };
         let replace_with = match replace_at {
             Some(at) => {
-                let delivery = Delivery::of(&mut conn, user_id.as_str()).await.map_err(unavailable)?;
+                let delivery = Delivery::of(&mut conn, user_id.as_str()).await?;
                 Some(occurrence_at(occurrence_kind::DUE, at, &delivery, urgent, tz))
             }
             None => None,
@@ -509,65 +473,50 @@ impl ReminderService for Reminders {
             &store::ReminderUpdate {
                 body: body.as_deref(),
                 rrule,
-                // A new time is the rule's new start; a reminder stored
-                // before dtstart existed gets the one its rule now counts from.
-                dtstart: due_at
-                    .or(row.dtstart.is_none().then_some(dtstart))
-                    .map(nudge_store::to_utc),
+                // A new time is the rule's new start.
+                dtstart: due_at.map(nudge_store::to_utc),
                 urgent: request.urgent,
                 replace_with,
                 now: nudge_store::now(),
             },
         )
-        .await
-        .map_err(unavailable)?;
+        .await?;
         if !updated {
-            return Err(ServiceError::new(
-                nudge_proto::ErrorCode::FailedPrecondition,
-                "reminder_id: the reminder finished meanwhile",
-            )
-            .into());
+            return Err(WorkersError::FailedPrecondition(
+                "reminder_id: the reminder finished meanwhile".to_owned(),
+            ));
         }
         if let Some(occurrence) = &replace_with_due {
             self.core.scheduled_at(*occurrence);
         }
         tracing::info!(reminder.id = %row.id, user.id = %user_id, rescheduled = replace_at.is_some(), "reminder updated");
         let row = store::reminder_of(&mut conn, user_id.as_str(), &row.id)
-            .await
-            .map_err(unavailable)?
+            .await?
             .ok_or_else(not_found)?;
         let reminder = self.one(&mut conn, row).await?;
-        Ok(Response::new(UpdateReminderResponse {
+        Ok(UpdateReminderResponse {
             reminder: Some(reminder),
-        }))
+        })
     }
 
-    async fn cancel_reminder(
-        &self,
-        request: Request<CancelReminderRequest>,
-    ) -> Result<Response<CancelReminderResponse>, Status> {
-        let request = request.into_inner();
+    async fn cancel(&self, request: CancelReminderRequest) -> Result<CancelReminderResponse, WorkersError> {
         let user_id = UserId::parse(&request.user_id).map_err(|e| invalid("user_id", e))?;
         let mut conn = self.conn().await?;
         let row = store::cancel_reminder(&mut conn, user_id.as_str(), &request.reminder_id, nudge_store::now())
-            .await
-            .map_err(unavailable)?
+            .await?
             .ok_or_else(not_found)?;
         tracing::info!(reminder.id = %row.id, user.id = %user_id, status = %row.status, "reminder cancelled");
         let reminder = self.one(&mut conn, row).await?;
-        Ok(Response::new(CancelReminderResponse {
+        Ok(CancelReminderResponse {
             reminder: Some(reminder),
-        }))
+        })
     }
 
-    async fn set_delivery_settings(
+    async fn set_settings(
         &self,
-        request: Request<SetDeliverySettingsRequest>,
-    ) -> Result<Response<SetDeliverySettingsResponse>, Status> {
-        let settings = request
-            .into_inner()
-            .settings
-            .ok_or_else(|| invalid("settings", "is required"))?;
+        request: SetDeliverySettingsRequest,
+    ) -> Result<SetDeliverySettingsResponse, WorkersError> {
+        let settings = request.settings.ok_or_else(|| invalid("settings", "is required"))?;
         let (user_id, timezone, delivery) = check_settings(&settings)?;
         let now = nudge_store::now();
         let as_i32 = |value: u32| i32::try_from(value).unwrap_or(i32::MAX);
@@ -586,32 +535,93 @@ impl ReminderService for Reminders {
                 updated_at: now,
             },
         )
-        .await
-        .map_err(unavailable)?;
+        .await?;
         tracing::info!(user.id = %user_id, "delivery settings saved");
-        Ok(Response::new(SetDeliverySettingsResponse {
+        Ok(SetDeliverySettingsResponse {
             settings: Some(settings_proto(user_id.as_str(), &delivery, timezone.name())),
-        }))
+        })
+    }
+
+    async fn settings(&self, request: GetDeliverySettingsRequest) -> Result<GetDeliverySettingsResponse, WorkersError> {
+        let user_id = UserId::parse(&request.user_id).map_err(|e| invalid("user_id", e))?;
+        let mut conn = self.conn().await?;
+        let row = store::person(&mut conn, user_id.as_str()).await?;
+        let delivery = Delivery::from_row(row.as_ref());
+        let timezone = match row {
+            Some(row) => row.timezone,
+            // Never set: each reminder's own zone; shown as the latest one's.
+            None => store::latest_timezone(&mut conn, user_id.as_str())
+                .await?
+                .unwrap_or_else(|| FALLBACK_TIMEZONE.to_owned()),
+        };
+        Ok(GetDeliverySettingsResponse {
+            settings: Some(settings_proto(user_id.as_str(), &delivery, &timezone)),
+        })
+    }
+}
+
+#[tonic::async_trait]
+impl ReminderService for Reminders {
+    async fn create_reminder(
+        &self,
+        request: Request<CreateReminderRequest>,
+    ) -> Result<Response<CreateReminderResponse>, Status> {
+        Ok(Response::new(self.create(request.into_inner()).await?))
+    }
+
+    async fn acknowledge_latest(
+        &self,
+        request: Request<AcknowledgeLatestRequest>,
+    ) -> Result<Response<AcknowledgeLatestResponse>, Status> {
+        Ok(Response::new(self.acknowledge(request.into_inner()).await?))
+    }
+
+    async fn snooze_latest(
+        &self,
+        request: Request<SnoozeLatestRequest>,
+    ) -> Result<Response<SnoozeLatestResponse>, Status> {
+        Ok(Response::new(self.snooze(request.into_inner()).await?))
+    }
+
+    async fn list_reminders(
+        &self,
+        request: Request<ListRemindersRequest>,
+    ) -> Result<Response<ListRemindersResponse>, Status> {
+        Ok(Response::new(self.list(request.into_inner()).await?))
+    }
+
+    async fn get_reminder(
+        &self,
+        request: Request<GetReminderRequest>,
+    ) -> Result<Response<GetReminderResponse>, Status> {
+        Ok(Response::new(self.get(request.into_inner()).await?))
+    }
+
+    async fn update_reminder(
+        &self,
+        request: Request<UpdateReminderRequest>,
+    ) -> Result<Response<UpdateReminderResponse>, Status> {
+        Ok(Response::new(self.update(request.into_inner()).await?))
+    }
+
+    async fn cancel_reminder(
+        &self,
+        request: Request<CancelReminderRequest>,
+    ) -> Result<Response<CancelReminderResponse>, Status> {
+        Ok(Response::new(self.cancel(request.into_inner()).await?))
+    }
+
+    async fn set_delivery_settings(
+        &self,
+        request: Request<SetDeliverySettingsRequest>,
+    ) -> Result<Response<SetDeliverySettingsResponse>, Status> {
+        Ok(Response::new(self.set_settings(request.into_inner()).await?))
     }
 
     async fn get_delivery_settings(
         &self,
         request: Request<GetDeliverySettingsRequest>,
     ) -> Result<Response<GetDeliverySettingsResponse>, Status> {
-        let user_id = UserId::parse(&request.into_inner().user_id).map_err(|e| invalid("user_id", e))?;
-        let mut conn = self.conn().await?;
-        let row = store::person(&mut conn, user_id.as_str()).await.map_err(unavailable)?;
-        let delivery = Delivery::from_row(row.as_ref());
-        let timezone = match row {
-            Some(row) => row.timezone,
-            // Never set: each reminder's own zone; shown as the latest one's.
-            None => store::latest_timezone(&mut conn, user_id.as_str())
-                .await
-                .map_err(unavailable)?
-                .unwrap_or_else(|| FALLBACK_TIMEZONE.to_owned()),
-        };
-        Ok(Response::new(GetDeliverySettingsResponse {
-            settings: Some(settings_proto(user_id.as_str(), &delivery, &timezone)),
-        }))
+        Ok(Response::new(self.settings(request.into_inner()).await?))
     }
 }

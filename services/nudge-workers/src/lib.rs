@@ -4,6 +4,7 @@
 //! `/readyz`, `/metrics` on the same port), the scheduler, and the consumer
 //! of `reminders.due` ([`scheduler`]).
 
+mod error;
 mod grpc;
 mod people;
 mod privacy;
@@ -21,7 +22,6 @@ use std::time::Duration;
 
 use anyhow::Context as _;
 use nudge_config::{SchedulerSettings, Settings};
-use nudge_proto::ServiceError;
 use nudge_proto::sms::sms_router_service_client::SmsRouterServiceClient;
 use nudge_queue::Queue;
 use nudge_runtime::{Readiness, TracedChannel};
@@ -59,11 +59,6 @@ impl Core {
             self.schedule_changed.notify_one();
         }
     }
-}
-
-fn unavailable(error: impl std::fmt::Display) -> ServiceError {
-    tracing::error!(%error, "storage error");
-    ServiceError::unavailable("storage is unavailable, try again")
 }
 
 /// A running workers service.

@@ -17,11 +17,12 @@ use nudge_proto::privacy::{
 };
 use nudge_runtime::privacy;
 use nudge_store::schema::{reminder_occurrences, reminders, workers_people};
-use nudge_store::{DbConn, diesel, diesel_async, with_conn};
+use nudge_store::{diesel, diesel_async, with_conn};
 use serde_json::{Value, json};
 use tonic::{Request, Response, Status};
 
-use crate::{Core, REMINDER_BODY, unavailable};
+use crate::error::WorkersError;
+use crate::{Core, REMINDER_BODY};
 
 pub(crate) struct Privacy {
     core: Arc<Core>,
@@ -40,10 +41,7 @@ impl PrivacyService for Privacy {
         request: Request<ExportPersonRequest>,
     ) -> Result<Response<ExportPersonResponse>, Status> {
         let user_id = privacy::person(&request.into_inner().user_id)?;
-        let mut conn = self.core.db.conn().await.map_err(unavailable)?;
-        let document = export(&self.core, &mut conn, user_id.as_str())
-            .await
-            .map_err(unavailable)?;
+        let document = export(&self.core, user_id.as_str()).await?;
         tracing::info!(user.id = %user_id.as_str(), "workers data exported");
         Ok(privacy::exported("workers", &document))
     }
@@ -53,11 +51,7 @@ impl PrivacyService for Privacy {
         request: Request<ErasePersonRequest>,
     ) -> Result<Response<ErasePersonResponse>, Status> {
         let user_id = privacy::person(&request.into_inner().user_id)?;
-        let mut conn = self.core.db.conn().await.map_err(unavailable)?;
-        let tables = erase(&self.core, &mut conn, user_id.as_str())
-            .await
-            .map_err(unavailable)?;
-        drop(conn);
+        let tables = erase(&self.core, user_id.as_str()).await?;
         self.core.reachable.forget(user_id.as_str());
         self.core.db.scrub_after_erasure(ERASED_TABLES).await;
         tracing::info!(user.id = %user_id.as_str(), "workers data erased");
@@ -65,7 +59,9 @@ impl PrivacyService for Privacy {
     }
 }
 
-async fn export(core: &Core, conn: &mut DbConn, user_id: &str) -> QueryResult<Value> {
+async fn export(core: &Core, user_id: &str) -> Result<Value, WorkersError> {
+    let mut conn = core.db.conn().await?;
+    let conn = &mut conn;
     type PersonRow = (String, Option<i32>, Option<i32>, i32, i32, String, NaiveDateTime);
     let person: Option<PersonRow> = with_conn!(conn, c => {
         workers_people::table
@@ -199,7 +195,9 @@ const ERASED_TABLES: &[&str] = &[
 /// decrypted, wherever a copy lies), then their occurrences (so the
 /// scheduler claims none of them any more), reminders and settings; keyed on
 /// the person alone, so a retry finishes the work.
-async fn erase(core: &Core, conn: &mut DbConn, user_id: &str) -> QueryResult<Vec<ErasedTable>> {
+async fn erase(core: &Core, user_id: &str) -> Result<Vec<ErasedTable>, WorkersError> {
+    let mut conn = core.db.conn().await?;
+    let conn = &mut conn;
     let key = core.keys.erase(conn, user_id).await?;
     let occurrences = with_conn!(conn, c => {
         diesel::delete(reminder_occurrences::table.filter(reminder_occurrences::user_id.eq(user_id))).execute(c).await

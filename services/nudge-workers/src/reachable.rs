@@ -8,9 +8,9 @@ use std::sync::{Mutex, PoisonError};
 use std::time::{Duration, Instant};
 
 use nudge_proto::sms::GetNumberRequest;
-use nudge_proto::{ErrorCode, ServiceError};
 
 use crate::Core;
+use crate::error::WorkersError;
 
 /// How long a "this person has a number" answer is used without asking again.
 const REMEMBERED_FOR: Duration = Duration::from_secs(60);
@@ -45,7 +45,7 @@ impl Reachable {
 
 impl Core {
     /// Refuses a person who has no Nudge number: nothing could text them.
-    pub(crate) async fn ensure_reachable(&self, user_id: &str) -> Result<(), ServiceError> {
+    pub(crate) async fn ensure_reachable(&self, user_id: &str) -> Result<(), WorkersError> {
         if self.reachable.knows(user_id) {
             return Ok(());
         }
@@ -61,9 +61,9 @@ impl Core {
                 self.reachable.remember(user_id);
                 Ok(())
             }
-            Err(status) if status.code() == tonic::Code::NotFound => Err(ServiceError::new(
-                ErrorCode::FailedPrecondition,
-                "user_id: this person has no Nudge number yet (their phone is not verified), so no reminder could reach them",
+            Err(status) if status.code() == tonic::Code::NotFound => Err(WorkersError::FailedPrecondition(
+                "user_id: this person has no Nudge number yet (their phone is not verified), so no reminder could reach them"
+                    .to_owned(),
             )),
             Err(status) => {
                 tracing::warn!(
@@ -72,7 +72,7 @@ impl Core {
                     code = ?status.code(),
                     "sms-router did not answer GetNumber"
                 );
-                Err(ServiceError::unavailable("sms-router is unavailable, try again"))
+                Err(WorkersError::Unavailable("sms-router is unavailable, try again".to_owned()))
             }
         }
     }

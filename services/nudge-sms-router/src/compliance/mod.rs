@@ -20,6 +20,13 @@
 
 use nudge_core::Language;
 
+use crate::error::RouterError;
+use crate::store::consent_event;
+use crate::{Core, metrics};
+use store::ConsentChange;
+
+pub(crate) mod store;
+
 /// A compliance keyword.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Keyword {
@@ -115,6 +122,35 @@ pub(crate) fn opt_in_text(language: Language) -> &'static str {
 
 /// The one reply a phone that is not the number's owner gets.
 pub(crate) const STRANGER_TEXT: &str = "This Nudge number is private. / Ce numéro Nudge est privé.";
+
+/// Twilio says the person is unsubscribed (error 21610): they are opted
+/// out here too, and nothing queued for them goes.
+pub(crate) async fn unsubscribed_at_twilio(core: &Core, user_id: &str, outbound_id: &str) -> Result<(), RouterError> {
+    let mut conn = core.db.conn().await?;
+    if store::opted_out(&mut conn, user_id).await? {
+        return Ok(());
+    }
+    let language = store::consent_language(&mut conn, user_id)
+        .await?
+        .unwrap_or_else(|| "en".to_owned());
+    let suppressed = store::record_consent(
+        &mut conn,
+        &ConsentChange {
+            user_id,
+            opted_out: true,
+            language: &language,
+            source: consent_event::SOURCE_TWILIO_21610,
+            keyword: None,
+            inbound_id: None,
+            outbound_id: Some(outbound_id),
+            now: nudge_store::now(),
+        },
+    )
+    .await?;
+    metrics::consent_change(consent_event::OPT_OUT, consent_event::SOURCE_TWILIO_21610);
+    tracing::info!(user.id = %user_id, suppressed, "Twilio reports the person unsubscribed (21610): opted out");
+    Ok(())
+}
 
 #[cfg(test)]
 mod tests {

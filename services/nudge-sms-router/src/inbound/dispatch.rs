@@ -16,7 +16,8 @@ use nudge_proto::{ErrorCode, ServiceError};
 use tokio::task::JoinSet;
 use tokio_util::sync::CancellationToken;
 
-use crate::store::{self, inbound_status};
+use super::store;
+use crate::store::inbound_status;
 use crate::{Core, INBOUND_BODY, metrics};
 
 /// People served at once by one replica.
@@ -25,6 +26,25 @@ const PEOPLE_AT_ONCE: usize = 8;
 const LOCK_TTL: Duration = Duration::from_secs(60);
 /// Longest wait between two attempts to hand over a message.
 const MAX_BACKOFF_SECONDS: i64 = 300;
+
+/// Asks the dispatcher to serve `user_id` now.
+pub(crate) fn wake(core: &Core, user_id: &str) {
+    let backing_off = core
+        .backing_off
+        .lock()
+        .unwrap_or_else(PoisonError::into_inner)
+        .get(user_id)
+        .is_some_and(|until| *until > Instant::now());
+    if backing_off {
+        // Their oldest message waits for a retry; this one waits behind it.
+        return;
+    }
+    core.arrived
+        .lock()
+        .unwrap_or_else(PoisonError::into_inner)
+        .insert(user_id.to_owned());
+    core.inbound_arrived.notify_one();
+}
 
 pub(crate) async fn run(core: Arc<Core>, shutdown: CancellationToken) -> anyhow::Result<()> {
     let mut next_round = tokio::time::Instant::now();

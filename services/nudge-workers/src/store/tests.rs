@@ -5,11 +5,18 @@ use std::collections::HashSet;
 
 use chrono::{DateTime, NaiveDateTime, TimeDelta, Utc};
 use chrono_tz::America::Montreal;
+use diesel::prelude::*;
+use diesel_async::RunQueryDsl;
 use nudge_config::DatabaseSettings;
-use nudge_store::Db;
+use nudge_store::schema::{reminder_occurrences, reminders};
+use nudge_store::{Db, DbConn, diesel, diesel_async, with_conn};
 use nudge_testkit::TestDatabase;
 
-use super::*;
+use super::answers::*;
+use super::occurrences::*;
+use super::people::*;
+use super::reminders::*;
+use super::rows::*;
 use crate::scheduler::next_of_rule;
 
 fn at(text: &str) -> NaiveDateTime {

@@ -1,0 +1,62 @@
+//! sms-router's one error type. Domain code returns [`RouterError`] and uses
+//! `?`; the gRPC façades turn it into a [`ServiceError`] once, here, which is
+//! also the one place a storage error is logged.
+
+use nudge_proto::{ErrorCode, ServiceError};
+
+#[derive(Debug, thiserror::Error)]
+pub(crate) enum RouterError {
+    #[error(transparent)]
+    Store(#[from] nudge_store::StoreError),
+    #[error(transparent)]
+    Query(#[from] nudge_store::diesel::result::Error),
+    #[error(transparent)]
+    PersonKey(#[from] nudge_store::PersonKeyError),
+    #[error(transparent)]
+    Cache(#[from] nudge_cache::CacheError),
+    /// A request field is wrong; the message starts with the field's name.
+    #[error("{0}")]
+    Invalid(String),
+    #[error("{0}")]
+    NotFound(String),
+    #[error("{0}")]
+    AlreadyExists(String),
+    /// The request cannot be served in the present state (Twilio refused, no numbers API).
+    #[error("{0}")]
+    FailedPrecondition(String),
+    /// A dependency other than storage (Twilio, a lock) is away: the caller may retry.
+    #[error("{0}")]
+    Unavailable(String),
+    #[error("{0}")]
+    Internal(String),
+}
+
+impl RouterError {
+    /// A wrong request field, named first in the message.
+    pub(crate) fn field(field: &str, problem: impl std::fmt::Display) -> RouterError {
+        RouterError::Invalid(format!("{field}: {problem}"))
+    }
+}
+
+impl From<RouterError> for ServiceError {
+    fn from(error: RouterError) -> Self {
+        match error {
+            RouterError::Store(_) | RouterError::Query(_) | RouterError::PersonKey(_) | RouterError::Cache(_) => {
+                tracing::error!(%error, "storage error");
+                ServiceError::unavailable("storage is unavailable, try again")
+            }
+            RouterError::Invalid(message) => ServiceError::invalid_argument(message),
+            RouterError::NotFound(message) => ServiceError::not_found(message),
+            RouterError::AlreadyExists(message) => ServiceError::new(ErrorCode::AlreadyExists, message),
+            RouterError::FailedPrecondition(message) => ServiceError::new(ErrorCode::FailedPrecondition, message),
+            RouterError::Unavailable(message) => ServiceError::unavailable(message),
+            RouterError::Internal(message) => ServiceError::internal(message),
+        }
+    }
+}
+
+impl From<RouterError> for tonic::Status {
+    fn from(error: RouterError) -> Self {
+        ServiceError::from(error).into()
+    }
+}

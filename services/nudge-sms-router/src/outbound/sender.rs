@@ -1,0 +1,432 @@
+//! The paced sender: claims due rows of `sms_outbound` with a lease and
+//! sends them, each number's SMS one at a time and in order; the sweeper
+//! gives back the claims of senders that died (see the parent module).
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use chrono::TimeDelta;
+use rand::Rng as _;
+use tokio::sync::{OwnedSemaphorePermit, Semaphore};
+use tokio::task::JoinSet;
+use tokio_util::sync::CancellationToken;
+
+use super::store::{self, Claimed, Requeue};
+use super::{OutboundKind, SCHEDULE_TTL, instant, micros_now, pace_key, paced, segment_micros};
+use crate::compliance::store::opted_out;
+use crate::error::RouterError;
+use crate::store::outbound_status;
+use crate::transport::{Outgoing, SendError};
+use crate::{Core, OUTBOUND_BODY, compliance, metrics};
+
+/// The sender looks at the queue at least this often.
+const IDLE: Duration = Duration::from_secs(5);
+/// Rows are due but none could be claimed (their number is busy): look again after this.
+const BUSY_POLL: Duration = Duration::from_millis(250);
+/// How often claims are checked for senders that died, and the queue depth measured.
+const SWEEP_EVERY: Duration = Duration::from_secs(5);
+/// A row in `sending` without a lease was put there by Twilio's status
+/// callback ("sending") while it waited in the queue to be reconciled, not by
+/// a claim: no sender has it, and it holds its number's later rows back.
+/// Untouched for this long, it goes back to the queue to be reconciled.
+const SENDING_WITHOUT_LEASE: TimeDelta = TimeDelta::minutes(2);
+
+/// The delay before attempt `attempts + 1`: full jitter, uniform in
+/// [0, min(max, base * 2^(attempts - 1))].
+pub(crate) fn backoff(attempts: i32, base: Duration, max: Duration) -> Duration {
+    let exponent = u32::try_from(attempts.saturating_sub(1).clamp(0, 30)).unwrap_or(30);
+    let ceiling = base.saturating_mul(2_u32.saturating_pow(exponent)).min(max);
+    let millis = u64::try_from(ceiling.as_millis()).unwrap_or(u64::MAX);
+    Duration::from_millis(rand::rng().random_range(0..=millis))
+}
+
+/// Claims what is due, as many rows as there are free senders.
+async fn claim(core: &Core, limit: usize) -> Result<Vec<Claimed>, RouterError> {
+    let now = nudge_store::now();
+    let lease = now + TimeDelta::seconds(i64::try_from(core.sms.send_lease_seconds).unwrap_or(60));
+    let mut conn = core.db.conn().await?;
+    Ok(store::claim_due(&mut conn, now, lease, i64::try_from(limit).unwrap_or(1)).await?)
+}
+
+/// How long the sender may sleep: until the earliest queued row is due.
+async fn idle_for(core: &Core) -> Result<Duration, RouterError> {
+    let mut conn = core.db.conn().await?;
+    let next = store::next_send_after(&mut conn).await?;
+    let now = nudge_store::now();
+    Ok(match next {
+        None => IDLE,
+        Some(at) if at > now => (at - now).to_std().unwrap_or(IDLE).min(IDLE),
+        // Due but not claimable: their number is busy, or every sender is.
+        Some(_) => BUSY_POLL,
+    })
+}
+
+async fn send_claimed(core: Arc<Core>, row: Claimed, _permit: OwnedSemaphorePermit) {
+    if let Err(error) = attempt(&core, &row).await {
+        // The SMS may or may not have gone: back to the queue, to be reconciled first.
+        tracing::warn!(outbound.id = %row.id, %error, "an SMS attempt could not be recorded");
+        tokio::time::sleep(Duration::from_millis(500)).await;
+        let requeued = match core.db.conn().await {
+            Ok(mut conn) => {
+                let now = nudge_store::now();
+                let later = now + retry_delay(&core, row.attempts);
+                store::requeue(
+                    &mut conn,
+                    &row,
+                    &Requeue {
+                        send_after: later,
+                        error_code: None,
+                        count_attempt: true,
+                        reconcile: true,
+                        now,
+                    },
+                )
+                .await
+                .map_err(RouterError::from)
+            }
+            Err(error) => Err(RouterError::from(error)),
+        };
+        if let Err(error) = requeued {
+            tracing::warn!(outbound.id = %row.id, %error, "cannot requeue an SMS; its claim will expire");
+        }
+    }
+    core.outbound_done.notify_one();
+}
+
+/// One attempt at one claimed row.
+async fn attempt(core: &Core, row: &Claimed) -> Result<(), RouterError> {
+    let mut conn = core.db.conn().await?;
+    let reader = core.keys.for_reading(&mut conn, &row.user_id).await?;
+    let body = match reader.decrypt_to_string(&row.body, OUTBOUND_BODY) {
+        Ok(body) => body,
+        Err(error) => {
+            tracing::error!(outbound.id = %row.id, %error, "cannot decrypt an outbound SMS");
+            store::finish_attempt(&mut conn, &row.id, outbound_status::FAILED, None, nudge_store::now()).await?;
+            metrics::message("outbound", "failed");
+            return Ok(());
+        }
+    };
+    if row.kind != OutboundKind::Compliance.as_str() && opted_out(&mut conn, &row.user_id).await? {
+        store::finish_attempt(
+            &mut conn,
+            &row.id,
+            outbound_status::SUPPRESSED,
+            None,
+            nudge_store::now(),
+        )
+        .await?;
+        metrics::message("outbound", "suppressed");
+        tracing::info!(outbound.id = %row.id, user.id = %row.user_id, "the person opted out: SMS suppressed");
+        return Ok(());
+    }
+    drop(conn);
+    let max_attempts = i32::try_from(core.sms.send_max_attempts).unwrap_or(i32::MAX);
+    if let Some(since) = row.reconcile_since {
+        match core
+            .transport
+            .find_sent(&row.from_number, &row.to_number, &body, since)
+            .await
+        {
+            Ok(Some(sid)) => {
+                let mut conn = core.db.conn().await?;
+                store::mark_sent(&mut conn, &row.id, &sid, nudge_store::now()).await?;
+                metrics::message("outbound", "sent");
+                tracing::info!(outbound.id = %row.id, "reconciled: Twilio had the SMS already; not sent again");
+                return Ok(());
+            }
+            Ok(None) => {}
+            Err(error) => {
+                tracing::warn!(outbound.id = %row.id, %error, "cannot check Twilio's messages; will retry");
+                let later = nudge_store::now() + retry_delay(core, row.attempts);
+                let mut conn = core.db.conn().await?;
+                let requeue = Requeue {
+                    send_after: later,
+                    error_code: error.code(),
+                    count_attempt: true,
+                    reconcile: true,
+                    now: nudge_store::now(),
+                };
+                store::requeue(&mut conn, row, &requeue).await?;
+                return Ok(());
+            }
+        }
+    }
+    if row.attempts > max_attempts {
+        let mut conn = core.db.conn().await?;
+        store::finish_attempt(&mut conn, &row.id, outbound_status::FAILED, None, nudge_store::now()).await?;
+        metrics::message("outbound", "failed");
+        tracing::warn!(outbound.id = %row.id, attempts = row.attempts, "SMS given up after its last attempt");
+        return Ok(());
+    }
+
+    // The number's pace, measured at Twilio.
+    let segments = u32::try_from(row.segments.max(1)).unwrap_or(1);
+    let now = micros_now();
+    let start = match core
+        .cache
+        .reserve_slot(
+            &pace_key(&row.from_number),
+            now,
+            segment_micros(core, i64::from(segments)),
+            SCHEDULE_TTL,
+        )
+        .await
+    {
+        Ok(start) => start,
+        Err(error) => {
+            tracing::warn!(outbound.id = %row.id, %error, "cannot pace the number; will try again");
+            let mut conn = core.db.conn().await?;
+            let later = nudge_store::now() + TimeDelta::seconds(1);
+            store::requeue(&mut conn, row, &Requeue::untried(later, nudge_store::now())).await?;
+            return Ok(());
+        }
+    };
+    let wait = Duration::from_micros(u64::try_from(start - now).unwrap_or(0));
+    let max_wait = Duration::from_secs(core.sms.send_lease_seconds / 3).min(Duration::from_secs(15));
+    if wait > max_wait {
+        let mut conn = core.db.conn().await?;
+        store::requeue(&mut conn, row, &Requeue::untried(instant(start), nudge_store::now())).await?;
+        return Ok(());
+    }
+    if !wait.is_zero() {
+        tokio::time::sleep(wait).await;
+    }
+
+    let callback = format!("{}?o={}", core.status_callback_url, row.id);
+    let started = Instant::now();
+    let sent = core
+        .transport
+        .send(Outgoing {
+            from: &row.from_number,
+            to: &row.to_number,
+            body: &body,
+            status_callback: &callback,
+        })
+        .await;
+    metrics::send_latency(started.elapsed().as_secs_f64());
+    paced(core, &row.from_number, segments).await;
+
+    let mut conn = core.db.conn().await?;
+    let now = nudge_store::now();
+    match sent {
+        Ok(sid) => {
+            store::mark_sent(&mut conn, &row.id, &sid, now).await?;
+            metrics::outbound_result("sent");
+            metrics::message("outbound", "sent");
+            tracing::info!(outbound.id = %row.id, user.id = %row.user_id, attempts = row.attempts, "SMS sent");
+        }
+        Err(SendError::Temporary {
+            http_status,
+            code,
+            message,
+            ambiguous,
+        }) => {
+            if row.attempts >= max_attempts && !ambiguous {
+                store::finish_attempt(&mut conn, &row.id, outbound_status::FAILED, code, now).await?;
+                metrics::outbound_result("failed");
+                metrics::message("outbound", "failed");
+                tracing::warn!(outbound.id = %row.id, http_status, ?code, %message, "SMS given up after its last attempt");
+            } else {
+                let later = now + retry_delay(core, row.attempts);
+                let requeue = Requeue {
+                    send_after: later,
+                    error_code: code,
+                    count_attempt: true,
+                    reconcile: ambiguous,
+                    now,
+                };
+                store::requeue(&mut conn, row, &requeue).await?;
+                metrics::outbound_result("retry");
+                tracing::warn!(
+                    outbound.id = %row.id,
+                    http_status,
+                    ?code,
+                    %message,
+                    ambiguous,
+                    attempts = row.attempts,
+                    "temporary send failure; will retry"
+                );
+            }
+        }
+        Err(SendError::Refused {
+            http_status,
+            code,
+            message,
+        }) => {
+            store::finish_attempt(&mut conn, &row.id, outbound_status::FAILED, code, now).await?;
+            metrics::outbound_result("failed");
+            metrics::message("outbound", "failed");
+            tracing::warn!(outbound.id = %row.id, http_status, ?code, %message, "SMS refused by the provider");
+            if code == Some(21610) {
+                compliance::unsubscribed_at_twilio(core, &row.user_id, &row.id).await?;
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Gives a claim back untried.
+async fn release(core: &Core, row: &Claimed) {
+    let released = match core.db.conn().await {
+        Ok(mut conn) => {
+            let now = nudge_store::now();
+            store::requeue(&mut conn, row, &Requeue::untried(now, now))
+                .await
+                .map_err(RouterError::from)
+        }
+        Err(error) => Err(RouterError::from(error)),
+    };
+    if let Err(error) = released {
+        tracing::warn!(outbound.id = %row.id, %error, "cannot give a claim back; it will expire");
+    }
+}
+
+fn retry_delay(core: &Core, attempts: i32) -> TimeDelta {
+    let delay = backoff(
+        attempts,
+        Duration::from_millis(core.sms.retry_base_ms),
+        Duration::from_millis(core.sms.retry_max_ms),
+    );
+    TimeDelta::from_std(delay).unwrap_or(TimeDelta::seconds(1))
+}
+
+/// The paced sender: claims due rows and sends them, `sms.sender_concurrency` at a time.
+pub(crate) async fn run_sender(core: Arc<Core>, shutdown: CancellationToken) -> anyhow::Result<()> {
+    // No other replica shares an in-process cache, so no one else is sending:
+    // every row left in `sending` lost its sender with the last process.
+    let mut stale_claims = core.lone_replica;
+    let concurrency = usize::try_from(core.sms.sender_concurrency).unwrap_or(16);
+    let permits = Arc::new(Semaphore::new(concurrency));
+    let mut in_flight = JoinSet::new();
+    loop {
+        while in_flight.try_join_next().is_some() {}
+        if stale_claims {
+            match recover_stale_claims(&core).await {
+                Ok(recovered) => {
+                    stale_claims = false;
+                    if recovered > 0 {
+                        tracing::info!(
+                            recovered,
+                            "outbound SMS left sending by the last run will be reconciled"
+                        );
+                    }
+                }
+                Err(error) => tracing::warn!(%error, "cannot look for SMS left sending yet; will try again"),
+            }
+        }
+        let free = permits.available_permits();
+        let mut wait = IDLE;
+        if free > 0 && !stale_claims {
+            match claim(&core, free).await {
+                Ok(claimed) => {
+                    for row in claimed {
+                        match permits.clone().try_acquire_owned() {
+                            Ok(permit) => {
+                                in_flight.spawn(send_claimed(core.clone(), row, permit));
+                            }
+                            // More than asked for: never leave a claim without a sender.
+                            Err(_) => release(&core, &row).await,
+                        }
+                    }
+                    wait = match idle_for(&core).await {
+                        Ok(wait) => wait,
+                        Err(_) => Duration::from_secs(1),
+                    };
+                }
+                Err(error) => {
+                    tracing::warn!(%error, "cannot claim outbound SMS; will try again");
+                    wait = Duration::from_secs(1);
+                }
+            }
+        }
+        tokio::select! {
+            () = shutdown.cancelled() => break,
+            () = core.outbound_stored.notified() => {}
+            () = core.outbound_done.notified() => {}
+            () = tokio::time::sleep(wait) => {}
+        }
+    }
+    // Let the SMS being sent finish (the service's grace period bounds this).
+    while in_flight.join_next().await.is_some() {}
+    Ok(())
+}
+
+/// At start-up of a lone replica: claims of the last run go back to the
+/// queue (to be reconciled), and each number's pace picks up from its last
+/// sends (the in-process cache that held it is gone).
+async fn recover_stale_claims(core: &Core) -> Result<usize, RouterError> {
+    let mut conn = core.db.conn().await?;
+    let now = nudge_store::now();
+    let recovered = store::recover_all_sending(&mut conn, now).await?;
+    let recent = store::recent_sends(&mut conn, now - TimeDelta::minutes(5)).await?;
+    drop(conn);
+    for (number, sent_at, segments) in recent {
+        let until = sent_at
+            .and_utc()
+            .timestamp_micros()
+            .saturating_add(segment_micros(core, i64::from(segments.max(1))));
+        if let Err(error) = core
+            .cache
+            .reserve_slot(&pace_key(&number), until, 0, SCHEDULE_TTL)
+            .await
+        {
+            tracing::warn!(%error, "cannot restore a number's pace");
+        }
+    }
+    Ok(recovered)
+}
+
+/// Claims whose sender died go back to the queue (to be reconciled); the
+/// queue depth is measured.
+pub(crate) async fn sweep(core: Arc<Core>, shutdown: CancellationToken) -> anyhow::Result<()> {
+    loop {
+        if let Err(error) = sweep_once(&core).await {
+            tracing::warn!(error = format!("{error:#}"), "outbound sweep failed; will try again");
+        }
+        tokio::select! {
+            () = shutdown.cancelled() => return Ok(()),
+            () = tokio::time::sleep(SWEEP_EVERY) => {}
+        }
+    }
+}
+
+async fn sweep_once(core: &Core) -> anyhow::Result<()> {
+    let mut conn = core.db.conn().await?;
+    let now = nudge_store::now();
+    let recovered = store::recover_expired(&mut conn, now, now - SENDING_WITHOUT_LEASE).await?;
+    if recovered > 0 {
+        tracing::info!(
+            recovered,
+            "outbound SMS whose sender died go back to the queue, to be reconciled"
+        );
+        core.outbound_stored.notify_one();
+    }
+    let depth = store::queue_depth(&mut conn).await?;
+    for status in [outbound_status::QUEUED, outbound_status::SENDING] {
+        let count = depth.iter().find(|(s, _)| s == status).map_or(0, |(_, n)| *n);
+        metrics::queue_depth(status, count);
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn backoff_is_full_jitter_under_a_doubling_cap() {
+        let (base, max) = (Duration::from_millis(1000), Duration::from_millis(300_000));
+        for attempts in 1..=20 {
+            let ceiling = Duration::from_millis(1000 * 2_u64.pow(u32::try_from(attempts - 1).expect("small"))).min(max);
+            for _ in 0..50 {
+                let delay = backoff(attempts, base, max);
+                assert!(delay <= ceiling, "attempt {attempts}: {delay:?} > {ceiling:?}");
+            }
+        }
+        // Spread out: not always the ceiling (that would make retries of a burst collide).
+        let delays: std::collections::HashSet<Duration> = (0..50).map(|_| backoff(5, base, max)).collect();
+        assert!(delays.len() > 10);
+        assert!(backoff(0, base, max) <= base);
+        assert!(backoff(i32::MAX, base, max) <= max);
+    }
+}

@@ -1,0 +1,576 @@
+//! The queries of outbound SMS: `sms_outbound` (the paced queue), and the
+//! one reply a stranger gets (`sms_stranger_replies`).
+
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+use diesel::sql_types::{BigInt, Binary, Integer, Nullable, Text, Timestamp};
+use diesel_async::RunQueryDsl;
+use nudge_store::schema::{sms_outbound, sms_outbound_queue, sms_stranger_replies};
+use nudge_store::{Backend, DbConn, Transact as _, diesel, diesel_async, with_conn};
+
+use crate::store::{Statement, outbound_status, sql, stranger_status};
+
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = sms_outbound)]
+pub(crate) struct OutboundRow {
+    pub(crate) id: String,
+    pub(crate) user_id: String,
+    pub(crate) kind: String,
+    pub(crate) from_number: String,
+    pub(crate) to_number: String,
+    pub(crate) body: Vec<u8>,
+    pub(crate) status: String,
+    pub(crate) provider_sid: Option<String>,
+    pub(crate) segments: i32,
+    pub(crate) created_at: NaiveDateTime,
+}
+
+/// One SMS to store in the queue (a part of a text over the budget).
+#[derive(Debug)]
+pub(crate) struct NewOutbound<'a> {
+    pub(crate) id: String,
+    pub(crate) idempotency_key: String,
+    pub(crate) user_id: &'a str,
+    pub(crate) kind: &'a str,
+    pub(crate) from_number: &'a str,
+    pub(crate) to_number: &'a str,
+    pub(crate) body: Vec<u8>,
+    pub(crate) status: &'a str,
+    pub(crate) segments: i32,
+    pub(crate) encoding: &'a str,
+    pub(crate) part: i32,
+    pub(crate) parts: i32,
+    pub(crate) send_after: NaiveDateTime,
+    pub(crate) created_at: NaiveDateTime,
+}
+
+/// A row the sender claimed.
+#[derive(Debug, Clone, QueryableByName)]
+pub(crate) struct Claimed {
+    #[diesel(sql_type = Text)]
+    pub(crate) id: String,
+    #[diesel(sql_type = Text)]
+    pub(crate) user_id: String,
+    #[diesel(sql_type = Text)]
+    pub(crate) kind: String,
+    #[diesel(sql_type = Text)]
+    pub(crate) from_number: String,
+    #[diesel(sql_type = Text)]
+    pub(crate) to_number: String,
+    #[diesel(sql_type = Binary)]
+    pub(crate) body: Vec<u8>,
+    #[diesel(sql_type = Integer)]
+    pub(crate) segments: i32,
+    #[diesel(sql_type = Integer)]
+    pub(crate) attempts: i32,
+    #[diesel(sql_type = Nullable<Timestamp>)]
+    pub(crate) reconcile_since: Option<NaiveDateTime>,
+    #[diesel(sql_type = Nullable<Timestamp>)]
+    pub(crate) claimed_at: Option<NaiveDateTime>,
+}
+
+const INSERT_OUTBOUND_SQL: &str = "INSERT INTO sms_outbound \
+    (id, idempotency_key, user_id, kind, from_number, to_number, body, status, segments, \
+     created_at, updated_at, send_after, part, parts, encoding) \
+    VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $10, $11, $12, $13, $14) \
+    ON CONFLICT (idempotency_key) DO NOTHING";
+
+/// The statement inserting one outbound row (nothing when its idempotency
+/// key is taken): built once for either backend, run inside the caller's
+/// transaction (`.execute(c)`).
+pub(crate) fn insert_outbound_row<'a>(backend: Backend, row: &'a NewOutbound<'_>) -> impl Statement + 'a {
+    diesel::sql_query(sql(backend, INSERT_OUTBOUND_SQL))
+        .bind::<Text, _>(&row.id)
+        .bind::<Text, _>(&row.idempotency_key)
+        .bind::<Text, _>(row.user_id)
+        .bind::<Text, _>(row.kind)
+        .bind::<Text, _>(row.from_number)
+        .bind::<Text, _>(row.to_number)
+        .bind::<Binary, _>(&row.body)
+        .bind::<Text, _>(row.status)
+        .bind::<Integer, _>(row.segments)
+        .bind::<Timestamp, _>(row.created_at)
+        .bind::<Timestamp, _>(row.send_after)
+        .bind::<Integer, _>(row.part)
+        .bind::<Integer, _>(row.parts)
+        .bind::<Text, _>(row.encoding)
+}
+
+/// How the one attempt at a stranger's reply ended.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct StrangerReplyOutcome<'a> {
+    pub(crate) status: &'a str,
+    pub(crate) provider_sid: Option<&'a str>,
+    pub(crate) segments: i32,
+    pub(crate) error_code: Option<i32>,
+    pub(crate) now: NaiveDateTime,
+}
+
+pub(crate) async fn finish_stranger_reply(
+    conn: &mut DbConn,
+    id: &str,
+    outcome: &StrangerReplyOutcome<'_>,
+) -> QueryResult<()> {
+    let StrangerReplyOutcome {
+        status,
+        provider_sid,
+        segments,
+        error_code,
+        now,
+    } = *outcome;
+    let sent_at = (status == stranger_status::SENT).then_some(now);
+    with_conn!(conn, c => {
+        diesel::update(sms_stranger_replies::table.find(id))
+            .set((
+                sms_stranger_replies::status.eq(status),
+                sms_stranger_replies::provider_sid.eq(provider_sid),
+                sms_stranger_replies::segments.eq(segments),
+                sms_stranger_replies::error_code.eq(error_code),
+                sms_stranger_replies::updated_at.eq(now),
+                sms_stranger_replies::sent_at.eq(sent_at),
+            ))
+            .execute(c)
+            .await
+    })?;
+    Ok(())
+}
+
+/// Applies a delivery status to a stranger reply, forward only.
+pub(crate) async fn stranger_reply_status(
+    conn: &mut DbConn,
+    id: &str,
+    status: &str,
+    error_code: Option<i32>,
+    now: NaiveDateTime,
+) -> QueryResult<bool> {
+    let current: Option<String> = with_conn!(conn, c => {
+        sms_stranger_replies::table.find(id).select(sms_stranger_replies::status).first(c).await.optional()
+    })?;
+    let Some(current) = current else { return Ok(false) };
+    if outbound_status::rank(status) <= outbound_status::rank(&current) || current == stranger_status::SKIPPED {
+        return Ok(true);
+    }
+    with_conn!(conn, c => {
+        diesel::update(
+            sms_stranger_replies::table
+                .find(id)
+                .filter(sms_stranger_replies::status.eq(&current)),
+        )
+        .set((
+            sms_stranger_replies::status.eq(status),
+            sms_stranger_replies::error_code.eq(error_code),
+            sms_stranger_replies::updated_at.eq(now),
+        ))
+        .execute(c)
+        .await
+    })?;
+    Ok(true)
+}
+
+/// Stores the parts of one send; `false` (nothing stored) when the first
+/// part's idempotency key was used before.
+pub(crate) async fn insert_outbound(conn: &mut DbConn, rows: &[NewOutbound<'_>]) -> QueryResult<bool> {
+    let backend = conn.backend();
+    with_conn!(conn, c => {
+        c.write_transaction(async |c| {
+            for (index, row) in rows.iter().enumerate() {
+                let inserted = insert_outbound_row(backend, row).execute(c).await?;
+                if inserted == 0 {
+                    if index == 0 {
+                        return QueryResult::Ok(false);
+                    }
+                    // A later part's key is taken by something else: refuse the whole send.
+                    return Err(diesel::result::Error::RollbackTransaction);
+                }
+            }
+            QueryResult::Ok(true)
+        })
+        .await
+    })
+}
+
+/// The rows of one send, in order: the row of `key`, then `key#2`, `key#3` ...
+pub(crate) async fn outbound_by_key(conn: &mut DbConn, key: &str) -> QueryResult<Vec<OutboundRow>> {
+    let first: Option<OutboundRow> = with_conn!(conn, c => {
+        sms_outbound::table
+            .filter(sms_outbound::idempotency_key.eq(key))
+            .select(OutboundRow::as_select())
+            .first(c)
+            .await
+            .optional()
+    })?;
+    let Some(first) = first else { return Ok(Vec::new()) };
+    let parts: i32 = with_conn!(conn, c => {
+        sms_outbound_queue::table.find(&first.id).select(sms_outbound_queue::parts).first(c).await
+    })?;
+    if parts <= 1 {
+        return Ok(vec![first]);
+    }
+    let keys: Vec<String> = std::iter::once(key.to_owned())
+        .chain((2..=parts).map(|part| part_key(key, part)))
+        .collect();
+    let rows: Vec<(OutboundRow, String)> = with_conn!(conn, c => {
+        sms_outbound::table
+            .filter(sms_outbound::idempotency_key.eq_any(&keys))
+            .select((OutboundRow::as_select(), sms_outbound::idempotency_key))
+            .load(c)
+            .await
+    })?;
+    let mut ordered: Vec<(usize, OutboundRow)> = rows
+        .into_iter()
+        .filter_map(|(row, row_key)| keys.iter().position(|k| *k == row_key).map(|index| (index, row)))
+        .collect();
+    ordered.sort_by_key(|(index, _)| *index);
+    Ok(ordered.into_iter().map(|(_, row)| row).collect())
+}
+
+/// The idempotency key of part `part` (2 and up) of the send `key`.
+pub(crate) fn part_key(key: &str, part: i32) -> String {
+    format!("{key}#{part}")
+}
+
+/// The rows to claim: due, queued, and their number's oldest pending row
+/// (no older row of that number queued or sending, and none sending at all).
+const CLAIMABLE: &str = "SELECT o.id FROM sms_outbound o \
+    WHERE o.status = 'queued' AND (o.send_after IS NULL OR o.send_after <= $1) \
+    AND NOT EXISTS (SELECT 1 FROM sms_outbound p \
+        WHERE p.from_number = o.from_number AND p.id <> o.id AND p.status IN ('queued', 'sending') \
+        AND (p.status = 'sending' OR p.created_at < o.created_at \
+            OR (p.created_at = o.created_at AND (p.part < o.part OR (p.part = o.part AND p.id < o.id))))) \
+    ORDER BY o.send_after, o.created_at, o.part LIMIT $3";
+
+const CLAIM_SET: &str = "SET status = 'sending', claimed_at = $1, lease_until = $2, attempts = attempts + 1, \
+    updated_at = $1";
+
+const CLAIM_RETURNING: &str =
+    "RETURNING id, user_id, kind, from_number, to_number, body, segments, attempts, reconcile_since, claimed_at";
+
+/// PostgreSQL: the rows are picked (and locked, skipping rows another claim
+/// holds) once, in a materialised CTE. With `WHERE id IN (SELECT ... LIMIT n
+/// FOR UPDATE SKIP LOCKED)` the planner may run the subquery more than once
+/// and update more than `n` rows.
+fn claim_postgres() -> String {
+    format!(
+        "WITH picked AS MATERIALIZED ({CLAIMABLE} FOR UPDATE SKIP LOCKED) \
+         UPDATE sms_outbound {CLAIM_SET} FROM picked WHERE sms_outbound.id = picked.id \
+         AND sms_outbound.status = 'queued' {}",
+        CLAIM_RETURNING
+            .replace("RETURNING ", "RETURNING sms_outbound.")
+            .replace(", ", ", sms_outbound.")
+    )
+}
+
+/// SQLite: one writer at a time, so the statement alone is enough.
+fn claim_sqlite() -> String {
+    sql(
+        Backend::Sqlite,
+        &format!("UPDATE sms_outbound {CLAIM_SET} WHERE id IN ({CLAIMABLE}) AND status = 'queued' {CLAIM_RETURNING}"),
+    )
+}
+
+/// Claims up to `limit` due rows, at most one per sending number and only
+/// that number's oldest pending row (queued or sending): a number's SMS go
+/// out one at a time, in order, and a row waiting for a retry holds back the
+/// later ones. Several replicas never claim the same row: rows locked by
+/// another claim are skipped (PostgreSQL), or claims run one after the
+/// other (SQLite, one writer).
+///
+/// Two replicas claiming at once on PostgreSQL could each pick a different
+/// row of one number only if both rows were that number's oldest, which
+/// cannot be: the older one excludes the younger in both snapshots.
+pub(crate) async fn claim_due(
+    conn: &mut DbConn,
+    now: NaiveDateTime,
+    lease_until: NaiveDateTime,
+    limit: i64,
+) -> QueryResult<Vec<Claimed>> {
+    let query = match conn.backend() {
+        Backend::Postgres => claim_postgres(),
+        Backend::Sqlite => claim_sqlite(),
+    };
+    with_conn!(conn, c => {
+        diesel::sql_query(&query)
+            .bind::<Timestamp, _>(now)
+            .bind::<Timestamp, _>(lease_until)
+            .bind::<BigInt, _>(limit)
+            .load::<Claimed>(c)
+            .await
+    })
+}
+
+/// When the sender should look again: the earliest `send_after` of a queued row.
+pub(crate) async fn next_send_after(conn: &mut DbConn) -> QueryResult<Option<NaiveDateTime>> {
+    with_conn!(conn, c => {
+        sms_outbound_queue::table
+            .filter(sms_outbound_queue::status.eq(outbound_status::QUEUED))
+            .select(diesel::dsl::min(sms_outbound_queue::send_after))
+            .first(c)
+            .await
+    })
+}
+
+const MARK_SENT_SQL: &str = "UPDATE sms_outbound SET provider_sid = COALESCE(provider_sid, $2), sent_at = $3, \
+    updated_at = $3, lease_until = NULL, reconcile_since = NULL, error_code = NULL, \
+    status = CASE WHEN status IN ('queued', 'sending') THEN 'sent' ELSE status END \
+    WHERE id = $1";
+
+/// Records that Twilio accepted a row. Never moves a status backwards (a
+/// delivery callback may have come first).
+pub(crate) async fn mark_sent(conn: &mut DbConn, id: &str, provider_sid: &str, now: NaiveDateTime) -> QueryResult<()> {
+    let query = sql(conn.backend(), MARK_SENT_SQL);
+    with_conn!(conn, c => {
+        diesel::sql_query(&query)
+            .bind::<Text, _>(id)
+            .bind::<Text, _>(provider_sid)
+            .bind::<Timestamp, _>(now)
+            .execute(c)
+            .await
+    })?;
+    Ok(())
+}
+
+/// Ends an attempt: the row leaves `sending` for `status` (failed, suppressed).
+pub(crate) async fn finish_attempt(
+    conn: &mut DbConn,
+    id: &str,
+    status: &str,
+    error_code: Option<i32>,
+    now: NaiveDateTime,
+) -> QueryResult<bool> {
+    let changed = with_conn!(conn, c => {
+        diesel::update(
+            sms_outbound_queue::table
+                .find(id)
+                .filter(sms_outbound_queue::status.eq_any([outbound_status::SENDING, outbound_status::QUEUED])),
+        )
+        .set((
+            sms_outbound_queue::status.eq(status),
+            sms_outbound_queue::error_code.eq(error_code),
+            sms_outbound_queue::updated_at.eq(now),
+            sms_outbound_queue::lease_until.eq(None::<NaiveDateTime>),
+        ))
+        .execute(c)
+        .await
+    })?;
+    Ok(changed == 1)
+}
+
+/// How a claimed row goes back to the queue.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Requeue {
+    /// When it may be claimed again.
+    pub(crate) send_after: NaiveDateTime,
+    pub(crate) error_code: Option<i32>,
+    /// False gives the claim's attempt back (nothing was tried).
+    pub(crate) count_attempt: bool,
+    /// The attempt may have reached Twilio: reconcile before sending again.
+    pub(crate) reconcile: bool,
+    pub(crate) now: NaiveDateTime,
+}
+
+impl Requeue {
+    /// Nothing was tried: the attempt is given back, nothing to reconcile.
+    pub(crate) fn untried(send_after: NaiveDateTime, now: NaiveDateTime) -> Requeue {
+        Requeue {
+            send_after,
+            error_code: None,
+            count_attempt: false,
+            reconcile: false,
+            now,
+        }
+    }
+}
+
+/// Puts a claimed row back in the queue (see [`Requeue`]).
+pub(crate) async fn requeue(conn: &mut DbConn, row: &Claimed, requeue: &Requeue) -> QueryResult<()> {
+    let Requeue {
+        send_after,
+        error_code,
+        count_attempt,
+        reconcile,
+        now,
+    } = *requeue;
+    let attempts = if count_attempt { row.attempts } else { row.attempts - 1 };
+    let reconcile_since = if reconcile {
+        row.reconcile_since.or(row.claimed_at)
+    } else {
+        row.reconcile_since
+    };
+    with_conn!(conn, c => {
+        diesel::update(
+            sms_outbound_queue::table
+                .find(&row.id)
+                .filter(sms_outbound_queue::status.eq(outbound_status::SENDING)),
+        )
+        .set((
+            sms_outbound_queue::status.eq(outbound_status::QUEUED),
+            sms_outbound_queue::send_after.eq(send_after),
+            sms_outbound_queue::attempts.eq(attempts.max(0)),
+            sms_outbound_queue::error_code.eq(error_code),
+            sms_outbound_queue::reconcile_since.eq(reconcile_since),
+            sms_outbound_queue::lease_until.eq(None::<NaiveDateTime>),
+            sms_outbound_queue::updated_at.eq(now),
+        ))
+        .execute(c)
+        .await
+    })?;
+    Ok(())
+}
+
+/// Rows whose sender died (their claim expired) go back to the queue, to be
+/// reconciled with Twilio before they are sent again, and so do rows in
+/// `sending` without a claim (moved there by a status callback) untouched
+/// since `stale`. Returns how many.
+pub(crate) async fn recover_expired(conn: &mut DbConn, now: NaiveDateTime, stale: NaiveDateTime) -> QueryResult<usize> {
+    let query = sql(
+        conn.backend(),
+        "UPDATE sms_outbound SET status = 'queued', send_after = $1, lease_until = NULL, updated_at = $1, \
+         reconcile_since = COALESCE(reconcile_since, claimed_at, updated_at) \
+         WHERE status = 'sending' AND ((lease_until IS NOT NULL AND lease_until < $1) \
+             OR (lease_until IS NULL AND updated_at < $2))",
+    );
+    with_conn!(conn, c => {
+        diesel::sql_query(&query)
+            .bind::<Timestamp, _>(now)
+            .bind::<Timestamp, _>(stale)
+            .execute(c)
+            .await
+    })
+}
+
+/// Every row in `sending` back to the queue, to be reconciled: at start-up
+/// of a lone replica (in-process cache), whose earlier senders all died.
+pub(crate) async fn recover_all_sending(conn: &mut DbConn, now: NaiveDateTime) -> QueryResult<usize> {
+    recover_expired(
+        conn,
+        now + chrono::TimeDelta::days(36_500),
+        now + chrono::TimeDelta::days(36_500),
+    )
+    .await
+}
+
+/// SMS sent since `since`: (number, when, segments), for restoring each number's pace.
+pub(crate) async fn recent_sends(
+    conn: &mut DbConn,
+    since: NaiveDateTime,
+) -> QueryResult<Vec<(String, NaiveDateTime, i32)>> {
+    let rows: Vec<(String, Option<NaiveDateTime>, i32)> = with_conn!(conn, c => {
+        sms_outbound_queue::table
+            .filter(sms_outbound_queue::sent_at.ge(since))
+            .select((sms_outbound_queue::from_number, sms_outbound_queue::sent_at, sms_outbound_queue::segments))
+            .load(c)
+            .await
+    })?;
+    Ok(rows
+        .into_iter()
+        .filter_map(|(number, sent_at, segments)| sent_at.map(|at| (number, at, segments)))
+        .collect())
+}
+
+/// Rows waiting in the queue, by status (queued, sending).
+pub(crate) async fn queue_depth(conn: &mut DbConn) -> QueryResult<Vec<(String, i64)>> {
+    with_conn!(conn, c => {
+        sms_outbound_queue::table
+            .filter(sms_outbound_queue::status.eq_any([outbound_status::QUEUED, outbound_status::SENDING]))
+            .group_by(sms_outbound_queue::status)
+            .select((sms_outbound_queue::status, diesel::dsl::count_star()))
+            .load(c)
+            .await
+    })
+}
+
+/// What a status callback refers to.
+#[derive(Debug, Clone)]
+pub(crate) struct Delivery {
+    pub(crate) id: String,
+    pub(crate) user_id: String,
+    pub(crate) changed: bool,
+}
+
+/// A delivery status callback from Twilio.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct DeliveryReport<'a> {
+    /// Our id of the SMS, carried in the StatusCallback URL (`o`).
+    pub(crate) outbound_id: Option<&'a str>,
+    /// Our id of a stranger's reply, carried in the StatusCallback URL (`s`).
+    pub(crate) stranger_id: Option<&'a str>,
+    pub(crate) provider_sid: &'a str,
+    pub(crate) status: &'a str,
+    pub(crate) error_code: Option<i32>,
+}
+
+/// Applies a delivery status from Twilio if it moves the message forward.
+/// The row is found by our id (carried in the StatusCallback URL) or else
+/// by Twilio's sid. `None` for an unknown message.
+pub(crate) async fn apply_delivery_status(
+    conn: &mut DbConn,
+    report: &DeliveryReport<'_>,
+    now: NaiveDateTime,
+) -> QueryResult<Option<Delivery>> {
+    let DeliveryReport {
+        outbound_id,
+        provider_sid,
+        status,
+        error_code,
+        ..
+    } = *report;
+    let current: Option<(String, String, String, Option<String>)> = with_conn!(conn, c => {
+        let query = sms_outbound::table
+            .select((sms_outbound::id, sms_outbound::user_id, sms_outbound::status, sms_outbound::provider_sid))
+            .into_boxed();
+        let query = match outbound_id {
+            Some(id) => query.filter(sms_outbound::id.eq(id)),
+            None => query.filter(sms_outbound::provider_sid.eq(provider_sid)),
+        };
+        query.first(c).await.optional()
+    })?;
+    let Some((id, user_id, current, known_sid)) = current else {
+        return Ok(None);
+    };
+    if known_sid.is_none() {
+        with_conn!(conn, c => {
+            diesel::update(sms_outbound::table.find(&id).filter(sms_outbound::provider_sid.is_null()))
+                .set(sms_outbound::provider_sid.eq(provider_sid))
+                .execute(c)
+                .await
+        })?;
+    }
+    if outbound_status::rank(status) <= outbound_status::rank(&current) {
+        return Ok(Some(Delivery {
+            id,
+            user_id,
+            changed: false,
+        }));
+    }
+    // Conditional on the status read, so two racing callbacks cannot move it backwards.
+    let changed = with_conn!(conn, c => {
+        diesel::update(sms_outbound_queue::table.find(&id).filter(sms_outbound_queue::status.eq(&current)))
+            .set((
+                sms_outbound_queue::status.eq(status),
+                sms_outbound_queue::error_code.eq(error_code),
+                sms_outbound_queue::updated_at.eq(now),
+                sms_outbound_queue::lease_until.eq(None::<NaiveDateTime>),
+                sms_outbound_queue::reconcile_since.eq(None::<NaiveDateTime>),
+            ))
+            .execute(c)
+            .await
+    })?;
+    Ok(Some(Delivery {
+        id,
+        user_id,
+        changed: changed == 1,
+    }))
+}
+
+pub(crate) async fn recent_outbound(conn: &mut DbConn, limit: i64) -> QueryResult<Vec<OutboundRow>> {
+    let mut rows: Vec<OutboundRow> = with_conn!(conn, c => {
+        sms_outbound::table
+            .order((sms_outbound::created_at.desc(), sms_outbound::id.desc()))
+            .limit(limit)
+            .select(OutboundRow::as_select())
+            .load(c)
+            .await
+    })?;
+    rows.reverse();
+    Ok(rows)
+}
