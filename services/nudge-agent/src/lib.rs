@@ -10,6 +10,7 @@ mod act;
 mod benches;
 mod describe;
 mod engine;
+mod error;
 mod grpc;
 mod llm;
 #[cfg(test)]
@@ -32,9 +33,9 @@ use std::time::Duration;
 
 use anyhow::Context as _;
 use chrono::{DateTime, Utc};
+use error::AgentError;
 use nudge_config::Settings;
 use nudge_core::{Language, Timezone, UserId};
-use nudge_proto::ServiceError;
 use nudge_proto::sms::sms_router_service_client::SmsRouterServiceClient;
 use nudge_proto::sms::{SendSmsRequest, SmsKind};
 use nudge_proto::workers::reminder_service_client::ReminderServiceClient;
@@ -77,21 +78,16 @@ impl Core {
 impl Core {
     /// What reads the person's sealed values: their key (cached for a few
     /// minutes), or none once they were erased.
-    pub(crate) async fn reader(&self, user_id: &str) -> Result<nudge_secure::PersonReader, ServiceError> {
-        let mut conn = self.db.conn().await.map_err(unavailable)?;
-        self.keys.for_reading(&mut conn, user_id).await.map_err(unavailable)
+    pub(crate) async fn reader(&self, user_id: &str) -> Result<nudge_secure::PersonReader, AgentError> {
+        let mut conn = self.db.conn().await?;
+        Ok(self.keys.for_reading(&mut conn, user_id).await?)
     }
 
     /// What seals the person's values: their key, made the first time.
-    pub(crate) async fn cipher(&self, user_id: &str) -> Result<nudge_secure::PersonCipher, ServiceError> {
-        let mut conn = self.db.conn().await.map_err(unavailable)?;
-        self.keys.for_writing(&mut conn, user_id).await.map_err(unavailable)
+    pub(crate) async fn cipher(&self, user_id: &str) -> Result<nudge_secure::PersonCipher, AgentError> {
+        let mut conn = self.db.conn().await?;
+        Ok(self.keys.for_writing(&mut conn, user_id).await?)
     }
-}
-
-fn unavailable(error: impl std::fmt::Display) -> ServiceError {
-    tracing::error!(%error, "storage error");
-    ServiceError::unavailable("storage is unavailable, try again")
 }
 
 /// An inbound message as the agent receives it.
@@ -116,70 +112,58 @@ impl Core {
     pub(crate) async fn load_listing(
         &self,
         user_id: &str,
-    ) -> Result<Option<(engine::ListingKind, Vec<String>)>, ServiceError> {
-        let mut conn = self.db.conn().await.map_err(unavailable)?;
-        Ok(store::listing(&mut conn, user_id)
-            .await
-            .map_err(unavailable)?
-            .map(|(kind, ids)| {
-                let kind = match kind.as_str() {
-                    "tasks" => engine::ListingKind::Tasks,
-                    "memories" => engine::ListingKind::Memories,
-                    _ => engine::ListingKind::Reminders,
-                };
-                (kind, ids)
-            }))
+    ) -> Result<Option<(engine::ListingKind, Vec<String>)>, AgentError> {
+        let mut conn = self.db.conn().await?;
+        Ok(store::listing(&mut conn, user_id).await?.map(|(kind, ids)| {
+            let kind = match kind.as_str() {
+                "tasks" => engine::ListingKind::Tasks,
+                "memories" => engine::ListingKind::Memories,
+                _ => engine::ListingKind::Reminders,
+            };
+            (kind, ids)
+        }))
     }
 
-    async fn upsert_person(
-        &self,
-        user_id: &UserId,
-        timezone: Timezone,
-        language: Language,
-    ) -> Result<(), ServiceError> {
-        let mut conn = self.db.conn().await.map_err(unavailable)?;
-        store::upsert_person(
+    async fn upsert_person(&self, user_id: &UserId, timezone: Timezone, language: Language) -> Result<(), AgentError> {
+        let mut conn = self.db.conn().await?;
+        Ok(store::upsert_person(
             &mut conn,
             user_id.as_str(),
             timezone.name(),
             language.as_str(),
             nudge_store::now(),
         )
-        .await
-        .map_err(unavailable)
+        .await?)
     }
 
     /// Handles one message. Every step is idempotent (keyed on the message
     /// id), so a retry after a failure part-way redoes nothing twice.
-    async fn handle_inbound(&self, inbound: Inbound) -> Result<Handled, ServiceError> {
+    async fn handle_inbound(&self, inbound: Inbound) -> Result<Handled, AgentError> {
         let started = std::time::Instant::now();
         let user = inbound.user_id.as_str();
-        let mut conn = self.db.conn().await.map_err(unavailable)?;
-        let Some(person) = store::person(&mut conn, user).await.map_err(unavailable)? else {
+        let mut conn = self.db.conn().await?;
+        let Some(person) = store::person(&mut conn, user).await? else {
             // sms-router knows the person but their profile has not reached us
             // yet (provisioning in flight): have the message retried shortly.
-            return Err(ServiceError::new(
-                nudge_proto::ErrorCode::FailedPrecondition,
-                "this person's profile has not reached the agent yet",
+            return Err(AgentError::FailedPrecondition(
+                "this person's profile has not reached the agent yet".to_owned(),
             ));
         };
         let timezone: Timezone = person
             .timezone
             .parse()
-            .map_err(|e: nudge_core::InvalidValue| ServiceError::internal(e.0))?;
+            .map_err(|e: nudge_core::InvalidValue| AgentError::Internal(e.0))?;
         let language: Language = person
             .language
             .parse()
-            .map_err(|e: nudge_core::InvalidValue| ServiceError::internal(e.0))?;
+            .map_err(|e: nudge_core::InvalidValue| AgentError::Internal(e.0))?;
         let body = self
             .keys
             .for_writing(&mut conn, user)
-            .await
-            .map_err(unavailable)?
+            .await?
             .encrypt_str(&inbound.body, MESSAGE_BODY);
-        let handled_before = store::record_inbound(&mut conn, user, &inbound.message_id, &body, nudge_store::now())
-            .await
-            .map_err(unavailable)?;
+        let handled_before =
+            store::record_inbound(&mut conn, user, &inbound.message_id, &body, nudge_store::now()).await?;
         drop(conn);
         let listing = self.load_listing(user).await?;
         let steps = self.pending_steps(user).await?;
@@ -277,24 +261,18 @@ impl Core {
                 idempotency_key: format!("reply:{}", inbound.message_id),
                 kind: SmsKind::Reply.into(),
             })
-            .await
-            .map_err(ServiceError::from)?
+            .await?
             .into_inner();
-        let mut conn = self.db.conn().await.map_err(unavailable)?;
+        let mut conn = self.db.conn().await?;
         if !sent.duplicate {
             let reply_body = self
                 .keys
                 .for_writing(&mut conn, user)
-                .await
-                .map_err(unavailable)?
+                .await?
                 .encrypt_str(&reply, MESSAGE_BODY);
-            store::record_reply(&mut conn, user, &reply_body, nudge_store::now())
-                .await
-                .map_err(unavailable)?;
+            store::record_reply(&mut conn, user, &reply_body, nudge_store::now()).await?;
         }
-        store::mark_handled(&mut conn, &inbound.message_id, intent, nudge_store::now())
-            .await
-            .map_err(unavailable)?;
+        store::mark_handled(&mut conn, &inbound.message_id, intent, nudge_store::now()).await?;
         let language = understood.language.as_str();
         metrics::counter!("nudge_agent_messages_total", "intent" => intent, "language" => language).increment(1);
         tracing::info!(user.id = %user, inbound.id = %inbound.message_id, intent, answered_by, "message handled");

@@ -7,12 +7,12 @@ use std::collections::HashMap;
 
 use chrono::{NaiveDateTime, TimeDelta};
 use nudge_core::Language;
-use nudge_proto::ServiceError;
 
 use crate::act::Turn;
 use crate::engine::{ForgetTarget, ListingKind};
+use crate::error::AgentError;
 use crate::memory::{self, MEMORY_BODY, MemoryRow, PendingAction};
-use crate::{Core, replies, unavailable};
+use crate::{Core, replies};
 use nudge_store::DbConn;
 
 /// How long a "forget everything?" question waits for its "yes".
@@ -68,10 +68,10 @@ pub(crate) struct TermIndex {
 }
 
 impl Core {
-    pub(crate) fn open_memory(&self, reader: &PersonReader, row: &MemoryRow) -> Result<Memory, ServiceError> {
+    pub(crate) fn open_memory(&self, reader: &PersonReader, row: &MemoryRow) -> Result<Memory, AgentError> {
         let text = reader
             .decrypt_to_string(&row.body, MEMORY_BODY)
-            .map_err(|e| ServiceError::internal(format!("memory text: {e}")))?;
+            .map_err(|e| AgentError::Internal(format!("memory text: {e}")))?;
         Ok(Memory {
             id: row.id.clone(),
             text,
@@ -81,12 +81,10 @@ impl Core {
     }
 
     /// The person's memories, decrypted, oldest first.
-    pub(crate) async fn memories(&self, user_id: &str, active_only: bool) -> Result<Vec<Memory>, ServiceError> {
-        let mut conn = self.db.conn().await.map_err(unavailable)?;
-        let rows = memory::list(&mut conn, user_id, active_only)
-            .await
-            .map_err(unavailable)?;
-        let reader = self.keys.for_reading(&mut conn, user_id).await.map_err(unavailable)?;
+    pub(crate) async fn memories(&self, user_id: &str, active_only: bool) -> Result<Vec<Memory>, AgentError> {
+        let mut conn = self.db.conn().await?;
+        let rows = memory::list(&mut conn, user_id, active_only).await?;
+        let reader = self.keys.for_reading(&mut conn, user_id).await?;
         drop(conn);
         rows.iter().map(|row| self.open_memory(&reader, row)).collect()
     }
@@ -97,22 +95,17 @@ impl Core {
         user_id: &str,
         fact: &str,
         idempotency_key: &str,
-    ) -> Result<Remembered, ServiceError> {
+    ) -> Result<Remembered, AgentError> {
         let existing = self.memories(user_id, true).await?;
-        let mut conn = self.db.conn().await.map_err(unavailable)?;
-        if let Some(id) = memory::by_key(&mut conn, user_id, idempotency_key)
-            .await
-            .map_err(unavailable)?
-        {
+        let mut conn = self.db.conn().await?;
+        if let Some(id) = memory::by_key(&mut conn, user_id, idempotency_key).await? {
             // A retry of a message already handled.
             let text = existing.iter().find(|m| m.id == id).map_or(fact, |m| m.text.as_str());
             return Ok(Remembered::New(text.to_owned()));
         }
         let wanted = memory::normalized(fact);
         if let Some(same) = existing.iter().find(|m| memory::normalized(&m.text) == wanted) {
-            memory::mention(&mut conn, user_id, &same.id, nudge_store::now())
-                .await
-                .map_err(unavailable)?;
+            memory::mention(&mut conn, user_id, &same.id, nudge_store::now()).await?;
             return Ok(Remembered::Again(same.text.clone()));
         }
         let subject = memory::subject(fact);
@@ -125,8 +118,7 @@ impl Core {
         let body = self
             .keys
             .for_writing(&mut conn, user_id)
-            .await
-            .map_err(unavailable)?
+            .await?
             .encrypt_str(fact, MEMORY_BODY);
         let terms = memory::term_hashes(self.keys.ring(), user_id, fact);
         let id = memory::insert(
@@ -141,8 +133,7 @@ impl Core {
             contradicted.map(|m| m.id.as_str()),
             nudge_store::now(),
         )
-        .await
-        .map_err(unavailable)?;
+        .await?;
         drop(conn);
         self.embed_kept(user_id, &id, fact).await;
         Ok(match contradicted {
@@ -151,7 +142,7 @@ impl Core {
         })
     }
 
-    pub(crate) async fn remember(&self, turn: &Turn<'_>, fact: &str, lang: Language) -> Result<String, ServiceError> {
+    pub(crate) async fn remember(&self, turn: &Turn<'_>, fact: &str, lang: Language) -> Result<String, AgentError> {
         let fact = memory::absolute(fact, turn.now(), lang);
         let key = format!("sms:{}", turn.message_id);
         Ok(match self.keep_fact(&turn.user(), &fact, &key).await? {
@@ -169,12 +160,12 @@ impl Core {
         user_id: &str,
         query: &str,
         limit: usize,
-    ) -> Result<Vec<Memory>, ServiceError> {
+    ) -> Result<Vec<Memory>, AgentError> {
         let wanted = memory::term_hashes(self.keys.ring(), user_id, query);
         if wanted.is_empty() || limit == 0 {
             return Ok(Vec::new());
         }
-        let mut conn = self.db.conn().await.map_err(unavailable)?;
+        let mut conn = self.db.conn().await?;
         let index = self.term_index(&mut conn, user_id, wanted).await?;
         self.shown(&mut conn, user_id, &index, limit, Ranking::Words).await
     }
@@ -191,7 +182,7 @@ impl Core {
         index: &TermIndex,
         limit: usize,
         ranking: Ranking<'_>,
-    ) -> Result<Vec<Memory>, ServiceError> {
+    ) -> Result<Vec<Memory>, AgentError> {
         let mut best = Vec::new();
         let mut rows = Vec::new();
         for _ in 0..3 {
@@ -206,9 +197,7 @@ impl Core {
             let ids: Vec<String> = candidates.iter().map(|(_, id)| id.clone()).collect();
             // The candidates' rows, bodies included: the shown ones are among
             // them (one query rather than two).
-            rows = memory::rows_with_creation(conn, user_id, &ids)
-                .await
-                .map_err(unavailable)?;
+            rows = memory::rows_with_creation(conn, user_id, &ids).await?;
             let created: HashMap<String, NaiveDateTime> = rows
                 .iter()
                 .filter(|(row, _)| row.status == "active")
@@ -219,10 +208,8 @@ impl Core {
             if stale.is_empty() {
                 break;
             }
-            memory::drop_terms(conn, user_id, &stale).await.map_err(unavailable)?;
-            crate::semantic::delete(conn, user_id, &stale)
-                .await
-                .map_err(unavailable)?;
+            memory::drop_terms(conn, user_id, &stale).await?;
+            crate::semantic::delete(conn, user_id, &stale).await?;
         }
         let mut found = Vec::with_capacity(best.len());
         let reader = self.reader(user_id).await?;
@@ -244,13 +231,11 @@ impl Core {
         conn: &mut DbConn,
         user_id: &str,
         wanted: Vec<Vec<u8>>,
-    ) -> Result<TermIndex, ServiceError> {
+    ) -> Result<TermIndex, AgentError> {
         let terms_key = self.keys.ring().active_key_id().as_str();
-        let (total, stale) = memory::index_state(conn, user_id, terms_key)
-            .await
-            .map_err(unavailable)?;
+        let (total, stale) = memory::index_state(conn, user_id, terms_key).await?;
         let unindexed = if stale {
-            memory::unindexed(conn, user_id, terms_key).await.map_err(unavailable)?
+            memory::unindexed(conn, user_id, terms_key).await?
         } else {
             Vec::new()
         };
@@ -259,14 +244,14 @@ impl Core {
         let reader = if unindexed.is_empty() {
             None
         } else {
-            Some(self.keys.for_reading(conn, user_id).await.map_err(unavailable)?)
+            Some(self.keys.for_reading(conn, user_id).await?)
         };
         for (id, body, _) in unindexed {
             let text = reader
                 .as_ref()
-                .ok_or_else(|| ServiceError::internal("no reader"))?
+                .ok_or_else(|| AgentError::Internal("no reader".to_owned()))?
                 .decrypt_to_string(&body, MEMORY_BODY)
-                .map_err(|e| ServiceError::internal(format!("memory text: {e}")))?;
+                .map_err(|e| AgentError::Internal(format!("memory text: {e}")))?;
             let terms = memory::term_hashes(self.keys.ring(), user_id, &text);
             if to_index.len() < BACKFILL_PER_QUERY {
                 to_index.push((id, terms));
@@ -283,9 +268,7 @@ impl Core {
             }
         }
         if !to_index.is_empty() {
-            memory::index(conn, user_id, &to_index, terms_key)
-                .await
-                .map_err(unavailable)?;
+            memory::index(conn, user_id, &to_index, terms_key).await?;
         }
         Ok(TermIndex { wanted, total, pending })
     }
@@ -303,10 +286,8 @@ impl Core {
         user_id: &str,
         index: &TermIndex,
         limit: usize,
-    ) -> Result<(Vec<memory::Weighted>, Vec<(i64, String)>), ServiceError> {
-        let mut frequency = memory::frequencies(conn, user_id, &index.wanted)
-            .await
-            .map_err(unavailable)?;
+    ) -> Result<(Vec<memory::Weighted>, Vec<(i64, String)>), AgentError> {
+        let mut frequency = memory::frequencies(conn, user_id, &index.wanted).await?;
         for posting in &index.pending {
             *frequency.entry(posting.term.clone()).or_default() += 1;
         }
@@ -324,7 +305,7 @@ impl Core {
             }
             let asked: Vec<Vec<u8>> = batch.iter().map(|term| term.to_vec()).collect();
             let mut by_term: HashMap<Vec<u8>, Vec<String>> = HashMap::new();
-            for (term, id) in memory::holders_of(conn, user_id, &asked).await.map_err(unavailable)? {
+            for (term, id) in memory::holders_of(conn, user_id, &asked).await? {
                 by_term.entry(term).or_default().push(id);
             }
             for term in batch {
@@ -357,8 +338,8 @@ impl Core {
         index: &TermIndex,
         terms: &[Vec<u8>],
         ids: &[String],
-    ) -> Result<Vec<memory::Posting>, ServiceError> {
-        let mut held = memory::held(conn, user_id, terms, ids).await.map_err(unavailable)?;
+    ) -> Result<Vec<memory::Posting>, AgentError> {
+        let mut held = memory::held(conn, user_id, terms, ids).await?;
         held.extend(
             index
                 .pending
@@ -374,7 +355,7 @@ impl Core {
         turn: &Turn<'_>,
         about: Option<&str>,
         lang: Language,
-    ) -> Result<String, ServiceError> {
+    ) -> Result<String, AgentError> {
         let user = turn.user();
         let shown = match about {
             None => {
@@ -409,7 +390,7 @@ impl Core {
         turn: &Turn<'_>,
         target: &ForgetTarget,
         lang: Language,
-    ) -> Result<String, ServiceError> {
+    ) -> Result<String, AgentError> {
         let user = turn.user();
         let all = self.memories(&user, false).await?;
         let chosen = match target {
@@ -442,8 +423,8 @@ impl Core {
                 }
             }
         }
-        let mut conn = self.db.conn().await.map_err(unavailable)?;
-        memory::delete(&mut conn, &user, &ids).await.map_err(unavailable)?;
+        let mut conn = self.db.conn().await?;
+        memory::delete(&mut conn, &user, &ids).await?;
         Ok(replies::forgotten(lang, &chosen.text))
     }
 
@@ -452,7 +433,7 @@ impl Core {
         turn: &Turn<'_>,
         action: PendingAction,
         lang: Language,
-    ) -> Result<String, ServiceError> {
+    ) -> Result<String, AgentError> {
         let user = turn.user();
         let question = match action {
             PendingAction::ForgetAll => {
@@ -470,7 +451,7 @@ impl Core {
                 replies::confirm_cancel_all(lang, count)
             }
         };
-        let mut conn = self.db.conn().await.map_err(unavailable)?;
+        let mut conn = self.db.conn().await?;
         memory::set_pending(
             &mut conn,
             &user,
@@ -478,37 +459,34 @@ impl Core {
             turn.message_id,
             nudge_store::to_utc(turn.received_at),
         )
-        .await
-        .map_err(unavailable)?;
+        .await?;
         Ok(question)
     }
 
     /// Forgets an action waiting for a "yes" (any other message does).
-    pub(crate) async fn drop_pending(&self, turn: &Turn<'_>) -> Result<(), ServiceError> {
-        let mut conn = self.db.conn().await.map_err(unavailable)?;
-        memory::clear_pending(&mut conn, &turn.user())
-            .await
-            .map_err(unavailable)
+    pub(crate) async fn drop_pending(&self, turn: &Turn<'_>) -> Result<(), AgentError> {
+        let mut conn = self.db.conn().await?;
+        Ok(memory::clear_pending(&mut conn, &turn.user()).await?)
     }
 
-    pub(crate) async fn confirm(&self, turn: &Turn<'_>, yes: bool, lang: Language) -> Result<String, ServiceError> {
+    pub(crate) async fn confirm(&self, turn: &Turn<'_>, yes: bool, lang: Language) -> Result<String, AgentError> {
         let user = turn.user();
-        let mut conn = self.db.conn().await.map_err(unavailable)?;
-        let pending = memory::pending(&mut conn, &user).await.map_err(unavailable)?;
+        let mut conn = self.db.conn().await?;
+        let pending = memory::pending(&mut conn, &user).await?;
         let received = nudge_store::to_utc(turn.received_at);
         let Some((action, _, _)) =
             pending.filter(|(_, _, asked_at)| received - *asked_at <= CONFIRM_WINDOW && *asked_at <= received)
         else {
-            memory::clear_pending(&mut conn, &user).await.map_err(unavailable)?;
+            memory::clear_pending(&mut conn, &user).await?;
             return Ok(replies::nothing_to_confirm(lang));
         };
-        memory::clear_pending(&mut conn, &user).await.map_err(unavailable)?;
+        memory::clear_pending(&mut conn, &user).await?;
         if !yes {
             return Ok(replies::kept(lang));
         }
         match action {
             PendingAction::ForgetAll => {
-                let count = memory::delete_all(&mut conn, &user).await.map_err(unavailable)?;
+                let count = memory::delete_all(&mut conn, &user).await?;
                 self.vectors.forget(&user);
                 tracing::info!(user.id = %user, count, "memories forgotten at the person's request");
                 Ok(replies::forgot_everything(lang))

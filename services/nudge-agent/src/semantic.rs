@@ -36,16 +36,16 @@ use std::time::{Duration, Instant};
 
 use diesel::prelude::*;
 use diesel_async::RunQueryDsl;
-use nudge_proto::ServiceError;
 use nudge_store::schema::{agent_embedding_stamps, agent_memory_embeddings};
 use nudge_store::{DbConn, Transact as _, diesel, diesel_async, with_conn};
 
+use crate::Core;
+use crate::error::AgentError;
 use crate::llm::mask::Masker;
 use crate::llm::provider::Provider;
 use crate::llm::usage;
 use crate::memory;
 use crate::recall::{Memory, Ranking, TermIndex};
-use crate::{Core, unavailable};
 
 /// Gives the person's vectors a new stamp, with the statement's connection
 /// `$c`: after every change to them (in the same transaction where there is
@@ -523,7 +523,7 @@ impl VectorCache {
 
 impl Core {
     /// The providers that may embed for the person now, in order (none: words only).
-    async fn embedders(&self, user_id: &str) -> Result<Vec<&Provider>, ServiceError> {
+    async fn embedders(&self, user_id: &str) -> Result<Vec<&Provider>, AgentError> {
         let usable: Vec<&Provider> = self
             .chain
             .providers
@@ -534,15 +534,13 @@ impl Core {
             // No database read: the lexical path stays exactly as it was.
             return Ok(usable);
         }
-        let mut conn = self.db.conn().await.map_err(unavailable)?;
-        let preferences = usage::preferences(&mut conn, user_id).await.map_err(unavailable)?;
+        let mut conn = self.db.conn().await?;
+        let preferences = usage::preferences(&mut conn, user_id).await?;
         if preferences.local_only {
             return Ok(Vec::new());
         }
         let month = nudge_store::now().format("%Y-%m").to_string();
-        let spent = usage::month_cost(&mut conn, user_id, &month)
-            .await
-            .map_err(unavailable)?;
+        let spent = usage::month_cost(&mut conn, user_id, &month).await?;
         let over_budget = spent >= self.chain.budget(&preferences.plan);
         Ok(usable
             .into_iter()
@@ -553,7 +551,7 @@ impl Core {
     /// The vector of `text`, masked as the chat masks it, from the first
     /// provider that embeds it; `None` when none may or none did (logged,
     /// without the text).
-    pub(crate) async fn embed(&self, user_id: &str, text: &str) -> Result<Option<Embedded>, ServiceError> {
+    pub(crate) async fn embed(&self, user_id: &str, text: &str) -> Result<Option<Embedded>, AgentError> {
         let providers = self.embedders(user_id).await?;
         if providers.is_empty() {
             return Ok(None);
@@ -611,22 +609,22 @@ impl Core {
     /// without content.
     pub(crate) async fn embed_kept(&self, user_id: &str, memory_id: &str, text: &str) {
         if let Err(error) = self.try_embed_kept(user_id, memory_id, text).await {
+            let error = nudge_proto::ServiceError::from(error);
             tracing::warn!(memory.id = %memory_id, error = %error.message, "memory kept without its embedding");
         }
     }
 
-    async fn try_embed_kept(&self, user_id: &str, memory_id: &str, text: &str) -> Result<(), ServiceError> {
+    async fn try_embed_kept(&self, user_id: &str, memory_id: &str, text: &str) -> Result<(), AgentError> {
         let Some(embedded) = self.embed(user_id, text).await? else {
             return Ok(());
         };
-        let mut conn = self.db.conn().await.map_err(unavailable)?;
+        let mut conn = self.db.conn().await?;
         let vector = self
             .keys
             .for_writing(&mut conn, user_id)
-            .await
-            .map_err(unavailable)?
+            .await?
             .encrypt(&to_bytes(&embedded.vector), MEMORY_EMBEDDING);
-        save(
+        Ok(save(
             &mut conn,
             user_id,
             memory_id,
@@ -634,8 +632,7 @@ impl Core {
             &vector,
             nudge_store::now(),
         )
-        .await
-        .map_err(unavailable)
+        .await?)
     }
 
     /// The person's vectors of `model`, decrypted: from this replica's
@@ -645,15 +642,15 @@ impl Core {
         conn: &mut DbConn,
         user_id: &str,
         model: &str,
-    ) -> Result<Arc<PersonVectors>, ServiceError> {
+    ) -> Result<Arc<PersonVectors>, AgentError> {
         // The stamp before the vectors: a change in between makes the next
         // recall read them again, never the other way round.
-        let stamp = stamp(conn, user_id).await.map_err(unavailable)?;
+        let stamp = stamp(conn, user_id).await?;
         if let Some(held) = self.vectors.get(user_id, model, stamp) {
             return Ok(held);
         }
-        let rows = load(conn, user_id, model).await.map_err(unavailable)?;
-        let reader = self.keys.for_reading(conn, user_id).await.map_err(unavailable)?;
+        let rows = load(conn, user_id, model).await?;
+        let reader = self.keys.for_reading(conn, user_id).await?;
         let vectors = rows
             .into_iter()
             .filter_map(|(id, sealed)| {
@@ -682,7 +679,7 @@ impl Core {
         user_id: &str,
         query: &str,
         limit: usize,
-    ) -> Result<Vec<Memory>, ServiceError> {
+    ) -> Result<Vec<Memory>, AgentError> {
         self.relevant_memories_from(user_id, query, limit, FIRST_CANDIDATES)
             .await
     }
@@ -695,7 +692,7 @@ impl Core {
         query: &str,
         limit: usize,
         first: usize,
-    ) -> Result<Vec<Memory>, ServiceError> {
+    ) -> Result<Vec<Memory>, AgentError> {
         if limit == 0 {
             return Ok(Vec::new());
         }
@@ -703,7 +700,7 @@ impl Core {
             return self.search_memories(user_id, query, limit).await;
         };
         let wanted = memory::term_hashes(self.keys.ring(), user_id, query);
-        let mut conn = self.db.conn().await.map_err(unavailable)?;
+        let mut conn = self.db.conn().await?;
         let index = self.term_index(&mut conn, user_id, wanted).await?;
         let ranking = Ranking::Meaning {
             model: &embedded.model,
@@ -724,7 +721,7 @@ impl Core {
         vectors: Arc<PersonVectors>,
         query: Vec<f32>,
         (limit, first): (usize, usize),
-    ) -> Result<Vec<(i64, String)>, ServiceError> {
+    ) -> Result<Vec<(i64, String)>, AgentError> {
         // The cosines on another thread while the index is read (a few ms
         // each with 10,000 memories).
         let mut ranking = Some(tokio::task::spawn_blocking(move || vectors.ranked(&query)));
@@ -739,11 +736,11 @@ impl Core {
             if let Some(ranking) = ranking.take() {
                 let ranked = ranking
                     .await
-                    .map_err(|e| ServiceError::internal(format!("ranking by meaning: {e}")))?;
+                    .map_err(|e| AgentError::Internal(format!("ranking by meaning: {e}")))?;
                 by_meaning = Some(ranked);
             }
             let Some(by_meaning) = by_meaning.as_ref() else {
-                return Err(ServiceError::internal("ranking by meaning missing"));
+                return Err(AgentError::Internal("ranking by meaning missing".to_owned()));
             };
             // Only active memories have a vector: the others have none.
             let some_without_vector = index.total > by_meaning.len();

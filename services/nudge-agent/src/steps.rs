@@ -45,13 +45,13 @@ use chrono::{DateTime, NaiveDateTime, TimeDelta, Utc};
 use diesel::prelude::*;
 use diesel_async::RunQueryDsl;
 use nudge_core::Language;
-use nudge_proto::ServiceError;
 use nudge_store::schema::agent_pending_steps;
 use nudge_store::{DbConn, diesel, diesel_async, with_conn};
 
 use crate::act::Turn;
 use crate::engine::fold;
-use crate::{Core, replies, unavailable};
+use crate::error::AgentError;
+use crate::{Core, replies};
 
 /// Encryption context of the kept steps.
 pub(crate) const STEPS_BODY: &[u8] = b"agent.steps.body";
@@ -418,21 +418,19 @@ fn count(n: usize) -> i32 {
 
 impl Core {
     /// The steps kept for the person, if any (unreadable ones are dropped).
-    pub(crate) async fn pending_steps(&self, user_id: &str) -> Result<Option<Pending>, ServiceError> {
-        let mut conn = self.db.conn().await.map_err(unavailable)?;
-        let Some((body, sent, language, inbound_id, updated_at)) =
-            load(&mut conn, user_id).await.map_err(unavailable)?
-        else {
+    pub(crate) async fn pending_steps(&self, user_id: &str) -> Result<Option<Pending>, AgentError> {
+        let mut conn = self.db.conn().await?;
+        let Some((body, sent, language, inbound_id, updated_at)) = load(&mut conn, user_id).await? else {
             return Ok(None);
         };
-        let reader = self.keys.for_reading(&mut conn, user_id).await.map_err(unavailable)?;
+        let reader = self.keys.for_reading(&mut conn, user_id).await?;
         let steps = reader
             .decrypt_to_string(&body, STEPS_BODY)
             .ok()
             .and_then(|json| serde_json::from_str::<Vec<String>>(&json).ok());
         let (Some(steps), Ok(language)) = (steps, language.parse::<Language>()) else {
             tracing::warn!(user.id = %user_id, "kept steps unreadable, dropped");
-            delete(&mut conn, user_id).await.map_err(unavailable)?;
+            delete(&mut conn, user_id).await?;
             return Ok(None);
         };
         Ok(Some(Pending {
@@ -452,16 +450,15 @@ impl Core {
         steps: &[String],
         language: Language,
         received_at: DateTime<Utc>,
-    ) -> Result<(), ServiceError> {
-        let json = serde_json::to_string(steps).map_err(|e| ServiceError::internal(e.to_string()))?;
-        let mut conn = self.db.conn().await.map_err(unavailable)?;
+    ) -> Result<(), AgentError> {
+        let json = serde_json::to_string(steps).map_err(|e| AgentError::Internal(e.to_string()))?;
+        let mut conn = self.db.conn().await?;
         let body = self
             .keys
             .for_writing(&mut conn, user_id)
-            .await
-            .map_err(unavailable)?
+            .await?
             .encrypt_str(&json, STEPS_BODY);
-        save(
+        Ok(save(
             &mut conn,
             user_id,
             (&body, count(steps.len())),
@@ -470,18 +467,17 @@ impl Core {
             inbound_id,
             nudge_store::to_utc(received_at),
         )
-        .await
-        .map_err(unavailable)
+        .await?)
     }
 
     /// Drops the steps kept for the person.
-    pub(crate) async fn drop_steps(&self, user_id: &str) -> Result<(), ServiceError> {
-        let mut conn = self.db.conn().await.map_err(unavailable)?;
-        delete(&mut conn, user_id).await.map_err(unavailable)
+    pub(crate) async fn drop_steps(&self, user_id: &str) -> Result<(), AgentError> {
+        let mut conn = self.db.conn().await?;
+        Ok(delete(&mut conn, user_id).await?)
     }
 
     /// The next step (or the end), for a "next"; the same text again for a retried message.
-    pub(crate) async fn next_step(&self, turn: &Turn<'_>, language: Language) -> Result<String, ServiceError> {
+    pub(crate) async fn next_step(&self, turn: &Turn<'_>, language: Language) -> Result<String, AgentError> {
         let user = turn.user();
         let Some(pending) = self.pending_steps(&user).await? else {
             return Ok(replies::steps_finished(language));
@@ -489,9 +485,9 @@ impl Core {
         if pending.inbound_id == turn.message_id {
             return Ok(pending.text(pending.sent));
         }
-        let mut conn = self.db.conn().await.map_err(unavailable)?;
+        let mut conn = self.db.conn().await?;
         if pending.sent > pending.steps.len() {
-            delete(&mut conn, &user).await.map_err(unavailable)?;
+            delete(&mut conn, &user).await?;
             return Ok(replies::steps_finished(pending.language));
         }
         let next = pending.sent + 1;
@@ -502,8 +498,7 @@ impl Core {
             turn.message_id,
             nudge_store::to_utc(turn.received_at),
         )
-        .await
-        .map_err(unavailable)?;
+        .await?;
         Ok(pending.text(next))
     }
 }
