@@ -683,8 +683,8 @@ fn term_rows(memory_id: &str, user_id: &str, terms: &[Vec<u8>]) -> Vec<TermRow> 
 }
 
 /// The person's active memories whose terms are not indexed under `terms_key`
-/// (written before the index existed, by an older agent, or hashed under a
-/// key since rotated out of the active slot): id, encrypted text, creation.
+/// (hashed under a key since rotated out of the active slot): id, encrypted
+/// text, creation.
 pub(crate) async fn unindexed(
     conn: &mut DbConn,
     user_id: &str,
@@ -894,23 +894,6 @@ pub(crate) async fn rows_with_creation(
         found.extend(rows);
     }
     Ok(found)
-}
-
-/// Removes index rows left for memories that are no longer active (written
-/// by an older agent that superseded or deleted them).
-pub(crate) async fn drop_terms(conn: &mut DbConn, user_id: &str, ids: &[String]) -> QueryResult<()> {
-    for chunk in ids.chunks(IDS_PER_STATEMENT) {
-        with_conn!(conn, c => {
-            diesel::delete(
-                agent_memory_terms::table
-                    .filter(agent_memory_terms::user_id.eq(user_id))
-                    .filter(agent_memory_terms::memory_id.eq_any(chunk)),
-            )
-            .execute(c)
-            .await
-        })?;
-    }
-    Ok(())
 }
 
 /// The same fact told again: one more mention.

@@ -19,9 +19,6 @@ use nudge_store::DbConn;
 const CONFIRM_WINDOW: TimeDelta = TimeDelta::minutes(10);
 /// The most memories a recall lists.
 const RECALL_LIMIT: usize = 5;
-/// The most not-yet-indexed memories a query indexes (the others are matched
-/// in memory meanwhile), so the first recall after an upgrade stays quick.
-const BACKFILL_PER_QUERY: usize = 200;
 
 /// A decrypted memory.
 #[derive(Debug, Clone)]
@@ -63,8 +60,6 @@ pub(crate) struct TermIndex {
     pub(crate) wanted: Vec<Vec<u8>>,
     /// How many active memories the person has.
     pub(crate) total: usize,
-    /// Postings of the query's terms in memories not indexed yet.
-    pending: Vec<memory::Posting>,
 }
 
 impl Core {
@@ -172,9 +167,9 @@ impl Core {
 
     /// The best `limit` memories for a query (`index`) as `ranking` ranks
     /// them, read and decrypted: a higher score first, then the later memory.
-    /// Candidates whose memory is no longer active (index rows or vectors an
-    /// older agent left behind) are deleted with their terms and vectors, and
-    /// the ranking redone (three times at most).
+    /// Candidates whose memory is no longer active (superseded or forgotten
+    /// while the ranking read the index) are left out and the ranking redone
+    /// (three times at most).
     pub(crate) async fn shown(
         &self,
         conn: &mut DbConn,
@@ -204,12 +199,9 @@ impl Core {
                 .map(|(row, at)| (row.id.clone(), *at))
                 .collect();
             best = memory::best(&candidates, &created, limit);
-            let stale: Vec<String> = ids.into_iter().filter(|id| !created.contains_key(id)).collect();
-            if stale.is_empty() {
+            if ids.iter().all(|id| created.contains_key(id)) {
                 break;
             }
-            memory::drop_terms(conn, user_id, &stale).await?;
-            crate::semantic::delete(conn, user_id, &stale).await?;
         }
         let mut found = Vec::with_capacity(best.len());
         let reader = self.reader(user_id).await?;
@@ -222,10 +214,8 @@ impl Core {
     }
 
     /// The term index ready for a query's terms (`wanted`, keyed hashes):
-    /// how many active memories there are, and the memories not yet indexed
-    /// under the active key, the first [`BACKFILL_PER_QUERY`] indexed now and
-    /// the others decrypted and matched here (indexed by the next queries),
-    /// so none is missed.
+    /// how many active memories there are, after indexing the memories whose
+    /// terms were hashed under a key since rotated out of the active slot.
     pub(crate) async fn term_index(
         &self,
         conn: &mut DbConn,
@@ -239,7 +229,6 @@ impl Core {
         } else {
             Vec::new()
         };
-        let mut pending = Vec::new();
         let mut to_index = Vec::new();
         let reader = if unindexed.is_empty() {
             None
@@ -252,25 +241,12 @@ impl Core {
                 .ok_or_else(|| AgentError::Internal("no reader".to_owned()))?
                 .decrypt_to_string(&body, MEMORY_BODY)
                 .map_err(|e| AgentError::Internal(format!("memory text: {e}")))?;
-            let terms = memory::term_hashes(self.keys.ring(), user_id, &text);
-            if to_index.len() < BACKFILL_PER_QUERY {
-                to_index.push((id, terms));
-            } else {
-                pending.extend(
-                    terms
-                        .into_iter()
-                        .filter(|term| wanted.contains(term))
-                        .map(|term| memory::Posting {
-                            memory_id: id.clone(),
-                            term,
-                        }),
-                );
-            }
+            to_index.push((id, memory::term_hashes(self.keys.ring(), user_id, &text)));
         }
         if !to_index.is_empty() {
             memory::index(conn, user_id, &to_index, terms_key).await?;
         }
-        Ok(TermIndex { wanted, total, pending })
+        Ok(TermIndex { wanted, total })
     }
 
     /// The query's weighted terms and, from the index, every active memory
@@ -287,10 +263,7 @@ impl Core {
         index: &TermIndex,
         limit: usize,
     ) -> Result<(Vec<memory::Weighted>, Vec<(i64, String)>), AgentError> {
-        let mut frequency = memory::frequencies(conn, user_id, &index.wanted).await?;
-        for posting in &index.pending {
-            *frequency.entry(posting.term.clone()).or_default() += 1;
-        }
+        let frequency = memory::frequencies(conn, user_id, &index.wanted).await?;
         let terms = memory::weigh(&index.wanted, &frequency, index.total);
         let mut scores = memory::Scores::new(&terms, limit);
         // SQLite has no round trip: one term a statement.
@@ -309,45 +282,16 @@ impl Core {
                 by_term.entry(term).or_default().push(id);
             }
             for term in batch {
-                let mut holders = by_term.remove(term).unwrap_or_default();
-                holders.extend(
-                    index
-                        .pending
-                        .iter()
-                        .filter(|p| p.term == term)
-                        .map(|p| p.memory_id.clone()),
-                );
-                scores.read(holders);
+                scores.read(by_term.remove(term).unwrap_or_default());
             }
         }
         let (unread, to_check) = scores.to_complete();
         let mut held = Vec::new();
         if !unread.is_empty() && !to_check.is_empty() {
-            held = self.held(conn, user_id, index, &unread, &to_check).await?;
+            held = memory::held(conn, user_id, &unread, &to_check).await?;
         }
         let candidates = scores.complete(&held, &to_check);
         Ok((terms, candidates))
-    }
-
-    /// Which of `terms` each of the memories `ids` holds, from the index and
-    /// the memories not indexed yet.
-    pub(crate) async fn held(
-        &self,
-        conn: &mut DbConn,
-        user_id: &str,
-        index: &TermIndex,
-        terms: &[Vec<u8>],
-        ids: &[String],
-    ) -> Result<Vec<memory::Posting>, AgentError> {
-        let mut held = memory::held(conn, user_id, terms, ids).await?;
-        held.extend(
-            index
-                .pending
-                .iter()
-                .filter(|p| terms.contains(&p.term) && ids.contains(&p.memory_id))
-                .cloned(),
-        );
-        Ok(held)
     }
 
     pub(crate) async fn recall(

@@ -1,16 +1,15 @@
 //! The term index of recall, on SQLite and (ignored unless asked) PostgreSQL:
-//! it ranks as a full scan does, finds rows written before it existed, follows
-//! supersede / forget / key rotation, and stores no plaintext term.
+//! it ranks as a full scan does, follows supersede / forget / key rotation, and stores no plaintext term.
 
 use diesel::prelude::*;
 use diesel_async::RunQueryDsl;
 use nudge_secure::{KeyRing, SecretString};
-use nudge_store::schema::{agent_memories, agent_memory_terms};
+use nudge_store::schema::agent_memory_terms;
 use nudge_store::{Db, diesel, diesel_async, with_conn};
 use nudge_testkit::TestDatabase;
 
 use crate::Core;
-use crate::memory::{self, MEMORY_BODY};
+use crate::memory;
 
 const USER: &str = "0190a000-0000-7000-8000-0000000000a1";
 const OTHER: &str = "0190a000-0000-7000-8000-0000000000a2";
@@ -79,31 +78,6 @@ async fn assert_same_ranking(core: &Core, user: &str) {
     }
 }
 
-/// A memory as an agent without the index wrote it: no terms, no terms key.
-async fn insert_legacy(db: &Db, keys: &KeyRing, user: &str, text: &str, i: usize) {
-    let body = keys.encrypt_str(text, MEMORY_BODY);
-    let now = nudge_store::now() + chrono::TimeDelta::milliseconds(i64::try_from(i).expect("small"));
-    let id = nudge_core::new_id();
-    let user = user.to_owned();
-    let mut conn = db.conn().await.expect("conn");
-    with_conn!(&mut conn, c => {
-        diesel::insert_into(agent_memories::table)
-            .values((
-                agent_memories::id.eq(&id),
-                agent_memories::user_id.eq(&user),
-                agent_memories::body.eq(&body),
-                agent_memories::status.eq("active"),
-                agent_memories::mentions.eq(1),
-                agent_memories::idempotency_key.eq(format!("legacy:{id}")),
-                agent_memories::created_at.eq(now),
-                agent_memories::updated_at.eq(now),
-            ))
-            .execute(c)
-            .await
-    })
-    .expect("insert");
-}
-
 async fn term_rows(db: &Db, user: &str) -> Vec<Vec<u8>> {
     let mut conn = db.conn().await.expect("conn");
     with_conn!(&mut conn, c => {
@@ -116,9 +90,12 @@ async fn term_rows(db: &Db, user: &str) -> Vec<Vec<u8>> {
     .expect("terms")
 }
 
-async fn unindexed_count(db: &Db, user: &str) -> usize {
+async fn unindexed_count(db: &Db, user: &str, terms_key: &str) -> usize {
     let mut conn = db.conn().await.expect("conn");
-    memory::unindexed(&mut conn, user, "k1").await.expect("unindexed").len()
+    memory::unindexed(&mut conn, user, terms_key)
+        .await
+        .expect("unindexed")
+        .len()
 }
 
 async fn index_ranks_as_a_full_scan(database: TestDatabase) {
@@ -131,20 +108,14 @@ async fn index_ranks_as_a_full_scan(database: TestDatabase) {
     let keys = ring("k1", &[("k1", &k1)]);
     let core = core(&db, keys.clone());
 
-    // Rows from before the index (more than one query indexes), then new ones.
-    for i in 0..260 {
-        insert_legacy(&db, &keys, USER, &fact(i), i).await;
-    }
-    assert_eq!(unindexed_count(&db, USER).await, 260);
-    for i in 260..300 {
+    for i in 0..300 {
         core.keep_fact(USER, &fact(i), &format!("new:{i}")).await.expect("keep");
     }
     core.keep_fact(OTHER, "my sister likes jazz", "other:1")
         .await
         .expect("keep");
-    // The first query indexes some and matches the rest in memory: same answer.
     assert_same_ranking(&core, USER).await;
-    assert_eq!(unindexed_count(&db, USER).await, 0);
+    assert_eq!(unindexed_count(&db, USER, "k1").await, 0);
     assert_same_ranking(&core, USER).await;
     assert!(
         indexed(&core, USER, "sister jazz")
@@ -180,9 +151,13 @@ async fn index_ranks_as_a_full_scan(database: TestDatabase) {
     );
     assert_same_ranking(&core, USER).await;
 
-    // Key rotation: memories are hashed again under the new key, lazily.
+    // Key rotation: memories are hashed again under the new key, lazily (all
+    // at the first query).
     let rotated = core_with(&db, ring("k2", &[("k1", &k1), ("k2", &k2)]));
+    let active = rotated.memories(USER, true).await.expect("memories").len();
+    assert_eq!(unindexed_count(&db, USER, "k2").await, active);
     assert_same_ranking(&rotated, USER).await;
+    assert_eq!(unindexed_count(&db, USER, "k2").await, 0);
     assert_same_ranking(&rotated, USER).await;
 
     // Forgetting takes the terms along.

@@ -280,26 +280,6 @@ pub(crate) async fn load(conn: &mut DbConn, user_id: &str, model: &str) -> Query
     })
 }
 
-/// Deletes the vectors of these memories of the person.
-pub(crate) async fn delete(conn: &mut DbConn, user_id: &str, ids: &[String]) -> QueryResult<usize> {
-    with_conn!(conn, c => {
-        c.write_transaction(async |c| {
-            let deleted = diesel::delete(
-                agent_memory_embeddings::table
-                    .filter(agent_memory_embeddings::user_id.eq(user_id))
-                    .filter(agent_memory_embeddings::memory_id.eq_any(ids)),
-            )
-            .execute(c)
-            .await?;
-            if deleted > 0 {
-                restamp!(c, user_id)?;
-            }
-            Ok(deleted)
-        })
-        .await
-    })
-}
-
 /// A random stamp (never a counter: a stamp erased with the person and made
 /// again must not repeat one a replica still holds).
 pub(crate) fn fresh_stamp() -> i64 {
@@ -768,7 +748,7 @@ impl Core {
             let mut held_words: HashMap<String, f64> = HashMap::new();
             if !words_all && !unscored.is_empty() {
                 let all: Vec<Vec<u8>> = terms.iter().map(|term| term.term.clone()).collect();
-                let held = self.held(conn, user_id, index, &all, &unscored).await?;
+                let held = memory::held(conn, user_id, &all, &unscored).await?;
                 let holds: HashSet<(&str, &[u8])> = held
                     .iter()
                     .map(|posting| (posting.memory_id.as_str(), posting.term.as_slice()))
