@@ -6,8 +6,6 @@
 //! the request sms-router made after checking the phone pair.
 
 mod act;
-#[cfg(test)]
-mod benches;
 mod describe;
 mod engine;
 mod error;
@@ -26,6 +24,8 @@ mod semantic;
 mod steps;
 mod store;
 mod tasks;
+#[cfg(feature = "testing")]
+pub mod testing;
 
 use std::net::TcpListener;
 use std::sync::Arc;
@@ -58,9 +58,9 @@ pub(crate) struct Core {
     vectors: semantic::VectorCache,
 }
 
-#[cfg(test)]
+#[cfg(any(test, feature = "testing"))]
 impl Core {
-    /// A core over `db` for unit tests: providers from `settings`, the other
+    /// A core over `db` for unit tests and the benchmarks' fixtures: providers from `settings`, the other
     /// services on a closed port.
     fn for_tests(db: &Db, keys: nudge_secure::KeyRing, settings: &Settings) -> Core {
         let channel = nudge_runtime::grpc_channel("http://127.0.0.1:9", Duration::from_secs(1)).expect("channel");

@@ -756,7 +756,7 @@ pub(crate) async fn index(
 }
 
 /// How many active memories the person has (recall uses [`index_state`]).
-#[cfg(test)]
+#[cfg(any(test, feature = "testing"))]
 pub(crate) async fn count_active(conn: &mut DbConn, user_id: &str) -> QueryResult<i64> {
     with_conn!(conn, c => {
         agent_memories::table
@@ -831,7 +831,7 @@ pub(crate) async fn frequencies(
 
 /// The person's memories whose index holds `term` (a keyed hash); recall
 /// reads several terms at once ([`holders_of`]).
-#[cfg(test)]
+#[cfg(any(test, feature = "testing"))]
 pub(crate) async fn holders(conn: &mut DbConn, user_id: &str, term: &[u8]) -> QueryResult<Vec<String>> {
     with_conn!(conn, c => {
         agent_memory_terms::table

@@ -804,7 +804,7 @@ fn closest<T>(ranked: &[(f32, T)], n: usize) -> (&[(f32, T)], Option<f32>) {
 
 /// Settings with one provider, `fake` (on loopback), embedding with
 /// `text-embedding-3-small`.
-#[cfg(test)]
+#[cfg(any(test, feature = "testing"))]
 pub(crate) fn fake_embedding_settings(fake: &nudge_fake_openai::FakeOpenAi) -> nudge_config::Settings {
     let mut settings = nudge_config::Settings::default();
     settings.agent.providers = vec![nudge_config::ProviderSettings {

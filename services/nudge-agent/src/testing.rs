@@ -1,14 +1,22 @@
-//! Benchmarks of the local engine and of recall (ignored; run in release):
-//! `cargo test -p nudge-agent --release --lib benches -- --ignored --nocapture --test-threads 1`.
+//! Fixtures of the benchmarks under `benches/` (feature `testing`): the
+//! local engine alone, a core over 10,000 memories of one person, and the
+//! step-by-step profiles of a recall, which time crate-private steps and so
+//! live here.
 
-#![allow(clippy::print_stdout, reason = "a benchmark reports on stdout")]
-use std::time::{Duration, Instant};
+#![expect(clippy::print_stdout, reason = "the profiles report on stdout")]
+#![expect(clippy::expect_used, reason = "benchmark fixtures stop at the first failure")]
 
-use chrono::TimeZone as _;
+use std::sync::Arc;
+use std::time::Instant;
+
+use chrono::DateTime;
 use nudge_core::Language;
+use nudge_fake_openai::FakeOpenAi;
 use nudge_store::diesel;
+use nudge_testkit::TestDatabase;
 
 use crate::engine::{Context, understand};
+use crate::memory;
 
 /// Times `$body` 50 times and prints the median, labelled `$what`.
 macro_rules! time {
@@ -24,55 +32,30 @@ macro_rules! time {
     }};
 }
 
-const MESSAGES: &[&str] = &[
-    "remind me in 20 minutes to stretch",
-    "rappelle-moi demain à 8h de prendre mes médicaments",
-    "done",
-    "c'est fait",
-    "snooze 20",
-    "plus tard",
-    "list",
-    "mes rappels",
-    "cancel 2",
-    "add buy milk",
-    "ajoute appeler le garage demain à 10h",
-    "tasks",
-    "done 1",
-    "remember my sister is Léa",
-    "what do you know about me?",
-    "qu'est-ce que tu sais sur moi",
-    "forget my sister",
-    "timezone Europe/Paris",
-    "every weekday at 9am stand-up",
-    "blue elephants dance",
-];
+/// The local engine alone, reading at one instant in one language.
+pub struct LocalEngine {
+    context: Context,
+}
 
-#[test]
-#[ignore = "benchmark: run in release with --nocapture"]
-fn local_engine_throughput_on_one_core() {
-    let now = chrono_tz::Europe::Paris
-        .with_ymd_and_hms(2026, 3, 4, 10, 0, 0)
-        .single()
-        .expect("valid");
-    let context = Context {
-        now,
-        language: Language::En,
-        last_listing: None,
-    };
-    let mut read = 0usize;
-    let started = Instant::now();
-    while started.elapsed() < Duration::from_secs(3) {
-        for message in MESSAGES {
-            std::hint::black_box(understand(std::hint::black_box(message), &context));
-            read += 1;
+impl LocalEngine {
+    pub fn new(now: DateTime<chrono_tz::Tz>, language: Language) -> LocalEngine {
+        LocalEngine {
+            context: Context {
+                now,
+                language,
+                last_listing: None,
+            },
         }
     }
-    let rate = read as f64 / started.elapsed().as_secs_f64();
-    println!("local engine: {rate:.0} messages per second on one thread ({read} messages)");
+
+    /// What the engine understands of `message`: the intent's name.
+    pub fn understand(&self, message: &str) -> &'static str {
+        understand(message, &self.context).intent.name()
+    }
 }
 
 /// Subjects of the benchmark's memories (an eighth of them each).
-const SUBJECTS: [&str; 8] = [
+pub const SUBJECTS: [&str; 8] = [
     "sister",
     "brother",
     "dentist",
@@ -83,13 +66,82 @@ const SUBJECTS: [&str; 8] = [
     "neighbour",
 ];
 
-const USER: &str = "0190a000-0000-7000-8000-000000000001";
+pub const USER: &str = "0190a000-0000-7000-8000-000000000001";
 
-/// A core over `database` holding 10,000 memories of [`USER`]: each names a
+/// The vector size of the fake provider, and a real model's
+/// (`text-embedding-3-small`).
+pub const FAKE_DIMENSIONS: usize = nudge_fake_openai::EMBEDDING_DIMENSIONS;
+pub const LARGE_DIMENSIONS: usize = 1_536;
+
+/// A core over a database holding 10,000 memories of [`USER`]: each names a
 /// subject (1 in 8), a liking (1 in 5: "jazz" is one) and a town (1 in 97),
 /// and all hold "likes".
-async fn ten_thousand_memories(database: &nudge_testkit::TestDatabase) -> crate::Core {
-    ten_thousand_memories_with(database, nudge_config::Settings::default(), None).await
+pub struct Memories {
+    core: crate::Core,
+    /// The provider embedding queries, when the memories have vectors.
+    provider: Option<FakeOpenAi>,
+}
+
+impl Memories {
+    /// The memories, without vectors (recall by words).
+    pub async fn new(database: &TestDatabase) -> Memories {
+        Memories {
+            core: ten_thousand_memories_with(database, nudge_config::Settings::default(), None).await,
+            provider: None,
+        }
+    }
+
+    /// The memories, each with its vector of `dimensions` (the fake
+    /// provider's vector of its text), and a fake provider on loopback
+    /// embedding the queries.
+    pub async fn with_vectors(database: &TestDatabase, dimensions: usize) -> Memories {
+        let provider = FakeOpenAi::start(Vec::new(), None).await.expect("fake provider");
+        provider.set_embedding_dimensions(dimensions);
+        let settings = crate::semantic::fake_embedding_settings(&provider);
+        Memories {
+            core: ten_thousand_memories_with(database, settings, Some(("text-embedding-3-small", dimensions))).await,
+            provider: Some(provider),
+        }
+    }
+
+    /// Recall by words: the texts of the best `limit`.
+    pub async fn search(&self, query: &str, limit: usize) -> Vec<String> {
+        let found = self.core.search_memories(USER, query, limit).await.expect("recall");
+        found.into_iter().map(|memory| memory.text).collect()
+    }
+
+    /// Recall by words and meaning: the texts of the best `limit`.
+    pub async fn relevant(&self, query: &str, limit: usize) -> Vec<String> {
+        let found = self.core.relevant_memories(USER, query, limit).await.expect("recall");
+        found.into_iter().map(|memory| memory.text).collect()
+    }
+
+    /// How many embedding requests the provider answered.
+    pub fn embedding_requests(&self) -> usize {
+        self.provider
+            .as_ref()
+            .map_or(0, |provider| provider.embedding_requests().len())
+    }
+
+    /// What autovacuum does soon after a bulk insert (PostgreSQL >= 13
+    /// vacuums on inserts): planner statistics, and the visibility map that
+    /// lets index-only scans skip the table. Nothing on SQLite.
+    pub async fn vacuum(&self) {
+        vacuum(&self.core).await;
+    }
+
+    /// Where a recall's time goes: each step of a recall by words timed alone
+    /// (median of 50), printed; on PostgreSQL with the plans of the index
+    /// queries.
+    pub async fn where_recall_time_goes(&self, label: &str) {
+        where_time_goes(&self.core, label).await;
+    }
+
+    /// Where a recall by meaning's time goes, each step timed alone (median
+    /// of 50), printed. Needs [`Memories::with_vectors`].
+    pub async fn where_meaning_time_goes(&self) {
+        where_meaning_time_goes(&self.core).await;
+    }
 }
 
 /// 10,000 memories of [`USER`]; with `embedding` (a model and a size), each
@@ -114,14 +166,14 @@ async fn ten_thousand_memories_with(
             ["tea", "coffee", "chess", "running", "jazz"][i % 5],
             i % 97
         );
-        let body = keys.encrypt_str(&fact, crate::memory::MEMORY_BODY);
-        let terms = crate::memory::term_hashes(&keys, USER, &fact);
-        let memory = crate::memory::NewMemory {
+        let body = keys.encrypt_str(&fact, memory::MEMORY_BODY);
+        let terms = memory::term_hashes(&keys, USER, &fact);
+        let memory = memory::NewMemory {
             body: &body,
             terms: &terms,
             terms_key: keys.active_key_id().as_str(),
         };
-        let id = crate::memory::insert(&mut conn, USER, memory, &format!("bench:{i}"), None, nudge_store::now())
+        let id = memory::insert(&mut conn, USER, memory, &format!("bench:{i}"), None, nudge_store::now())
             .await
             .expect("insert");
         if let Some((model, dimensions)) = embedding {
@@ -135,136 +187,6 @@ async fn ten_thousand_memories_with(
     core
 }
 
-/// p50, p95 and max of 100 recalls ("who is my <subject> who likes jazz").
-async fn recall_percentiles(core: &crate::Core) -> (Duration, Duration, Duration) {
-    let mut times = Vec::new();
-    for i in 0..100 {
-        let query = format!("who is my {} who likes jazz", SUBJECTS[i % SUBJECTS.len()]);
-        let started = Instant::now();
-        let found = core.search_memories(USER, &query, 5).await.expect("recall");
-        times.push(started.elapsed());
-        assert_eq!(found.len(), 5);
-    }
-    times.sort();
-    (times[50], times[95], times[99])
-}
-
-#[tokio::test(flavor = "multi_thread")]
-#[ignore = "benchmark: run in release with --nocapture"]
-async fn recall_over_ten_thousand_memories() {
-    let database = nudge_testkit::TestDatabase::sqlite();
-    let core = ten_thousand_memories(&database).await;
-    let (p50, p95, max) = recall_percentiles(&core).await;
-    println!(
-        "recall over 10,000 memories of one person (SQLite, term index + decrypt the shown): p50 {p50:?} p95 {p95:?} max {max:?}"
-    );
-}
-
-/// Recall by words and meaning (a provider with an `embedding_model`: the
-/// fake, on loopback) over the same 10,000 memories, each with its vector of
-/// `dimensions`: the first recall (the vectors read and decrypted), then
-/// p50, p95 and max of the next 100 ("who is my <subject> who likes jazz").
-async fn recall_by_meaning(database: nudge_testkit::TestDatabase, dimensions: usize, label: &str) {
-    let fake = nudge_fake_openai::FakeOpenAi::start(Vec::new(), None)
-        .await
-        .expect("fake provider");
-    fake.set_embedding_dimensions(dimensions);
-    let core = ten_thousand_memories_with(
-        &database,
-        crate::semantic::fake_embedding_settings(&fake),
-        Some(("text-embedding-3-small", dimensions)),
-    )
-    .await;
-    vacuum(&core).await;
-    let started = Instant::now();
-    let found = core
-        .relevant_memories(USER, "who is my cat who likes jazz", 5)
-        .await
-        .expect("recall");
-    let first = started.elapsed();
-    assert_eq!(found.len(), 5);
-    let mut times = Vec::new();
-    for i in 0..100 {
-        let query = format!("who is my {} who likes jazz", SUBJECTS[i % SUBJECTS.len()]);
-        let started = Instant::now();
-        let found = core.relevant_memories(USER, &query, 5).await.expect("recall");
-        times.push(started.elapsed());
-        assert_eq!(found.len(), 5);
-        assert!(
-            found[0].text.contains(SUBJECTS[i % SUBJECTS.len()]),
-            "{query}: {}",
-            found[0].text
-        );
-    }
-    assert_eq!(fake.embedding_requests().len(), 101, "each recall embedded its query");
-    times.sort();
-    println!(
-        "recall by words and meaning over 10,000 memories with vectors of {dimensions} ({label}, fake provider on loopback): \
-         first (vectors read) {first:?}, then p50 {:?} p95 {:?} max {:?}",
-        times[50], times[95], times[99]
-    );
-}
-
-#[tokio::test(flavor = "multi_thread")]
-#[ignore = "benchmark: run in release with --nocapture"]
-async fn recall_by_meaning_over_ten_thousand_memories() {
-    recall_by_meaning(nudge_testkit::TestDatabase::sqlite(), FAKE_DIMENSIONS, "SQLite").await;
-}
-
-/// The same with vectors the size of `text-embedding-3-small`'s.
-#[tokio::test(flavor = "multi_thread")]
-#[ignore = "benchmark: run in release with --nocapture"]
-async fn recall_by_meaning_over_ten_thousand_memories_with_large_vectors() {
-    recall_by_meaning(nudge_testkit::TestDatabase::sqlite(), LARGE_DIMENSIONS, "SQLite").await;
-}
-
-/// The fake provider's own vector size, and a real model's.
-const FAKE_DIMENSIONS: usize = nudge_fake_openai::EMBEDDING_DIMENSIONS;
-const LARGE_DIMENSIONS: usize = 1_536;
-
-#[tokio::test(flavor = "multi_thread")]
-#[ignore = "benchmark: needs PostgreSQL, run in release with --nocapture"]
-async fn recall_by_meaning_over_ten_thousand_memories_on_postgres() {
-    recall_by_meaning(
-        nudge_testkit::TestDatabase::postgres().await,
-        FAKE_DIMENSIONS,
-        "PostgreSQL, vacuumed",
-    )
-    .await;
-}
-
-#[tokio::test(flavor = "multi_thread")]
-#[ignore = "benchmark: needs PostgreSQL, run in release with --nocapture"]
-async fn recall_by_meaning_over_ten_thousand_memories_with_large_vectors_on_postgres() {
-    recall_by_meaning(
-        nudge_testkit::TestDatabase::postgres().await,
-        LARGE_DIMENSIONS,
-        "PostgreSQL, vacuumed",
-    )
-    .await;
-}
-
-#[tokio::test(flavor = "multi_thread")]
-#[ignore = "benchmark: needs PostgreSQL, run in release with --nocapture"]
-async fn recall_over_ten_thousand_memories_on_postgres() {
-    let database = nudge_testkit::TestDatabase::postgres().await;
-    let core = ten_thousand_memories(&database).await;
-    let (p50, p95, max) = recall_percentiles(&core).await;
-    println!(
-        "recall over 10,000 memories of one person (PostgreSQL, term index + decrypt the shown), \
-         right after the bulk insert: p50 {p50:?} p95 {p95:?} max {max:?}"
-    );
-    vacuum(&core).await;
-    let (p50, p95, max) = recall_percentiles(&core).await;
-    println!(
-        "recall over 10,000 memories of one person (PostgreSQL, term index + decrypt the shown), \
-         after VACUUM ANALYZE: p50 {p50:?} p95 {p95:?} max {max:?}"
-    );
-}
-
-/// What autovacuum does soon after a bulk insert (PostgreSQL >= 13 vacuums on
-/// inserts): planner statistics, and the visibility map that lets index-only
-/// scans skip the table.
 async fn vacuum(core: &crate::Core) {
     use nudge_store::diesel_async::RunQueryDsl as _;
 
@@ -278,25 +200,7 @@ async fn vacuum(core: &crate::Core) {
         .expect("vacuum");
 }
 
-/// Where a recall's time goes: each step of [`crate::Core::search_memories`]
-/// timed alone (median of 50), on the same 10,000 memories.
-#[tokio::test(flavor = "multi_thread")]
-#[ignore = "benchmark: run in release with --nocapture"]
-async fn where_recall_time_goes() {
-    where_time_goes(nudge_testkit::TestDatabase::sqlite(), "SQLite").await;
-}
-
-/// The same on PostgreSQL, with the plans of the index queries.
-#[tokio::test(flavor = "multi_thread")]
-#[ignore = "benchmark: needs PostgreSQL, run in release with --nocapture"]
-async fn where_recall_time_goes_on_postgres() {
-    where_time_goes(nudge_testkit::TestDatabase::postgres().await, "PostgreSQL").await;
-}
-
-async fn where_time_goes(database: nudge_testkit::TestDatabase, label: &str) {
-    use crate::memory;
-
-    let core = ten_thousand_memories(&database).await;
+async fn where_time_goes(core: &crate::Core, label: &str) {
     let keys = core.keys.ring();
     let key_id = keys.active_key_id().as_str().to_owned();
     let wanted = memory::term_hashes(keys, USER, "who is my sister who likes jazz");
@@ -372,7 +276,7 @@ async fn where_time_goes(database: nudge_testkit::TestDatabase, label: &str) {
         )
         .await;
         drop(conn);
-        vacuum(&core).await;
+        vacuum(core).await;
         println!("  after VACUUM ANALYZE:");
         conn = core.db.conn().await.expect("conn");
         time!(
@@ -450,18 +354,7 @@ async fn explain(conn: &mut nudge_store::DbConn, terms: &[Vec<u8>]) {
     }
 }
 
-/// Where a recall by meaning's time goes, each step timed alone (median of 50).
-#[tokio::test(flavor = "multi_thread")]
-#[ignore = "benchmark: run in release with --nocapture"]
-async fn where_meaning_time_goes() {
-    use crate::memory;
-
-    let fake = nudge_fake_openai::FakeOpenAi::start(Vec::new(), None)
-        .await
-        .expect("fake provider");
-    let settings = crate::semantic::fake_embedding_settings(&fake);
-    let database = nudge_testkit::TestDatabase::sqlite();
-    let core = ten_thousand_memories_with(&database, settings, Some(("text-embedding-3-small", FAKE_DIMENSIONS))).await;
+async fn where_meaning_time_goes(core: &crate::Core) {
     let query = "who is my sister who likes jazz";
     println!("where a recall by meaning's time goes (SQLite, 10,000 memories with vectors):");
     time!(
@@ -482,7 +375,7 @@ async fn where_meaning_time_goes() {
     let vectors = core.person_vectors(&mut conn, USER, model).await.expect("q");
     time!(
         "cosine of 10,000 vectors, ranked",
-        std::sync::Arc::clone(&vectors).ranked(&embedded.vector).len()
+        Arc::clone(&vectors).ranked(&embedded.vector).len()
     );
     // Vectors the size of text-embedding-3-small's (1,536 dimensions).
     let mut seed = 0x9e37_79b9_7f4a_7c15u64;
@@ -496,10 +389,10 @@ async fn where_meaning_time_goes() {
         .map(|i| (format!("m{i}"), (0..1_536).map(|_| component()).collect()))
         .collect();
     let asked: Vec<f32> = (0..1_536).map(|_| component()).collect();
-    let large = std::sync::Arc::new(crate::semantic::PersonVectors::new(model, None, large));
+    let large = Arc::new(crate::semantic::PersonVectors::new(model, None, large));
     time!(
         "cosine of 10,000 vectors of 1,536 dimensions, ranked",
-        std::sync::Arc::clone(&large).ranked(&asked).len()
+        Arc::clone(&large).ranked(&asked).len()
     );
     let wanted = memory::term_hashes(core.keys.ring(), USER, query);
     time!(
@@ -517,7 +410,7 @@ async fn where_meaning_time_goes() {
             &mut conn,
             USER,
             &index,
-            std::sync::Arc::clone(&vectors),
+            Arc::clone(&vectors),
             embedded.vector.clone(),
             (5, 50)
         )
@@ -529,7 +422,7 @@ async fn where_meaning_time_goes() {
             &mut conn,
             USER,
             &index,
-            std::sync::Arc::clone(&vectors),
+            Arc::clone(&vectors),
             embedded.vector.clone(),
             (5, 50),
         )
