@@ -4,7 +4,7 @@
 //! comes from the caller (the verified phone pair), never from the text.
 
 use chrono::{DateTime, TimeDelta, Utc};
-use nudge_core::{Language, Timezone, UserId};
+use nudge_core::{Language, UserId};
 use nudge_proto::time::{from_timestamp, to_timestamp};
 use nudge_proto::workers::{
     AcknowledgeLatestRequest, CancelReminderRequest, CreateReminderRequest, DeliverySettings,
@@ -12,50 +12,17 @@ use nudge_proto::workers::{
     SetDeliverySettingsRequest, SnoozeLatestRequest, UpdateReminderRequest,
 };
 
+use crate::confirm::PendingAction;
 use crate::engine::{Intent, ListingKind, MissedPolicyChoice, QuietHoursChoice, Understood};
 use crate::error::AgentError;
-use crate::memory::PendingAction;
 use crate::tasks::{self, TASK_BODY, TaskRow};
+use crate::turn::Turn;
 use crate::{Core, describe, replies, store};
 
 /// How long "snooze" or "plus tard" waits when no time is given.
 const DEFAULT_SNOOZE: TimeDelta = TimeDelta::minutes(10);
 /// A reminder time this far in the past is refused (clock skew and slow typing are forgiven).
 const PAST_TOLERANCE: TimeDelta = TimeDelta::seconds(60);
-
-/// The person a message is from, as the agent knows them.
-pub(crate) struct Person {
-    pub(crate) user_id: UserId,
-    pub(crate) timezone: Timezone,
-}
-
-/// One message being handled.
-pub(crate) struct Turn<'a> {
-    pub(crate) person: &'a Person,
-    pub(crate) message_id: &'a str,
-    pub(crate) received_at: DateTime<Utc>,
-    pub(crate) listing: Option<(ListingKind, Vec<String>)>,
-}
-
-impl Turn<'_> {
-    pub(crate) fn user(&self) -> String {
-        self.person.user_id.as_str().to_owned()
-    }
-
-    fn local<T: chrono::TimeZone>(&self, at: &DateTime<T>) -> DateTime<chrono_tz::Tz> {
-        at.with_timezone(&self.person.timezone.tz())
-    }
-
-    pub(crate) fn now(&self) -> DateTime<chrono_tz::Tz> {
-        self.local(&self.received_at)
-    }
-
-    /// The id behind item `n` of the last list, if it was a list of `kind`.
-    pub(crate) fn item(&self, n: usize) -> Option<(ListingKind, &str)> {
-        let (kind, ids) = self.listing.as_ref()?;
-        ids.get(n.checked_sub(1)?).map(|id| (*kind, id.as_str()))
-    }
-}
 
 impl Core {
     /// Does what `understood` asks and returns the reply.

@@ -6,26 +6,22 @@
 //! the request sms-router made after checking the phone pair.
 
 mod act;
+mod confirm;
 mod describe;
 mod engine;
 mod error;
 mod grpc;
 mod llm;
-#[cfg(test)]
-mod meaning_tests;
 mod memory;
 mod person_data;
 mod privacy;
-mod recall;
-#[cfg(test)]
-mod recall_index_tests;
 mod replies;
-mod semantic;
 mod steps;
 mod store;
 mod tasks;
 #[cfg(feature = "testing")]
 pub mod testing;
+mod turn;
 
 use std::net::TcpListener;
 use std::sync::Arc;
@@ -55,7 +51,7 @@ pub(crate) struct Core {
     sms: SmsRouterServiceClient<TracedChannel>,
     chain: llm::Chain,
     /// Decrypted memory vectors of the people served recently (recall by meaning).
-    vectors: semantic::VectorCache,
+    vectors: memory::vectors::VectorCache,
 }
 
 #[cfg(any(test, feature = "testing"))]
@@ -205,11 +201,11 @@ impl Core {
             // Anything but a "next" or a "done" drops the steps kept.
             self.drop_steps(user).await?;
         }
-        let person = act::Person {
+        let person = turn::Person {
             user_id: inbound.user_id.clone(),
             timezone,
         };
-        let turn = act::Turn {
+        let turn = turn::Turn {
             person: &person,
             message_id: &inbound.message_id,
             received_at: inbound.received_at,

@@ -23,8 +23,8 @@ use tonic::{Request, Response, Status};
 
 use crate::error::AgentError;
 use crate::llm::usage;
+use crate::memory::recall::Remembered;
 use crate::memory::{self, MEMORY_BODY};
-use crate::recall::Remembered;
 use crate::{Core, MESSAGE_BODY};
 
 /// The longest fact the API keeps (an SMS is at most 1,600 characters).
@@ -273,7 +273,7 @@ impl PersonData {
         {
             return Err(AgentError::NotFound("memory".to_owned()));
         }
-        memory::delete(&mut conn, user_id.as_str(), std::slice::from_ref(&request.memory_id)).await?;
+        memory::store::delete(&mut conn, user_id.as_str(), std::slice::from_ref(&request.memory_id)).await?;
         tracing::info!(user.id = %user_id, memory.id = %request.memory_id, "memory forgotten through the api");
         Ok(ForgetMemoryResponse {})
     }
@@ -299,17 +299,17 @@ impl PersonData {
         };
         // The memory kept: the one this key created, or the same fact told before.
         let mut conn = self.core.db.conn().await?;
-        let by_key = memory::by_key(&mut conn, user_id.as_str(), &request.idempotency_key).await?;
+        let by_key = memory::store::by_key(&mut conn, user_id.as_str(), &request.idempotency_key).await?;
         let id = match by_key {
             Some(id) => Some(id),
             None => {
                 drop(conn);
-                let wanted = memory::normalized(text);
+                let wanted = memory::lexical::normalized(text);
                 self.core
                     .memories(user_id.as_str(), true)
                     .await?
                     .into_iter()
-                    .find(|m| memory::normalized(&m.text) == wanted)
+                    .find(|m| memory::lexical::normalized(&m.text) == wanted)
                     .map(|m| m.id)
             }
         };

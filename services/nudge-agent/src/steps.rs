@@ -48,9 +48,9 @@ use nudge_core::Language;
 use nudge_store::schema::agent_pending_steps;
 use nudge_store::{DbConn, diesel, diesel_async, with_conn};
 
-use crate::act::Turn;
 use crate::engine::fold;
 use crate::error::AgentError;
+use crate::turn::Turn;
 use crate::{Core, replies};
 
 /// Encryption context of the kept steps.
@@ -718,7 +718,7 @@ mod tests {
         let db = nudge_store::Db::connect(&settings.database).expect("db");
         db.migrate().await.expect("migrate");
         let core = core(&db);
-        let person = crate::act::Person {
+        let person = crate::turn::Person {
             user_id: nudge_core::UserId::parse(USER).expect("id"),
             timezone: "Europe/Paris".parse().expect("zone"),
         };

@@ -97,7 +97,7 @@ impl Memories {
     pub async fn with_vectors(database: &TestDatabase, dimensions: usize) -> Memories {
         let provider = FakeOpenAi::start(Vec::new(), None).await.expect("fake provider");
         provider.set_embedding_dimensions(dimensions);
-        let settings = crate::semantic::fake_embedding_settings(&provider);
+        let settings = crate::memory::semantic::fake_embedding_settings(&provider);
         Memories {
             core: ten_thousand_memories_with(database, settings, Some(("text-embedding-3-small", dimensions))).await,
             provider: Some(provider),
@@ -167,19 +167,22 @@ async fn ten_thousand_memories_with(
             i % 97
         );
         let body = keys.encrypt_str(&fact, memory::MEMORY_BODY);
-        let terms = memory::term_hashes(&keys, USER, &fact);
-        let memory = memory::NewMemory {
+        let terms = memory::lexical::term_hashes(&keys, USER, &fact);
+        let memory = memory::store::NewMemory {
             body: &body,
             terms: &terms,
             terms_key: keys.active_key_id().as_str(),
         };
-        let id = memory::insert(&mut conn, USER, memory, &format!("bench:{i}"), None, nudge_store::now())
+        let id = memory::store::insert(&mut conn, USER, memory, &format!("bench:{i}"), None, nudge_store::now())
             .await
             .expect("insert");
         if let Some((model, dimensions)) = embedding {
             let vector = nudge_fake_openai::embedding(&fact, dimensions);
-            let sealed = keys.encrypt(&crate::semantic::to_bytes(&vector), crate::semantic::MEMORY_EMBEDDING);
-            crate::semantic::save(&mut conn, USER, &id, model, &sealed, nudge_store::now())
+            let sealed = keys.encrypt(
+                &crate::memory::semantic::to_bytes(&vector),
+                crate::memory::semantic::MEMORY_EMBEDDING,
+            );
+            crate::memory::semantic::save(&mut conn, USER, &id, model, &sealed, nudge_store::now())
                 .await
                 .expect("vector");
         }
@@ -203,52 +206,57 @@ async fn vacuum(core: &crate::Core) {
 async fn where_time_goes(core: &crate::Core, label: &str) {
     let keys = core.keys.ring();
     let key_id = keys.active_key_id().as_str().to_owned();
-    let wanted = memory::term_hashes(keys, USER, "who is my sister who likes jazz");
+    let wanted = memory::lexical::term_hashes(keys, USER, "who is my sister who likes jazz");
     let mut conn = core.db.conn().await.expect("conn");
-    let sister = memory::term_hash(keys, USER, "sister");
-    let like = memory::term_hash(keys, USER, "like");
-    let ids = memory::holders(&mut conn, USER, &sister).await.expect("holders");
+    let sister = memory::lexical::term_hash(keys, USER, "sister");
+    let like = memory::lexical::term_hash(keys, USER, "like");
+    let ids = memory::store::holders(&mut conn, USER, &sister).await.expect("holders");
     let few: Vec<String> = ids.iter().take(5).cloned().collect();
     let some: Vec<String> = ids.iter().take(250).cloned().collect();
     println!("where a recall's time goes ({label}, 10,000 memories):");
     time!(
         "unindexed (none here)",
-        memory::unindexed(&mut conn, USER, &key_id).await.expect("q")
+        memory::store::unindexed(&mut conn, USER, &key_id).await.expect("q")
     );
-    time!("count_active", memory::count_active(&mut conn, USER).await.expect("q"));
+    time!(
+        "count_active",
+        memory::store::count_active(&mut conn, USER).await.expect("q")
+    );
     time!(
         "index_state (count + any unindexed, one query)",
-        memory::index_state(&mut conn, USER, &key_id).await.expect("q")
+        memory::store::index_state(&mut conn, USER, &key_id).await.expect("q")
     );
-    let jazz = memory::term_hash(keys, USER, "jazz");
+    let jazz = memory::lexical::term_hash(keys, USER, "jazz");
     time!(
         "holders_of sister and jazz (one query)",
-        memory::holders_of(&mut conn, USER, &[sister.clone(), jazz.clone()])
+        memory::store::holders_of(&mut conn, USER, &[sister.clone(), jazz.clone()])
             .await
             .expect("q")
     );
     time!(
         "frequencies of the 3 terms",
-        memory::frequencies(&mut conn, USER, &wanted).await.expect("q")
+        memory::store::frequencies(&mut conn, USER, &wanted).await.expect("q")
     );
     for (name, term) in [("sister", "sister"), ("jazz", "jazz"), ("like (every memory)", "like")] {
-        let hash = memory::term_hash(keys, USER, term);
+        let hash = memory::lexical::term_hash(keys, USER, term);
         time!(
             format!("holders of {name}"),
-            memory::holders(&mut conn, USER, &hash).await.expect("q")
+            memory::store::holders(&mut conn, USER, &hash).await.expect("q")
         );
     }
     time!(
         "held: \"like\" among 250 ids",
-        memory::held(&mut conn, USER, std::slice::from_ref(&like), &some)
+        memory::store::held(&mut conn, USER, std::slice::from_ref(&like), &some)
             .await
             .expect("q")
     );
     time!(
         "rows of the 250 tied candidates (status, creation, body)",
-        memory::rows_with_creation(&mut conn, USER, &some).await.expect("q")
+        memory::store::rows_with_creation(&mut conn, USER, &some)
+            .await
+            .expect("q")
     );
-    let rows: Vec<memory::MemoryRow> = memory::rows_with_creation(&mut conn, USER, &few)
+    let rows: Vec<memory::store::MemoryRow> = memory::store::rows_with_creation(&mut conn, USER, &few)
         .await
         .expect("q")
         .into_iter()
@@ -256,7 +264,9 @@ async fn where_time_goes(core: &crate::Core, label: &str) {
         .collect();
     time!(
         "rows of 5",
-        memory::rows_with_creation(&mut conn, USER, &few).await.expect("q")
+        memory::store::rows_with_creation(&mut conn, USER, &few)
+            .await
+            .expect("q")
     );
     let reader = core.reader(USER).await.expect("reader");
     time!(
@@ -267,12 +277,16 @@ async fn where_time_goes(core: &crate::Core, label: &str) {
     );
     time!(
         "term hashes of the query",
-        memory::term_hashes(keys, USER, "who is my sister who likes jazz")
+        memory::lexical::term_hashes(keys, USER, "who is my sister who likes jazz")
     );
     if conn.backend() == nudge_store::Backend::Postgres {
         explain(
             &mut conn,
-            &[sister.clone(), like.clone(), memory::term_hash(keys, USER, "jazz")],
+            &[
+                sister.clone(),
+                like.clone(),
+                memory::lexical::term_hash(keys, USER, "jazz"),
+            ],
         )
         .await;
         drop(conn);
@@ -281,21 +295,25 @@ async fn where_time_goes(core: &crate::Core, label: &str) {
         conn = core.db.conn().await.expect("conn");
         time!(
             "index_state (count + any unindexed)",
-            memory::index_state(&mut conn, USER, &key_id).await.expect("q")
+            memory::store::index_state(&mut conn, USER, &key_id).await.expect("q")
         );
         time!(
             "frequencies of the 3 terms",
-            memory::frequencies(&mut conn, USER, &wanted).await.expect("q")
+            memory::store::frequencies(&mut conn, USER, &wanted).await.expect("q")
         );
         time!(
             "held: \"like\" among 250 ids",
-            memory::held(&mut conn, USER, std::slice::from_ref(&like), &some)
+            memory::store::held(&mut conn, USER, std::slice::from_ref(&like), &some)
                 .await
                 .expect("q")
         );
         explain(
             &mut conn,
-            &[sister.clone(), like.clone(), memory::term_hash(keys, USER, "jazz")],
+            &[
+                sister.clone(),
+                like.clone(),
+                memory::lexical::term_hash(keys, USER, "jazz"),
+            ],
         )
         .await;
     }
@@ -389,12 +407,12 @@ async fn where_meaning_time_goes(core: &crate::Core) {
         .map(|i| (format!("m{i}"), (0..1_536).map(|_| component()).collect()))
         .collect();
     let asked: Vec<f32> = (0..1_536).map(|_| component()).collect();
-    let large = Arc::new(crate::semantic::PersonVectors::new(model, None, large));
+    let large = Arc::new(crate::memory::vectors::PersonVectors::new(model, None, large));
     time!(
         "cosine of 10,000 vectors of 1,536 dimensions, ranked",
         Arc::clone(&large).ranked(&asked).len()
     );
-    let wanted = memory::term_hashes(core.keys.ring(), USER, query);
+    let wanted = memory::lexical::term_hashes(core.keys.ring(), USER, query);
     time!(
         "term index state",
         core.term_index(&mut conn, USER, wanted.clone()).await.expect("q")
@@ -432,7 +450,9 @@ async fn where_meaning_time_goes(core: &crate::Core) {
     let ids: Vec<String> = candidates.into_iter().map(|(_, id)| id).collect();
     time!(
         "the candidates' rows",
-        memory::rows_with_creation(&mut conn, USER, &ids).await.expect("q")
+        memory::store::rows_with_creation(&mut conn, USER, &ids)
+            .await
+            .expect("q")
     );
     drop(conn);
     time!(

@@ -24,9 +24,9 @@ use nudge_core::Language;
 use nudge_proto::sms::{SendSmsRequest, SmsKind};
 use serde_json::json;
 
-use crate::act::Turn;
 use crate::engine::{Intent, Understood};
 use crate::error::AgentError;
+use crate::turn::Turn;
 use crate::{Core, MESSAGE_BODY, replies, steps, store};
 use mask::Masker;
 use persona::Persona;

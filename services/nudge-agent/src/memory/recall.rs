@@ -1,22 +1,20 @@
-//! The memory tools: remember, recall, forget, and the destructive actions
-//! that wait for an explicit "yes" (forget everything, cancel all reminders).
-//! The person is always the turn's person (from the verified phone pair).
+//! The memory tools: remember, recall, forget. The person is always the
+//! turn's person (from the verified phone pair).
 
 use nudge_secure::PersonReader;
 use std::collections::HashMap;
 
-use chrono::{NaiveDateTime, TimeDelta};
+use chrono::NaiveDateTime;
 use nudge_core::Language;
 
-use crate::act::Turn;
+use super::store::{self, MemoryRow};
+use super::{MEMORY_BODY, lexical};
 use crate::engine::{ForgetTarget, ListingKind};
 use crate::error::AgentError;
-use crate::memory::{self, MEMORY_BODY, MemoryRow, PendingAction};
+use crate::turn::Turn;
 use crate::{Core, replies};
 use nudge_store::DbConn;
 
-/// How long a "forget everything?" question waits for its "yes".
-const CONFIRM_WINDOW: TimeDelta = TimeDelta::minutes(10);
 /// The most memories a recall lists.
 const RECALL_LIMIT: usize = 5;
 
@@ -78,7 +76,7 @@ impl Core {
     /// The person's memories, decrypted, oldest first.
     pub(crate) async fn memories(&self, user_id: &str, active_only: bool) -> Result<Vec<Memory>, AgentError> {
         let mut conn = self.db.conn().await?;
-        let rows = memory::list(&mut conn, user_id, active_only).await?;
+        let rows = store::list(&mut conn, user_id, active_only).await?;
         let reader = self.keys.for_reading(&mut conn, user_id).await?;
         drop(conn);
         rows.iter().map(|row| self.open_memory(&reader, row)).collect()
@@ -93,33 +91,33 @@ impl Core {
     ) -> Result<Remembered, AgentError> {
         let existing = self.memories(user_id, true).await?;
         let mut conn = self.db.conn().await?;
-        if let Some(id) = memory::by_key(&mut conn, user_id, idempotency_key).await? {
+        if let Some(id) = store::by_key(&mut conn, user_id, idempotency_key).await? {
             // A retry of a message already handled.
             let text = existing.iter().find(|m| m.id == id).map_or(fact, |m| m.text.as_str());
             return Ok(Remembered::New(text.to_owned()));
         }
-        let wanted = memory::normalized(fact);
-        if let Some(same) = existing.iter().find(|m| memory::normalized(&m.text) == wanted) {
-            memory::mention(&mut conn, user_id, &same.id, nudge_store::now()).await?;
+        let wanted = lexical::normalized(fact);
+        if let Some(same) = existing.iter().find(|m| lexical::normalized(&m.text) == wanted) {
+            store::mention(&mut conn, user_id, &same.id, nudge_store::now()).await?;
             return Ok(Remembered::Again(same.text.clone()));
         }
-        let subject = memory::subject(fact);
+        let subject = lexical::subject(fact);
         let contradicted = subject.as_ref().and_then(|subject| {
             existing
                 .iter()
                 .rev()
-                .find(|m| memory::subject(&m.text).as_ref() == Some(subject))
+                .find(|m| lexical::subject(&m.text).as_ref() == Some(subject))
         });
         let body = self
             .keys
             .for_writing(&mut conn, user_id)
             .await?
             .encrypt_str(fact, MEMORY_BODY);
-        let terms = memory::term_hashes(self.keys.ring(), user_id, fact);
-        let id = memory::insert(
+        let terms = lexical::term_hashes(self.keys.ring(), user_id, fact);
+        let id = store::insert(
             &mut conn,
             user_id,
-            memory::NewMemory {
+            store::NewMemory {
                 body: &body,
                 terms: &terms,
                 terms_key: self.keys.ring().active_key_id().as_str(),
@@ -138,7 +136,7 @@ impl Core {
     }
 
     pub(crate) async fn remember(&self, turn: &Turn<'_>, fact: &str, lang: Language) -> Result<String, AgentError> {
-        let fact = memory::absolute(fact, turn.now(), lang);
+        let fact = lexical::absolute(fact, turn.now(), lang);
         let key = format!("sms:{}", turn.message_id);
         Ok(match self.keep_fact(&turn.user(), &fact, &key).await? {
             Remembered::New(text) => replies::remembered(lang, &text),
@@ -148,7 +146,7 @@ impl Core {
     }
 
     /// Active memories best matching `query`, at most `limit`, ranked as
-    /// [`memory::rank`] does but from the term index ([`Core::lexical_candidates`]),
+    /// [`lexical::rank`] does but from the term index ([`Core::lexical_candidates`]),
     /// and only the memories shown are read and decrypted.
     pub(crate) async fn search_memories(
         &self,
@@ -156,7 +154,7 @@ impl Core {
         query: &str,
         limit: usize,
     ) -> Result<Vec<Memory>, AgentError> {
-        let wanted = memory::term_hashes(self.keys.ring(), user_id, query);
+        let wanted = lexical::term_hashes(self.keys.ring(), user_id, query);
         if wanted.is_empty() || limit == 0 {
             return Ok(Vec::new());
         }
@@ -192,13 +190,13 @@ impl Core {
             let ids: Vec<String> = candidates.iter().map(|(_, id)| id.clone()).collect();
             // The candidates' rows, bodies included: the shown ones are among
             // them (one query rather than two).
-            rows = memory::rows_with_creation(conn, user_id, &ids).await?;
+            rows = store::rows_with_creation(conn, user_id, &ids).await?;
             let created: HashMap<String, NaiveDateTime> = rows
                 .iter()
                 .filter(|(row, _)| row.status == "active")
                 .map(|(row, at)| (row.id.clone(), *at))
                 .collect();
-            best = memory::best(&candidates, &created, limit);
+            best = lexical::best(&candidates, &created, limit);
             if ids.iter().all(|id| created.contains_key(id)) {
                 break;
             }
@@ -223,9 +221,9 @@ impl Core {
         wanted: Vec<Vec<u8>>,
     ) -> Result<TermIndex, AgentError> {
         let terms_key = self.keys.ring().active_key_id().as_str();
-        let (total, stale) = memory::index_state(conn, user_id, terms_key).await?;
+        let (total, stale) = store::index_state(conn, user_id, terms_key).await?;
         let unindexed = if stale {
-            memory::unindexed(conn, user_id, terms_key).await?
+            store::unindexed(conn, user_id, terms_key).await?
         } else {
             Vec::new()
         };
@@ -241,19 +239,19 @@ impl Core {
                 .ok_or_else(|| AgentError::Internal("no reader".to_owned()))?
                 .decrypt_to_string(&body, MEMORY_BODY)
                 .map_err(|e| AgentError::Internal(format!("memory text: {e}")))?;
-            to_index.push((id, memory::term_hashes(self.keys.ring(), user_id, &text)));
+            to_index.push((id, lexical::term_hashes(self.keys.ring(), user_id, &text)));
         }
         if !to_index.is_empty() {
-            memory::index(conn, user_id, &to_index, terms_key).await?;
+            store::index(conn, user_id, &to_index, terms_key).await?;
         }
         Ok(TermIndex { wanted, total })
     }
 
     /// The query's weighted terms and, from the index, every active memory
     /// scoring at least as much as the `limit`-th by words, with its exact
-    /// [`memory::rank`] score (quantized), best first ([`memory::Scores`]):
+    /// [`lexical::rank`] score (quantized), best first ([`lexical::Scores`]):
     /// the rarest terms' index rows are read first (several terms per round
-    /// trip to PostgreSQL, up to [`memory::POSTINGS_PER_STATEMENT`] rows), the
+    /// trip to PostgreSQL, up to [`store::POSTINGS_PER_STATEMENT`] rows), the
     /// common terms' only for the memories that can still reach the cut.
     /// Fewer than `limit` candidates: they are all the memories sharing a word.
     pub(crate) async fn lexical_candidates(
@@ -262,13 +260,13 @@ impl Core {
         user_id: &str,
         index: &TermIndex,
         limit: usize,
-    ) -> Result<(Vec<memory::Weighted>, Vec<(i64, String)>), AgentError> {
-        let frequency = memory::frequencies(conn, user_id, &index.wanted).await?;
-        let terms = memory::weigh(&index.wanted, &frequency, index.total);
-        let mut scores = memory::Scores::new(&terms, limit);
+    ) -> Result<(Vec<lexical::Weighted>, Vec<(i64, String)>), AgentError> {
+        let frequency = store::frequencies(conn, user_id, &index.wanted).await?;
+        let terms = lexical::weigh(&index.wanted, &frequency, index.total);
+        let mut scores = lexical::Scores::new(&terms, limit);
         // SQLite has no round trip: one term a statement.
         let batch_rows = match conn.backend() {
-            nudge_store::Backend::Postgres => memory::POSTINGS_PER_STATEMENT,
+            nudge_store::Backend::Postgres => store::POSTINGS_PER_STATEMENT,
             nudge_store::Backend::Sqlite => 0,
         };
         loop {
@@ -278,7 +276,7 @@ impl Core {
             }
             let asked: Vec<Vec<u8>> = batch.iter().map(|term| term.to_vec()).collect();
             let mut by_term: HashMap<Vec<u8>, Vec<String>> = HashMap::new();
-            for (term, id) in memory::holders_of(conn, user_id, &asked).await? {
+            for (term, id) in store::holders_of(conn, user_id, &asked).await? {
                 by_term.entry(term).or_default().push(id);
             }
             for term in batch {
@@ -288,7 +286,7 @@ impl Core {
         let (unread, to_check) = scores.to_complete();
         let mut held = Vec::new();
         if !unread.is_empty() && !to_check.is_empty() {
-            held = memory::held(conn, user_id, &unread, &to_check).await?;
+            held = store::held(conn, user_id, &unread, &to_check).await?;
         }
         let candidates = scores.complete(&held, &to_check);
         Ok((terms, candidates))
@@ -345,7 +343,7 @@ impl Core {
             ForgetTarget::Matching(words) => {
                 let active: Vec<&Memory> = all.iter().filter(|m| m.active).collect();
                 let texts: Vec<String> = active.iter().map(|m| m.text.clone()).collect();
-                memory::rank(words, &texts)
+                lexical::rank(words, &texts)
                     .first()
                     .and_then(|index| active.get(*index).copied())
             }
@@ -368,81 +366,7 @@ impl Core {
             }
         }
         let mut conn = self.db.conn().await?;
-        memory::delete(&mut conn, &user, &ids).await?;
+        store::delete(&mut conn, &user, &ids).await?;
         Ok(replies::forgotten(lang, &chosen.text))
-    }
-
-    pub(crate) async fn ask_to_confirm(
-        &self,
-        turn: &Turn<'_>,
-        action: PendingAction,
-        lang: Language,
-    ) -> Result<String, AgentError> {
-        let user = turn.user();
-        let question = match action {
-            PendingAction::ForgetAll => {
-                let count = self.memories(&user, false).await?.len();
-                if count == 0 {
-                    return Ok(replies::no_memories(lang));
-                }
-                replies::confirm_forget_all(lang, count)
-            }
-            PendingAction::CancelAllReminders => {
-                let count = self.open_reminders(turn).await?.len();
-                if count == 0 {
-                    return Ok(replies::no_reminders(lang));
-                }
-                replies::confirm_cancel_all(lang, count)
-            }
-        };
-        let mut conn = self.db.conn().await?;
-        memory::set_pending(
-            &mut conn,
-            &user,
-            action,
-            turn.message_id,
-            nudge_store::to_utc(turn.received_at),
-        )
-        .await?;
-        Ok(question)
-    }
-
-    /// Forgets an action waiting for a "yes" (any other message does).
-    pub(crate) async fn drop_pending(&self, turn: &Turn<'_>) -> Result<(), AgentError> {
-        let mut conn = self.db.conn().await?;
-        Ok(memory::clear_pending(&mut conn, &turn.user()).await?)
-    }
-
-    pub(crate) async fn confirm(&self, turn: &Turn<'_>, yes: bool, lang: Language) -> Result<String, AgentError> {
-        let user = turn.user();
-        let mut conn = self.db.conn().await?;
-        let pending = memory::pending(&mut conn, &user).await?;
-        let received = nudge_store::to_utc(turn.received_at);
-        let Some((action, _, _)) =
-            pending.filter(|(_, _, asked_at)| received - *asked_at <= CONFIRM_WINDOW && *asked_at <= received)
-        else {
-            memory::clear_pending(&mut conn, &user).await?;
-            return Ok(replies::nothing_to_confirm(lang));
-        };
-        memory::clear_pending(&mut conn, &user).await?;
-        if !yes {
-            return Ok(replies::kept(lang));
-        }
-        match action {
-            PendingAction::ForgetAll => {
-                let count = memory::delete_all(&mut conn, &user).await?;
-                self.vectors.forget(&user);
-                tracing::info!(user.id = %user, count, "memories forgotten at the person's request");
-                Ok(replies::forgot_everything(lang))
-            }
-            PendingAction::CancelAllReminders => {
-                drop(conn);
-                let reminders = self.open_reminders(turn).await?;
-                for reminder in &reminders {
-                    self.cancel_quietly(&turn.person.user_id, &reminder.id).await?;
-                }
-                Ok(replies::cancelled_all(lang, reminders.len()))
-            }
-        }
     }
 }
