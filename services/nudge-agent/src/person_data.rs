@@ -17,14 +17,14 @@ use nudge_proto::agent::{
     ListMessagesResponse, Memory, ProviderUsage, RememberRequest, RememberResponse, SetPlanRequest, SetPlanResponse,
 };
 use nudge_proto::time::to_timestamp;
-use nudge_store::schema::{agent_memories, agent_messages, agent_usage};
+use nudge_store::schema::{agent_messages, agent_usage};
 use nudge_store::{DbConn, diesel, diesel_async, with_conn};
 use tonic::{Request, Response, Status};
 
 use crate::error::AgentError;
 use crate::llm::usage;
 use crate::memory::recall::Remembered;
-use crate::memory::{self, MEMORY_BODY};
+use crate::memory::{self, MEMORY_BODY, store};
 use crate::{Core, MESSAGE_BODY};
 
 /// The longest fact the API keeps (an SMS is at most 1,600 characters).
@@ -50,66 +50,6 @@ fn page_size(size: u32) -> Result<i64, AgentError> {
         1..=100 => Ok(i64::from(size)),
         _ => Err(AgentError::field("page_size", "must be 1 to 100")),
     }
-}
-
-#[derive(Debug, Clone, Queryable)]
-struct MemoryItem {
-    id: String,
-    body: Vec<u8>,
-    mentions: i32,
-    created_at: NaiveDateTime,
-    updated_at: NaiveDateTime,
-}
-
-/// A page of the person's active memories, newest first, after the memory `after`.
-async fn memory_page(
-    conn: &mut DbConn,
-    user_id: &str,
-    after: Option<(NaiveDateTime, String)>,
-    limit: i64,
-) -> QueryResult<Vec<MemoryItem>> {
-    with_conn!(conn, c => {
-        let mut query = agent_memories::table
-            .filter(agent_memories::user_id.eq(user_id))
-            .filter(agent_memories::status.eq("active"))
-            .select((
-                agent_memories::id,
-                agent_memories::body,
-                agent_memories::mentions,
-                agent_memories::created_at,
-                agent_memories::updated_at,
-            ))
-            .order((agent_memories::created_at.desc(), agent_memories::id.desc()))
-            .limit(limit)
-            .into_boxed();
-        if let Some((at, id)) = after.clone() {
-            query = query.filter(
-                agent_memories::created_at
-                    .lt(at)
-                    .or(agent_memories::created_at.eq(at).and(agent_memories::id.lt(id))),
-            );
-        }
-        query.load(c).await
-    })
-}
-
-async fn active_memory(conn: &mut DbConn, user_id: &str, id: &str) -> QueryResult<Option<MemoryItem>> {
-    with_conn!(conn, c => {
-        agent_memories::table
-            .filter(agent_memories::user_id.eq(user_id))
-            .filter(agent_memories::id.eq(id))
-            .filter(agent_memories::status.eq("active"))
-            .select((
-                agent_memories::id,
-                agent_memories::body,
-                agent_memories::mentions,
-                agent_memories::created_at,
-                agent_memories::updated_at,
-            ))
-            .first(c)
-            .await
-            .optional()
-    })
 }
 
 #[derive(Debug, Clone, Queryable)]
@@ -201,7 +141,7 @@ fn count(n: i32) -> u64 {
 }
 
 impl Core {
-    fn memory_view(&self, reader: &PersonReader, row: MemoryItem) -> Result<Memory, AgentError> {
+    fn memory_view(&self, reader: &PersonReader, row: store::MemoryItem) -> Result<Memory, AgentError> {
         let text = reader
             .decrypt_to_string(&row.body, MEMORY_BODY)
             .map_err(|e| AgentError::Internal(format!("memory text: {e}")))?;
@@ -225,12 +165,12 @@ impl PersonData {
         let after = if request.page_token.is_empty() {
             None
         } else {
-            let cursor = active_memory(&mut conn, user_id.as_str(), &request.page_token)
+            let cursor = store::active_memory(&mut conn, user_id.as_str(), &request.page_token)
                 .await?
                 .ok_or_else(|| AgentError::field("page_token", "is not a token this service gave"))?;
             Some((cursor.created_at, cursor.id))
         };
-        let mut rows = memory_page(&mut conn, user_id.as_str(), after, size + 1).await?;
+        let mut rows = store::memory_page(&mut conn, user_id.as_str(), after, size + 1).await?;
         drop(conn);
         let more = i64::try_from(rows.len()).unwrap_or(i64::MAX) > size;
         rows.truncate(usize::try_from(size).unwrap_or(usize::MAX));
@@ -253,7 +193,7 @@ impl PersonData {
     async fn get_memory(&self, request: GetMemoryRequest) -> Result<GetMemoryResponse, AgentError> {
         let user_id = user(&request.user_id)?;
         let mut conn = self.core.db.conn().await?;
-        let row = active_memory(&mut conn, user_id.as_str(), &request.memory_id)
+        let row = store::active_memory(&mut conn, user_id.as_str(), &request.memory_id)
             .await?
             .ok_or_else(|| AgentError::NotFound("memory".to_owned()))?;
         drop(conn);
@@ -267,13 +207,13 @@ impl PersonData {
         let mut conn = self.core.db.conn().await?;
         // Only an active memory can be forgotten by id (history goes with it
         // only through "forget everything").
-        if active_memory(&mut conn, user_id.as_str(), &request.memory_id)
+        if store::active_memory(&mut conn, user_id.as_str(), &request.memory_id)
             .await?
             .is_none()
         {
             return Err(AgentError::NotFound("memory".to_owned()));
         }
-        memory::store::delete(&mut conn, user_id.as_str(), std::slice::from_ref(&request.memory_id)).await?;
+        store::delete(&mut conn, user_id.as_str(), std::slice::from_ref(&request.memory_id)).await?;
         tracing::info!(user.id = %user_id, memory.id = %request.memory_id, "memory forgotten through the api");
         Ok(ForgetMemoryResponse {})
     }
@@ -299,7 +239,7 @@ impl PersonData {
         };
         // The memory kept: the one this key created, or the same fact told before.
         let mut conn = self.core.db.conn().await?;
-        let by_key = memory::store::by_key(&mut conn, user_id.as_str(), &request.idempotency_key).await?;
+        let by_key = store::by_key(&mut conn, user_id.as_str(), &request.idempotency_key).await?;
         let id = match by_key {
             Some(id) => Some(id),
             None => {
@@ -315,7 +255,7 @@ impl PersonData {
         };
         let id = id.ok_or_else(|| AgentError::Internal("the memory kept cannot be found".to_owned()))?;
         let mut conn = self.core.db.conn().await?;
-        let row = active_memory(&mut conn, user_id.as_str(), &id)
+        let row = store::active_memory(&mut conn, user_id.as_str(), &id)
             .await?
             .ok_or_else(|| AgentError::NotFound("memory".to_owned()))?;
         drop(conn);

@@ -480,3 +480,65 @@ pub(crate) async fn delete_all(conn: &mut DbConn, user_id: &str) -> QueryResult<
         .await
     })
 }
+
+#[derive(Debug, Clone, Queryable)]
+/// A memory as the public API shows it (its text still sealed).
+pub(crate) struct MemoryItem {
+    pub(crate) id: String,
+    pub(crate) body: Vec<u8>,
+    pub(crate) mentions: i32,
+    pub(crate) created_at: NaiveDateTime,
+    pub(crate) updated_at: NaiveDateTime,
+}
+
+/// A page of the person's active memories, newest first, after the memory `after`.
+pub(crate) async fn memory_page(
+    conn: &mut DbConn,
+    user_id: &str,
+    after: Option<(NaiveDateTime, String)>,
+    limit: i64,
+) -> QueryResult<Vec<MemoryItem>> {
+    with_conn!(conn, c => {
+        let mut query = agent_memories::table
+            .filter(agent_memories::user_id.eq(user_id))
+            .filter(agent_memories::status.eq("active"))
+            .select((
+                agent_memories::id,
+                agent_memories::body,
+                agent_memories::mentions,
+                agent_memories::created_at,
+                agent_memories::updated_at,
+            ))
+            .order((agent_memories::created_at.desc(), agent_memories::id.desc()))
+            .limit(limit)
+            .into_boxed();
+        if let Some((at, id)) = after.clone() {
+            query = query.filter(
+                agent_memories::created_at
+                    .lt(at)
+                    .or(agent_memories::created_at.eq(at).and(agent_memories::id.lt(id))),
+            );
+        }
+        query.load(c).await
+    })
+}
+
+/// The person's active memory `id`, if any.
+pub(crate) async fn active_memory(conn: &mut DbConn, user_id: &str, id: &str) -> QueryResult<Option<MemoryItem>> {
+    with_conn!(conn, c => {
+        agent_memories::table
+            .filter(agent_memories::user_id.eq(user_id))
+            .filter(agent_memories::id.eq(id))
+            .filter(agent_memories::status.eq("active"))
+            .select((
+                agent_memories::id,
+                agent_memories::body,
+                agent_memories::mentions,
+                agent_memories::created_at,
+                agent_memories::updated_at,
+            ))
+            .first(c)
+            .await
+            .optional()
+    })
+}
