@@ -97,7 +97,7 @@ impl Core {
                 crate::llm::usage::save_preferences(&mut conn, &user, &preferences, nudge_store::now()).await?;
                 replies::local_only(lang, *on)
             }
-            Intent::NextStep => self.next_step(turn, lang).await?,
+            Intent::NextStep => crate::steps::next(&self.storage(), turn, lang).await?,
             Intent::Help => replies::help(lang),
             Intent::Unknown => replies::not_understood(lang),
         })
@@ -163,12 +163,11 @@ impl Core {
             .into_inner();
         let Some(reminder) = acknowledged.reminder else {
             // No reminder waited for this "done": it was about a step of a model's reply, if one is kept.
-            if self
-                .pending_steps(&turn.user())
+            if crate::steps::pending(&self.storage(), &turn.user())
                 .await?
                 .is_some_and(|pending| pending.open_for(turn.message_id, turn.received_at))
             {
-                return self.next_step(turn, lang).await;
+                return crate::steps::next(&self.storage(), turn, lang).await;
             }
             return Ok(replies::done(lang, None));
         };

@@ -54,6 +54,22 @@ pub(crate) struct Core {
     vectors: memory::vectors::VectorCache,
 }
 
+/// What a feature needs to read and write a person's sealed rows: the
+/// database and the person keys, rather than the whole [`Core`].
+pub(crate) struct Storage<'a> {
+    pub(crate) db: &'a Db,
+    pub(crate) keys: &'a nudge_store::PersonKeys,
+}
+
+impl Core {
+    pub(crate) fn storage(&self) -> Storage<'_> {
+        Storage {
+            db: &self.db,
+            keys: &self.keys,
+        }
+    }
+}
+
 #[cfg(any(test, feature = "testing"))]
 impl Core {
     /// A core over `db` for unit tests and the benchmarks' fixtures: providers from `settings`, the other
@@ -162,7 +178,7 @@ impl Core {
             store::record_inbound(&mut conn, user, &inbound.message_id, &body, nudge_store::now()).await?;
         drop(conn);
         let listing = self.load_listing(user).await?;
-        let steps = self.pending_steps(user).await?;
+        let steps = steps::pending(&self.storage(), user).await?;
         // Times are read from when the person sent the message, so a retry reads them the same way.
         let context = engine::Context {
             now: inbound.received_at.with_timezone(&timezone.tz()),
@@ -199,7 +215,7 @@ impl Core {
         }
         if steps.is_some() && understood.intent != engine::Intent::NextStep && !step_done {
             // Anything but a "next" or a "done" drops the steps kept.
-            self.drop_steps(user).await?;
+            steps::forget(&self.storage(), user).await?;
         }
         let person = turn::Person {
             user_id: inbound.user_id.clone(),
@@ -230,7 +246,8 @@ impl Core {
             && answer.steps.len() > 1
         {
             // One step at a time: the first is in the reply, the others wait for "next".
-            self.keep_steps(
+            steps::keep(
+                &self.storage(),
                 user,
                 &inbound.message_id,
                 &answer.steps,
