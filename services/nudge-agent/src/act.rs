@@ -361,6 +361,7 @@ impl Core {
     ) -> Result<String, AgentError> {
         let due_at = due.map(|when| when.at.with_timezone(&Utc));
         let body = self
+            .storage()
             .cipher(turn.person.user_id.as_str())
             .await?
             .encrypt_str(text, TASK_BODY);
@@ -409,7 +410,8 @@ impl Core {
     }
 
     async fn task_text(&self, task: &TaskRow) -> Result<String, AgentError> {
-        self.reader(&task.user_id)
+        self.storage()
+            .reader(&task.user_id)
             .await?
             .decrypt_to_string(&task.body, TASK_BODY)
             .map_err(|e| AgentError::Internal(format!("task text: {e}")))

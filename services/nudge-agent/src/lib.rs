@@ -61,6 +61,21 @@ pub(crate) struct Storage<'a> {
     pub(crate) keys: &'a nudge_store::PersonKeys,
 }
 
+impl Storage<'_> {
+    /// What reads the person's sealed values: their key (cached for a few
+    /// minutes), or none once they were erased.
+    pub(crate) async fn reader(&self, user_id: &str) -> Result<nudge_secure::PersonReader, AgentError> {
+        let mut conn = self.db.conn().await?;
+        Ok(self.keys.for_reading(&mut conn, user_id).await?)
+    }
+
+    /// What seals the person's values: their key, made the first time.
+    pub(crate) async fn cipher(&self, user_id: &str) -> Result<nudge_secure::PersonCipher, AgentError> {
+        let mut conn = self.db.conn().await?;
+        Ok(self.keys.for_writing(&mut conn, user_id).await?)
+    }
+}
+
 impl Core {
     pub(crate) fn storage(&self) -> Storage<'_> {
         Storage {
@@ -84,21 +99,6 @@ impl Core {
             chain: llm::Chain::new(&settings.agent).expect("chain"),
             vectors: Default::default(),
         }
-    }
-}
-
-impl Core {
-    /// What reads the person's sealed values: their key (cached for a few
-    /// minutes), or none once they were erased.
-    pub(crate) async fn reader(&self, user_id: &str) -> Result<nudge_secure::PersonReader, AgentError> {
-        let mut conn = self.db.conn().await?;
-        Ok(self.keys.for_reading(&mut conn, user_id).await?)
-    }
-
-    /// What seals the person's values: their key, made the first time.
-    pub(crate) async fn cipher(&self, user_id: &str) -> Result<nudge_secure::PersonCipher, AgentError> {
-        let mut conn = self.db.conn().await?;
-        Ok(self.keys.for_writing(&mut conn, user_id).await?)
     }
 }
 

@@ -140,19 +140,17 @@ fn count(n: i32) -> u64 {
     u64::try_from(n).unwrap_or(0)
 }
 
-impl Core {
-    fn memory_view(&self, reader: &PersonReader, row: store::MemoryItem) -> Result<Memory, AgentError> {
-        let text = reader
-            .decrypt_to_string(&row.body, MEMORY_BODY)
-            .map_err(|e| AgentError::Internal(format!("memory text: {e}")))?;
-        Ok(Memory {
-            id: row.id,
-            text,
-            mentions: u32::try_from(row.mentions).unwrap_or(0),
-            created_at: Some(to_timestamp(row.created_at.and_utc())),
-            updated_at: Some(to_timestamp(row.updated_at.and_utc())),
-        })
-    }
+fn memory_view(reader: &PersonReader, row: store::MemoryItem) -> Result<Memory, AgentError> {
+    let text = reader
+        .decrypt_to_string(&row.body, MEMORY_BODY)
+        .map_err(|e| AgentError::Internal(format!("memory text: {e}")))?;
+    Ok(Memory {
+        id: row.id,
+        text,
+        mentions: u32::try_from(row.mentions).unwrap_or(0),
+        created_at: Some(to_timestamp(row.created_at.and_utc())),
+        updated_at: Some(to_timestamp(row.updated_at.and_utc())),
+    })
 }
 
 /// The calls of the service on the domain error; the trait below converts
@@ -179,10 +177,10 @@ impl PersonData {
         } else {
             String::new()
         };
-        let reader = self.core.reader(user_id.as_str()).await?;
+        let reader = self.core.storage().reader(user_id.as_str()).await?;
         let memories = rows
             .into_iter()
-            .map(|row| self.core.memory_view(&reader, row))
+            .map(|row| memory_view(&reader, row))
             .collect::<Result<Vec<_>, _>>()?;
         Ok(ListMemoriesResponse {
             memories,
@@ -198,7 +196,7 @@ impl PersonData {
             .ok_or_else(|| AgentError::NotFound("memory".to_owned()))?;
         drop(conn);
         Ok(GetMemoryResponse {
-            memory: Some(self.core.memory_view(&self.core.reader(user_id.as_str()).await?, row)?),
+            memory: Some(memory_view(&self.core.storage().reader(user_id.as_str()).await?, row)?),
         })
     }
 
@@ -260,7 +258,7 @@ impl PersonData {
             .ok_or_else(|| AgentError::NotFound("memory".to_owned()))?;
         drop(conn);
         Ok(RememberResponse {
-            memory: Some(self.core.memory_view(&self.core.reader(user_id.as_str()).await?, row)?),
+            memory: Some(memory_view(&self.core.storage().reader(user_id.as_str()).await?, row)?),
             outcome: outcome.to_owned(),
         })
     }
@@ -286,7 +284,7 @@ impl PersonData {
         } else {
             String::new()
         };
-        let reader = self.core.reader(user_id.as_str()).await?;
+        let reader = self.core.storage().reader(user_id.as_str()).await?;
         let messages = rows
             .into_iter()
             .map(|row| {

@@ -301,7 +301,7 @@ impl Tasks {
             .await?
             .ok_or_else(not_found)?;
         Ok(CompleteTaskResponse {
-            task: Some(self.to_proto(&self.core.reader(user_id.as_str()).await?, task, 0)?),
+            task: Some(self.to_proto(&self.core.storage().reader(user_id.as_str()).await?, task, 0)?),
         })
     }
 

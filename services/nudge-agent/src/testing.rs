@@ -268,11 +268,11 @@ async fn where_time_goes(core: &crate::Core, label: &str) {
             .await
             .expect("q")
     );
-    let reader = core.reader(USER).await.expect("reader");
+    let reader = core.storage().reader(USER).await.expect("reader");
     time!(
         "decrypt 5",
         rows.iter()
-            .map(|r| core.open_memory(&reader, r).expect("open"))
+            .map(|r| crate::memory::recall::Memory::open(&reader, r).expect("open"))
             .collect::<Vec<_>>()
     );
     time!(

@@ -179,7 +179,7 @@ impl Core {
                 facts.join("\n")
             )));
         }
-        let reader = self.reader(&user_id).await?;
+        let reader = self.storage().reader(&user_id).await?;
         for (direction, body) in recent {
             let Ok(body) = reader.decrypt_to_string(&body, MESSAGE_BODY) else {
                 continue;

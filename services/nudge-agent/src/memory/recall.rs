@@ -27,6 +27,21 @@ pub(crate) struct Memory {
     pub(crate) superseded_by: Option<String>,
 }
 
+impl Memory {
+    /// A memory row, its text decrypted.
+    pub(crate) fn open(reader: &PersonReader, row: &MemoryRow) -> Result<Memory, AgentError> {
+        let text = reader
+            .decrypt_to_string(&row.body, MEMORY_BODY)
+            .map_err(|e| AgentError::Internal(format!("memory text: {e}")))?;
+        Ok(Memory {
+            id: row.id.clone(),
+            text,
+            active: row.status == "active",
+            superseded_by: row.superseded_by.clone(),
+        })
+    }
+}
+
 /// What `remember` did.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) enum Remembered {
@@ -61,25 +76,13 @@ pub(crate) struct TermIndex {
 }
 
 impl Core {
-    pub(crate) fn open_memory(&self, reader: &PersonReader, row: &MemoryRow) -> Result<Memory, AgentError> {
-        let text = reader
-            .decrypt_to_string(&row.body, MEMORY_BODY)
-            .map_err(|e| AgentError::Internal(format!("memory text: {e}")))?;
-        Ok(Memory {
-            id: row.id.clone(),
-            text,
-            active: row.status == "active",
-            superseded_by: row.superseded_by.clone(),
-        })
-    }
-
     /// The person's memories, decrypted, oldest first.
     pub(crate) async fn memories(&self, user_id: &str, active_only: bool) -> Result<Vec<Memory>, AgentError> {
         let mut conn = self.db.conn().await?;
         let rows = store::list(&mut conn, user_id, active_only).await?;
         let reader = self.keys.for_reading(&mut conn, user_id).await?;
         drop(conn);
-        rows.iter().map(|row| self.open_memory(&reader, row)).collect()
+        rows.iter().map(|row| Memory::open(&reader, row)).collect()
     }
 
     /// Keeps a fact: merged with the same fact, or superseding one it contradicts.
@@ -202,10 +205,10 @@ impl Core {
             }
         }
         let mut found = Vec::with_capacity(best.len());
-        let reader = self.reader(user_id).await?;
+        let reader = self.storage().reader(user_id).await?;
         for id in &best {
             if let Some((row, _)) = rows.iter().find(|(row, _)| &row.id == id && row.status == "active") {
-                found.push(self.open_memory(&reader, row)?);
+                found.push(Memory::open(&reader, row)?);
             }
         }
         Ok(found)
