@@ -4,8 +4,7 @@
 //! comes from the caller (the verified phone pair), never from the text.
 
 use chrono::{DateTime, TimeDelta, Utc};
-use nudge_core::{Language, Timezone, UserId};
-use nudge_proto::ServiceError;
+use nudge_core::{Language, UserId};
 use nudge_proto::time::{from_timestamp, to_timestamp};
 use nudge_proto::workers::{
     AcknowledgeLatestRequest, CancelReminderRequest, CreateReminderRequest, DeliverySettings,
@@ -13,53 +12,21 @@ use nudge_proto::workers::{
     SetDeliverySettingsRequest, SnoozeLatestRequest, UpdateReminderRequest,
 };
 
+use crate::confirm::PendingAction;
 use crate::engine::{Intent, ListingKind, MissedPolicyChoice, QuietHoursChoice, Understood};
-use crate::memory::PendingAction;
+use crate::error::AgentError;
 use crate::tasks::{self, TASK_BODY, TaskRow};
-use crate::{Core, describe, replies, store, unavailable};
+use crate::turn::Turn;
+use crate::{Core, describe, replies, store};
 
 /// How long "snooze" or "plus tard" waits when no time is given.
 const DEFAULT_SNOOZE: TimeDelta = TimeDelta::minutes(10);
 /// A reminder time this far in the past is refused (clock skew and slow typing are forgiven).
 const PAST_TOLERANCE: TimeDelta = TimeDelta::seconds(60);
 
-/// The person a message is from, as the agent knows them.
-pub(crate) struct Person {
-    pub(crate) user_id: UserId,
-    pub(crate) timezone: Timezone,
-}
-
-/// One message being handled.
-pub(crate) struct Turn<'a> {
-    pub(crate) person: &'a Person,
-    pub(crate) message_id: &'a str,
-    pub(crate) received_at: DateTime<Utc>,
-    pub(crate) listing: Option<(ListingKind, Vec<String>)>,
-}
-
-impl Turn<'_> {
-    pub(crate) fn user(&self) -> String {
-        self.person.user_id.as_str().to_owned()
-    }
-
-    fn local<T: chrono::TimeZone>(&self, at: &DateTime<T>) -> DateTime<chrono_tz::Tz> {
-        at.with_timezone(&self.person.timezone.tz())
-    }
-
-    pub(crate) fn now(&self) -> DateTime<chrono_tz::Tz> {
-        self.local(&self.received_at)
-    }
-
-    /// The id behind item `n` of the last list, if it was a list of `kind`.
-    pub(crate) fn item(&self, n: usize) -> Option<(ListingKind, &str)> {
-        let (kind, ids) = self.listing.as_ref()?;
-        ids.get(n.checked_sub(1)?).map(|id| (*kind, id.as_str()))
-    }
-}
-
 impl Core {
     /// Does what `understood` asks and returns the reply.
-    pub(crate) async fn act(&self, turn: &Turn<'_>, understood: &Understood) -> Result<String, ServiceError> {
+    pub(crate) async fn act(&self, turn: &Turn<'_>, understood: &Understood) -> Result<String, AgentError> {
         let lang = understood.language;
         if !matches!(
             understood.intent,
@@ -103,15 +70,14 @@ impl Core {
             Intent::SetMissedPolicy(Some(choice)) => self.set_missed_policy(turn, *choice, lang).await?,
             Intent::SetMissedPolicy(None) => replies::missed_how(lang),
             Intent::SetLanguage => {
-                let mut conn = self.db.conn().await.map_err(unavailable)?;
+                let mut conn = self.db.conn().await?;
                 store::set_language(
                     &mut conn,
                     turn.person.user_id.as_str(),
                     lang.as_str(),
                     nudge_store::now(),
                 )
-                .await
-                .map_err(unavailable)?;
+                .await?;
                 replies::language_set(lang)
             }
             Intent::Remember { fact } => self.remember(turn, fact, lang).await?,
@@ -125,17 +91,13 @@ impl Core {
             Intent::Confirm(yes) => self.confirm(turn, *yes, lang).await?,
             Intent::SetLocalOnly(on) => {
                 let user = turn.user();
-                let mut conn = self.db.conn().await.map_err(unavailable)?;
-                let mut preferences = crate::llm::usage::preferences(&mut conn, &user)
-                    .await
-                    .map_err(unavailable)?;
+                let mut conn = self.db.conn().await?;
+                let mut preferences = crate::llm::usage::preferences(&mut conn, &user).await?;
                 preferences.local_only = *on;
-                crate::llm::usage::save_preferences(&mut conn, &user, &preferences, nudge_store::now())
-                    .await
-                    .map_err(unavailable)?;
+                crate::llm::usage::save_preferences(&mut conn, &user, &preferences, nudge_store::now()).await?;
                 replies::local_only(lang, *on)
             }
-            Intent::NextStep => self.next_step(turn, lang).await?,
+            Intent::NextStep => crate::steps::next(&self.storage(), turn, lang).await?,
             Intent::Help => replies::help(lang),
             Intent::Unknown => replies::not_understood(lang),
         })
@@ -147,7 +109,7 @@ impl Core {
         when: &nudge_when::When,
         urgent: bool,
         lang: Language,
-    ) -> Result<String, ServiceError> {
+    ) -> Result<String, AgentError> {
         let at = when.at.with_timezone(&Utc);
         if when.rrule.is_none() && at < turn.received_at - PAST_TOLERANCE {
             return Ok(replies::in_the_past(lang));
@@ -165,8 +127,7 @@ impl Core {
                 rrule: when.rrule.clone().unwrap_or_default(),
                 urgent,
             })
-            .await
-            .map_err(ServiceError::from)?
+            .await?
             .into_inner();
         if let Some(rrule) = &when.rrule {
             return Ok(replies::recurring_set(
@@ -190,7 +151,7 @@ impl Core {
         })
     }
 
-    async fn done(&self, turn: &Turn<'_>, lang: Language) -> Result<String, ServiceError> {
+    async fn done(&self, turn: &Turn<'_>, lang: Language) -> Result<String, AgentError> {
         let acknowledged = self
             .workers
             .clone()
@@ -198,37 +159,30 @@ impl Core {
                 user_id: turn.user(),
                 idempotency_key: format!("done:{}", turn.message_id),
             })
-            .await
-            .map_err(ServiceError::from)?
+            .await?
             .into_inner();
         let Some(reminder) = acknowledged.reminder else {
             // No reminder waited for this "done": it was about a step of a model's reply, if one is kept.
-            if self
-                .pending_steps(&turn.user())
+            if crate::steps::pending(&self.storage(), &turn.user())
                 .await?
                 .is_some_and(|pending| pending.open_for(turn.message_id, turn.received_at))
             {
-                return self.next_step(turn, lang).await;
+                return crate::steps::next(&self.storage(), turn, lang).await;
             }
             return Ok(replies::done(lang, None));
         };
         // A task carried by this (one-off) reminder is done too.
         if reminder.rrule.is_empty() {
-            let mut conn = self.db.conn().await.map_err(unavailable)?;
-            if let Some(task) = tasks::by_reminder(&mut conn, turn.person.user_id.as_str(), &reminder.id)
-                .await
-                .map_err(unavailable)?
-            {
-                tasks::complete(&mut conn, turn.person.user_id.as_str(), &task.id, nudge_store::now())
-                    .await
-                    .map_err(unavailable)?;
+            let mut conn = self.db.conn().await?;
+            if let Some(task) = tasks::by_reminder(&mut conn, turn.person.user_id.as_str(), &reminder.id).await? {
+                tasks::complete(&mut conn, turn.person.user_id.as_str(), &task.id, nudge_store::now()).await?;
             }
         }
         Ok(replies::done(lang, Some(&reminder.text)))
     }
 
     /// Snoozes the last reminder sent to `until`; `None` when nothing waits for an answer.
-    async fn snooze(&self, turn: &Turn<'_>, until: DateTime<Utc>) -> Result<Option<Reminder>, ServiceError> {
+    async fn snooze(&self, turn: &Turn<'_>, until: DateTime<Utc>) -> Result<Option<Reminder>, AgentError> {
         if until <= turn.received_at {
             return Ok(None);
         }
@@ -240,8 +194,7 @@ impl Core {
                 until: Some(to_timestamp(until)),
                 idempotency_key: format!("snooze:{}", turn.message_id),
             })
-            .await
-            .map_err(ServiceError::from)?
+            .await?
             .into_inner()
             .reminder)
     }
@@ -254,7 +207,7 @@ impl Core {
         )
     }
 
-    pub(crate) async fn open_reminders(&self, turn: &Turn<'_>) -> Result<Vec<Reminder>, ServiceError> {
+    pub(crate) async fn open_reminders(&self, turn: &Turn<'_>) -> Result<Vec<Reminder>, AgentError> {
         Ok(self
             .workers
             .clone()
@@ -262,8 +215,7 @@ impl Core {
                 user_id: turn.user(),
                 include_finished: false,
             })
-            .await
-            .map_err(ServiceError::from)?
+            .await?
             .into_inner()
             .reminders)
     }
@@ -273,19 +225,17 @@ impl Core {
         turn: &Turn<'_>,
         kind: ListingKind,
         ids: &[String],
-    ) -> Result<(), ServiceError> {
+    ) -> Result<(), AgentError> {
         let kind = match kind {
             ListingKind::Reminders => "reminders",
             ListingKind::Tasks => "tasks",
             ListingKind::Memories => "memories",
         };
-        let mut conn = self.db.conn().await.map_err(unavailable)?;
-        store::save_listing(&mut conn, turn.person.user_id.as_str(), kind, ids, nudge_store::now())
-            .await
-            .map_err(unavailable)
+        let mut conn = self.db.conn().await?;
+        Ok(store::save_listing(&mut conn, turn.person.user_id.as_str(), kind, ids, nudge_store::now()).await?)
     }
 
-    async fn list_reminders(&self, turn: &Turn<'_>, lang: Language) -> Result<String, ServiceError> {
+    async fn list_reminders(&self, turn: &Turn<'_>, lang: Language) -> Result<String, AgentError> {
         let reminders = self.open_reminders(turn).await?;
         if reminders.is_empty() {
             return Ok(replies::no_reminders(lang));
@@ -322,7 +272,7 @@ impl Core {
         ))
     }
 
-    async fn cancel_reminder(&self, turn: &Turn<'_>, reminder_id: &str) -> Result<Reminder, ServiceError> {
+    async fn cancel_reminder(&self, turn: &Turn<'_>, reminder_id: &str) -> Result<Reminder, AgentError> {
         let cancelled = self
             .workers
             .clone()
@@ -330,15 +280,14 @@ impl Core {
                 user_id: turn.user(),
                 reminder_id: reminder_id.to_owned(),
             })
-            .await
-            .map_err(ServiceError::from)?
+            .await?
             .into_inner();
         cancelled
             .reminder
-            .ok_or_else(|| ServiceError::internal("CancelReminder answered without a reminder"))
+            .ok_or_else(|| AgentError::Internal("CancelReminder answered without a reminder".to_owned()))
     }
 
-    async fn cancel(&self, turn: &Turn<'_>, item: Option<usize>, lang: Language) -> Result<String, ServiceError> {
+    async fn cancel(&self, turn: &Turn<'_>, item: Option<usize>, lang: Language) -> Result<String, AgentError> {
         match item {
             Some(n) => match turn.item(n) {
                 Some((ListingKind::Reminders, id)) => {
@@ -372,7 +321,7 @@ impl Core {
         item: usize,
         when: &nudge_when::When,
         lang: Language,
-    ) -> Result<String, ServiceError> {
+    ) -> Result<String, AgentError> {
         let at = when.at.with_timezone(&Utc);
         if when.rrule.is_none() && at < turn.received_at - PAST_TOLERANCE {
             return Ok(replies::in_the_past(lang));
@@ -390,8 +339,7 @@ impl Core {
                         rrule: when.rrule.clone(),
                         urgent: None,
                     })
-                    .await
-                    .map_err(ServiceError::from)?
+                    .await?
                     .into_inner();
                 let text = updated.reminder.map(|r| r.text).unwrap_or_default();
                 Ok(replies::rescheduled(
@@ -410,13 +358,14 @@ impl Core {
         text: &str,
         due: Option<&nudge_when::When>,
         lang: Language,
-    ) -> Result<String, ServiceError> {
+    ) -> Result<String, AgentError> {
         let due_at = due.map(|when| when.at.with_timezone(&Utc));
         let body = self
+            .storage()
             .cipher(turn.person.user_id.as_str())
             .await?
             .encrypt_str(text, TASK_BODY);
-        let mut conn = self.db.conn().await.map_err(unavailable)?;
+        let mut conn = self.db.conn().await?;
         let (task, _) = tasks::add(
             &mut conn,
             turn.person.user_id.as_str(),
@@ -425,8 +374,7 @@ impl Core {
             &format!("sms:{}", turn.message_id),
             nudge_store::now(),
         )
-        .await
-        .map_err(unavailable)?;
+        .await?;
         drop(conn);
         let now = turn.now();
         // A task due at a time of day carries a reminder at that time.
@@ -448,14 +396,11 @@ impl Core {
                     rrule: String::new(),
                     urgent: false,
                 })
-                .await
-                .map_err(ServiceError::from)?
+                .await?
                 .into_inner();
             if let Some(reminder) = created.reminder {
-                let mut conn = self.db.conn().await.map_err(unavailable)?;
-                tasks::set_reminder(&mut conn, &task.id, &reminder.id)
-                    .await
-                    .map_err(unavailable)?;
+                let mut conn = self.db.conn().await?;
+                tasks::set_reminder(&mut conn, &task.id, &reminder.id).await?;
             }
             let when = replies::when(&turn.local(&at), &now, lang);
             return Ok(replies::task_added(lang, text, None, Some(&when)));
@@ -464,18 +409,17 @@ impl Core {
         Ok(replies::task_added(lang, text, due_text.as_deref(), None))
     }
 
-    async fn task_text(&self, task: &TaskRow) -> Result<String, ServiceError> {
-        self.reader(&task.user_id)
+    async fn task_text(&self, task: &TaskRow) -> Result<String, AgentError> {
+        self.storage()
+            .reader(&task.user_id)
             .await?
             .decrypt_to_string(&task.body, TASK_BODY)
-            .map_err(|e| ServiceError::internal(format!("task text: {e}")))
+            .map_err(|e| AgentError::Internal(format!("task text: {e}")))
     }
 
-    async fn list_tasks(&self, turn: &Turn<'_>, lang: Language) -> Result<String, ServiceError> {
-        let mut conn = self.db.conn().await.map_err(unavailable)?;
-        let open = tasks::list(&mut conn, turn.person.user_id.as_str(), None)
-            .await
-            .map_err(unavailable)?;
+    async fn list_tasks(&self, turn: &Turn<'_>, lang: Language) -> Result<String, AgentError> {
+        let mut conn = self.db.conn().await?;
+        let open = tasks::list(&mut conn, turn.person.user_id.as_str(), None).await?;
         drop(conn);
         if open.is_empty() {
             return Ok(replies::no_tasks(lang));
@@ -503,39 +447,27 @@ impl Core {
     }
 
     /// Marks a task done and cancels the reminder it carries; `None` if it is not the person's.
-    pub(crate) async fn complete_task(&self, user_id: &UserId, task_id: &str) -> Result<Option<TaskRow>, ServiceError> {
-        let mut conn = self.db.conn().await.map_err(unavailable)?;
-        let Some(task) = tasks::get(&mut conn, user_id.as_str(), task_id)
-            .await
-            .map_err(unavailable)?
-        else {
+    pub(crate) async fn complete_task(&self, user_id: &UserId, task_id: &str) -> Result<Option<TaskRow>, AgentError> {
+        let mut conn = self.db.conn().await?;
+        let Some(task) = tasks::get(&mut conn, user_id.as_str(), task_id).await? else {
             return Ok(None);
         };
-        tasks::complete(&mut conn, user_id.as_str(), task_id, nudge_store::now())
-            .await
-            .map_err(unavailable)?;
+        tasks::complete(&mut conn, user_id.as_str(), task_id, nudge_store::now()).await?;
         drop(conn);
         if let Some(reminder_id) = &task.reminder_id {
             self.cancel_quietly(user_id, reminder_id).await?;
         }
-        let mut conn = self.db.conn().await.map_err(unavailable)?;
-        tasks::get(&mut conn, user_id.as_str(), task_id)
-            .await
-            .map_err(unavailable)
+        let mut conn = self.db.conn().await?;
+        Ok(tasks::get(&mut conn, user_id.as_str(), task_id).await?)
     }
 
     /// Deletes a task (and its reminder); returns its text, `None` if it is not the person's.
-    pub(crate) async fn delete_task(&self, user_id: &UserId, task_id: &str) -> Result<Option<String>, ServiceError> {
-        let mut conn = self.db.conn().await.map_err(unavailable)?;
-        let Some(task) = tasks::get(&mut conn, user_id.as_str(), task_id)
-            .await
-            .map_err(unavailable)?
-        else {
+    pub(crate) async fn delete_task(&self, user_id: &UserId, task_id: &str) -> Result<Option<String>, AgentError> {
+        let mut conn = self.db.conn().await?;
+        let Some(task) = tasks::get(&mut conn, user_id.as_str(), task_id).await? else {
             return Ok(None);
         };
-        tasks::delete(&mut conn, user_id.as_str(), task_id)
-            .await
-            .map_err(unavailable)?;
+        tasks::delete(&mut conn, user_id.as_str(), task_id).await?;
         drop(conn);
         if let Some(reminder_id) = &task.reminder_id {
             self.cancel_quietly(user_id, reminder_id).await?;
@@ -544,25 +476,19 @@ impl Core {
     }
 
     /// Cancels a reminder a task carried; one already gone is fine.
-    pub(crate) async fn cancel_quietly(&self, user_id: &UserId, reminder_id: &str) -> Result<(), ServiceError> {
+    pub(crate) async fn cancel_quietly(&self, user_id: &UserId, reminder_id: &str) -> Result<(), AgentError> {
         let request = CancelReminderRequest {
             user_id: user_id.as_str().to_owned(),
             reminder_id: reminder_id.to_owned(),
         };
-        match self
-            .workers
-            .clone()
-            .cancel_reminder(request)
-            .await
-            .map_err(ServiceError::from)
-        {
+        match self.workers.clone().cancel_reminder(request).await {
             Ok(_) => Ok(()),
-            Err(error) if error.code == nudge_proto::ErrorCode::NotFound => Ok(()),
-            Err(error) => Err(error),
+            Err(status) if status.code() == tonic::Code::NotFound => Ok(()),
+            Err(status) => Err(status.into()),
         }
     }
 
-    async fn complete_item(&self, turn: &Turn<'_>, item: usize, lang: Language) -> Result<String, ServiceError> {
+    async fn complete_item(&self, turn: &Turn<'_>, item: usize, lang: Language) -> Result<String, AgentError> {
         match turn.item(item) {
             Some((ListingKind::Tasks, id)) => match self.complete_task(&turn.person.user_id, id).await? {
                 Some(task) => Ok(replies::task_done(lang, &self.task_text(&task).await?)),
@@ -577,17 +503,17 @@ impl Core {
         }
     }
 
-    async fn move_task(&self, turn: &Turn<'_>, item: usize, to: usize, lang: Language) -> Result<String, ServiceError> {
+    async fn move_task(&self, turn: &Turn<'_>, item: usize, to: usize, lang: Language) -> Result<String, AgentError> {
         let Some((ListingKind::Tasks, id)) = turn.item(item) else {
             return Ok(replies::no_such_item(lang, item));
         };
-        let mut conn = self.db.conn().await.map_err(unavailable)?;
+        let mut conn = self.db.conn().await?;
         let user = turn.person.user_id.as_str();
-        let Some(task) = tasks::get(&mut conn, user, id).await.map_err(unavailable)? else {
+        let Some(task) = tasks::get(&mut conn, user, id).await? else {
             return Ok(replies::no_such_item(lang, item));
         };
-        tasks::move_to(&mut conn, user, id, to).await.map_err(unavailable)?;
-        let open = tasks::list(&mut conn, user, None).await.map_err(unavailable)?;
+        tasks::move_to(&mut conn, user, id, to).await?;
+        let open = tasks::list(&mut conn, user, None).await?;
         drop(conn);
         // The numbers the person sees follow the new order.
         let ids: Vec<String> = open.iter().map(|t| t.id.clone()).collect();
@@ -598,38 +524,34 @@ impl Core {
 
     /// The person's delivery settings, in the time zone the agent knows them
     /// in (the agent is where a person sets it; quiet hours are local times).
-    async fn delivery_settings(&self, turn: &Turn<'_>) -> Result<DeliverySettings, ServiceError> {
+    async fn delivery_settings(&self, turn: &Turn<'_>) -> Result<DeliverySettings, AgentError> {
         let mut settings = self
             .workers
             .clone()
             .get_delivery_settings(GetDeliverySettingsRequest { user_id: turn.user() })
-            .await
-            .map_err(ServiceError::from)?
+            .await?
             .into_inner()
             .settings
-            .ok_or_else(|| ServiceError::internal("GetDeliverySettings answered without settings"))?;
+            .ok_or_else(|| AgentError::Internal("GetDeliverySettings answered without settings".to_owned()))?;
         turn.person.timezone.name().clone_into(&mut settings.timezone);
         Ok(settings)
     }
 
-    async fn store_delivery_settings(&self, settings: DeliverySettings) -> Result<DeliverySettings, ServiceError> {
+    async fn store_delivery_settings(&self, settings: DeliverySettings) -> Result<DeliverySettings, AgentError> {
         self.workers
             .clone()
             .set_delivery_settings(SetDeliverySettingsRequest {
                 settings: Some(settings),
             })
-            .await
-            .map_err(ServiceError::from)?
+            .await?
             .into_inner()
             .settings
-            .ok_or_else(|| ServiceError::internal("SetDeliverySettings answered without settings"))
+            .ok_or_else(|| AgentError::Internal("SetDeliverySettings answered without settings".to_owned()))
     }
 
-    async fn set_timezone(&self, turn: &Turn<'_>, zone: chrono_tz::Tz, lang: Language) -> Result<String, ServiceError> {
-        let mut conn = self.db.conn().await.map_err(unavailable)?;
-        store::set_timezone(&mut conn, turn.person.user_id.as_str(), zone.name(), nudge_store::now())
-            .await
-            .map_err(unavailable)?;
+    async fn set_timezone(&self, turn: &Turn<'_>, zone: chrono_tz::Tz, lang: Language) -> Result<String, AgentError> {
+        let mut conn = self.db.conn().await?;
+        store::set_timezone(&mut conn, turn.person.user_id.as_str(), zone.name(), nudge_store::now()).await?;
         drop(conn);
         let mut settings = self.delivery_settings(turn).await?;
         settings.timezone = zone.name().to_owned();
@@ -643,7 +565,7 @@ impl Core {
         turn: &Turn<'_>,
         choice: QuietHoursChoice,
         lang: Language,
-    ) -> Result<String, ServiceError> {
+    ) -> Result<String, AgentError> {
         let mut settings = self.delivery_settings(turn).await?;
         settings.quiet_hours = match choice {
             QuietHoursChoice::Off => None,
@@ -671,7 +593,7 @@ impl Core {
         })
     }
 
-    async fn set_nag(&self, turn: &Turn<'_>, seconds: u32, lang: Language) -> Result<String, ServiceError> {
+    async fn set_nag(&self, turn: &Turn<'_>, seconds: u32, lang: Language) -> Result<String, AgentError> {
         let mut settings = self.delivery_settings(turn).await?;
         settings.nag_interval_seconds = seconds;
         let settings = self.store_delivery_settings(settings).await?;
@@ -687,7 +609,7 @@ impl Core {
         turn: &Turn<'_>,
         choice: MissedPolicyChoice,
         lang: Language,
-    ) -> Result<String, ServiceError> {
+    ) -> Result<String, AgentError> {
         let mut settings = self.delivery_settings(turn).await?;
         settings.missed_policy = match choice {
             MissedPolicyChoice::SendLate => MissedPolicy::SendLate,

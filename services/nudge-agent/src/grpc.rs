@@ -3,11 +3,11 @@
 use std::sync::Arc;
 
 use nudge_core::{Language, Timezone, UserId};
-use nudge_proto::ServiceError;
 use nudge_proto::agent::agent_service_server::AgentService;
 use nudge_proto::agent::{HandleInboundRequest, HandleInboundResponse, UpsertPersonRequest, UpsertPersonResponse};
 use tonic::{Request, Response, Status};
 
+use crate::error::AgentError;
 use crate::{Core, Inbound};
 
 pub(crate) struct Agent {
@@ -21,7 +21,7 @@ impl Agent {
 }
 
 fn invalid(field: &str, error: impl std::fmt::Display) -> Status {
-    ServiceError::invalid_argument(format!("{field}: {error}")).into()
+    AgentError::field(field, error).into()
 }
 
 #[tonic::async_trait]

@@ -6,25 +6,22 @@
 //! the request sms-router made after checking the phone pair.
 
 mod act;
-#[cfg(test)]
-mod benches;
+mod confirm;
 mod describe;
 mod engine;
+mod error;
 mod grpc;
 mod llm;
-#[cfg(test)]
-mod meaning_tests;
 mod memory;
 mod person_data;
 mod privacy;
-mod recall;
-#[cfg(test)]
-mod recall_index_tests;
 mod replies;
-mod semantic;
 mod steps;
 mod store;
 mod tasks;
+#[cfg(feature = "testing")]
+pub mod testing;
+mod turn;
 
 use std::net::TcpListener;
 use std::sync::Arc;
@@ -32,9 +29,9 @@ use std::time::Duration;
 
 use anyhow::Context as _;
 use chrono::{DateTime, Utc};
+use error::AgentError;
 use nudge_config::Settings;
 use nudge_core::{Language, Timezone, UserId};
-use nudge_proto::ServiceError;
 use nudge_proto::sms::sms_router_service_client::SmsRouterServiceClient;
 use nudge_proto::sms::{SendSmsRequest, SmsKind};
 use nudge_proto::workers::reminder_service_client::ReminderServiceClient;
@@ -54,12 +51,43 @@ pub(crate) struct Core {
     sms: SmsRouterServiceClient<TracedChannel>,
     chain: llm::Chain,
     /// Decrypted memory vectors of the people served recently (recall by meaning).
-    vectors: semantic::VectorCache,
+    vectors: memory::vectors::VectorCache,
 }
 
-#[cfg(test)]
+/// What a feature needs to read and write a person's sealed rows: the
+/// database and the person keys, rather than the whole [`Core`].
+pub(crate) struct Storage<'a> {
+    pub(crate) db: &'a Db,
+    pub(crate) keys: &'a nudge_store::PersonKeys,
+}
+
+impl Storage<'_> {
+    /// What reads the person's sealed values: their key (cached for a few
+    /// minutes), or none once they were erased.
+    pub(crate) async fn reader(&self, user_id: &str) -> Result<nudge_secure::PersonReader, AgentError> {
+        let mut conn = self.db.conn().await?;
+        Ok(self.keys.for_reading(&mut conn, user_id).await?)
+    }
+
+    /// What seals the person's values: their key, made the first time.
+    pub(crate) async fn cipher(&self, user_id: &str) -> Result<nudge_secure::PersonCipher, AgentError> {
+        let mut conn = self.db.conn().await?;
+        Ok(self.keys.for_writing(&mut conn, user_id).await?)
+    }
+}
+
 impl Core {
-    /// A core over `db` for unit tests: providers from `settings`, the other
+    pub(crate) fn storage(&self) -> Storage<'_> {
+        Storage {
+            db: &self.db,
+            keys: &self.keys,
+        }
+    }
+}
+
+#[cfg(any(test, feature = "testing"))]
+impl Core {
+    /// A core over `db` for unit tests and the benchmarks' fixtures: providers from `settings`, the other
     /// services on a closed port.
     fn for_tests(db: &Db, keys: nudge_secure::KeyRing, settings: &Settings) -> Core {
         let channel = nudge_runtime::grpc_channel("http://127.0.0.1:9", Duration::from_secs(1)).expect("channel");
@@ -72,26 +100,6 @@ impl Core {
             vectors: Default::default(),
         }
     }
-}
-
-impl Core {
-    /// What reads the person's sealed values: their key (cached for a few
-    /// minutes), or none once they were erased.
-    pub(crate) async fn reader(&self, user_id: &str) -> Result<nudge_secure::PersonReader, ServiceError> {
-        let mut conn = self.db.conn().await.map_err(unavailable)?;
-        self.keys.for_reading(&mut conn, user_id).await.map_err(unavailable)
-    }
-
-    /// What seals the person's values: their key, made the first time.
-    pub(crate) async fn cipher(&self, user_id: &str) -> Result<nudge_secure::PersonCipher, ServiceError> {
-        let mut conn = self.db.conn().await.map_err(unavailable)?;
-        self.keys.for_writing(&mut conn, user_id).await.map_err(unavailable)
-    }
-}
-
-fn unavailable(error: impl std::fmt::Display) -> ServiceError {
-    tracing::error!(%error, "storage error");
-    ServiceError::unavailable("storage is unavailable, try again")
 }
 
 /// An inbound message as the agent receives it.
@@ -116,73 +124,61 @@ impl Core {
     pub(crate) async fn load_listing(
         &self,
         user_id: &str,
-    ) -> Result<Option<(engine::ListingKind, Vec<String>)>, ServiceError> {
-        let mut conn = self.db.conn().await.map_err(unavailable)?;
-        Ok(store::listing(&mut conn, user_id)
-            .await
-            .map_err(unavailable)?
-            .map(|(kind, ids)| {
-                let kind = match kind.as_str() {
-                    "tasks" => engine::ListingKind::Tasks,
-                    "memories" => engine::ListingKind::Memories,
-                    _ => engine::ListingKind::Reminders,
-                };
-                (kind, ids)
-            }))
+    ) -> Result<Option<(engine::ListingKind, Vec<String>)>, AgentError> {
+        let mut conn = self.db.conn().await?;
+        Ok(store::listing(&mut conn, user_id).await?.map(|(kind, ids)| {
+            let kind = match kind.as_str() {
+                "tasks" => engine::ListingKind::Tasks,
+                "memories" => engine::ListingKind::Memories,
+                _ => engine::ListingKind::Reminders,
+            };
+            (kind, ids)
+        }))
     }
 
-    async fn upsert_person(
-        &self,
-        user_id: &UserId,
-        timezone: Timezone,
-        language: Language,
-    ) -> Result<(), ServiceError> {
-        let mut conn = self.db.conn().await.map_err(unavailable)?;
-        store::upsert_person(
+    async fn upsert_person(&self, user_id: &UserId, timezone: Timezone, language: Language) -> Result<(), AgentError> {
+        let mut conn = self.db.conn().await?;
+        Ok(store::upsert_person(
             &mut conn,
             user_id.as_str(),
             timezone.name(),
             language.as_str(),
             nudge_store::now(),
         )
-        .await
-        .map_err(unavailable)
+        .await?)
     }
 
     /// Handles one message. Every step is idempotent (keyed on the message
     /// id), so a retry after a failure part-way redoes nothing twice.
-    async fn handle_inbound(&self, inbound: Inbound) -> Result<Handled, ServiceError> {
+    async fn handle_inbound(&self, inbound: Inbound) -> Result<Handled, AgentError> {
         let started = std::time::Instant::now();
         let user = inbound.user_id.as_str();
-        let mut conn = self.db.conn().await.map_err(unavailable)?;
-        let Some(person) = store::person(&mut conn, user).await.map_err(unavailable)? else {
+        let mut conn = self.db.conn().await?;
+        let Some(person) = store::person(&mut conn, user).await? else {
             // sms-router knows the person but their profile has not reached us
             // yet (provisioning in flight): have the message retried shortly.
-            return Err(ServiceError::new(
-                nudge_proto::ErrorCode::FailedPrecondition,
-                "this person's profile has not reached the agent yet",
+            return Err(AgentError::FailedPrecondition(
+                "this person's profile has not reached the agent yet".to_owned(),
             ));
         };
         let timezone: Timezone = person
             .timezone
             .parse()
-            .map_err(|e: nudge_core::InvalidValue| ServiceError::internal(e.0))?;
+            .map_err(|e: nudge_core::InvalidValue| AgentError::Internal(e.0))?;
         let language: Language = person
             .language
             .parse()
-            .map_err(|e: nudge_core::InvalidValue| ServiceError::internal(e.0))?;
+            .map_err(|e: nudge_core::InvalidValue| AgentError::Internal(e.0))?;
         let body = self
             .keys
             .for_writing(&mut conn, user)
-            .await
-            .map_err(unavailable)?
+            .await?
             .encrypt_str(&inbound.body, MESSAGE_BODY);
-        let handled_before = store::record_inbound(&mut conn, user, &inbound.message_id, &body, nudge_store::now())
-            .await
-            .map_err(unavailable)?;
+        let handled_before =
+            store::record_inbound(&mut conn, user, &inbound.message_id, &body, nudge_store::now()).await?;
         drop(conn);
         let listing = self.load_listing(user).await?;
-        let steps = self.pending_steps(user).await?;
+        let steps = steps::pending(&self.storage(), user).await?;
         // Times are read from when the person sent the message, so a retry reads them the same way.
         let context = engine::Context {
             now: inbound.received_at.with_timezone(&timezone.tz()),
@@ -219,13 +215,13 @@ impl Core {
         }
         if steps.is_some() && understood.intent != engine::Intent::NextStep && !step_done {
             // Anything but a "next" or a "done" drops the steps kept.
-            self.drop_steps(user).await?;
+            steps::forget(&self.storage(), user).await?;
         }
-        let person = act::Person {
+        let person = turn::Person {
             user_id: inbound.user_id.clone(),
             timezone,
         };
-        let turn = act::Turn {
+        let turn = turn::Turn {
             person: &person,
             message_id: &inbound.message_id,
             received_at: inbound.received_at,
@@ -250,7 +246,8 @@ impl Core {
             && answer.steps.len() > 1
         {
             // One step at a time: the first is in the reply, the others wait for "next".
-            self.keep_steps(
+            steps::keep(
+                &self.storage(),
                 user,
                 &inbound.message_id,
                 &answer.steps,
@@ -277,24 +274,18 @@ impl Core {
                 idempotency_key: format!("reply:{}", inbound.message_id),
                 kind: SmsKind::Reply.into(),
             })
-            .await
-            .map_err(ServiceError::from)?
+            .await?
             .into_inner();
-        let mut conn = self.db.conn().await.map_err(unavailable)?;
+        let mut conn = self.db.conn().await?;
         if !sent.duplicate {
             let reply_body = self
                 .keys
                 .for_writing(&mut conn, user)
-                .await
-                .map_err(unavailable)?
+                .await?
                 .encrypt_str(&reply, MESSAGE_BODY);
-            store::record_reply(&mut conn, user, &reply_body, nudge_store::now())
-                .await
-                .map_err(unavailable)?;
+            store::record_reply(&mut conn, user, &reply_body, nudge_store::now()).await?;
         }
-        store::mark_handled(&mut conn, &inbound.message_id, intent, nudge_store::now())
-            .await
-            .map_err(unavailable)?;
+        store::mark_handled(&mut conn, &inbound.message_id, intent, nudge_store::now()).await?;
         let language = understood.language.as_str();
         metrics::counter!("nudge_agent_messages_total", "intent" => intent, "language" => language).increment(1);
         tracing::info!(user.id = %user, inbound.id = %inbound.message_id, intent, answered_by, "message handled");

@@ -10,7 +10,6 @@ use chrono::NaiveDateTime;
 use diesel::prelude::*;
 use diesel_async::RunQueryDsl;
 use nudge_core::UserId;
-use nudge_proto::ServiceError;
 use nudge_proto::agent::person_data_service_server::PersonDataService;
 use nudge_proto::agent::{
     ConversationMessage, ForgetMemoryRequest, ForgetMemoryResponse, GetMemoryRequest, GetMemoryResponse,
@@ -18,14 +17,15 @@ use nudge_proto::agent::{
     ListMessagesResponse, Memory, ProviderUsage, RememberRequest, RememberResponse, SetPlanRequest, SetPlanResponse,
 };
 use nudge_proto::time::to_timestamp;
-use nudge_store::schema::{agent_memories, agent_messages, agent_usage};
+use nudge_store::schema::{agent_messages, agent_usage};
 use nudge_store::{DbConn, diesel, diesel_async, with_conn};
 use tonic::{Request, Response, Status};
 
+use crate::error::AgentError;
 use crate::llm::usage;
-use crate::memory::{self, MEMORY_BODY};
-use crate::recall::Remembered;
-use crate::{Core, MESSAGE_BODY, unavailable};
+use crate::memory::recall::Remembered;
+use crate::memory::{self, MEMORY_BODY, store};
+use crate::{Core, MESSAGE_BODY};
 
 /// The longest fact the API keeps (an SMS is at most 1,600 characters).
 const MAX_FACT_CHARS: usize = 500;
@@ -40,80 +40,16 @@ impl PersonData {
     }
 }
 
-fn invalid(field: &str, error: impl std::fmt::Display) -> Status {
-    ServiceError::invalid_argument(format!("{field}: {error}")).into()
+fn user(id: &str) -> Result<UserId, AgentError> {
+    UserId::parse(id).map_err(|e| AgentError::field("user_id", e))
 }
 
-fn user(id: &str) -> Result<UserId, Status> {
-    UserId::parse(id).map_err(|e| invalid("user_id", e))
-}
-
-fn page_size(size: u32) -> Result<i64, Status> {
+fn page_size(size: u32) -> Result<i64, AgentError> {
     match size {
         0 => Ok(20),
         1..=100 => Ok(i64::from(size)),
-        _ => Err(invalid("page_size", "must be 1 to 100")),
+        _ => Err(AgentError::field("page_size", "must be 1 to 100")),
     }
-}
-
-#[derive(Debug, Clone, Queryable)]
-struct MemoryItem {
-    id: String,
-    body: Vec<u8>,
-    mentions: i32,
-    created_at: NaiveDateTime,
-    updated_at: NaiveDateTime,
-}
-
-/// A page of the person's active memories, newest first, after the memory `after`.
-async fn memory_page(
-    conn: &mut DbConn,
-    user_id: &str,
-    after: Option<(NaiveDateTime, String)>,
-    limit: i64,
-) -> QueryResult<Vec<MemoryItem>> {
-    with_conn!(conn, c => {
-        let mut query = agent_memories::table
-            .filter(agent_memories::user_id.eq(user_id))
-            .filter(agent_memories::status.eq("active"))
-            .select((
-                agent_memories::id,
-                agent_memories::body,
-                agent_memories::mentions,
-                agent_memories::created_at,
-                agent_memories::updated_at,
-            ))
-            .order((agent_memories::created_at.desc(), agent_memories::id.desc()))
-            .limit(limit)
-            .into_boxed();
-        if let Some((at, id)) = after.clone() {
-            query = query.filter(
-                agent_memories::created_at
-                    .lt(at)
-                    .or(agent_memories::created_at.eq(at).and(agent_memories::id.lt(id))),
-            );
-        }
-        query.load(c).await
-    })
-}
-
-async fn active_memory(conn: &mut DbConn, user_id: &str, id: &str) -> QueryResult<Option<MemoryItem>> {
-    with_conn!(conn, c => {
-        agent_memories::table
-            .filter(agent_memories::user_id.eq(user_id))
-            .filter(agent_memories::id.eq(id))
-            .filter(agent_memories::status.eq("active"))
-            .select((
-                agent_memories::id,
-                agent_memories::body,
-                agent_memories::mentions,
-                agent_memories::created_at,
-                agent_memories::updated_at,
-            ))
-            .first(c)
-            .await
-            .optional()
-    })
 }
 
 #[derive(Debug, Clone, Queryable)]
@@ -189,14 +125,14 @@ async fn month_usage(conn: &mut DbConn, user_id: &str, month: &str) -> QueryResu
 }
 
 /// "YYYY-MM" with a real month.
-fn check_month(month: &str) -> Result<(), Status> {
+fn check_month(month: &str) -> Result<(), AgentError> {
     let valid = month.len() == 7
         && chrono::NaiveDate::parse_from_str(&format!("{month}-01"), "%Y-%m-%d").is_ok()
         && month.as_bytes()[4] == b'-';
     if valid {
         Ok(())
     } else {
-        Err(invalid("month", "must be YYYY-MM, e.g. 2026-11"))
+        Err(AgentError::field("month", "must be YYYY-MM, e.g. 2026-11"))
     }
 }
 
@@ -204,43 +140,35 @@ fn count(n: i32) -> u64 {
     u64::try_from(n).unwrap_or(0)
 }
 
-impl Core {
-    fn memory_view(&self, reader: &PersonReader, row: MemoryItem) -> Result<Memory, ServiceError> {
-        let text = reader
-            .decrypt_to_string(&row.body, MEMORY_BODY)
-            .map_err(|e| ServiceError::internal(format!("memory text: {e}")))?;
-        Ok(Memory {
-            id: row.id,
-            text,
-            mentions: u32::try_from(row.mentions).unwrap_or(0),
-            created_at: Some(to_timestamp(row.created_at.and_utc())),
-            updated_at: Some(to_timestamp(row.updated_at.and_utc())),
-        })
-    }
+fn memory_view(reader: &PersonReader, row: store::MemoryItem) -> Result<Memory, AgentError> {
+    let text = reader
+        .decrypt_to_string(&row.body, MEMORY_BODY)
+        .map_err(|e| AgentError::Internal(format!("memory text: {e}")))?;
+    Ok(Memory {
+        id: row.id,
+        text,
+        mentions: u32::try_from(row.mentions).unwrap_or(0),
+        created_at: Some(to_timestamp(row.created_at.and_utc())),
+        updated_at: Some(to_timestamp(row.updated_at.and_utc())),
+    })
 }
 
-#[tonic::async_trait]
-impl PersonDataService for PersonData {
-    async fn list_memories(
-        &self,
-        request: Request<ListMemoriesRequest>,
-    ) -> Result<Response<ListMemoriesResponse>, Status> {
-        let request = request.into_inner();
+/// The calls of the service on the domain error; the trait below converts
+/// their error once.
+impl PersonData {
+    async fn list_memories(&self, request: ListMemoriesRequest) -> Result<ListMemoriesResponse, AgentError> {
         let user_id = user(&request.user_id)?;
         let size = page_size(request.page_size)?;
-        let mut conn = self.core.db.conn().await.map_err(unavailable)?;
+        let mut conn = self.core.db.conn().await?;
         let after = if request.page_token.is_empty() {
             None
         } else {
-            let cursor = active_memory(&mut conn, user_id.as_str(), &request.page_token)
-                .await
-                .map_err(unavailable)?
-                .ok_or_else(|| invalid("page_token", "is not a token this service gave"))?;
+            let cursor = store::active_memory(&mut conn, user_id.as_str(), &request.page_token)
+                .await?
+                .ok_or_else(|| AgentError::field("page_token", "is not a token this service gave"))?;
             Some((cursor.created_at, cursor.id))
         };
-        let mut rows = memory_page(&mut conn, user_id.as_str(), after, size + 1)
-            .await
-            .map_err(unavailable)?;
+        let mut rows = store::memory_page(&mut conn, user_id.as_str(), after, size + 1).await?;
         drop(conn);
         let more = i64::try_from(rows.len()).unwrap_or(i64::MAX) > size;
         rows.truncate(usize::try_from(size).unwrap_or(usize::MAX));
@@ -249,64 +177,54 @@ impl PersonDataService for PersonData {
         } else {
             String::new()
         };
-        let reader = self.core.reader(user_id.as_str()).await?;
+        let reader = self.core.storage().reader(user_id.as_str()).await?;
         let memories = rows
             .into_iter()
-            .map(|row| self.core.memory_view(&reader, row))
+            .map(|row| memory_view(&reader, row))
             .collect::<Result<Vec<_>, _>>()?;
-        Ok(Response::new(ListMemoriesResponse {
+        Ok(ListMemoriesResponse {
             memories,
             next_page_token,
-        }))
+        })
     }
 
-    async fn get_memory(&self, request: Request<GetMemoryRequest>) -> Result<Response<GetMemoryResponse>, Status> {
-        let request = request.into_inner();
+    async fn get_memory(&self, request: GetMemoryRequest) -> Result<GetMemoryResponse, AgentError> {
         let user_id = user(&request.user_id)?;
-        let mut conn = self.core.db.conn().await.map_err(unavailable)?;
-        let row = active_memory(&mut conn, user_id.as_str(), &request.memory_id)
-            .await
-            .map_err(unavailable)?
-            .ok_or_else(|| ServiceError::not_found("memory"))?;
+        let mut conn = self.core.db.conn().await?;
+        let row = store::active_memory(&mut conn, user_id.as_str(), &request.memory_id)
+            .await?
+            .ok_or_else(|| AgentError::NotFound("memory".to_owned()))?;
         drop(conn);
-        Ok(Response::new(GetMemoryResponse {
-            memory: Some(self.core.memory_view(&self.core.reader(user_id.as_str()).await?, row)?),
-        }))
+        Ok(GetMemoryResponse {
+            memory: Some(memory_view(&self.core.storage().reader(user_id.as_str()).await?, row)?),
+        })
     }
 
-    async fn forget_memory(
-        &self,
-        request: Request<ForgetMemoryRequest>,
-    ) -> Result<Response<ForgetMemoryResponse>, Status> {
-        let request = request.into_inner();
+    async fn forget_memory(&self, request: ForgetMemoryRequest) -> Result<ForgetMemoryResponse, AgentError> {
         let user_id = user(&request.user_id)?;
-        let mut conn = self.core.db.conn().await.map_err(unavailable)?;
+        let mut conn = self.core.db.conn().await?;
         // Only an active memory can be forgotten by id (history goes with it
         // only through "forget everything").
-        if active_memory(&mut conn, user_id.as_str(), &request.memory_id)
-            .await
-            .map_err(unavailable)?
+        if store::active_memory(&mut conn, user_id.as_str(), &request.memory_id)
+            .await?
             .is_none()
         {
-            return Err(ServiceError::not_found("memory").into());
+            return Err(AgentError::NotFound("memory".to_owned()));
         }
-        memory::delete(&mut conn, user_id.as_str(), std::slice::from_ref(&request.memory_id))
-            .await
-            .map_err(unavailable)?;
+        store::delete(&mut conn, user_id.as_str(), std::slice::from_ref(&request.memory_id)).await?;
         tracing::info!(user.id = %user_id, memory.id = %request.memory_id, "memory forgotten through the api");
-        Ok(Response::new(ForgetMemoryResponse {}))
+        Ok(ForgetMemoryResponse {})
     }
 
-    async fn remember(&self, request: Request<RememberRequest>) -> Result<Response<RememberResponse>, Status> {
-        let request = request.into_inner();
+    async fn remember(&self, request: RememberRequest) -> Result<RememberResponse, AgentError> {
         let user_id = user(&request.user_id)?;
         let fact = request.text.trim();
         let chars = fact.chars().count();
         if chars == 0 || chars > MAX_FACT_CHARS {
-            return Err(invalid("text", "must be 1 to 500 characters"));
+            return Err(AgentError::field("text", "must be 1 to 500 characters"));
         }
         if request.idempotency_key.is_empty() || request.idempotency_key.len() > 200 {
-            return Err(invalid("idempotency_key", "must be 1 to 200 characters"));
+            return Err(AgentError::field("idempotency_key", "must be 1 to 200 characters"));
         }
         let remembered = self
             .core
@@ -318,56 +236,46 @@ impl PersonDataService for PersonData {
             Remembered::Updated(text, _) => ("updated", text.as_str()),
         };
         // The memory kept: the one this key created, or the same fact told before.
-        let mut conn = self.core.db.conn().await.map_err(unavailable)?;
-        let by_key = memory::by_key(&mut conn, user_id.as_str(), &request.idempotency_key)
-            .await
-            .map_err(unavailable)?;
+        let mut conn = self.core.db.conn().await?;
+        let by_key = store::by_key(&mut conn, user_id.as_str(), &request.idempotency_key).await?;
         let id = match by_key {
             Some(id) => Some(id),
             None => {
                 drop(conn);
-                let wanted = memory::normalized(text);
+                let wanted = memory::lexical::normalized(text);
                 self.core
                     .memories(user_id.as_str(), true)
                     .await?
                     .into_iter()
-                    .find(|m| memory::normalized(&m.text) == wanted)
+                    .find(|m| memory::lexical::normalized(&m.text) == wanted)
                     .map(|m| m.id)
             }
         };
-        let id = id.ok_or_else(|| ServiceError::internal("the memory kept cannot be found"))?;
-        let mut conn = self.core.db.conn().await.map_err(unavailable)?;
-        let row = active_memory(&mut conn, user_id.as_str(), &id)
-            .await
-            .map_err(unavailable)?
-            .ok_or_else(|| ServiceError::not_found("memory"))?;
+        let id = id.ok_or_else(|| AgentError::Internal("the memory kept cannot be found".to_owned()))?;
+        let mut conn = self.core.db.conn().await?;
+        let row = store::active_memory(&mut conn, user_id.as_str(), &id)
+            .await?
+            .ok_or_else(|| AgentError::NotFound("memory".to_owned()))?;
         drop(conn);
-        Ok(Response::new(RememberResponse {
-            memory: Some(self.core.memory_view(&self.core.reader(user_id.as_str()).await?, row)?),
+        Ok(RememberResponse {
+            memory: Some(memory_view(&self.core.storage().reader(user_id.as_str()).await?, row)?),
             outcome: outcome.to_owned(),
-        }))
+        })
     }
 
-    async fn list_messages(
-        &self,
-        request: Request<ListMessagesRequest>,
-    ) -> Result<Response<ListMessagesResponse>, Status> {
-        let request = request.into_inner();
+    async fn list_messages(&self, request: ListMessagesRequest) -> Result<ListMessagesResponse, AgentError> {
         let user_id = user(&request.user_id)?;
         let size = page_size(request.page_size)?;
-        let mut conn = self.core.db.conn().await.map_err(unavailable)?;
+        let mut conn = self.core.db.conn().await?;
         let after = if request.page_token.is_empty() {
             None
         } else {
             let at = message_time(&mut conn, user_id.as_str(), &request.page_token)
-                .await
-                .map_err(unavailable)?
-                .ok_or_else(|| invalid("page_token", "is not a token this service gave"))?;
+                .await?
+                .ok_or_else(|| AgentError::field("page_token", "is not a token this service gave"))?;
             Some((at, request.page_token.clone()))
         };
-        let mut rows = message_page(&mut conn, user_id.as_str(), after, size + 1)
-            .await
-            .map_err(unavailable)?;
+        let mut rows = message_page(&mut conn, user_id.as_str(), after, size + 1).await?;
         drop(conn);
         let more = i64::try_from(rows.len()).unwrap_or(i64::MAX) > size;
         rows.truncate(usize::try_from(size).unwrap_or(usize::MAX));
@@ -376,13 +284,13 @@ impl PersonDataService for PersonData {
         } else {
             String::new()
         };
-        let reader = self.core.reader(user_id.as_str()).await?;
+        let reader = self.core.storage().reader(user_id.as_str()).await?;
         let messages = rows
             .into_iter()
             .map(|row| {
                 let text = reader
                     .decrypt_to_string(&row.body, MESSAGE_BODY)
-                    .map_err(|e| ServiceError::internal(format!("message text: {e}")))?;
+                    .map_err(|e| AgentError::Internal(format!("message text: {e}")))?;
                 Ok(ConversationMessage {
                     id: row.id,
                     direction: row.direction,
@@ -391,27 +299,19 @@ impl PersonDataService for PersonData {
                     created_at: Some(to_timestamp(row.created_at.and_utc())),
                 })
             })
-            .collect::<Result<Vec<_>, ServiceError>>()?;
-        Ok(Response::new(ListMessagesResponse {
+            .collect::<Result<Vec<_>, AgentError>>()?;
+        Ok(ListMessagesResponse {
             messages,
             next_page_token,
-        }))
+        })
     }
 
-    async fn get_model_usage(
-        &self,
-        request: Request<GetModelUsageRequest>,
-    ) -> Result<Response<GetModelUsageResponse>, Status> {
-        let request = request.into_inner();
+    async fn get_model_usage(&self, request: GetModelUsageRequest) -> Result<GetModelUsageResponse, AgentError> {
         let user_id = user(&request.user_id)?;
         check_month(&request.month)?;
-        let mut conn = self.core.db.conn().await.map_err(unavailable)?;
-        let rows = month_usage(&mut conn, user_id.as_str(), &request.month)
-            .await
-            .map_err(unavailable)?;
-        let preferences = usage::preferences(&mut conn, user_id.as_str())
-            .await
-            .map_err(unavailable)?;
+        let mut conn = self.core.db.conn().await?;
+        let rows = month_usage(&mut conn, user_id.as_str(), &request.month).await?;
+        let preferences = usage::preferences(&mut conn, user_id.as_str()).await?;
         drop(conn);
         let providers: Vec<ProviderUsage> = rows
             .into_iter()
@@ -423,7 +323,7 @@ impl PersonDataService for PersonData {
                 cost_micros: count(cost),
             })
             .collect();
-        Ok(Response::new(GetModelUsageResponse {
+        Ok(GetModelUsageResponse {
             month: request.month,
             requests: providers.iter().map(|p| p.requests).sum(),
             prompt_tokens: providers.iter().map(|p| p.prompt_tokens).sum(),
@@ -432,27 +332,73 @@ impl PersonDataService for PersonData {
             providers,
             budget_micros: self.core.chain.budget(&preferences.plan),
             plan: preferences.plan,
-        }))
+        })
+    }
+
+    async fn set_plan(&self, request: SetPlanRequest) -> Result<SetPlanResponse, AgentError> {
+        let user_id = user(&request.user_id)?;
+        if !matches!(request.plan.as_str(), "user" | "premium") {
+            return Err(AgentError::field("plan", "must be user or premium"));
+        }
+        let mut conn = self.core.db.conn().await?;
+        let mut preferences = usage::preferences(&mut conn, user_id.as_str()).await?;
+        if preferences.plan != request.plan {
+            preferences.plan = request.plan;
+            usage::save_preferences(&mut conn, user_id.as_str(), &preferences, nudge_store::now()).await?;
+            tracing::info!(user.id = %user_id, plan = %preferences.plan, "plan changed");
+        }
+        Ok(SetPlanResponse {})
+    }
+}
+
+#[tonic::async_trait]
+impl PersonDataService for PersonData {
+    async fn list_memories(
+        &self,
+        request: Request<ListMemoriesRequest>,
+    ) -> Result<Response<ListMemoriesResponse>, Status> {
+        Ok(Response::new(
+            PersonData::list_memories(self, request.into_inner()).await?,
+        ))
+    }
+
+    async fn get_memory(&self, request: Request<GetMemoryRequest>) -> Result<Response<GetMemoryResponse>, Status> {
+        Ok(Response::new(PersonData::get_memory(self, request.into_inner()).await?))
+    }
+
+    async fn forget_memory(
+        &self,
+        request: Request<ForgetMemoryRequest>,
+    ) -> Result<Response<ForgetMemoryResponse>, Status> {
+        Ok(Response::new(
+            PersonData::forget_memory(self, request.into_inner()).await?,
+        ))
+    }
+
+    async fn remember(&self, request: Request<RememberRequest>) -> Result<Response<RememberResponse>, Status> {
+        Ok(Response::new(PersonData::remember(self, request.into_inner()).await?))
+    }
+
+    async fn list_messages(
+        &self,
+        request: Request<ListMessagesRequest>,
+    ) -> Result<Response<ListMessagesResponse>, Status> {
+        Ok(Response::new(
+            PersonData::list_messages(self, request.into_inner()).await?,
+        ))
+    }
+
+    async fn get_model_usage(
+        &self,
+        request: Request<GetModelUsageRequest>,
+    ) -> Result<Response<GetModelUsageResponse>, Status> {
+        Ok(Response::new(
+            PersonData::get_model_usage(self, request.into_inner()).await?,
+        ))
     }
 
     async fn set_plan(&self, request: Request<SetPlanRequest>) -> Result<Response<SetPlanResponse>, Status> {
-        let request = request.into_inner();
-        let user_id = user(&request.user_id)?;
-        if !matches!(request.plan.as_str(), "user" | "premium") {
-            return Err(invalid("plan", "must be user or premium"));
-        }
-        let mut conn = self.core.db.conn().await.map_err(unavailable)?;
-        let mut preferences = usage::preferences(&mut conn, user_id.as_str())
-            .await
-            .map_err(unavailable)?;
-        if preferences.plan != request.plan {
-            preferences.plan = request.plan;
-            usage::save_preferences(&mut conn, user_id.as_str(), &preferences, nudge_store::now())
-                .await
-                .map_err(unavailable)?;
-            tracing::info!(user.id = %user_id, plan = %preferences.plan, "plan changed");
-        }
-        Ok(Response::new(SetPlanResponse {}))
+        Ok(Response::new(PersonData::set_plan(self, request.into_inner()).await?))
     }
 }
 

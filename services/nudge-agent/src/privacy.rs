@@ -21,10 +21,11 @@ use nudge_store::{DbConn, diesel, diesel_async, with_conn};
 use serde_json::{Value, json};
 use tonic::{Request, Response, Status};
 
+use crate::error::AgentError;
 use crate::memory::MEMORY_BODY;
 use crate::steps::STEPS_BODY;
 use crate::tasks::TASK_BODY;
-use crate::{Core, MESSAGE_BODY, unavailable};
+use crate::{Core, MESSAGE_BODY};
 
 pub(crate) struct Privacy {
     core: Arc<Core>,
@@ -36,36 +37,44 @@ impl Privacy {
     }
 }
 
-#[tonic::async_trait]
-impl PrivacyService for Privacy {
-    async fn export_person(
-        &self,
-        request: Request<ExportPersonRequest>,
-    ) -> Result<Response<ExportPersonResponse>, Status> {
-        let user_id = privacy::person(&request.into_inner().user_id)?;
-        let mut conn = self.core.db.conn().await.map_err(unavailable)?;
-        let document = export(&self.core, &mut conn, user_id.as_str())
-            .await
-            .map_err(unavailable)?;
+/// The calls of the service on the domain error; the trait below converts
+/// their error once.
+impl Privacy {
+    async fn export_person(&self, request: ExportPersonRequest) -> Result<Response<ExportPersonResponse>, AgentError> {
+        let user_id = privacy::person(&request.user_id)?;
+        let mut conn = self.core.db.conn().await?;
+        let document = export(&self.core, &mut conn, user_id.as_str()).await?;
         tracing::info!(user.id = %user_id.as_str(), "agent data exported");
         Ok(privacy::exported("agent", &document))
     }
 
-    async fn erase_person(
-        &self,
-        request: Request<ErasePersonRequest>,
-    ) -> Result<Response<ErasePersonResponse>, Status> {
-        let user_id = privacy::person(&request.into_inner().user_id)?;
-        let mut conn = self.core.db.conn().await.map_err(unavailable)?;
-        let tables = erase(&self.core, &mut conn, user_id.as_str())
-            .await
-            .map_err(unavailable)?;
+    async fn erase_person(&self, request: ErasePersonRequest) -> Result<Response<ErasePersonResponse>, AgentError> {
+        let user_id = privacy::person(&request.user_id)?;
+        let mut conn = self.core.db.conn().await?;
+        let tables = erase(&self.core, &mut conn, user_id.as_str()).await?;
         drop(conn);
         self.core.db.scrub_after_erasure(ERASED_TABLES).await;
         // Other replicas see the stamp gone at the person's next recall, or drop them unused.
         self.core.vectors.forget(user_id.as_str());
         tracing::info!(user.id = %user_id.as_str(), "agent data erased");
         Ok(privacy::erased("agent", tables, false))
+    }
+}
+
+#[tonic::async_trait]
+impl PrivacyService for Privacy {
+    async fn export_person(
+        &self,
+        request: Request<ExportPersonRequest>,
+    ) -> Result<Response<ExportPersonResponse>, Status> {
+        Ok(Privacy::export_person(self, request.into_inner()).await?)
+    }
+
+    async fn erase_person(
+        &self,
+        request: Request<ErasePersonRequest>,
+    ) -> Result<Response<ErasePersonResponse>, Status> {
+        Ok(Privacy::erase_person(self, request.into_inner()).await?)
     }
 }
 

@@ -45,13 +45,13 @@ use chrono::{DateTime, NaiveDateTime, TimeDelta, Utc};
 use diesel::prelude::*;
 use diesel_async::RunQueryDsl;
 use nudge_core::Language;
-use nudge_proto::ServiceError;
 use nudge_store::schema::agent_pending_steps;
 use nudge_store::{DbConn, diesel, diesel_async, with_conn};
 
-use crate::act::Turn;
 use crate::engine::fold;
-use crate::{Core, replies, unavailable};
+use crate::error::AgentError;
+use crate::turn::Turn;
+use crate::{Storage, replies};
 
 /// Encryption context of the kept steps.
 pub(crate) const STEPS_BODY: &[u8] = b"agent.steps.body";
@@ -416,96 +416,89 @@ fn count(n: usize) -> i32 {
     i32::try_from(n).unwrap_or(i32::MAX)
 }
 
-impl Core {
-    /// The steps kept for the person, if any (unreadable ones are dropped).
-    pub(crate) async fn pending_steps(&self, user_id: &str) -> Result<Option<Pending>, ServiceError> {
-        let mut conn = self.db.conn().await.map_err(unavailable)?;
-        let Some((body, sent, language, inbound_id, updated_at)) =
-            load(&mut conn, user_id).await.map_err(unavailable)?
-        else {
-            return Ok(None);
-        };
-        let reader = self.keys.for_reading(&mut conn, user_id).await.map_err(unavailable)?;
-        let steps = reader
-            .decrypt_to_string(&body, STEPS_BODY)
-            .ok()
-            .and_then(|json| serde_json::from_str::<Vec<String>>(&json).ok());
-        let (Some(steps), Ok(language)) = (steps, language.parse::<Language>()) else {
-            tracing::warn!(user.id = %user_id, "kept steps unreadable, dropped");
-            delete(&mut conn, user_id).await.map_err(unavailable)?;
-            return Ok(None);
-        };
-        Ok(Some(Pending {
-            steps,
-            sent: usize::try_from(sent).unwrap_or(0),
-            language,
-            inbound_id,
-            updated_at,
-        }))
-    }
+/// The steps kept for the person, if any (unreadable ones are dropped).
+pub(crate) async fn pending(storage: &Storage<'_>, user_id: &str) -> Result<Option<Pending>, AgentError> {
+    let mut conn = storage.db.conn().await?;
+    let Some((body, sent, language, inbound_id, updated_at)) = load(&mut conn, user_id).await? else {
+        return Ok(None);
+    };
+    let reader = storage.keys.for_reading(&mut conn, user_id).await?;
+    let steps = reader
+        .decrypt_to_string(&body, STEPS_BODY)
+        .ok()
+        .and_then(|json| serde_json::from_str::<Vec<String>>(&json).ok());
+    let (Some(steps), Ok(language)) = (steps, language.parse::<Language>()) else {
+        tracing::warn!(user.id = %user_id, "kept steps unreadable, dropped");
+        delete(&mut conn, user_id).await?;
+        return Ok(None);
+    };
+    Ok(Some(Pending {
+        steps,
+        sent: usize::try_from(sent).unwrap_or(0),
+        language,
+        inbound_id,
+        updated_at,
+    }))
+}
 
-    /// Keeps a reply's steps, the first just texted in answer to `inbound_id`.
-    pub(crate) async fn keep_steps(
-        &self,
-        user_id: &str,
-        inbound_id: &str,
-        steps: &[String],
-        language: Language,
-        received_at: DateTime<Utc>,
-    ) -> Result<(), ServiceError> {
-        let json = serde_json::to_string(steps).map_err(|e| ServiceError::internal(e.to_string()))?;
-        let mut conn = self.db.conn().await.map_err(unavailable)?;
-        let body = self
-            .keys
-            .for_writing(&mut conn, user_id)
-            .await
-            .map_err(unavailable)?
-            .encrypt_str(&json, STEPS_BODY);
-        save(
-            &mut conn,
-            user_id,
-            (&body, count(steps.len())),
-            1,
-            language.as_str(),
-            inbound_id,
-            nudge_store::to_utc(received_at),
-        )
-        .await
-        .map_err(unavailable)
-    }
+/// Keeps a reply's steps, the first just texted in answer to `inbound_id`.
+pub(crate) async fn keep(
+    storage: &Storage<'_>,
+    user_id: &str,
+    inbound_id: &str,
+    steps: &[String],
+    language: Language,
+    received_at: DateTime<Utc>,
+) -> Result<(), AgentError> {
+    let json = serde_json::to_string(steps).map_err(|e| AgentError::Internal(e.to_string()))?;
+    let mut conn = storage.db.conn().await?;
+    let body = storage
+        .keys
+        .for_writing(&mut conn, user_id)
+        .await?
+        .encrypt_str(&json, STEPS_BODY);
+    Ok(save(
+        &mut conn,
+        user_id,
+        (&body, count(steps.len())),
+        1,
+        language.as_str(),
+        inbound_id,
+        nudge_store::to_utc(received_at),
+    )
+    .await?)
+}
 
-    /// Drops the steps kept for the person.
-    pub(crate) async fn drop_steps(&self, user_id: &str) -> Result<(), ServiceError> {
-        let mut conn = self.db.conn().await.map_err(unavailable)?;
-        delete(&mut conn, user_id).await.map_err(unavailable)
-    }
+/// Drops the steps kept for the person.
+pub(crate) async fn forget(storage: &Storage<'_>, user_id: &str) -> Result<(), AgentError> {
+    let mut conn = storage.db.conn().await?;
+    Ok(delete(&mut conn, user_id).await?)
+}
 
-    /// The next step (or the end), for a "next"; the same text again for a retried message.
-    pub(crate) async fn next_step(&self, turn: &Turn<'_>, language: Language) -> Result<String, ServiceError> {
-        let user = turn.user();
-        let Some(pending) = self.pending_steps(&user).await? else {
-            return Ok(replies::steps_finished(language));
-        };
-        if pending.inbound_id == turn.message_id {
-            return Ok(pending.text(pending.sent));
-        }
-        let mut conn = self.db.conn().await.map_err(unavailable)?;
-        if pending.sent > pending.steps.len() {
-            delete(&mut conn, &user).await.map_err(unavailable)?;
-            return Ok(replies::steps_finished(pending.language));
-        }
-        let next = pending.sent + 1;
-        advance(
-            &mut conn,
-            &user,
-            count(next),
-            turn.message_id,
-            nudge_store::to_utc(turn.received_at),
-        )
-        .await
-        .map_err(unavailable)?;
-        Ok(pending.text(next))
+/// The next step (or the end), for a "next"; the same text again for a retried message.
+pub(crate) async fn next(storage: &Storage<'_>, turn: &Turn<'_>, language: Language) -> Result<String, AgentError> {
+    let user = turn.user();
+    let Some(pending) = pending(storage, &user).await? else {
+        return Ok(replies::steps_finished(language));
+    };
+    if pending.inbound_id == turn.message_id {
+        return Ok(pending.text(pending.sent));
     }
+    let mut conn = storage.db.conn().await?;
+    if pending.sent > pending.steps.len() {
+        delete(&mut conn, &user).await?;
+        return Ok(replies::steps_finished(pending.language));
+    }
+    let next = pending.sent + 1;
+    advance(
+        &mut conn,
+        &user,
+        count(next),
+        turn.message_id,
+        nudge_store::to_utc(turn.received_at),
+    )
+    .await?;
+    Ok(pending.text(next))
 }
 
 #[cfg(test)]
@@ -708,10 +701,10 @@ mod tests {
         assert!(!done.open_for("in-3", at + TimeDelta::minutes(1)));
     }
 
-    fn core(db: &nudge_store::Db) -> Core {
+    fn core(db: &nudge_store::Db) -> crate::Core {
         let keys =
             nudge_secure::KeyRing::new("k1", [("k1".to_owned(), nudge_secure::KeyRing::generate_key())]).expect("keys");
-        Core::for_tests(db, keys, &nudge_config::Settings::default())
+        crate::Core::for_tests(db, keys, &nudge_config::Settings::default())
     }
 
     /// Kept, encrypted, advanced once per message (a retry texts the same step),
@@ -723,7 +716,7 @@ mod tests {
         let db = nudge_store::Db::connect(&settings.database).expect("db");
         db.migrate().await.expect("migrate");
         let core = core(&db);
-        let person = crate::act::Person {
+        let person = crate::turn::Person {
             user_id: nudge_core::UserId::parse(USER).expect("id"),
             timezone: "Europe/Paris".parse().expect("zone"),
         };
@@ -735,17 +728,22 @@ mod tests {
             listing: None,
         };
         let steps = ["Prends tes médicaments".to_owned(), "Écris à Sam".to_owned()];
-        core.keep_steps(USER, "in-1", &steps, FR, start).await.expect("kept");
+        keep(&core.storage(), USER, "in-1", &steps, FR, start)
+            .await
+            .expect("kept");
         let mut conn = db.conn().await.expect("conn");
         let (body, ..) = load(&mut conn, USER).await.expect("load").expect("a row");
         assert!(!String::from_utf8_lossy(&body).contains("Sam"), "encrypted at rest");
         drop(conn);
-        let pending = core.pending_steps(USER).await.expect("read").expect("kept");
-        assert!(pending.open_for("in-2", start + TimeDelta::minutes(5)));
+        let kept = super::pending(&core.storage(), USER)
+            .await
+            .expect("read")
+            .expect("kept");
+        assert!(kept.open_for("in-2", start + TimeDelta::minutes(5)));
         let last = "Dernière étape (2/2) : Écris à Sam";
-        assert_eq!(core.next_step(&turn("in-2", 5), EN).await.expect("next"), last);
+        assert_eq!(next(&core.storage(), &turn("in-2", 5), EN).await.expect("next"), last);
         assert_eq!(
-            core.next_step(&turn("in-2", 5), EN).await.expect("retry"),
+            next(&core.storage(), &turn("in-2", 5), EN).await.expect("retry"),
             last,
             "a retry texts the same step"
         );
@@ -755,13 +753,15 @@ mod tests {
         assert_eq!(export["pending_steps"]["sent"], 2);
         drop(conn);
         let finished = "C'était la dernière étape. Bien joué !";
-        assert_eq!(core.next_step(&turn("in-3", 9), FR).await.expect("end"), finished);
-        let pending = core
-            .pending_steps(USER)
+        assert_eq!(
+            next(&core.storage(), &turn("in-3", 9), FR).await.expect("end"),
+            finished
+        );
+        let kept = super::pending(&core.storage(), USER)
             .await
             .expect("read")
             .expect("kept until another message");
-        assert!(!pending.open_for("in-4", start + TimeDelta::minutes(10)), "none left");
+        assert!(!kept.open_for("in-4", start + TimeDelta::minutes(10)), "none left");
         let mut conn = db.conn().await.expect("conn");
         let erased = crate::privacy::erase(&core, &mut conn, USER).await.expect("erase");
         assert!(
@@ -769,7 +769,7 @@ mod tests {
             "{erased:?}"
         );
         drop(conn);
-        assert!(core.pending_steps(USER).await.expect("read").is_none());
+        assert!(pending(&core.storage(), USER).await.expect("read").is_none());
     }
 
     #[tokio::test(flavor = "multi_thread")]

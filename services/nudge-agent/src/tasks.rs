@@ -7,7 +7,6 @@ use chrono::NaiveDateTime;
 use diesel::prelude::*;
 use diesel_async::RunQueryDsl;
 use nudge_core::UserId;
-use nudge_proto::ServiceError;
 use nudge_proto::agent::task_service_server::TaskService;
 use nudge_proto::agent::{
     AddTaskRequest, AddTaskResponse, CompleteTaskRequest, CompleteTaskResponse, DeleteTaskRequest, DeleteTaskResponse,
@@ -18,7 +17,8 @@ use nudge_store::schema::agent_tasks;
 use nudge_store::{DbConn, diesel, diesel_async, with_conn};
 use tonic::{Request, Response, Status};
 
-use crate::{Core, unavailable};
+use crate::Core;
+use crate::error::AgentError;
 
 /// Encryption context of task texts.
 pub(crate) const TASK_BODY: &[u8] = b"agent.task.body";
@@ -206,10 +206,10 @@ impl Tasks {
         Tasks { core }
     }
 
-    fn to_proto(&self, reader: &PersonReader, row: TaskRow, position: u32) -> Result<Task, Status> {
+    fn to_proto(&self, reader: &PersonReader, row: TaskRow, position: u32) -> Result<Task, AgentError> {
         let text = reader
             .decrypt_to_string(&row.body, TASK_BODY)
-            .map_err(|e| ServiceError::internal(format!("cannot decrypt task {}: {e}", row.id)))?;
+            .map_err(|e| AgentError::Internal(format!("cannot decrypt task {}: {e}", row.id)))?;
         let status = if row.status == DONE {
             TaskStatus::Done
         } else {
@@ -228,16 +228,11 @@ impl Tasks {
         })
     }
 
-    async fn listed(&self, user_id: &str, include_done: bool) -> Result<Vec<Task>, Status> {
-        let mut conn = self.core.db.conn().await.map_err(unavailable)?;
+    async fn listed(&self, user_id: &str, include_done: bool) -> Result<Vec<Task>, AgentError> {
+        let mut conn = self.core.db.conn().await?;
         let since = include_done.then(|| nudge_store::now() - chrono::TimeDelta::days(7));
-        let rows = list(&mut conn, user_id, since).await.map_err(unavailable)?;
-        let reader = self
-            .core
-            .keys
-            .for_reading(&mut conn, user_id)
-            .await
-            .map_err(unavailable)?;
+        let rows = list(&mut conn, user_id, since).await?;
+        let reader = self.core.keys.for_reading(&mut conn, user_id).await?;
         rows.into_iter()
             .enumerate()
             .map(|(index, row)| self.to_proto(&reader, row, u32::try_from(index + 1).unwrap_or(u32::MAX)))
@@ -245,37 +240,32 @@ impl Tasks {
     }
 }
 
-fn invalid(field: &str, error: impl std::fmt::Display) -> Status {
-    ServiceError::invalid_argument(format!("{field}: {error}")).into()
+fn not_found() -> AgentError {
+    AgentError::NotFound("no such task".to_owned())
 }
 
-fn not_found() -> Status {
-    ServiceError::not_found("no such task").into()
+fn user(id: &str) -> Result<UserId, AgentError> {
+    UserId::parse(id).map_err(|e| AgentError::field("user_id", e))
 }
 
-#[tonic::async_trait]
-impl TaskService for Tasks {
-    async fn add_task(&self, request: Request<AddTaskRequest>) -> Result<Response<AddTaskResponse>, Status> {
-        let request = request.into_inner();
-        let user_id = UserId::parse(&request.user_id).map_err(|e| invalid("user_id", e))?;
+/// The calls of `nudge.agent.v1.TaskService`, on the domain error; the trait
+/// below converts their error once.
+impl Tasks {
+    async fn add_task(&self, request: AddTaskRequest) -> Result<AddTaskResponse, AgentError> {
+        let user_id = user(&request.user_id)?;
         let text = request.text.trim();
         if text.is_empty() || text.chars().count() > MAX_TEXT_CHARS {
-            return Err(invalid("text", "must be 1 to 300 characters"));
+            return Err(AgentError::field("text", "must be 1 to 300 characters"));
         }
         if request.idempotency_key.is_empty() || request.idempotency_key.len() > 200 {
-            return Err(invalid("idempotency_key", "must be 1 to 200 characters"));
+            return Err(AgentError::field("idempotency_key", "must be 1 to 200 characters"));
         }
         let due_at = match &request.due_at {
             Some(at) => Some(nudge_store::to_utc(from_timestamp(Some(at), "due_at")?)),
             None => None,
         };
-        let mut conn = self.core.db.conn().await.map_err(unavailable)?;
-        let cipher = self
-            .core
-            .keys
-            .for_writing(&mut conn, user_id.as_str())
-            .await
-            .map_err(unavailable)?;
+        let mut conn = self.core.db.conn().await?;
+        let cipher = self.core.keys.for_writing(&mut conn, user_id.as_str()).await?;
         let body = cipher.encrypt_str(text, TASK_BODY);
         let (row, created) = add(
             &mut conn,
@@ -285,76 +275,87 @@ impl TaskService for Tasks {
             &request.idempotency_key,
             nudge_store::now(),
         )
-        .await
-        .map_err(unavailable)?;
+        .await?;
         if row.user_id != user_id.as_str() {
-            return Err(invalid("idempotency_key", "already used"));
+            return Err(AgentError::field("idempotency_key", "already used"));
         }
         let position = u32::try_from(row.position).unwrap_or(0);
-        Ok(Response::new(AddTaskResponse {
+        Ok(AddTaskResponse {
             task: Some(self.to_proto(&cipher, row, position)?),
             created,
-        }))
+        })
+    }
+
+    async fn list_tasks(&self, request: ListTasksRequest) -> Result<ListTasksResponse, AgentError> {
+        let user_id = user(&request.user_id)?;
+        Ok(ListTasksResponse {
+            tasks: self.listed(user_id.as_str(), request.include_done).await?,
+        })
+    }
+
+    async fn complete_task(&self, request: CompleteTaskRequest) -> Result<CompleteTaskResponse, AgentError> {
+        let user_id = user(&request.user_id)?;
+        let task = self
+            .core
+            .complete_task(&user_id, &request.task_id)
+            .await?
+            .ok_or_else(not_found)?;
+        Ok(CompleteTaskResponse {
+            task: Some(self.to_proto(&self.core.storage().reader(user_id.as_str()).await?, task, 0)?),
+        })
+    }
+
+    async fn move_task(&self, request: MoveTaskRequest) -> Result<MoveTaskResponse, AgentError> {
+        let user_id = user(&request.user_id)?;
+        if request.position == 0 {
+            return Err(AgentError::field("position", "is 1-based"));
+        }
+        let mut conn = self.core.db.conn().await?;
+        match get(&mut conn, user_id.as_str(), &request.task_id).await? {
+            Some(task) if task.status == OPEN => {}
+            Some(_) => return Err(AgentError::FailedPrecondition("the task is done".to_owned())),
+            None => return Err(not_found()),
+        }
+        let to = usize::try_from(request.position).unwrap_or(usize::MAX);
+        move_to(&mut conn, user_id.as_str(), &request.task_id, to).await?;
+        drop(conn);
+        Ok(MoveTaskResponse {
+            tasks: self.listed(user_id.as_str(), false).await?,
+        })
+    }
+
+    async fn delete_task(&self, request: DeleteTaskRequest) -> Result<DeleteTaskResponse, AgentError> {
+        let user_id = user(&request.user_id)?;
+        self.core
+            .delete_task(&user_id, &request.task_id)
+            .await?
+            .ok_or_else(not_found)?;
+        Ok(DeleteTaskResponse {})
+    }
+}
+
+#[tonic::async_trait]
+impl TaskService for Tasks {
+    async fn add_task(&self, request: Request<AddTaskRequest>) -> Result<Response<AddTaskResponse>, Status> {
+        Ok(Response::new(Tasks::add_task(self, request.into_inner()).await?))
     }
 
     async fn list_tasks(&self, request: Request<ListTasksRequest>) -> Result<Response<ListTasksResponse>, Status> {
-        let request = request.into_inner();
-        let user_id = UserId::parse(&request.user_id).map_err(|e| invalid("user_id", e))?;
-        Ok(Response::new(ListTasksResponse {
-            tasks: self.listed(user_id.as_str(), request.include_done).await?,
-        }))
+        Ok(Response::new(Tasks::list_tasks(self, request.into_inner()).await?))
     }
 
     async fn complete_task(
         &self,
         request: Request<CompleteTaskRequest>,
     ) -> Result<Response<CompleteTaskResponse>, Status> {
-        let request = request.into_inner();
-        let user_id = UserId::parse(&request.user_id).map_err(|e| invalid("user_id", e))?;
-        let task = self
-            .core
-            .complete_task(&user_id, &request.task_id)
-            .await?
-            .ok_or_else(not_found)?;
-        Ok(Response::new(CompleteTaskResponse {
-            task: Some(self.to_proto(&self.core.reader(user_id.as_str()).await?, task, 0)?),
-        }))
+        Ok(Response::new(Tasks::complete_task(self, request.into_inner()).await?))
     }
 
     async fn move_task(&self, request: Request<MoveTaskRequest>) -> Result<Response<MoveTaskResponse>, Status> {
-        let request = request.into_inner();
-        let user_id = UserId::parse(&request.user_id).map_err(|e| invalid("user_id", e))?;
-        if request.position == 0 {
-            return Err(invalid("position", "is 1-based"));
-        }
-        let mut conn = self.core.db.conn().await.map_err(unavailable)?;
-        match get(&mut conn, user_id.as_str(), &request.task_id)
-            .await
-            .map_err(unavailable)?
-        {
-            Some(task) if task.status == OPEN => {}
-            Some(_) => {
-                return Err(ServiceError::new(nudge_proto::ErrorCode::FailedPrecondition, "the task is done").into());
-            }
-            None => return Err(not_found()),
-        }
-        let to = usize::try_from(request.position).unwrap_or(usize::MAX);
-        move_to(&mut conn, user_id.as_str(), &request.task_id, to)
-            .await
-            .map_err(unavailable)?;
-        drop(conn);
-        Ok(Response::new(MoveTaskResponse {
-            tasks: self.listed(user_id.as_str(), false).await?,
-        }))
+        Ok(Response::new(Tasks::move_task(self, request.into_inner()).await?))
     }
 
     async fn delete_task(&self, request: Request<DeleteTaskRequest>) -> Result<Response<DeleteTaskResponse>, Status> {
-        let request = request.into_inner();
-        let user_id = UserId::parse(&request.user_id).map_err(|e| invalid("user_id", e))?;
-        self.core
-            .delete_task(&user_id, &request.task_id)
-            .await?
-            .ok_or_else(not_found)?;
-        Ok(Response::new(DeleteTaskResponse {}))
+        Ok(Response::new(Tasks::delete_task(self, request.into_inner()).await?))
     }
 }

@@ -21,13 +21,13 @@ use async_openai::types::chat::{
 };
 use nudge_config::AgentSettings;
 use nudge_core::Language;
-use nudge_proto::ServiceError;
 use nudge_proto::sms::{SendSmsRequest, SmsKind};
 use serde_json::json;
 
-use crate::act::Turn;
 use crate::engine::{Intent, Understood};
-use crate::{Core, MESSAGE_BODY, replies, steps, store, unavailable};
+use crate::error::AgentError;
+use crate::turn::Turn;
+use crate::{Core, MESSAGE_BODY, replies, steps, store};
 use mask::Masker;
 use persona::Persona;
 use provider::{CallError, Provider};
@@ -130,17 +130,15 @@ impl Core {
         text: &str,
         language: Language,
         started: Instant,
-    ) -> Result<Option<Answer>, ServiceError> {
+    ) -> Result<Option<Answer>, AgentError> {
         let user_id = turn.user();
-        let mut conn = self.db.conn().await.map_err(unavailable)?;
-        let mut preferences = usage::preferences(&mut conn, &user_id).await.map_err(unavailable)?;
+        let mut conn = self.db.conn().await?;
+        let mut preferences = usage::preferences(&mut conn, &user_id).await?;
         if preferences.local_only {
             return Ok(None);
         }
         let month = turn.received_at.format("%Y-%m").to_string();
-        let spent = usage::month_cost(&mut conn, &user_id, &month)
-            .await
-            .map_err(unavailable)?;
+        let spent = usage::month_cost(&mut conn, &user_id, &month).await?;
         let over_budget = spent >= self.chain.budget(&preferences.plan);
         if over_budget && preferences.budget_told_month.as_deref() != Some(month.as_str()) {
             drop(conn);
@@ -152,13 +150,10 @@ impl Core {
                     idempotency_key: format!("budget:{user_id}:{month}"),
                     kind: SmsKind::System.into(),
                 })
-                .await
-                .map_err(ServiceError::from)?;
+                .await?;
             preferences.budget_told_month = Some(month.clone());
-            conn = self.db.conn().await.map_err(unavailable)?;
-            usage::save_preferences(&mut conn, &user_id, &preferences, nudge_store::now())
-                .await
-                .map_err(unavailable)?;
+            conn = self.db.conn().await?;
+            usage::save_preferences(&mut conn, &user_id, &preferences, nudge_store::now()).await?;
             tracing::info!(user.id = %user_id, "model budget reached for the month");
         }
         let candidates: Vec<&Provider> = self
@@ -171,9 +166,7 @@ impl Core {
             return Ok(None);
         }
         // The context: the persona's instructions, what Nudge knows, the recent conversation.
-        let recent = store::recent_messages(&mut conn, &user_id, turn.message_id, self.chain.context_messages)
-            .await
-            .map_err(unavailable)?;
+        let recent = store::recent_messages(&mut conn, &user_id, turn.message_id, self.chain.context_messages).await?;
         drop(conn);
         let persona = Persona::route(text);
         let memories = self.relevant_memories(&user_id, text, CONTEXT_MEMORIES).await?;
@@ -186,7 +179,7 @@ impl Core {
                 facts.join("\n")
             )));
         }
-        let reader = self.reader(&user_id).await?;
+        let reader = self.storage().reader(&user_id).await?;
         for (direction, body) in recent {
             let Ok(body) = reader.decrypt_to_string(&body, MESSAGE_BODY) else {
                 continue;
@@ -359,7 +352,12 @@ impl Core {
         // The numbers of a list shown by an earlier call of this turn.
         let listing = match self.load_listing(turn.person.user_id.as_str()).await {
             Ok(listing) => listing,
-            Err(error) => return ToolOutcome::Refused(format!("storage is unavailable: {}", error.message)),
+            Err(error) => {
+                return ToolOutcome::Refused(format!(
+                    "storage is unavailable: {}",
+                    nudge_proto::ServiceError::from(error).message
+                ));
+            }
         };
         let sub = Turn {
             person: turn.person,
@@ -375,7 +373,10 @@ impl Core {
         match self.act(&sub, &understood).await {
             Ok(reply) if confirm && reply_asks(&reply) => ToolOutcome::AskedToConfirm(reply),
             Ok(reply) => ToolOutcome::Done(reply),
-            Err(error) => ToolOutcome::Refused(format!("the action failed: {}", error.message)),
+            Err(error) => ToolOutcome::Refused(format!(
+                "the action failed: {}",
+                nudge_proto::ServiceError::from(error).message
+            )),
         }
     }
 }

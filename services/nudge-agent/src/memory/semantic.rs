@@ -4,7 +4,7 @@
 //! recall embeds the masked query once and ranks the person's active memories
 //! by their [`blend`] of words and meaning:
 //! `0.5 * lexical / W + 0.5 * max(cosine, 0)`, where `lexical` is
-//! [`memory::rank`]'s score and `W` the score of a memory holding all the
+//! [`lexical::rank`]'s score and `W` the score of a memory holding all the
 //! query's known words.
 //!
 //! - Words always count: a memory sharing no word with the query is shown
@@ -31,39 +31,23 @@
 //! both lists. Only the memories shown are read and decrypted.
 
 use std::collections::{HashMap, HashSet};
-use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use diesel::prelude::*;
 use diesel_async::RunQueryDsl;
-use nudge_proto::ServiceError;
 use nudge_store::schema::{agent_embedding_stamps, agent_memory_embeddings};
 use nudge_store::{DbConn, Transact as _, diesel, diesel_async, with_conn};
 
+use super::lexical;
+use super::recall::{Memory, Ranking, TermIndex};
+use super::store::{self, restamp};
+use super::vectors::{PersonVectors, Ranked};
+use crate::Core;
+use crate::error::AgentError;
 use crate::llm::mask::Masker;
 use crate::llm::provider::Provider;
 use crate::llm::usage;
-use crate::memory;
-use crate::recall::{Memory, Ranking, TermIndex};
-use crate::{Core, unavailable};
-
-/// Gives the person's vectors a new stamp, with the statement's connection
-/// `$c`: after every change to them (in the same transaction where there is
-/// one), so a replica holding them decrypted knows they changed.
-macro_rules! restamp {
-    ($c:expr, $user_id:expr) => {{
-        use nudge_store::schema::agent_embedding_stamps as stamps;
-        let stamp = $crate::semantic::fresh_stamp();
-        nudge_store::diesel::insert_into(stamps::table)
-            .values((stamps::user_id.eq($user_id), stamps::stamp.eq(stamp)))
-            .on_conflict(stamps::user_id)
-            .do_update()
-            .set(stamps::stamp.eq(stamp))
-            .execute($c)
-            .await
-    }};
-}
-pub(crate) use restamp;
 
 /// Encryption context of a memory's embedding.
 pub(crate) const MEMORY_EMBEDDING: &[u8] = b"agent.memory.embedding";
@@ -87,43 +71,8 @@ pub(crate) struct Embedded {
     pub(crate) vector: Vec<f32>,
 }
 
-/// Cosine similarity of `a` and `b` given their norms ([`norm`]); 0 when
-/// either is null or their lengths differ.
-pub(crate) fn cosine(a: &[f32], a_norm: f64, b: &[f32], b_norm: f64) -> f32 {
-    if a.len() != b.len() || a_norm == 0.0 || b_norm == 0.0 {
-        return 0.0;
-    }
-    (f64::from(dot(a, b)) / (a_norm * b_norm)) as f32
-}
-
-/// A vector's Euclidean norm.
-pub(crate) fn norm(vector: &[f32]) -> f64 {
-    f64::from(dot(vector, vector)).sqrt()
-}
-
-/// The dot product in eight running sums, which the compiler turns into
-/// vector instructions: a recall computes 10,000 of them for a person with
-/// 10,000 memories (1,536 dimensions each with real embedding models).
-fn dot(a: &[f32], b: &[f32]) -> f32 {
-    const LANES: usize = 8;
-    let mut sums = [0f32; LANES];
-    let (a_chunks, b_chunks) = (a.chunks_exact(LANES), b.chunks_exact(LANES));
-    let tail: f32 = a_chunks
-        .remainder()
-        .iter()
-        .zip(b_chunks.remainder())
-        .map(|(x, y)| x * y)
-        .sum();
-    for (x, y) in a_chunks.zip(b_chunks) {
-        for ((sum, x), y) in sums.iter_mut().zip(x).zip(y) {
-            *sum += x * y;
-        }
-    }
-    sums.iter().sum::<f32>() + tail
-}
-
 /// A memory's score by words and meaning for a query, or `None` when it is
-/// not shown: `lexical` is its [`memory::rank`] score, `total_weight` the
+/// not shown: `lexical` is its [`lexical::rank`] score, `total_weight` the
 /// score of a memory holding all the query's known words, `cosine` its
 /// vector's cosine with the query's (`None`: no vector).
 pub(crate) fn blend(lexical: f64, total_weight: f64, cosine: Option<f32>) -> Option<f64> {
@@ -183,7 +132,7 @@ fn left_out_best(left_out: LeftOut, total_weight: f64) -> Option<f64> {
 
 /// The candidates (id, exact lexical score, cosine) scoring at least as much
 /// as the `limit`-th by [`blend`], with their blend (quantized), best first
-/// (a tie at the cut is broken by age later, [`memory::best`]); `None` when
+/// (a tie at the cut is broken by age later, [`lexical::best`]); `None` when
 /// a memory left out (`left_out`) might still reach the cut, and the lists
 /// must be widened.
 pub(crate) fn fused(
@@ -195,7 +144,7 @@ pub(crate) fn fused(
     let mut scored: Vec<(i64, String)> = candidates
         .iter()
         .filter_map(|(id, lexical, cosine)| {
-            blend(*lexical, total_weight, *cosine).map(|score| (memory::quantized(score), id.clone()))
+            blend(*lexical, total_weight, *cosine).map(|score| (lexical::quantized(score), id.clone()))
         })
         .collect();
     scored.sort_by(|a, b| b.0.cmp(&a.0).then_with(|| a.1.cmp(&b.1)));
@@ -206,7 +155,7 @@ pub(crate) fn fused(
     if let Some(best) = left_out_best(left_out, total_weight) {
         // A memory left out scores less than `best`: it is out when the cut is higher.
         let cut = cut?;
-        if memory::unquantized(cut) < best + BOUND_SLACK {
+        if lexical::unquantized(cut) < best + BOUND_SLACK {
             return None;
         }
     }
@@ -280,36 +229,6 @@ pub(crate) async fn load(conn: &mut DbConn, user_id: &str, model: &str) -> Query
     })
 }
 
-/// Deletes the vectors of these memories of the person.
-pub(crate) async fn delete(conn: &mut DbConn, user_id: &str, ids: &[String]) -> QueryResult<usize> {
-    with_conn!(conn, c => {
-        c.write_transaction(async |c| {
-            let deleted = diesel::delete(
-                agent_memory_embeddings::table
-                    .filter(agent_memory_embeddings::user_id.eq(user_id))
-                    .filter(agent_memory_embeddings::memory_id.eq_any(ids)),
-            )
-            .execute(c)
-            .await?;
-            if deleted > 0 {
-                restamp!(c, user_id)?;
-            }
-            Ok(deleted)
-        })
-        .await
-    })
-}
-
-/// A random stamp (never a counter: a stamp erased with the person and made
-/// again must not repeat one a replica still holds).
-pub(crate) fn fresh_stamp() -> i64 {
-    use std::hash::{BuildHasher, Hasher};
-
-    let mut hasher = std::collections::hash_map::RandomState::new().build_hasher();
-    hasher.write(nudge_core::new_id().as_bytes());
-    i64::from_ne_bytes(hasher.finish().to_ne_bytes())
-}
-
 /// The person's current stamp (`None`: no vector was ever stored, or erased).
 async fn stamp(conn: &mut DbConn, user_id: &str) -> QueryResult<Option<i64>> {
     with_conn!(conn, c => {
@@ -322,208 +241,9 @@ async fn stamp(conn: &mut DbConn, user_id: &str) -> QueryResult<Option<i64>> {
     })
 }
 
-/// How long a person's decrypted vectors stay in a replica's memory unused.
-pub(crate) const VECTORS_IDLE: Duration = Duration::from_secs(15 * 60);
-
-/// The most vector components a replica holds for everyone together
-/// (64 MiB of `f32`): about 10,000 vectors of 1,536 dimensions.
-const VECTORS_BUDGET: usize = 16 * 1024 * 1024;
-
-/// A person's vectors of one model, decrypted, as of a stamp, one after
-/// the other in one block (a recall reads them all, in order).
-#[derive(Debug)]
-pub(crate) struct PersonVectors {
-    model: String,
-    stamp: Option<i64>,
-    /// Components per vector (the first vector's; one of another size, made
-    /// while the model gave other sizes, counts as absent).
-    dimensions: usize,
-    /// The memory of each vector.
-    ids: Vec<String>,
-    /// Where each memory's vector is, by memory id.
-    positions: HashMap<String, usize>,
-    /// The vectors, `dimensions` components each, in `ids` order.
-    components: Vec<f32>,
-    norms: Vec<f64>,
-}
-
-/// The person's vectors ranked for a query ([`PersonVectors::ranked`]).
-#[derive(Debug)]
-pub(crate) struct Ranked {
-    vectors: Arc<PersonVectors>,
-    /// Each vector's cosine, in the vectors' order.
-    cosines: Vec<f32>,
-    /// (cosine, position), best first.
-    order: Vec<(f32, usize)>,
-}
-
-impl Ranked {
-    /// The cosine of a memory's vector (`None`: it has none).
-    fn cosine(&self, memory_id: &str) -> Option<f32> {
-        self.vectors
-            .positions
-            .get(memory_id)
-            .and_then(|position| self.cosines.get(*position).copied())
-    }
-
-    fn id(&self, position: usize) -> &str {
-        &self.vectors.ids[position]
-    }
-
-    /// How many vectors were ranked.
-    pub(crate) fn len(&self) -> usize {
-        self.order.len()
-    }
-}
-
-impl PersonVectors {
-    pub(crate) fn new(model: &str, stamp: Option<i64>, vectors: Vec<(String, Vec<f32>)>) -> PersonVectors {
-        let dimensions = vectors.as_slice().first().map_or(0, |(_, vector)| vector.len());
-        let mut held = PersonVectors {
-            model: model.to_owned(),
-            stamp,
-            dimensions,
-            ids: Vec::with_capacity(vectors.len()),
-            positions: HashMap::with_capacity(vectors.len()),
-            components: Vec::with_capacity(vectors.len() * dimensions),
-            norms: Vec::with_capacity(vectors.len()),
-        };
-        for (id, vector) in vectors {
-            if vector.len() != dimensions || held.positions.contains_key(&id) {
-                continue;
-            }
-            held.positions.insert(id.clone(), held.ids.len());
-            held.ids.push(id);
-            held.norms.push(norm(&vector));
-            held.components.extend_from_slice(&vector);
-        }
-        held
-    }
-
-    /// How many vectors are held.
-    pub(crate) fn count(&self) -> usize {
-        self.ids.len()
-    }
-
-    fn components(&self) -> usize {
-        self.components.len()
-    }
-
-    /// Each vector's [`cosine`] with `query`, and the vectors best first.
-    pub(crate) fn ranked(self: Arc<Self>, query: &[f32]) -> Ranked {
-        let query_norm = norm(query);
-        let cosines: Vec<f32> = if self.dimensions == 0 {
-            vec![0.0; self.count()]
-        } else {
-            self.components
-                .chunks_exact(self.dimensions)
-                .zip(&self.norms)
-                .map(|(vector, vector_norm)| cosine(query, query_norm, vector, *vector_norm))
-                .collect()
-        };
-        let mut order: Vec<(f32, usize)> = cosines.iter().copied().zip(0..).collect();
-        order.sort_unstable_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
-        Ranked {
-            vectors: self,
-            cosines,
-            order,
-        }
-    }
-}
-
-/// The decrypted vectors of the people a replica served recently, each
-/// valid while the person's stamp is unchanged: at most [`VECTORS_BUDGET`]
-/// components (the least recently used person goes first), a person unused
-/// for [`VECTORS_IDLE`] dropped, a person erased or forgetting everything on
-/// this replica dropped at once. Never written anywhere.
-#[derive(Debug)]
-pub(crate) struct VectorCache {
-    people: Mutex<HashMap<String, Cached>>,
-    /// The most components held for everyone together.
-    budget: usize,
-    /// How long a person stays held unused.
-    idle: Duration,
-}
-
-impl Default for VectorCache {
-    fn default() -> VectorCache {
-        VectorCache::new(VECTORS_BUDGET, VECTORS_IDLE)
-    }
-}
-
-#[derive(Debug)]
-struct Cached {
-    vectors: Arc<PersonVectors>,
-    components: usize,
-    used: Instant,
-}
-
-impl VectorCache {
-    fn new(budget: usize, idle: Duration) -> VectorCache {
-        VectorCache {
-            people: Mutex::default(),
-            budget,
-            idle,
-        }
-    }
-
-    fn lock(&self) -> MutexGuard<'_, HashMap<String, Cached>> {
-        self.people.lock().unwrap_or_else(PoisonError::into_inner)
-    }
-
-    /// The person's vectors of `model` if held and still current.
-    fn get(&self, user_id: &str, model: &str, stamp: Option<i64>) -> Option<Arc<PersonVectors>> {
-        let now = Instant::now();
-        let mut people = self.lock();
-        people.retain(|_, cached| now.duration_since(cached.used) < self.idle);
-        let cached = people.get_mut(user_id)?;
-        if cached.vectors.model != model || cached.vectors.stamp != stamp {
-            people.remove(user_id);
-            return None;
-        }
-        cached.used = now;
-        Some(Arc::clone(&cached.vectors))
-    }
-
-    fn put(&self, user_id: &str, vectors: Arc<PersonVectors>) {
-        let components = vectors.components();
-        let mut people = self.lock();
-        people.remove(user_id);
-        if components > self.budget {
-            return;
-        }
-        let mut held: usize = people.values().map(|cached| cached.components).sum();
-        while held + components > self.budget {
-            let Some(oldest) = people
-                .iter()
-                .min_by_key(|(_, cached)| cached.used)
-                .map(|(user, _)| user.clone())
-            else {
-                break;
-            };
-            if let Some(cached) = people.remove(&oldest) {
-                held -= cached.components;
-            }
-        }
-        people.insert(
-            user_id.to_owned(),
-            Cached {
-                vectors,
-                components,
-                used: Instant::now(),
-            },
-        );
-    }
-
-    /// Drops what is held of the person.
-    pub(crate) fn forget(&self, user_id: &str) {
-        self.lock().remove(user_id);
-    }
-}
-
 impl Core {
     /// The providers that may embed for the person now, in order (none: words only).
-    async fn embedders(&self, user_id: &str) -> Result<Vec<&Provider>, ServiceError> {
+    async fn embedders(&self, user_id: &str) -> Result<Vec<&Provider>, AgentError> {
         let usable: Vec<&Provider> = self
             .chain
             .providers
@@ -534,15 +254,13 @@ impl Core {
             // No database read: the lexical path stays exactly as it was.
             return Ok(usable);
         }
-        let mut conn = self.db.conn().await.map_err(unavailable)?;
-        let preferences = usage::preferences(&mut conn, user_id).await.map_err(unavailable)?;
+        let mut conn = self.db.conn().await?;
+        let preferences = usage::preferences(&mut conn, user_id).await?;
         if preferences.local_only {
             return Ok(Vec::new());
         }
         let month = nudge_store::now().format("%Y-%m").to_string();
-        let spent = usage::month_cost(&mut conn, user_id, &month)
-            .await
-            .map_err(unavailable)?;
+        let spent = usage::month_cost(&mut conn, user_id, &month).await?;
         let over_budget = spent >= self.chain.budget(&preferences.plan);
         Ok(usable
             .into_iter()
@@ -553,7 +271,7 @@ impl Core {
     /// The vector of `text`, masked as the chat masks it, from the first
     /// provider that embeds it; `None` when none may or none did (logged,
     /// without the text).
-    pub(crate) async fn embed(&self, user_id: &str, text: &str) -> Result<Option<Embedded>, ServiceError> {
+    pub(crate) async fn embed(&self, user_id: &str, text: &str) -> Result<Option<Embedded>, AgentError> {
         let providers = self.embedders(user_id).await?;
         if providers.is_empty() {
             return Ok(None);
@@ -607,26 +325,26 @@ impl Core {
 
     /// After a memory is kept: its vector stored, when a provider embeds for
     /// the person (the vector of a memory it superseded went with it,
-    /// [`memory::insert`]). Never fails the keeping: an error is logged,
+    /// [`store::insert`]). Never fails the keeping: an error is logged,
     /// without content.
     pub(crate) async fn embed_kept(&self, user_id: &str, memory_id: &str, text: &str) {
         if let Err(error) = self.try_embed_kept(user_id, memory_id, text).await {
+            let error = nudge_proto::ServiceError::from(error);
             tracing::warn!(memory.id = %memory_id, error = %error.message, "memory kept without its embedding");
         }
     }
 
-    async fn try_embed_kept(&self, user_id: &str, memory_id: &str, text: &str) -> Result<(), ServiceError> {
+    async fn try_embed_kept(&self, user_id: &str, memory_id: &str, text: &str) -> Result<(), AgentError> {
         let Some(embedded) = self.embed(user_id, text).await? else {
             return Ok(());
         };
-        let mut conn = self.db.conn().await.map_err(unavailable)?;
+        let mut conn = self.db.conn().await?;
         let vector = self
             .keys
             .for_writing(&mut conn, user_id)
-            .await
-            .map_err(unavailable)?
+            .await?
             .encrypt(&to_bytes(&embedded.vector), MEMORY_EMBEDDING);
-        save(
+        Ok(save(
             &mut conn,
             user_id,
             memory_id,
@@ -634,8 +352,7 @@ impl Core {
             &vector,
             nudge_store::now(),
         )
-        .await
-        .map_err(unavailable)
+        .await?)
     }
 
     /// The person's vectors of `model`, decrypted: from this replica's
@@ -645,15 +362,15 @@ impl Core {
         conn: &mut DbConn,
         user_id: &str,
         model: &str,
-    ) -> Result<Arc<PersonVectors>, ServiceError> {
+    ) -> Result<Arc<PersonVectors>, AgentError> {
         // The stamp before the vectors: a change in between makes the next
         // recall read them again, never the other way round.
-        let stamp = stamp(conn, user_id).await.map_err(unavailable)?;
+        let stamp = stamp(conn, user_id).await?;
         if let Some(held) = self.vectors.get(user_id, model, stamp) {
             return Ok(held);
         }
-        let rows = load(conn, user_id, model).await.map_err(unavailable)?;
-        let reader = self.keys.for_reading(conn, user_id).await.map_err(unavailable)?;
+        let rows = load(conn, user_id, model).await?;
+        let reader = self.keys.for_reading(conn, user_id).await?;
         let vectors = rows
             .into_iter()
             .filter_map(|(id, sealed)| {
@@ -682,7 +399,7 @@ impl Core {
         user_id: &str,
         query: &str,
         limit: usize,
-    ) -> Result<Vec<Memory>, ServiceError> {
+    ) -> Result<Vec<Memory>, AgentError> {
         self.relevant_memories_from(user_id, query, limit, FIRST_CANDIDATES)
             .await
     }
@@ -695,15 +412,15 @@ impl Core {
         query: &str,
         limit: usize,
         first: usize,
-    ) -> Result<Vec<Memory>, ServiceError> {
+    ) -> Result<Vec<Memory>, AgentError> {
         if limit == 0 {
             return Ok(Vec::new());
         }
         let Some(embedded) = self.embed(user_id, query).await? else {
             return self.search_memories(user_id, query, limit).await;
         };
-        let wanted = memory::term_hashes(self.keys.ring(), user_id, query);
-        let mut conn = self.db.conn().await.map_err(unavailable)?;
+        let wanted = lexical::term_hashes(self.keys.ring(), user_id, query);
+        let mut conn = self.db.conn().await?;
         let index = self.term_index(&mut conn, user_id, wanted).await?;
         let ranking = Ranking::Meaning {
             model: &embedded.model,
@@ -724,7 +441,7 @@ impl Core {
         vectors: Arc<PersonVectors>,
         query: Vec<f32>,
         (limit, first): (usize, usize),
-    ) -> Result<Vec<(i64, String)>, ServiceError> {
+    ) -> Result<Vec<(i64, String)>, AgentError> {
         // The cosines on another thread while the index is read (a few ms
         // each with 10,000 memories).
         let mut ranking = Some(tokio::task::spawn_blocking(move || vectors.ranked(&query)));
@@ -739,11 +456,11 @@ impl Core {
             if let Some(ranking) = ranking.take() {
                 let ranked = ranking
                     .await
-                    .map_err(|e| ServiceError::internal(format!("ranking by meaning: {e}")))?;
+                    .map_err(|e| AgentError::Internal(format!("ranking by meaning: {e}")))?;
                 by_meaning = Some(ranked);
             }
             let Some(by_meaning) = by_meaning.as_ref() else {
-                return Err(ServiceError::internal("ranking by meaning missing"));
+                return Err(AgentError::Internal("ranking by meaning missing".to_owned()));
             };
             // Only active memories have a vector: the others have none.
             let some_without_vector = index.total > by_meaning.len();
@@ -753,13 +470,13 @@ impl Core {
             let lexical_below = if words_all {
                 0.0
             } else {
-                by_words.last().map_or(0.0, |(score, _)| memory::unquantized(*score))
+                by_words.last().map_or(0.0, |(score, _)| lexical::unquantized(*score))
             };
             let (close, cosine_at_most) = closest(&by_meaning.order, n);
             let meaning_all = cosine_at_most.is_none();
             let mut lexical: HashMap<&str, f64> = by_words
                 .iter()
-                .map(|(score, id)| (id.as_str(), memory::unquantized(*score)))
+                .map(|(score, id)| (id.as_str(), lexical::unquantized(*score)))
                 .collect();
             // The words of the memories close in meaning but not among the best by words.
             let unscored: Vec<String> = close
@@ -771,7 +488,7 @@ impl Core {
             let mut held_words: HashMap<String, f64> = HashMap::new();
             if !words_all && !unscored.is_empty() {
                 let all: Vec<Vec<u8>> = terms.iter().map(|term| term.term.clone()).collect();
-                let held = self.held(conn, user_id, index, &all, &unscored).await?;
+                let held = store::held(conn, user_id, &all, &unscored).await?;
                 let holds: HashSet<(&str, &[u8])> = held
                     .iter()
                     .map(|posting| (posting.memory_id.as_str(), posting.term.as_slice()))
@@ -782,7 +499,7 @@ impl Core {
                         .iter()
                         .filter(|term| holds.contains(&(id.as_str(), term.term.as_slice())))
                         .fold(0.0, |sum, term| sum + term.weight);
-                    held_words.insert(id.clone(), memory::unquantized(memory::quantized(score)));
+                    held_words.insert(id.clone(), lexical::unquantized(lexical::quantized(score)));
                 }
             }
             for id in &unscored {
@@ -827,7 +544,7 @@ fn closest<T>(ranked: &[(f32, T)], n: usize) -> (&[(f32, T)], Option<f32>) {
 
 /// Settings with one provider, `fake` (on loopback), embedding with
 /// `text-embedding-3-small`.
-#[cfg(test)]
+#[cfg(any(test, feature = "testing"))]
 pub(crate) fn fake_embedding_settings(fake: &nudge_fake_openai::FakeOpenAi) -> nudge_config::Settings {
     let mut settings = nudge_config::Settings::default();
     settings.agent.providers = vec![nudge_config::ProviderSettings {
@@ -850,6 +567,7 @@ pub(crate) fn fake_embedding_settings(fake: &nudge_fake_openai::FakeOpenAi) -> n
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::memory::vectors::{cosine, norm};
 
     #[test]
     fn words_and_meaning_blend() {
@@ -938,7 +656,7 @@ mod tests {
             .iter()
             .enumerate()
             .filter(|(_, (lexical, _))| *lexical > 0.0)
-            .map(|(i, (lexical, _))| (memory::quantized(*lexical), i))
+            .map(|(i, (lexical, _))| (lexical::quantized(*lexical), i))
             .collect();
         by_words.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
         let mut by_meaning: Vec<(f32, usize)> = memories
@@ -968,7 +686,7 @@ mod tests {
                 lexical_below: if words.len() < n {
                     0.0
                 } else {
-                    words_cut.map_or(0.0, memory::unquantized)
+                    words_cut.map_or(0.0, lexical::unquantized)
                 },
                 cosine_at_most,
                 some_without_vector,
@@ -992,7 +710,7 @@ mod tests {
             .iter()
             .enumerate()
             .filter_map(|(i, (lexical, cosine))| {
-                blend(*lexical, total_weight, *cosine).map(|score| (memory::quantized(score), i))
+                blend(*lexical, total_weight, *cosine).map(|score| (lexical::quantized(score), i))
             })
             .collect();
         scored.sort_by(|a, b| b.0.cmp(&a.0).then(b.1.cmp(&a.1)));
@@ -1045,43 +763,6 @@ mod tests {
             }
         }
         assert!(widened_cases > 500, "the cases exercise the bound: {widened_cases}");
-    }
-
-    fn held(model: &str, stamp: i64, components: usize) -> Arc<PersonVectors> {
-        Arc::new(PersonVectors::new(
-            model,
-            Some(stamp),
-            vec![("m".to_owned(), vec![1.0; components])],
-        ))
-    }
-
-    #[test]
-    fn the_cache_holds_current_vectors_within_its_budget() {
-        let cache = VectorCache::new(25, Duration::from_secs(60));
-        cache.put("a", held("m", 1, 10));
-        cache.put("b", held("m", 1, 10));
-        assert!(cache.get("a", "m", Some(1)).is_some());
-        // Another stamp (or model): not current, and dropped.
-        assert!(cache.get("b", "m", Some(2)).is_none());
-        assert!(cache.get("b", "m", Some(1)).is_none(), "dropped once found stale");
-        assert!(cache.get("a", "other", Some(1)).is_none());
-        cache.put("a", held("m", 1, 10));
-        cache.put("b", held("m", 1, 10));
-        // Over the budget: the least recently used goes.
-        cache.put("c", held("m", 1, 10));
-        assert!(cache.get("a", "m", Some(1)).is_none(), "a was used least recently");
-        assert!(cache.get("b", "m", Some(1)).is_some());
-        assert!(cache.get("c", "m", Some(1)).is_some());
-        // A person larger than the budget is not held, and nobody else is dropped for them.
-        cache.put("d", held("m", 1, 30));
-        assert!(cache.get("d", "m", Some(1)).is_none());
-        assert!(cache.get("b", "m", Some(1)).is_some());
-        cache.forget("b");
-        assert!(cache.get("b", "m", Some(1)).is_none());
-        // Unused for the idle time: dropped.
-        let cache = VectorCache::new(25, Duration::ZERO);
-        cache.put("a", held("m", 1, 10));
-        assert!(cache.get("a", "m", Some(1)).is_none());
     }
 
     #[test]

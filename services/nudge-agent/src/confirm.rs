@@ -1,0 +1,172 @@
+//! Destructive actions waiting for the person's explicit "yes" (forget
+//! everything, cancel all reminders): the question, the answer, and the
+//! action kept meanwhile in `agent_pending_actions`.
+
+use chrono::{NaiveDateTime, TimeDelta};
+use diesel::prelude::*;
+use diesel_async::RunQueryDsl;
+use nudge_core::Language;
+use nudge_store::schema::agent_pending_actions;
+use nudge_store::{DbConn, diesel, diesel_async, with_conn};
+
+use crate::error::AgentError;
+use crate::turn::Turn;
+use crate::{Core, replies};
+
+/// How long a "forget everything?" question waits for its "yes".
+const CONFIRM_WINDOW: TimeDelta = TimeDelta::minutes(10);
+
+impl Core {
+    pub(crate) async fn ask_to_confirm(
+        &self,
+        turn: &Turn<'_>,
+        action: PendingAction,
+        lang: Language,
+    ) -> Result<String, AgentError> {
+        let user = turn.user();
+        let question = match action {
+            PendingAction::ForgetAll => {
+                let count = self.memories(&user, false).await?.len();
+                if count == 0 {
+                    return Ok(replies::no_memories(lang));
+                }
+                replies::confirm_forget_all(lang, count)
+            }
+            PendingAction::CancelAllReminders => {
+                let count = self.open_reminders(turn).await?.len();
+                if count == 0 {
+                    return Ok(replies::no_reminders(lang));
+                }
+                replies::confirm_cancel_all(lang, count)
+            }
+        };
+        let mut conn = self.db.conn().await?;
+        set_pending(
+            &mut conn,
+            &user,
+            action,
+            turn.message_id,
+            nudge_store::to_utc(turn.received_at),
+        )
+        .await?;
+        Ok(question)
+    }
+
+    /// Forgets an action waiting for a "yes" (any other message does).
+    pub(crate) async fn drop_pending(&self, turn: &Turn<'_>) -> Result<(), AgentError> {
+        let mut conn = self.db.conn().await?;
+        Ok(clear_pending(&mut conn, &turn.user()).await?)
+    }
+
+    pub(crate) async fn confirm(&self, turn: &Turn<'_>, yes: bool, lang: Language) -> Result<String, AgentError> {
+        let user = turn.user();
+        let mut conn = self.db.conn().await?;
+        let pending = pending(&mut conn, &user).await?;
+        let received = nudge_store::to_utc(turn.received_at);
+        let Some((action, _, _)) =
+            pending.filter(|(_, _, asked_at)| received - *asked_at <= CONFIRM_WINDOW && *asked_at <= received)
+        else {
+            clear_pending(&mut conn, &user).await?;
+            return Ok(replies::nothing_to_confirm(lang));
+        };
+        clear_pending(&mut conn, &user).await?;
+        if !yes {
+            return Ok(replies::kept(lang));
+        }
+        match action {
+            PendingAction::ForgetAll => {
+                let count = crate::memory::store::delete_all(&mut conn, &user).await?;
+                self.vectors.forget(&user);
+                tracing::info!(user.id = %user, count, "memories forgotten at the person's request");
+                Ok(replies::forgot_everything(lang))
+            }
+            PendingAction::CancelAllReminders => {
+                drop(conn);
+                let reminders = self.open_reminders(turn).await?;
+                for reminder in &reminders {
+                    self.cancel_quietly(&turn.person.user_id, &reminder.id).await?;
+                }
+                Ok(replies::cancelled_all(lang, reminders.len()))
+            }
+        }
+    }
+}
+
+/// A destructive action waiting for the person's "yes".
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum PendingAction {
+    ForgetAll,
+    CancelAllReminders,
+}
+
+impl PendingAction {
+    fn as_str(self) -> &'static str {
+        match self {
+            PendingAction::ForgetAll => "forget_all",
+            PendingAction::CancelAllReminders => "cancel_all_reminders",
+        }
+    }
+
+    fn parse(text: &str) -> Option<PendingAction> {
+        match text {
+            "forget_all" => Some(PendingAction::ForgetAll),
+            "cancel_all_reminders" => Some(PendingAction::CancelAllReminders),
+            _ => None,
+        }
+    }
+}
+
+pub(crate) async fn set_pending(
+    conn: &mut DbConn,
+    user_id: &str,
+    action: PendingAction,
+    inbound_id: &str,
+    now: NaiveDateTime,
+) -> QueryResult<()> {
+    with_conn!(conn, c => {
+        diesel::insert_into(agent_pending_actions::table)
+            .values((
+                agent_pending_actions::user_id.eq(user_id),
+                agent_pending_actions::action.eq(action.as_str()),
+                agent_pending_actions::inbound_id.eq(inbound_id),
+                agent_pending_actions::created_at.eq(now),
+            ))
+            .on_conflict(agent_pending_actions::user_id)
+            .do_update()
+            .set((
+                agent_pending_actions::action.eq(action.as_str()),
+                agent_pending_actions::inbound_id.eq(inbound_id),
+                agent_pending_actions::created_at.eq(now),
+            ))
+            .execute(c)
+            .await
+    })?;
+    Ok(())
+}
+
+/// The action waiting for a "yes", with the message that asked for it and when.
+pub(crate) async fn pending(
+    conn: &mut DbConn,
+    user_id: &str,
+) -> QueryResult<Option<(PendingAction, String, NaiveDateTime)>> {
+    let row: Option<(String, String, NaiveDateTime)> = with_conn!(conn, c => {
+        agent_pending_actions::table
+            .find(user_id)
+            .select((
+                agent_pending_actions::action,
+                agent_pending_actions::inbound_id,
+                agent_pending_actions::created_at,
+            ))
+            .first(c)
+            .await
+            .optional()
+    })?;
+    Ok(row.and_then(|(action, inbound, at)| PendingAction::parse(&action).map(|a| (a, inbound, at))))
+}
+
+pub(crate) async fn clear_pending(conn: &mut DbConn, user_id: &str) -> QueryResult<()> {
+    with_conn!(conn, c => {
+        diesel::delete(agent_pending_actions::table.find(user_id)).execute(c).await
+    })?;
+    Ok(())
+}
