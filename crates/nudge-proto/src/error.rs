@@ -132,6 +132,13 @@ impl ServiceError {
     pub fn internal(message: impl Into<String>) -> Self {
         Self::new(ErrorCode::Internal, message)
     }
+
+    /// A storage failure (database, cache, person keys), logged here, once:
+    /// the caller only learns that storage is unavailable and may retry.
+    pub fn storage(error: &dyn std::fmt::Display) -> Self {
+        tracing::error!(%error, "storage error");
+        Self::unavailable("storage is unavailable, try again")
+    }
 }
 
 impl From<ServiceError> for tonic::Status {

@@ -48,10 +48,7 @@ impl From<tonic::Status> for AgentError {
 impl From<AgentError> for ServiceError {
     fn from(error: AgentError) -> Self {
         match error {
-            AgentError::Store(_) | AgentError::Database(_) | AgentError::PersonKey(_) => {
-                tracing::error!(%error, "storage error");
-                ServiceError::unavailable("storage is unavailable, try again")
-            }
+            AgentError::Store(_) | AgentError::Database(_) | AgentError::PersonKey(_) => ServiceError::storage(&error),
             AgentError::Service(error) => error,
             AgentError::Invalid(message) => ServiceError::invalid_argument(message),
             AgentError::NotFound(message) => ServiceError::not_found(message),

@@ -42,8 +42,7 @@ impl From<RouterError> for ServiceError {
     fn from(error: RouterError) -> Self {
         match error {
             RouterError::Store(_) | RouterError::Query(_) | RouterError::PersonKey(_) | RouterError::Cache(_) => {
-                tracing::error!(%error, "storage error");
-                ServiceError::unavailable("storage is unavailable, try again")
+                ServiceError::storage(&error)
             }
             RouterError::Invalid(message) => ServiceError::invalid_argument(message),
             RouterError::NotFound(message) => ServiceError::not_found(message),

@@ -38,8 +38,7 @@ impl From<WorkersError> for ServiceError {
     fn from(error: WorkersError) -> Self {
         match error {
             WorkersError::Store(_) | WorkersError::Query(_) | WorkersError::PersonKey(_) => {
-                tracing::error!(%error, "storage error");
-                ServiceError::unavailable("storage is unavailable, try again")
+                ServiceError::storage(&error)
             }
             WorkersError::Invalid(message) => ServiceError::invalid_argument(message),
             WorkersError::NotFound(message) => ServiceError::not_found(message),

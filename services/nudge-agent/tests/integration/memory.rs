@@ -3,9 +3,7 @@
 //! history), recall by relevance, forget one, forget everything after "yes";
 //! recall by meaning when a provider embeds (and by words when it cannot).
 
-mod common;
-
-use common::{Backend, Harness, OTHER_USER, USER, provider};
+use crate::helpers::{Backend, Harness, OTHER_USER, USER, provider};
 use nudge_fake_openai::{FakeOpenAi, Step};
 
 async fn remember_recall_forget(backend: Backend) {

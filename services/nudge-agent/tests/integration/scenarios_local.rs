@@ -4,9 +4,7 @@
 //! scenario runs on a fresh agent and database; the whole table runs on
 //! SQLite, and on PostgreSQL when asked (`-- --ignored`).
 
-mod common;
-
-use common::{Backend, Harness, USER};
+use crate::helpers::{Backend, Harness, USER};
 
 struct Scenario {
     name: &'static str,

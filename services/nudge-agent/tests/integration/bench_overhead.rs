@@ -1,16 +1,15 @@
 //! Benchmarks over the real gRPC surface (ignored; run in release):
-//! `cargo test -p nudge-agent --release --test bench_overhead -- --ignored --nocapture`.
+//! `cargo test -p nudge-agent --release --test integration bench_overhead -- --ignored --nocapture`.
 //!
 //! Agent overhead without model time: a message in over gRPC
 //! (`HandleInbound`) to its reply out (`SendSms` on the fake sms-router),
 //! with the fake provider answering at once, on SQLite.
 
 #![allow(clippy::print_stdout, reason = "a benchmark reports on stdout")]
-mod common;
 
 use std::time::{Duration, Instant};
 
-use common::{Backend, Harness, provider};
+use crate::helpers::{Backend, Harness, provider};
 use nudge_fake_openai::{FakeOpenAi, Step};
 
 fn percentile(sorted: &[Duration], p: f64) -> Duration {

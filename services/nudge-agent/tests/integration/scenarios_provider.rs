@@ -3,11 +3,9 @@
 //! failures. Each scenario asserts who answered, the tools the model called,
 //! the calls made to workers, the data touched and the SMS sent.
 
-mod common;
-
 use std::time::Duration;
 
-use common::{Backend, Harness, OTHER_USER, USER, provider};
+use crate::helpers::{Backend, Harness, OTHER_USER, USER, provider};
 use nudge_config::ProviderSettings;
 use nudge_fake_openai::{FakeOpenAi, Step};
 use serde_json::{Value, json};

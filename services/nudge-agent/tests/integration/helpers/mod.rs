@@ -4,7 +4,7 @@
 //! A scenario asserts the calls made (the tools), the rows touched and the
 //! SMS sent.
 
-#![allow(dead_code, unreachable_pub, clippy::unwrap_used, clippy::expect_used)]
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -25,20 +25,20 @@ use tonic::{Request, Response, Status};
 
 /// What the fakes saw.
 #[derive(Default)]
-pub struct Recorded {
+pub(crate) struct Recorded {
     /// Calls to workers, as "Method text" lines.
-    pub calls: Vec<String>,
-    pub reminders: Vec<Reminder>,
+    pub(crate) calls: Vec<String>,
+    pub(crate) reminders: Vec<Reminder>,
     keys: HashMap<String, String>,
-    pub settings: HashMap<String, DeliverySettings>,
+    pub(crate) settings: HashMap<String, DeliverySettings>,
     /// SMS sent: (user id, body).
-    pub sms: Vec<(String, String)>,
+    pub(crate) sms: Vec<(String, String)>,
     /// The person each call to workers was for.
-    pub call_users: Vec<String>,
+    pub(crate) call_users: Vec<String>,
 }
 
 #[derive(Clone, Default)]
-pub struct Fakes(pub Arc<Mutex<Recorded>>);
+pub(crate) struct Fakes(pub(crate) Arc<Mutex<Recorded>>);
 
 impl Fakes {
     fn record(&self, call: String) {
@@ -325,20 +325,20 @@ impl SmsRouterService for Fakes {
 
 /// What one message did.
 #[derive(Debug)]
-pub struct Said {
-    pub intent: String,
+pub(crate) struct Said {
+    pub(crate) intent: String,
     /// The last SMS sent.
-    pub reply: String,
+    pub(crate) reply: String,
     /// "local" or the provider's name.
-    pub answered_by: String,
+    pub(crate) answered_by: String,
     /// Tools the model called.
-    pub tools: Vec<String>,
+    pub(crate) tools: Vec<String>,
     /// Every SMS sent during the turn.
-    pub sms: Vec<String>,
+    pub(crate) sms: Vec<String>,
 }
 
 /// A provider entry for `agent.providers`, pointing at a fake.
-pub fn provider(name: &str, base_url: &str) -> nudge_config::ProviderSettings {
+pub(crate) fn provider(name: &str, base_url: &str) -> nudge_config::ProviderSettings {
     nudge_config::ProviderSettings {
         name: name.to_owned(),
         base_url: base_url.to_owned(),
@@ -357,26 +357,25 @@ pub fn provider(name: &str, base_url: &str) -> nudge_config::ProviderSettings {
 
 /// Which database the agent runs on.
 #[derive(Debug, Clone, Copy)]
-pub enum Backend {
+pub(crate) enum Backend {
     Sqlite,
     Postgres,
 }
 
 /// The agent on its own database, with the fakes, and one person.
-pub struct Harness {
-    pub agent: AgentServiceClient<tonic::transport::Channel>,
-    pub fakes: Fakes,
-    pub db: nudge_store::Db,
-    pub keys: KeyRing,
-    pub user: String,
-    pub settings: Settings,
+pub(crate) struct Harness {
+    pub(crate) agent: AgentServiceClient<tonic::transport::Channel>,
+    pub(crate) fakes: Fakes,
+    pub(crate) db: nudge_store::Db,
+    pub(crate) keys: KeyRing,
+    pub(crate) user: String,
     sequence: usize,
     shutdown: CancellationToken,
     _database: TestDatabase,
 }
 
-pub const USER: &str = "0190a000-0000-7000-8000-000000000001";
-pub const OTHER_USER: &str = "0190a000-0000-7000-8000-000000000002";
+pub(crate) const USER: &str = "0190a000-0000-7000-8000-000000000001";
+pub(crate) const OTHER_USER: &str = "0190a000-0000-7000-8000-000000000002";
 const KEY: &str = "MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY=";
 
 async fn serve_fakes(fakes: Fakes) -> u16 {
@@ -394,12 +393,12 @@ async fn serve_fakes(fakes: Fakes) -> u16 {
 
 impl Harness {
     /// The agent with the local engine only.
-    pub async fn start(backend: Backend, language: &str) -> Harness {
+    pub(crate) async fn start(backend: Backend, language: &str) -> Harness {
         Harness::start_with(backend, language, |_| {}).await
     }
 
     /// The agent with settings changed by `configure` (providers, budgets ...).
-    pub async fn start_with(backend: Backend, language: &str, configure: impl FnOnce(&mut Settings)) -> Harness {
+    pub(crate) async fn start_with(backend: Backend, language: &str, configure: impl FnOnce(&mut Settings)) -> Harness {
         nudge_telemetry::init_for_tests();
         let database = match backend {
             Backend::Sqlite => TestDatabase::sqlite(),
@@ -422,7 +421,7 @@ impl Harness {
         let keys = settings.key_ring().unwrap();
         let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
         let shutdown = CancellationToken::new();
-        let app = nudge_agent::Application::build_with_listener(settings.clone(), listener, shutdown.clone())
+        let app = nudge_agent::Application::build_with_listener(settings, listener, shutdown.clone())
             .await
             .unwrap();
         let port = app.port();
@@ -452,7 +451,6 @@ impl Harness {
             db,
             keys,
             user: USER.to_owned(),
-            settings,
             sequence: 0,
             shutdown,
             _database: database,
@@ -460,23 +458,23 @@ impl Harness {
     }
 
     /// Texts `body` as the person; returns the intent and the reply SMS.
-    pub async fn say(&mut self, body: &str) -> (String, String) {
+    pub(crate) async fn say(&mut self, body: &str) -> (String, String) {
         let said = self.turn(body).await;
         (said.intent, said.reply)
     }
 
-    pub async fn say_as(&mut self, user: &str, body: &str) -> (String, String) {
+    pub(crate) async fn say_as(&mut self, user: &str, body: &str) -> (String, String) {
         let said = self.turn_as(user, body).await;
         (said.intent, said.reply)
     }
 
     /// Texts `body` as the person; returns everything about the turn.
-    pub async fn turn(&mut self, body: &str) -> Said {
+    pub(crate) async fn turn(&mut self, body: &str) -> Said {
         let user = self.user.clone();
         self.turn_as(&user, body).await
     }
 
-    pub async fn turn_as(&mut self, user: &str, body: &str) -> Said {
+    pub(crate) async fn turn_as(&mut self, user: &str, body: &str) -> Said {
         self.sequence += 1;
         let before = self.fakes.0.lock().unwrap().sms.len();
         let response = self
@@ -507,12 +505,12 @@ impl Harness {
     }
 
     /// Calls to workers since the last `take_calls`.
-    pub fn take_calls(&self) -> Vec<String> {
+    pub(crate) fn take_calls(&self) -> Vec<String> {
         std::mem::take(&mut self.fakes.0.lock().unwrap().calls)
     }
 
     /// Marks the person's latest scheduled reminder as sent (it fired).
-    pub fn fire_latest(&self) {
+    pub(crate) fn fire_latest(&self) {
         let mut state = self.fakes.0.lock().unwrap();
         if let Some(reminder) = state
             .reminders
@@ -525,12 +523,12 @@ impl Harness {
     }
 
     /// Every workers call was for `user`.
-    pub fn calls_only_for(&self, user: &str) -> bool {
+    pub(crate) fn calls_only_for(&self, user: &str) -> bool {
         self.fakes.0.lock().unwrap().call_users.iter().all(|u| u == user)
     }
 
     /// Usage recorded for the person: (provider, requests, tokens, cost).
-    pub async fn usage(&self, user: &str) -> Vec<(String, i32, i32, i32)> {
+    pub(crate) async fn usage(&self, user: &str) -> Vec<(String, i32, i32, i32)> {
         use nudge_store::diesel::prelude::*;
         use nudge_store::diesel_async::RunQueryDsl;
         use nudge_store::schema::agent_usage;
@@ -552,7 +550,7 @@ impl Harness {
         rows
     }
 
-    pub fn open_reminders(&self, user: &str) -> Vec<String> {
+    pub(crate) fn open_reminders(&self, user: &str) -> Vec<String> {
         let state = self.fakes.0.lock().unwrap();
         state
             .reminders
@@ -568,14 +566,14 @@ impl Harness {
     }
 
     /// What opens the person's stored values: their key in `agent_person_keys`.
-    pub async fn reader(&self, user: &str) -> nudge_secure::PersonReader {
+    pub(crate) async fn reader(&self, user: &str) -> nudge_secure::PersonReader {
         let keys = nudge_store::PersonKeys::new(self.keys.clone(), nudge_store::PersonKeyTable::Agent);
         let mut conn = self.db.conn().await.unwrap();
         keys.for_reading(&mut conn, user).await.unwrap()
     }
 
     /// The person's memories as stored: (decrypted text, status).
-    pub async fn memories(&self, user: &str) -> Vec<(String, String)> {
+    pub(crate) async fn memories(&self, user: &str) -> Vec<(String, String)> {
         use nudge_store::diesel::prelude::*;
         use nudge_store::diesel_async::RunQueryDsl;
         use nudge_store::schema::agent_memories;
