@@ -34,11 +34,14 @@ pub type SqliteConn = SyncConnectionWrapper<SqliteConnection>;
 
 const MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations");
 
-/// Applied on every new SQLite connection: WAL lets readers run beside the
+/// Applied on every new SQLite connection, `busy_timeout` first: the other
+/// statements may need a lock, and before it is set a connection that meets
+/// a writer fails at once with "database is locked" (a pool opening a
+/// connection while another one writes). WAL lets readers run beside the
 /// single writer, and writers wait for each other instead of failing;
 /// `secure_delete` overwrites deleted rows and freed pages with zeros, so an
 /// erased person's rows do not survive in free space (issue 13, finding 2).
-const SQLITE_PRAGMAS: &str = "PRAGMA journal_mode = WAL; PRAGMA busy_timeout = 10000; \
+const SQLITE_PRAGMAS: &str = "PRAGMA busy_timeout = 10000; PRAGMA journal_mode = WAL; \
      PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL; PRAGMA secure_delete = ON;";
 
 #[derive(Debug, thiserror::Error)]
