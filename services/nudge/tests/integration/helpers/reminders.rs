@@ -21,6 +21,63 @@ pub(crate) fn random_user() -> String {
     uuid::Uuid::new_v4().to_string()
 }
 
+/// Checks the nags of a reminder against what the workers recorded: each nag
+/// is due `interval_ms` after the send before it (the workers' own record of
+/// that send), and `arrivals[i]` (when the i-th SMS of the reminder reached
+/// the outbox or Twilio) is no earlier than its occurrence's due time.
+/// Cancelled occurrences are left out; at least one nag must be there.
+///
+/// Two arrivals may be a little closer than the interval: the interval runs
+/// from the send as the workers recorded it, and an SMS then waits its turn
+/// in sms-router's sender for a few milliseconds that vary with load.
+pub(crate) async fn assert_nags_follow_their_sends(
+    database: &nudge_config::DatabaseSettings,
+    reminder_id: &str,
+    arrivals: &[DateTime<Utc>],
+    interval_ms: i64,
+) {
+    use nudge_store::schema::reminder_occurrences as occurrences;
+    let db = nudge_store::Db::connect(database).expect("database");
+    let mut conn = db.conn().await.expect("connection");
+    let rows: Vec<(String, chrono::NaiveDateTime, Option<chrono::NaiveDateTime>)> =
+        nudge_store::with_conn!(&mut conn, c => {
+            occurrences::table
+                .filter(occurrences::reminder_id.eq(reminder_id))
+                .filter(occurrences::state.ne("cancelled"))
+                .order(occurrences::due_at.asc())
+                .select((occurrences::kind, occurrences::due_at, occurrences::sent_at))
+                .load(c)
+                .await
+        })
+        .expect("occurrences");
+    assert!(
+        rows.len() >= arrivals.len(),
+        "{} occurrences for {} SMS",
+        rows.len(),
+        arrivals.len()
+    );
+    let mut nags = 0;
+    for (i, pair) in rows.windows(2).take(arrivals.len() - 1).enumerate() {
+        let (_, _, previous_sent) = &pair[0];
+        let (kind, nag_due, _) = &pair[1];
+        if kind != "nag" {
+            continue;
+        }
+        nags += 1;
+        let previous_sent = previous_sent.expect("the send before a nag is recorded").and_utc();
+        let nag_due = nag_due.and_utc();
+        let scheduled = (nag_due - previous_sent).num_milliseconds();
+        assert!(
+            (interval_ms..=interval_ms + 100).contains(&scheduled),
+            "nag {}: due {scheduled} ms after the send before it, not {interval_ms} ms",
+            i + 1
+        );
+        let early = (nag_due - arrivals[i + 1]).num_milliseconds();
+        assert!(early <= 5, "nag {}: arrived {early} ms before its due time", i + 1);
+    }
+    assert!(nags > 0, "no nag among the occurrences {rows:?}");
+}
+
 /// The user id of the person whose phone is `phone` (the api's `users` table).
 pub(crate) async fn user_id_of(database: &nudge_config::DatabaseSettings, phone: &str) -> String {
     use nudge_store::schema::users;
