@@ -19,7 +19,7 @@ from urllib.parse import urlsplit
 import yaml
 
 ROOT = Path(sys.argv[1] if len(sys.argv) > 1 else Path(__file__).resolve().parent.parent)
-SETTINGS_RS = "crates/nudge-config/src/settings.rs"
+SETTINGS_DIR = "crates/nudge-config/src"  # the settings structs, one file per section
 
 # The servers: main port (HTTP for api and sms-router; gRPC plus HTTP/1.1
 # health and metrics for agent and workers), and the port others call them on.
@@ -79,6 +79,11 @@ class Report:
 R = Report()
 
 
+def settings_source() -> str:
+    """The settings crate's sources, where its structs and defaults are."""
+    return "\n".join(read(str(path.relative_to(ROOT))) for path in sorted((ROOT / SETTINGS_DIR).glob("*.rs")))
+
+
 def read(rel: str) -> str:
     path = ROOT / rel
     if not path.is_file():
@@ -90,7 +95,7 @@ def read(rel: str) -> str:
 def known_keys() -> tuple[set[str], list[str]]:
     """Every NUDGE__ key the config accepts (it denies unknown ones), read from
     the settings structs; and the prefixes of map-valued settings."""
-    source = read(SETTINGS_RS)
+    source = settings_source()
     structs = {
         m[1]: re.findall(r"^\s*pub (\w+): ([^,\n]+),", m[2], re.M)
         for m in re.finditer(r"pub struct (\w+) \{(.*?)\n\}", source, re.S)
@@ -101,14 +106,14 @@ def known_keys() -> tuple[set[str], list[str]]:
     def walk(struct: str, prefix: str) -> None:
         for field, ty in structs[struct]:
             key = f"{prefix}__{field.upper()}"
-            if ty.strip() in structs:
+            if structs.get(ty.strip()):  # a section: a struct with public fields
                 walk(ty.strip(), key)
             elif ty.startswith("HashMap"):
                 maps.append(key + "__")
             else:
                 keys.add(key)
 
-    if R.check("Settings" in structs, f"settings structs read from {SETTINGS_RS}", "no `pub struct Settings`"):
+    if R.check("Settings" in structs, f"settings structs read from {SETTINGS_DIR}/*.rs", "no `pub struct Settings`"):
         walk("Settings", "NUDGE")
     return keys, maps
 
@@ -223,7 +228,7 @@ def seconds(duration: str) -> int:
 
 
 def shutdown_grace() -> int:
-    m = re.search(r"shutdown_grace_seconds:\s*(\d+)", read(SETTINGS_RS))
+    m = re.search(r"shutdown_grace_seconds:\s*(\d+)", settings_source())
     return int(m[1]) if m else 25
 
 
