@@ -148,6 +148,12 @@ pub struct When {
     pub rrule: Option<String>,
     /// The language the message was read in.
     pub lang: Lang,
+    /// Other readings as plausible as `at` (for example "03/04" in a
+    /// language whose numeric dates are read both ways, or "Tuesday the
+    /// 19th" when the 19th is a Wednesday); empty when the phrase has one
+    /// reading. A caller scheduling something asks which one is meant
+    /// instead of picking `at` silently.
+    pub alternatives: Vec<DateTime<FixedOffset>>,
 }
 
 #[derive(Serialize)]
@@ -226,6 +232,7 @@ fn parse_as(tokens: &Tokens, text: &str, lang: Lang, ctx: &Context) -> Result<Wh
         text: text::reminder_text(tokens, text, &spans, lang),
         rrule: outcome.rrule,
         lang,
+        alternatives: Vec::new(),
     })
 }
 
