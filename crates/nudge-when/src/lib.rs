@@ -154,6 +154,10 @@ pub struct When {
     /// reading. A caller scheduling something asks which one is meant
     /// instead of picking `at` silently.
     pub alternatives: Vec<DateTime<FixedOffset>>,
+    /// The end of a window or range ("between 2 and 4 pm", "de 14h à
+    /// 16h", "from Monday to Friday"); `at` is its start. `None` for a single
+    /// time.
+    pub end: Option<DateTime<FixedOffset>>,
 }
 
 #[derive(Serialize)]
@@ -162,6 +166,8 @@ struct WhenJson<'a> {
     grain: Grain,
     text: &'a str,
     rrule: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    end: Option<String>,
 }
 
 impl When {
@@ -171,18 +177,23 @@ impl When {
             grain: self.grain,
             text: &self.text,
             rrule: self.rrule.as_deref(),
+            end: self.end.map(|end| end.to_rfc3339_opts(SecondsFormat::Secs, false)),
         }
     }
 
     /// `{"at": "2026-03-05T14:30:00-05:00", "grain": "minute", "text": "…",
-    /// "rrule": "FREQ=…" or null}`.
+    /// "rrule": "FREQ=…" or null}`, with `"end"` for a window.
     pub fn to_json(&self) -> serde_json::Value {
-        serde_json::json!({
+        let mut json = serde_json::json!({
             "at": self.at.to_rfc3339_opts(SecondsFormat::Secs, false),
             "grain": self.grain,
             "text": self.text,
             "rrule": self.rrule,
-        })
+        });
+        if let Some(end) = self.end {
+            json["end"] = end.to_rfc3339_opts(SecondsFormat::Secs, false).into();
+        }
+        json
     }
 }
 
@@ -232,7 +243,8 @@ fn parse_as(tokens: &Tokens, text: &str, lang: Lang, ctx: &Context) -> Result<Wh
         text: text::reminder_text(tokens, text, &spans, lang),
         rrule: outcome.rrule,
         lang,
-        alternatives: Vec::new(),
+        alternatives: outcome.alternatives.iter().map(DateTime::fixed_offset).collect(),
+        end: outcome.end.map(|end| end.fixed_offset()),
     })
 }
 

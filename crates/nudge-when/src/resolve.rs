@@ -1,11 +1,13 @@
 //! Turns the components found by the grammar into an instant, a grain and a
 //! recurrence rule, following the rules documented in the crate docs.
 
-use chrono::{DateTime, Datelike, NaiveDate, NaiveTime, TimeDelta, Timelike, Weekday};
+use chrono::{DateTime, Datelike, NaiveDate, NaiveTime, TimeDelta, TimeZone, Timelike, Weekday};
 use chrono_tz::Tz;
 
-use crate::grammar::{Clock, Component, DaySpec, Recurrence, RelativeDuration, Span, WeekdayRule, weekday_bit};
-use crate::lexicon::Part;
+use crate::grammar::{
+    Clock, ClockEnd, Component, DaySpec, Recurrence, RelativeDuration, Span, WeekdayRule, weekday_bit,
+};
+use crate::lexicon::{Part, Zone};
 use crate::local::{add_days, add_months, at, days_in_month, days_until, hm, is_nth_weekday};
 use crate::rrule::{Freq, Rule};
 use crate::token::Tokens;
@@ -15,6 +17,22 @@ pub(crate) struct Outcome {
     pub(crate) at: DateTime<Tz>,
     pub(crate) grain: Grain,
     pub(crate) rrule: Option<String>,
+    /// Other readings as plausible as `at` (see [`crate::When::alternatives`]).
+    pub(crate) alternatives: Vec<DateTime<Tz>>,
+    /// The end of a window ("between 2 and 4 pm").
+    pub(crate) end: Option<DateTime<Tz>>,
+}
+
+impl Outcome {
+    fn new(at: DateTime<Tz>, grain: Grain, rrule: Option<String>) -> Self {
+        Self {
+            at,
+            grain,
+            rrule,
+            alternatives: Vec::new(),
+            end: None,
+        }
+    }
 }
 
 /// A day component with where it was written.
@@ -45,6 +63,10 @@ pub(crate) struct Resolver<'a> {
     tz: Tz,
     now: DateTime<Tz>,
     today: NaiveDate,
+    /// Days as plausible as the one read ("Tuesday the 19th" when the 19th
+    /// is a Wednesday: the Tuesday nearest it).
+    /// `true` for a weekday that does not match its date.
+    other_days: std::cell::RefCell<Vec<(NaiveDate, bool)>>,
 }
 
 impl<'a> Resolver<'a> {
@@ -58,6 +80,7 @@ impl<'a> Resolver<'a> {
             tz: now.timezone(),
             now,
             today: now.date_naive(),
+            other_days: std::cell::RefCell::new(Vec::new()),
         }
     }
 
@@ -73,6 +96,62 @@ impl<'a> Resolver<'a> {
         at(self.tz, date, time)
     }
 
+    /// `date` at `time` in `zone` (the person's when `None`), in the
+    /// person's zone.
+    fn at_in(&self, date: NaiveDate, time: NaiveTime, zone: Option<Zone>) -> DateTime<Tz> {
+        match zone {
+            None => self.at(date, time),
+            Some(Zone::Named(tz)) => at(tz, date, time).with_timezone(&self.tz),
+            Some(Zone::Offset(east)) => {
+                let utc = date.and_time(time) - TimeDelta::seconds(i64::from(east));
+                self.tz.from_utc_datetime(&utc)
+            }
+        }
+    }
+
+    /// A date with its year, or the next such date, today included: a date
+    /// that has passed this year is next year's (February 29: the next leap
+    /// year).
+    fn calendar_date(&self, year: Option<i32>, month: u32, day: u32) -> Option<NaiveDate> {
+        match year {
+            Some(y) => NaiveDate::from_ymd_opt(y, month, day),
+            None => (self.today.year()..=self.today.year() + 8)
+                .filter_map(|y| NaiveDate::from_ymd_opt(y, month, day))
+                .find(|d| *d >= self.today),
+        }
+    }
+
+    /// The end of a window that starts at `start`: the first reading of the
+    /// end's clock after the start, on its day or the next.
+    fn window_end(&self, start: DateTime<Tz>, end: ClockEnd, zone: Option<Zone>) -> Result<DateTime<Tz>, WhenError> {
+        let hours = if end.fixed {
+            vec![end.hour]
+        } else {
+            vec![end.hour % 12, end.hour % 12 + 12]
+        };
+        let day = match zone {
+            None => start.date_naive(),
+            Some(Zone::Named(tz)) => start.with_timezone(&tz).date_naive(),
+            Some(Zone::Offset(east)) => (start.naive_utc() + TimeDelta::seconds(i64::from(east))).date(),
+        };
+        let next = add_days(day, 1).ok_or(WhenError::OutOfRange)?;
+        [day, next]
+            .into_iter()
+            .flat_map(|d| hours.iter().map(move |&h| (d, h)))
+            .map(|(d, h)| self.at_in(d, hm(h, end.minute), zone))
+            .find(|t| *t > start)
+            .ok_or(WhenError::OutOfRange)
+    }
+
+    /// Today's date in `zone` (the person's when `None`).
+    fn today_in(&self, zone: Option<Zone>) -> NaiveDate {
+        match zone {
+            None => self.today,
+            Some(Zone::Named(tz)) => self.now.with_timezone(&tz).date_naive(),
+            Some(Zone::Offset(east)) => (self.now.naive_utc() + TimeDelta::seconds(i64::from(east))).date(),
+        }
+    }
+
     fn part_time(&self, p: Part) -> NaiveTime {
         let d = &self.ctx.day_parts;
         match p {
@@ -85,7 +164,37 @@ impl<'a> Resolver<'a> {
     }
 
     pub(crate) fn resolve(&self, found: &[(Component, Span)]) -> Result<Outcome, WhenError> {
+        let mut outcome = self.resolve_components(found)?;
+        let window_end = found.iter().find_map(|(c, _)| match c {
+            Component::Clock(Clock {
+                end: Some(end), zone, ..
+            }) => Some((*end, *zone)),
+            _ => None,
+        });
+        if let Some((end, zone)) = window_end {
+            if outcome.rrule.is_some() {
+                let span = found.first().map_or((0, 0), |(_, s)| *s);
+                return Err(WhenError::Unsupported(self.phrase(span)));
+            }
+            outcome.end = Some(self.window_end(outcome.at, end, zone)?);
+        }
+        let other_days = self.other_days.borrow();
+        if outcome.rrule.is_some() {
+            // A recurrence's start day must be what it says.
+            if other_days.iter().any(|&(_, wrong_weekday)| wrong_weekday) {
+                let span = found.first().map_or((0, 0), |(_, s)| *s);
+                return Err(WhenError::WrongWeekday(self.phrase(span)));
+            }
+        } else if let Some(&(first, _)) = other_days.first() {
+            let time = outcome.at.time();
+            outcome.alternatives.push(self.at(first, time));
+        }
+        Ok(outcome)
+    }
+
+    fn resolve_components(&self, found: &[(Component, Span)]) -> Result<Outcome, WhenError> {
         let mut rel: Option<(RelativeDuration, Span)> = None;
+        let mut offset: Option<(RelativeDuration, Span)> = None;
         let mut days: Vec<DayFound> = Vec::new();
         let mut part: Option<(Part, Span)> = None;
         let mut clock: Option<(Clock, Span)> = None;
@@ -97,6 +206,7 @@ impl<'a> Resolver<'a> {
                 Component::Invalid(e) => return Err(e.clone()),
                 Component::Vague => vague = vague.or(Some(span)),
                 Component::Relative(d) => self.once(&mut rel, *d, span)?,
+                Component::Offset(d) => self.once(&mut offset, *d, span)?,
                 Component::Clock(c) => self.once(&mut clock, *c, span)?,
                 Component::Part(p) => self.same(&mut part, *p, span)?,
                 Component::Day { day, part: p, start } => {
@@ -116,6 +226,11 @@ impl<'a> Resolver<'a> {
                     });
                 }
             }
+        }
+        if let Some((_, span)) = offset
+            && (days.is_empty() || rel.is_some() || recur.is_some())
+        {
+            return Err(WhenError::Unsupported(self.phrase(span)));
         }
         if let Some((r, span)) = recur {
             if let Some((_, s)) = rel {
@@ -143,23 +258,59 @@ impl<'a> Resolver<'a> {
                     .now
                     .checked_add_signed(TimeDelta::seconds(secs))
                     .ok_or(WhenError::OutOfRange)?;
-                return Ok(Outcome { at, grain, rrule: None });
+                return Ok(Outcome::new(at, grain, None));
             }
-            Some((RelativeDuration::Calendar { months, days: n, grain }, span)) => {
+            Some((
+                RelativeDuration::Calendar {
+                    months,
+                    days: n,
+                    secs,
+                    grain,
+                    back,
+                },
+                span,
+            )) => {
                 if let Some(d) = days.first() {
                     return Err(self.conflict(span, d.span));
                 }
-                let date = add_months(self.today, months)
-                    .and_then(|d| add_days(d, u64::from(n)))
-                    .ok_or(WhenError::OutOfRange)?;
+                let date = shift(self.today, months, n, back).ok_or(WhenError::OutOfRange)?;
+                if secs != 0 {
+                    // "in 1 month and 2 hours": the calendar part from now's
+                    // wall clock, then the exact part.
+                    if let Some(other) = part.map(|p| p.1).or(clock.map(|c| c.1)) {
+                        return Err(self.conflict(span, other));
+                    }
+                    let secs = if back { -secs } else { secs };
+                    let at = self
+                        .at(date, self.now.time())
+                        .checked_add_signed(TimeDelta::seconds(secs))
+                        .ok_or(WhenError::OutOfRange)?;
+                    return Ok(Outcome::new(at, grain, None));
+                }
                 Some((date, grain))
             }
-            None => self.one_date(&days)?,
+            None => match (self.one_date(&days)?, offset) {
+                (
+                    Some((date, _)),
+                    Some((
+                        RelativeDuration::Calendar {
+                            months,
+                            days: n,
+                            grain,
+                            back,
+                            ..
+                        },
+                        _,
+                    )),
+                ) => Some((shift(date, months, n, back).ok_or(WhenError::OutOfRange)?, grain)),
+                (date, _) => date,
+            },
         };
         let part = part.map(|p| p.0);
         match (date, clock, part) {
             (Some((date, _)), Some((c, span)), _) => {
                 let reading = self.reading(&c, part).ok_or_else(|| self.part_conflict(span, &days))?;
+                let mut alternatives = Vec::new();
                 let at = match reading {
                     Reading::Fixed { time, next_day } => {
                         let date = if next_day {
@@ -167,52 +318,61 @@ impl<'a> Resolver<'a> {
                         } else {
                             date
                         };
-                        self.at(date, time)
+                        self.at_in(date, time, c.zone)
                     }
                     Reading::Either { am, pm, business_pm } if date != self.today => {
-                        self.at(date, if business_pm { pm } else { am })
+                        let (picked, other) = if business_pm { (pm, am) } else { (am, pm) };
+                        alternatives.push(self.at_in(date, other, c.zone));
+                        self.at_in(date, picked, c.zone)
                     }
                     // Today, named: the first reading still ahead, else the
                     // afternoon/evening one (which has passed too).
                     Reading::Either { am, pm, .. } => {
-                        let first = self.at(date, am);
-                        if first >= self.now { first } else { self.at(date, pm) }
+                        let first = self.at_in(date, am, c.zone);
+                        if first >= self.now {
+                            alternatives.push(self.at_in(date, pm, c.zone));
+                            first
+                        } else {
+                            self.at_in(date, pm, c.zone)
+                        }
                     }
                 };
                 Ok(Outcome {
-                    at,
-                    grain: clock_grain(&c),
-                    rrule: None,
+                    alternatives,
+                    ..Outcome::new(at, clock_grain(&c), None)
                 })
             }
             (None, Some((c, span)), _) => {
                 let reading = self.reading(&c, part).ok_or_else(|| self.part_conflict(span, &days))?;
-                let tomorrow = add_days(self.today, 1).ok_or(WhenError::OutOfRange)?;
+                let today = self.today_in(c.zone);
+                let tomorrow = add_days(today, 1).ok_or(WhenError::OutOfRange)?;
                 let candidates = match reading {
-                    Reading::Fixed { time, .. } => [(self.today, time), (tomorrow, time), (tomorrow, time)],
-                    Reading::Either { am, pm, .. } => [(self.today, am), (self.today, pm), (tomorrow, am)],
+                    Reading::Fixed { time, .. } => [(today, time), (tomorrow, time), (tomorrow, time)],
+                    Reading::Either { am, pm, .. } => [(today, am), (today, pm), (tomorrow, am)],
                 };
-                let at = candidates
+                let mut ahead = candidates
                     .iter()
-                    .map(|&(d, t)| self.at(d, t))
-                    .find(|t| *t >= self.now)
-                    .unwrap_or_else(|| self.at(tomorrow, candidates[2].1));
+                    .map(|&(d, t)| self.at_in(d, t, c.zone))
+                    .filter(|t| *t >= self.now);
+                let at = ahead
+                    .next()
+                    .unwrap_or_else(|| self.at_in(tomorrow, candidates[2].1, c.zone));
+                // "at 6": the other half of the day is as plausible.
+                let alternatives = match reading {
+                    Reading::Either { .. } => ahead.find(|t| *t != at).into_iter().collect(),
+                    Reading::Fixed { .. } => Vec::new(),
+                };
                 Ok(Outcome {
-                    at,
-                    grain: clock_grain(&c),
-                    rrule: None,
+                    alternatives,
+                    ..Outcome::new(at, clock_grain(&c), None)
                 })
             }
-            (Some((date, _)), None, Some(p)) => Ok(Outcome {
-                at: self.at(date, self.part_time(p)),
-                grain: Grain::Hour,
-                rrule: None,
-            }),
-            (Some((date, grain)), None, None) => Ok(Outcome {
-                at: self.at(date, self.ctx.day_parts.default_day_time),
+            (Some((date, _)), None, Some(p)) => Ok(Outcome::new(self.at(date, self.part_time(p)), Grain::Hour, None)),
+            (Some((date, grain)), None, None) => Ok(Outcome::new(
+                self.at(date, self.ctx.day_parts.default_day_time),
                 grain,
-                rrule: None,
-            }),
+                None,
+            )),
             (None, None, None) => Err(WhenError::NoTime),
             (None, None, Some(p)) => {
                 // A part of the day alone: the next one.
@@ -223,11 +383,7 @@ impl<'a> Resolver<'a> {
                 } else {
                     self.at(add_days(self.today, 1).ok_or(WhenError::OutOfRange)?, time)
                 };
-                Ok(Outcome {
-                    at,
-                    grain: Grain::Hour,
-                    rrule: None,
-                })
+                Ok(Outcome::new(at, Grain::Hour, None))
             }
         }
     }
@@ -278,14 +434,43 @@ impl<'a> Resolver<'a> {
         let today = self.today;
         let invalid = || WhenError::InvalidDate(self.phrase(span));
         let plus = |n: u64| add_days(today, n).ok_or(WhenError::OutOfRange);
-        let wrong_weekday = |d: NaiveDate, weekday: Option<Weekday>| match weekday {
-            Some(weekday) if d.weekday() != weekday => Err(WhenError::WrongWeekday(self.phrase(span))),
-            _ => Ok(d),
+        // "Tuesday the 19th" when the 19th is a Wednesday: the date, and the
+        // Tuesday nearest it as the other reading (the caller asks).
+        let wrong_weekday = |d: NaiveDate, weekday: Option<Weekday>| -> Result<NaiveDate, WhenError> {
+            if let Some(weekday) = weekday
+                && d.weekday() != weekday
+            {
+                let after = days_until(d.weekday(), weekday);
+                let later = add_days(d, after);
+                let earlier = d.checked_sub_days(chrono::Days::new(7 - after));
+                let nearest = match (earlier, later) {
+                    (Some(e), Some(_)) if 7 - after < after && e >= today => Some(e),
+                    (_, l) => l,
+                };
+                self.other_days.borrow_mut().extend(nearest.map(|n| (n, true)));
+            }
+            Ok(d)
         };
         let date = match spec {
             DaySpec::Today => today,
             DaySpec::Tomorrow => plus(1)?,
             DaySpec::AfterTomorrow => plus(2)?,
+            DaySpec::Yesterday => today.pred_opt().ok_or(WhenError::OutOfRange)?,
+            DaySpec::BeforeYesterday => today
+                .checked_sub_days(chrono::Days::new(2))
+                .ok_or(WhenError::OutOfRange)?,
+            DaySpec::Weekday {
+                weekday,
+                rule: WeekdayRule::Last,
+            } => {
+                let back = (7 + i64::from(today.weekday().num_days_from_monday())
+                    - i64::from(weekday.num_days_from_monday()))
+                    % 7;
+                let back = if back == 0 { 7 } else { back };
+                today
+                    .checked_sub_days(chrono::Days::new(back.unsigned_abs()))
+                    .ok_or(WhenError::OutOfRange)?
+            }
             DaySpec::Weekday { weekday, rule } => {
                 let n = days_until(today.weekday(), weekday);
                 plus(match rule {
@@ -294,26 +479,24 @@ impl<'a> Resolver<'a> {
                     WeekdayRule::Nearest => n,
                     WeekdayRule::WeeksAfter(weeks) if n == 0 => 7 + 7 * u64::from(weeks),
                     WeekdayRule::WeeksAfter(weeks) => n + 7 * u64::from(weeks),
+                    WeekdayRule::Last => 0,
                 })?
             }
             DaySpec::Date {
-                year: Some(y),
+                year,
                 month,
                 day,
                 weekday,
-            } => wrong_weekday(NaiveDate::from_ymd_opt(y, month, day).ok_or_else(invalid)?, weekday)?,
-            DaySpec::Date {
-                year: None,
-                month,
-                day,
-                weekday,
+                swappable,
             } => {
-                // The next such date, today included: a date that has passed
-                // this year is next year's (February 29: the next leap year).
-                let d = (today.year()..=today.year() + 8)
-                    .filter_map(|y| NaiveDate::from_ymd_opt(y, month, day))
-                    .find(|d| *d >= today)
-                    .ok_or_else(invalid)?;
+                let d = self.calendar_date(year, month, day).ok_or_else(invalid)?;
+                // "03/04": the other order is as plausible (the caller asks).
+                if swappable
+                    && weekday.is_none()
+                    && let Some(other) = self.calendar_date(year, day, month)
+                {
+                    self.other_days.borrow_mut().push((other, false));
+                }
                 wrong_weekday(d, weekday)?
             }
             DaySpec::MonthDay { day, weekday } => {
@@ -382,7 +565,7 @@ impl<'a> Resolver<'a> {
             time: hm(h, c.minute) + TimeDelta::seconds(i64::from(c.second)),
             next_day: p == Some(Part::Night) && h < 6,
         };
-        if c.fixed {
+        if c.fixed || (c.twenty_four_hour && part.is_none()) {
             return match part {
                 Some(p) if !accepts(p, c.hour) => None,
                 _ => Some(fixed(c.hour, part)),
@@ -411,6 +594,11 @@ impl<'a> Resolver<'a> {
         part: Option<(Part, Span)>,
         clock: Option<(Clock, Span)>,
     ) -> Result<Outcome, WhenError> {
+        // A recurrence keeps the person's wall-clock time; one in another
+        // zone ("every day at 3pm EST") is refused rather than misplaced.
+        if let Some((Clock { zone: Some(_), .. }, cspan)) = clock {
+            return Err(WhenError::Unsupported(self.phrase(cspan)));
+        }
         let mut start: Option<(NaiveDate, Span)> = None;
         for d in days {
             let merged = !d.start
@@ -443,6 +631,7 @@ impl<'a> Resolver<'a> {
                             month,
                             day,
                             weekday: None,
+                            ..
                         },
                         Freq::Yearly,
                     ) if r.month.is_none() => {
@@ -474,11 +663,7 @@ impl<'a> Resolver<'a> {
                 .checked_add_signed(TimeDelta::seconds(i64::from(r.interval) * unit))
                 .ok_or(WhenError::OutOfRange)?;
             let rule = Rule::new(r.freq, r.interval);
-            return Ok(Outcome {
-                at,
-                grain,
-                rrule: Some(rule.to_string()),
-            });
+            return Ok(Outcome::new(at, grain, Some(rule.to_string())));
         }
         let part = match (r.part, part) {
             (Some(a), Some((b, s))) if a != b => return Err(self.conflict(span, s)),
@@ -541,11 +726,17 @@ impl<'a> Resolver<'a> {
         .into_iter()
         .next()
         .ok_or_else(|| WhenError::InvalidDate(self.phrase(span)))?;
-        Ok(Outcome {
-            at: first,
-            grain,
-            rrule: Some(rule.to_string()),
-        })
+        Ok(Outcome::new(first, grain, Some(rule.to_string())))
+    }
+}
+
+/// `d` moved by whole months, then days, forward or `back`.
+fn shift(d: NaiveDate, months: u32, days: u32, back: bool) -> Option<NaiveDate> {
+    if back {
+        d.checked_sub_months(chrono::Months::new(months))?
+            .checked_sub_days(chrono::Days::new(u64::from(days)))
+    } else {
+        add_months(d, months).and_then(|d| add_days(d, u64::from(days)))
     }
 }
 

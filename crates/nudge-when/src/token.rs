@@ -84,7 +84,7 @@ impl Tokens {
                         tok.accented |= fold(c, &mut norm);
                         tok.end = pos + c.len_utf8();
                         chars.next();
-                    } else if is_apostrophe(c) {
+                    } else if is_apostrophe(c) && text[pos + c.len_utf8()..].starts_with(char::is_alphabetic) {
                         // An elision ends the word and stays attached to it:
                         // "d'ici" is "d'" + "ici", "aujourd'hui" is "aujourd'" + "hui".
                         norm.push('\'');
@@ -141,7 +141,10 @@ impl Tokens {
 }
 
 fn is_apostrophe(c: char) -> bool {
-    matches!(c, '\'' | '’' | '‘' | '`' | 'ʼ')
+    matches!(
+        c,
+        '\'' | '’' | '‘' | '`' | 'ʼ' | 'ʻ' | '՚' | 'ꞌ' | '＇' | '′' | '‵' | 'ʹ'
+    )
 }
 
 /// Pushes the lowercase, diacritic-free form of `c`; returns whether it had a

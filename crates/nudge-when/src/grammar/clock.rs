@@ -2,7 +2,8 @@
 //! "8h du soir".
 
 use super::{Clock, Component, Found, Parser};
-use crate::lexicon::{Lex, Part, Unit};
+use crate::lexicon::zones::{REGION_WORDS, UNPLACED, ZONES};
+use crate::lexicon::{Lex, Part, Unit, Zone};
 use crate::token::Kind;
 use crate::{Lang, WhenError};
 
@@ -55,16 +56,26 @@ impl Parser<'_> {
             return Some((Component::Invalid(WhenError::InvalidTime(self.phrase(i, e))), e));
         }
         // "3pm EST", "noon Pacific", "10h heure de Paris": another zone than
-        // the person's. Not converted yet, so refused rather than read in the
-        // person's zone.
-        if let Some(e) = self.time_zone(k) {
-            return Some((Component::Invalid(WhenError::Unsupported(self.phrase(i, e))), e));
+        // the person's, converted by the resolver; a zone it cannot place
+        // ("heure normale": of where?) is refused rather than ignored.
+        let mut zone = None;
+        if let Some((z, e)) = self.time_zone(k) {
+            let Some(z) = z else {
+                return Some((Component::Invalid(WhenError::Unsupported(self.phrase(i, e))), e));
+            };
+            zone = Some(z);
+            k = e;
+            // "Oct 26 11:00:09 EDT 2023": a year after the clock, refused as above.
+            if self.digits(k) == 4 && self.num(k).is_some_and(|y| (1900..=2200).contains(&y)) {
+                let e = k + 1;
+                return Some((Component::Invalid(WhenError::Unsupported(self.phrase(i, e))), e));
+            }
         }
         // An impossible value written as a time is an error ("à 25h", "13pm",
         // "14h75"), but "24h sur 24" or "48h" alone are durations, not times.
         let meant_as_time = strong || raw.pm.is_some() || (raw.explicit && raw.hour <= 23);
         match raw.finish(part) {
-            Some(c) => Some((Component::Clock(c), k)),
+            Some(c) => Some((Component::Clock(Clock { zone, ..c }), k)),
             None if meant_as_time => {
                 let e = WhenError::InvalidTime(self.phrase(i, k));
                 Some((Component::Invalid(e), k))
@@ -123,7 +134,7 @@ impl Parser<'_> {
         (i, false)
     }
 
-    fn clock_core(&self, i: usize, strong: bool, start: usize) -> Found<RawClock> {
+    pub(super) fn clock_core(&self, i: usize, strong: bool, start: usize) -> Found<RawClock> {
         if let Some(x) = self.noon_midnight(i) {
             return Some(x);
         }
@@ -250,6 +261,9 @@ impl Parser<'_> {
             written = true;
             j = k;
         }
+        // French writes the 24-hour clock: "6h", "à 6 heures", "6:30" are
+        // 06:00 and 06:30 ("18h" is 18:00); a bare "à 6" keeps both readings.
+        raw.twenty_four_hour = self.fr() && raw.explicit && raw.pm.is_none();
         // "6 in the morning", "11 tonight", "nine tonight" opening the
         // message: the part of the day makes the number a clock. Elsewhere
         // ("take 2 in the morning") it may count pills.
@@ -423,32 +437,61 @@ impl Parser<'_> {
     }
 
     /// A time zone named after a clock: "EST", "UTC", "Pacific time", "heure
-    /// de Paris".
-    fn time_zone(&self, j: usize) -> Option<usize> {
-        const ZONES: &[&str] = &[
-            "edt", "cst", "cdt", "mst", "mdt", "pst", "pdt", "akst", "akdt", "hst", "adt", "nst", "ndt", "utc", "gmt",
-            "cet", "cest", "bst", "aest", "aedt", "jst", "wet", "west", "eet", "eest", "et", "pt", "ct", "mt",
-        ];
-        const NAMED: &[&[&str]] = &[
-            &["pacific"],
-            &["eastern"],
-            &["central"],
-            &["mountain"],
-            &["atlantic"],
-            &["heure", "de", "paris"],
-            &["heure", "du", "quebec"],
-            &["heure", "de", "montreal"],
-            &["heure", "de", "l'", "est"],
-            &["heure", "normale"],
-            &["heure", "avancee"],
-        ];
-        if let Some(e) = self.first_sequence(j, NAMED) {
-            return Some(self.first_sequence(e, &[&["time"], &["standard", "time"]]).unwrap_or(e));
+    /// de Paris", "GMT+2", "UTC -08:45" (the table is
+    /// [`crate::lexicon::zones`]). `None` for a zone that cannot be placed.
+    pub(super) fn zone_at(&self, j: usize) -> Found<Option<Zone>> {
+        self.time_zone(j)
+    }
+
+    fn time_zone(&self, j: usize) -> Found<Option<Zone>> {
+        let j = if self.punct(j, '(') { j + 1 } else { j };
+        // "GMT+2", "UTC-5", "GMT+0900", "UTC -08:45".
+        if self.is_any(j, &["gmt", "utc"])
+            && (self.punct(j + 1, '+') || self.punct(j + 1, '-'))
+            && let Some(n) = self.num(j + 2)
+        {
+            let sign = if self.punct(j + 1, '-') { -1 } else { 1 };
+            let (hours, mut minutes, mut e) = match self.digits(j + 2) {
+                1 | 2 => (n, 0, j + 3),
+                4 => (n / 100, n % 100, j + 3),
+                _ => return None,
+            };
+            if self.punct(e, ':') && self.digits(e + 1) == 2 {
+                minutes = self.num(e + 1).unwrap_or(0);
+                e += 2;
+            }
+            if hours > 14 || minutes > 59 {
+                return Some((None, e));
+            }
+            let offset = sign * i32::try_from(hours * 3600 + minutes * 60).ok()?;
+            return Some((Some(Zone::Offset(offset)), e));
         }
-        let english_only = self.lang == Lang::En && self.is(j, "est");
-        // "et", "cet" are French words ("and", "this"): zones in English only.
-        if english_only || (self.is_any(j, ZONES) && !(self.fr() && self.is_any(j, &["et", "cet"]))) {
-            return Some(j + 1);
+        if let Some(e) = self.first_sequence(j, UNPLACED) {
+            return Some((None, e));
+        }
+        for &(words, tz) in ZONES {
+            // "et", "est" are French words ("and", "is"): zones in English
+            // only; "cet" ("this") is the zone only before no other word
+            // ("15h CET", not "15h cet après-midi").
+            if self.fr()
+                && (matches!(words, ["et"] | ["est"]) || (words == ["cet"] && self.kind(j + 1) == Some(Kind::Word)))
+            {
+                continue;
+            }
+            if let Some(e) = self.sequence(j, words) {
+                let timed = self.first_sequence(e, &[&["time"], &["standard", "time"]]);
+                let ends = self.kind(e).is_none() || matches!(self.word(e), "." | "," | "!" | "?" | ";" | ")");
+                if REGION_WORDS.contains(&self.word(j)) && timed.is_none() && !ends {
+                    return None;
+                }
+                let e = timed.unwrap_or(e);
+                let e = if self.punct(e, ')') && self.punct(j - 1, '(') {
+                    e + 1
+                } else {
+                    e
+                };
+                return Some((Some(Zone::Named(tz)), e));
+            }
         }
         None
     }
@@ -474,7 +517,7 @@ impl Parser<'_> {
     }
 
     /// "du matin", "de l'après-midi", "du soir", "in the morning", "at night".
-    fn clock_qualifier(&self, j: usize) -> Found<Part> {
+    pub(super) fn clock_qualifier(&self, j: usize) -> Found<Part> {
         const QUALIFIERS: &[(&[&str], Part)] = &[
             (&["du", "matin"], Part::Morning),
             (&["du", "mat"], Part::Morning),
@@ -547,22 +590,24 @@ impl Parser<'_> {
 
 /// A clock before its validation.
 #[derive(Debug, Clone, Copy, Default)]
-struct RawClock {
-    hour: u32,
+pub(super) struct RawClock {
+    pub(super) hour: u32,
     /// Minutes after (or, with "moins", before) the hour.
-    minute: i32,
-    pm: Option<bool>,
-    fixed: bool,
-    has_minutes: bool,
-    second: u32,
-    after_midnight: bool,
+    pub(super) minute: i32,
+    pub(super) pm: Option<bool>,
+    pub(super) fixed: bool,
+    /// French "6h", "6 heures", "6:30": the 24-hour clock.
+    pub(super) twenty_four_hour: bool,
+    pub(super) has_minutes: bool,
+    pub(super) second: u32,
+    pub(super) after_midnight: bool,
     /// Written unmistakably as a time ("h", ":", am/pm), so an impossible
     /// value is an error rather than "not a time".
-    explicit: bool,
+    pub(super) explicit: bool,
 }
 
 impl RawClock {
-    fn finish(self, part: Option<Part>) -> Option<Clock> {
+    pub(super) fn finish(self, part: Option<Part>) -> Option<Clock> {
         let mut hour = self.hour;
         let mut fixed = self.fixed;
         if let Some(pm) = self.pm {
@@ -581,10 +626,13 @@ impl RawClock {
             hour,
             minute,
             fixed,
+            twenty_four_hour: self.twenty_four_hour,
             has_minutes: self.has_minutes,
             second: self.second,
             after_midnight: self.after_midnight && self.minute >= 0,
             part,
+            zone: None,
+            end: None,
         })
     }
 }

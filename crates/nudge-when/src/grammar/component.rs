@@ -3,7 +3,7 @@
 
 use chrono::Weekday;
 
-use crate::lexicon::Part;
+use crate::lexicon::{Part, Zone};
 use crate::rrule::Freq;
 use crate::{Grain, WhenError};
 
@@ -12,6 +12,9 @@ use crate::{Grain, WhenError};
 pub(crate) enum Component {
     /// "in 20 minutes", "dans 3 jours", "2 hours from now".
     Relative(RelativeDuration),
+    /// An offset from the day written next to it: "2 days after next
+    /// friday", "a week before yesterday", "next tuesday +10 days".
+    Offset(RelativeDuration),
     /// A day, possibly with a part of the day ("demain matin", "tonight").
     /// `start` marks "starting …"/"à partir de …", only meaningful for a
     /// recurrence.
@@ -35,8 +38,39 @@ pub(crate) enum Component {
 pub(crate) enum RelativeDuration {
     /// Exact elapsed time, added to the instant.
     Exact { secs: i64, grain: Grain },
-    /// Calendar offset (months, then days) landing on a day.
-    Calendar { months: u32, days: u32, grain: Grain },
+    /// Calendar offset (months, then days) landing on a day; `back` counts
+    /// into the past ("3 days ago", "il y a 2 mois").
+    Calendar {
+        months: u32,
+        days: u32,
+        /// Exact time added after the calendar part ("in 1 month and 2
+        /// hours"), in seconds.
+        secs: i64,
+        grain: Grain,
+        back: bool,
+    },
+}
+
+impl RelativeDuration {
+    /// The same duration counted back from now: "2 hours ago".
+    pub(crate) fn back(self) -> Self {
+        match self {
+            Self::Exact { secs, grain } => Self::Exact { secs: -secs, grain },
+            Self::Calendar {
+                months,
+                days,
+                secs,
+                grain,
+                back,
+            } => Self::Calendar {
+                months,
+                days,
+                secs,
+                grain,
+                back: !back,
+            },
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -44,6 +78,9 @@ pub(crate) enum DaySpec {
     Today,
     Tomorrow,
     AfterTomorrow,
+    Yesterday,
+    /// "avant-hier", "the day before yesterday".
+    BeforeYesterday,
     Weekday {
         weekday: Weekday,
         rule: WeekdayRule,
@@ -55,6 +92,9 @@ pub(crate) enum DaySpec {
         month: u32,
         day: u32,
         weekday: Option<Weekday>,
+        /// A numeric date whose day and month could be swapped ("03/04"):
+        /// the other order is an alternative reading.
+        swappable: bool,
     },
     /// "the last friday of the month", "le premier lundi du mois".
     NthWeekday {
@@ -86,6 +126,9 @@ pub(crate) enum WeekdayRule {
     /// "lundi en huit", "thursday after next" (1), "vendredi en quinze" (2):
     /// that many weeks after the nearest.
     WeeksAfter(u32),
+    /// "last friday", "vendredi dernier": the latest one strictly before
+    /// today.
+    Last,
 }
 
 /// A clock time as written.
@@ -96,6 +139,9 @@ pub(crate) struct Clock {
     /// Cannot be read in the other half of the day: 24-hour form ("14h",
     /// "08:00", "0h30"), am/pm, noon, midnight.
     pub(crate) fixed: bool,
+    /// French "6h", "à 6 heures", "6:30": the 24-hour clock (06:00), unless
+    /// a part of the day says otherwise ("ce soir à 8h" is 20:00).
+    pub(crate) twenty_four_hour: bool,
     pub(crate) has_minutes: bool,
     /// Seconds, when written ("10:12:59").
     pub(crate) second: u32,
@@ -103,6 +149,20 @@ pub(crate) struct Clock {
     pub(crate) after_midnight: bool,
     /// Qualifier written with the clock ("8h du soir", "5 in the morning").
     pub(crate) part: Option<Part>,
+    /// Another zone than the person's, written after the clock ("3pm EST").
+    pub(crate) zone: Option<Zone>,
+    /// The end of a window ("between 2 and 4 pm", "de 14h à 16h").
+    pub(crate) end: Option<ClockEnd>,
+}
+
+/// The end of a window of clock times.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct ClockEnd {
+    pub(crate) hour: u32,
+    pub(crate) minute: u32,
+    /// Read as written; otherwise the first of the hour and the hour + 12
+    /// that comes after the start.
+    pub(crate) fixed: bool,
 }
 
 /// A recurrence as written; merged with days and clocks by the resolver.

@@ -56,6 +56,7 @@ impl Parser<'_> {
             month,
             day,
             weekday: None,
+            swappable: false,
         };
         // "2012/8/10", "2012/Aug/10": year, month, day.
         if self.digits(k) == 4
@@ -132,7 +133,15 @@ impl Parser<'_> {
                 if year.is_none() && self.unreadable_year_at(e) {
                     return None;
                 }
-                return Some((date(year, month, day), e));
+                let swappable = a <= 12 && b <= 12 && a != b;
+                let spec = DaySpec::Date {
+                    year,
+                    month,
+                    day,
+                    weekday: None,
+                    swappable,
+                };
+                return Some((spec, e));
             }
             // 5.3.2026 (day.month.year in both languages)
             if self.punct(k + 1, '.')

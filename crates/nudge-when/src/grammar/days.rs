@@ -64,6 +64,15 @@ impl Parser<'_> {
             (&["cette", "nuit"], Part::Night),
             (&["ce", "midi"], Part::Noon),
         ];
+        const YESTERDAY_PARTS: &[(&[&str], Part)] =
+            &[(&["last", "night"], Part::Night), (&["hier", "soir"], Part::Night)];
+        const BEFORE_YESTERDAY: &[&[&str]] = &[
+            &["avant", "hier"],
+            &["avanthier"],
+            &["the", "day", "before", "yesterday"],
+            &["day", "before", "yesterday"],
+        ];
+        const YESTERDAY: &[&[&str]] = &[&["hier"], &["yesterday"], &["yday"], &["yest"], &["yesterdy"]];
         const AFTER_TOMORROW: &[&[&str]] = &[
             &["apres", "demain"],
             &["apresdemain"],
@@ -98,7 +107,14 @@ impl Parser<'_> {
                 return Some((DaySpec::Today, Some(p), e));
             }
         }
+        for &(ws, p) in YESTERDAY_PARTS {
+            if let Some(e) = self.sequence(k, ws) {
+                return Some((DaySpec::Yesterday, Some(p), e));
+            }
+        }
         for (alts, spec) in [
+            (BEFORE_YESTERDAY, DaySpec::BeforeYesterday),
+            (YESTERDAY, DaySpec::Yesterday),
             (AFTER_TOMORROW, DaySpec::AfterTomorrow),
             (TOMORROW, DaySpec::Tomorrow),
             (TODAY, DaySpec::Today),
@@ -323,12 +339,22 @@ impl Parser<'_> {
         let d = if self.punct(j, ',') { j + 1 } else { j };
         let d = self.first_sequence(d, &[&["le"], &["the"]]).unwrap_or(d);
         match self.date(d, Glue::The) {
-            Some((DaySpec::Date { year, month, day, .. }, e)) => Some((
+            Some((
+                DaySpec::Date {
+                    year,
+                    month,
+                    day,
+                    swappable,
+                    ..
+                },
+                e,
+            )) => Some((
                 DaySpec::Date {
                     year,
                     month,
                     day,
                     weekday: Some(weekday),
+                    swappable,
                 },
                 e,
             )),

@@ -1,7 +1,7 @@
 //! Numbers and durations: "20 minutes", "une heure et demie", "in 2 hours",
 //! and the vague words that name no time ("later", "bientôt").
 
-use super::{Component, Found, Parser, RelativeDuration};
+use super::{Component, DaySpec, Found, Parser, RelativeDuration, WeekdayRule};
 use crate::lexicon::{Lex, Unit};
 use crate::{Grain, Lang, WhenError};
 
@@ -215,9 +215,40 @@ impl Parser<'_> {
         if from_now && self.first_sequence(j, OFFSET_FROM_A_DAY).is_none() {
             return Some((duration.map_or_else(Component::Invalid, Component::Relative), j));
         }
+        // "-2 hours" opening the message, "now - 30 minutes": counted back.
+        let minus_now =
+            i > 0 && self.punct(i - 1, '-') && (i == 1 || (i >= 2 && self.is_any(i - 2, &["now", "maintenant"])));
+        if minus_now && self.first_sequence(j, OFFSET_FROM_A_DAY).is_none() {
+            return Some((
+                duration
+                    .map(RelativeDuration::back)
+                    .map_or_else(Component::Invalid, Component::Relative),
+                j,
+            ));
+        }
         let signed = i > 0 && (self.punct(i - 1, '+') || self.punct(i - 1, '-'));
         if intro.is_none() && (signed || self.first_sequence(j, OFFSET_FROM_A_DAY).is_some()) {
-            let e = self.first_sequence(j, OFFSET_FROM_A_DAY).unwrap_or(j);
+            let after_day = self.first_sequence(j, OFFSET_FROM_A_DAY);
+            let e = after_day.unwrap_or(j);
+            let back = self.is_any(j, &["before", "avant"]) || (signed && self.punct(i - 1, '-'));
+            let duration = if back {
+                duration.map(RelativeDuration::back)
+            } else {
+                duration
+            };
+            let calendar = matches!(duration, Ok(RelativeDuration::Calendar { secs: 0, .. }));
+            // "2 days after next friday", "a week before yesterday": from
+            // that day; "next tuesday +10 days", "2023-12-29 -10days": from
+            // the day before it.
+            let day_after = after_day.is_some() && self.day(e).is_some();
+            let day_before = signed && i >= 2 && self.sequence_ends_a_day(i - 1);
+            if calendar && (day_after || day_before) {
+                return Some((duration.map_or_else(Component::Invalid, Component::Offset), e));
+            }
+            // "4 days before", "15 minutes before" ending the message: ago.
+            if back && !signed && self.kind(e).is_none() {
+                return Some((duration.map_or_else(Component::Invalid, Component::Relative), e));
+            }
             return Some((Component::Invalid(WhenError::Unsupported(self.phrase(i, e))), e));
         }
         if let Some(k) = self.first_sequence(j, FROM_NOW) {
@@ -228,53 +259,89 @@ impl Parser<'_> {
         Some((duration.map_or_else(Component::Invalid, Component::Relative), j))
     }
 
-    /// A time in the past ("2 hours ago", "il y a 3 jours", "last friday",
-    /// "vendredi dernier") is no reminder time: refused, not read as the
-    /// nearest future one.
+    /// Whether a day expression ends right before token `end` ("next tuesday"
+    /// before "+10 days").
+    fn sequence_ends_a_day(&self, end: usize) -> bool {
+        (end.saturating_sub(6)..end).any(|start| self.day(start).is_some_and(|(_, e)| e == end))
+    }
+
+    /// A time in the past, read to the time it means ("2 hours ago", "il y a
+    /// 3 jours", "last friday", "vendredi dernier"; refusing a past time is
+    /// the caller's job). "la veille" (the day before some other day) and
+    /// "moins de 21h" stay refused.
     pub(super) fn past(&self, i: usize) -> Found<Component> {
-        const AGO_BEFORE: &[&[&str]] = &[&["il", "y", "a"], &["il", "ya"], &["y", "a"], &["ya"], &["moins", "de"]];
+        const AGO_BEFORE: &[&[&str]] = &[&["il", "y", "a"], &["il", "ya"], &["y", "a"], &["ya"]];
         const ABOUT: &[&[&str]] = &[&["environ"], &["about"], &["around"], &["a", "peu", "pres"]];
-        const PAST_DAYS: &[&[&str]] = &[
-            &["yesterday"],
-            &["hier"],
-            &["avant", "hier"],
-            &["la", "veille"],
-            &["the", "day", "before", "yesterday"],
-            &["last", "night"],
-        ];
-        const AGO_AFTER: &[&[&str]] = &[&["ago"], &["back"], &["earlier"]];
+        const AGO_AFTER: &[&[&str]] = &[&["ago"], &["back"], &["earlier"], &["plus", "tot"]];
         const LAST_BEFORE: &[&[&str]] = &[&["last"], &["past"], &["previous"]];
-        const LAST_AFTER: &[&[&str]] = &[&["dernier"], &["derniere"], &["passe"], &["passee"], &["precedent"]];
+        const LAST_AFTER: &[&[&str]] = &[
+            &["dernier"],
+            &["derniere"],
+            &["passe"],
+            &["passee"],
+            &["precedent"],
+            &["d'", "avant"],
+        ];
         let refused = |end: usize| Some((Component::Invalid(WhenError::Unsupported(self.phrase(i, end))), end));
-        if let Some(e) = self.first_sequence(i, PAST_DAYS) {
+        let relative = |d: Result<RelativeDuration, WhenError>, end: usize| {
+            Some((
+                d.map(RelativeDuration::back)
+                    .map_or_else(Component::Invalid, Component::Relative),
+                end,
+            ))
+        };
+        if let Some(e) = self.first_sequence(i, &[&["la", "veille"]]) {
             return refused(e);
         }
         if let Some(j) = self.first_sequence(i, AGO_BEFORE) {
             let j = self.first_sequence(j, ABOUT).unwrap_or(j);
-            if let Some((_, e)) = self.duration(j) {
-                return refused(e);
-            }
-            // "moins de 21h": less than 21 hours ago, or before 21:00.
-            if self.is(i, "moins")
-                && let Some((_, e)) = self.clock(j)
-            {
-                return refused(e);
+            if let Some((d, e)) = self.duration(j) {
+                return relative(d, e);
             }
         }
-        if let Some((_, j)) = self.duration(i)
-            && let Some(e) = self.first_sequence(j, AGO_AFTER)
+        // "moins de 21h": less than 21 hours ago, or before 21:00.
+        if let Some(j) = self.sequence(i, &["moins", "de"])
+            && let Some(e) = self
+                .duration(j)
+                .map(|(_, e)| e)
+                .or_else(|| self.clock(j).map(|(_, e)| e))
         {
             return refused(e);
         }
+        let j = self.first_sequence(i, ABOUT).unwrap_or(i);
+        if let Some((d, k)) = self.duration(j)
+            && let Some(e) = self.first_sequence(k, AGO_AFTER)
+        {
+            return relative(d, e);
+        }
+        let last = |weekday, e| {
+            let day = DaySpec::Weekday {
+                weekday,
+                rule: WeekdayRule::Last,
+            };
+            let (part, e) = match self.part_after_day(e) {
+                Some((p, e)) => (Some(p), e),
+                None => (None, e),
+            };
+            Some((
+                Component::Day {
+                    day,
+                    part,
+                    start: false,
+                },
+                e,
+            ))
+        };
         if let Some(j) = self.first_sequence(i, LAST_BEFORE)
-            && let Some((_, _, e)) = self.any_weekday(j)
+            && let Some((weekday, _, e)) = self.any_weekday(j)
         {
-            return refused(e);
+            return last(weekday, e);
         }
-        if let Some((_, _, j)) = self.any_weekday(i)
+        if let Some((weekday, form, j)) = self.any_weekday(i)
+            && form != crate::lexicon::Form::Plural
             && let Some(e) = self.first_sequence(j, LAST_AFTER)
         {
-            return refused(e);
+            return last(weekday, e);
         }
         None
     }
@@ -329,7 +396,7 @@ impl Parser<'_> {
     /// "before noon", "avant vendredi": how long before is unknown, so it is
     /// reported instead of scheduled at the deadline.
     pub(super) fn before(&self, i: usize) -> Found<Component> {
-        if !self.is_any(i, &["before", "avant"]) || self.is(i + 1, "midi") {
+        if !self.is_any(i, &["before", "avant"]) || self.is_any(i + 1, &["midi", "hier", "yesterday"]) {
             return None;
         }
         let j = self
@@ -344,6 +411,8 @@ impl Parser<'_> {
 #[derive(Default)]
 struct DurationSum {
     secs: f64,
+    /// The hours, minutes and seconds alone.
+    sub_day_secs: f64,
     months: u32,
     days: u32,
     sub_day: bool,
@@ -358,7 +427,10 @@ impl DurationSum {
         let grain = if whole { unit.grain() } else { unit.finer_grain() };
         self.grain = Some(self.grain.map_or(grain, |g| g.min(grain)));
         match unit {
-            Unit::Second | Unit::Minute | Unit::Hour => self.sub_day = true,
+            Unit::Second | Unit::Minute | Unit::Hour => {
+                self.sub_day = true;
+                self.sub_day_secs += n * unit.seconds().unwrap_or(0.0);
+            }
             Unit::Day | Unit::Week => self.fractional_days |= !whole,
             Unit::Month | Unit::Year => self.fractional_months |= !whole,
         }
@@ -384,13 +456,17 @@ impl DurationSum {
     fn finish(self, phrase: impl FnOnce() -> String) -> Result<RelativeDuration, WhenError> {
         let grain = self.grain.unwrap_or(Grain::Second);
         if self.months > 0 || self.fractional_months {
-            if self.sub_day || self.fractional_days || self.fractional_months {
+            // Months with hours ("in 1 year, 1 month, 1 day and 2 hours"): the
+            // calendar part, then the exact one.
+            if self.fractional_days || self.fractional_months {
                 return Err(WhenError::Unsupported(phrase()));
             }
             return Ok(RelativeDuration::Calendar {
                 months: self.months,
                 days: self.days,
+                secs: self.sub_day_secs.round() as i64,
                 grain,
+                back: false,
             });
         }
         if self.sub_day || self.fractional_days {
@@ -403,7 +479,9 @@ impl DurationSum {
         Ok(RelativeDuration::Calendar {
             months: 0,
             days: self.days,
+            secs: 0,
             grain,
+            back: false,
         })
     }
 }

@@ -16,9 +16,12 @@ mod dates;
 mod days;
 mod durations;
 mod parts_of_day;
+mod ranges;
 mod recurrences;
 
-pub(crate) use component::{Clock, Component, DaySpec, Recurrence, RelativeDuration, WeekdayRule, weekday_bit};
+pub(crate) use component::{
+    Clock, ClockEnd, Component, DaySpec, Recurrence, RelativeDuration, WeekdayRule, weekday_bit,
+};
 
 use crate::lexicon::{Lex, classify};
 use crate::token::{Kind, Tokens};
@@ -82,6 +85,7 @@ impl<'t> Parser<'t> {
             .or_else(|| self.relative(i))
             .or_else(|| self.vague(i))
             .or_else(|| self.before(i))
+            .or_else(|| self.window(i))
             .or_else(|| self.between(i))
             .or_else(|| self.nth_weekday_of_a_named_month(i))
             .or_else(|| self.day(i))
@@ -102,6 +106,8 @@ impl<'t> Parser<'t> {
                 || (self.fr() && self.is(i - 1, "a")))
             // "05/31/2024.14:15": a clock glued to a date's year.
             && !(self.digits(i - 2) == 4 && self.punct(i + 1, ':'))
+            // "2026-03-29 -10days": a sign, not a range.
+            && !((self.punct(i - 1, '-') || self.punct(i - 1, '+')) && !self.tight(i - 1) && self.tight(i))
     }
 
     // ---- token helpers -------------------------------------------------

@@ -14,6 +14,9 @@ use crate::{Grain, Lang};
 
 mod english;
 mod french;
+pub(crate) mod zones;
+
+pub(crate) use zones::Zone;
 
 /// A duration unit, ordered from the smallest.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]

@@ -268,7 +268,7 @@ mod tests {
                 r#"{"start": "2026-03-05T20:00:00-05:00"}"#,
                 "casual",
             ),
-            line("hier", "fr", r#"{"start": "2026-03-03"}"#, "past"),
+            line("la veille", "fr", r#"{"start": "2026-03-03"}"#, "past"),
             line("buy 3 apples", "en", "null", "negative"),
             line("tomorrow", "en", r#"{"start": "2026-03-05", "end": null}"#, "casual"),
             line("at 5 buy 3 apples", "en", "null", "negative"),
@@ -279,7 +279,7 @@ mod tests {
         assert_eq!((english.correct, english.wrong_time, english.refused), (2, 1, 0));
         assert_eq!(scores.by_category[&("fr".to_owned(), "past".to_owned())].refused, 1);
         assert!(report.contains("wrong time\tfr\tcasual\t\"demain à 8h\"\texpected 2026-03-05T20:00:00-05:00"));
-        assert!(report.contains("refused\tfr\tpast\t\"hier\""));
+        assert!(report.contains("refused\tfr\tpast\t\"la veille\""));
         assert!(report.contains("wrong time\ten\tnegative\t\"at 5 buy 3 apples\"\texpected none"));
     }
 

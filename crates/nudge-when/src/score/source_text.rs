@@ -91,6 +91,29 @@ const WEEKDAYS: [&str; 14] = [
     "dimanche",
 ];
 
+/// Whether the phrase says that it is in the past.
+pub(super) fn says_past(lower: &str) -> bool {
+    const PAST: &[&str] = &[
+        "ago",
+        " before",
+        "now -",
+        "yesterday",
+        "last ",
+        "past ",
+        "previous",
+        "earlier",
+        "hier",
+        "il y a",
+        "dernier",
+        "dernière",
+        "derniere",
+        "passé",
+        "passe",
+        "précédent",
+    ];
+    PAST.iter().any(|w| lower.contains(w)) || lower.trim_start().starts_with('-')
+}
+
 /// Why a case with no expected time gets one from Nudge on purpose, if it does.
 pub(super) fn deliberate_reading(phrase: &str) -> Option<&'static str> {
     let lower = phrase.to_lowercase();
@@ -118,7 +141,21 @@ pub(super) fn deliberate_reason(phrase: &str, expected: &str, reference: NaiveDa
             "a weekday alone is the next such day strictly after today: on a Thursday, \"Thursday\" is in a week (README rule 7)",
         );
     }
-    if in_the_past {
+    // A past written as such ("2 hours ago", "hier", "last friday") is read
+    // to the time it means; only a time that could be past or future ("Monday",
+    // "March 5") is read as the next one.
+    if has(&[
+        "next monday",
+        "next tuesday",
+        "next wednesday",
+        "next thursday",
+        "next friday",
+        "next saturday",
+        "next sunday",
+    ]) {
+        return Some("\"next friday\" is the nearest Friday after today, not the one of next week (README rule 7)");
+    }
+    if in_the_past && !says_past(&lower) {
         return Some(
             "expected in the past: a reminder's time is the next one (a weekday, a date without a year), and a time in the past is refused",
         );
@@ -167,6 +204,12 @@ pub(super) fn deliberate_reason(phrase: &str, expected: &str, reference: NaiveDa
         );
     }
     let clock_words = ["hour", "minute", "min", "sec", "heure", ":", "am", "pm", "h "];
+    let signed = lower.trim_start().starts_with(['-', '+']);
+    if signed && !has(&clock_words) && expected.len() > 10 {
+        return Some(
+            "a day reached by days, weeks, months or years is that day at the default hour, 09:00 (README 'What at means')",
+        );
+    }
     if has(&["day", "week", "month", "year", "jour", "semaine", "mois", " an"])
         && !has(&clock_words)
         && expected.len() > 10

@@ -72,3 +72,52 @@ pub(crate) fn refused(input: &str) {
         panic!("{input:?} parsed as {}, expected a refusal", when.to_json());
     }
 }
+
+/// `input` reads as the window from `start` to `end` (RFC 3339).
+#[track_caller]
+pub(crate) fn window(input: &str, start: &str, end: &str) {
+    match parse(input, &ctx()) {
+        Ok(when) => {
+            assert_eq!(when.at.to_rfc3339(), start, "start of {input:?}");
+            assert_eq!(
+                when.end.map(|e| e.to_rfc3339()).as_deref(),
+                Some(end),
+                "end of {input:?}"
+            );
+        }
+        Err(e) => panic!("{input:?} failed: {e:?}, expected {start} to {end}"),
+    }
+}
+
+/// `input` reads as `expected_at` and has `alternative` among its other
+/// readings: the caller asks which one is meant.
+#[track_caller]
+pub(crate) fn asks(input: &str, expected_at: &str, alternative: &str) {
+    match parse(input, &ctx()) {
+        Ok(when) => {
+            assert_eq!(when.at.to_rfc3339(), expected_at, "input: {input:?}");
+            let others: Vec<String> = when.alternatives.iter().map(|a| a.to_rfc3339()).collect();
+            assert!(
+                others.iter().any(|a| a == alternative),
+                "{input:?}: alternatives {others:?}, expected {alternative}"
+            );
+        }
+        Err(e) => panic!("{input:?} failed: {e:?}, expected {expected_at} or {alternative}"),
+    }
+}
+
+/// `input` reads as `expected_at` with no other reading.
+#[track_caller]
+pub(crate) fn only(input: &str, expected_at: &str) {
+    match parse(input, &ctx()) {
+        Ok(when) => {
+            assert_eq!(when.at.to_rfc3339(), expected_at, "input: {input:?}");
+            assert!(
+                when.alternatives.is_empty(),
+                "{input:?}: alternatives {:?}",
+                when.alternatives
+            );
+        }
+        Err(e) => panic!("{input:?} failed: {e:?}, expected {expected_at}"),
+    }
+}

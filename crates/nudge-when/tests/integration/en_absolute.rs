@@ -1,6 +1,6 @@
 //! English: days, dates, clock times and parts of the day.
 
-use crate::common::{check, check_err, check_lang};
+use crate::common::{asks, check, check_err, check_lang};
 use nudge_when::LangHint;
 use nudge_when::WhenError;
 
@@ -326,7 +326,8 @@ fn parts_alone() {
 #[test]
 #[rustfmt::skip]
 fn errors() {
-    check_err("tuesday march 9", WhenError::WrongWeekday("tuesday march 9".into()));
+    // 9 March is a Monday: the date, or the Tuesday nearest it (the caller asks).
+    asks("tuesday march 9", "2026-03-09T09:00:00-04:00", "2026-03-10T09:00:00-04:00");
     check_err("february 30", WhenError::InvalidDate("february 30".into()));
 }
 

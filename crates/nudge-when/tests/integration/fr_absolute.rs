@@ -1,6 +1,6 @@
 //! French: days, dates, clock times and parts of the day.
 
-use crate::common::{check, check_err, check_lang};
+use crate::common::{asks, check, check_err, check_lang};
 use nudge_when::LangHint;
 use nudge_when::WhenError;
 
@@ -148,8 +148,8 @@ fn weekday_with_date() {
 #[test]
 #[rustfmt::skip]
 fn clock_today() {
-    // Without a day, a clock time is its next occurrence; 1–12 without am/pm
-    // has two readings (at 10:00, "à 8h" is 20:00).
+    // Without a day, a clock time is its next occurrence. French writes the
+    // 24-hour clock: "à 8h" is 08:00 (tomorrow, at 10:00), "à 20h" 20:00.
     check("à 14h", r#"{"at":"2026-03-04T14:00:00-05:00","grain":"hour","text":"","rrule":null}"#);
     check("14h", r#"{"at":"2026-03-04T14:00:00-05:00","grain":"hour","text":"","rrule":null}"#);
     check("à 14h30", r#"{"at":"2026-03-04T14:30:00-05:00","grain":"minute","text":"","rrule":null}"#);
@@ -159,20 +159,20 @@ fn clock_today() {
     check("à 17 h", r#"{"at":"2026-03-04T17:00:00-05:00","grain":"hour","text":"","rrule":null}"#);
     check("à 17h00", r#"{"at":"2026-03-04T17:00:00-05:00","grain":"minute","text":"","rrule":null}"#);
     check("à 23h59", r#"{"at":"2026-03-04T23:59:00-05:00","grain":"minute","text":"","rrule":null}"#);
-    check("à 8h", r#"{"at":"2026-03-04T20:00:00-05:00","grain":"hour","text":"","rrule":null}"#);
-    check("a 8h", r#"{"at":"2026-03-04T20:00:00-05:00","grain":"hour","text":"","rrule":null}"#);
-    check("à 9h", r#"{"at":"2026-03-04T21:00:00-05:00","grain":"hour","text":"","rrule":null}"#);
+    check("à 8h", r#"{"at":"2026-03-05T08:00:00-05:00","grain":"hour","text":"","rrule":null}"#);
+    check("a 8h", r#"{"at":"2026-03-05T08:00:00-05:00","grain":"hour","text":"","rrule":null}"#);
+    check("à 9h", r#"{"at":"2026-03-05T09:00:00-05:00","grain":"hour","text":"","rrule":null}"#);
     check("à 11h", r#"{"at":"2026-03-04T11:00:00-05:00","grain":"hour","text":"","rrule":null}"#);
     check("à 10h", r#"{"at":"2026-03-04T10:00:00-05:00","grain":"hour","text":"","rrule":null}"#);
-    check("à 9h30", r#"{"at":"2026-03-04T21:30:00-05:00","grain":"minute","text":"","rrule":null}"#);
-    check("à 3h", r#"{"at":"2026-03-04T15:00:00-05:00","grain":"hour","text":"","rrule":null}"#);
-    check("à 8 heures", r#"{"at":"2026-03-04T20:00:00-05:00","grain":"hour","text":"","rrule":null}"#);
+    check("à 9h30", r#"{"at":"2026-03-05T09:30:00-05:00","grain":"minute","text":"","rrule":null}"#);
+    check("à 3h", r#"{"at":"2026-03-05T03:00:00-05:00","grain":"hour","text":"","rrule":null}"#);
+    check("à 8 heures", r#"{"at":"2026-03-05T08:00:00-05:00","grain":"hour","text":"","rrule":null}"#);
     check("à 5pm", r#"{"at":"2026-03-04T17:00:00-05:00","grain":"hour","text":"","rrule":null}"#);
     // 24-hour forms have one reading: tomorrow once passed.
     check("à 08h", r#"{"at":"2026-03-05T08:00:00-05:00","grain":"hour","text":"","rrule":null}"#);
     check("à 08:00", r#"{"at":"2026-03-05T08:00:00-05:00","grain":"minute","text":"","rrule":null}"#);
     check("à 0h30", r#"{"at":"2026-03-05T00:30:00-05:00","grain":"minute","text":"","rrule":null}"#);
-    check("à 9h45", r#"{"at":"2026-03-04T21:45:00-05:00","grain":"minute","text":"","rrule":null}"#);
+    check("à 9h45", r#"{"at":"2026-03-05T09:45:00-05:00","grain":"minute","text":"","rrule":null}"#);
     check("vers 16h", r#"{"at":"2026-03-04T16:00:00-05:00","grain":"hour","text":"","rrule":null}"#);
     check("vers les 16h", r#"{"at":"2026-03-04T16:00:00-05:00","grain":"hour","text":"","rrule":null}"#);
     check("aux alentours de 14h", r#"{"at":"2026-03-04T14:00:00-05:00","grain":"hour","text":"","rrule":null}"#);
@@ -216,10 +216,10 @@ fn spelled_clock() {
     check("vingt heures", r#"{"at":"2026-03-04T20:00:00-05:00","grain":"hour","text":"","rrule":null}"#);
     check("à vingt-deux heures", r#"{"at":"2026-03-04T22:00:00-05:00","grain":"hour","text":"","rrule":null}"#);
     check("à dix-sept heures quinze", r#"{"at":"2026-03-04T17:15:00-05:00","grain":"minute","text":"","rrule":null}"#);
-    check("à huit heures et quart", r#"{"at":"2026-03-04T20:15:00-05:00","grain":"minute","text":"","rrule":null}"#);
-    check("à huit heures et demie", r#"{"at":"2026-03-04T20:30:00-05:00","grain":"minute","text":"","rrule":null}"#);
-    check("à cinq heures moins le quart", r#"{"at":"2026-03-04T16:45:00-05:00","grain":"minute","text":"","rrule":null}"#);
-    check("à trois heures moins dix", r#"{"at":"2026-03-04T14:50:00-05:00","grain":"minute","text":"","rrule":null}"#);
+    check("à huit heures et quart", r#"{"at":"2026-03-05T08:15:00-05:00","grain":"minute","text":"","rrule":null}"#);
+    check("à huit heures et demie", r#"{"at":"2026-03-05T08:30:00-05:00","grain":"minute","text":"","rrule":null}"#);
+    check("à cinq heures moins le quart", r#"{"at":"2026-03-05T04:45:00-05:00","grain":"minute","text":"","rrule":null}"#);
+    check("à trois heures moins dix", r#"{"at":"2026-03-05T02:50:00-05:00","grain":"minute","text":"","rrule":null}"#);
     check("à onze heures", r#"{"at":"2026-03-04T11:00:00-05:00","grain":"hour","text":"","rrule":null}"#);
     check("à sept heures du matin", r#"{"at":"2026-03-05T07:00:00-05:00","grain":"hour","text":"","rrule":null}"#);
 }
@@ -229,7 +229,7 @@ fn spelled_clock() {
 fn day_and_clock() {
     // With another day, 7–11 is morning and 12, 1–6 afternoon.
     check("demain à 8h", r#"{"at":"2026-03-05T08:00:00-05:00","grain":"hour","text":"","rrule":null}"#);
-    check("demain à 5h", r#"{"at":"2026-03-05T17:00:00-05:00","grain":"hour","text":"","rrule":null}"#);
+    check("demain à 5h", r#"{"at":"2026-03-05T05:00:00-05:00","grain":"hour","text":"","rrule":null}"#);
     check("demain à 17h", r#"{"at":"2026-03-05T17:00:00-05:00","grain":"hour","text":"","rrule":null}"#);
     check("demain 17h", r#"{"at":"2026-03-05T17:00:00-05:00","grain":"hour","text":"","rrule":null}"#);
     check("17h demain", r#"{"at":"2026-03-05T17:00:00-05:00","grain":"hour","text":"","rrule":null}"#);
@@ -243,8 +243,8 @@ fn day_and_clock() {
     check("lundi à 9h", r#"{"at":"2026-03-09T09:00:00-04:00","grain":"hour","text":"","rrule":null}"#);
     check("lundi à 9h30", r#"{"at":"2026-03-09T09:30:00-04:00","grain":"minute","text":"","rrule":null}"#);
     check("vendredi à 15h", r#"{"at":"2026-03-06T15:00:00-05:00","grain":"hour","text":"","rrule":null}"#);
-    check("vendredi à 3h", r#"{"at":"2026-03-06T15:00:00-05:00","grain":"hour","text":"","rrule":null}"#);
-    check("jeudi à 2h", r#"{"at":"2026-03-05T14:00:00-05:00","grain":"hour","text":"","rrule":null}"#);
+    check("vendredi à 3h", r#"{"at":"2026-03-06T03:00:00-05:00","grain":"hour","text":"","rrule":null}"#);
+    check("jeudi à 2h", r#"{"at":"2026-03-05T02:00:00-05:00","grain":"hour","text":"","rrule":null}"#);
     check("jeudi à 02h", r#"{"at":"2026-03-05T02:00:00-05:00","grain":"hour","text":"","rrule":null}"#);
     check("jeudi à 2h du matin", r#"{"at":"2026-03-05T02:00:00-05:00","grain":"hour","text":"","rrule":null}"#);
     check("samedi midi", r#"{"at":"2026-03-07T12:00:00-05:00","grain":"hour","text":"","rrule":null}"#);
@@ -252,7 +252,7 @@ fn day_and_clock() {
     check("après-demain à 10h", r#"{"at":"2026-03-06T10:00:00-05:00","grain":"hour","text":"","rrule":null}"#);
     check("le 5 mars à midi", r#"{"at":"2026-03-05T12:00:00-05:00","grain":"hour","text":"","rrule":null}"#);
     check("le 10 mars à 8h30", r#"{"at":"2026-03-10T08:30:00-04:00","grain":"minute","text":"","rrule":null}"#);
-    check("le 5 mars à 5h", r#"{"at":"2026-03-05T17:00:00-05:00","grain":"hour","text":"","rrule":null}"#);
+    check("le 5 mars à 5h", r#"{"at":"2026-03-05T05:00:00-05:00","grain":"hour","text":"","rrule":null}"#);
     check("vendredi à minuit", r#"{"at":"2026-03-07T00:00:00-05:00","grain":"hour","text":"","rrule":null}"#);
 }
 
@@ -261,8 +261,8 @@ fn day_and_clock() {
 fn today_named() {
     // Today named: the first reading still ahead, else the afternoon one.
     check("aujourd'hui à 16h", r#"{"at":"2026-03-04T16:00:00-05:00","grain":"hour","text":"","rrule":null}"#);
-    check("aujourd'hui à 9h", r#"{"at":"2026-03-04T21:00:00-05:00","grain":"hour","text":"","rrule":null}"#);
-    check("aujourd'hui à 5h", r#"{"at":"2026-03-04T17:00:00-05:00","grain":"hour","text":"","rrule":null}"#);
+    check("aujourd'hui à 9h", r#"{"at":"2026-03-04T09:00:00-05:00","grain":"hour","text":"","rrule":null}"#);
+    check("aujourd'hui à 5h", r#"{"at":"2026-03-04T05:00:00-05:00","grain":"hour","text":"","rrule":null}"#);
     check("aujourd'hui à 11h", r#"{"at":"2026-03-04T11:00:00-05:00","grain":"hour","text":"","rrule":null}"#);
     check("aujourd'hui à 8h du matin", r#"{"at":"2026-03-04T08:00:00-05:00","grain":"hour","text":"","rrule":null}"#);
 }
@@ -343,7 +343,8 @@ fn parts_alone() {
 fn errors() {
     check_err("le 31 février", WhenError::InvalidDate("le 31 février".into()));
     check_err("le 31 avril", WhenError::InvalidDate("le 31 avril".into()));
-    check_err("lundi 10 mars", WhenError::WrongWeekday("lundi 10 mars".into()));
+    // 10 March is a Tuesday: the date, or the Monday nearest it (the caller asks).
+    asks("lundi 10 mars", "2026-03-10T09:00:00-04:00", "2026-03-09T09:00:00-04:00");
 }
 
 #[test]

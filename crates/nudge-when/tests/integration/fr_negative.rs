@@ -1,7 +1,7 @@
 //! French: messages without a usable time. Numbers that are not times, vague
 //! words, impossible values and contradictions are errors, never a guess.
 
-use crate::common::{check_err, no_time};
+use crate::common::{asks, check_err, no_time};
 use nudge_when::WhenError;
 
 #[test]
@@ -63,7 +63,7 @@ fn invalid_values() {
     check_err("le 31 février", WhenError::InvalidDate("le 31 février".into()));
     no_time("le 32 mars");
     check_err("le 30/02", WhenError::InvalidDate("le 30/02".into()));
-    check_err("mardi 9 mars", WhenError::WrongWeekday("mardi 9 mars".into()));
+    asks("mardi 9 mars", "2026-03-09T09:00:00-04:00", "2026-03-10T09:00:00-04:00");
 }
 
 #[test]
@@ -92,7 +92,7 @@ fn unsupported() {
 fn alternatives() {
     check_err("prends tes pilules à 8h et à 20h", WhenError::Conflict("à 8h".into(), "à 20h".into()));
     check_err("rappelle-moi mardi et jeudi à 9h de prendre mes pilules", WhenError::Conflict("mardi".into(), "jeudi".into()));
-    check_err("vendredi 5 à 7", WhenError::WrongWeekday("vendredi 5".into()));
+    asks("vendredi 5 à 7", "2026-03-05T07:00:00-05:00", "2026-03-06T07:00:00-05:00");
 }
 
 #[test]

@@ -17,7 +17,7 @@ fn daily() {
     check("quotidiennement à 9h", r#"{"at":"2026-03-05T09:00:00-05:00","grain":"hour","text":"","rrule":"FREQ=DAILY;BYHOUR=9;BYMINUTE=0"}"#);
     check("une fois par jour à 20h", r#"{"at":"2026-03-04T20:00:00-05:00","grain":"hour","text":"","rrule":"FREQ=DAILY;BYHOUR=20;BYMINUTE=0"}"#);
     // Business hours in recurrences: 1–6 is the afternoon.
-    check("tous les jours à 6h", r#"{"at":"2026-03-04T18:00:00-05:00","grain":"hour","text":"","rrule":"FREQ=DAILY;BYHOUR=18;BYMINUTE=0"}"#);
+    check("tous les jours à 6h", r#"{"at":"2026-03-05T06:00:00-05:00","grain":"hour","text":"","rrule":"FREQ=DAILY;BYHOUR=6;BYMINUTE=0"}"#);
     check("tous les jours à 6h du matin", r#"{"at":"2026-03-05T06:00:00-05:00","grain":"hour","text":"","rrule":"FREQ=DAILY;BYHOUR=6;BYMINUTE=0"}"#);
     check("tous les jours à 06h00", r#"{"at":"2026-03-05T06:00:00-05:00","grain":"minute","text":"","rrule":"FREQ=DAILY;BYHOUR=6;BYMINUTE=0"}"#);
     check("tous les jours à minuit", r#"{"at":"2026-03-05T00:00:00-05:00","grain":"hour","text":"","rrule":"FREQ=DAILY;BYHOUR=0;BYMINUTE=0"}"#);

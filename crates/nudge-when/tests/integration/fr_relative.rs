@@ -119,7 +119,7 @@ fn months_and_years() {
 fn relative_day_with_time() {
     check("dans 3 jours à 17h", r#"{"at":"2026-03-07T17:00:00-05:00","grain":"hour","text":"","rrule":null}"#);
     check("dans 2 jours à 8h", r#"{"at":"2026-03-06T08:00:00-05:00","grain":"hour","text":"","rrule":null}"#);
-    check("dans 2 jours à 5h", r#"{"at":"2026-03-06T17:00:00-05:00","grain":"hour","text":"","rrule":null}"#);
+    check("dans 2 jours à 5h", r#"{"at":"2026-03-06T05:00:00-05:00","grain":"hour","text":"","rrule":null}"#);
     check("dans une semaine à midi", r#"{"at":"2026-03-11T12:00:00-04:00","grain":"hour","text":"","rrule":null}"#);
     check("dans 3 jours le matin", r#"{"at":"2026-03-07T09:00:00-05:00","grain":"hour","text":"","rrule":null}"#);
     check("dans 2 jours en soirée", r#"{"at":"2026-03-06T18:00:00-05:00","grain":"hour","text":"","rrule":null}"#);
@@ -133,5 +133,6 @@ fn mixed_units() {
     check("dans un jour et demi", r#"{"at":"2026-03-05T22:00:00-05:00","grain":"hour","text":"","rrule":null}"#);
     check("dans 1 mois et 2 semaines", r#"{"at":"2026-04-18T09:00:00-04:00","grain":"week","text":"","rrule":null}"#);
     check_err("dans un an et demi", WhenError::Unsupported("un an et demi".into()));
-    check_err("dans 1 mois et 2 heures", WhenError::Unsupported("1 mois et 2 heures".into()));
+    // Months then exact hours, from now's wall clock.
+    check("dans 1 mois et 2 heures", r#"{"at":"2026-04-04T12:00:00-04:00","grain":"hour","text":"","rrule":null}"#);
 }
