@@ -164,6 +164,113 @@ impl<'a> Resolver<'a> {
     }
 
     pub(crate) fn resolve(&self, found: &[(Component, Span)]) -> Result<Outcome, WhenError> {
+        // A range of days: `at` from what comes before "to", `end` from what
+        // follows (with the start's day when it names none).
+        if let Some(until) = found.iter().position(|(c, _)| *c == Component::Until) {
+            let (before, after) = (&found[..until], &found[until + 1..]);
+            // "10 August - 12 September 2013": the end's year is the start's.
+            let end_date = after.iter().find_map(|(c, _)| match c {
+                Component::Day {
+                    day: DaySpec::Date {
+                        year: Some(y), month, ..
+                    },
+                    ..
+                } => Some((*y, *month)),
+                _ => None,
+            });
+            let end_month = after.iter().find_map(|(c, _)| match c {
+                Component::Day {
+                    day: DaySpec::Date { year, month, .. },
+                    ..
+                } => Some((*year, *month)),
+                _ => None,
+            });
+            let before: Vec<(Component, Span)> = before
+                .iter()
+                .map(|(c, span)| match (c, end_date) {
+                    (
+                        Component::Day {
+                            day: day @ DaySpec::Date { year: None, month, .. },
+                            part,
+                            start,
+                        },
+                        Some((y, end_month)),
+                    ) => {
+                        let year = if *month > end_month { y - 1 } else { y };
+                        let day = match *day {
+                            DaySpec::Date {
+                                month,
+                                day,
+                                weekday,
+                                swappable,
+                                ..
+                            } => DaySpec::Date {
+                                year: Some(year),
+                                month,
+                                day,
+                                weekday,
+                                swappable,
+                            },
+                            other => other,
+                        };
+                        (
+                            Component::Day {
+                                day,
+                                part: *part,
+                                start: *start,
+                            },
+                            *span,
+                        )
+                    }
+                    // "the 5th to the 9th of april": the start's month too.
+                    (
+                        Component::Day {
+                            day: DaySpec::MonthDay { day, weekday },
+                            part,
+                            start,
+                        },
+                        _,
+                    ) if end_month.is_some() => {
+                        let (year, month) = end_month.unwrap_or_default();
+                        let spec = DaySpec::Date {
+                            year,
+                            month,
+                            day: *day,
+                            weekday: *weekday,
+                            swappable: false,
+                        };
+                        (
+                            Component::Day {
+                                day: spec,
+                                part: *part,
+                                start: *start,
+                            },
+                            *span,
+                        )
+                    }
+                    _ => (c.clone(), *span),
+                })
+                .collect();
+            let before = before.as_slice();
+            let mut outcome = self.resolve(before)?;
+            let names_a_day = after.iter().any(|(c, _)| matches!(c, Component::Day { .. }));
+            let end = if names_a_day {
+                self.resolve(after)?
+            } else {
+                let mut with_day: Vec<(Component, Span)> = before
+                    .iter()
+                    .filter(|(c, _)| matches!(c, Component::Day { .. }))
+                    .cloned()
+                    .collect();
+                with_day.extend(after.iter().cloned());
+                self.resolve(&with_day)?
+            };
+            if outcome.rrule.is_some() || end.rrule.is_some() {
+                return Err(WhenError::Unsupported(self.phrase(found[until].1)));
+            }
+            outcome.end = Some(end.at);
+            return Ok(outcome);
+        }
         let mut outcome = self.resolve_components(found)?;
         let window_end = found.iter().find_map(|(c, _)| match c {
             Component::Clock(Clock {
@@ -205,6 +312,7 @@ impl<'a> Resolver<'a> {
             match comp {
                 Component::Invalid(e) => return Err(e.clone()),
                 Component::Vague => vague = vague.or(Some(span)),
+                Component::Until => return Err(WhenError::Unsupported(self.phrase(span))),
                 Component::Relative(d) => self.once(&mut rel, *d, span)?,
                 Component::Offset(d) => self.once(&mut offset, *d, span)?,
                 Component::Clock(c) => self.once(&mut clock, *c, span)?,
@@ -537,6 +645,10 @@ impl<'a> Resolver<'a> {
             DaySpec::NextYear => {
                 let d = NaiveDate::from_ymd_opt(today.year() + 1, 1, 1).ok_or(WhenError::OutOfRange)?;
                 return Ok((d, Grain::Year));
+            }
+            DaySpec::MonthOfYear { year, month } => {
+                let d = NaiveDate::from_ymd_opt(year, month, 1).ok_or_else(invalid)?;
+                return Ok((d, Grain::Month));
             }
             DaySpec::Month(m) => {
                 let y = if m >= today.month() {

@@ -80,7 +80,8 @@ impl Tokens {
                 tok.kind = Kind::Word;
                 tok.accented = fold(c, &mut norm);
                 while let Some(&(pos, c)) = chars.peek() {
-                    if c.is_alphabetic() {
+                    // Some apostrophes are letters to Unicode ("aujourdʼhui").
+                    if c.is_alphabetic() && !is_apostrophe(c) {
                         tok.accented |= fold(c, &mut norm);
                         tok.end = pos + c.len_utf8();
                         chars.next();

@@ -39,7 +39,9 @@ impl Parser<'_> {
         // "9am-10am" stays two clocks, a conflict.
         let window = raw.pm.is_none()
             && (self.punct(k, '-') || self.is_any(k, &["to", "till", "until", "au"]) || (self.fr() && self.is(k, "a")))
-            && self.kind(k + 1) == Some(Kind::Num);
+            && self.kind(k + 1) == Some(Kind::Num)
+            // "10:00 to 01/01/2023 07:00": a range of days, read by the scan.
+            && self.day(k + 1).is_none();
         let year_follows = self.digits(k) == 4 && self.num(k).is_some_and(|y| (1900..=2200).contains(&y));
         if window || year_follows {
             let e = k + 2;

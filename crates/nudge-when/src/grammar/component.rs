@@ -29,6 +29,9 @@ pub(crate) enum Component {
     Recurrence(Recurrence),
     /// "later", "bientôt", "in a few minutes": not a time.
     Vague,
+    /// "to", "-", "au", "until" between two days: what follows is the end of
+    /// a range ("10 August - 12 September", "from Monday to Friday").
+    Until,
     /// Meant as a time but not one ("à 25h", "13pm", "every 30 seconds").
     Invalid(WhenError),
 }
@@ -114,6 +117,11 @@ pub(crate) enum DaySpec {
     NextYear,
     /// A month alone ("en mars", "in May").
     Month(u32),
+    /// A month of a year ("March 2027", "09/2027"): its first day.
+    MonthOfYear {
+        year: i32,
+        month: u32,
+    },
 }
 
 /// Which occurrence of a weekday is meant.

@@ -89,13 +89,40 @@ impl Parser<'_> {
             };
             return Some((date(Some(y as i32), m, d), e));
         }
+        // "09/2027", "9/2027": a month of a year.
+        if self.digits(k) > 0
+            && self.digits(k) <= 2
+            && let Some(month) = self.num(k).filter(|m| (1..=12).contains(m))
+            && self.punct(k + 1, '/')
+            && self.tight(k + 1)
+            && self.tight(k + 2)
+            && self.digits(k + 2) == 4
+            && let Some(year) = self.num(k + 2).filter(|y| (1900..=2200).contains(y))
+            && !(self.punct(k + 3, '/') && self.tight(k + 3))
+        {
+            return Some((
+                DaySpec::MonthOfYear {
+                    year: year as i32,
+                    month,
+                },
+                k + 3,
+            ));
+        }
         if self.digits(k) > 0
             && self.digits(k) <= 2
             && let Some(a) = self.num(k)
         {
             // 5/3 is day/month in French and month/day in English; with a
             // year of four digits the separator may be a hyphen ("07-27-2022").
-            let hyphenated = self.punct(k + 1, '-') && self.punct(k + 3, '-') && self.digits(k + 4) == 4;
+            // Two-digit years only when one number is no month ("12-30-16"),
+            // lest a phone number be read.
+            let hyphenated = self.punct(k + 1, '-')
+                && self.punct(k + 3, '-')
+                && (k + 1..k + 5).all(|x| self.tight(x))
+                && (self.digits(k + 4) == 4
+                    || (self.digits(k + 4) == 2
+                        && self.digits(k + 2) == 2
+                        && self.num(k + 2).is_some_and(|b| a > 12 || b > 12)));
             let separator = if hyphenated { '-' } else { '/' };
             if self.punct(k + 1, separator)
                 && self.tight(k + 1)
@@ -190,7 +217,16 @@ impl Parser<'_> {
             return Some((date(Some(y as i32), month, day), e));
         }
         if let Lex::Month(month) = self.lex(k) {
-            let j = if self.punct(k + 1, '.') || self.punct(k + 1, ',') {
+            // "March 2027": the month of that year.
+            if self.kind(k + 1) == Some(Kind::Num)
+                && !(k > 0 && self.kind(k - 1) == Some(Kind::Num))
+                && let (Some(year), e) = self.year(k + 1)
+            {
+                return Some((DaySpec::MonthOfYear { year, month }, e));
+            }
+            // "August-10, 2012", "August/10/2012".
+            let glued = (self.punct(k + 1, '-') || self.punct(k + 1, '/')) && self.tight(k + 1) && self.tight(k + 2);
+            let j = if self.punct(k + 1, '.') || self.punct(k + 1, ',') || glued {
                 k + 2
             } else {
                 k + 1
@@ -254,7 +290,8 @@ impl Parser<'_> {
 
     /// An optional year after a date: "2026", ", 2026".
     fn year(&self, e: usize) -> (Option<i32>, usize) {
-        let y = if self.punct(e, ',') { e + 1 } else { e };
+        let glued = (self.punct(e, '/') || self.punct(e, '-')) && self.tight(e) && self.tight(e + 1);
+        let y = if self.punct(e, ',') || glued { e + 1 } else { e };
         match self.num(y) {
             Some(v) if self.digits(y) == 4 && (1970..=2200).contains(&v) => (Some(v as i32), y + 1),
             _ => (None, e),

@@ -130,6 +130,7 @@ impl Parser<'_> {
             .weekend(k)
             .or_else(|| self.next_period(k))
             .or_else(|| self.month_only(k))
+            .or_else(|| self.month_alone(k))
             .or_else(|| self.counted_weekday(k))
             .or_else(|| self.weekday(k, glue))
             .or_else(|| self.date(k, glue))?;
@@ -239,6 +240,25 @@ impl Parser<'_> {
             return None;
         }
         Some((DaySpec::Month(m), j + 1))
+    }
+
+    /// A month name that is the whole message ("May", "Septembre."): its
+    /// first day. Elsewhere "may" and "march" are words.
+    fn month_alone(&self, k: usize) -> Found<DaySpec> {
+        let Lex::Month(m) = self.lex(k) else {
+            return None;
+        };
+        // "mar", "jan": abbreviations alone are words.
+        const ABBREVIATIONS: &[&str] = &[
+            "jan", "janv", "feb", "fev", "fevr", "mar", "apr", "avr", "jun", "jul", "juil", "aug", "sep", "sept",
+            "oct", "nov", "dec",
+        ];
+        if self.is_any(k, ABBREVIATIONS) {
+            return None;
+        }
+        let alone = (0..k).all(|x| self.kind(x) == Some(Kind::Punct))
+            && (k + 1..self.tokens.len()).all(|x| self.kind(x) == Some(Kind::Punct));
+        alone.then_some((DaySpec::Month(m), k + 1))
     }
 
     pub(super) fn any_weekday(&self, k: usize) -> Option<(Weekday, Form, usize)> {

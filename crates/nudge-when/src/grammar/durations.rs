@@ -3,6 +3,7 @@
 
 use super::{Component, DaySpec, Found, Parser, RelativeDuration, WeekdayRule};
 use crate::lexicon::{Lex, Unit};
+use crate::token::Kind;
 use crate::{Grain, Lang, WhenError};
 
 impl Parser<'_> {
@@ -39,10 +40,11 @@ impl Parser<'_> {
             if (self.punct(i + 1, '.') || self.punct(i + 1, ','))
                 && self.tight(i + 1)
                 && self.tight(i + 2)
-                && self.digits(i + 2) == 1
+                && (1..=2).contains(&self.digits(i + 2))
                 && let Some(d) = self.num(i + 2)
             {
-                return Some((f64::from(n) + f64::from(d) / 10.0, i + 3));
+                let scale = if self.digits(i + 2) == 1 { 10.0 } else { 100.0 };
+                return Some((f64::from(n) + f64::from(d) / scale, i + 3));
             }
             return Some((f64::from(n), i + 1));
         }
@@ -61,6 +63,10 @@ impl Parser<'_> {
     }
 
     pub(super) fn unit(&self, i: usize) -> Found<Unit> {
+        // "1mon ago", "in 3mons": months, glued to the number.
+        if self.lang == Lang::En && self.is_any(i, &["mon", "mons"]) && self.tight(i) && self.num(i - 1).is_some() {
+            return Some((Unit::Month, i + 1));
+        }
         let Lex::Unit(u) = self.lex(i) else {
             return None;
         };
@@ -182,6 +188,10 @@ impl Parser<'_> {
     /// "in 20 minutes", "dans une heure et demie", "2 hours from now".
     pub(super) fn relative(&self, i: usize) -> Found<Component> {
         const INTRO: &[&[&str]] = &[
+            &["in", "about", "~"],
+            &["in", "~"],
+            &["within", "about"],
+            &["within", "around"],
             &["in", "about"],
             &["in", "around"],
             &["in", "approximately"],
@@ -200,12 +210,38 @@ impl Parser<'_> {
             &["from", "now"],
             &["from", "today"],
             &["hence"],
+            &["out"],
             &["later"],
             &["plus", "tard"],
             &["a", "partir", "de", "maintenant"],
         ];
         const OFFSET_FROM_A_DAY: &[&[&str]] = &[&["after"], &["before"], &["apres"], &["avant"]];
-        let intro = self.first_sequence(i, INTRO);
+        // French "en 2 heures" opening the message: within two hours, read
+        // as "dans" ("livraison en 48h" describes a delivery).
+        let opens = i == 0 || self.kind(i - 1) == Some(Kind::Punct);
+        let intro = self
+            .first_sequence(i, INTRO)
+            .or_else(|| (self.fr() && opens && self.is(i, "en")).then_some(i + 1));
+        // "in 20", "dans 10": minutes, the unit people leave out.
+        if let Some(j) = intro
+            && self.is_any(i, &["in", "dans", "ds"])
+            && self.duration(j).is_none()
+            && let Some(n) = self.num(j).filter(|n| (5..=120).contains(n) && self.digits(j) <= 3)
+            && !self.punct(j + 1, ':')
+            && !(self.punct(j + 1, '.') && self.tight(j + 1))
+            && (self.kind(j + 1).is_none()
+                || matches!(self.word(j + 1), "." | "," | "!" | "?" | ";")
+                || self.is_any(j + 1, &["pls", "please", "svp", "stp", "thx", "merci"]))
+        {
+            let secs = i64::from(n) * 60;
+            return Some((
+                Component::Relative(RelativeDuration::Exact {
+                    secs,
+                    grain: Grain::Minute,
+                }),
+                j + 1,
+            ));
+        }
         let (duration, mut j) = self.duration(intro.unwrap_or(i))?;
         // "2 days after next friday", "+10 days": an offset from another day,
         // not from now; refused rather than half read.
@@ -344,6 +380,36 @@ impl Parser<'_> {
             return last(weekday, e);
         }
         None
+    }
+
+    /// "now", "asap", "right away", "maintenant", "tout de suite": the
+    /// current time ("now + 2 hours" is left to [`Parser::relative`]).
+    pub(super) fn now(&self, i: usize) -> Found<Component> {
+        const NOW: &[&[&str]] = &[
+            &["right", "now"],
+            &["just", "now"],
+            &["now"],
+            &["asap"],
+            &["as", "soon", "as", "possible"],
+            &["right", "away"],
+            &["immediately"],
+            &["maintenant"],
+            &["tout", "de", "suite"],
+            &["tt", "de", "suite"],
+            &["immediatement"],
+            &["des", "que", "possible"],
+            &["au", "plus", "vite"],
+            &["au", "plus", "tot"],
+        ];
+        let e = self.first_sequence(i, NOW)?;
+        if self.punct(e, '+') || self.punct(e, '-') || (i > 0 && self.is_any(i - 1, &["from", "de", "til", "until"])) {
+            return None;
+        }
+        let now = RelativeDuration::Exact {
+            secs: 0,
+            grain: Grain::Minute,
+        };
+        Some((Component::Relative(now), e))
     }
 
     /// Words that name no time: reported rather than guessed.

@@ -58,9 +58,23 @@ impl<'t> Parser<'t> {
 
     /// Finds the time expressions, left to right, without overlap.
     pub(crate) fn scan(&self) -> Vec<(Component, Span)> {
-        let mut out = Vec::new();
+        let mut out: Vec<(Component, Span)> = Vec::new();
         let mut i = 0;
         while i < self.tokens.len() {
+            // "10 August - 12 September", "from 01/21 10:00 to 01/23 07:00":
+            // the end of a range of days, right after a day or a clock.
+            if let Some(j) = self.range_separator(i)
+                && out
+                    .last()
+                    .is_some_and(|(c, (_, end))| *end == i && matches!(c, Component::Day { .. } | Component::Clock(_)))
+                && !out.iter().any(|(c, _)| *c == Component::Until)
+                && let Some((day @ Component::Day { .. }, e)) = self.day(j)
+            {
+                out.push((Component::Until, (i, j)));
+                out.push((day, (j, e)));
+                i = e;
+                continue;
+            }
             match self.component(i) {
                 Some((c, j)) if j > i => {
                     out.push((c, (i, j)));
@@ -84,6 +98,7 @@ impl<'t> Parser<'t> {
             .or_else(|| self.past(i))
             .or_else(|| self.relative(i))
             .or_else(|| self.vague(i))
+            .or_else(|| self.now(i))
             .or_else(|| self.before(i))
             .or_else(|| self.window(i))
             .or_else(|| self.between(i))
@@ -91,6 +106,23 @@ impl<'t> Parser<'t> {
             .or_else(|| self.day(i))
             .or_else(|| self.clock(i))
             .or_else(|| self.part_phrase(i))
+    }
+
+    /// "-", "to", "until", "au", "jusqu'au" between the two ends of a range.
+    fn range_separator(&self, i: usize) -> Option<usize> {
+        const TO: &[&[&str]] = &[
+            &["-"],
+            &["–"],
+            &["to"],
+            &["till"],
+            &["until"],
+            &["through"],
+            &["thru"],
+            &["au"],
+            &["jusqu'", "au"],
+            &["jusqu'", "a"],
+        ];
+        self.first_sequence(i, TO)
     }
 
     /// Whether token `i` is a number that continues an earlier one ("13.12",
@@ -106,6 +138,9 @@ impl<'t> Parser<'t> {
                 || (self.fr() && self.is(i - 1, "a")))
             // "05/31/2024.14:15": a clock glued to a date's year.
             && !(self.digits(i - 2) == 4 && self.punct(i + 1, ':'))
+            // "8/10/2012 - 8/15/2012": a date after a year starts the end
+            // of a range.
+            && !(self.digits(i - 2) == 4 && !self.tight(i - 1) && self.day(i).is_some())
             // "2026-03-29 -10days": a sign, not a range.
             && !((self.punct(i - 1, '-') || self.punct(i - 1, '+')) && !self.tight(i - 1) && self.tight(i))
     }

@@ -137,6 +137,10 @@ impl Parser<'_> {
     }
 
     fn window_end(&self, k: usize, intro: Intro) -> Found<RawClock> {
+        // "9:15 AM to 08/29/2023": a range of days, read by the scan.
+        if matches!(self.day(k), Some((Component::Day { .. }, _))) {
+            return None;
+        }
         if let Some(x) = self.clock_core(k, true, k) {
             return Some(x);
         }

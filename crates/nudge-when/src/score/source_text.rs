@@ -141,9 +141,35 @@ pub(super) fn deliberate_reason(phrase: &str, expected: &str, reference: NaiveDa
             "a weekday alone is the next such day strictly after today: on a Thursday, \"Thursday\" is in a week (README rule 7)",
         );
     }
-    // A past written as such ("2 hours ago", "hier", "last friday") is read
-    // to the time it means; only a time that could be past or future ("Monday",
-    // "March 5") is read as the next one.
+    const MONTHS: &[&str] = &[
+        "january",
+        "february",
+        "march",
+        "april",
+        "may",
+        "june",
+        "july",
+        "august",
+        "september",
+        "october",
+        "november",
+        "december",
+        "janvier",
+        "février",
+        "mars",
+        "avril",
+        "mai",
+        "juin",
+        "juillet",
+        "août",
+        "septembre",
+        "octobre",
+        "novembre",
+        "décembre",
+    ];
+    if MONTHS.contains(&lower.trim().trim_end_matches('.')) {
+        return Some("a month alone is its first day (README 'What at means')");
+    }
     if has(&[
         "next monday",
         "next tuesday",
@@ -155,9 +181,12 @@ pub(super) fn deliberate_reason(phrase: &str, expected: &str, reference: NaiveDa
     ]) {
         return Some("\"next friday\" is the nearest Friday after today, not the one of next week (README rule 7)");
     }
+    // A past written as such ("2 hours ago", "hier", "last friday") is read
+    // to the time it means; only a time that could be past or future ("Monday",
+    // "March 5") is read as the next one.
     if in_the_past && !says_past(&lower) {
         return Some(
-            "expected in the past: a reminder's time is the next one (a weekday, a date without a year), and a time in the past is refused",
+            "expected in the past: a weekday, a date without a year or a clock without a day is the next one (README rules 1, 7 and 9)",
         );
     }
     let words: Vec<&str> = lower.split_whitespace().collect();

@@ -97,7 +97,18 @@ fn windows_start_at_their_first_time_and_keep_their_end() {
     window("btw 2 and 4pm", "2026-03-04T14:00:00-05:00", "2026-03-04T16:00:00-05:00");
     // Counting, not a window.
     refused("between 2 and 4 options");
-    refused("the 5th to the 9th of april");
+}
+
+#[test]
+#[rustfmt::skip]
+fn ranges_of_days_start_on_their_first_day_and_keep_their_end() {
+    window("the 5th to the 9th of april", "2026-04-05T09:00:00-04:00", "2026-04-09T09:00:00-04:00");
+    window("10 August - 12 September", "2026-08-10T09:00:00-04:00", "2026-09-12T09:00:00-04:00");
+    window("Aug 10 to Nov 12, 2027", "2027-08-10T09:00:00-04:00", "2027-11-12T09:00:00-05:00");
+    window("from monday 9am to wednesday 5pm", "2026-03-09T09:00:00-04:00", "2026-03-11T17:00:00-04:00");
+    window("this friday to this monday", "2026-03-06T09:00:00-05:00", "2026-03-09T09:00:00-04:00");
+    window("8/10/2026 - 8/15/2026", "2026-08-10T09:00:00-04:00", "2026-08-15T09:00:00-04:00");
+    window("tomorrow 10:00 to friday 07:00", "2026-03-05T10:00:00-05:00", "2026-03-06T07:00:00-05:00");
 }
 
 #[test]
