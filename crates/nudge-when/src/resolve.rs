@@ -1,12 +1,12 @@
 //! Turns the components found by the grammar into an instant, a grain and a
 //! recurrence rule, following the rules documented in the crate docs.
 
+mod ranges;
+
 use chrono::{DateTime, Datelike, NaiveDate, NaiveTime, TimeDelta, TimeZone, Timelike, Weekday};
 use chrono_tz::Tz;
 
-use crate::grammar::{
-    Clock, ClockEnd, Component, DaySpec, Recurrence, RelativeDuration, Span, WeekdayRule, weekday_bit,
-};
+use crate::grammar::{Clock, Component, DaySpec, Recurrence, RelativeDuration, Span, WeekdayRule, weekday_bit};
 use crate::lexicon::{Part, Zone};
 use crate::local::{add_days, add_months, at, days_in_month, days_until, hm, is_nth_weekday};
 use crate::rrule::{Freq, Rule};
@@ -67,6 +67,8 @@ pub(crate) struct Resolver<'a> {
     /// is a Wednesday: the Tuesday nearest it).
     /// `true` for a weekday that does not match its date.
     other_days: std::cell::RefCell<Vec<(NaiveDate, bool)>>,
+    /// The last day of a range written in one date ("10 - 22 August").
+    range_end: std::cell::RefCell<Option<NaiveDate>>,
 }
 
 impl<'a> Resolver<'a> {
@@ -81,6 +83,7 @@ impl<'a> Resolver<'a> {
             now,
             today: now.date_naive(),
             other_days: std::cell::RefCell::new(Vec::new()),
+            range_end: std::cell::RefCell::new(None),
         }
     }
 
@@ -121,28 +124,6 @@ impl<'a> Resolver<'a> {
         }
     }
 
-    /// The end of a window that starts at `start`: the first reading of the
-    /// end's clock after the start, on its day or the next.
-    fn window_end(&self, start: DateTime<Tz>, end: ClockEnd, zone: Option<Zone>) -> Result<DateTime<Tz>, WhenError> {
-        let hours = if end.fixed {
-            vec![end.hour]
-        } else {
-            vec![end.hour % 12, end.hour % 12 + 12]
-        };
-        let day = match zone {
-            None => start.date_naive(),
-            Some(Zone::Named(tz)) => start.with_timezone(&tz).date_naive(),
-            Some(Zone::Offset(east)) => (start.naive_utc() + TimeDelta::seconds(i64::from(east))).date(),
-        };
-        let next = add_days(day, 1).ok_or(WhenError::OutOfRange)?;
-        [day, next]
-            .into_iter()
-            .flat_map(|d| hours.iter().map(move |&h| (d, h)))
-            .map(|(d, h)| self.at_in(d, hm(h, end.minute), zone))
-            .find(|t| *t > start)
-            .ok_or(WhenError::OutOfRange)
-    }
-
     /// Today's date in `zone` (the person's when `None`).
     fn today_in(&self, zone: Option<Zone>) -> NaiveDate {
         match zone {
@@ -164,127 +145,16 @@ impl<'a> Resolver<'a> {
     }
 
     pub(crate) fn resolve(&self, found: &[(Component, Span)]) -> Result<Outcome, WhenError> {
-        // A range of days: `at` from what comes before "to", `end` from what
-        // follows (with the start's day when it names none).
         if let Some(until) = found.iter().position(|(c, _)| *c == Component::Until) {
-            let (before, after) = (&found[..until], &found[until + 1..]);
-            // "10 August - 12 September 2013": the end's year is the start's.
-            let end_date = after.iter().find_map(|(c, _)| match c {
-                Component::Day {
-                    day: DaySpec::Date {
-                        year: Some(y), month, ..
-                    },
-                    ..
-                } => Some((*y, *month)),
-                _ => None,
-            });
-            let end_month = after.iter().find_map(|(c, _)| match c {
-                Component::Day {
-                    day: DaySpec::Date { year, month, .. },
-                    ..
-                } => Some((*year, *month)),
-                _ => None,
-            });
-            let before: Vec<(Component, Span)> = before
-                .iter()
-                .map(|(c, span)| match (c, end_date) {
-                    (
-                        Component::Day {
-                            day: day @ DaySpec::Date { year: None, month, .. },
-                            part,
-                            start,
-                        },
-                        Some((y, end_month)),
-                    ) => {
-                        let year = if *month > end_month { y - 1 } else { y };
-                        let day = match *day {
-                            DaySpec::Date {
-                                month,
-                                day,
-                                weekday,
-                                swappable,
-                                ..
-                            } => DaySpec::Date {
-                                year: Some(year),
-                                month,
-                                day,
-                                weekday,
-                                swappable,
-                            },
-                            other => other,
-                        };
-                        (
-                            Component::Day {
-                                day,
-                                part: *part,
-                                start: *start,
-                            },
-                            *span,
-                        )
-                    }
-                    // "the 5th to the 9th of april": the start's month too.
-                    (
-                        Component::Day {
-                            day: DaySpec::MonthDay { day, weekday },
-                            part,
-                            start,
-                        },
-                        _,
-                    ) if end_month.is_some() => {
-                        let (year, month) = end_month.unwrap_or_default();
-                        let spec = DaySpec::Date {
-                            year,
-                            month,
-                            day: *day,
-                            weekday: *weekday,
-                            swappable: false,
-                        };
-                        (
-                            Component::Day {
-                                day: spec,
-                                part: *part,
-                                start: *start,
-                            },
-                            *span,
-                        )
-                    }
-                    _ => (c.clone(), *span),
-                })
-                .collect();
-            let before = before.as_slice();
-            let mut outcome = self.resolve(before)?;
-            let names_a_day = after.iter().any(|(c, _)| matches!(c, Component::Day { .. }));
-            let end = if names_a_day {
-                self.resolve(after)?
-            } else {
-                let mut with_day: Vec<(Component, Span)> = before
-                    .iter()
-                    .filter(|(c, _)| matches!(c, Component::Day { .. }))
-                    .cloned()
-                    .collect();
-                with_day.extend(after.iter().cloned());
-                self.resolve(&with_day)?
-            };
-            if outcome.rrule.is_some() || end.rrule.is_some() {
-                return Err(WhenError::Unsupported(self.phrase(found[until].1)));
-            }
-            outcome.end = Some(end.at);
-            return Ok(outcome);
+            return self.resolve_range(found, until);
         }
         let mut outcome = self.resolve_components(found)?;
-        let window_end = found.iter().find_map(|(c, _)| match c {
-            Component::Clock(Clock {
-                end: Some(end), zone, ..
-            }) => Some((*end, *zone)),
-            _ => None,
-        });
-        if let Some((end, zone)) = window_end {
-            if outcome.rrule.is_some() {
-                let span = found.first().map_or((0, 0), |(_, s)| *s);
-                return Err(WhenError::Unsupported(self.phrase(span)));
-            }
-            outcome.end = Some(self.window_end(outcome.at, end, zone)?);
+        if let Some(last) = *self.range_end.borrow()
+            && outcome.rrule.is_none()
+        {
+            outcome.end = Some(self.at(last, outcome.at.time()));
         }
+        self.add_window_end(found, &mut outcome)?;
         let other_days = self.other_days.borrow();
         if outcome.rrule.is_some() {
             // A recurrence's start day must be what it says.
@@ -596,8 +466,13 @@ impl<'a> Resolver<'a> {
                 day,
                 weekday,
                 swappable,
+                until,
             } => {
                 let d = self.calendar_date(year, month, day).ok_or_else(invalid)?;
+                // "10 - 22 August": the range ends on the 22nd of that month.
+                if let Some(last) = until {
+                    *self.range_end.borrow_mut() = NaiveDate::from_ymd_opt(d.year(), d.month(), last);
+                }
                 // "03/04": the other order is as plausible (the caller asks).
                 if swappable
                     && weekday.is_none()

@@ -98,6 +98,8 @@ pub(crate) enum DaySpec {
         /// A numeric date whose day and month could be swapped ("03/04"):
         /// the other order is an alternative reading.
         swappable: bool,
+        /// The last day of a range in the same month ("10 - 22 August").
+        until: Option<u32>,
     },
     /// "the last friday of the month", "le premier lundi du mois".
     NthWeekday {

@@ -57,6 +57,7 @@ impl Parser<'_> {
             day,
             weekday: None,
             swappable: false,
+            until: None,
         };
         // "2012/8/10", "2012/Aug/10": year, month, day.
         if self.digits(k) == 4
@@ -167,6 +168,7 @@ impl Parser<'_> {
                     day,
                     weekday: None,
                     swappable,
+                    until: None,
                 };
                 return Some((spec, e));
             }
@@ -182,7 +184,10 @@ impl Parser<'_> {
         }
         if let Some((day, ordinal, j)) = self.day_number(k) {
             // "10 - 22 August", "du 10 au 22 août": the range starts the 10th.
-            let j = self.day_range_end(j).unwrap_or(j);
+            let (until, j) = match self.day_range_end(j) {
+                Some((last, e)) => (Some(last), e),
+                None => (None, j),
+            };
             let m = if self.is(j, "of") { j + 1 } else { j };
             // French "sept" is 7, but "le 11 sept.", "15 sept 2014" are
             // September: a dot, a year or the end follows.
@@ -201,7 +206,25 @@ impl Parser<'_> {
                     None => self.first_sequence(e, &[&["prochain"], &["prochaine"]]).unwrap_or(e),
                     Some(_) => e,
                 };
-                return Some((date(year, month, day), e));
+                let spec = match date(year, month, day) {
+                    DaySpec::Date {
+                        year,
+                        month,
+                        day,
+                        weekday,
+                        swappable,
+                        ..
+                    } => DaySpec::Date {
+                        year,
+                        month,
+                        day,
+                        weekday,
+                        swappable,
+                        until,
+                    },
+                    other => other,
+                };
+                return Some((spec, e));
             }
             if glue == Glue::The && (ordinal || self.fr()) && self.month_day_may_end(j) {
                 return Some((DaySpec::MonthDay { day, weekday: None }, j));
@@ -251,14 +274,22 @@ impl Parser<'_> {
             if year.is_none() && self.unreadable_year_at(e) {
                 return None;
             }
-            return Some((date(year, month, day), e));
+            let spec = DaySpec::Date {
+                year,
+                month,
+                day,
+                weekday: None,
+                swappable: false,
+                until: range_end_day,
+            };
+            return Some((spec, e));
         }
         None
     }
 
     /// The end of the second day of a range ("10 - 22", "10 to 22", "10 au
     /// 22") when a month follows it.
-    fn day_range_end(&self, j: usize) -> Option<usize> {
+    fn day_range_end(&self, j: usize) -> Option<(u32, usize)> {
         const TO: &[&[&str]] = &[
             &["-"],
             &["to"],
@@ -270,9 +301,9 @@ impl Parser<'_> {
             &["a"],
         ];
         let k = self.first_sequence(j, TO)?;
-        let (_, _, e) = self.day_number(k)?;
+        let (last, _, e) = self.day_number(k)?;
         let m = if self.is(e, "of") { e + 1 } else { e };
-        matches!(self.lex(m), Lex::Month(_)).then_some(e)
+        matches!(self.lex(m), Lex::Month(_)).then_some((last, e))
     }
 
     /// Whether a number that can be neither a year of four digits, a day nor

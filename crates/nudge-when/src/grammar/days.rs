@@ -365,6 +365,7 @@ impl Parser<'_> {
                     month,
                     day,
                     swappable,
+                    until,
                     ..
                 },
                 e,
@@ -375,6 +376,7 @@ impl Parser<'_> {
                     day,
                     weekday: Some(weekday),
                     swappable,
+                    until,
                 },
                 e,
             )),

@@ -146,7 +146,12 @@ fn integer_expression(text: &str) -> Option<i64> {
 
 /// The value asserted by `expect(result.start.get("field")).toBe(N)`.
 fn asserted(body: &str, field: &str) -> Option<i64> {
-    let pattern = format!("result.start.get(\"{field}\")).toBe(");
+    asserted_on(body, "start", field)
+}
+
+/// The value asserted by `expect(result.<side>.get("field")).toBe(N)`.
+fn asserted_on(body: &str, side: &str, field: &str) -> Option<i64> {
+    let pattern = format!("result.{side}.get(\"{field}\")).toBe(");
     let start = body.find(&pattern)? + pattern.len();
     let end = start + body[start..].find(')')?;
     integer_expression(&body[start..end])
@@ -185,18 +190,44 @@ fn case(call: &Call, lang: &str, category: &str) -> Option<String> {
         }
         None => deliberate_reading(&phrase),
     };
+    let end = match call.function.as_str() {
+        "testSingleCase" => call.arguments.last().and_then(|body| expected_end(body)),
+        _ => None,
+    };
     let mut case = serde_json::json!({
         "phrase": phrase,
         "lang": lang,
         "now": format!("{}Z", reference.format("%Y-%m-%dT%H:%M:%S")),
         "tz": "UTC",
-        "expected": expected.map(|start| serde_json::json!({ "start": start })),
+        "expected": expected.map(|start| serde_json::json!({ "start": start, "end": end })),
         "category": category,
     });
     if let Some(reason) = deliberate {
         case["deliberate"] = reason.into();
     }
     Some(case.to_string())
+}
+
+/// The expected end of a range, when the test asserts its day and hour
+/// (`result.end.get("day")`, `get("hour")`…); a day alone when no hour is
+/// asserted.
+fn expected_end(body: &str) -> Option<String> {
+    let date = NaiveDate::from_ymd_opt(
+        i32::try_from(asserted_on(body, "end", "year")?).ok()?,
+        u32::try_from(asserted_on(body, "end", "month")?).ok()?,
+        u32::try_from(asserted_on(body, "end", "day")?).ok()?,
+    )?;
+    match asserted_on(body, "end", "hour") {
+        Some(hour) => {
+            let minute = asserted_on(body, "end", "minute").unwrap_or(0);
+            let mut time = date.and_hms_opt(u32::try_from(hour).ok()?, u32::try_from(minute).ok()?, 0)?;
+            if let Some(offset) = asserted_on(body, "end", "timezoneOffset") {
+                time -= chrono::TimeDelta::minutes(offset);
+            }
+            Some(format!("{}Z", time.format("%Y-%m-%dT%H:%M:%S")))
+        }
+        None => Some(date.format("%Y-%m-%d").to_string()),
+    }
 }
 
 fn default_reference() -> Option<NaiveDateTime> {

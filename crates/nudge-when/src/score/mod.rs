@@ -10,7 +10,9 @@
 //! `expected` is `null` when the phrase names no time to schedule; `start` is
 //! an RFC 3339 instant, or a date alone (`"2026-03-05"`) when only the day is
 //! expected (the other parser's hour for a bare day is its own convention).
-//! `end`, when present, is ignored: Nudge reads one instant. `deliberate`, when
+//! `end`, when present and not null, must match [`crate::When::end`] the same
+//! way (a window "between 2 and 4 pm", a range "10 August - 12 September"):
+//! a right start with a wrong or missing end is a wrong time. `deliberate`, when
 //! present, is why Nudge reads the phrase differently on purpose; such a case,
 //! unless read as expected all the same, is counted apart and listed with its
 //! reason and what Nudge read.
@@ -50,6 +52,8 @@ struct Case {
 #[derive(Debug, Deserialize)]
 struct Expected {
     start: String,
+    #[serde(default)]
+    end: Option<String>,
 }
 
 /// How one case came out.
@@ -197,13 +201,27 @@ fn run_case(line: &str) -> Option<(Case, Outcome, String)> {
         Some(expected) => Some(ExpectedStart::parse(&expected.start)?),
         None => None,
     };
+    let expected_end = match case.expected.as_ref().and_then(|e| e.end.as_deref()) {
+        Some(end) => Some(ExpectedStart::parse(end)?),
+        None => None,
+    };
     let parsed = parse(&case.phrase, &context);
     let reading = match &parsed {
-        Ok(when) => when.at.to_rfc3339(),
+        Ok(when) => match when.end {
+            Some(end) => format!("{} to {}", when.at.to_rfc3339(), end.to_rfc3339()),
+            None => when.at.to_rfc3339(),
+        },
         Err(error) => format!("error: {error}"),
     };
     let outcome = match (&expected, &parsed) {
-        (Some(start), Ok(when)) if start.matches(when.at.with_timezone(&tz)) => Outcome::Correct,
+        (Some(start), Ok(when))
+            if start.matches(when.at.with_timezone(&tz))
+                && expected_end
+                    .as_ref()
+                    .is_none_or(|end| when.end.is_some_and(|e| end.matches(e.with_timezone(&tz)))) =>
+        {
+            Outcome::Correct
+        }
         _ if case.deliberate.is_some() => Outcome::Deliberate,
         (None, Err(_)) => Outcome::Correct,
         (Some(_), Err(_)) => Outcome::Refused,
@@ -271,12 +289,24 @@ mod tests {
             line("la veille", "fr", r#"{"start": "2026-03-03"}"#, "past"),
             line("buy 3 apples", "en", "null", "negative"),
             line("tomorrow", "en", r#"{"start": "2026-03-05", "end": null}"#, "casual"),
+            line(
+                "between 2 and 4 pm",
+                "en",
+                r#"{"start": "2026-03-04T14:00:00-05:00", "end": "2026-03-04T16:00:00-05:00"}"#,
+                "window",
+            ),
+            line(
+                "between 2 and 4 pm",
+                "en",
+                r#"{"start": "2026-03-04T14:00:00-05:00", "end": "2026-03-04T17:00:00-05:00"}"#,
+                "window",
+            ),
             line("at 5 buy 3 apples", "en", "null", "negative"),
         ]);
         let french = scores.by_language["fr"];
         assert_eq!((french.correct, french.wrong_time, french.refused), (1, 1, 1));
         let english = scores.by_language["en"];
-        assert_eq!((english.correct, english.wrong_time, english.refused), (2, 1, 0));
+        assert_eq!((english.correct, english.wrong_time, english.refused), (3, 2, 0));
         assert_eq!(scores.by_category[&("fr".to_owned(), "past".to_owned())].refused, 1);
         assert!(report.contains("wrong time\tfr\tcasual\t\"demain à 8h\"\texpected 2026-03-05T20:00:00-05:00"));
         assert!(report.contains("refused\tfr\tpast\t\"la veille\""));
