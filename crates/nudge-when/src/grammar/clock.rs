@@ -542,12 +542,17 @@ impl Parser<'_> {
 
     /// Whether token `i` starts the message or follows punctuation or a day
     /// word ("tomorrow at 9 call grandma").
-    fn opens_sentence(&self, i: usize) -> bool {
+    pub(super) fn opens_sentence(&self, i: usize) -> bool {
         const DAYS: &[&str] = &[
             "today",
             "tomorrow",
             "tmrw",
             "tmr",
+            "tmw",
+            "2moro",
+            "2day",
+            "2nite",
+            "dem",
             "tonight",
             "hui",
             "auj",
@@ -570,12 +575,12 @@ impl Parser<'_> {
     /// punctuation, a time word or a linking word, but not a noun.
     fn clock_may_end(&self, j: usize) -> bool {
         const FOLLOW: &[&str] = &[
-            "tomorrow", "tmrw", "tmr", "today", "tonight", "tonite", "demain", "aujourd'", "auj", "ce", "cet", "cette",
-            "this", "next", "on", "le", "la", "les", "l'", "du", "de", "d'", "des", "in", "dans", "pour", "for", "to",
-            "and", "et", "then", "puis", "pis", "please", "pls", "svp", "stp", "merci", "thanks", "avec", "with",
-            "every", "each", "tous", "toutes", "chaque", "so", "que", "qu'", "because", "car", "parce", "if", "si",
-            "a", "at", "apres", "after", "sharp", "pile", "precises", "tapant", "jusqu'", "until", "remind",
-            "rappelle",
+            "tomorrow", "tmrw", "tmr", "tmw", "2moro", "2day", "2nite", "dem", "today", "tonight", "tonite", "demain",
+            "aujourd'", "auj", "ce", "cet", "cette", "this", "next", "on", "le", "la", "les", "l'", "du", "de", "d'",
+            "des", "in", "dans", "pour", "for", "to", "and", "et", "then", "puis", "pis", "please", "pls", "svp",
+            "stp", "merci", "thanks", "avec", "with", "every", "each", "tous", "toutes", "chaque", "so", "que", "qu'",
+            "because", "car", "parce", "if", "si", "a", "at", "apres", "after", "sharp", "pile", "precises", "tapant",
+            "jusqu'", "until", "remind", "rappelle",
         ];
         match self.kind(j) {
             None => true,

@@ -49,6 +49,10 @@ impl Parser<'_> {
         const TODAY_PARTS: &[(&[&str], Part)] = &[
             (&["tonight"], Part::Night),
             (&["tonite"], Part::Night),
+            (&["c", "soir"], Part::Night),
+            (&["se", "soir"], Part::Night),
+            (&["ce", "soire"], Part::Night),
+            (&["c", "matin"], Part::Morning),
             (&["this", "morning"], Part::Morning),
             (&["this", "afternoon"], Part::Afternoon),
             (&["this", "evening"], Part::Evening),
@@ -92,6 +96,15 @@ impl Parser<'_> {
             &["tommorow"],
             &["tommorrow"],
             &["tomorrw"],
+            &["tmw"],
+            &["tmro"],
+            &["tmoro"],
+            &["tomoz"],
+            &["dem"],
+            &["dmain"],
+            &["dmn"],
+            &["dm1"],
+            &["demin"],
         ];
         const TODAY: &[&[&str]] = &[
             &["aujourd'", "hui"],
@@ -99,9 +112,28 @@ impl Parser<'_> {
             &["aujourdhui"],
             &["auj"],
             &["ajd"],
+            &["ojd"],
             &["today"],
+            &["tdy"],
+            &["tday"],
         ];
         let (k, glue) = self.day_glue(j, start);
+        // SMS spellings glued to a "2": "2moro", "2day", "2nite".
+        if self.num(k) == Some(2) && self.digits(k) == 1 && self.tight(k + 1) {
+            const GLUED: &[(&str, DaySpec, Option<Part>)] = &[
+                ("moro", DaySpec::Tomorrow, None),
+                ("morro", DaySpec::Tomorrow, None),
+                ("morrow", DaySpec::Tomorrow, None),
+                ("mrw", DaySpec::Tomorrow, None),
+                ("mrow", DaySpec::Tomorrow, None),
+                ("day", DaySpec::Today, None),
+                ("nite", DaySpec::Today, Some(Part::Night)),
+                ("night", DaySpec::Today, Some(Part::Night)),
+            ];
+            if let Some(&(_, spec, part)) = GLUED.iter().find(|(w, ..)| self.is(k + 1, w)) {
+                return Some((spec, part, k + 2));
+            }
+        }
         for &(ws, p) in TODAY_PARTS {
             if let Some(e) = self.sequence(k, ws) {
                 return Some((DaySpec::Today, Some(p), e));

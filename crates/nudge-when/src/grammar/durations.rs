@@ -84,6 +84,8 @@ impl Parser<'_> {
     fn duration_term(&self, i: usize) -> Option<(f64, Unit, usize)> {
         const SPECIAL: &[(&[&str], f64, Unit)] = &[
             (&["half", "an", "hour"], 30.0, Unit::Minute),
+            (&["half", "an", "hr"], 30.0, Unit::Minute),
+            (&["half", "hr"], 30.0, Unit::Minute),
             (&["a", "half", "hour"], 30.0, Unit::Minute),
             (&["half", "hour"], 30.0, Unit::Minute),
             (&["half", "a", "minute"], 30.0, Unit::Second),

@@ -123,6 +123,7 @@ impl<'t> Parser<'t> {
             &["jusqu'", "a"],
         ];
         self.first_sequence(i, TO)
+            .or_else(|| (self.fr() && self.is(i, "a")).then_some(i + 1))
     }
 
     /// Whether token `i` is a number that continues an earlier one ("13.12",

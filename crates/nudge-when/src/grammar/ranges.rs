@@ -12,6 +12,7 @@ use crate::token::Kind;
 const INTRO: &[(&[&str], Intro)] = &[
     (&["between"], Intro::Between),
     (&["btw"], Intro::Between),
+    (&["btwn"], Intro::Between),
     (&["betw"], Intro::Between),
     (&["entre"], Intro::Between),
     (&["from"], Intro::From),
@@ -39,6 +40,10 @@ impl Parser<'_> {
             .unwrap_or((Intro::None, i));
         let (mut start, k) = self.window_start(j, i)?;
         let k2 = self.window_separator(k, intro)?;
+        // "7-eleven": a word glued by a hyphen is a name, not an hour.
+        if self.punct(k, '-') && self.tight(k2) && self.kind(k2) == Some(Kind::Word) {
+            return None;
+        }
         let (mut end, mut e) = self.window_end(k2, intro)?;
         let mut part = None;
         if let Some((p, e2)) = self.qualifier_at(e) {
@@ -50,7 +55,10 @@ impl Parser<'_> {
         // 4", "from 5 to 6") not followed by a noun ("between 2 and 4
         // options").
         let written = start.explicit || end.explicit || part.is_some();
-        if !written && (intro == Intro::None || !self.window_may_end(e)) {
+        // "9-5 tomorrow", "friday 9-5": bare hours next to a day.
+        let next_to_a_day =
+            self.day(e).is_some() || (i > 0 && self.opens_sentence(i) && self.kind(i - 1) == Some(Kind::Word));
+        if !written && ((intro == Intro::None && !next_to_a_day) || !self.window_may_end(e)) {
             return None;
         }
         // "Oct 26, 10:00 - 11:00:09 2023": a year after the window is left

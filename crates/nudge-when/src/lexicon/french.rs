@@ -118,6 +118,8 @@ pub(super) fn is_marker(word: &str) -> bool {
             | "demain"
             | "aujourd'"
             | "auj"
+            | "dem"
+            | "ojd"
             | "heure"
             | "heures"
             | "matin"
