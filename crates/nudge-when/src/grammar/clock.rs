@@ -42,8 +42,9 @@ impl Parser<'_> {
             && self.kind(k + 1) == Some(Kind::Num)
             // "10:00 to 01/01/2023 07:00": a range of days, read by the scan.
             && self.day(k + 1).is_none();
-        let year_follows = self.digits(k) == 4 && self.num(k).is_some_and(|y| (1900..=2200).contains(&y));
-        if window || year_follows {
+        // A year after the clock is left to the scan, which gives it to the
+        // date before the clock or refuses it.
+        if window {
             let e = k + 2;
             return Some((Component::Invalid(WhenError::Unsupported(self.phrase(i, e))), e));
         }
@@ -67,11 +68,6 @@ impl Parser<'_> {
             };
             zone = Some(z);
             k = e;
-            // "Oct 26 11:00:09 EDT 2023": a year after the clock, refused as above.
-            if self.digits(k) == 4 && self.num(k).is_some_and(|y| (1900..=2200).contains(&y)) {
-                let e = k + 1;
-                return Some((Component::Invalid(WhenError::Unsupported(self.phrase(i, e))), e));
-            }
         }
         // An impossible value written as a time is an error ("à 25h", "13pm",
         // "14h75"), but "24h sur 24" or "48h" alone are durations, not times.
@@ -181,7 +177,10 @@ impl Parser<'_> {
         if !spelled
             && (self.punct(j, ':')
                 || (self.punct(j, '.')
-                    && (strong || self.meridiem(j + 2).is_some() || (i > 0 && self.digits(i - 1) == 4))))
+                    && (strong
+                        || self.meridiem(j + 2).is_some()
+                        || (i > 0 && self.digits(i - 1) == 4)
+                        || (i > 1 && self.digits(i - 1) == 2 && self.punct(i - 2, '.')))))
             && self.tight(j)
             && self.tight(j + 1)
             && self.digits(j + 1) == 2

@@ -170,6 +170,7 @@ pub(crate) struct Clock {
 pub(crate) struct ClockEnd {
     pub(crate) hour: u32,
     pub(crate) minute: u32,
+    pub(crate) second: u32,
     /// Read as written; otherwise the first of the hour and the hour + 12
     /// that comes after the start.
     pub(crate) fixed: bool,

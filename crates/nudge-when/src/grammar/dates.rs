@@ -172,6 +172,22 @@ impl Parser<'_> {
                 };
                 return Some((spec, e));
             }
+            // "26. 10.21", "30 . 09 . 22": day. month. year, British, with
+            // spaces and a two-digit year.
+            if self.punct(k + 1, '.')
+                && self.punct(k + 3, '.')
+                && !(k + 1..k + 5).all(|x| self.tight(x))
+                && self.digits(k + 2) <= 2
+                && let (Some(m), Some(y)) = (self.num(k + 2).filter(|m| (1..=12).contains(m)), self.num(k + 4))
+                && (1..=31).contains(&a)
+            {
+                let year = match self.digits(k + 4) {
+                    2 => 2000 + y as i32,
+                    4 => y as i32,
+                    _ => return None,
+                };
+                return Some((date(Some(year), m, a), k + 5));
+            }
             // 5.3.2026 (day.month.year in both languages)
             if self.punct(k + 1, '.')
                 && self.punct(k + 3, '.')

@@ -64,7 +64,12 @@ impl Parser<'_> {
 
     pub(super) fn unit(&self, i: usize) -> Found<Unit> {
         // "1mon ago", "in 3mons": months, glued to the number.
-        if self.lang == Lang::En && self.is_any(i, &["mon", "mons"]) && self.tight(i) && self.num(i - 1).is_some() {
+        let after_in = i >= 2 && self.is(i - 2, "in");
+        if self.lang == Lang::En
+            && self.is_any(i, &["mon", "mons"])
+            && (self.tight(i) || after_in)
+            && self.num(i - 1).is_some()
+        {
             return Some((Unit::Month, i + 1));
         }
         let Lex::Unit(u) = self.lex(i) else {
@@ -295,6 +300,48 @@ impl Parser<'_> {
             return None;
         }
         Some((duration.map_or_else(Component::Invalid, Component::Relative), j))
+    }
+
+    /// French "les 24 heures passées", "les huit dernières minutes" (that
+    /// long ago), "les 90 secondes suivantes", "les trois prochaines
+    /// semaines" (that long from now).
+    pub(super) fn the_last_or_next(&self, i: usize) -> Found<Component> {
+        const BACK: &[&str] = &[
+            "passees",
+            "passes",
+            "precedentes",
+            "precedents",
+            "dernieres",
+            "derniers",
+        ];
+        const AHEAD: &[&str] = &["suivantes", "suivants", "prochaines", "prochains", "a", "venir"];
+        if !self.fr() || !self.is(i, "les") {
+            return None;
+        }
+        // "les huit dernières minutes": the adjective before the unit.
+        if let Some((n, j)) = self.amount(i + 1)
+            && self.is_any(j, &["dernieres", "derniers", "prochaines", "prochains"])
+            && let Some((unit, e)) = self.unit(j + 1)
+        {
+            let mut sum = DurationSum::default();
+            sum.add(n, unit);
+            let d = sum.finish(|| self.phrase(i, e));
+            let back = self.is_any(j, &["dernieres", "derniers"]);
+            let d = if back { d.map(RelativeDuration::back) } else { d };
+            return Some((d.map_or_else(Component::Invalid, Component::Relative), e));
+        }
+        let (d, j) = self.duration(i + 1)?;
+        let (back, e) = if self.is_any(j, BACK) {
+            (true, j + 1)
+        } else if let Some(e) = self.first_sequence(j, &[&["a", "venir"]]) {
+            (false, e)
+        } else if self.is_any(j, AHEAD) {
+            (false, j + 1)
+        } else {
+            return None;
+        };
+        let d = if back { d.map(RelativeDuration::back) } else { d };
+        Some((d.map_or_else(Component::Invalid, Component::Relative), e))
     }
 
     /// Whether a day expression ends right before token `end` ("next tuesday"

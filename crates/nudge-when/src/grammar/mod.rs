@@ -75,6 +75,37 @@ impl<'t> Parser<'t> {
                 i = e;
                 continue;
             }
+            // "Thu Oct 26 11:00:09 2023": a year after a clock is the year of
+            // the date before it; with no such date it is refused.
+            if self.digits(i) == 4
+                && let Some(year) = self.num(i).filter(|y| (1900..=2200).contains(y))
+                && out
+                    .last()
+                    .is_some_and(|(c, (_, end))| *end == i && matches!(c, Component::Clock(_)))
+            {
+                let date = out.iter_mut().rev().find_map(|(c, _)| match c {
+                    Component::Day {
+                        day: DaySpec::Date { year: y @ None, .. },
+                        ..
+                    } => Some(y),
+                    _ => None,
+                });
+                match date {
+                    Some(y) => {
+                        *y = i32::try_from(year).ok();
+                        // The year goes with the clock out of the reminder's text.
+                        if let Some((_, (_, end))) = out.last_mut() {
+                            *end = i + 1;
+                        }
+                    }
+                    None => {
+                        let error = WhenError::Unsupported(self.phrase(i, i + 1));
+                        out.push((Component::Invalid(error), (i, i + 1)));
+                    }
+                }
+                i += 1;
+                continue;
+            }
             match self.component(i) {
                 Some((c, j)) if j > i => {
                     out.push((c, (i, j)));
@@ -96,6 +127,7 @@ impl<'t> Parser<'t> {
         }
         self.recurrence(i)
             .or_else(|| self.past(i))
+            .or_else(|| self.the_last_or_next(i))
             .or_else(|| self.relative(i))
             .or_else(|| self.vague(i))
             .or_else(|| self.now(i))

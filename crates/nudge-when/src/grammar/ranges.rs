@@ -61,11 +61,6 @@ impl Parser<'_> {
         if !written && ((intro == Intro::None && !next_to_a_day) || !self.window_may_end(e)) {
             return None;
         }
-        // "Oct 26, 10:00 - 11:00:09 2023": a year after the window is left
-        // to the clock recognizer, which refuses it.
-        if self.digits(e) == 4 {
-            return None;
-        }
         let mut zone = None;
         if let Some((Some(z), e2)) = self.zone_at(e) {
             zone = Some(z);
@@ -94,6 +89,7 @@ impl Parser<'_> {
         let end = ClockEnd {
             hour: last.hour,
             minute: last.minute,
+            second: last.second,
             // French "de 8h à 10h", "ce soir de 8h à 10h": the end's hour
             // is the first after the start, 24-hour clock or not.
             fixed: last.fixed,

@@ -66,7 +66,10 @@ impl Resolver<'_> {
         [day, next]
             .into_iter()
             .flat_map(|d| hours.iter().map(move |&h| (d, h)))
-            .map(|(d, h)| self.at_in(d, hm(h, end.minute), zone))
+            .map(|(d, h)| {
+                let time = hm(h, end.minute) + TimeDelta::seconds(i64::from(end.second));
+                self.at_in(d, time, zone)
+            })
             .find(|t| *t > start)
             .ok_or(WhenError::OutOfRange)
     }

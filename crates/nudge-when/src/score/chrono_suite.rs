@@ -220,7 +220,12 @@ fn expected_end(body: &str) -> Option<String> {
     match asserted_on(body, "end", "hour") {
         Some(hour) => {
             let minute = asserted_on(body, "end", "minute").unwrap_or(0);
-            let mut time = date.and_hms_opt(u32::try_from(hour).ok()?, u32::try_from(minute).ok()?, 0)?;
+            let second = asserted_on(body, "end", "second").unwrap_or(0);
+            let mut time = date.and_hms_opt(
+                u32::try_from(hour).ok()?,
+                u32::try_from(minute).ok()?,
+                u32::try_from(second).ok()?,
+            )?;
             if let Some(offset) = asserted_on(body, "end", "timezoneOffset") {
                 time -= chrono::TimeDelta::minutes(offset);
             }
@@ -253,7 +258,12 @@ fn expected_from_body(body: &str, reference: NaiveDateTime) -> Option<String> {
     match asserted(body, "hour") {
         Some(hour) => {
             let minute = asserted(body, "minute").unwrap_or(0);
-            let mut time = date.and_hms_opt(u32::try_from(hour).ok()?, u32::try_from(minute).ok()?, 0)?;
+            let second = asserted(body, "second").unwrap_or(0);
+            let mut time = date.and_hms_opt(
+                u32::try_from(hour).ok()?,
+                u32::try_from(minute).ok()?,
+                u32::try_from(second).ok()?,
+            )?;
             // A zone asserted with the time: the instant in UTC.
             if let Some(offset) = asserted(body, "timezoneOffset") {
                 time -= chrono::TimeDelta::minutes(offset);

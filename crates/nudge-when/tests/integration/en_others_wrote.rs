@@ -187,8 +187,11 @@ fn numeric_dates_and_windows() {
     at("May 8 - 10, 2026", "2026-05-08T09:00:00-04:00");
     refused("February 20 - 29, 2026");
     refused("June 10 - 31");
-    refused("Thu Oct 26 11:00:09 2023");
-    refused("Thu Oct 26 11:00:09 EDT 2023");
+    // A year after the clock is the date's.
+    at("Thu Oct 26 11:00:09 2023", "2023-10-26T11:00:09-04:00");
+    at("Thu Oct 26 11:00:09 EDT 2023", "2023-10-26T11:00:09-04:00");
+    at("Wed Aug 05 12:00:00 2026", "2026-08-05T12:00:00-04:00");
+    refused("at 11:00 2023");
 }
 
 #[test]

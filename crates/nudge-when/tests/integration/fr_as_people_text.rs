@@ -58,6 +58,17 @@ fn the_past_as_people_text_it() {
 
 #[test]
 #[rustfmt::skip]
+fn the_last_and_the_next_ones() {
+    at("les 24 heures passées", "2026-03-03T10:00:00-05:00");
+    at("les 3 derniers jours", "2026-03-01T09:00:00-05:00");
+    at("les huit dernieres minutes", "2026-03-04T09:52:00-05:00");
+    at("les 90 secondes suivantes", "2026-03-04T10:01:30-05:00");
+    at("les trois prochaines semaines", "2026-03-25T09:00:00-04:00");
+    at("les 2 heures a venir", "2026-03-04T12:00:00-05:00");
+}
+
+#[test]
+#[rustfmt::skip]
 fn other_zones() {
     only("10h heure de paris", "2026-03-05T04:00:00-05:00");
     only("dem 10h heure de Paris", "2026-03-05T04:00:00-05:00");

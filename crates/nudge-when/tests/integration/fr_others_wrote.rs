@@ -96,7 +96,8 @@ fn windows_start_at_their_first_time_and_keep_their_end() {
     window("entre 18h et 19h", "2026-03-04T18:00:00-05:00", "2026-03-04T19:00:00-05:00");
     // Counting, or a year after the clock: not a window.
     refused("entre 2 et 4 personnes");
-    refused("jeu 26 oct 11:00 2023");
+    at("jeu 26 oct 11:00 2023", "2023-10-26T11:00:00-04:00");
+    refused("à 11h 2023");
 }
 
 #[test]
