@@ -454,6 +454,14 @@ impl Parser<'_> {
         if self.punct(e, '+') || self.punct(e, '-') || (i > 0 && self.is_any(i - 1, &["from", "de", "til", "until"])) {
             return None;
         }
+        // "now" alone only ends the message ("call him now"): "now that's
+        // funny", "now and then" are no time.
+        let ends = self.kind(e).is_none()
+            || matches!(self.word(e), "." | "," | "!" | "?" | ";")
+            || self.is_any(e, &["pls", "please", "plz", "svp", "stp", "merci", "thx", "thanks"]);
+        if e == i + 1 && self.is_any(i, &["now", "maintenant"]) && !ends {
+            return None;
+        }
         let now = RelativeDuration::Exact {
             secs: 0,
             grain: Grain::Minute,

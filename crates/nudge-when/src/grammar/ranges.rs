@@ -56,8 +56,9 @@ impl Parser<'_> {
         // options").
         let written = start.explicit || end.explicit || part.is_some();
         // "9-5 tomorrow", "friday 9-5": bare hours next to a day.
-        let next_to_a_day =
-            self.day(e).is_some() || (i > 0 && self.opens_sentence(i) && self.kind(i - 1) == Some(Kind::Word));
+        // Not after a noun: "pages 10-20 tomorrow" counts pages.
+        let next_to_a_day = (self.day(e).is_some() && (i == 0 || self.opens_sentence(i)))
+            || (i > 0 && self.opens_sentence(i) && self.kind(i - 1) == Some(Kind::Word));
         if !written && ((intro == Intro::None && !next_to_a_day) || !self.window_may_end(e)) {
             return None;
         }

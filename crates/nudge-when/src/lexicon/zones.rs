@@ -91,7 +91,9 @@ pub(crate) const ZONES: &[(&[&str], Tz)] = &[
 
 /// Names of a region that are ordinary words too ("at 5 central station"):
 /// a zone only before "time" or at the end of a sentence.
-pub(crate) const REGION_WORDS: &[&str] = &["eastern", "pacific", "central", "mountain", "atlantic"];
+pub(crate) const REGION_WORDS: &[&str] = &[
+    "eastern", "pacific", "central", "mountain", "atlantic", "et", "pt", "ct", "mt",
+];
 
 /// Named after a clock but not placed in time: refused rather than read in
 /// the person's zone ("heure normale": of which region?).

@@ -58,6 +58,8 @@ fn other_zones() {
     only("standup 9am eastern", "2026-03-05T09:00:00-05:00");
     only("8pm mountain time", "2026-03-04T22:00:00-05:00");
     refused("every monday at 9am PST");
+    // Two letters before a name are no zone: Mount Royal, not Mountain time.
+    asks("at 5 mt royal", "2026-03-04T17:00:00-05:00", "2026-03-05T05:00:00-05:00");
 }
 
 #[test]
@@ -93,12 +95,15 @@ fn now_and_soon() {
     only("in 10.75 minutes", "2026-03-04T10:10:45-05:00");
     only("in 1 month and 2 hours", "2026-04-04T12:00:00-04:00");
     // Words that name no time stay a question; "in 2026" is a year.
+    refused("buy 2 eggs now and then");
+    refused("now that's funny");
     refused("later");
     refused("in a bit");
     refused("soon");
     refused("in 2");
     refused("in 2026");
     refused("the score was 9-5");
+    only("pages 10-20 tomorrow", "2026-03-05T09:00:00-05:00");
 }
 
 #[test]
