@@ -38,6 +38,13 @@ impl Parser<'_> {
             .iter()
             .find_map(|&(ws, intro)| self.sequence(i, ws).map(|j| (intro, j)))
             .unwrap_or((Intro::None, i));
+        // Cheap refusal first: a window starts with an hour.
+        let hour_like = self.kind(j) == Some(Kind::Num)
+            || matches!(self.lex(j), crate::lexicon::Lex::Num(_))
+            || self.is_any(j, &["midi", "noon", "midday", "minuit", "midnight"]);
+        if !hour_like {
+            return None;
+        }
         let (mut start, k) = self.window_start(j, i)?;
         let k2 = self.window_separator(k, intro)?;
         // "7-eleven": a word glued by a hyphen is a name, not an hour.

@@ -75,14 +75,14 @@ impl Resolver<'_> {
     }
 }
 
+/// Components with where they were written.
+type Found = Vec<(Component, Span)>;
+
 /// The two ends of a range of days, each completed with what only the other
 /// says: "10 August - 12 September 2013" (the start's year), "the 5th to the
 /// 9th of april" (the start's month), "10 August 2013 - 12 September" (the
 /// end's year), "monday 9am to 5pm" (the end's day).
-fn complete_ends(
-    before: &[(Component, Span)],
-    after: &[(Component, Span)],
-) -> (Vec<(Component, Span)>, Vec<(Component, Span)>) {
+fn complete_ends(before: &[(Component, Span)], after: &[(Component, Span)]) -> (Found, Found) {
     let date_of = |part: &[(Component, Span)]| {
         part.iter().find_map(|(c, _)| match c {
             Component::Day {

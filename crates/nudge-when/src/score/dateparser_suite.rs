@@ -134,7 +134,6 @@ fn case(
 ) -> Option<String> {
     let phrase = string_literal(arguments.first()?)?;
     let mut expected = None;
-    let deliberate = deliberate;
     for argument in &arguments[1..] {
         let argument = argument.trim();
         if argument.starts_with("datetime(") {
