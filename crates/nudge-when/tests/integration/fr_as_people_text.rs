@@ -130,6 +130,9 @@ fn sms_spellings_of_days() {
     only("rdv dentiste jeu 15h30", "2026-03-05T15:30:00-05:00");
     only("aujourdʼhui", "2026-03-04T09:00:00-05:00");
     only("mer. 9h30", "2026-03-11T09:30:00-04:00");
+    only("ven 10 avr", "2026-04-10T09:00:00-04:00");
+    only("le 12 jan 2027", "2027-01-12T09:00:00-05:00");
+    only("rdv avec Jan demain", "2026-03-05T09:00:00-05:00");
 }
 
 #[test]
