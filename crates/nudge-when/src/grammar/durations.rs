@@ -154,10 +154,16 @@ impl Parser<'_> {
     fn duration(&self, i: usize) -> Found<Result<RelativeDuration, WhenError>> {
         let mut acc = DurationSum::default();
         let mut last: Option<Unit> = None;
+        // A decade ranks above years: "1 decade 12 years", "1 decade +2 years".
+        let mut after_decade = false;
         let mut j = i;
         loop {
+            // "+" joins terms unless the duration is counted back ("-1
+            // decade +2 years" is refused rather than misread).
+            let minus = i > 0 && self.punct(i - 1, '-');
             let k = if last.is_some() {
                 self.first_sequence(j, &[&[",", "and"], &[",", "et"], &["and"], &["et"], &[","]])
+                    .or_else(|| (!minus && self.punct(j, '+')).then_some(j + 1))
                     .unwrap_or(j)
             } else {
                 j
@@ -165,11 +171,17 @@ impl Parser<'_> {
             let Some((n, unit, k2)) = self.duration_term(k) else {
                 break;
             };
-            // "1 decade 12 years", "2 hours 3 hours": units out of order are
-            // refused rather than the second term dropped.
-            if last.is_some_and(|l| unit >= l) {
+            let decade = k2 > 0 && self.is_any(k2 - 1, &["decade", "decades", "decennie", "decennies"]);
+            // "2 hours 3 hours": units out of order are refused rather than
+            // the second term dropped.
+            let in_order = match last {
+                None => true,
+                Some(l) => unit < l || (after_decade && !decade && unit == Unit::Year),
+            };
+            if !in_order {
                 return Some((Err(WhenError::Unsupported(self.phrase(i, k2))), k2));
             }
+            after_decade = decade;
             acc.add(n, unit);
             last = Some(unit);
             j = k2;
@@ -218,6 +230,8 @@ impl Parser<'_> {
             &["from", "today"],
             &["hence"],
             &["out"],
+            &["'", "time"],
+            &["time"],
             &["later"],
             &["plus", "tard"],
             &["a", "partir", "de", "maintenant"],
@@ -429,6 +443,19 @@ impl Parser<'_> {
             return last(weekday, e);
         }
         None
+    }
+
+    /// "next decade", "last decade": ten years from now, or ago.
+    pub(super) fn decade(&self, i: usize) -> Found<Component> {
+        let e = self.first_sequence(i, &[&["next", "decade"], &["last", "decade"], &["past", "decade"]])?;
+        let ten_years = RelativeDuration::Calendar {
+            months: 120,
+            days: 0,
+            secs: 0,
+            grain: Grain::Year,
+            back: !self.is(i, "next"),
+        };
+        Some((Component::Relative(ten_years), e))
     }
 
     /// "now", "asap", "right away", "maintenant", "tout de suite": the

@@ -131,6 +131,7 @@ impl<'t> Parser<'t> {
             .or_else(|| self.relative(i))
             .or_else(|| self.vague(i))
             .or_else(|| self.now(i))
+            .or_else(|| self.decade(i))
             .or_else(|| self.before(i))
             .or_else(|| self.window(i))
             .or_else(|| self.between(i))

@@ -215,7 +215,13 @@ fn more_forms_others_write() {
     at("The Deadline is 2026/aug/10", "2026-08-10T09:00:00-04:00");
     at("Mon 9 March", "2026-03-09T09:00:00-04:00");
     refused("the 3rd -2 days");
-    refused("in 1 decade 12 years");
+    at("in 1 decade 12 years", "2048-03-04T09:00:00-05:00");
+    at("in 1 decade +2 years", "2038-03-04T09:00:00-05:00");
+    at("next decade", "2036-03-04T09:00:00-05:00");
+    at("last decade", "2016-03-04T09:00:00-05:00");
+    at("in three weeks' time", "2026-03-25T09:00:00-04:00");
+    at("in 2 hours time", "2026-03-04T12:00:00-05:00");
+    refused("-1 decade +2 years");
     refused("in 2 hours 3 hours");
 }
 
