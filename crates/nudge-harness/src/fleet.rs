@@ -11,6 +11,8 @@ use std::time::Duration;
 use chrono::{DateTime, TimeDelta, Utc};
 use futures::StreamExt as _;
 use nudge_fake_twilio::{FakeMessage, FakeTwilio, FakeTwilioConfig};
+use nudge_proto::agent::agent_service_client::AgentServiceClient;
+use nudge_proto::agent::{Person, UpsertPersonRequest};
 use nudge_proto::sms::AssignNumberRequest;
 use nudge_testkit::TestDatabase;
 
@@ -32,18 +34,42 @@ pub struct Deployment {
     pub http_ports: [u16; 4],
 }
 
+/// Where a deployment's PostgreSQL database, RabbitMQ and Redis are.
+#[derive(Debug, Clone)]
+pub struct Endpoints {
+    pub database_url: String,
+    pub queue_url: String,
+    pub cache_url: String,
+}
+
+impl Endpoints {
+    /// `database` on this machine's shared servers.
+    pub fn shared(database: &TestDatabase) -> Endpoints {
+        Endpoints {
+            database_url: database.url.clone(),
+            queue_url: nudge_testkit::rabbitmq_url(),
+            cache_url: nudge_testkit::redis_url(),
+        }
+    }
+}
+
 /// A deployment's environment: distributed mode on `database`, a queue and
 /// cache prefix of its own, the fake Twilio, quick scheduler settings.
 pub fn deployment(database: &TestDatabase, fake: &FakeTwilio, prefix: &str) -> Deployment {
+    deployment_on(&Endpoints::shared(database), fake, prefix)
+}
+
+/// [`deployment`] on any servers.
+pub fn deployment_on(endpoints: &Endpoints, fake: &FakeTwilio, prefix: &str) -> Deployment {
     let [api, agent, workers, sms_router, sms_grpc] = [free_port(), free_port(), free_port(), free_port(), free_port()];
     let key = nudge_secure::KeyRing::generate_key();
     let mut environment: HashMap<String, String> = [
         ("NUDGE__MODE", "distributed".to_owned()),
-        ("NUDGE__DATABASE__URL", database.url.clone()),
-        ("NUDGE__QUEUE__URL", nudge_testkit::rabbitmq_url()),
+        ("NUDGE__DATABASE__URL", endpoints.database_url.clone()),
+        ("NUDGE__QUEUE__URL", endpoints.queue_url.clone()),
         ("NUDGE__QUEUE__PREFIX", prefix.to_owned()),
         ("NUDGE__QUEUE__RETRY_DELAY_MS", "200".to_owned()),
-        ("NUDGE__CACHE__URL", nudge_testkit::redis_url()),
+        ("NUDGE__CACHE__URL", endpoints.cache_url.clone()),
         ("NUDGE__CACHE__PREFIX", prefix.to_owned()),
         ("NUDGE__CRYPTO__ACTIVE_KEY", "k1".to_owned()),
         ("NUDGE__CRYPTO__KEYS__K1", key.expose_secret().to_owned()),
@@ -106,6 +132,11 @@ pub async fn fake_twilio() -> FakeTwilio {
 /// Stops `services` with SIGTERM (each must exit cleanly), checks nothing
 /// was dead-lettered, and deletes the deployment's queues.
 pub async fn stop(services: Vec<NudgeProcess>, prefix: &str) {
+    stop_on(services, &nudge_testkit::rabbitmq_url(), prefix).await;
+}
+
+/// [`stop`] for a deployment whose RabbitMQ is at `queue_url`.
+pub async fn stop_on(services: Vec<NudgeProcess>, queue_url: &str, prefix: &str) {
     for mut service in services {
         assert!(
             service.terminate(Duration::from_secs(15)),
@@ -113,7 +144,7 @@ pub async fn stop(services: Vec<NudgeProcess>, prefix: &str) {
         );
     }
     let queue = nudge_queue::Queue::connect(&nudge_config::QueueSettings {
-        url: nudge_testkit::rabbitmq_url(),
+        url: queue_url.to_owned(),
         prefix: prefix.to_owned(),
         ..Default::default()
     })
@@ -135,9 +166,20 @@ pub fn percentile(sorted: &[i64], p: f64) -> i64 {
     sorted[rank.min(sorted.len() - 1)]
 }
 
+/// One of a fleet's services.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Service {
+    Api,
+    Agent,
+    SmsRouter,
+    /// A workers replica, by index.
+    Workers(usize),
+}
+
 /// A running deployment with `workers` replicas of the workers service.
 pub struct Fleet {
     pub database: TestDatabase,
+    pub endpoints: Endpoints,
     pub fake: FakeTwilio,
     pub prefix: String,
     pub deployment: Deployment,
@@ -154,26 +196,34 @@ impl Fleet {
     /// Migrates a new PostgreSQL database and starts every service, with
     /// `settings` added to (or replacing) the deployment's environment.
     pub async fn start(nudge: &Path, workers_replicas: usize, settings: &[(&str, &str)]) -> Fleet {
-        let dir = tempfile::tempdir().expect("temp dir");
         let database = TestDatabase::postgres().await;
+        let endpoints = Endpoints::shared(&database);
+        Fleet::start_on(nudge, database, endpoints, workers_replicas, settings).await
+    }
+
+    /// [`Fleet::start`] on the servers `endpoints` name, `database` being
+    /// their database.
+    pub async fn start_on(
+        nudge: &Path,
+        database: TestDatabase,
+        endpoints: Endpoints,
+        workers_replicas: usize,
+        settings: &[(&str, &str)],
+    ) -> Fleet {
+        let dir = tempfile::tempdir().expect("temp dir");
         let fake = fake_twilio().await;
         let prefix = nudge_testkit::unique_name("nudge-test-");
-        let mut deployment = deployment(&database, &fake, &prefix);
+        let mut deployment = deployment_on(&endpoints, &fake, &prefix);
         for (key, value) in settings {
             deployment.environment.insert((*key).to_owned(), (*value).to_owned());
         }
         NudgeProcess::run(nudge, "migrate", &["migrate"], &deployment.environment, dir.path());
-        let mut services: Vec<NudgeProcess> = ["api", "agent", "sms-router"]
-            .into_iter()
-            .map(|service| {
-                NudgeProcess::spawn(nudge, service, &["serve", service], &deployment.environment, dir.path())
-            })
-            .collect();
         let workers_ports: Vec<u16> = std::iter::once(deployment.workers)
             .chain((1..workers_replicas).map(|_| free_port()))
             .collect();
         let mut fleet = Fleet {
             database,
+            endpoints,
             fake,
             prefix,
             deployment,
@@ -182,40 +232,91 @@ impl Fleet {
             services: Vec::new(),
             dir,
         };
-        for replica in 0..workers_replicas {
-            services.push(fleet.spawn_workers(replica));
-        }
+        let services: Vec<NudgeProcess> = [Service::Api, Service::Agent, Service::SmsRouter]
+            .into_iter()
+            .chain((0..workers_replicas).map(Service::Workers))
+            .map(|service| fleet.spawn(service))
+            .collect();
         fleet.services = services;
-        let [api, agent, _, sms_router] = fleet.deployment.http_ports;
-        for port in [api, agent, sms_router].into_iter().chain(fleet.workers_ports.clone()) {
+        for port in fleet.ready_ports() {
             wait_ready(&format!("http://127.0.0.1:{port}/readyz"), READY_TIMEOUT).await;
         }
         fleet
     }
 
-    fn spawn_workers(&self, replica: usize) -> NudgeProcess {
+    /// The HTTP port of every service (api, agent, sms-router, each workers replica).
+    fn ready_ports(&self) -> Vec<u16> {
+        let [api, agent, _, sms_router] = self.deployment.http_ports;
+        [api, agent, sms_router]
+            .into_iter()
+            .chain(self.workers_ports.clone())
+            .collect()
+    }
+
+    /// Whether every service answers `/readyz` with 200 right now.
+    pub async fn all_ready(&self) -> bool {
+        let http = reqwest::Client::builder()
+            .timeout(Duration::from_secs(2))
+            .build()
+            .expect("HTTP client");
+        for port in self.ready_ports() {
+            let ready = http
+                .get(format!("http://127.0.0.1:{port}/readyz"))
+                .send()
+                .await
+                .is_ok_and(|response| response.status() == 200);
+            if !ready {
+                return false;
+            }
+        }
+        true
+    }
+
+    fn index(service: Service) -> usize {
+        match service {
+            Service::Api => 0,
+            Service::Agent => 1,
+            Service::SmsRouter => 2,
+            Service::Workers(replica) => 3 + replica,
+        }
+    }
+
+    fn spawn(&self, service: Service) -> NudgeProcess {
         let mut environment = self.deployment.environment.clone();
-        environment.insert(
-            "NUDGE__SERVICES__WORKERS__PORT".to_owned(),
-            self.workers_ports[replica].to_string(),
-        );
-        NudgeProcess::spawn(
-            &self.nudge,
-            &format!("workers-{replica}"),
-            &["serve", "workers"],
-            &environment,
-            self.dir.path(),
-        )
+        let (name, role) = match service {
+            Service::Api => ("api".to_owned(), "api"),
+            Service::Agent => ("agent".to_owned(), "agent"),
+            Service::SmsRouter => ("sms-router".to_owned(), "sms-router"),
+            Service::Workers(replica) => {
+                environment.insert(
+                    "NUDGE__SERVICES__WORKERS__PORT".to_owned(),
+                    self.workers_ports[replica].to_string(),
+                );
+                (format!("workers-{replica}"), "workers")
+            }
+        };
+        NudgeProcess::spawn(&self.nudge, &name, &["serve", role], &environment, self.dir.path())
+    }
+
+    /// kill -9 of a service: no chance to finish anything.
+    pub fn kill_9(&mut self, service: Service) {
+        self.services[Fleet::index(service)].kill_9();
+    }
+
+    /// Starts a service again (same ports) after [`Fleet::kill_9`], without
+    /// waiting for it to be ready.
+    pub fn respawn(&mut self, service: Service) {
+        self.services[Fleet::index(service)] = self.spawn(service);
     }
 
     /// kill -9 of a workers replica: no chance to finish anything.
     pub fn kill_workers(&mut self, replica: usize) {
-        self.services[3 + replica].kill_9();
+        self.kill_9(Service::Workers(replica));
     }
 
     /// Starts a workers replica again (same port) and waits until it is ready.
     pub async fn restart_workers(&mut self, replica: usize) {
-        self.services[3 + replica] = self.spawn_workers(replica);
+        self.respawn(Service::Workers(replica));
         wait_ready(
             &format!("http://127.0.0.1:{}/readyz", self.workers_ports[replica]),
             READY_TIMEOUT,
@@ -238,6 +339,29 @@ impl Fleet {
             })
             .await
             .expect("number assigned");
+        }
+        people
+    }
+
+    /// [`Fleet::people`] the agent also knows (Montreal, English), so that
+    /// what they text is answered.
+    pub async fn people_who_text(&self, count: usize) -> Vec<(String, String)> {
+        let people = self.people(count).await;
+        let agent_port = self.deployment.http_ports[1];
+        let mut agent = AgentServiceClient::connect(format!("http://127.0.0.1:{agent_port}"))
+            .await
+            .expect("agent gRPC reachable");
+        for (user_id, _) in &people {
+            agent
+                .upsert_person(UpsertPersonRequest {
+                    person: Some(Person {
+                        user_id: user_id.clone(),
+                        timezone: "America/Montreal".to_owned(),
+                        language: "en".to_owned(),
+                    }),
+                })
+                .await
+                .expect("the agent knows the person");
         }
         people
     }
@@ -321,7 +445,7 @@ impl Fleet {
 
     /// Stops every service (SIGTERM, each must exit cleanly) and the fake.
     pub async fn stop(self) {
-        stop(self.services, &self.prefix).await;
+        stop_on(self.services, &self.endpoints.queue_url, &self.prefix).await;
         self.fake.shutdown().await;
         drop(self.dir);
     }

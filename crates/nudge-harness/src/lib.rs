@@ -16,6 +16,7 @@ pub mod bench;
 pub mod fleet;
 pub mod process;
 pub mod reminders;
+pub mod servers;
 
 /// A port nobody listens on right now.
 pub fn free_port() -> u16 {

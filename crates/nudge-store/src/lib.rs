@@ -30,6 +30,26 @@ pub use person_keys::{CACHE_CAPACITY, CACHE_TTL, PersonKeyError, PersonKeyTable,
 pub use time::{now, to_utc};
 pub use transaction::{Body, Transact};
 
+/// A statement built once for either backend (the diesel DSL or raw SQL with
+/// its binds), to run with `.execute(c)` on `with_conn!`'s connection, in a
+/// transaction or not: how a query shared by several transactions is written
+/// once, as a function, instead of a macro.
+pub trait Statement:
+    diesel::query_builder::QueryFragment<diesel::pg::Pg>
+    + diesel::query_builder::QueryFragment<diesel::sqlite::Sqlite>
+    + diesel::query_builder::QueryId
+    + Send
+{
+}
+
+impl<T> Statement for T where
+    T: diesel::query_builder::QueryFragment<diesel::pg::Pg>
+        + diesel::query_builder::QueryFragment<diesel::sqlite::Sqlite>
+        + diesel::query_builder::QueryId
+        + Send
+{
+}
+
 pub type SqliteConn = SyncConnectionWrapper<SqliteConnection>;
 
 const MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations");

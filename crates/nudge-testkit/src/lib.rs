@@ -71,6 +71,16 @@ impl TestDatabase {
         }
     }
 
+    /// A database that already exists (on a server of the test's own):
+    /// nothing is dropped or deleted with the value.
+    pub fn existing(url: String) -> TestDatabase {
+        TestDatabase {
+            url,
+            postgres_name: None,
+            _dir: None,
+        }
+    }
+
     /// The database's name on the PostgreSQL server, if it is one.
     pub fn postgres_name(&self) -> Option<&str> {
         self.postgres_name.as_deref()

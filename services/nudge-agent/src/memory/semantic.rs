@@ -210,7 +210,7 @@ pub(crate) async fn save(
                 .execute(c)
                 .await?;
             // With the vector: a replica reading the new stamp finds it.
-            restamp!(c, user_id)
+            restamp(user_id).execute(c).await
         })
         .await
     })?;

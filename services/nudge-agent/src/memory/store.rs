@@ -7,27 +7,22 @@ use chrono::NaiveDateTime;
 use diesel::prelude::*;
 use diesel_async::RunQueryDsl;
 use nudge_store::schema::{agent_memories, agent_memory_embeddings, agent_memory_terms};
-use nudge_store::{DbConn, Transact as _, diesel, diesel_async, with_conn};
+use nudge_store::{DbConn, Statement, Transact as _, diesel, diesel_async, with_conn};
 
 use super::lexical::Posting;
 
-/// Gives the person's vectors a new stamp, with the statement's connection
-/// `$c`: after every change to them (in the same transaction where there is
-/// one), so a replica holding them decrypted knows they changed.
-macro_rules! restamp {
-    ($c:expr, $user_id:expr) => {{
-        use nudge_store::schema::agent_embedding_stamps as stamps;
-        let stamp = $crate::memory::store::fresh_stamp();
-        nudge_store::diesel::insert_into(stamps::table)
-            .values((stamps::user_id.eq($user_id), stamps::stamp.eq(stamp)))
-            .on_conflict(stamps::user_id)
-            .do_update()
-            .set(stamps::stamp.eq(stamp))
-            .execute($c)
-            .await
-    }};
+/// The statement giving the person's vectors a new stamp, run after every
+/// change to them (in the same transaction where there is one), so a
+/// replica holding them decrypted knows they changed.
+pub(crate) fn restamp(user_id: &str) -> impl Statement + '_ {
+    use nudge_store::schema::agent_embedding_stamps as stamps;
+    let stamp = fresh_stamp();
+    diesel::insert_into(stamps::table)
+        .values((stamps::user_id.eq(user_id), stamps::stamp.eq(stamp)))
+        .on_conflict(stamps::user_id)
+        .do_update()
+        .set(stamps::stamp.eq(stamp))
 }
-pub(crate) use restamp;
 
 /// A random stamp (never a counter: a stamp erased with the person and made
 /// again must not repeat one a replica still holds).
@@ -161,7 +156,7 @@ pub(crate) async fn insert(
                 .execute(c)
                 .await?;
                 if vectors > 0 {
-                    restamp!(c, &user_id)?;
+                    restamp(&user_id).execute(c).await?;
                 }
             }
             QueryResult::Ok(())
@@ -445,7 +440,7 @@ pub(crate) async fn delete(conn: &mut DbConn, user_id: &str, ids: &[String]) -> 
             .execute(c)
             .await?;
             if vectors > 0 {
-                restamp!(c, user_id)?;
+                restamp(user_id).execute(c).await?;
             }
             diesel::delete(
                 agent_memories::table
@@ -471,7 +466,7 @@ pub(crate) async fn delete_all(conn: &mut DbConn, user_id: &str) -> QueryResult<
                     .execute(c)
                     .await?;
             if vectors > 0 {
-                restamp!(c, user_id)?;
+                restamp(user_id).execute(c).await?;
             }
             diesel::delete(agent_memories::table.filter(agent_memories::user_id.eq(user_id)))
                 .execute(c)

@@ -1006,117 +1006,6 @@ async fn erasure_leaves_no_readable_trace_postgres() {
     api.stop().await;
 }
 
-/// A throwaway PostgreSQL cluster on loopback, in a temporary directory
-/// (run as the `postgres` user when the test runs as root: initdb refuses
-/// root), stopped when dropped.
-struct Cluster {
-    dir: tempfile::TempDir,
-    bin: std::path::PathBuf,
-    port: u16,
-}
-
-fn as_postgres(program: &std::path::Path, args: &[String]) -> std::process::Command {
-    let root = std::process::Command::new("id")
-        .arg("-u")
-        .output()
-        .is_ok_and(|out| String::from_utf8_lossy(&out.stdout).trim() == "0");
-    let mut command = if root {
-        let mut command = std::process::Command::new("runuser");
-        command.args(["-u", "postgres", "--"]).arg(program);
-        command
-    } else {
-        std::process::Command::new(program)
-    };
-    command.args(args);
-    command
-}
-
-fn run(mut command: std::process::Command) {
-    let output = command.output().expect("runs");
-    assert!(
-        output.status.success(),
-        "{command:?}: {}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-}
-
-impl Cluster {
-    fn start() -> Cluster {
-        let bin = std::fs::read_dir("/usr/lib/postgresql")
-            .expect("PostgreSQL binaries in /usr/lib/postgresql")
-            .filter_map(|entry| entry.ok().map(|e| e.path().join("bin")))
-            .filter(|bin| bin.join("initdb").exists())
-            .max()
-            .expect("an initdb");
-        let dir = tempfile::tempdir().expect("temp dir");
-        run({
-            let mut chown = std::process::Command::new("chown");
-            chown.arg("-R").arg("postgres").arg(dir.path());
-            chown
-        });
-        let data = dir.path().join("data").display().to_string();
-        run(as_postgres(
-            &bin.join("initdb"),
-            &[
-                "-D".into(),
-                data.clone(),
-                "-U".into(),
-                "postgres".into(),
-                "--auth=trust".into(),
-                "-E".into(),
-                "UTF8".into(),
-            ],
-        ));
-        let port = free_port();
-        run(as_postgres(
-            &bin.join("pg_ctl"),
-            &[
-                "-D".into(),
-                data,
-                "-l".into(),
-                dir.path().join("log").display().to_string(),
-                "-w".into(),
-                "-o".into(),
-                format!("-p {port} -c listen_addresses=127.0.0.1 -k {}", dir.path().display()),
-                "start".into(),
-            ],
-        ));
-        Cluster { dir, bin, port }
-    }
-
-    fn url(&self) -> String {
-        format!("postgres://postgres@127.0.0.1:{}/postgres", self.port)
-    }
-
-    /// Every file of the cluster's data directory, WAL included: (path, bytes).
-    fn files(&self) -> Vec<(String, Vec<u8>)> {
-        let mut files = Vec::new();
-        let mut dirs = vec![self.dir.path().join("data")];
-        while let Some(dir) = dirs.pop() {
-            for entry in std::fs::read_dir(&dir).expect("read dir").flatten() {
-                let path = entry.path();
-                if path.is_dir() {
-                    dirs.push(path);
-                } else if let Ok(bytes) = std::fs::read(&path) {
-                    files.push((path.display().to_string(), bytes));
-                }
-            }
-        }
-        files
-    }
-}
-
-impl Drop for Cluster {
-    fn drop(&mut self) {
-        let data = self.dir.path().join("data").display().to_string();
-        let _ = as_postgres(
-            &self.bin.join("pg_ctl"),
-            &["-D".into(), data, "-m".into(), "immediate".into(), "stop".into()],
-        )
-        .output();
-    }
-}
-
 /// The stretch: the data directory of a throwaway cluster on loopback, WAL
 /// included, read after the erasure, its VACUUMs and a CHECKPOINT. What it
 /// measures is stated in docs/security.md, limits included, so they stay
@@ -1124,7 +1013,7 @@ impl Drop for Cluster {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 #[ignore = "needs initdb and pg_ctl (throwaway cluster), RabbitMQ and Redis"]
 async fn erasure_trace_in_postgres_data_directory() {
-    let cluster = Cluster::start();
+    let cluster = nudge_harness::servers::OwnPostgres::start().expect("a throwaway PostgreSQL cluster");
     let api = Api::start_on(&cluster.url()).await;
     let ring = api.key_ring();
     let ada = person_with_data(&api, "ada", "+15145550111").await;
@@ -1135,7 +1024,7 @@ async fn erasure_trace_in_postgres_data_directory() {
     with_conn!(&mut conn, c => diesel::sql_query("CHECKPOINT").execute(c).await).expect("checkpoint");
     drop(conn);
     let mut report = BTreeMap::<String, Vec<String>>::new();
-    for (file, bytes) in cluster.files() {
+    for (file, bytes) in cluster.data_files() {
         let kind = if file.contains("pg_wal") { "wal" } else { "data files" };
         for needle in raw_needles(&ada) {
             if contains(&bytes, needle.as_bytes()) {
