@@ -430,6 +430,16 @@ async fn stored_sids(url: &str) -> anyhow::Result<(Counts, HashSet<String>)> {
 
 // ---------------------------------------------------------------- report
 
+/// The requests of one window.
+#[derive(Default)]
+struct Tally {
+    sent: usize,
+    ok: usize,
+    /// Answers other than 200, by status (0: no answer).
+    errors: BTreeMap<u16, usize>,
+    latencies: Vec<Duration>,
+}
+
 impl Report {
     fn print(&self, config: &Config) {
         println!(
@@ -437,31 +447,34 @@ impl Report {
              PostgreSQL cut after {} s for {} s, then {} s more ({:.0} s in all).\n",
             config.rate, config.replicas, config.people, config.before, config.outage, config.after, self.seconds
         );
-        let mut windows: BTreeMap<Window, (usize, usize, BTreeMap<u16, usize>, Vec<Duration>)> = BTreeMap::new();
+        let mut windows: BTreeMap<Window, Tally> = BTreeMap::new();
         for outcome in &self.outcomes {
-            let entry = windows.entry(outcome.window).or_default();
-            entry.0 += 1;
+            let tally = windows.entry(outcome.window).or_default();
+            tally.sent += 1;
             if outcome.status == 200 {
-                entry.1 += 1;
-                entry.3.push(outcome.latency);
+                tally.ok += 1;
+                tally.latencies.push(outcome.latency);
             } else {
-                *entry.2.entry(outcome.status).or_default() += 1;
+                *tally.errors.entry(outcome.status).or_default() += 1;
             }
         }
         println!("| Window | Requests | Answered 200 (first attempt) | Other answers |");
         println!("|---|---:|---:|---|");
-        for (window, (sent, ok, errors, _)) in &windows {
+        for (window, tally) in &windows {
             println!(
-                "| {} | {sent} | {ok} ({:.2} %) | {errors:?} |",
+                "| {} | {} | {} ({:.2} %) | {:?} |",
                 window.name(),
-                100.0 * *ok as f64 / (*sent).max(1) as f64
+                tally.sent,
+                tally.ok,
+                100.0 * tally.ok as f64 / tally.sent.max(1) as f64,
+                tally.errors
             );
         }
         println!();
         println!("| Acknowledgement latency from the due time (ms) | Count | p50 | p90 | p99 | p99.9 | max | mean |");
         println!("|---|---:|---:|---:|---:|---:|---:|---:|");
-        for (window, (_, _, _, latencies)) in &windows {
-            print_latency_row(window.name(), latencies);
+        for (window, tally) in &windows {
+            print_latency_row(window.name(), &tally.latencies);
         }
         println!();
         println!("- Webhooks spooled (database cut): {:.0}.", self.spooled);
