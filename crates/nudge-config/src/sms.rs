@@ -64,6 +64,9 @@ pub struct SmsSettings {
     pub compliance_replies: bool,
     /// Answer a phone that is not the number's owner once, with a generic notice.
     pub stranger_reply: bool,
+    /// Spooled webhooks (kept in RabbitMQ while the database was away) stored
+    /// at once by one replica when it returns.
+    pub spool_drain_concurrency: u16,
     /// Outbound SMS sent at once by one replica (across numbers; one number sends one at a time).
     pub sender_concurrency: u32,
     /// Attempts of one outbound SMS before it is marked failed (temporary errors only;
@@ -99,6 +102,7 @@ impl Default for SmsSettings {
             segment_budget: 2,
             compliance_replies: true,
             stranger_reply: true,
+            spool_drain_concurrency: 32,
             sender_concurrency: 16,
             send_max_attempts: 10,
             retry_base_ms: 1000,
@@ -131,6 +135,9 @@ impl SmsSettings {
         }
         if self.sender_concurrency == 0 || self.sender_concurrency > 1024 {
             return Err(problem("sms.sender_concurrency", "must be between 1 and 1024"));
+        }
+        if self.spool_drain_concurrency == 0 || self.spool_drain_concurrency > 1024 {
+            return Err(problem("sms.spool_drain_concurrency", "must be between 1 and 1024"));
         }
         if self.send_max_attempts == 0 {
             return Err(problem("sms.send_max_attempts", "must be at least 1"));

@@ -373,6 +373,10 @@ fn bad_sms_values_are_refused_naming_the_key() {
     check_error(&[("NUDGE__SMS__SENDER_CONCURRENCY", "0")], "sms.sender_concurrency");
     check_error(&[("NUDGE__SMS__SEND_MAX_ATTEMPTS", "0")], "sms.send_max_attempts");
     check_error(
+        &[("NUDGE__SMS__SPOOL_DRAIN_CONCURRENCY", "0")],
+        "sms.spool_drain_concurrency",
+    );
+    check_error(
         &[
             ("NUDGE__SMS__RETRY_BASE_MS", "5000"),
             ("NUDGE__SMS__RETRY_MAX_MS", "100"),

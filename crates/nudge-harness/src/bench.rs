@@ -305,11 +305,26 @@ impl SmsRouters {
         settings: Vec<(&str, String)>,
     ) -> anyhow::Result<SmsRouters> {
         let database = nudge_testkit::TestDatabase::postgres().await;
+        let url = database.url.clone();
+        Self::start_on(binary, dir, ports, auth_token, settings, database, url).await
+    }
+
+    /// As [`SmsRouters::start`], on `database`, which the replicas reach at
+    /// `services_url` (through a proxy, say; `database.url` stays the direct one).
+    pub async fn start_on(
+        binary: &Path,
+        dir: &Path,
+        ports: &[(u16, u16)],
+        auth_token: &str,
+        settings: Vec<(&str, String)>,
+        database: nudge_testkit::TestDatabase,
+        services_url: String,
+    ) -> anyhow::Result<SmsRouters> {
         let prefix = nudge_testkit::unique_name("nudge-bench-");
         let key = nudge_secure::KeyRing::generate_key();
         let mut environment: HashMap<String, String> = [
             ("NUDGE__MODE", "distributed".to_owned()),
-            ("NUDGE__DATABASE__URL", database.url.clone()),
+            ("NUDGE__DATABASE__URL", services_url),
             ("NUDGE__QUEUE__URL", nudge_testkit::rabbitmq_url()),
             ("NUDGE__QUEUE__PREFIX", prefix.clone()),
             ("NUDGE__CACHE__URL", nudge_testkit::redis_url()),
@@ -371,6 +386,7 @@ impl SmsRouters {
         })
         .await?;
         queue.delete("sms.outbound").await?;
+        queue.delete("sms.spool").await?;
         Ok(())
     }
 }

@@ -15,6 +15,7 @@ use std::time::Duration;
 pub mod bench;
 pub mod fleet;
 pub mod process;
+pub mod proxy;
 pub mod reminders;
 pub mod servers;
 

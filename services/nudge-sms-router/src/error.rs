@@ -32,6 +32,15 @@ pub(crate) enum RouterError {
 }
 
 impl RouterError {
+    /// The database (or what it holds, such as a person's key) could not be
+    /// read or written: storing later may succeed.
+    pub(crate) fn is_storage(&self) -> bool {
+        matches!(
+            self,
+            RouterError::Store(_) | RouterError::Query(_) | RouterError::PersonKey(_)
+        )
+    }
+
     /// A wrong request field, named first in the message.
     pub(crate) fn field(field: &str, problem: impl std::fmt::Display) -> RouterError {
         RouterError::Invalid(format!("{field}: {problem}"))

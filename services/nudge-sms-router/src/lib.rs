@@ -11,7 +11,9 @@
 //! - gRPC `nudge.sms.v1.SmsRouterService` on its own internal port: queue an
 //!   SMS to a person, paced per number ([`outbound`]); buy, assign and
 //!   release numbers ([`numbers`]); usage and cost ([`usage`]);
-//! - `GET /dev/outbox` (embedded mode only): what was sent.
+//! - `GET /dev/outbox` (embedded mode only): what was sent;
+//! - a verified webhook the database cannot store waits in the [`spool`]
+//!   (RabbitMQ, distributed mode) and is stored when the database returns.
 
 /// What a client of sms-router needs: the `nudge.sms.v1` contract. The
 /// end-to-end tests and benchmarks in `services/nudge` drive sms-router through it.
@@ -32,6 +34,7 @@ mod numbers;
 mod outbound;
 mod privacy;
 mod split;
+mod spool;
 mod store;
 mod transport;
 mod usage;
@@ -92,6 +95,8 @@ pub(crate) struct Core {
     /// Wakes the sender: a row was stored, or a send finished.
     outbound_stored: Notify,
     outbound_done: Notify,
+    /// Where webhooks wait while the database is away (none in embedded mode).
+    spool: spool::Spool,
 }
 
 /// Whether `url` is on this machine (a fake Twilio started by `nudge fake-twilio` or a test).
@@ -149,6 +154,9 @@ impl Application {
             .await
             .context("cannot connect to the queue")?;
         let cache = Cache::connect(&settings.cache)?;
+        let spool = spool::Spool::open(&settings, &queue)
+            .await
+            .context("cannot connect the webhook spool to the queue")?;
         let keys = PersonKeys::new(settings.key_ring()?, PersonKeyTable::Sms);
         let auth_token = settings.twilio_auth_token()?.clone();
         let timeout = Duration::from_millis(settings.services.rpc_timeout_ms);
@@ -211,6 +219,7 @@ impl Application {
             dispatch_interval: Duration::from_millis(settings.sms.dispatch_interval_ms),
             outbound_stored: Notify::new(),
             outbound_done: Notify::new(),
+            spool,
         });
         let readiness = Readiness::new().with_db(db).with_queue(queue).with_cache(cache);
         let grace = Duration::from_secs(settings.services.shutdown_grace_seconds);
@@ -248,6 +257,10 @@ impl Application {
             grace,
         );
         tasks.push(("grpc server", tokio::spawn(grpc_server)));
+        tasks.push((
+            "spool drainer",
+            tokio::spawn(spool::drain::run(core.clone(), shutdown.clone())),
+        ));
 
         let http_port = http_listener.local_addr()?.port();
         let embedded = settings.mode == Mode::Embedded;

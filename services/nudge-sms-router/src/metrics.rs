@@ -14,7 +14,13 @@
 //!   `nudge_sms_outbound_total{kind, status}`,
 //!   `nudge_sms_outbound_results_total{status}`,
 //!   `nudge_sms_status_callbacks_total{status}`,
-//!   `nudge_sms_inbound_dispatch_total{outcome}`.
+//!   `nudge_sms_inbound_dispatch_total{outcome}`;
+//! - `nudge_sms_spooled_total{kind}` (webhooks kept in the spool while the
+//!   database was away: `inbound`, `status`),
+//!   `nudge_sms_spool_drained_total{kind, outcome}` (spooled webhooks
+//!   stored once it returned; `outcome` as in `nudge_sms_inbound_total`, or
+//!   `stored` for a status), `nudge_sms_webhook_refusals_total{path, reason}`
+//!   (a verified webhook answered 503: `database_and_spool`, `database_no_spool`).
 
 pub(crate) fn inbound(outcome: &'static str) {
     metrics::counter!("nudge_sms_inbound_total", "outcome" => outcome).increment(1);
@@ -83,4 +89,16 @@ pub(crate) fn status_callback(status: &str) {
 
 pub(crate) fn dispatched(outcome: &'static str) {
     metrics::counter!("nudge_sms_inbound_dispatch_total", "outcome" => outcome).increment(1);
+}
+
+pub(crate) fn spooled(kind: &'static str) {
+    metrics::counter!("nudge_sms_spooled_total", "kind" => kind).increment(1);
+}
+
+pub(crate) fn spool_drained(kind: &'static str, outcome: &'static str) {
+    metrics::counter!("nudge_sms_spool_drained_total", "kind" => kind, "outcome" => outcome).increment(1);
+}
+
+pub(crate) fn webhook_refused(path: &'static str, reason: &'static str) {
+    metrics::counter!("nudge_sms_webhook_refusals_total", "path" => path, "reason" => reason).increment(1);
 }

@@ -15,7 +15,11 @@
 //!   query parameter must be the hex SHA-256 of the raw body.
 //!
 //! Twilio gets an empty TwiML `<Response/>` once the message and everything
-//! it causes are durably stored; the agent handles it afterwards.
+//! it causes are durably stored; the agent handles it afterwards. When the
+//! database cannot store it, a verified webhook is kept in the spool
+//! ([`crate::spool`]) and acknowledged all the same; only when the spool
+//! fails too (or there is none, in embedded mode) does Twilio get 503, and
+//! the log says which failed.
 
 use std::time::Instant;
 
@@ -23,7 +27,9 @@ use actix_web::{HttpRequest, HttpResponse, web};
 use nudge_core::PhoneNumber;
 use nudge_core::sms::count_segments;
 
+use crate::error::RouterError;
 use crate::inbound::InboundSms;
+use crate::spool::{SpoolError, SpooledWebhook};
 use crate::{Core, metrics};
 
 pub(crate) const SMS_PATH: &str = "/twilio/sms";
@@ -204,7 +210,37 @@ fn inbound_from_params(params: &[(String, String)]) -> Result<InboundSms, Reject
         to,
         body: body.to_owned(),
         segments,
+        received_at: nudge_store::now(),
     })
+}
+
+/// A verified webhook the database could not store: kept in the spool, or
+/// refused. Returns whether it was spooled; the log names what failed
+/// (never a phone number or a body).
+async fn spool_or_refuse(core: &Core, path: &'static str, webhook: &SpooledWebhook, error: &RouterError) -> bool {
+    match core.spool.put(webhook).await {
+        Ok(()) => {
+            if core.spool.warning_due() {
+                tracing::warn!(kind = webhook.kind(), %error, "the database is unavailable: webhooks are spooled");
+            }
+            true
+        }
+        Err(SpoolError::Off) => {
+            metrics::webhook_refused(path, "database_no_spool");
+            tracing::error!(kind = webhook.kind(), %error, "webhook not stored: the database is unavailable (no spool in this mode)");
+            false
+        }
+        Err(spool_error) => {
+            metrics::webhook_refused(path, "database_and_spool");
+            tracing::error!(
+                kind = webhook.kind(),
+                database_error = %error,
+                %spool_error,
+                "webhook not stored: the database and the spool are both unavailable"
+            );
+            false
+        }
+    }
 }
 
 pub(crate) async fn inbound_sms(request: HttpRequest, body: web::Bytes, state: web::Data<WebState>) -> HttpResponse {
@@ -214,24 +250,34 @@ pub(crate) async fn inbound_sms(request: HttpRequest, body: web::Bytes, state: w
         Err(rejection) => return rejection.into_response(),
     };
     let core = state.core.clone();
-    let response =
-        match nudge_runtime::http::on_main(&state.runtime, async move { crate::inbound::receive(&core, sms).await })
-            .await
-        {
-            Ok(Ok(outcome)) => {
-                metrics::inbound(outcome.as_str());
-                twiml()
+    let response = match nudge_runtime::http::on_main(&state.runtime, async move {
+        match crate::inbound::receive(&core, &sms).await {
+            Err(error) if error.is_storage() => {
+                let spooled = SpooledWebhook::inbound(&sms);
+                Ok(spool_or_refuse(&core, SMS_PATH, &spooled, &error)
+                    .await
+                    .then_some("spooled"))
             }
-            Ok(Err(error)) => {
-                tracing::error!(%error, "inbound SMS not stored");
-                // Not stored, so not acknowledged: Twilio records the failure (error 11200).
-                HttpResponse::ServiceUnavailable().finish()
-            }
-            Err(error) => {
-                tracing::error!(%error, "inbound SMS task failed");
-                HttpResponse::ServiceUnavailable().finish()
-            }
-        };
+            other => other.map(|outcome| Some(outcome.as_str())),
+        }
+    })
+    .await
+    {
+        Ok(Ok(Some(outcome))) => {
+            metrics::inbound(outcome);
+            twiml()
+        }
+        // Not stored, so not acknowledged: Twilio records the failure (error 11200).
+        Ok(Ok(None)) => HttpResponse::ServiceUnavailable().finish(),
+        Ok(Err(error)) => {
+            tracing::error!(%error, "inbound SMS not stored");
+            HttpResponse::ServiceUnavailable().finish()
+        }
+        Err(error) => {
+            tracing::error!(%error, "inbound SMS task failed");
+            HttpResponse::ServiceUnavailable().finish()
+        }
+    };
     metrics::webhook_latency(SMS_PATH, started.elapsed().as_secs_f64());
     response
 }
@@ -264,7 +310,7 @@ pub(crate) async fn status_callback(
     let stranger_id = query_param(&request, "s").map(str::to_owned);
     let core = state.core.clone();
     let response = match nudge_runtime::http::on_main(&state.runtime, async move {
-        crate::outbound::delivery::apply_delivery_status(
+        let applied = crate::outbound::delivery::apply_delivery_status(
             &core,
             &crate::outbound::store::DeliveryReport {
                 outbound_id: outbound_id.as_deref(),
@@ -274,12 +320,31 @@ pub(crate) async fn status_callback(
                 error_code,
             },
         )
-        .await
+        .await;
+        match applied {
+            Err(error) if error.is_storage() => {
+                let spooled = SpooledWebhook::Status {
+                    message_sid: sid,
+                    status,
+                    error_code,
+                    outbound_id,
+                    stranger_id,
+                };
+                if spool_or_refuse(&core, STATUS_PATH, &spooled, &error).await {
+                    Ok(())
+                } else {
+                    Err(None)
+                }
+            }
+            other => other.map_err(Some),
+        }
     })
     .await
     {
         Ok(Ok(())) => HttpResponse::NoContent().finish(),
-        Ok(Err(error)) => {
+        // Logged by `spool_or_refuse`.
+        Ok(Err(None)) => HttpResponse::ServiceUnavailable().finish(),
+        Ok(Err(Some(error))) => {
             tracing::error!(%error, "delivery status not recorded");
             HttpResponse::ServiceUnavailable().finish()
         }

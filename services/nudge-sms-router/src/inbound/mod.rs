@@ -2,6 +2,8 @@
 //! checked: who it is for, whether it is a compliance keyword, and what is
 //! stored. Everything a message causes is written in one transaction with
 //! it, before Twilio gets its answer; a retried MessageSid changes nothing.
+//! A webhook spooled while the database was away comes through [`receive`]
+//! too (`crate::spool::drain`), so it is treated exactly as a live one.
 
 use std::sync::Arc;
 
@@ -28,6 +30,9 @@ pub(crate) struct InboundSms {
     pub(crate) to: PhoneNumber,
     pub(crate) body: String,
     pub(crate) segments: u32,
+    /// When its webhook came (earlier than now for one drained from the spool):
+    /// a person's messages reach the agent in this order.
+    pub(crate) received_at: chrono::NaiveDateTime,
 }
 
 /// What happened to an inbound SMS.
@@ -66,7 +71,8 @@ impl InboundOutcome {
     }
 }
 
-pub(crate) async fn receive(core: &Arc<Core>, sms: InboundSms) -> Result<InboundOutcome, RouterError> {
+/// Stores one inbound SMS and everything it causes (live, or drained from the spool).
+pub(crate) async fn receive(core: &Arc<Core>, sms: &InboundSms) -> Result<InboundOutcome, RouterError> {
     let mut conn = core.db.conn().await?;
     let Some(route) = store::route(&mut conn, sms.to.as_str()).await? else {
         return Ok(InboundOutcome::UnknownNumber);
@@ -87,8 +93,8 @@ pub(crate) async fn receive(core: &Arc<Core>, sms: InboundSms) -> Result<Inbound
             status: inbound_status::REJECTED_SENDER,
             body: &[],
             num_segments: segments,
-            received_at: now,
-            next_attempt_at: now,
+            received_at: sms.received_at,
+            next_attempt_at: sms.received_at,
             sender_hash: Some(&sender_hash),
             keyword,
         };
@@ -122,8 +128,8 @@ pub(crate) async fn receive(core: &Arc<Core>, sms: InboundSms) -> Result<Inbound
         status: inbound_status::PENDING,
         body: &[],
         num_segments: segments,
-        received_at: now,
-        next_attempt_at: now,
+        received_at: sms.received_at,
+        next_attempt_at: sms.received_at,
         sender_hash: None,
         keyword: None,
     };

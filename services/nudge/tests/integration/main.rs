@@ -28,4 +28,5 @@ mod sms_idempotency;
 mod sms_numbers;
 mod sms_outbound;
 mod sms_signatures;
+mod sms_spool;
 mod sms_usage;

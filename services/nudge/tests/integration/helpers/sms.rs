@@ -54,6 +54,9 @@ pub(crate) struct Options {
     pub(crate) sms_router_only: bool,
     /// The fake's pause before each status change (and callback) after `queued`.
     pub(crate) fake_step_delay: Duration,
+    /// Distributed mode: the services reach PostgreSQL through this port of
+    /// 127.0.0.1 (a proxy the test can cut); the test's own connection does not.
+    pub(crate) database_port: Option<u16>,
 }
 
 impl Default for Options {
@@ -64,6 +67,7 @@ impl Default for Options {
             replicas: 1,
             sms_router_only: false,
             fake_step_delay: Duration::from_millis(10),
+            database_port: None,
         }
     }
 }
@@ -220,7 +224,13 @@ impl World {
         let key = nudge_secure::KeyRing::generate_key();
         let mut environment: HashMap<String, String> = [
             ("NUDGE__MODE", "distributed".to_owned()),
-            ("NUDGE__DATABASE__URL", database.url.clone()),
+            (
+                "NUDGE__DATABASE__URL",
+                options.database_port.map_or_else(
+                    || database.url.clone(),
+                    |port| nudge_harness::proxy::through_port(&database.url, port),
+                ),
+            ),
             ("NUDGE__QUEUE__URL", nudge_testkit::rabbitmq_url()),
             ("NUDGE__QUEUE__PREFIX", prefix.clone()),
             ("NUDGE__QUEUE__RETRY_DELAY_MS", "200".to_owned()),

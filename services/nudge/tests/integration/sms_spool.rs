@@ -1,0 +1,167 @@
+//! Webhooks while PostgreSQL is away (distributed mode): every verified
+//! webhook is answered 200 at the first attempt and kept in the spool
+//! (RabbitMQ, publisher confirms); when the database returns each is stored
+//! exactly once, the person is answered, STOP is honoured, and delivery
+//! statuses received meanwhile are applied.
+//!
+//! The outage is a proxy between every service and the machine's PostgreSQL
+//! that the test cuts (every connection closed, new ones refused), never a
+//! stop of the shared server. Embedded mode has no spool (see sms-router's
+//! `spool` module): its database is a file of the same process.
+
+use std::time::{Duration, Instant};
+
+use nudge::webhook::{InboundSms, new_message_sid};
+use nudge_harness::proxy::CuttableProxy;
+
+use crate::helpers::sms::{Mode, Options, World, assign, send_sms};
+use crate::helpers::*;
+
+/// A second person, who texts STOP during the outage.
+const OTHER_PHONE: &str = "+15145550111";
+const OTHER_NUMBER: &str = "+15145550177";
+/// Messages the demo person sends during the outage.
+const MESSAGES: usize = 30;
+
+/// The value of counter `name` with `labels` in a Prometheus text page (0 when absent).
+fn counter(page: &str, name: &str, labels: &str) -> f64 {
+    page.lines()
+        .filter(|line| line.starts_with(name) && line.contains(labels))
+        .filter_map(|line| line.rsplit(' ').next()?.parse::<f64>().ok())
+        .sum()
+}
+
+#[tokio::test(flavor = "multi_thread")]
+#[ignore = "needs PostgreSQL, RabbitMQ and Redis"]
+async fn webhooks_during_a_database_outage_are_spooled_then_stored_once_distributed() {
+    let proxy = CuttableProxy::to_test_postgres().await.expect("proxy");
+    let options = Options {
+        database_port: Some(proxy.port),
+        // Statuses come 2 s apart: the reply's callbacks fall in the outage.
+        fake_step_delay: Duration::from_secs(2),
+        ..Options::default()
+    }
+    .with("NUDGE__SMS__SEGMENTS_PER_SECOND", "10");
+    let world = World::start(Mode::Distributed, options).await;
+    let other = assign(&world, OTHER_PHONE, OTHER_NUMBER).await;
+
+    // Before the outage: a message answered as usual.
+    world.text("remind me in 50 minutes to water the plants").await;
+    let reply = world.wait_sent_to(PHONE, 1, Duration::from_secs(30)).await;
+    let reply_sid = reply[0].sid.clone();
+
+    // PostgreSQL goes away for every service. The reply's "sent" and
+    // "delivered" callbacks come during the outage.
+    proxy.cut();
+    let cut_at = Instant::now();
+    let sender = world.sender();
+    let mut sids = Vec::new();
+    for n in 0..MESSAGES {
+        let sid = new_message_sid();
+        let body = format!("remind me in {} minutes to call Sam", 60 + n);
+        // Each webhook twice, as Twilio retries: acknowledged both times.
+        for _ in 0..2 {
+            let status = sender
+                .send(&InboundSms {
+                    message_sid: &sid,
+                    from: PHONE,
+                    to: NUDGE_NUMBER,
+                    body: &body,
+                })
+                .await
+                .expect("sms-router reachable");
+            assert_eq!(status.as_u16(), 200, "message {n} acknowledged during the outage");
+        }
+        sids.push(sid);
+    }
+    let stop_sid = new_message_sid();
+    let status = sender
+        .send(&InboundSms {
+            message_sid: &stop_sid,
+            from: OTHER_PHONE,
+            to: OTHER_NUMBER,
+            body: "STOP",
+        })
+        .await
+        .expect("sms-router reachable");
+    assert_eq!(status.as_u16(), 200, "STOP acknowledged during the outage");
+    // Nothing could be stored meanwhile.
+    tokio::time::sleep(Duration::from_secs(6).saturating_sub(cut_at.elapsed())).await;
+    let page = world.metrics().await;
+    assert_eq!(
+        counter(&page, "nudge_sms_spooled_total", "kind=\"inbound\""),
+        (2 * MESSAGES + 1) as f64,
+        "every inbound webhook spooled: {page}"
+    );
+    assert!(
+        counter(&page, "nudge_sms_spooled_total", "kind=\"status\"") >= 2.0,
+        "the reply's callbacks spooled"
+    );
+
+    // PostgreSQL returns: each message stored once, within 10 s.
+    proxy.restore();
+    let restored_at = Instant::now();
+    let rows = eventually(
+        "every spooled message stored",
+        Duration::from_secs(10),
+        || world.inbound(),
+        |rows| rows.len() > MESSAGES + 1,
+    )
+    .await;
+    let stored_within = restored_at.elapsed();
+    let mut stored: Vec<&str> = rows.iter().map(|r| r.message_sid.as_str()).collect();
+    assert_eq!(stored.len(), MESSAGES + 2, "each MessageSid once: {rows:#?}");
+    stored.sort_unstable();
+    stored.dedup();
+    assert_eq!(stored.len(), MESSAGES + 2, "no MessageSid twice");
+    // In the order they came (received_at is the webhook's, not the drain's).
+    let demo_order: Vec<&str> = rows
+        .iter()
+        .filter(|r| r.message_sid != stop_sid)
+        .skip(1)
+        .map(|r| r.message_sid.as_str())
+        .collect();
+    assert_eq!(demo_order, sids.iter().map(String::as_str).collect::<Vec<_>>());
+    eprintln!("spooled webhooks stored {stored_within:?} after the database returned");
+
+    // STOP was honoured: opted out, never shown to the agent, nothing sent since.
+    let stop_row = world.inbound_by_sid(&stop_sid).await.expect("STOP stored");
+    assert_eq!(
+        (stop_row.status.as_str(), stop_row.keyword.as_deref()),
+        ("compliance", Some("STOP"))
+    );
+    assert_eq!(stop_row.user_id, other);
+    let after = send_sms(&world, &other, "A notice after STOP.", "after-stop")
+        .await
+        .expect("SendSms");
+    assert_eq!(after.status, "suppressed");
+    assert!(
+        world.sent_to(OTHER_PHONE).is_empty(),
+        "nothing sent to the person who texted STOP"
+    );
+
+    // Every message answered, once each; the reply's statuses applied.
+    let replies = world.wait_sent_to(PHONE, 1 + MESSAGES, Duration::from_secs(60)).await;
+    assert!(replies.iter().all(|m| m.body.starts_with("Got it.")), "{replies:#?}");
+    world.nothing_more_to(PHONE, 1 + MESSAGES, Duration::from_secs(2)).await;
+    let outbound = world.outbound().await;
+    let first = outbound
+        .iter()
+        .find(|row| row.provider_sid.as_deref() == Some(reply_sid.as_str()))
+        .expect("the first reply's row");
+    assert_eq!(
+        first.status, "delivered",
+        "the callback spooled in the outage was applied"
+    );
+    let page = world.metrics().await;
+    assert_eq!(
+        counter(&page, "nudge_sms_spool_drained_total", "kind=\"inbound\""),
+        (2 * MESSAGES + 1) as f64,
+        "every spooled inbound webhook drained (duplicates included): {page}"
+    );
+    assert_eq!(
+        counter(&page, "nudge_sms_spool_drained_total", "outcome=\"duplicate\""),
+        MESSAGES as f64
+    );
+    world.stop().await;
+}
