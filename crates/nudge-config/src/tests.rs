@@ -427,22 +427,48 @@ fn a_service_address_follows_its_port_unless_set() {
     fn sms_router(services: &ServicesSettings) -> &ServiceSettings {
         &services.sms_router
     }
-    check(&[("NUDGE__SERVICES__AGENT__PORT", "9101")], agent, "http://127.0.0.1:9101");
-    check(&[("NUDGE__SERVICES__WORKERS__PORT", "9102")], workers, "http://127.0.0.1:9102");
+    check(
+        &[("NUDGE__SERVICES__AGENT__PORT", "9101")],
+        agent,
+        "http://127.0.0.1:9101",
+    );
+    check(
+        &[("NUDGE__SERVICES__WORKERS__PORT", "9102")],
+        workers,
+        "http://127.0.0.1:9102",
+    );
     // sms-router is called on its gRPC port, not on its webhook port.
-    check(&[("NUDGE__SERVICES__SMS_ROUTER__PORT", "9104")], sms_router, "http://127.0.0.1:9003");
-    check(&[("NUDGE__SERVICES__SMS_ROUTER__GRPC_PORT", "9103")], sms_router, "http://127.0.0.1:9103");
+    check(
+        &[("NUDGE__SERVICES__SMS_ROUTER__PORT", "9104")],
+        sms_router,
+        "http://127.0.0.1:9003",
+    );
+    check(
+        &[("NUDGE__SERVICES__SMS_ROUTER__GRPC_PORT", "9103")],
+        sms_router,
+        "http://127.0.0.1:9103",
+    );
     // A bind address other services can dial is kept; "all interfaces" is reached on loopback.
     check(
-        &[("NUDGE__SERVICES__AGENT__HOST", "10.1.2.3"), ("NUDGE__SERVICES__AGENT__PORT", "7001")],
+        &[
+            ("NUDGE__SERVICES__AGENT__HOST", "10.1.2.3"),
+            ("NUDGE__SERVICES__AGENT__PORT", "7001"),
+        ],
         agent,
         "http://10.1.2.3:7001",
     );
-    check(&[("NUDGE__SERVICES__AGENT__HOST", "0.0.0.0")], agent, "http://127.0.0.1:8001");
+    check(
+        &[("NUDGE__SERVICES__AGENT__HOST", "0.0.0.0")],
+        agent,
+        "http://127.0.0.1:8001",
+    );
     check(&[("NUDGE__SERVICES__AGENT__HOST", "::")], agent, "http://[::1]:8001");
     // An address set explicitly wins (Compose, Kubernetes: another host's name).
     check(
-        &[("NUDGE__SERVICES__AGENT__PORT", "9101"), ("NUDGE__SERVICES__AGENT__URL", "http://agent:8001")],
+        &[
+            ("NUDGE__SERVICES__AGENT__PORT", "9101"),
+            ("NUDGE__SERVICES__AGENT__URL", "http://agent:8001"),
+        ],
         agent,
         "http://agent:8001",
     );

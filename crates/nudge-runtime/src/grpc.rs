@@ -100,7 +100,9 @@ impl tower::Service<http::Request<tonic::body::Body>> for ServiceChannel {
     type Future = Pin<Box<dyn Future<Output = Result<Self::Response, tonic::Status>> + Send>>;
 
     fn poll_ready(&mut self, context: &mut Context<'_>) -> Poll<Result<(), tonic::Status>> {
-        self.inner.poll_ready(context).map_err(|error| self.hop.failed("", error))
+        self.inner
+            .poll_ready(context)
+            .map_err(|error| self.hop.failed("", error))
     }
 
     fn call(&mut self, request: http::Request<tonic::body::Body>) -> Self::Future {
@@ -211,7 +213,10 @@ mod tests {
 
     impl Write for Logs {
         fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
-            self.0.lock().unwrap_or_else(PoisonError::into_inner).extend_from_slice(bytes);
+            self.0
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner)
+                .extend_from_slice(bytes);
             Ok(bytes.len())
         }
 

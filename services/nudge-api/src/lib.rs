@@ -91,8 +91,16 @@ impl Application {
             agent: AgentServiceClient::new(agent_channel.clone()),
             tasks: TaskServiceClient::new(agent_channel.clone()),
             person_data: nudge_proto::agent::person_data_service_client::PersonDataServiceClient::new(agent_channel),
-            sms: SmsRouterServiceClient::new(nudge_runtime::grpc_channel("sms-router", &settings.services.sms_router.url, timeout)?),
-            workers: ReminderServiceClient::new(nudge_runtime::grpc_channel("workers", &settings.services.workers.url, timeout)?),
+            sms: SmsRouterServiceClient::new(nudge_runtime::grpc_channel(
+                "sms-router",
+                &settings.services.sms_router.url,
+                timeout,
+            )?),
+            workers: ReminderServiceClient::new(nudge_runtime::grpc_channel(
+                "workers",
+                &settings.services.workers.url,
+                timeout,
+            )?),
             privacy: state::PrivacyClients::connect(&settings.services, timeout)?,
         };
         let grace = Duration::from_secs(settings.services.shutdown_grace_seconds);

@@ -65,8 +65,10 @@ impl PrivacyClients {
         // A person's export is one message per service, as large as all they
         // kept there: tonic's default of 4 MiB refused a busy person's.
         let client = |service: &'static str, url: &str| -> anyhow::Result<PrivacyServiceClient<TracedChannel>> {
-            Ok(PrivacyServiceClient::new(nudge_runtime::grpc_channel(service, url, timeout)?)
-                .max_decoding_message_size(MAX_EXPORT_BYTES))
+            Ok(
+                PrivacyServiceClient::new(nudge_runtime::grpc_channel(service, url, timeout)?)
+                    .max_decoding_message_size(MAX_EXPORT_BYTES),
+            )
         };
         Ok(PrivacyClients {
             sms: client("sms-router", &services.sms_router.url)?,

@@ -159,8 +159,10 @@ async fn run(command: Command) -> anyhow::Result<()> {
                 },
             )
             .await?;
+            use std::io::Write as _;
+            let mut out = std::io::stdout().lock();
             for answer in answers {
-                println!("nudge > {}", answer.body);
+                writeln!(out, "nudge > {}", answer.body)?;
             }
             Ok(())
         }

@@ -48,7 +48,12 @@ pub async fn text(settings: &Settings, options: &TextOptions<'_>) -> anyhow::Res
     let before = if options.wait.is_zero() {
         HashSet::new()
     } else {
-        outbox.sent_to(from.as_str()).await?.into_iter().map(|a| a.sid).collect()
+        outbox
+            .sent_to(from.as_str())
+            .await?
+            .into_iter()
+            .map(|a| a.sid)
+            .collect()
     };
     let sender = WebhookSender::new(
         &target,
@@ -134,7 +139,10 @@ impl TwilioMessages {
             .await
             .context("the Twilio API (twilio.api_base_url) is unreachable")?;
         let status = response.status();
-        anyhow::ensure!(status.is_success(), "the Twilio API answered {status} to the Messages list");
+        anyhow::ensure!(
+            status.is_success(),
+            "the Twilio API answered {status} to the Messages list"
+        );
         let page: serde_json::Value = response.json().await.context("the Twilio API's Messages list")?;
         Ok(page["messages"]
             .as_array()

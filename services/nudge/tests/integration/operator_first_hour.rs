@@ -54,11 +54,17 @@ async fn assign_number_provisions_the_person_or_says_what_is_missing(mode: Mode)
             .await
             .expect_err("refused");
         assert_eq!(refused.code(), tonic::Code::InvalidArgument, "{refused:?}");
-        assert!(refused.message().starts_with(field), "{:?} names {field}", refused.message());
+        assert!(
+            refused.message().starts_with(field),
+            "{:?} names {field}",
+            refused.message()
+        );
     }
     let refused = sms.assign_number(request("", "", false)).await.expect_err("refused");
     assert!(
-        refused.message().contains("the agent answers a person only once it knows")
+        refused
+            .message()
+            .contains("the agent answers a person only once it knows")
             && refused.message().contains("number_only"),
         "says why and the way out: {}",
         refused.message()
@@ -90,7 +96,10 @@ async fn assign_number_provisions_the_person_or_says_what_is_missing(mode: Mode)
         sent,
         "what `nudge text` printed is what Twilio was asked to send"
     );
-    assert!(sent.iter().any(|body| body.contains("9 h")), "answered in French, in their zone: {sent:?}");
+    assert!(
+        sent.iter().any(|body| body.contains("9 h")),
+        "answered in French, in their zone: {sent:?}"
+    );
     world.stop().await;
 }
 
