@@ -48,7 +48,6 @@ impl Settings {
             builder = builder
                 .set_default(key("host"), service.host)
                 .and_then(|b| b.set_default(key("port"), i64::from(service.port)))
-                .and_then(|b| b.set_default(key("url"), service.url))
                 .map_err(|e| ConfigError::Invalid(e.to_string()))?;
             if let Some(grpc_port) = service.grpc_port {
                 builder = builder
@@ -74,11 +73,13 @@ impl Settings {
             .prefix_separator(ENV_SEPARATOR)
             .separator(ENV_SEPARATOR)
             .source(sources.environment.map(|env| env.into_iter().collect()));
-        let settings: Settings = builder
+        // No default for `services.*.url`: an unset one follows the port (below).
+        let mut settings: Settings = builder
             .add_source(environment)
             .build()
             .and_then(|c| c.try_deserialize())
             .map_err(|e| ConfigError::Invalid(e.to_string()))?;
+        settings.services = settings.services.with_addresses_from_ports();
         settings.validate()?;
         Ok(settings)
     }

@@ -13,7 +13,10 @@ pub struct ServiceSettings {
     /// sms-router only: its internal gRPC port, kept off the public webhook port.
     #[serde(default)]
     pub grpc_port: Option<u16>,
-    /// The URL other services call it on (its gRPC endpoint).
+    /// The URL other services call it on (its gRPC endpoint). Unset, it
+    /// follows `host` and the gRPC port (`grpc_port`, else `port`): moving a
+    /// service's port moves the address the others call.
+    #[serde(default)]
     pub url: String,
 }
 impl ServiceSettings {
@@ -22,8 +25,24 @@ impl ServiceSettings {
             host: "127.0.0.1".to_owned(),
             port,
             grpc_port,
-            url: format!("http://127.0.0.1:{}", grpc_port.unwrap_or(port)),
+            url: String::new(),
         }
+        .with_address_from_port()
+    }
+
+    /// Fills an unset `url` from `host` and the gRPC port. An unspecified
+    /// bind address (`0.0.0.0`, `::`) is reached on loopback.
+    pub(crate) fn with_address_from_port(mut self) -> Self {
+        if self.url.is_empty() {
+            let host = match self.host.as_str() {
+                "0.0.0.0" | "" => "127.0.0.1".to_owned(),
+                "::" | "[::]" => "[::1]".to_owned(),
+                host if host.contains(':') && !host.starts_with('[') => format!("[{host}]"),
+                host => host.to_owned(),
+            };
+            self.url = format!("http://{host}:{}", self.grpc_port.unwrap_or(self.port));
+        }
+        self
     }
 }
 /// Per-key defaults of the service addresses. They differ per service, so
@@ -49,6 +68,18 @@ pub struct ServicesSettings {
     pub shutdown_grace_seconds: u64,
     /// Timeout of one service-to-service call.
     pub rpc_timeout_ms: u64,
+}
+impl ServicesSettings {
+    /// Every service's unset `url` from its host and port.
+    pub(crate) fn with_addresses_from_ports(self) -> Self {
+        ServicesSettings {
+            api: self.api.with_address_from_port(),
+            agent: self.agent.with_address_from_port(),
+            workers: self.workers.with_address_from_port(),
+            sms_router: self.sms_router.with_address_from_port(),
+            ..self
+        }
+    }
 }
 impl Default for ServicesSettings {
     fn default() -> Self {

@@ -414,3 +414,77 @@ fn api_defaults_and_refusals_name_the_key() {
     check_error(&[("NUDGE__API__LOGIN_MAX_FAILURES", "0")], "api.login_max_failures");
     check_error(&[("NUDGE__API__CODE_TTL_SECONDS", "1")], "api.code_ttl_seconds");
 }
+
+#[test]
+fn a_service_address_follows_its_port_unless_set() {
+    #[track_caller]
+    fn check(pairs: &[(&str, &str)], service: fn(&ServicesSettings) -> &ServiceSettings, url: &str) {
+        let settings = load(pairs).expect("loads");
+        assert_eq!(service(&settings.services).url, url, "for {pairs:?}");
+    }
+    fn agent(services: &ServicesSettings) -> &ServiceSettings {
+        &services.agent
+    }
+    fn workers(services: &ServicesSettings) -> &ServiceSettings {
+        &services.workers
+    }
+    fn sms_router(services: &ServicesSettings) -> &ServiceSettings {
+        &services.sms_router
+    }
+    check(
+        &[("NUDGE__SERVICES__AGENT__PORT", "9101")],
+        agent,
+        "http://127.0.0.1:9101",
+    );
+    check(
+        &[("NUDGE__SERVICES__WORKERS__PORT", "9102")],
+        workers,
+        "http://127.0.0.1:9102",
+    );
+    // sms-router is called on its gRPC port, not on its webhook port.
+    check(
+        &[("NUDGE__SERVICES__SMS_ROUTER__PORT", "9104")],
+        sms_router,
+        "http://127.0.0.1:9003",
+    );
+    check(
+        &[("NUDGE__SERVICES__SMS_ROUTER__GRPC_PORT", "9103")],
+        sms_router,
+        "http://127.0.0.1:9103",
+    );
+    // A bind address other services can dial is kept; "all interfaces" is reached on loopback.
+    check(
+        &[
+            ("NUDGE__SERVICES__AGENT__HOST", "10.1.2.3"),
+            ("NUDGE__SERVICES__AGENT__PORT", "7001"),
+        ],
+        agent,
+        "http://10.1.2.3:7001",
+    );
+    check(
+        &[("NUDGE__SERVICES__AGENT__HOST", "0.0.0.0")],
+        agent,
+        "http://127.0.0.1:8001",
+    );
+    check(&[("NUDGE__SERVICES__AGENT__HOST", "::")], agent, "http://[::1]:8001");
+    // An address set explicitly wins (Compose, Kubernetes: another host's name).
+    check(
+        &[
+            ("NUDGE__SERVICES__AGENT__PORT", "9101"),
+            ("NUDGE__SERVICES__AGENT__URL", "http://agent:8001"),
+        ],
+        agent,
+        "http://agent:8001",
+    );
+    // The same from a file (`tempfile()` is taken by another test running at the same time).
+    let path = std::env::temp_dir().join(format!("nudge-config-ports-{}.toml", std::process::id()));
+    std::fs::write(&path, "[services.workers]\nport = 7002\n").expect("write");
+    let settings = Settings::load(Sources {
+        files: vec![path.clone()],
+        environment: Some(env(&[])),
+        ..Sources::default()
+    })
+    .expect("loads");
+    std::fs::remove_file(&path).expect("cleanup");
+    assert_eq!(settings.services.workers.url, "http://127.0.0.1:7002");
+}

@@ -336,6 +336,9 @@ impl Fleet {
                 user_id: user.clone(),
                 phone: phone.clone(),
                 nudge_number: format!("+1450{:07}", 1_000_000 + i),
+                timezone: String::new(),
+                language: String::new(),
+                number_only: true,
             })
             .await
             .expect("number assigned");

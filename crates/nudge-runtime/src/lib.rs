@@ -12,7 +12,7 @@ use std::time::Duration;
 
 use tokio_util::sync::CancellationToken;
 
-pub use grpc::{TracedChannel, grpc_channel, serve_grpc};
+pub use grpc::{ServiceChannel, TracedChannel, grpc_channel, serve_grpc};
 pub use health::{Readiness, ReadinessReport};
 
 /// A token cancelled when the process receives SIGTERM or SIGINT (Ctrl-C).

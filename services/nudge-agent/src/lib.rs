@@ -90,7 +90,8 @@ impl Core {
     /// A core over `db` for unit tests and the benchmarks' fixtures: providers from `settings`, the other
     /// services on a closed port.
     fn for_tests(db: &Db, keys: nudge_secure::KeyRing, settings: &Settings) -> Core {
-        let channel = nudge_runtime::grpc_channel("http://127.0.0.1:9", Duration::from_secs(1)).expect("channel");
+        let channel = nudge_runtime::grpc_channel("closed-port (tests)", "http://127.0.0.1:9", Duration::from_secs(1))
+            .expect("channel");
         Core {
             db: db.clone(),
             keys: nudge_store::PersonKeys::new(keys, nudge_store::PersonKeyTable::Agent),
@@ -324,8 +325,16 @@ impl Application {
         let core = Arc::new(Core {
             db: db.clone(),
             keys: nudge_store::PersonKeys::new(settings.key_ring()?, nudge_store::PersonKeyTable::Agent),
-            workers: ReminderServiceClient::new(nudge_runtime::grpc_channel(&settings.services.workers.url, timeout)?),
-            sms: SmsRouterServiceClient::new(nudge_runtime::grpc_channel(&settings.services.sms_router.url, timeout)?),
+            workers: ReminderServiceClient::new(nudge_runtime::grpc_channel(
+                "workers",
+                &settings.services.workers.url,
+                timeout,
+            )?),
+            sms: SmsRouterServiceClient::new(nudge_runtime::grpc_channel(
+                "sms-router",
+                &settings.services.sms_router.url,
+                timeout,
+            )?),
             chain: llm::Chain::new(&settings.agent)?,
             vectors: Default::default(),
         });

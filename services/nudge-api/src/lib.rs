@@ -86,13 +86,21 @@ impl Application {
         let db = Db::connect(&settings.database)?;
         let cache = nudge_cache::Cache::connect(&settings.cache)?;
         let timeout = Duration::from_millis(settings.services.rpc_timeout_ms);
-        let agent_channel = nudge_runtime::grpc_channel(&settings.services.agent.url, timeout)?;
+        let agent_channel = nudge_runtime::grpc_channel("agent", &settings.services.agent.url, timeout)?;
         let clients = Clients {
             agent: AgentServiceClient::new(agent_channel.clone()),
             tasks: TaskServiceClient::new(agent_channel.clone()),
             person_data: nudge_proto::agent::person_data_service_client::PersonDataServiceClient::new(agent_channel),
-            sms: SmsRouterServiceClient::new(nudge_runtime::grpc_channel(&settings.services.sms_router.url, timeout)?),
-            workers: ReminderServiceClient::new(nudge_runtime::grpc_channel(&settings.services.workers.url, timeout)?),
+            sms: SmsRouterServiceClient::new(nudge_runtime::grpc_channel(
+                "sms-router",
+                &settings.services.sms_router.url,
+                timeout,
+            )?),
+            workers: ReminderServiceClient::new(nudge_runtime::grpc_channel(
+                "workers",
+                &settings.services.workers.url,
+                timeout,
+            )?),
             privacy: state::PrivacyClients::connect(&settings.services, timeout)?,
         };
         let grace = Duration::from_secs(settings.services.shutdown_grace_seconds);

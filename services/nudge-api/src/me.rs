@@ -70,7 +70,7 @@ impl Validate for PhoneRequest {
 /// embedded mode, with the console transport, a made-up one
 /// (`AssignNumber`), as for the demo person. Safe to call again: a person
 /// who has a number keeps it, bound to `phone`.
-async fn ensure_number(state: &State, user_id: &str, phone: &str) -> ApiResult<()> {
+async fn ensure_number(state: &State, user_id: &str, phone: &str, timezone: &str, language: &str) -> ApiResult<()> {
     let mut sms = state.clients.sms.clone();
     match sms
         .get_number(GetNumberRequest {
@@ -108,6 +108,9 @@ async fn ensure_number(state: &State, user_id: &str, phone: &str) -> ApiResult<(
                         user_id: user_id.to_owned(),
                         phone: phone.to_owned(),
                         nudge_number: made_up,
+                        timezone: timezone.to_owned(),
+                        language: language.to_owned(),
+                        number_only: false,
                     })
                     .await
                 {
@@ -198,7 +201,7 @@ pub(crate) async fn verify_phone(
     if !claimed {
         return Err(ApiError::conflict("phone: already used by another account"));
     }
-    ensure_number(&state, &account.id, &phone).await?;
+    ensure_number(&state, &account.id, &phone, &account.timezone, &account.language).await?;
     spend_code(&state, &code).await?;
     let mut conn = state.db.conn().await?;
     store::set_verified_phone(&mut conn, &account.id, &phone, now).await?;

@@ -8,7 +8,6 @@ use std::time::Duration;
 use anyhow::Context as _;
 use nudge_config::Settings;
 use nudge_core::{Language, PhoneNumber, Timezone};
-use nudge_proto::agent::{Person, UpsertPersonRequest};
 use nudge_proto::sms::AssignNumberRequest;
 use nudge_proto::workers::{GetDeliverySettingsRequest, SetDeliverySettingsRequest};
 use nudge_store::Db;
@@ -73,7 +72,8 @@ pub(crate) async fn provision(db: &Db, clients: &Clients, person: &Provision) ->
         .context("workers SetDeliverySettings")?;
     // The delivery zone before the number: whoever waits for the number (the
     // tests do) may then change delivery settings without this
-    // read-modify-write putting the defaults back.
+    // read-modify-write putting the defaults back. AssignNumber with the zone
+    // and language tells the agent too, before the number answers them.
     clients
         .sms
         .clone()
@@ -81,21 +81,12 @@ pub(crate) async fn provision(db: &Db, clients: &Clients, person: &Provision) ->
             user_id: user_id.clone(),
             phone: person.phone.as_str().to_owned(),
             nudge_number: person.nudge_number.as_str().to_owned(),
+            timezone: person.timezone.name().to_owned(),
+            language: person.language.as_str().to_owned(),
+            number_only: false,
         })
         .await
         .context("sms-router AssignNumber")?;
-    clients
-        .agent
-        .clone()
-        .upsert_person(UpsertPersonRequest {
-            person: Some(Person {
-                user_id: user_id.clone(),
-                timezone: person.timezone.name().to_owned(),
-                language: person.language.as_str().to_owned(),
-            }),
-        })
-        .await
-        .context("agent UpsertPerson")?;
     Ok(user_id)
 }
 

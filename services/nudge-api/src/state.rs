@@ -64,14 +64,16 @@ impl PrivacyClients {
     ) -> anyhow::Result<Self> {
         // A person's export is one message per service, as large as all they
         // kept there: tonic's default of 4 MiB refused a busy person's.
-        let client = |url: &str| -> anyhow::Result<PrivacyServiceClient<TracedChannel>> {
-            Ok(PrivacyServiceClient::new(nudge_runtime::grpc_channel(url, timeout)?)
-                .max_decoding_message_size(MAX_EXPORT_BYTES))
+        let client = |service: &'static str, url: &str| -> anyhow::Result<PrivacyServiceClient<TracedChannel>> {
+            Ok(
+                PrivacyServiceClient::new(nudge_runtime::grpc_channel(service, url, timeout)?)
+                    .max_decoding_message_size(MAX_EXPORT_BYTES),
+            )
         };
         Ok(PrivacyClients {
-            sms: client(&services.sms_router.url)?,
-            workers: client(&services.workers.url)?,
-            agent: client(&services.agent.url)?,
+            sms: client("sms-router", &services.sms_router.url)?,
+            workers: client("workers", &services.workers.url)?,
+            agent: client("agent", &services.agent.url)?,
         })
     }
 

@@ -29,6 +29,16 @@ pub(crate) enum RouterError {
     Unavailable(String),
     #[error("{0}")]
     Internal(String),
+    /// Another service (the agent) answered with an error: its kind and
+    /// message pass through (the channel logged where it failed).
+    #[error(transparent)]
+    Service(#[from] ServiceError),
+}
+
+impl From<tonic::Status> for RouterError {
+    fn from(status: tonic::Status) -> Self {
+        RouterError::Service(ServiceError::from(status))
+    }
 }
 
 impl RouterError {
@@ -59,6 +69,7 @@ impl From<RouterError> for ServiceError {
             RouterError::FailedPrecondition(message) => ServiceError::new(ErrorCode::FailedPrecondition, message),
             RouterError::Unavailable(message) => ServiceError::unavailable(message),
             RouterError::Internal(message) => ServiceError::internal(message),
+            RouterError::Service(error) => error,
         }
     }
 }

@@ -58,7 +58,8 @@ impl SmsRouter {
         let user_id = UserId::parse(&request.user_id).map_err(|e| invalid("user_id", e))?;
         let phone = PhoneNumber::parse(&request.phone).map_err(|e| invalid("phone", e))?;
         let nudge_number = PhoneNumber::parse(&request.nudge_number).map_err(|e| invalid("nudge_number", e))?;
-        numbers::assign(&self.core, user_id.as_str(), &phone, &nudge_number).await?;
+        let profile = numbers::AgentProfile::from_request(&request.timezone, &request.language, request.number_only)?;
+        numbers::assign(&self.core, user_id.as_str(), &phone, &nudge_number, profile).await?;
         Ok(AssignNumberResponse {})
     }
 

@@ -160,7 +160,11 @@ impl Application {
         let keys = PersonKeys::new(settings.key_ring()?, PersonKeyTable::Sms);
         let auth_token = settings.twilio_auth_token()?.clone();
         let timeout = Duration::from_millis(settings.services.rpc_timeout_ms);
-        let agent = AgentServiceClient::new(nudge_runtime::grpc_channel(&settings.services.agent.url, timeout)?);
+        let agent = AgentServiceClient::new(nudge_runtime::grpc_channel(
+            "agent",
+            &settings.services.agent.url,
+            timeout,
+        )?);
         let public_base_url = settings.twilio.public_base_url.trim_end_matches('/').to_owned();
         let status_callback_url = format!("{public_base_url}{}", webhook::STATUS_PATH);
         let request_timeout = Duration::from_millis(settings.twilio.request_timeout_ms);

@@ -91,7 +91,11 @@ impl Application {
             db: db.clone(),
             queue: queue.clone(),
             keys: PersonKeys::new(settings.key_ring()?, PersonKeyTable::Workers),
-            sms: SmsRouterServiceClient::new(nudge_runtime::grpc_channel(&settings.services.sms_router.url, timeout)?),
+            sms: SmsRouterServiceClient::new(nudge_runtime::grpc_channel(
+                "sms-router",
+                &settings.services.sms_router.url,
+                timeout,
+            )?),
             sms_router_url: settings.services.sms_router.url.clone(),
             reachable: reachable::Reachable::default(),
             catch_up_window: chrono::TimeDelta::seconds(

@@ -172,6 +172,9 @@ async fn run(config: &Config) -> anyhow::Result<Report> {
                 user_id: user.clone(),
                 phone: person_phone(person),
                 nudge_number: person_number(person),
+                timezone: String::new(),
+                language: String::new(),
+                number_only: true,
             })
             .await
             .context("AssignNumber")?;

@@ -344,6 +344,9 @@ async fn run(config: &Config) -> anyhow::Result<Report> {
                     user_id: uuid::Uuid::now_v7().to_string(),
                     phone: person_phone(person),
                     nudge_number: person_number(person),
+                    timezone: String::new(),
+                    language: String::new(),
+                    number_only: true,
                 })
                 .await
         }

@@ -57,6 +57,25 @@ enum Command {
         #[arg(required_unless_present_any = ["jsonl", "score"])]
         text: Option<String>,
     },
+    /// Text Nudge as a person would (distributed mode): post TEXT to
+    /// sms-router's webhook, signed like Twilio, and print Nudge's answer,
+    /// read from the Twilio API sms-router sends through (Twilio, or
+    /// `nudge fake-twilio`). Reads the same settings as the services.
+    Text {
+        /// The person's verified phone (E.164).
+        #[arg(long)]
+        from: String,
+        /// Their Nudge number (E.164).
+        #[arg(long)]
+        to: String,
+        /// sms-router's webhook base URL [default: http://127.0.0.1:<services.sms_router.port>].
+        #[arg(long)]
+        sms_router: Option<String>,
+        /// Seconds to wait for the answer (0: do not wait).
+        #[arg(long, default_value_t = 20)]
+        wait: u64,
+        text: String,
+    },
     /// Exit 0 if URL answers 2xx within 3 s (container health checks).
     Probe { url: String },
     /// Run the fake Twilio (Messages, IncomingPhoneNumbers, status callbacks)
@@ -121,6 +140,32 @@ async fn run(command: Command) -> anyhow::Result<()> {
             score: None,
         } => when(now.as_deref(), &tz, lang, jsonl, text.as_deref()),
         Command::Probe { url } => probe(&url).await,
+        Command::Text {
+            from,
+            to,
+            sms_router,
+            wait,
+            text,
+        } => {
+            let settings = Settings::load(Sources::from_process())?;
+            let answers = nudge::text::text(
+                &settings,
+                &nudge::text::TextOptions {
+                    from: &from,
+                    to: &to,
+                    body: &text,
+                    sms_router: sms_router.as_deref(),
+                    wait: std::time::Duration::from_secs(wait),
+                },
+            )
+            .await?;
+            use std::io::Write as _;
+            let mut out = std::io::stdout().lock();
+            for answer in answers {
+                writeln!(out, "nudge > {}", answer.body)?;
+            }
+            Ok(())
+        }
         Command::FakeTwilio {
             listen,
             account_sid,

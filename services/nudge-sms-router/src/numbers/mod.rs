@@ -9,7 +9,8 @@
 
 use std::time::Duration;
 
-use nudge_core::PhoneNumber;
+use nudge_core::{Language, PhoneNumber, Timezone};
+use nudge_proto::agent::{Person, UpsertPersonRequest};
 
 use crate::error::RouterError;
 use crate::transport::{IncomingNumber, NumberConfig, SendError, TwilioClient};
@@ -70,11 +71,61 @@ fn number_config<'a>(core: &'a Core, friendly_name: &'a str, sms_url: &'a str) -
     }
 }
 
+/// What `AssignNumber` tells the agent about the person.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum AgentProfile {
+    /// Their zone and language: the agent takes their messages from then on.
+    Tell { timezone: Timezone, language: Language },
+    /// Nothing (sms-router alone, benchmarks, or the caller tells the agent
+    /// itself): the agent refuses their messages until it knows them.
+    NumberOnly,
+}
+
+impl AgentProfile {
+    /// Reads `AssignNumber`'s fields; a missing one is refused by name, with
+    /// what the agent needs it for.
+    pub(crate) fn from_request(timezone: &str, language: &str, number_only: bool) -> Result<AgentProfile, RouterError> {
+        if number_only {
+            if !timezone.is_empty() || !language.is_empty() {
+                return Err(RouterError::field(
+                    "number_only",
+                    "tells the agent nothing: leave timezone and language empty, or unset number_only",
+                ));
+            }
+            return Ok(AgentProfile::NumberOnly);
+        }
+        let required = |field: &str, example: &str| {
+            RouterError::field(
+                field,
+                format!(
+                    "is required ({example}): the agent answers a person only once it knows their time zone and \
+                     language; or set number_only to record the number alone"
+                ),
+            )
+        };
+        if timezone.is_empty() {
+            return Err(required("timezone", "an IANA time zone such as America/Montreal"));
+        }
+        if language.is_empty() {
+            return Err(required("language", "en or fr"));
+        }
+        Ok(AgentProfile::Tell {
+            timezone: timezone.parse().map_err(|e| RouterError::field("timezone", e))?,
+            language: language.parse().map_err(|e| RouterError::field("language", e))?,
+        })
+    }
+}
+
+/// Gives `user_id` the number `nudge_number`, answering `phone`. With
+/// [`AgentProfile::Tell`] the agent learns the person first: once the number
+/// answers them, their messages are taken; if the agent cannot be reached,
+/// nothing is recorded and the caller may retry.
 pub(crate) async fn assign(
     core: &Core,
     user_id: &str,
     phone: &PhoneNumber,
     nudge_number: &PhoneNumber,
+    profile: AgentProfile,
 ) -> Result<(), RouterError> {
     let mut conn = core.db.conn().await?;
     if let Some(owner) = store::number_by_nudge_number(&mut conn, nudge_number.as_str()).await?
@@ -83,6 +134,20 @@ pub(crate) async fn assign(
         return Err(RouterError::AlreadyExists(
             "this Nudge number belongs to someone else".to_owned(),
         ));
+    }
+    if let AgentProfile::Tell { timezone, language } = profile {
+        drop(conn); // Not held across the call to the agent.
+        core.agent
+            .clone()
+            .upsert_person(UpsertPersonRequest {
+                person: Some(Person {
+                    user_id: user_id.to_owned(),
+                    timezone: timezone.name().to_owned(),
+                    language: language.as_str().to_owned(),
+                }),
+            })
+            .await?;
+        conn = core.db.conn().await?;
     }
     let current = store::number_by_user(&mut conn, user_id).await?;
     // The same number again keeps what Nudge knows of it (bought through Twilio or not).
@@ -145,7 +210,8 @@ async fn provision_locked(
         let nudge_number = PhoneNumber::parse(&current.nudge_number)
             .map_err(|_| RouterError::Internal("a stored Nudge number is not E.164".to_owned()))?;
         drop(conn);
-        assign(core, user_id, phone, &nudge_number).await?;
+        // ProvisionNumber carries no profile: its caller (the api) tells the agent.
+        assign(core, user_id, phone, &nudge_number, AgentProfile::NumberOnly).await?;
         return Ok(Provisioned {
             nudge_number: current.nudge_number,
             provider_sid: current.provider_sid.unwrap_or_default(),

@@ -204,6 +204,9 @@ async fn another_persons_reminder_is_not_found() {
             user_id: other.clone(),
             phone: "+15145550142".to_owned(),
             nudge_number: "+15145550143".to_owned(),
+            timezone: String::new(),
+            language: String::new(),
+            number_only: true,
         })
         .await
         .expect("a number for the other person");

@@ -252,6 +252,9 @@ async fn reminders_for_a_person_without_a_number_are_refused(api: &Api) {
             user_id: person.clone(),
             phone: "+15145550155".to_owned(),
             nudge_number: "+15145550156".to_owned(),
+            timezone: String::new(),
+            language: String::new(),
+            number_only: true,
         })
         .await
         .expect("a number");

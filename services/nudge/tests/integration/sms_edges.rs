@@ -268,6 +268,9 @@ async fn grpc(mode: Mode) {
             user_id: user.clone(),
             phone: PHONE.into(),
             nudge_number: "15145550199".into(),
+            timezone: String::new(),
+            language: String::new(),
+            number_only: true,
         })
         .await
         .expect_err("refused");

@@ -369,6 +369,9 @@ async fn assign_by_hand(mode: Mode) {
             user_id: uuid::Uuid::now_v7().to_string(),
             phone: "+15145550122".to_owned(),
             nudge_number: "+15145550166".to_owned(),
+            timezone: String::new(),
+            language: String::new(),
+            number_only: true,
         })
         .await
         .expect_err("taken");

@@ -644,6 +644,9 @@ pub(crate) async fn assign(world: &World, phone: &str, nudge_number: &str) -> St
             user_id: user_id.clone(),
             phone: phone.to_owned(),
             nudge_number: nudge_number.to_owned(),
+            timezone: String::new(),
+            language: String::new(),
+            number_only: true,
         })
         .await
         .expect("AssignNumber");
