@@ -11,8 +11,6 @@ use std::time::Duration;
 use chrono::{DateTime, TimeDelta, Utc};
 use futures::StreamExt as _;
 use nudge_fake_twilio::{FakeMessage, FakeTwilio, FakeTwilioConfig};
-use nudge_proto::agent::agent_service_client::AgentServiceClient;
-use nudge_proto::agent::{Person, UpsertPersonRequest};
 use nudge_proto::sms::AssignNumberRequest;
 use nudge_testkit::TestDatabase;
 
@@ -327,44 +325,34 @@ impl Fleet {
     /// `count` people, each with a phone and a Nudge number of their own:
     /// (user id, phone).
     pub async fn people(&self, count: usize) -> Vec<(String, String)> {
-        let mut sms = sms_router(self.deployment.sms_grpc).await;
-        let people: Vec<(String, String)> = (0..count)
-            .map(|i| (uuid::Uuid::new_v4().to_string(), format!("+1438{:07}", 1_000_000 + i)))
-            .collect();
-        for (i, (user, phone)) in people.iter().enumerate() {
-            sms.assign_number(AssignNumberRequest {
-                user_id: user.clone(),
-                phone: phone.clone(),
-                nudge_number: format!("+1450{:07}", 1_000_000 + i),
-                timezone: String::new(),
-                language: String::new(),
-                number_only: true,
-            })
-            .await
-            .expect("number assigned");
-        }
-        people
+        self.assign_numbers(count, None).await
     }
 
     /// [`Fleet::people`] the agent also knows (Montreal, English), so that
     /// what they text is answered.
     pub async fn people_who_text(&self, count: usize) -> Vec<(String, String)> {
-        let people = self.people(count).await;
-        let agent_port = self.deployment.http_ports[1];
-        let mut agent = AgentServiceClient::connect(format!("http://127.0.0.1:{agent_port}"))
+        self.assign_numbers(count, Some(("America/Montreal", "en"))).await
+    }
+
+    /// Gives `count` new people a number; with a (time zone, language),
+    /// sms-router also tells the agent about them.
+    async fn assign_numbers(&self, count: usize, person: Option<(&str, &str)>) -> Vec<(String, String)> {
+        let mut sms = sms_router(self.deployment.sms_grpc).await;
+        let people: Vec<(String, String)> = (0..count)
+            .map(|i| (uuid::Uuid::new_v4().to_string(), format!("+1438{:07}", 1_000_000 + i)))
+            .collect();
+        let (timezone, language) = person.unwrap_or_default();
+        for (i, (user, phone)) in people.iter().enumerate() {
+            sms.assign_number(AssignNumberRequest {
+                user_id: user.clone(),
+                phone: phone.clone(),
+                nudge_number: format!("+1450{:07}", 1_000_000 + i),
+                timezone: timezone.to_owned(),
+                language: language.to_owned(),
+                number_only: person.is_none(),
+            })
             .await
-            .expect("agent gRPC reachable");
-        for (user_id, _) in &people {
-            agent
-                .upsert_person(UpsertPersonRequest {
-                    person: Some(Person {
-                        user_id: user_id.clone(),
-                        timezone: "America/Montreal".to_owned(),
-                        language: "en".to_owned(),
-                    }),
-                })
-                .await
-                .expect("the agent knows the person");
+            .expect("number assigned");
         }
         people
     }

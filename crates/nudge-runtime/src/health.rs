@@ -13,6 +13,10 @@ pub struct Readiness {
     db: Option<Db>,
     queue: Option<Queue>,
     cache: Option<Cache>,
+    /// The queue stands in for the database when it is away (sms-router's
+    /// webhook spool): an unreachable database alone does not make the
+    /// service unready.
+    queue_covers_db: bool,
     /// Work the service must have finished before it is ready (for
     /// instance provisioning the demo person), each true once done.
     steps: Vec<(&'static str, tokio::sync::watch::Receiver<bool>)>,
@@ -22,13 +26,16 @@ pub struct Readiness {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ReadinessReport {
     pub checks: Vec<(&'static str, bool)>,
+    /// Failed checks the service works around (the database, while the
+    /// spool takes what it cannot store): reported, not blocking.
+    pub covered: Vec<&'static str>,
     /// Start-up steps not finished yet.
     pub waiting_for: Vec<&'static str>,
 }
 
 impl ReadinessReport {
     pub fn ready(&self) -> bool {
-        self.checks.iter().all(|(_, ok)| *ok) && self.waiting_for.is_empty()
+        self.checks.iter().all(|(name, ok)| *ok || self.covered.contains(name)) && self.waiting_for.is_empty()
     }
 
     pub fn to_json(&self) -> serde_json::Value {
@@ -48,6 +55,9 @@ impl ReadinessReport {
         });
         if !self.waiting_for.is_empty() {
             report["waiting_for"] = serde_json::json!(self.waiting_for);
+        }
+        if !self.covered.is_empty() {
+            report["degraded"] = serde_json::json!(self.covered);
         }
         report
     }
@@ -70,6 +80,13 @@ impl Readiness {
 
     pub fn with_cache(mut self, cache: Cache) -> Self {
         self.cache = Some(cache);
+        self
+    }
+
+    /// Ready while the database is unreachable as long as the queue answers:
+    /// for a service that spools to the queue what it cannot store.
+    pub fn with_queue_covering_db(mut self) -> Self {
+        self.queue_covers_db = true;
         self
     }
 
@@ -106,7 +123,17 @@ impl Readiness {
             .filter(|(_, done)| !*done.borrow())
             .map(|(name, _)| *name)
             .collect();
-        ReadinessReport { checks, waiting_for }
+        let passed = |name| checks.iter().any(|(check, ok)| *check == name && *ok);
+        let covered = if self.queue_covers_db && !passed("database") && passed("queue") {
+            vec!["database"]
+        } else {
+            Vec::new()
+        };
+        ReadinessReport {
+            checks,
+            covered,
+            waiting_for,
+        }
     }
 }
 
@@ -129,5 +156,20 @@ mod tests {
         let report = readiness.check().await;
         assert!(report.ready(), "{report:?}");
         assert!(report.to_json().get("waiting_for").is_none());
+    }
+
+    #[test]
+    fn a_database_the_queue_covers_is_reported_without_blocking() {
+        let report = |covered: Vec<&'static str>| ReadinessReport {
+            checks: vec![("database", false), ("queue", true), ("cache", true)],
+            covered,
+            waiting_for: Vec::new(),
+        };
+        assert!(!report(Vec::new()).ready());
+        let covered = report(vec!["database"]);
+        assert!(covered.ready());
+        assert_eq!(covered.to_json()["status"], "ready");
+        assert_eq!(covered.to_json()["checks"]["database"], "unreachable");
+        assert_eq!(covered.to_json()["degraded"], serde_json::json!(["database"]));
     }
 }

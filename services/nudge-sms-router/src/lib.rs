@@ -225,7 +225,13 @@ impl Application {
             outbound_done: Notify::new(),
             spool,
         });
-        let readiness = Readiness::new().with_db(db).with_queue(queue).with_cache(cache);
+        let mut readiness = Readiness::new().with_db(db).with_queue(queue).with_cache(cache);
+        if matches!(core.spool, spool::Spool::Broker { .. }) {
+            // Webhooks go to the spool while the database is away: taking
+            // sms-router out of service then would turn them into failed
+            // connections at Twilio.
+            readiness = readiness.with_queue_covering_db();
+        }
         let grace = Duration::from_secs(settings.services.shutdown_grace_seconds);
 
         let mut tasks = Vec::new();

@@ -275,6 +275,10 @@ async fn run(config: &Config) -> anyhow::Result<Report> {
                     user_id: uuid::Uuid::now_v7().to_string(),
                     phone: person_phone(person),
                     nudge_number: person_number(person),
+                    timezone: String::new(),
+                    language: String::new(),
+                    // sms-router runs alone: no agent to tell.
+                    number_only: true,
                 })
                 .await
         }
