@@ -27,5 +27,6 @@ mod sms_edges;
 mod sms_idempotency;
 mod sms_numbers;
 mod sms_outbound;
+mod sms_sender;
 mod sms_signatures;
 mod sms_usage;
