@@ -17,8 +17,14 @@
 //! rate each number achieved, and the gaps between its SMS.
 //!
 //! Options after `--`: `replicas=N` (2), `numbers=K` (100), `per_number=M`
-//! (100), `rate=R` segments per second per number (1). Results are Markdown
-//! on standard output; see `docs/benchmarks.md`.
+//! (100), `rate=R` segments per second per number (1), `analyze_empty=1`
+//! (take the queue's statistics while it is empty and keep them: the steady
+//! state of a mostly idle queue, issue 17), `binary=PATH` (another `nudge`
+//! binary, e.g. an older build for a before/after figure). Results are
+//! Markdown on standard output; see `docs/benchmarks.md`.
+//!
+//! Issue 17's sender figure: `cargo bench -p nudge --bench sms_drain --
+//! replicas=1 numbers=1000 per_number=20 analyze_empty=1`.
 
 #![expect(clippy::print_stdout, reason = "a benchmark reports on stdout")]
 
@@ -42,6 +48,8 @@ struct Config {
     numbers: usize,
     per_number: usize,
     rate: f64,
+    analyze_empty: bool,
+    binary: Option<String>,
 }
 
 fn main() -> anyhow::Result<()> {
@@ -50,6 +58,8 @@ fn main() -> anyhow::Result<()> {
         numbers: 100,
         per_number: 100,
         rate: 1.0,
+        analyze_empty: false,
+        binary: None,
     };
     for arg in std::env::args().skip(1).filter(|a| !a.starts_with('-')) {
         let (key, value) = arg.split_once('=').context("options are key=value")?;
@@ -58,7 +68,9 @@ fn main() -> anyhow::Result<()> {
             "numbers" => config.numbers = value.parse()?,
             "per_number" => config.per_number = value.parse()?,
             "rate" => config.rate = value.parse()?,
-            other => bail!("unknown option {other:?}: replicas, numbers, per_number, rate"),
+            "analyze_empty" => config.analyze_empty = matches!(value, "1" | "true" | "yes"),
+            "binary" => config.binary = Some(value.to_owned()),
+            other => bail!("unknown option {other:?}: replicas, numbers, per_number, rate, analyze_empty, binary"),
         }
     }
     ensure!(
@@ -125,7 +137,10 @@ struct Attempts {
 }
 
 async fn run(config: &Config) -> anyhow::Result<Report> {
-    let binary = nudge_binary(env!("CARGO_BIN_EXE_nudge"), "sms_drain")?;
+    let binary = nudge_binary(
+        config.binary.as_deref().unwrap_or(env!("CARGO_BIN_EXE_nudge")),
+        "sms_drain",
+    )?;
     let dir = scratch_dir()?;
     let auth_token = format!("bench{}", uuid::Uuid::new_v4().simple());
     let fake = FakeTwilio::start(
@@ -163,6 +178,9 @@ async fn run(config: &Config) -> anyhow::Result<Report> {
             .connect()
             .await?;
         clients.push(SmsRouterServiceClient::new(channel));
+    }
+    if config.analyze_empty {
+        analyze_empty(&routers.database.url).await?;
     }
     let users: Vec<String> = (0..config.numbers).map(|_| uuid::Uuid::now_v7().to_string()).collect();
     for (person, user) in users.iter().enumerate() {
@@ -320,6 +338,24 @@ async fn run(config: &Config) -> anyhow::Result<Report> {
     })
 }
 
+/// The queue's statistics taken while it is empty, and kept (no autovacuum
+/// on it): what the planner believes of a queue that is usually idle.
+async fn analyze_empty(url: &str) -> anyhow::Result<()> {
+    use nudge_store::diesel_async::RunQueryDsl;
+    let db = Db::connect(&nudge_config::DatabaseSettings {
+        url: url.to_owned(),
+        ..Default::default()
+    })?;
+    let mut conn = db.conn().await?;
+    for statement in [
+        "ALTER TABLE sms_outbound SET (autovacuum_enabled = false)",
+        "ANALYZE sms_outbound",
+    ] {
+        with_conn!(&mut conn, c => diesel::sql_query(statement).execute(c).await)?;
+    }
+    Ok(())
+}
+
 /// Rows sent (with distinct Twilio sids) and attempts per row, from sms_outbound.
 async fn outbound_rows(url: &str) -> anyhow::Result<(SentRows, Vec<Attempts>)> {
     use nudge_store::diesel_async::RunQueryDsl;
@@ -355,8 +391,16 @@ impl Report {
         let total = config.numbers * config.per_number;
         println!(
             "Load: {total} SMS (one segment each) through `SendSms`, {} per number for {} numbers, \
-             {} sms-router replica(s), pace {} segment(s)/s per number.\n",
-            config.per_number, config.numbers, config.replicas, config.rate
+             {} sms-router replica(s), pace {} segment(s)/s per number{}.\n",
+            config.per_number,
+            config.numbers,
+            config.replicas,
+            config.rate,
+            if config.analyze_empty {
+                ", statistics of sms_outbound taken on the empty queue"
+            } else {
+                ""
+            }
         );
         let ideal = (config.per_number - 1) as f64 / config.rate;
         println!("| Measure | Value |");
@@ -372,6 +416,10 @@ impl Report {
         println!(
             "| **All accepted by Twilio after** | **{:.2} s** |",
             secs(self.drained_in)
+        );
+        println!(
+            "| **Drain rate (SMS accepted / time from the first SendSms to the last accept)** | **{:.0} SMS/s** |",
+            self.accepted as f64 / secs(self.drained_in).max(1e-9)
         );
         println!(
             "| Ideal drain of one number ({} SMS at the pace) | {ideal:.2} s |",
