@@ -83,13 +83,23 @@ async fn idle_for(core: &Core) -> Result<Duration, RouterError> {
     Ok(match next {
         None => IDLE,
         Some(at) if at > now => (at - now).to_std().unwrap_or(IDLE).min(IDLE),
-        // Due but not claimable: their number is busy, or every sender is.
-        Some(_) => BUSY_POLL,
+        // Due but not claimable: their number is busy (its send ending wakes
+        // the sender), or every sender is. Wake exactly when a row held to
+        // its number's pace becomes due, and look again soon anyway.
+        Some(_) => match store::next_send_after_from(&mut conn, now).await? {
+            Some(at) => (at - now).to_std().unwrap_or(BUSY_POLL).min(BUSY_POLL),
+            None => BUSY_POLL,
+        },
     })
 }
 
-async fn send_claimed(core: Arc<Core>, throttle: Arc<Throttle>, row: Claimed, _permit: OwnedSemaphorePermit) {
-    if let Err(error) = attempt(&core, &throttle, &row).await {
+async fn send_claimed(core: Arc<Core>, throttle: Arc<Throttle>, row: Claimed, permit: OwnedSemaphorePermit) {
+    let result = attempt(&core, &throttle, &row).await;
+    // The permit is free before the claim loop is told: it claims for it at once.
+    // Never asleep holding one either (below, the row stays claimed: its number waits).
+    drop(permit);
+    core.outbound_done.notify_one();
+    if let Err(error) = result {
         // The SMS may or may not have gone: back to the queue, to be reconciled first.
         tracing::warn!(outbound.id = %row.id, %error, "an SMS attempt could not be recorded");
         tokio::time::sleep(Duration::from_millis(500)).await;
@@ -116,8 +126,8 @@ async fn send_claimed(core: Arc<Core>, throttle: Arc<Throttle>, row: Claimed, _p
         if let Err(error) = requeued {
             tracing::warn!(outbound.id = %row.id, %error, "cannot requeue an SMS; its claim will expire");
         }
+        core.outbound_done.notify_one();
     }
-    core.outbound_done.notify_one();
 }
 
 /// One attempt at one claimed row. It never sleeps: a row whose number may

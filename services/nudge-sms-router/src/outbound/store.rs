@@ -338,7 +338,7 @@ pub(crate) struct ClaimRound {
 
 /// Numbers looked at per claim, for `limit` rows to claim.
 fn numbers_per_claim(limit: i64) -> i64 {
-    limit.saturating_mul(4).clamp(32, 512)
+    limit.saturating_mul(4).clamp(8, 512)
 }
 
 /// Claims up to `limit` due rows, at most one per sending number and only
@@ -445,6 +445,19 @@ pub(crate) async fn next_send_after(conn: &mut DbConn) -> QueryResult<Option<Nai
     with_conn!(conn, c => {
         sms_outbound_queue::table
             .filter(sms_outbound_queue::status.eq(outbound_status::QUEUED))
+            .select(diesel::dsl::min(sms_outbound_queue::send_after))
+            .first(c)
+            .await
+    })
+}
+
+/// The earliest `send_after` of a queued row after `now`: when a row held
+/// to its number's pace becomes due (one entry of `(status, send_after)`).
+pub(crate) async fn next_send_after_from(conn: &mut DbConn, now: NaiveDateTime) -> QueryResult<Option<NaiveDateTime>> {
+    with_conn!(conn, c => {
+        sms_outbound_queue::table
+            .filter(sms_outbound_queue::status.eq(outbound_status::QUEUED))
+            .filter(sms_outbound_queue::send_after.gt(now))
             .select(diesel::dsl::min(sms_outbound_queue::send_after))
             .first(c)
             .await
