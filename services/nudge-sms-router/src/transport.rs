@@ -503,7 +503,10 @@ mod tests {
             parse_retry_after("Mon, 07 Dec 2026 10:00:05 GMT", now),
             Some(Duration::from_secs(5))
         );
-        assert_eq!(parse_retry_after("Mon, 07 Dec 2026 09:59:00 GMT", now), Some(Duration::ZERO));
+        assert_eq!(
+            parse_retry_after("Mon, 07 Dec 2026 09:59:00 GMT", now),
+            Some(Duration::ZERO)
+        );
         assert_eq!(parse_retry_after("86400", now), Some(Duration::from_secs(300)));
         assert_eq!(parse_retry_after("soon", now), None);
     }

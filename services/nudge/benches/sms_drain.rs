@@ -19,7 +19,8 @@
 //! Options after `--`: `replicas=N` (2), `numbers=K` (100), `per_number=M`
 //! (100), `rate=R` segments per second per number (1), `analyze_empty=1`
 //! (take the queue's statistics while it is empty and keep them: the steady
-//! state of a mostly idle queue, issue 17), `binary=PATH` (another `nudge`
+//! state of a mostly idle queue, issue 17), `concurrency=C` (`SendSms`
+//! calls in flight while queueing; default: one per number), `binary=PATH` (another `nudge`
 //! binary, e.g. an older build for a before/after figure). Results are
 //! Markdown on standard output; see `docs/benchmarks.md`.
 //!
@@ -48,6 +49,8 @@ struct Config {
     numbers: usize,
     per_number: usize,
     rate: f64,
+    /// `SendSms` calls in flight at once while queueing (one per person at most).
+    concurrency: usize,
     analyze_empty: bool,
     binary: Option<String>,
 }
@@ -58,6 +61,7 @@ fn main() -> anyhow::Result<()> {
         numbers: 100,
         per_number: 100,
         rate: 1.0,
+        concurrency: 0,
         analyze_empty: false,
         binary: None,
     };
@@ -68,9 +72,12 @@ fn main() -> anyhow::Result<()> {
             "numbers" => config.numbers = value.parse()?,
             "per_number" => config.per_number = value.parse()?,
             "rate" => config.rate = value.parse()?,
+            "concurrency" => config.concurrency = value.parse()?,
             "analyze_empty" => config.analyze_empty = matches!(value, "1" | "true" | "yes"),
             "binary" => config.binary = Some(value.to_owned()),
-            other => bail!("unknown option {other:?}: replicas, numbers, per_number, rate, analyze_empty, binary"),
+            other => bail!(
+                "unknown option {other:?}: replicas, numbers, per_number, rate, concurrency, analyze_empty, binary"
+            ),
         }
     }
     ensure!(
@@ -221,7 +228,11 @@ async fn run(config: &Config) -> anyhow::Result<Report> {
         }
     });
     let results: Vec<_> = futures::stream::iter(queueing)
-        .buffer_unordered(config.numbers)
+        .buffer_unordered(if config.concurrency == 0 {
+            config.numbers
+        } else {
+            config.concurrency.min(config.numbers)
+        })
         .collect()
         .await;
     for result in results {

@@ -121,7 +121,9 @@ async fn drain(conn: &mut DbConn, now: NaiveDateTime, mut expected: HashMap<Stri
     let mut sent = 0;
     let mut idle_rounds = 0;
     while idle_rounds < 2 {
-        let round = store::claim_due(conn, &mut cursor, now, lease, 16).await.expect("claim");
+        let round = store::claim_due(conn, &mut cursor, now, lease, 16)
+            .await
+            .expect("claim");
         if round.claimed.is_empty() && round.wrapped {
             idle_rounds += 1;
             continue;
@@ -133,9 +135,15 @@ async fn drain(conn: &mut DbConn, now: NaiveDateTime, mut expected: HashMap<Stri
         assert_eq!(numbers.len(), round.claimed.len(), "one row per number per claim");
         for row in &round.claimed {
             let queue = expected.get_mut(&row.from_number).expect("a known number");
-            assert_eq!(queue.as_slice().first(), Some(&row.id), "each number's oldest row first");
+            assert_eq!(
+                queue.as_slice().first(),
+                Some(&row.id),
+                "each number's oldest row first"
+            );
             queue.remove(0);
-            store::mark_sent(conn, &row.id, &format!("SM{}", row.id), now).await.expect("sent");
+            store::mark_sent(conn, &row.id, &format!("SM{}", row.id), now)
+                .await
+                .expect("sent");
             sent += 1;
         }
     }
@@ -242,7 +250,11 @@ async fn plans_probe_indexes(test_db: TestDatabase) {
     assert!(!plan(&mut conn, now).await.is_empty());
     fill(&mut conn, now).await;
     // The queue is full, the statistics still say empty (the steady state's).
-    check_plan(backend, &plan(&mut conn, now).await, "full queue, statistics of an empty one");
+    check_plan(
+        backend,
+        &plan(&mut conn, now).await,
+        "full queue, statistics of an empty one",
+    );
     match backend {
         Backend::Postgres => run(&mut conn, "ANALYZE sms_outbound").await,
         Backend::Sqlite => run(&mut conn, "ANALYZE").await,
@@ -292,7 +304,10 @@ async fn a_drain_examines_rows_in_proportion_to_the_rows_sent_postgres() {
     let after = examined(&mut conn).await;
     assert_eq!(sent, NUMBERS * PER_NUMBER);
     let per_sent = (after - before) as f64 / sent as f64;
-    eprintln!("{} rows examined for {sent} SMS sent: {per_sent:.1} per SMS", after - before);
+    eprintln!(
+        "{} rows examined for {sent} SMS sent: {per_sent:.1} per SMS",
+        after - before
+    );
     assert!(
         per_sent <= EXAMINED_PER_SENT,
         "{} rows examined for {sent} SMS sent: {per_sent:.1} per SMS (at most {EXAMINED_PER_SENT})",
@@ -318,7 +333,9 @@ async fn two_claimers_never_share_a_row_or_a_number_postgres() {
         let mut cursor = ClaimCursor::default();
         let mut taken = Vec::new();
         for _ in 0..20 {
-            let round = store::claim_due(&mut conn, &mut cursor, now, lease, 16).await.expect("claim");
+            let round = store::claim_due(&mut conn, &mut cursor, now, lease, 16)
+                .await
+                .expect("claim");
             taken.extend(round.claimed.into_iter().map(|r| (r.from_number, r.id)));
         }
         taken

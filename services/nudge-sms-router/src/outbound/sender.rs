@@ -214,7 +214,12 @@ async fn attempt(core: &Core, throttle: &Throttle, row: &Claimed) -> Result<(), 
         Ok(start) if start <= now => {}
         Ok(start) => {
             let mut conn = core.db.conn().await?;
-            store::requeue(&mut conn, row, &Requeue::untried(instant_not_before(start), nudge_store::now())).await?;
+            store::requeue(
+                &mut conn,
+                row,
+                &Requeue::untried(instant_not_before(start), nudge_store::now()),
+            )
+            .await?;
             return Ok(());
         }
         Err(error) => {
@@ -297,7 +302,10 @@ async fn attempt(core: &Core, throttle: &Throttle, row: &Claimed) -> Result<(), 
                 tracing::warn!(outbound.id = %row.id, http_status, ?code, %message, "SMS given up after its last attempt");
             } else {
                 let backoff = retry_delay(core, row.attempts);
-                let later = now + retry_after.and_then(|w| TimeDelta::from_std(w).ok()).map_or(backoff, |w| w.max(backoff));
+                let later = now
+                    + retry_after
+                        .and_then(|w| TimeDelta::from_std(w).ok())
+                        .map_or(backoff, |w| w.max(backoff));
                 let requeue = Requeue {
                     send_after: later,
                     error_code: code,

@@ -272,7 +272,10 @@ pub(super) fn with_indexes(backend: Backend, text: &str) -> String {
             "INDEXED BY sms_outbound_sender_sending",
         ),
     };
-    sql(backend, &text.replace("{pending}", pending).replace("{sending}", sending))
+    sql(
+        backend,
+        &text.replace("{pending}", pending).replace("{sending}", sending),
+    )
 }
 
 /// The claim's SQL that finds the heads (tests read its plan).
@@ -413,10 +416,7 @@ pub(crate) async fn claim_due(
         })
         .await
     })?;
-    Ok(ClaimRound {
-        claimed,
-        wrapped,
-    })
+    Ok(ClaimRound { claimed, wrapped })
 }
 
 /// Moves a number's head (if queued) to no sooner than `$2`.

@@ -32,9 +32,7 @@ async fn throttled(mode: Mode) {
     let demo = world.demo_user().await.expect("demo person");
     let other = assign(&world, OTHER_PHONE, "+15145550198").await;
     let retry_after = Duration::from_secs(2);
-    world
-        .fake
-        .fail_next_with_retry_after(2, 429, 20429, Some(retry_after));
+    world.fake.fail_next_with_retry_after(2, 429, 20429, Some(retry_after));
     let started_at = Utc::now();
     for n in 1..=3 {
         for (user, name) in [(&demo, "demo"), (&other, "other")] {
@@ -49,7 +47,13 @@ async fn throttled(mode: Mode) {
     assert_eq!(bodies(&other_sent), ["other 1", "other 2", "other 3"]);
     assert_eq!(world.fake.failures_answered(), 2, "both 429s were answered");
     // Nothing reached Twilio before the Retry-After of the first 429 had passed.
-    let first = world.fake.messages().iter().map(|m| m.date_created).min().expect("sent");
+    let first = world
+        .fake
+        .messages()
+        .iter()
+        .map(|m| m.date_created)
+        .min()
+        .expect("sent");
     let waited = (first - started_at).to_std().unwrap_or_default();
     assert!(waited >= retry_after, "sent {waited:?} after the first 429");
     world.nothing_more_to(PHONE, 3, Duration::from_millis(500)).await;
@@ -78,9 +82,7 @@ async fn unavailable(mode: Mode) {
     let world = World::start(mode, options()).await;
     let demo = world.demo_user().await.expect("demo person");
     let retry_after = Duration::from_secs(2);
-    world
-        .fake
-        .fail_next_with_retry_after(1, 503, 20503, Some(retry_after));
+    world.fake.fail_next_with_retry_after(1, 503, 20503, Some(retry_after));
     let started_at = Utc::now();
     send_sms(&world, &demo, "After a 503.", "five-oh-three")
         .await
