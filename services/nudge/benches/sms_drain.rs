@@ -25,7 +25,7 @@
 //! Markdown on standard output; see `docs/benchmarks.md`.
 //!
 //! Issue 17's sender figure: `cargo bench -p nudge --bench sms_drain --
-//! replicas=1 numbers=1000 per_number=20 analyze_empty=1`.
+//! replicas=1 numbers=1000 per_number=20 analyze_empty=1 concurrency=64`.
 
 #![expect(clippy::print_stdout, reason = "a benchmark reports on stdout")]
 
