@@ -9,6 +9,8 @@ pub(crate) struct TwilioError {
     status: StatusCode,
     code: u32,
     message: String,
+    /// `Retry-After`, in whole seconds.
+    retry_after: Option<u64>,
 }
 
 impl TwilioError {
@@ -17,6 +19,7 @@ impl TwilioError {
             status: StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR),
             code,
             message: message.into(),
+            retry_after: None,
         }
     }
 
@@ -33,9 +36,10 @@ impl TwilioError {
     /// An injected failure; the message is the HTTP reason phrase, which is also
     /// Twilio's title for the usual picks (20429 "Too Many Requests", 20500
     /// "Internal Server Error", 20503 "Service Unavailable").
-    pub(crate) fn injected(status: u16, code: u32) -> Self {
+    pub(crate) fn injected(status: u16, code: u32, retry_after: Option<std::time::Duration>) -> Self {
         let mut error = Self::new(status, code, "");
         error.message = error.status.canonical_reason().unwrap_or("Error").to_owned();
+        error.retry_after = retry_after.map(|wait| wait.as_secs());
         error
     }
 }
@@ -58,6 +62,10 @@ impl ResponseError for TwilioError {
             "more_info": format!("https://www.twilio.com/docs/errors/{}", self.code),
             "status": self.status.as_u16(),
         });
-        HttpResponse::build(self.status).json(body)
+        let mut response = HttpResponse::build(self.status);
+        if let Some(seconds) = self.retry_after {
+            response.insert_header((actix_web::http::header::RETRY_AFTER, seconds.to_string()));
+        }
+        response.json(body)
     }
 }

@@ -89,11 +89,34 @@ impl FakeTwilio {
     /// The next `count` message creates fail with this HTTP status and Twilio error
     /// code (e.g. 429/20429 or 500/20500), before any validation.
     pub fn fail_next(&self, count: usize, http_status: u16, twilio_code: u32) {
-        self.state.lock().injected = Some(state::InjectedFailure {
+        self.fail_next_with_retry_after(count, http_status, twilio_code, None);
+    }
+
+    /// As [`FakeTwilio::fail_next`], each answer also carrying `Retry-After`
+    /// (whole seconds) when given, as Twilio does when it throttles an
+    /// account (429 with error 20429, "Too Many Requests") or is unavailable
+    /// (503/20503).
+    pub fn fail_next_with_retry_after(
+        &self,
+        count: usize,
+        http_status: u16,
+        twilio_code: u32,
+        retry_after: Option<Duration>,
+    ) {
+        let mut inner = self.state.lock();
+        inner.injected = Some(state::InjectedFailure {
             remaining: count,
             http_status,
             twilio_code,
+            retry_after,
         });
+        inner.failures_answered = 0;
+    }
+
+    /// Message creates answered with an injected failure since the last
+    /// `fail_next` (none of them stored).
+    pub fn failures_answered(&self) -> usize {
+        self.state.lock().failures_answered
     }
 
     /// The next `count` message creates are accepted (stored, delivered, called

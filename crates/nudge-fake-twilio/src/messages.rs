@@ -48,8 +48,8 @@ fn create_now(
     params: CreateParams,
 ) -> Result<(Created, Option<std::time::Duration>), TwilioError> {
     let mut inner = state.lock();
-    if let Some((status, code)) = inner.take_injected() {
-        return Err(TwilioError::injected(status, code));
+    if let Some((status, code, retry_after)) = inner.take_injected() {
+        return Err(TwilioError::injected(status, code, retry_after));
     }
     let non_empty = |value: Option<String>| value.filter(|v| !v.is_empty());
     let Some(to) = non_empty(params.to) else {

@@ -68,6 +68,8 @@ pub(crate) struct InjectedFailure {
     pub(crate) remaining: usize,
     pub(crate) http_status: u16,
     pub(crate) twilio_code: u32,
+    /// Sent as `Retry-After` (whole seconds), when set.
+    pub(crate) retry_after: Option<Duration>,
 }
 
 pub(crate) struct Inner {
@@ -75,6 +77,8 @@ pub(crate) struct Inner {
     pub(crate) numbers: Vec<FakeNumber>,
     pub(crate) unsubscribed: HashSet<String>,
     pub(crate) injected: Option<InjectedFailure>,
+    /// Creates answered with an injected failure since it was set.
+    pub(crate) failures_answered: usize,
     /// Accepted message creates still to answer late: (count, delay).
     pub(crate) slow_responses: Option<(usize, Duration)>,
     pub(crate) delivery: DeliveryOutcome,
@@ -83,10 +87,11 @@ pub(crate) struct Inner {
 
 impl Inner {
     /// Consumes one injected failure, if any is pending.
-    pub(crate) fn take_injected(&mut self) -> Option<(u16, u32)> {
+    pub(crate) fn take_injected(&mut self) -> Option<(u16, u32, Option<Duration>)> {
         let injected = self.injected.as_mut()?;
-        let failure = (injected.http_status, injected.twilio_code);
+        let failure = (injected.http_status, injected.twilio_code, injected.retry_after);
         injected.remaining = injected.remaining.saturating_sub(1);
+        self.failures_answered += 1;
         if injected.remaining == 0 {
             self.injected = None;
         }
@@ -141,6 +146,7 @@ impl AppState {
                 numbers,
                 unsubscribed: HashSet::new(),
                 injected: None,
+                failures_answered: 0,
                 slow_responses: None,
                 delivery: config.delivery,
                 lifecycles: JoinSet::new(),

@@ -33,6 +33,8 @@ pub(crate) enum SendError {
         code: Option<i32>,
         message: String,
         ambiguous: bool,
+        /// Twilio's `Retry-After` (seconds or an HTTP date), when it sent one.
+        retry_after: Option<Duration>,
     },
     /// Trying again cannot work (invalid number, opted out ...).
     #[error("refused (HTTP {http_status}, Twilio code {code:?}): {message}")]
@@ -205,7 +207,24 @@ fn network_error(error: &reqwest::Error) -> SendError {
         message: error.without_url_ref(),
         // A refused connection never reached Twilio; anything later might have.
         ambiguous: !error.is_connect(),
+        retry_after: None,
     }
+}
+
+/// Longest wait a `Retry-After` is taken at (a bad header must not stop the sender for hours).
+const MAX_RETRY_AFTER: Duration = Duration::from_secs(300);
+
+/// A `Retry-After` header: delay-seconds or an HTTP date (RFC 9110), capped.
+pub(crate) fn parse_retry_after(value: &str, now: DateTime<Utc>) -> Option<Duration> {
+    let value = value.trim();
+    let wait = match value.parse::<u64>() {
+        Ok(seconds) => Duration::from_secs(seconds),
+        Err(_) => {
+            let at = DateTime::parse_from_rfc2822(value).ok()?.with_timezone(&Utc);
+            (at - now).to_std().unwrap_or(Duration::ZERO)
+        }
+    };
+    Some(wait.min(MAX_RETRY_AFTER))
 }
 
 trait WithoutUrl {
@@ -260,6 +279,11 @@ impl TwilioClient {
     /// Turns a non-2xx answer into the error it means.
     async fn error_of(response: reqwest::Response) -> SendError {
         let status = response.status();
+        let retry_after = response
+            .headers()
+            .get(reqwest::header::RETRY_AFTER)
+            .and_then(|value| value.to_str().ok())
+            .and_then(|value| parse_retry_after(value, Utc::now()));
         let error: Option<TwilioError> = response.json().await.ok();
         let code = error.as_ref().and_then(|e| e.code);
         let message = redact(&error.and_then(|e| e.message).unwrap_or_else(|| status.to_string()));
@@ -269,6 +293,7 @@ impl TwilioClient {
                 code,
                 message,
                 ambiguous: false,
+                retry_after,
             }
         } else {
             SendError::Refused {
@@ -289,6 +314,7 @@ impl TwilioClient {
             code: None,
             message: format!("unreadable Twilio response: {}", e.without_url_ref()),
             ambiguous: true,
+            retry_after: None,
         })
     }
 
@@ -464,7 +490,26 @@ impl TwilioClient {
 
 #[cfg(test)]
 mod tests {
-    use super::redact;
+    use super::{Duration, parse_retry_after, redact};
+
+    #[test]
+    fn retry_after_is_read_in_seconds_or_as_a_date_and_capped() {
+        let now = chrono::DateTime::parse_from_rfc3339("2026-12-07T10:00:00Z")
+            .expect("a date")
+            .with_timezone(&chrono::Utc);
+        assert_eq!(parse_retry_after("3", now), Some(Duration::from_secs(3)));
+        assert_eq!(parse_retry_after(" 0 ", now), Some(Duration::ZERO));
+        assert_eq!(
+            parse_retry_after("Mon, 07 Dec 2026 10:00:05 GMT", now),
+            Some(Duration::from_secs(5))
+        );
+        assert_eq!(
+            parse_retry_after("Mon, 07 Dec 2026 09:59:00 GMT", now),
+            Some(Duration::ZERO)
+        );
+        assert_eq!(parse_retry_after("86400", now), Some(Duration::from_secs(300)));
+        assert_eq!(parse_retry_after("soon", now), None);
+    }
 
     #[test]
     fn phone_numbers_are_masked_in_twilio_messages() {

@@ -17,8 +17,15 @@
 //! rate each number achieved, and the gaps between its SMS.
 //!
 //! Options after `--`: `replicas=N` (2), `numbers=K` (100), `per_number=M`
-//! (100), `rate=R` segments per second per number (1). Results are Markdown
-//! on standard output; see `docs/benchmarks.md`.
+//! (100), `rate=R` segments per second per number (1), `analyze_empty=1`
+//! (take the queue's statistics while it is empty and keep them: the steady
+//! state of a mostly idle queue, issue 17), `concurrency=C` (`SendSms`
+//! calls in flight while queueing; default: one per number), `binary=PATH` (another `nudge`
+//! binary, e.g. an older build for a before/after figure). Results are
+//! Markdown on standard output; see `docs/benchmarks.md`.
+//!
+//! Issue 17's sender figure: `cargo bench -p nudge --bench sms_drain --
+//! replicas=1 numbers=1000 per_number=20 analyze_empty=1 concurrency=64`.
 
 #![expect(clippy::print_stdout, reason = "a benchmark reports on stdout")]
 
@@ -42,6 +49,10 @@ struct Config {
     numbers: usize,
     per_number: usize,
     rate: f64,
+    /// `SendSms` calls in flight at once while queueing (one per person at most).
+    concurrency: usize,
+    analyze_empty: bool,
+    binary: Option<String>,
 }
 
 fn main() -> anyhow::Result<()> {
@@ -50,6 +61,9 @@ fn main() -> anyhow::Result<()> {
         numbers: 100,
         per_number: 100,
         rate: 1.0,
+        concurrency: 0,
+        analyze_empty: false,
+        binary: None,
     };
     for arg in std::env::args().skip(1).filter(|a| !a.starts_with('-')) {
         let (key, value) = arg.split_once('=').context("options are key=value")?;
@@ -58,7 +72,12 @@ fn main() -> anyhow::Result<()> {
             "numbers" => config.numbers = value.parse()?,
             "per_number" => config.per_number = value.parse()?,
             "rate" => config.rate = value.parse()?,
-            other => bail!("unknown option {other:?}: replicas, numbers, per_number, rate"),
+            "concurrency" => config.concurrency = value.parse()?,
+            "analyze_empty" => config.analyze_empty = matches!(value, "1" | "true" | "yes"),
+            "binary" => config.binary = Some(value.to_owned()),
+            other => bail!(
+                "unknown option {other:?}: replicas, numbers, per_number, rate, concurrency, analyze_empty, binary"
+            ),
         }
     }
     ensure!(
@@ -96,6 +115,8 @@ struct NumberFigures {
 
 struct Report {
     queued_in: Duration,
+    /// SMS accepted by Twilio once everything was queued.
+    accepted_after_queued: usize,
     drained_in: Duration,
     first_accept_after: Duration,
     accepted: usize,
@@ -125,7 +146,10 @@ struct Attempts {
 }
 
 async fn run(config: &Config) -> anyhow::Result<Report> {
-    let binary = nudge_binary(env!("CARGO_BIN_EXE_nudge"), "sms_drain")?;
+    let binary = nudge_binary(
+        config.binary.as_deref().unwrap_or(env!("CARGO_BIN_EXE_nudge")),
+        "sms_drain",
+    )?;
     let dir = scratch_dir()?;
     let auth_token = format!("bench{}", uuid::Uuid::new_v4().simple());
     let fake = FakeTwilio::start(
@@ -163,6 +187,9 @@ async fn run(config: &Config) -> anyhow::Result<Report> {
             .connect()
             .await?;
         clients.push(SmsRouterServiceClient::new(channel));
+    }
+    if config.analyze_empty {
+        analyze_empty(&routers.database.url).await?;
     }
     let users: Vec<String> = (0..config.numbers).map(|_| uuid::Uuid::now_v7().to_string()).collect();
     for (person, user) in users.iter().enumerate() {
@@ -204,7 +231,11 @@ async fn run(config: &Config) -> anyhow::Result<Report> {
         }
     });
     let results: Vec<_> = futures::stream::iter(queueing)
-        .buffer_unordered(config.numbers)
+        .buffer_unordered(if config.concurrency == 0 {
+            config.numbers
+        } else {
+            config.concurrency.min(config.numbers)
+        })
         .collect()
         .await;
     for result in results {
@@ -308,8 +339,11 @@ async fn run(config: &Config) -> anyhow::Result<Report> {
     routers.stop().await?;
     fake.shutdown().await;
 
+    let all_queued_at = started_at + chrono::TimeDelta::from_std(queued_in).unwrap_or_default();
+    let accepted_after_queued = messages.iter().filter(|m| m.date_created > all_queued_at).count();
     Ok(Report {
         queued_in,
+        accepted_after_queued,
         drained_in,
         first_accept_after: (first_accept - started_at).to_std().unwrap_or_default(),
         accepted: messages.len(),
@@ -321,6 +355,24 @@ async fn run(config: &Config) -> anyhow::Result<Report> {
         cpu,
         problems,
     })
+}
+
+/// The queue's statistics taken while it is empty, and kept (no autovacuum
+/// on it): what the planner believes of a queue that is usually idle.
+async fn analyze_empty(url: &str) -> anyhow::Result<()> {
+    use nudge_store::diesel_async::RunQueryDsl;
+    let db = Db::connect(&nudge_config::DatabaseSettings {
+        url: url.to_owned(),
+        ..Default::default()
+    })?;
+    let mut conn = db.conn().await?;
+    for statement in [
+        "ALTER TABLE sms_outbound SET (autovacuum_enabled = false)",
+        "ANALYZE sms_outbound",
+    ] {
+        with_conn!(&mut conn, c => diesel::sql_query(statement).execute(c).await)?;
+    }
+    Ok(())
 }
 
 /// Rows sent (with distinct Twilio sids) and attempts per row, from sms_outbound.
@@ -358,8 +410,16 @@ impl Report {
         let total = config.numbers * config.per_number;
         println!(
             "Load: {total} SMS (one segment each) through `SendSms`, {} per number for {} numbers, \
-             {} sms-router replica(s), pace {} segment(s)/s per number.\n",
-            config.per_number, config.numbers, config.replicas, config.rate
+             {} sms-router replica(s), pace {} segment(s)/s per number{}.\n",
+            config.per_number,
+            config.numbers,
+            config.replicas,
+            config.rate,
+            if config.analyze_empty {
+                ", statistics of sms_outbound taken on the empty queue"
+            } else {
+                ""
+            }
         );
         let ideal = (config.per_number - 1) as f64 / config.rate;
         println!("| Measure | Value |");
@@ -375,6 +435,15 @@ impl Report {
         println!(
             "| **All accepted by Twilio after** | **{:.2} s** |",
             secs(self.drained_in)
+        );
+        println!(
+            "| **Drain rate (SMS accepted / time from the first SendSms to the last accept)** | **{:.0} SMS/s** |",
+            self.accepted as f64 / secs(self.drained_in).max(1e-9)
+        );
+        println!(
+            "| Drain rate once all were queued ({} SMS accepted after the last SendSms answered) | {:.0} SMS/s |",
+            self.accepted_after_queued,
+            self.accepted_after_queued as f64 / secs(self.drained_in.saturating_sub(self.queued_in)).max(1e-9)
         );
         println!(
             "| Ideal drain of one number ({} SMS at the pace) | {ideal:.2} s |",

@@ -38,6 +38,8 @@ use crate::split::split;
 use crate::store::{outbound_status, phone_hash};
 use crate::{Core, OUTBOUND_BODY, metrics};
 
+#[cfg(test)]
+mod claim_tests;
 pub(crate) mod delivery;
 pub(crate) mod sender;
 pub(crate) mod store;
@@ -140,6 +142,11 @@ fn instant(micros: i64) -> NaiveDateTime {
         .unwrap_or_else(nudge_store::now)
 }
 
+/// As [`instant`], rounded up to the next stored millisecond: never before `micros`.
+fn instant_not_before(micros: i64) -> NaiveDateTime {
+    instant(micros.saturating_add(999))
+}
+
 /// Cache keys of a number's schedules; the number itself is not in the key.
 pub(crate) fn plan_key(number: &str) -> String {
     format!("sms:plan:{}", &phone_hash(number)[..24])
@@ -189,12 +196,13 @@ pub(crate) async fn wait_for_pace(core: &Core, number: &str, segments: u32) -> R
 }
 
 /// After Twilio answered: the number's next SMS starts no sooner than
-/// `segments` from now.
-pub(crate) async fn paced(core: &Core, number: &str, segments: u32) {
+/// `segments` from now. Returns that instant.
+pub(crate) async fn paced(core: &Core, number: &str, segments: u32) -> NaiveDateTime {
     let until = micros_now().saturating_add(segment_micros(core, i64::from(segments)));
     if let Err(error) = core.cache.reserve_slot(&pace_key(number), until, 0, SCHEDULE_TTL).await {
         tracing::warn!(%error, "cannot record a send on the number's schedule");
     }
+    instant_not_before(until)
 }
 
 /// A one-part reply from sms-router itself (START, HELP), to store with

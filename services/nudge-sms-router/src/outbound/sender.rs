@@ -3,6 +3,7 @@
 //! gives back the claims of senders that died (see the parent module).
 
 use std::sync::Arc;
+use std::sync::atomic::{AtomicI64, Ordering};
 use std::time::{Duration, Instant};
 
 use chrono::TimeDelta;
@@ -11,8 +12,8 @@ use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 use tokio::task::JoinSet;
 use tokio_util::sync::CancellationToken;
 
-use super::store::{self, Claimed, Requeue};
-use super::{OutboundKind, SCHEDULE_TTL, instant, micros_now, pace_key, paced, segment_micros};
+use super::store::{self, ClaimCursor, ClaimRound, Claimed, Requeue};
+use super::{OutboundKind, SCHEDULE_TTL, instant_not_before, micros_now, pace_key, paced, segment_micros};
 use crate::compliance::store::opted_out;
 use crate::error::RouterError;
 use crate::store::outbound_status;
@@ -40,12 +41,38 @@ pub(crate) fn backoff(attempts: i32, base: Duration, max: Duration) -> Duration 
     Duration::from_millis(rand::rng().random_range(0..=millis))
 }
 
-/// Claims what is due, as many rows as there are free senders.
-async fn claim(core: &Core, limit: usize) -> Result<Vec<Claimed>, RouterError> {
+/// How long the whole account waits after Twilio said "too many requests"
+/// without a `Retry-After`.
+const THROTTLED: Duration = Duration::from_secs(1);
+
+/// Twilio's answer for the whole account: "too many requests" (429, 20429)
+/// or "unavailable, come back after" (5xx with `Retry-After`). While it
+/// holds, the replica claims nothing: its rows stay queued, in order.
+#[derive(Debug, Default)]
+pub(crate) struct Throttle {
+    /// Microseconds since the epoch until which nothing is sent.
+    until: AtomicI64,
+}
+
+impl Throttle {
+    /// Sends nothing before `until` (microseconds since the epoch); never shortens a pause.
+    fn pause_until(&self, until: i64) {
+        self.until.fetch_max(until, Ordering::Relaxed);
+    }
+
+    /// How long the account still waits, if it does.
+    fn remaining(&self) -> Option<Duration> {
+        let left = self.until.load(Ordering::Relaxed).saturating_sub(micros_now());
+        (left > 0).then(|| Duration::from_micros(u64::try_from(left).unwrap_or(0)))
+    }
+}
+
+/// Claims what is due, as many rows as there are free senders, going on from `cursor`.
+async fn claim(core: &Core, cursor: &mut ClaimCursor, limit: usize) -> Result<ClaimRound, RouterError> {
     let now = nudge_store::now();
     let lease = now + TimeDelta::seconds(i64::try_from(core.sms.send_lease_seconds).unwrap_or(60));
     let mut conn = core.db.conn().await?;
-    Ok(store::claim_due(&mut conn, now, lease, i64::try_from(limit).unwrap_or(1)).await?)
+    Ok(store::claim_due(&mut conn, cursor, now, lease, i64::try_from(limit).unwrap_or(1)).await?)
 }
 
 /// How long the sender may sleep: until the earliest queued row is due.
@@ -56,13 +83,23 @@ async fn idle_for(core: &Core) -> Result<Duration, RouterError> {
     Ok(match next {
         None => IDLE,
         Some(at) if at > now => (at - now).to_std().unwrap_or(IDLE).min(IDLE),
-        // Due but not claimable: their number is busy, or every sender is.
-        Some(_) => BUSY_POLL,
+        // Due but not claimable: their number is busy (its send ending wakes
+        // the sender), or every sender is. Wake exactly when a row held to
+        // its number's pace becomes due, and look again soon anyway.
+        Some(_) => match store::next_send_after_from(&mut conn, now).await? {
+            Some(at) => (at - now).to_std().unwrap_or(BUSY_POLL).min(BUSY_POLL),
+            None => BUSY_POLL,
+        },
     })
 }
 
-async fn send_claimed(core: Arc<Core>, row: Claimed, _permit: OwnedSemaphorePermit) {
-    if let Err(error) = attempt(&core, &row).await {
+async fn send_claimed(core: Arc<Core>, throttle: Arc<Throttle>, row: Claimed, permit: OwnedSemaphorePermit) {
+    let result = attempt(&core, &throttle, &row).await;
+    // The permit is free before the claim loop is told: it claims for it at once.
+    // Never asleep holding one either (below, the row stays claimed: its number waits).
+    drop(permit);
+    core.outbound_done.notify_one();
+    if let Err(error) = result {
         // The SMS may or may not have gone: back to the queue, to be reconciled first.
         tracing::warn!(outbound.id = %row.id, %error, "an SMS attempt could not be recorded");
         tokio::time::sleep(Duration::from_millis(500)).await;
@@ -89,12 +126,13 @@ async fn send_claimed(core: Arc<Core>, row: Claimed, _permit: OwnedSemaphorePerm
         if let Err(error) = requeued {
             tracing::warn!(outbound.id = %row.id, %error, "cannot requeue an SMS; its claim will expire");
         }
+        core.outbound_done.notify_one();
     }
-    core.outbound_done.notify_one();
 }
 
-/// One attempt at one claimed row.
-async fn attempt(core: &Core, row: &Claimed) -> Result<(), RouterError> {
+/// One attempt at one claimed row. It never sleeps: a row whose number may
+/// not send yet goes back to the queue, due when it may.
+async fn attempt(core: &Core, throttle: &Throttle, row: &Claimed) -> Result<(), RouterError> {
     let mut conn = core.db.conn().await?;
     let reader = core.keys.for_reading(&mut conn, &row.user_id).await?;
     let body = match reader.decrypt_to_string(&row.body, OUTBOUND_BODY) {
@@ -159,20 +197,31 @@ async fn attempt(core: &Core, row: &Claimed) -> Result<(), RouterError> {
         return Ok(());
     }
 
-    // The number's pace, measured at Twilio.
+    // The number's pace, measured at Twilio: the claim saw the row due, and
+    // the row was held back to the number's last send (`hold_next`), so the
+    // slot is normally free now; if something else of this number took it (a
+    // stranger's reply, a replica's clock), the row waits in the queue, not here.
     let segments = u32::try_from(row.segments.max(1)).unwrap_or(1);
+    let cost = segment_micros(core, i64::from(segments));
+    let key = pace_key(&row.from_number);
     let now = micros_now();
-    let start = match core
-        .cache
-        .reserve_slot(
-            &pace_key(&row.from_number),
-            now,
-            segment_micros(core, i64::from(segments)),
-            SCHEDULE_TTL,
-        )
-        .await
-    {
-        Ok(start) => start,
+    let start = match core.cache.reserve_slot(&key, now, 0, SCHEDULE_TTL).await {
+        Ok(free_from) if free_from > now => Ok(free_from),
+        Ok(_) => core.cache.reserve_slot(&key, now, cost, SCHEDULE_TTL).await,
+        Err(error) => Err(error),
+    };
+    match start {
+        Ok(start) if start <= now => {}
+        Ok(start) => {
+            let mut conn = core.db.conn().await?;
+            store::requeue(
+                &mut conn,
+                row,
+                &Requeue::untried(instant_not_before(start), nudge_store::now()),
+            )
+            .await?;
+            return Ok(());
+        }
         Err(error) => {
             tracing::warn!(outbound.id = %row.id, %error, "cannot pace the number; will try again");
             let mut conn = core.db.conn().await?;
@@ -180,16 +229,6 @@ async fn attempt(core: &Core, row: &Claimed) -> Result<(), RouterError> {
             store::requeue(&mut conn, row, &Requeue::untried(later, nudge_store::now())).await?;
             return Ok(());
         }
-    };
-    let wait = Duration::from_micros(u64::try_from(start - now).unwrap_or(0));
-    let max_wait = Duration::from_secs(core.sms.send_lease_seconds / 3).min(Duration::from_secs(15));
-    if wait > max_wait {
-        let mut conn = core.db.conn().await?;
-        store::requeue(&mut conn, row, &Requeue::untried(instant(start), nudge_store::now())).await?;
-        return Ok(());
-    }
-    if !wait.is_zero() {
-        tokio::time::sleep(wait).await;
     }
 
     let callback = format!("{}?o={}", core.status_callback_url, row.id);
@@ -204,13 +243,14 @@ async fn attempt(core: &Core, row: &Claimed) -> Result<(), RouterError> {
         })
         .await;
     metrics::send_latency(started.elapsed().as_secs_f64());
-    paced(core, &row.from_number, segments).await;
+    let next_slot = paced(core, &row.from_number, segments).await;
 
     let mut conn = core.db.conn().await?;
     let now = nudge_store::now();
     match sent {
         Ok(sid) => {
             store::mark_sent(&mut conn, &row.id, &sid, now).await?;
+            store::hold_next(&mut conn, &row.from_number, next_slot).await?;
             metrics::outbound_result("sent");
             metrics::message("outbound", "sent");
             tracing::info!(outbound.id = %row.id, user.id = %row.user_id, attempts = row.attempts, "SMS sent");
@@ -220,14 +260,52 @@ async fn attempt(core: &Core, row: &Claimed) -> Result<(), RouterError> {
             code,
             message,
             ambiguous,
+            retry_after,
+        }) if http_status == Some(429) || code == Some(20429) => {
+            // The account's rate, not this SMS: everything waits, nothing is
+            // given up, the attempt is given back.
+            let wait = retry_after.unwrap_or(THROTTLED);
+            throttle.pause_until(micros_now().saturating_add(i64::try_from(wait.as_micros()).unwrap_or(i64::MAX)));
+            let later = now + TimeDelta::from_std(wait).unwrap_or(TimeDelta::seconds(1));
+            let requeue = Requeue {
+                send_after: later,
+                error_code: code,
+                count_attempt: false,
+                reconcile: ambiguous,
+                now,
+            };
+            store::requeue(&mut conn, row, &requeue).await?;
+            metrics::outbound_result("throttled");
+            tracing::warn!(
+                outbound.id = %row.id,
+                http_status,
+                ?code,
+                %message,
+                wait_ms = u64::try_from(wait.as_millis()).unwrap_or(u64::MAX),
+                "Twilio throttles the account; sending paused"
+            );
+        }
+        Err(SendError::Temporary {
+            http_status,
+            code,
+            message,
+            ambiguous,
+            retry_after,
         }) => {
+            if let Some(wait) = retry_after {
+                throttle.pause_until(micros_now().saturating_add(i64::try_from(wait.as_micros()).unwrap_or(i64::MAX)));
+            }
             if row.attempts >= max_attempts && !ambiguous {
                 store::finish_attempt(&mut conn, &row.id, outbound_status::FAILED, code, now).await?;
                 metrics::outbound_result("failed");
                 metrics::message("outbound", "failed");
                 tracing::warn!(outbound.id = %row.id, http_status, ?code, %message, "SMS given up after its last attempt");
             } else {
-                let later = now + retry_delay(core, row.attempts);
+                let backoff = retry_delay(core, row.attempts);
+                let later = now
+                    + retry_after
+                        .and_then(|w| TimeDelta::from_std(w).ok())
+                        .map_or(backoff, |w| w.max(backoff));
                 let requeue = Requeue {
                     send_after: later,
                     error_code: code,
@@ -297,6 +375,8 @@ pub(crate) async fn run_sender(core: Arc<Core>, shutdown: CancellationToken) -> 
     let mut stale_claims = core.lone_replica;
     let concurrency = usize::try_from(core.sms.sender_concurrency).unwrap_or(16);
     let permits = Arc::new(Semaphore::new(concurrency));
+    let throttle = Arc::new(Throttle::default());
+    let mut cursor = ClaimCursor::default();
     let mut in_flight = JoinSet::new();
     loop {
         while in_flight.try_join_next().is_some() {}
@@ -316,21 +396,30 @@ pub(crate) async fn run_sender(core: Arc<Core>, shutdown: CancellationToken) -> 
         }
         let free = permits.available_permits();
         let mut wait = IDLE;
-        if free > 0 && !stale_claims {
-            match claim(&core, free).await {
-                Ok(claimed) => {
-                    for row in claimed {
+        if let Some(paused) = throttle.remaining() {
+            wait = paused;
+        } else if free > 0 && !stale_claims {
+            let from_start = cursor.is_at_start();
+            match claim(&core, &mut cursor, free).await {
+                Ok(round) => {
+                    let claimed = round.claimed.len();
+                    for row in round.claimed {
                         match permits.clone().try_acquire_owned() {
                             Ok(permit) => {
-                                in_flight.spawn(send_claimed(core.clone(), row, permit));
+                                in_flight.spawn(send_claimed(core.clone(), throttle.clone(), row, permit));
                             }
                             // More than asked for: never leave a claim without a sender.
                             Err(_) => release(&core, &row).await,
                         }
                     }
-                    wait = match idle_for(&core).await {
-                        Ok(wait) => wait,
-                        Err(_) => Duration::from_secs(1),
+                    // Numbers not looked at yet this turn: go on at once.
+                    wait = if claimed < free && (!round.wrapped || !from_start) {
+                        Duration::ZERO
+                    } else {
+                        match idle_for(&core).await {
+                            Ok(wait) => wait,
+                            Err(_) => Duration::from_secs(1),
+                        }
                     };
                 }
                 Err(error) => {
@@ -338,6 +427,12 @@ pub(crate) async fn run_sender(core: Arc<Core>, shutdown: CancellationToken) -> 
                     wait = Duration::from_secs(1);
                 }
             }
+        }
+        if wait.is_zero() {
+            if shutdown.is_cancelled() {
+                break;
+            }
+            continue;
         }
         tokio::select! {
             () = shutdown.cancelled() => break,

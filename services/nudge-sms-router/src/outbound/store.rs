@@ -229,73 +229,215 @@ pub(crate) fn part_key(key: &str, part: i32) -> String {
     format!("{key}#{part}")
 }
 
-/// The rows to claim: due, queued, and their number's oldest pending row
-/// (no older row of that number queued or sending, and none sending at all).
-const CLAIMABLE: &str = "SELECT o.id FROM sms_outbound o \
-    WHERE o.status = 'queued' AND (o.send_after IS NULL OR o.send_after <= $1) \
-    AND NOT EXISTS (SELECT 1 FROM sms_outbound p \
-        WHERE p.from_number = o.from_number AND p.id <> o.id AND p.status IN ('queued', 'sending') \
-        AND (p.status = 'sending' OR p.created_at < o.created_at \
-            OR (p.created_at = o.created_at AND (p.part < o.part OR (p.part = o.part AND p.id < o.id))))) \
-    ORDER BY o.send_after, o.created_at, o.part LIMIT $3";
+/// The heads of the numbers after a cursor, in number order, at most `$2` of
+/// them: each number with a pending SMS (queued or sending), its oldest
+/// pending row (the only one that may go next) and whether one of its rows
+/// is in flight. Every step is a probe of a partial index
+/// (`sms_outbound_sender_pending`: the next number after the previous one,
+/// then that number's first row; `sms_outbound_sender_sending`), so the
+/// work grows with the numbers looked at, never with the rows queued,
+/// whatever the planner's statistics say about the table. `{pending}` and
+/// `{sending}` name those indexes (see [`with_indexes`]).
+const HEADS: &str = "WITH RECURSIVE numbers(n, depth) AS ( \
+        SELECT (SELECT f.from_number FROM sms_outbound f {pending} \
+            WHERE f.status IN ('queued', 'sending') AND f.from_number > $1 \
+            ORDER BY f.from_number LIMIT 1), 1 \
+        UNION ALL \
+        SELECT (SELECT f.from_number FROM sms_outbound f {pending} \
+            WHERE f.status IN ('queued', 'sending') AND f.from_number > numbers.n \
+            ORDER BY f.from_number LIMIT 1), numbers.depth + 1 \
+        FROM numbers WHERE numbers.n IS NOT NULL AND numbers.depth < $2 \
+    ), heads AS MATERIALIZED ( \
+        SELECT numbers.n, numbers.depth, \
+            (SELECT h.id FROM sms_outbound h {pending} WHERE h.from_number = numbers.n \
+                AND h.status IN ('queued', 'sending') ORDER BY h.created_at, h.part, h.id LIMIT 1) AS head_id, \
+            (SELECT s.from_number FROM sms_outbound s {sending} WHERE s.from_number = numbers.n \
+                AND s.status = 'sending' LIMIT 1) IS NOT NULL AS busy \
+        FROM numbers WHERE numbers.n IS NOT NULL \
+    ) \
+    SELECT heads.n AS from_number, heads.depth, heads.busy, heads.head_id AS id, \
+        (SELECT o.status FROM sms_outbound o WHERE o.id = heads.head_id) AS status, \
+        (SELECT o.send_after FROM sms_outbound o WHERE o.id = heads.head_id) AS send_after \
+    FROM heads";
 
-const CLAIM_SET: &str = "SET status = 'sending', claimed_at = $1, lease_until = $2, attempts = attempts + 1, \
-    updated_at = $1";
-
-const CLAIM_RETURNING: &str =
-    "RETURNING id, user_id, kind, from_number, to_number, body, segments, attempts, reconcile_since, claimed_at";
-
-/// PostgreSQL: the rows are picked (and locked, skipping rows another claim
-/// holds) once, in a materialised CTE. With `WHERE id IN (SELECT ... LIMIT n
-/// FOR UPDATE SKIP LOCKED)` the planner may run the subquery more than once
-/// and update more than `n` rows.
-fn claim_postgres() -> String {
-    format!(
-        "WITH picked AS MATERIALIZED ({CLAIMABLE} FOR UPDATE SKIP LOCKED) \
-         UPDATE sms_outbound {CLAIM_SET} FROM picked WHERE sms_outbound.id = picked.id \
-         AND sms_outbound.status = 'queued' {}",
-        CLAIM_RETURNING
-            .replace("RETURNING ", "RETURNING sms_outbound.")
-            .replace(", ", ", sms_outbound.")
+/// The claim's SQL for `backend`: on SQLite, whose planner picks an index by
+/// its statistics, `INDEXED BY` pins the partial indexes (SQLite refuses the
+/// statement rather than run it another way); PostgreSQL's plan is checked
+/// by the tests (`claim_tests`), after `ANALYZE` on an empty and a full queue.
+pub(super) fn with_indexes(backend: Backend, text: &str) -> String {
+    let (pending, sending) = match backend {
+        Backend::Postgres => ("", ""),
+        Backend::Sqlite => (
+            "INDEXED BY sms_outbound_sender_pending",
+            "INDEXED BY sms_outbound_sender_sending",
+        ),
+    };
+    sql(
+        backend,
+        &text.replace("{pending}", pending).replace("{sending}", sending),
     )
 }
 
-/// SQLite: one writer at a time, so the statement alone is enough.
-fn claim_sqlite() -> String {
-    sql(
-        Backend::Sqlite,
-        &format!("UPDATE sms_outbound {CLAIM_SET} WHERE id IN ({CLAIMABLE}) AND status = 'queued' {CLAIM_RETURNING}"),
-    )
+/// The claim's SQL that finds the heads (tests read its plan).
+pub(super) fn heads_sql(backend: Backend) -> String {
+    with_indexes(backend, HEADS)
+}
+
+/// One number's head, as [`HEADS`] reads it.
+#[derive(Debug, Clone, QueryableByName)]
+struct Head {
+    #[diesel(sql_type = Text)]
+    from_number: String,
+    #[diesel(sql_type = Integer)]
+    depth: i32,
+    #[diesel(sql_type = diesel::sql_types::Bool)]
+    busy: bool,
+    #[diesel(sql_type = Nullable<Text>)]
+    id: Option<String>,
+    #[diesel(sql_type = Nullable<Text>)]
+    status: Option<String>,
+    #[diesel(sql_type = Nullable<Timestamp>)]
+    send_after: Option<NaiveDateTime>,
+}
+
+impl Head {
+    /// The row to claim, if the number may send it now.
+    fn claimable(&self, now: NaiveDateTime) -> Option<&str> {
+        let due = self.send_after.is_none_or(|at| at <= now);
+        let queued = self.status.as_deref() == Some(outbound_status::QUEUED);
+        (!self.busy && queued && due).then_some(self.id.as_deref()).flatten()
+    }
+}
+
+/// Claims one row, if it is still queued (another replica may have taken it).
+pub(super) const CLAIM_ONE: &str = "UPDATE sms_outbound SET status = 'sending', claimed_at = $1, \
+        lease_until = $2, attempts = attempts + 1, updated_at = $1 \
+    WHERE id = $3 AND status = 'queued' \
+    RETURNING id, user_id, kind, from_number, to_number, body, segments, attempts, reconcile_since, claimed_at";
+
+/// Where a replica's claims go on from: the numbers are visited in turn (a
+/// round robin over the numbers with pending SMS), so each claim looks at a
+/// bounded slice of them and no number waits behind the others.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct ClaimCursor {
+    /// The last number looked at; empty: from the first.
+    after: String,
+}
+
+impl ClaimCursor {
+    /// The next claim starts from the first number.
+    pub(crate) fn is_at_start(&self) -> bool {
+        self.after.is_empty()
+    }
+}
+
+/// What one claim did.
+#[derive(Debug, Default)]
+pub(crate) struct ClaimRound {
+    pub(crate) claimed: Vec<Claimed>,
+    /// The round reached the last number: the next one starts from the first.
+    pub(crate) wrapped: bool,
+}
+
+/// Numbers looked at per claim, for `limit` rows to claim.
+fn numbers_per_claim(limit: i64) -> i64 {
+    limit.saturating_mul(4).clamp(8, 512)
 }
 
 /// Claims up to `limit` due rows, at most one per sending number and only
-/// that number's oldest pending row (queued or sending): a number's SMS go
-/// out one at a time, in order, and a row waiting for a retry holds back the
-/// later ones. Several replicas never claim the same row: rows locked by
-/// another claim are skipped (PostgreSQL), or claims run one after the
-/// other (SQLite, one writer).
+/// that number's oldest pending row (queued or sending), and none of a
+/// number with a row in flight: a number's SMS go out one at a time, in
+/// order, and a row waiting for a retry holds back the later ones.
 ///
-/// Two replicas claiming at once on PostgreSQL could each pick a different
-/// row of one number only if both rows were that number's oldest, which
-/// cannot be: the older one excludes the younger in both snapshots.
+/// The numbers are taken in turn from `cursor` (see [`HEADS`] for why the
+/// cost does not depend on the queue's length). Several replicas never
+/// claim the same row: the update is conditional on the row still being
+/// queued, and PostgreSQL makes a second claimer wait for the first and
+/// then find the row taken; SQLite runs one writer at a time.
 pub(crate) async fn claim_due(
     conn: &mut DbConn,
+    cursor: &mut ClaimCursor,
     now: NaiveDateTime,
     lease_until: NaiveDateTime,
     limit: i64,
-) -> QueryResult<Vec<Claimed>> {
-    let query = match conn.backend() {
-        Backend::Postgres => claim_postgres(),
-        Backend::Sqlite => claim_sqlite(),
+) -> QueryResult<ClaimRound> {
+    let backend = conn.backend();
+    let window = numbers_per_claim(limit);
+    let heads_sql = heads_sql(backend);
+    let mut heads: Vec<Head> = with_conn!(conn, c => {
+        diesel::sql_query(&heads_sql)
+            .bind::<Text, _>(&cursor.after)
+            .bind::<BigInt, _>(window)
+            .load::<Head>(c)
+            .await
+    })?;
+    // In number order (sorted here: an ORDER BY would be a sort node in the plan).
+    heads.sort_unstable_by_key(|head| head.depth);
+    let wanted = usize::try_from(limit).unwrap_or(0);
+    let mut picked: Vec<&str> = Vec::new();
+    let mut last_looked = None;
+    for head in &heads {
+        last_looked = Some(head);
+        if let Some(id) = head.claimable(now) {
+            picked.push(id);
+            if picked.len() == wanted {
+                break;
+            }
+        }
+    }
+    let wrapped = picked.len() < wanted && heads.len() < usize::try_from(window).unwrap_or(usize::MAX);
+    cursor.after = match (wrapped, last_looked) {
+        (false, Some(head)) => head.from_number.clone(),
+        _ => String::new(),
     };
+    if picked.is_empty() {
+        return Ok(ClaimRound {
+            claimed: Vec::new(),
+            wrapped,
+        });
+    }
+    // One statement per row, each a probe of the primary key: a list of
+    // ids (`IN (...)`) lets a planner that thinks the table small read it whole.
+    let claim_sql = sql(backend, CLAIM_ONE);
+    let claimed = with_conn!(conn, c => {
+        c.write_transaction(async |c| {
+            let mut claimed = Vec::with_capacity(picked.len());
+            for id in &picked {
+                let row: Option<Claimed> = diesel::sql_query(&claim_sql)
+                    .bind::<Timestamp, _>(now)
+                    .bind::<Timestamp, _>(lease_until)
+                    .bind::<Text, _>(*id)
+                    .get_result(c)
+                    .await
+                    .optional()?;
+                claimed.extend(row);
+            }
+            QueryResult::Ok(claimed)
+        })
+        .await
+    })?;
+    Ok(ClaimRound { claimed, wrapped })
+}
+
+/// Moves a number's head (if queued) to no sooner than `$2`.
+pub(super) const HOLD_NEXT: &str = "UPDATE sms_outbound SET send_after = $2 WHERE id = \
+        (SELECT h.id FROM sms_outbound h {pending} \
+            WHERE h.from_number = $1 AND h.status IN ('queued', 'sending') \
+            ORDER BY h.created_at, h.part, h.id LIMIT 1) \
+    AND status = 'queued' AND (send_after IS NULL OR send_after < $2)";
+
+/// After a number's SMS left: its next queued row is not due before
+/// `until` (the number's pace), so it is claimed only when it may go.
+pub(crate) async fn hold_next(conn: &mut DbConn, from_number: &str, until: NaiveDateTime) -> QueryResult<()> {
+    let query = with_indexes(conn.backend(), HOLD_NEXT);
     with_conn!(conn, c => {
         diesel::sql_query(&query)
-            .bind::<Timestamp, _>(now)
-            .bind::<Timestamp, _>(lease_until)
-            .bind::<BigInt, _>(limit)
-            .load::<Claimed>(c)
+            .bind::<Text, _>(from_number)
+            .bind::<Timestamp, _>(until)
+            .execute(c)
             .await
-    })
+    })?;
+    Ok(())
 }
 
 /// When the sender should look again: the earliest `send_after` of a queued row.
@@ -303,6 +445,19 @@ pub(crate) async fn next_send_after(conn: &mut DbConn) -> QueryResult<Option<Nai
     with_conn!(conn, c => {
         sms_outbound_queue::table
             .filter(sms_outbound_queue::status.eq(outbound_status::QUEUED))
+            .select(diesel::dsl::min(sms_outbound_queue::send_after))
+            .first(c)
+            .await
+    })
+}
+
+/// The earliest `send_after` of a queued row after `now`: when a row held
+/// to its number's pace becomes due (one entry of `(status, send_after)`).
+pub(crate) async fn next_send_after_from(conn: &mut DbConn, now: NaiveDateTime) -> QueryResult<Option<NaiveDateTime>> {
+    with_conn!(conn, c => {
+        sms_outbound_queue::table
+            .filter(sms_outbound_queue::status.eq(outbound_status::QUEUED))
+            .filter(sms_outbound_queue::send_after.gt(now))
             .select(diesel::dsl::min(sms_outbound_queue::send_after))
             .first(c)
             .await

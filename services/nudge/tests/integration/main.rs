@@ -28,6 +28,7 @@ mod sms_edges;
 mod sms_idempotency;
 mod sms_numbers;
 mod sms_outbound;
+mod sms_sender;
 mod sms_signatures;
 mod sms_spool;
 mod sms_usage;

@@ -1,0 +1,2 @@
+DROP INDEX sms_outbound_sender_sending;
+DROP INDEX sms_outbound_sender_pending;
