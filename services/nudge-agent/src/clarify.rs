@@ -78,7 +78,12 @@ impl Core {
     }
 
     /// Creates the reminder at the reading chosen (`None`: the person said no).
-    pub(crate) async fn chosen(&self, turn: &Turn<'_>, choice: Option<usize>, lang: Language) -> Result<String, AgentError> {
+    pub(crate) async fn chosen(
+        &self,
+        turn: &Turn<'_>,
+        choice: Option<usize>,
+        lang: Language,
+    ) -> Result<String, AgentError> {
         let user = turn.user();
         let question = self.open_question(&user, turn.received_at).await?;
         let mut conn = self.db.conn().await?;
@@ -185,9 +190,9 @@ fn question(turn: &Turn<'_>, clarification: &Clarification, lang: Language) -> S
             let past = replies::when(&turn.local(&clarification.when.at), &now, lang);
             match lang {
                 Language::En => format!("{past} has passed. {first} instead ({what})? Reply yes, or tell me the time."),
-                Language::Fr => format!(
-                    "{past}, c'est passé. Plutôt {first} ({what}) ? Réponds oui, ou donne-moi l'heure."
-                ),
+                Language::Fr => {
+                    format!("{past}, c'est passé. Plutôt {first} ({what}) ? Réponds oui, ou donne-moi l'heure.")
+                }
             }
         }
         Doubt::Far => {
@@ -196,7 +201,9 @@ fn question(turn: &Turn<'_>, clarification: &Clarification, lang: Language) -> S
                 .map_or(0, |r| (r.date_naive() - now.date_naive()).num_days() / 30);
             match lang {
                 Language::En => format!("That's {first}, in about {months} months: {what}. Set it? Reply yes or no."),
-                Language::Fr => format!("C'est {first}, dans environ {months} mois : {what}. Je le note ? Réponds oui ou non."),
+                Language::Fr => {
+                    format!("C'est {first}, dans environ {months} mois : {what}. Je le note ? Réponds oui ou non.")
+                }
             }
         }
     };

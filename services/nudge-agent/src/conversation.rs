@@ -23,7 +23,12 @@ fn due(reminder: &Reminder) -> Option<DateTime<Utc>> {
 
 impl Core {
     /// Each reminder of a message, keyed apart (`sms:<id>:<n>`), answered together.
-    pub(crate) async fn several(&self, turn: &Turn<'_>, parts: &[Intent], lang: Language) -> Result<String, AgentError> {
+    pub(crate) async fn several(
+        &self,
+        turn: &Turn<'_>,
+        parts: &[Intent],
+        lang: Language,
+    ) -> Result<String, AgentError> {
         let mut answers = Vec::with_capacity(parts.len());
         for (n, part) in parts.iter().enumerate() {
             if let Intent::Remind { when, urgent } = part {
@@ -105,8 +110,13 @@ impl Core {
                 let words: Vec<&str> = text.split(|c: char| !c.is_alphanumeric()).collect();
                 let named = about.iter().all(|word| {
                     // "dentist" finds "dentiste", "meds" finds "medication": a shared beginning of 4 letters.
-                    let stem: String = word.chars().take(5.max(word.chars().count().saturating_sub(2))).collect();
-                    words.iter().any(|w| w.starts_with(stem.as_str()) || (w.len() >= 4 && word.starts_with(w)))
+                    let stem: String = word
+                        .chars()
+                        .take(5.max(word.chars().count().saturating_sub(2)))
+                        .collect();
+                    words
+                        .iter()
+                        .any(|w| w.starts_with(stem.as_str()) || (w.len() >= 4 && word.starts_with(w)))
                 });
                 let timed = at.is_none_or(|(hour, minute)| {
                     due(r).is_some_and(|due| {

@@ -45,7 +45,11 @@ fn corpus(language: Language, cases: &[(&str, Option<&str>)]) {
             silent.push(format!("{text:?}: read {read}, expected {expected:?} or a question"));
         }
     }
-    println!("misreadings {language}: {}/{} phrases read silently wrong", silent.len(), cases.len());
+    println!(
+        "misreadings {language}: {}/{} phrases read silently wrong",
+        silent.len(),
+        cases.len()
+    );
     assert!(silent.is_empty(), "silent misreadings:\n{}", silent.join("\n"));
 }
 
@@ -98,7 +102,10 @@ fn english_ambiguous_and_adversarial() {
             ("remind me at 5:30pm to cook", Some("Wed 04 17:30")),
             ("remind me in an hour to call back", Some("Wed 04 11:00")),
             ("remind me in 2 weeks at 9am to follow up", Some("Wed 18 09:00")),
-            ("remind me on jan 15 2027 at 9am to renew my license", Some("Fri 15 09:00")),
+            (
+                "remind me on jan 15 2027 at 9am to renew my license",
+                Some("Fri 15 09:00"),
+            ),
             ("remind me next monday at 9am to call", Some("Mon 09 09:00")),
             ("remind me at noon to eat", Some("Wed 04 12:00")),
             ("remind me tomorrow at noon to eat", Some("Thu 05 12:00")),
@@ -131,7 +138,10 @@ fn french_ambiguous_and_adversarial() {
             ("rappelle-moi mardi ou mercredi d'appeler le plombier", None),
             ("rappelle-moi ce soir à 20h ou demain matin d'appeler", None),
             ("rappelle-moi lundi ou mardi à 9h d'appeler la banque", None),
-            ("rappelle-moi vers 15h ou peut-être 16h d'aller chercher les enfants", None),
+            (
+                "rappelle-moi vers 15h ou peut-être 16h d'aller chercher les enfants",
+                None,
+            ),
             ("rappelle-moi dans 10 ou 15 minutes de vérifier le four", None),
             ("rappelle-moi à 7h ou 8h d'aller courir", None),
             ("rappelle-moi vendredi ou samedi à midi d'appeler mamie", None),
@@ -151,16 +161,25 @@ fn french_ambiguous_and_adversarial() {
             ("rappelle-moi à 17h d'appeler maman", Some("Wed 04 17:00")),
             ("rappelle-moi demain à 9h de payer le loyer", Some("Thu 05 09:00")),
             ("rappelle-moi dans 20 minutes de m'étirer", Some("Wed 04 10:20")),
-            ("rappelle-moi dans 2 heures de déplacer la voiture", Some("Wed 04 12:00")),
+            (
+                "rappelle-moi dans 2 heures de déplacer la voiture",
+                Some("Wed 04 12:00"),
+            ),
             ("rappelle-moi vendredi à 17h d'appeler", Some("Fri 06 17:00")),
             ("rappelle-moi vendredi à 9h d'appeler le véto", Some("Fri 06 09:00")),
             ("rappelle-moi à 20h de prendre mes médicaments", Some("Wed 04 20:00")),
-            ("rappelle-moi ce soir à 21h de prendre mes médicaments", Some("Wed 04 21:00")),
+            (
+                "rappelle-moi ce soir à 21h de prendre mes médicaments",
+                Some("Wed 04 21:00"),
+            ),
             ("rappelle-moi demain matin à 7h d'aller courir", Some("Thu 05 07:00")),
             ("rappelle-moi à 17h30 de cuisiner", Some("Wed 04 17:30")),
             ("rappelle-moi dans une heure de rappeler", Some("Wed 04 11:00")),
             ("rappelle-moi dans 2 semaines à 9h de relancer", Some("Wed 18 09:00")),
-            ("rappelle-moi le 15 janvier 2027 à 9h de renouveler mon permis", Some("Fri 15 09:00")),
+            (
+                "rappelle-moi le 15 janvier 2027 à 9h de renouveler mon permis",
+                Some("Fri 15 09:00"),
+            ),
             ("rappelle-moi lundi prochain à 9h d'appeler", Some("Mon 09 09:00")),
             ("rappelle-moi à midi de manger", Some("Wed 04 12:00")),
             ("rappelle-moi demain à midi de manger", Some("Thu 05 12:00")),
@@ -247,9 +266,15 @@ fn past_and_far_readings_are_confirmed() {
     let (kind, readings, _) = doubt(&past, "remind me yesterday at 5 to call mom", now).expect("asked");
     assert_eq!(kind, Doubt::Past);
     // The same clock time, next: today at 5 pm.
-    assert_eq!(readings[0].with_timezone(&Montreal).format("%a %d %H:%M").to_string(), "Wed 04 17:00");
+    assert_eq!(
+        readings[0].with_timezone(&Montreal).format("%a %d %H:%M").to_string(),
+        "Wed 04 17:00"
+    );
     let far = with_alternatives("remind me at 5 to call mom", "2026-09-01T09:00:00-04:00", &[]);
-    assert_eq!(doubt(&far, "remind me on september 1 to call mom", now).map(|d| d.0), Some(Doubt::Far));
+    assert_eq!(
+        doubt(&far, "remind me on september 1 to call mom", now).map(|d| d.0),
+        Some(Doubt::Far)
+    );
     // A year written makes it deliberate.
     assert_eq!(doubt(&far, "remind me on september 1 2026 to call mom", now), None);
     let near = with_alternatives("remind me at 5 to call mom", "2026-03-20T09:00:00-04:00", &[]);

@@ -67,13 +67,18 @@ pub(crate) fn unread_time_words(text: &str) -> Vec<String> {
     let words = Words::new(text);
     let tokens: Vec<String> = (0..words.len())
         .filter_map(|i| words.word(i))
-        .map(|w| w.trim_matches(|c: char| !c.is_alphanumeric() && c != '\'' && c != '-').to_owned())
+        .map(|w| {
+            w.trim_matches(|c: char| !c.is_alphanumeric() && c != '\'' && c != '-')
+                .to_owned()
+        })
         .collect();
     let clock = |w: &str| {
         let digits = w.trim_start_matches(|c: char| c.is_ascii_digit());
         w.starts_with(|c: char| c.is_ascii_digit())
-            && (matches!(digits, "am" | "pm" | "h" | "ish" | "hr" | "hrs" | "min" | "mins" | "pmish" | "amish")
-                || digits.starts_with(':')
+            && (matches!(
+                digits,
+                "am" | "pm" | "h" | "ish" | "hr" | "hrs" | "min" | "mins" | "pmish" | "amish"
+            ) || digits.starts_with(':')
                 || digits.starts_with('h') && digits[1..].chars().all(|c| c.is_ascii_digit()))
     };
     let number = |w: &str| !w.is_empty() && w.chars().all(|c| c.is_ascii_digit()) && w.len() <= 2;
@@ -104,7 +109,11 @@ pub(crate) fn clock_of(word: &str) -> Option<(u32, u32)> {
         }
         None => ("", rest),
     };
-    let minute: u32 = if minute_text.is_empty() { 0 } else { minute_text.parse().ok()? };
+    let minute: u32 = if minute_text.is_empty() {
+        0
+    } else {
+        minute_text.parse().ok()?
+    };
     let colon = rest.starts_with(':');
     let hour = match suffix {
         "pm" | "p" if (1..=12).contains(&hour) => hour % 12 + 12,
@@ -126,10 +135,13 @@ fn twelve_hour(word: &str) -> bool {
 /// half of the day is left open ("5:30").
 fn written_clock(message: &str) -> Option<(u32, u32, bool)> {
     let tokens: Vec<String> = message.split_whitespace().map(fold).collect();
-    let mut found: Vec<(u32, u32)> = Vec::new();
+    let mut found: Vec<(u32, u32, bool)> = Vec::new();
     for (i, token) in tokens.iter().enumerate() {
         let before = i.checked_sub(1).and_then(|j| tokens.get(j)).map(String::as_str);
-        if matches!(before, Some("dans" | "ds" | "in" | "d'ici" | "pendant" | "for" | "within" | "les" | "every" | "toutes" | "tous")) {
+        if matches!(
+            before,
+            Some("dans" | "ds" | "in" | "d'ici" | "pendant" | "for" | "within" | "les" | "every" | "toutes" | "tous")
+        ) {
             continue;
         }
         if let Some(clock) = clock_of(token)
@@ -150,7 +162,10 @@ fn time_ish(word: &str) -> bool {
     number
         || clock_of(word).is_some()
         || TIME_LIKE.contains(&word)
-        || matches!(word, "day" | "jour" | "apres-demain" | "after" | "d'apres" | "celle" | "weekend" | "week-end")
+        || matches!(
+            word,
+            "day" | "jour" | "apres-demain" | "after" | "d'apres" | "celle" | "weekend" | "week-end"
+        )
 }
 
 /// "tomorrow or thursday", "à 6h ou 7h", "next week or the week after": a
@@ -158,7 +173,11 @@ fn time_ish(word: &str) -> bool {
 fn offered_choice(message: &str) -> Option<String> {
     let tokens: Vec<String> = message
         .split_whitespace()
-        .map(|w| fold(w).trim_matches(|c: char| !c.is_alphanumeric() && c != '\'' && c != '-' && c != ':').to_owned())
+        .map(|w| {
+            fold(w)
+                .trim_matches(|c: char| !c.is_alphanumeric() && c != '\'' && c != '-' && c != ':')
+                .to_owned()
+        })
         .collect();
     tokens.iter().enumerate().find_map(|(i, word)| {
         if !matches!(word.as_str(), "or" | "ou") || i == 0 {
@@ -221,7 +240,10 @@ pub(crate) fn doubt(
     {
         use chrono::TimeZone as _;
         let time = chrono::NaiveTime::from_hms_opt(hour, minute, 0)?;
-        let mut written = now.timezone().from_local_datetime(&local.date_naive().and_time(time)).earliest()?;
+        let mut written = now
+            .timezone()
+            .from_local_datetime(&local.date_naive().and_time(time))
+            .earliest()?;
         if written.with_timezone(&Utc) < now_utc - PAST_TOLERANCE {
             written += TimeDelta::days(1);
         }
@@ -235,7 +257,11 @@ pub(crate) fn doubt(
             next += TimeDelta::days(1);
         }
         use chrono::TimeZone as _;
-        let next = now.timezone().from_local_datetime(&next).earliest()?.with_timezone(&Utc);
+        let next = now
+            .timezone()
+            .from_local_datetime(&next)
+            .earliest()?
+            .with_timezone(&Utc);
         return Some((Doubt::Past, vec![next], Vec::new()));
     }
     if at - now_utc > FAR && !year_written(message, &at) {
@@ -267,13 +293,33 @@ pub(crate) fn answer(text: &str, readings: &[DateTime<Utc>], zone: chrono_tz::Tz
         .trim()
         .to_owned();
     let local: Vec<DateTime<chrono_tz::Tz>> = readings.iter().map(|r| r.with_timezone(&zone)).collect();
-    let pick = |i: usize| if i < readings.len() { Answer::Pick(i) } else { Answer::Other };
+    let pick = |i: usize| {
+        if i < readings.len() {
+            Answer::Pick(i)
+        } else {
+            Answer::Other
+        }
+    };
     if YES.contains(&folded.as_str()) || YES.contains(&folded.trim_start_matches("oh ").trim()) {
-        return if readings.len() == 1 { Answer::Pick(0) } else { Answer::Other };
+        return if readings.len() == 1 {
+            Answer::Pick(0)
+        } else {
+            Answer::Other
+        };
     }
     if matches!(
         folded.as_str(),
-        "no" | "non" | "nope" | "nah" | "n" | "neither" | "aucun" | "ni l'un ni l'autre" | "no thanks" | "non merci" | "cancel" | "annule"
+        "no" | "non"
+            | "nope"
+            | "nah"
+            | "n"
+            | "neither"
+            | "aucun"
+            | "ni l'un ni l'autre"
+            | "no thanks"
+            | "non merci"
+            | "cancel"
+            | "annule"
     ) {
         return Answer::No;
     }
@@ -284,7 +330,9 @@ pub(crate) fn answer(text: &str, readings: &[DateTime<Utc>], zone: chrono_tz::Tz
     let morning = MORNING.contains(&folded.as_str());
     let evening = EVENING.contains(&folded.as_str());
     if morning || evening {
-        let found: Vec<usize> = (0..local.len()).filter(|&i| (local[i].hour() >= 12) == evening).collect();
+        let found: Vec<usize> = (0..local.len())
+            .filter(|&i| (local[i].hour() >= 12) == evening)
+            .collect();
         return match found.as_slice() {
             [one] => Answer::Pick(*one),
             _ => Answer::Other,
@@ -305,7 +353,9 @@ pub(crate) fn answer(text: &str, readings: &[DateTime<Utc>], zone: chrono_tz::Tz
         if let [one] = by_day.as_slice() {
             return Answer::Pick(*one);
         }
-        let by_hour: Vec<usize> = (0..local.len()).filter(|&i| local[i].hour() == n || local[i].hour() == n + 12).collect();
+        let by_hour: Vec<usize> = (0..local.len())
+            .filter(|&i| local[i].hour() == n || local[i].hour() == n + 12)
+            .collect();
         if let [one] = by_hour.as_slice() {
             return Answer::Pick(*one);
         }

@@ -19,26 +19,215 @@ use super::{Context, Intent, Understood, when_context};
 
 /// Words that tell a short message is French when nothing else does.
 const FRENCH_WORDS: &[&str] = &[
-    "tard", "pas", "maintenant", "encore", "rappelle", "rappelle-moi", "moi", "repousse", "plutot", "non", "fait",
-    "fini", "finie", "termine", "c'est", "quoi", "ma", "mes", "liste", "rappels", "rappel", "annule", "annuler",
-    "supprime", "enleve", "efface", "demain", "aujourd'hui", "j'ai", "je", "le", "la", "les", "de", "du", "dans",
-    "occupe", "occupee", "attends", "mets", "voulais", "avec", "celui", "pour", "finalement", "en", "taches",
-    "journee", "programme", "prevu", "retire", "vire", "oups", "pardon", "desole", "tantot", "l'heure", "ca",
-    "pris", "regle", "voila", "deja", "besoin", "mon", "des", "un", "une", "peu", "instant", "minutes", "h",
-    "heure", "laisse", "tomber", "conduire", "travail", "boulot", "donne", "juste", "bon", "ouf", "enfin", "suis",
-    "mets-le", "mets-la", "deplace", "decale", "chui", "conduis", "donne-moi", "laisse-moi", "remets", "suite",
-    "d'accord", "oui", "lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche", "soir", "matin",
-    "midi", "semaine", "prochaine", "prochain", "et", "puis", "aussi", "rendez-vous", "dentiste", "medecin",
-    "quel", "quels", "quelles", "montre", "affiche", "planning",
+    "tard",
+    "pas",
+    "maintenant",
+    "encore",
+    "rappelle",
+    "rappelle-moi",
+    "moi",
+    "repousse",
+    "plutot",
+    "non",
+    "fait",
+    "fini",
+    "finie",
+    "termine",
+    "c'est",
+    "quoi",
+    "ma",
+    "mes",
+    "liste",
+    "rappels",
+    "rappel",
+    "annule",
+    "annuler",
+    "supprime",
+    "enleve",
+    "efface",
+    "demain",
+    "aujourd'hui",
+    "j'ai",
+    "je",
+    "le",
+    "la",
+    "les",
+    "de",
+    "du",
+    "dans",
+    "occupe",
+    "occupee",
+    "attends",
+    "mets",
+    "voulais",
+    "avec",
+    "celui",
+    "pour",
+    "finalement",
+    "en",
+    "taches",
+    "journee",
+    "programme",
+    "prevu",
+    "retire",
+    "vire",
+    "oups",
+    "pardon",
+    "desole",
+    "tantot",
+    "l'heure",
+    "ca",
+    "pris",
+    "regle",
+    "voila",
+    "deja",
+    "besoin",
+    "mon",
+    "des",
+    "un",
+    "une",
+    "peu",
+    "instant",
+    "minutes",
+    "h",
+    "heure",
+    "laisse",
+    "tomber",
+    "conduire",
+    "travail",
+    "boulot",
+    "donne",
+    "juste",
+    "bon",
+    "ouf",
+    "enfin",
+    "suis",
+    "mets-le",
+    "mets-la",
+    "deplace",
+    "decale",
+    "chui",
+    "conduis",
+    "donne-moi",
+    "laisse-moi",
+    "remets",
+    "suite",
+    "d'accord",
+    "oui",
+    "lundi",
+    "mardi",
+    "mercredi",
+    "jeudi",
+    "vendredi",
+    "samedi",
+    "dimanche",
+    "soir",
+    "matin",
+    "midi",
+    "semaine",
+    "prochaine",
+    "prochain",
+    "et",
+    "puis",
+    "aussi",
+    "rendez-vous",
+    "dentiste",
+    "medecin",
+    "quel",
+    "quels",
+    "quelles",
+    "montre",
+    "affiche",
+    "planning",
 ];
 const ENGLISH_WORDS: &[&str] = &[
-    "later", "not", "now", "snooze", "done", "did", "it", "finished", "the", "my", "with", "what", "what's", "is",
-    "on", "today", "tomorrow", "cancel", "delete", "remove", "actually", "make", "to", "instead", "wait",
-    "sorry", "busy", "in", "an", "hour", "more", "yet", "reminders", "list", "one", "and", "i", "me", "you",
-    "have", "do", "took", "them", "that", "this", "at", "for", "again", "right", "schedule", "tasks", "minutes",
-    "give", "please", "thanks", "yes", "meant", "move", "push", "never", "mind", "about", "anything", "day",
-    "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday", "tonight", "morning", "evening",
-    "then", "also", "all", "got", "just", "handled", "taken", "min", "mins", "hours", "bit", "while", "driving",
+    "later",
+    "not",
+    "now",
+    "snooze",
+    "done",
+    "did",
+    "it",
+    "finished",
+    "the",
+    "my",
+    "with",
+    "what",
+    "what's",
+    "is",
+    "on",
+    "today",
+    "tomorrow",
+    "cancel",
+    "delete",
+    "remove",
+    "actually",
+    "make",
+    "to",
+    "instead",
+    "wait",
+    "sorry",
+    "busy",
+    "in",
+    "an",
+    "hour",
+    "more",
+    "yet",
+    "reminders",
+    "list",
+    "one",
+    "and",
+    "i",
+    "me",
+    "you",
+    "have",
+    "do",
+    "took",
+    "them",
+    "that",
+    "this",
+    "at",
+    "for",
+    "again",
+    "right",
+    "schedule",
+    "tasks",
+    "minutes",
+    "give",
+    "please",
+    "thanks",
+    "yes",
+    "meant",
+    "move",
+    "push",
+    "never",
+    "mind",
+    "about",
+    "anything",
+    "day",
+    "monday",
+    "tuesday",
+    "wednesday",
+    "thursday",
+    "friday",
+    "saturday",
+    "sunday",
+    "tonight",
+    "morning",
+    "evening",
+    "then",
+    "also",
+    "all",
+    "got",
+    "just",
+    "handled",
+    "taken",
+    "min",
+    "mins",
+    "hours",
+    "bit",
+    "while",
+    "driving",
 ];
 
 /// "18h", "9h30" are written in French; "5pm", "6am" in English.
@@ -47,7 +236,11 @@ fn clock_language(word: &str) -> Option<Language> {
     if rest.len() == word.len() {
         return None;
     }
-    if rest == "h" || rest.strip_prefix('h').is_some_and(|m| m.chars().all(|c| c.is_ascii_digit())) {
+    if rest == "h"
+        || rest
+            .strip_prefix('h')
+            .is_some_and(|m| m.chars().all(|c| c.is_ascii_digit()))
+    {
         return Some(Language::Fr);
     }
     (rest.ends_with("am") || rest.ends_with("pm")).then_some(Language::En)
@@ -74,7 +267,10 @@ pub(super) fn language_of_words(words: &[String], fallback: Language) -> Languag
 fn bare_words(words: &Words<'_>) -> Vec<String> {
     (0..words.len())
         .filter_map(|i| words.word(i))
-        .map(|w| w.trim_matches(|c: char| !c.is_alphanumeric() && c != '\'' && c != '+').to_owned())
+        .map(|w| {
+            w.trim_matches(|c: char| !c.is_alphanumeric() && c != '\'' && c != '+')
+                .to_owned()
+        })
         .filter(|w| !w.is_empty())
         .collect()
 }
@@ -107,13 +303,18 @@ pub(super) fn done(words: &Words<'_>, context: &Context) -> Option<Understood> {
     }
     let rest = &tokens[at + taken..];
     // "done 2" / "fait 1" are items of a list (read before); "did you" is a question.
-    if rest.first().is_some_and(|w| w.chars().all(|c| c.is_ascii_digit()) || w == "you" || w == "u") {
+    if rest
+        .first()
+        .is_some_and(|w| w.chars().all(|c| c.is_ascii_digit()) || w == "you" || w == "u")
+    {
         return None;
     }
     // A time after it makes it something else ("fait les courses demain").
     if !rest.is_empty() {
         let rest_text = rest.join(" ");
-        if nudge_when::parse(&rest_text, &when_context(context, None)).is_ok_and(|when| when.text.is_empty() || when.grain <= nudge_when::Grain::Hour) {
+        if nudge_when::parse(&rest_text, &when_context(context, None))
+            .is_ok_and(|when| when.text.is_empty() || when.grain <= nudge_when::Grain::Hour)
+        {
             return None;
         }
         // Only "done" words with their thing ("done with X", "fini la lessive"), not "did the dishes yesterday?".
@@ -172,7 +373,12 @@ pub(super) fn snooze(words: &Words<'_>, context: &Context) -> Option<Understood>
         }
         let tail: Vec<String> = tail
             .iter()
-            .skip_while(|w| matches!(w.as_str(), "in" | "dans" | "another" | "for" | "like" | "genre" | "une" | "un" | "pour" | "ds"))
+            .skip_while(|w| {
+                matches!(
+                    w.as_str(),
+                    "in" | "dans" | "another" | "for" | "like" | "genre" | "une" | "un" | "pour" | "ds"
+                )
+            })
             .cloned()
             .collect();
         // "10" alone is not a snooze; "in 10", "10 min", "busy 10" are.
@@ -224,7 +430,10 @@ pub(super) fn agenda(words: &Words<'_>, context: &Context) -> Option<Understood>
     let tokens = bare_words(words);
     let known = |w: &String| {
         let w = w.as_str();
-        AGENDA_FILLER.contains(&w) || AGENDA_NOUNS.contains(&w) || AGENDA_TODAY.contains(&w) || AGENDA_TOMORROW.contains(&w)
+        AGENDA_FILLER.contains(&w)
+            || AGENDA_NOUNS.contains(&w)
+            || AGENDA_TODAY.contains(&w)
+            || AGENDA_TOMORROW.contains(&w)
     };
     if tokens.is_empty() || !tokens.iter().all(known) {
         return None;
@@ -233,8 +442,30 @@ pub(super) fn agenda(words: &Words<'_>, context: &Context) -> Option<Understood>
     // "today?" or "what's on today" asks; "demain" alone is a time (a snooze), not a question.
     let question = words.rest(0).trim_end().ends_with('?')
         || has(&[
-            "what", "what's", "whats", "quoi", "quel", "quels", "quelles", "anything", "show", "montre", "affiche",
-            "voir", "qu'est-ce", "qu'est", "que", "j'ai", "have", "got", "my", "ma", "mon", "mes", "prevu", "planned",
+            "what",
+            "what's",
+            "whats",
+            "quoi",
+            "quel",
+            "quels",
+            "quelles",
+            "anything",
+            "show",
+            "montre",
+            "affiche",
+            "voir",
+            "qu'est-ce",
+            "qu'est",
+            "que",
+            "j'ai",
+            "have",
+            "got",
+            "my",
+            "ma",
+            "mon",
+            "mes",
+            "prevu",
+            "planned",
         ]);
     let language = language_of_words(&tokens, context.language);
     let understood = |intent| Some(Understood { intent, language });
@@ -250,7 +481,20 @@ pub(super) fn agenda(words: &Words<'_>, context: &Context) -> Option<Understood>
     }
     if has(AGENDA_NOUNS) {
         // "my list" / "ma liste" is the person's to-do list; the other nouns are reminders.
-        let list_only = !has(&["reminders", "reminder", "rappels", "rappel", "schedule", "agenda", "planning", "calendar", "programme", "horaire", "plans", "lineup"]);
+        let list_only = !has(&[
+            "reminders",
+            "reminder",
+            "rappels",
+            "rappel",
+            "schedule",
+            "agenda",
+            "planning",
+            "calendar",
+            "programme",
+            "horaire",
+            "plans",
+            "lineup",
+        ]);
         if list_only && has(&["my", "ma", "mes"]) {
             return understood(Intent::ListTasks);
         }
@@ -278,10 +522,34 @@ pub(super) fn cancel_described(words: &Words<'_>, context: &Context) -> Option<U
     }
     let language = language_of_words(&tokens, context.language);
     let understood = |intent| Some(Understood { intent, language });
-    let last = ["that", "it", "this", "ca", "ça", "le dernier", "the last one", "last one", "the last", "celui-la", "celui-ci", "that one", "this one", "ce rappel", "that reminder", "this reminder", "the last reminder", "le dernier rappel", "mon dernier rappel", "my last reminder"];
+    let last = [
+        "that",
+        "it",
+        "this",
+        "ca",
+        "ça",
+        "le dernier",
+        "the last one",
+        "last one",
+        "the last",
+        "celui-la",
+        "celui-ci",
+        "that one",
+        "this one",
+        "ce rappel",
+        "that reminder",
+        "this reminder",
+        "the last reminder",
+        "le dernier rappel",
+        "mon dernier rappel",
+        "my last reminder",
+    ];
     let rest_text = rest.iter().map(|w| w.as_str()).collect::<Vec<_>>().join(" ");
     if last.contains(&rest_text.as_str()) {
-        return understood(Intent::CancelMatching { about: Vec::new(), at: None });
+        return understood(Intent::CancelMatching {
+            about: Vec::new(),
+            at: None,
+        });
     }
     let mut about = Vec::new();
     let mut at = None;
@@ -402,7 +670,12 @@ pub(super) fn several(text: &str, context: &Context) -> Option<Understood> {
     };
     let lead = Words::new(pieces[0]);
     let (taken, _) = super::keyword(&lead, super::REMIND_WORDS)?;
-    let command = lead.rest(0).split_whitespace().take(taken).collect::<Vec<_>>().join(" ");
+    let command = lead
+        .rest(0)
+        .split_whitespace()
+        .take(taken)
+        .collect::<Vec<_>>()
+        .join(" ");
     let mut parts = vec![first.intent];
     for piece in &pieces[1..] {
         let piece_words = Words::new(piece);
@@ -410,7 +683,11 @@ pub(super) fn several(text: &str, context: &Context) -> Option<Understood> {
         let folded = fold(piece);
         let spelled = if asked {
             (*piece).to_owned()
-        } else if first.language == Language::En && !folded.starts_with("to ") && !folded.starts_with("at ") && !folded.starts_with("in ") {
+        } else if first.language == Language::En
+            && !folded.starts_with("to ")
+            && !folded.starts_with("at ")
+            && !folded.starts_with("in ")
+        {
             format!("{command} to {piece}")
         } else {
             format!("{command} {piece}")
@@ -453,5 +730,7 @@ pub(crate) fn corrected(
     } else {
         (new_local.date_naive(), new_local.time())
     };
-    zone.from_local_datetime(&date.and_time(time)).earliest().unwrap_or(new_local)
+    zone.from_local_datetime(&date.and_time(time))
+        .earliest()
+        .unwrap_or(new_local)
 }

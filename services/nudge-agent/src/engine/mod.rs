@@ -711,8 +711,8 @@ pub(crate) fn guess_language(folded: &str, fallback: Language) -> Language {
 }
 
 #[cfg(test)]
-mod tests;
+mod ambiguity_tests;
 #[cfg(test)]
 mod family_tests;
 #[cfg(test)]
-mod ambiguity_tests;
+mod tests;

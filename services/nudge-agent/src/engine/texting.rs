@@ -89,9 +89,7 @@ fn spelled_out(token: &str, first: bool) -> String {
     let folded = fold(core);
     let long = shorthand(&folded, first).or_else(|| {
         let squeezed = squeezed(&folded);
-        (squeezed != folded)
-            .then(|| shorthand(&squeezed, first))
-            .flatten()
+        (squeezed != folded).then(|| shorthand(&squeezed, first)).flatten()
     });
     match long {
         Some(long) => format!("{before}{long}{after}"),
@@ -190,6 +188,9 @@ mod tests {
         assert_eq!(normalize("Doneee!!!"), "Done!");
         assert_eq!(normalize("thanks"), "thanks");
         assert_eq!(normalize("say hi to grandma at 5"), "say hi to grandma at 5");
-        assert_eq!(normalize("RDV dentiste auj 15h"), "rendez-vous dentiste aujourd'hui 15h");
+        assert_eq!(
+            normalize("RDV dentiste auj 15h"),
+            "rendez-vous dentiste aujourd'hui 15h"
+        );
     }
 }
