@@ -4,6 +4,8 @@
 //! any other time is a failure. Also: the readings the parser offers
 //! (`When::alternatives`) are asked about, and answers pick the right one.
 
+#![expect(clippy::print_stdout, reason = "the count is the figure docs/benchmarks.md reports")]
+
 use chrono::{DateTime, FixedOffset, TimeZone as _, Utc};
 use chrono_tz::America::Montreal;
 

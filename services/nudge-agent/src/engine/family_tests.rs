@@ -4,6 +4,11 @@
 //! prints its pass rate and must reach 95%:
 //! `cargo test -p nudge-agent --lib engine::family_tests -- --nocapture`.
 
+#![expect(
+    clippy::print_stdout,
+    reason = "the pass rates are the figures docs/benchmarks.md reports"
+)]
+
 use chrono::TimeZone as _;
 use chrono_tz::America::Montreal;
 
@@ -80,10 +85,10 @@ fn family(family: &str, english: &[(&str, &str)], french: &[(&str, &str)]) {
             cases.len()
         );
         let (passed, total) = run(family, language, cases);
-        #[expect(clippy::cast_precision_loss, reason = "a few hundred cases")]
-        let rate = 100.0 * passed as f64 / total as f64;
-        println!("family {family:<12} {language}: {passed}/{total} = {rate:.1}%");
-        assert!(rate >= 95.0, "{family} {language}: {rate:.1}% < 95%");
+        let permille = passed * 1000 / total;
+        let rate = format!("{}.{}%", permille / 10, permille % 10);
+        println!("family {family:<12} {language}: {passed}/{total} = {rate}");
+        assert!(passed * 100 >= total * 95, "{family} {language}: {rate} < 95%");
     }
 }
 

@@ -29,11 +29,9 @@ fn without_emojis(text: &str, language: Language) -> String {
             let word = if language == Language::Fr { french } else { english };
             // "⏰ 5pm call mom" asks for a reminder; "later ⏰" is only tone.
             let leading = out.trim().is_empty() || out.trim_end().ends_with(word);
-            if word.starts_with("remind") || word.starts_with("rappelle") {
-                if !leading {
-                    out.push(' ');
-                    continue;
-                }
+            if (word.starts_with("remind") || word.starts_with("rappelle")) && !leading {
+                out.push(' ');
+                continue;
             }
             out.push(' ');
             out.push_str(word);
