@@ -6,6 +6,9 @@
 //!
 //! Every entry is folded (lower case, no accents, straight apostrophes),
 //! since matching happens on folded tokens.
+//!
+//! Over 800 lines on purpose: one cohesive word list (rustfmt puts one
+//! entry a line), kept in one place so a new spelling is found and added here.
 
 /// One token as texted and what it stands for (possibly several words).
 /// Accents are missing on purpose: tokens are folded first.
