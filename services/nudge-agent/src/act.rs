@@ -30,13 +30,22 @@ impl Core {
         let lang = understood.language;
         if !matches!(
             understood.intent,
-            Intent::Confirm(_) | Intent::ForgetAll | Intent::CancelAllReminders
+            Intent::Confirm(_) | Intent::ForgetAll | Intent::CancelAllReminders | Intent::Choose(_)
         ) {
             // A "yes" answers only the question just asked.
             self.drop_pending(turn).await?;
         }
         Ok(match &understood.intent {
-            Intent::Remind { when, urgent } => self.remind(turn, when, *urgent, lang).await?,
+            Intent::Remind { when, urgent } => {
+                let key = format!("sms:{}", turn.message_id);
+                self.remind(turn, when, *urgent, lang, &key).await?
+            }
+            Intent::Clarify(clarification) => self.ask_about_time(turn, clarification, lang).await?,
+            Intent::Choose(choice) => self.chosen(turn, *choice, lang).await?,
+            Intent::Several(parts) => self.several(turn, parts, lang).await?,
+            Intent::Correct { when } => self.correct(turn, when, lang).await?,
+            Intent::CancelMatching { about, at } => self.cancel_matching(turn, about, *at, lang).await?,
+            Intent::Agenda { tomorrow } => self.agenda(turn, *tomorrow, lang).await?,
             Intent::RemindWithoutTime => replies::ask_when(lang),
             Intent::UnclearTime => replies::unclear_time(lang),
             Intent::OnlyTime { at } => match self.snooze(turn, *at).await? {
@@ -103,12 +112,14 @@ impl Core {
         })
     }
 
-    async fn remind(
+    /// Creates the reminder `when` says, keyed on `key` (one per reminder of a message).
+    pub(crate) async fn remind(
         &self,
         turn: &Turn<'_>,
         when: &nudge_when::When,
         urgent: bool,
         lang: Language,
+        key: &str,
     ) -> Result<String, AgentError> {
         let at = when.at.with_timezone(&Utc);
         if when.rrule.is_none() && at < turn.received_at - PAST_TOLERANCE {
@@ -123,7 +134,7 @@ impl Core {
                 due_at: Some(to_timestamp(at)),
                 timezone: turn.person.timezone.name().to_owned(),
                 language: lang.as_str().to_owned(),
-                idempotency_key: format!("sms:{}", turn.message_id),
+                idempotency_key: key.to_owned(),
                 rrule: when.rrule.clone().unwrap_or_default(),
                 urgent,
             })
@@ -272,7 +283,7 @@ impl Core {
         ))
     }
 
-    async fn cancel_reminder(&self, turn: &Turn<'_>, reminder_id: &str) -> Result<Reminder, AgentError> {
+    pub(crate) async fn cancel_reminder(&self, turn: &Turn<'_>, reminder_id: &str) -> Result<Reminder, AgentError> {
         let cancelled = self
             .workers
             .clone()

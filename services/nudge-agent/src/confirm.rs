@@ -14,7 +14,7 @@ use crate::turn::Turn;
 use crate::{Core, replies};
 
 /// How long a "forget everything?" question waits for its "yes".
-const CONFIRM_WINDOW: TimeDelta = TimeDelta::minutes(10);
+pub(crate) const CONFIRM_WINDOW: TimeDelta = TimeDelta::minutes(10);
 
 impl Core {
     pub(crate) async fn ask_to_confirm(
@@ -123,18 +123,29 @@ pub(crate) async fn set_pending(
     inbound_id: &str,
     now: NaiveDateTime,
 ) -> QueryResult<()> {
+    set_pending_action(conn, user_id, action.as_str(), inbound_id, now).await
+}
+
+/// Keeps `action` (a `PendingAction`'s name, or another question's, `clarify.rs`) waiting for an answer.
+pub(crate) async fn set_pending_action(
+    conn: &mut DbConn,
+    user_id: &str,
+    action: &str,
+    inbound_id: &str,
+    now: NaiveDateTime,
+) -> QueryResult<()> {
     with_conn!(conn, c => {
         diesel::insert_into(agent_pending_actions::table)
             .values((
                 agent_pending_actions::user_id.eq(user_id),
-                agent_pending_actions::action.eq(action.as_str()),
+                agent_pending_actions::action.eq(action),
                 agent_pending_actions::inbound_id.eq(inbound_id),
                 agent_pending_actions::created_at.eq(now),
             ))
             .on_conflict(agent_pending_actions::user_id)
             .do_update()
             .set((
-                agent_pending_actions::action.eq(action.as_str()),
+                agent_pending_actions::action.eq(action),
                 agent_pending_actions::inbound_id.eq(inbound_id),
                 agent_pending_actions::created_at.eq(now),
             ))
@@ -149,7 +160,16 @@ pub(crate) async fn pending(
     conn: &mut DbConn,
     user_id: &str,
 ) -> QueryResult<Option<(PendingAction, String, NaiveDateTime)>> {
-    let row: Option<(String, String, NaiveDateTime)> = with_conn!(conn, c => {
+    let row = pending_action(conn, user_id).await?;
+    Ok(row.and_then(|(action, inbound, at)| PendingAction::parse(&action).map(|a| (a, inbound, at))))
+}
+
+/// Whatever waits for an answer: its name, the message that asked, and when.
+pub(crate) async fn pending_action(
+    conn: &mut DbConn,
+    user_id: &str,
+) -> QueryResult<Option<(String, String, NaiveDateTime)>> {
+    with_conn!(conn, c => {
         agent_pending_actions::table
             .find(user_id)
             .select((
@@ -160,8 +180,7 @@ pub(crate) async fn pending(
             .first(c)
             .await
             .optional()
-    })?;
-    Ok(row.and_then(|(action, inbound, at)| PendingAction::parse(&action).map(|a| (a, inbound, at))))
+    })
 }
 
 pub(crate) async fn clear_pending(conn: &mut DbConn, user_id: &str) -> QueryResult<()> {

@@ -6,7 +6,9 @@
 //! the request sms-router made after checking the phone pair.
 
 mod act;
+mod clarify;
 mod confirm;
+mod conversation;
 mod describe;
 mod engine;
 mod error;
@@ -40,7 +42,7 @@ use nudge_store::Db;
 use tokio_util::sync::CancellationToken;
 
 /// Encryption context of conversation bodies.
-const MESSAGE_BODY: &[u8] = b"agent.message.body";
+pub(crate) const MESSAGE_BODY: &[u8] = b"agent.message.body";
 
 pub(crate) struct Core {
     db: Db,
@@ -204,6 +206,29 @@ impl Core {
             }
             _ => understood,
         };
+        // An answer to a question about a time ("the 26th", "6pm", "2", "yes") completes the reminder held (`clarify.rs`).
+        let understood = match self.open_question(user, inbound.received_at).await? {
+            Some(question) => {
+                let choice = match engine::clarify::answer(
+                    &inbound.body,
+                    &question.readings,
+                    timezone.tz(),
+                    question.asked_at,
+                ) {
+                    engine::Answer::Pick(index) => Some(Some(index)),
+                    engine::Answer::No => Some(None),
+                    engine::Answer::Other => None,
+                };
+                match choice {
+                    Some(choice) => engine::Understood {
+                        intent: engine::Intent::Choose(choice),
+                        language: understood.language,
+                    },
+                    None => understood,
+                }
+            }
+            None => understood,
+        };
         let step_done = steps_open && understood.intent == engine::Intent::Done;
         let intent = understood.intent.name();
         if handled_before {
@@ -236,7 +261,10 @@ impl Core {
             || step_done
             || matches!(
                 understood.intent,
-                engine::Intent::Confirm(_) | engine::Intent::SetLocalOnly(_) | engine::Intent::NextStep
+                engine::Intent::Confirm(_)
+                    | engine::Intent::Choose(_)
+                    | engine::Intent::SetLocalOnly(_)
+                    | engine::Intent::NextStep
             ) {
             None
         } else {

@@ -51,12 +51,12 @@ where
     }
 }
 
-fn french_weekday(day: chrono::Weekday) -> &'static str {
+pub(crate) fn french_weekday(day: chrono::Weekday) -> &'static str {
     const DAYS: [&str; 7] = ["lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche"];
     DAYS[day.num_days_from_monday() as usize]
 }
 
-fn french_month(month: u32) -> &'static str {
+pub(crate) fn french_month(month: u32) -> &'static str {
     const MONTHS: [&str; 12] = [
         "janvier",
         "février",

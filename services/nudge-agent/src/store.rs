@@ -216,3 +216,16 @@ pub(crate) async fn recent_messages(
     rows.reverse();
     Ok(rows)
 }
+
+/// The encrypted body of the person's inbound message `inbound_id`.
+pub(crate) async fn inbound_body(conn: &mut DbConn, user_id: &str, inbound_id: &str) -> QueryResult<Option<Vec<u8>>> {
+    with_conn!(conn, c => {
+        agent_messages::table
+            .filter(agent_messages::user_id.eq(user_id))
+            .filter(agent_messages::inbound_id.eq(inbound_id))
+            .select(agent_messages::body)
+            .first(c)
+            .await
+            .optional()
+    })
+}

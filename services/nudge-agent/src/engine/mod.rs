@@ -5,14 +5,20 @@
 //! parser (`nudge-when`) for reminders. It never guesses silently: a message
 //! it cannot place is answered with a question or the help.
 
+pub(crate) mod clarify;
+mod conversation;
+mod lexicon;
 mod memory;
 mod settings;
+mod texting;
 mod words;
 
 use chrono::{DateTime, Utc};
 use nudge_core::Language;
 use nudge_when::{LangHint, When, WhenError};
 
+pub(crate) use clarify::{Answer, Clarification, Doubt};
+pub(crate) use conversation::corrected;
 pub(crate) use memory::ForgetTarget;
 pub(crate) use settings::{MissedPolicyChoice, QuietHoursChoice};
 use words::Words;
@@ -45,6 +51,28 @@ pub(crate) enum Intent {
     RemindWithoutTime,
     /// A time was named but could not be placed (vague, contradictory ...).
     UnclearTime,
+    /// A reminder whose time is asked about first (ambiguous, partly
+    /// understood, past or far away): never scheduled silently.
+    Clarify(Box<Clarification>),
+    /// The answer to a `Clarify` question: the reading at this index.
+    /// Read by `clarify::answer` against the question kept, never by `understand`.
+    Choose(Option<usize>),
+    /// Several requests in one message ("remind me to X at 5 and Y tomorrow"), each a `Remind`.
+    Several(Vec<Intent>),
+    /// "actually make it 6", "non plutôt jeudi": moves the reminder last created.
+    Correct {
+        when: Box<When>,
+    },
+    /// "cancel the dentist one", "annule le rappel de 17h": the reminder whose
+    /// text has these words and (or) whose local time is this; neither: the one last created.
+    CancelMatching {
+        about: Vec<String>,
+        at: Option<(u32, u32)>,
+    },
+    /// "what's on today?" (`false`), "j'ai quoi demain" (`true`).
+    Agenda {
+        tomorrow: bool,
+    },
     /// Only a time ("in an hour", "dans 20 minutes"): snooze the last reminder to it.
     OnlyTime {
         at: DateTime<Utc>,
@@ -116,6 +144,12 @@ impl Intent {
             Intent::Remind { .. } => "remind",
             Intent::RemindWithoutTime => "remind_without_time",
             Intent::UnclearTime => "unclear_time",
+            Intent::Clarify(_) => "clarify",
+            Intent::Choose(_) => "choose",
+            Intent::Several(_) => "several",
+            Intent::Correct { .. } => "correct",
+            Intent::CancelMatching { .. } => "cancel_matching",
+            Intent::Agenda { .. } => "agenda",
             Intent::OnlyTime { .. } => "only_time",
             Intent::Done => "done",
             Intent::Snooze { .. } => "snooze",
@@ -270,7 +304,7 @@ const COMPLETE: &[(&str, Language)] = &[
     ("termine", FR),
 ];
 /// Words that make a message a reminder request even before a time is found.
-const REMIND_WORDS: &[(&str, Language)] = &[
+pub(super) const REMIND_WORDS: &[(&str, Language)] = &[
     ("remind me", EN),
     ("remind", EN),
     ("reminder", EN),
@@ -373,8 +407,20 @@ fn whole(words: &Words<'_>, table: &[(&str, Language)]) -> Option<Language> {
         .map(|(_, language)| *language)
 }
 
-/// Reads `text`.
+/// Reads `text`: spelled out first (`texting`), then several requests, then one.
 pub(crate) fn understand(text: &str, context: &Context) -> Understood {
+    let normalized = texting::normalize(text, context.language);
+    let mut understood =
+        conversation::several(&normalized, context).unwrap_or_else(|| understand_one(&normalized, context));
+    // Emojis and punctuation alone ("✅", "💤") say nothing of the language: the person's.
+    if !text.chars().any(char::is_alphabetic) {
+        understood.language = context.language;
+    }
+    understood
+}
+
+/// Reads one request, already spelled out.
+fn understand_one(text: &str, context: &Context) -> Understood {
     let words = Words::new(text);
     let understood = |intent, language| Understood { intent, language };
     if words.len() == 0 {
@@ -389,6 +435,10 @@ pub(crate) fn understand(text: &str, context: &Context) -> Understood {
         if let Some(language) = whole(&words, table) {
             return understood(intent, language);
         }
+    }
+    // "c'est quoi ma liste" asks for the list, not for a memory named "ma liste".
+    if let Some(agenda) = conversation::agenda(&words, context) {
+        return agenda;
     }
     if let Some(memory) = memory::read(&words) {
         return memory;
@@ -409,9 +459,16 @@ pub(crate) fn understand(text: &str, context: &Context) -> Understood {
     {
         return understood(Intent::Complete { item }, language);
     }
-    if let Some((used, language)) = keyword(&words, CANCEL) {
-        let item = words.number_at(used).map(|(item, _)| item);
-        return understood(Intent::Cancel { item }, language);
+    if let Some((used, language)) = keyword(&words, CANCEL)
+        && let Some((item, _)) = words.number_at(used)
+    {
+        return understood(Intent::Cancel { item: Some(item) }, language);
+    }
+    if let Some(cancel) = conversation::cancel_described(&words, context) {
+        return cancel;
+    }
+    if let Some((_, language)) = keyword(&words, CANCEL) {
+        return understood(Intent::Cancel { item: None }, language);
     }
     if let Some((used, language)) = keyword(&words, RESCHEDULE)
         && let Some((item, taken)) = words.number_at(used)
@@ -420,6 +477,11 @@ pub(crate) fn understand(text: &str, context: &Context) -> Understood {
     }
     if let Some(setting) = settings::read(&words, context) {
         return setting;
+    }
+    for family in [conversation::done, conversation::correction, conversation::snooze] {
+        if let Some(understood) = family(&words, context) {
+            return understood;
+        }
     }
     if let Some((used, language)) = keyword(&words, ADD_TASK)
         && used < words.len()
@@ -435,7 +497,7 @@ pub(crate) fn understand(text: &str, context: &Context) -> Understood {
     read
 }
 
-fn when_context(context: &Context, language: Option<Language>) -> nudge_when::Context {
+pub(super) fn when_context(context: &Context, language: Option<Language>) -> nudge_when::Context {
     let mut when = nudge_when::Context::new(context.now);
     when.lang = match language {
         Some(Language::Fr) => LangHint::Fr,
@@ -563,6 +625,19 @@ fn reminder(text: &str, words: &Words<'_>, context: &Context) -> Understood {
                     language: guessed,
                 };
             }
+            // Never a silent misreading: an ambiguous, partly read, past or far time is asked about.
+            if let Some((doubt, readings, unread)) = clarify::doubt(&when, text, context.now) {
+                return Understood {
+                    intent: Intent::Clarify(Box::new(Clarification {
+                        when: Box::new(when),
+                        urgent,
+                        doubt,
+                        readings,
+                        unread,
+                    })),
+                    language,
+                };
+            }
             Understood {
                 intent: Intent::Remind {
                     when: Box::new(when),
@@ -635,5 +710,9 @@ pub(crate) fn guess_language(folded: &str, fallback: Language) -> Language {
     }
 }
 
+#[cfg(test)]
+mod ambiguity_tests;
+#[cfg(test)]
+mod family_tests;
 #[cfg(test)]
 mod tests;

@@ -11,14 +11,14 @@ use chrono::{TimeDelta, Utc};
 use nudge_core::Language;
 use serde_json::{Value, json};
 
-use crate::engine::{ForgetTarget, Intent, QuietHoursChoice};
+use crate::engine::{Doubt, ForgetTarget, Intent, QuietHoursChoice, clarify};
 
 /// (name, description, JSON schema of the arguments)
 const TOOLS: &[(&str, &str, &str)] = &[
     (
         "create_reminder",
         "Create a reminder for the person. `when` is a time expression in the person's words, e.g. 'tomorrow at 9am', 'in 20 minutes', 'every monday at 8', 'demain à 9h'.",
-        r#"{"type":"object","properties":{"text":{"type":"string","description":"what to remind"},"when":{"type":"string"},"urgent":{"type":"boolean"}},"required":["text","when"]}"#,
+        r#"{"type":"object","properties":{"text":{"type":"string","description":"what to remind"},"when":{"type":"string"},"urgent":{"type":"boolean"},"confirmed":{"type":"boolean","description":"true only after the person confirmed a time months away"}},"required":["text","when"]}"#,
     ),
     (
         "list_reminders",
@@ -219,6 +219,13 @@ pub(crate) fn read(
             let urgent = arguments.get("urgent").and_then(Value::as_bool).unwrap_or(false);
             let mut parsed = nudge_when::parse(&when, &when_context(now, language))
                 .map_err(|e| format!("`when` could not be read as a time ({e}); use words like 'tomorrow at 9am'"))?;
+            let confirmed = arguments.get("confirmed").and_then(Value::as_bool).unwrap_or(false);
+            // The model's time goes through the same check as the local engine's: never a silent misreading.
+            if let Some((doubt, readings, unread)) = clarify::doubt(&parsed, &when, now)
+                && !(confirmed && doubt == Doubt::Far)
+            {
+                return Err(doubt_for_the_model(doubt, &readings, &unread, now));
+            }
             parsed.text = text;
             call(Intent::Remind {
                 when: Box::new(parsed),
@@ -316,6 +323,37 @@ pub(crate) fn read(
             "there is no tool named {other:?}; the tools are: {}",
             names().join(", ")
         )),
+    }
+}
+
+/// What the model is told instead of a reminder at a surprising time: what to ask the person.
+fn doubt_for_the_model(
+    doubt: Doubt,
+    readings: &[chrono::DateTime<Utc>],
+    unread: &[String],
+    now: chrono::DateTime<chrono_tz::Tz>,
+) -> String {
+    let shown: Vec<String> = readings
+        .iter()
+        .map(|r| r.with_timezone(&now.timezone()).format("%a %Y-%m-%d %H:%M").to_string())
+        .collect();
+    match doubt {
+        Doubt::Ambiguous => format!(
+            "`when` has several readings ({}): ask the person which one in one short question, then call again with that exact date and time",
+            shown.join(" or ")
+        ),
+        Doubt::PartlyUnderstood => format!(
+            "`when` was only partly understood (not: {}); ask the person for the exact time, then call again",
+            unread.join(" ")
+        ),
+        Doubt::Past => format!(
+            "`when` is in the past; ask the person whether they mean {} instead, then call again with that time",
+            shown.join(", ")
+        ),
+        Doubt::Far => format!(
+            "`when` reads as {}, months away; confirm the date with the person, then call again with `confirmed: true`",
+            shown.join(", ")
+        ),
     }
 }
 

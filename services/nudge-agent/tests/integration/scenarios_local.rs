@@ -317,6 +317,199 @@ fn scenarios() -> Vec<Scenario> {
             reply: "je n'ai pas compris",
             ..s("next without steps (fr)", "fr", "suivant", "unknown")
         },
+        // Issue 15: intents as people text them, one scenario per family and language.
+        Scenario {
+            reply: "stretch",
+            calls: &["CreateReminder stretch", "CreateReminder drink water"],
+            ..s(
+                "several requests (en)",
+                "en",
+                "remind me to stretch in 20 minutes and drink water in an hour",
+                "several",
+            )
+        },
+        Scenario {
+            reply: "m'étirer",
+            calls: &["CreateReminder m'étirer", "CreateReminder boire de l'eau"],
+            ..s(
+                "several requests (fr)",
+                "fr",
+                "rappelle-moi de m'étirer dans 20 minutes et de boire de l'eau dans une heure",
+                "several",
+            )
+        },
+        Scenario {
+            setup: &["remind me in 20 minutes to stretch"],
+            reply: "Changed",
+            calls: &["ListReminders", "UpdateReminder rem-1"],
+            ..s("correction (en)", "en", "actually make it in 2 hours", "correct")
+        },
+        Scenario {
+            setup: &["rappelle-moi dans 20 minutes de m'étirer"],
+            reply: "C'est changé",
+            calls: &["ListReminders", "UpdateReminder rem-1"],
+            ..s("correction (fr)", "fr", "non plutôt dans 2h", "correct")
+        },
+        Scenario {
+            setup: &[
+                "remind me in 20 minutes to call the dentist",
+                "remind me in 30 minutes to stretch",
+            ],
+            reply: "Cancelled: call the dentist",
+            calls: &["ListReminders", "CancelReminder rem-1"],
+            ..s(
+                "cancel by description (en)",
+                "en",
+                "cancel the dentist one",
+                "cancel_matching",
+            )
+        },
+        Scenario {
+            setup: &[
+                "rappelle-moi dans 20 minutes d'appeler le dentiste",
+                "rappelle-moi dans 30 minutes de m'étirer",
+            ],
+            reply: "appeler le dentiste",
+            calls: &["ListReminders", "CancelReminder rem-1"],
+            ..s(
+                "cancel by description (fr)",
+                "fr",
+                "annule le rappel du dentiste",
+                "cancel_matching",
+            )
+        },
+        Scenario {
+            setup: &["remind me in 20 minutes to stretch"],
+            calls: &["ListReminders"],
+            ..s("the day's list (en)", "en", "what's on today?", "agenda")
+        },
+        Scenario {
+            setup: &["rappelle-moi dans 20 minutes de m'étirer"],
+            calls: &["ListReminders"],
+            ..s("the day's list (fr)", "fr", "j'ai quoi auj ?", "agenda")
+        },
+        Scenario {
+            setup: &["remind me in 5 minutes to stretch"],
+            fire: true,
+            reply: "stretch",
+            calls: &["AcknowledgeLatest"],
+            ..s("done in slang (en)", "en", "done w the stretching!!", "done")
+        },
+        Scenario {
+            setup: &["rappelle-moi dans 5 minutes de m'étirer"],
+            fire: true,
+            reply: "m'étirer",
+            calls: &["AcknowledgeLatest"],
+            ..s("done in slang (fr)", "fr", "c fait", "done")
+        },
+        Scenario {
+            setup: &["remind me in 5 minutes to stretch"],
+            fire: true,
+            reply: "stretch",
+            calls: &["SnoozeLatest"],
+            ..s("snooze phrasing (en)", "en", "busy, in 20", "snooze")
+        },
+        Scenario {
+            setup: &["rappelle-moi dans 5 minutes de m'étirer"],
+            fire: true,
+            reply: "m'étirer",
+            calls: &["SnoozeLatest"],
+            ..s("snooze phrasing (fr)", "fr", "dans 10", "snooze")
+        },
+        Scenario {
+            reply: "stretch",
+            calls: &["CreateReminder stretch"],
+            ..s(
+                "sms abbreviations (en)",
+                "en",
+                "pls remind me in 20 mins to stretch thx",
+                "remind",
+            )
+        },
+        Scenario {
+            reply: "m'étirer",
+            calls: &["CreateReminder m'étirer"],
+            ..s(
+                "sms abbreviations (fr)",
+                "fr",
+                "rappelle-moi ds 20 min de m'étirer stp",
+                "remind",
+            )
+        },
+        Scenario {
+            reply: "stretch",
+            calls: &["CreateReminder stretch"],
+            ..s("typos (en)", "en", "remnd me in 20 minutes to stretch", "remind")
+        },
+        Scenario {
+            reply: "m'etirer",
+            calls: &["CreateReminder m'etirer"],
+            ..s(
+                "missing accents (fr)",
+                "fr",
+                "rapelle moi dans 20 minutes de m'etirer",
+                "remind",
+            )
+        },
+        Scenario {
+            setup: &["remind me in 5 minutes to stretch"],
+            fire: true,
+            reply: "stretch",
+            calls: &["AcknowledgeLatest"],
+            ..s("emoji (en)", "en", "✅", "done")
+        },
+        Scenario {
+            setup: &["rappelle-moi dans 5 minutes de m'étirer"],
+            fire: true,
+            reply: "m'étirer",
+            calls: &["SnoozeLatest"],
+            ..s("emoji (fr)", "fr", "💤", "snooze")
+        },
+        // Never a silent misreading: asked first, then created from the answer.
+        Scenario {
+            reply: "Set it?",
+            calls: &[],
+            ..s(
+                "far away is confirmed (en)",
+                "en",
+                "remind me in 6 months to renew my passport",
+                "clarify",
+            )
+        },
+        Scenario {
+            setup: &["remind me in 6 months to renew my passport"],
+            reply: "renew my passport",
+            calls: &["CreateReminder renew my passport"],
+            ..s("far away, yes (en)", "en", "yes", "choose")
+        },
+        Scenario {
+            reply: "Je le note ?",
+            calls: &[],
+            ..s(
+                "far away is confirmed (fr)",
+                "fr",
+                "rappelle-moi dans 6 mois de renouveler mon passeport",
+                "clarify",
+            )
+        },
+        Scenario {
+            setup: &["rappelle-moi dans 6 mois de renouveler mon passeport"],
+            reply: "renouveler mon passeport",
+            calls: &["CreateReminder renouveler mon passeport"],
+            ..s("far away, oui (fr)", "fr", "oui", "choose")
+        },
+        Scenario {
+            setup: &["remind me in 6 months to renew my passport"],
+            reply: "nothing set",
+            calls: &[],
+            ..s("far away, no (en)", "en", "no", "choose")
+        },
+        Scenario {
+            setup: &["rappelle-moi dans 6 mois de renouveler mon passeport"],
+            reply: "rien de noté",
+            calls: &[],
+            ..s("far away, non (fr)", "fr", "non", "choose")
+        },
         Scenario {
             reply: "I didn't get that",
             ..s("not understood (en)", "en", "blue elephants dance", "unknown")
