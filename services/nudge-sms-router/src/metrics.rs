@@ -14,7 +14,12 @@
 //!   `nudge_sms_outbound_total{kind, status}`,
 //!   `nudge_sms_outbound_results_total{status}`,
 //!   `nudge_sms_status_callbacks_total{status}`,
-//!   `nudge_sms_inbound_dispatch_total{outcome}`.
+//!   `nudge_sms_inbound_dispatch_total{outcome}`;
+//! - `nudge_sms_inbound_set_aside_total{reason}`: inbound messages the agent
+//!   can never take (`invalid_argument`, `not_found`, `failed_precondition`,
+//!   `undecryptable`), kept with `set_aside_reason`, never retried;
+//! - `nudge_sms_inbound_dispatch_paused_total`: times handing over paused
+//!   because the agent could not be reached.
 
 pub(crate) fn inbound(outcome: &'static str) {
     metrics::counter!("nudge_sms_inbound_total", "outcome" => outcome).increment(1);
@@ -83,4 +88,12 @@ pub(crate) fn status_callback(status: &str) {
 
 pub(crate) fn dispatched(outcome: &'static str) {
     metrics::counter!("nudge_sms_inbound_dispatch_total", "outcome" => outcome).increment(1);
+}
+
+pub(crate) fn set_aside(reason: &'static str) {
+    metrics::counter!("nudge_sms_inbound_set_aside_total", "reason" => reason).increment(1);
+}
+
+pub(crate) fn dispatch_paused() {
+    metrics::counter!("nudge_sms_inbound_dispatch_paused_total").increment(1);
 }
