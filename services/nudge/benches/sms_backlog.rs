@@ -8,7 +8,8 @@
 //! (release binary, console transport) starts with the agent's address
 //! pointing at a port nothing listens on. With no traffic, for `wait`
 //! seconds, the benchmark measures the CPU time of every PostgreSQL backend
-//! connected to the benchmark's database (`/proc/<pid>/stat`), the rows of
+//! connected to the benchmark's database and of the parallel workers they
+//! start (`/proc/<pid>/stat`, sampled every 50 ms), the rows of
 //! `sms_inbound` PostgreSQL read (statistics views) and sms-router's own CPU.
 //! Then it starts `nudge serve agent` on that port (local engine) and
 //! measures, for `drain` seconds, how many messages are handed over per
@@ -28,14 +29,27 @@ use std::time::{Duration, Instant};
 use anyhow::{Context as _, bail, ensure};
 use chrono::TimeDelta;
 use diesel::prelude::*;
-use diesel::sql_types::{BigInt, Integer};
+use diesel::sql_types::BigInt;
 use nudge_harness::bench::{Running, free_port, load_average, nudge_binary, nudge_command, print_machine, scratch_dir};
 use nudge_store::diesel_async::RunQueryDsl;
 use nudge_store::schema::{agent_people, sms_inbound, sms_numbers};
-use nudge_store::{Db, PersonKeyTable, PersonKeys, with_conn};
+use nudge_store::{Db, DbConn, PersonKeyTable, PersonKeys, with_conn};
 
 /// What sms-router encrypts an inbound body with (its associated data).
 const INBOUND_BODY: &[u8] = b"sms.inbound.body";
+
+/// One multi-row insert (PostgreSQL only: the benchmark runs in distributed mode).
+macro_rules! insert_rows {
+    ($conn:expr, $rows:expr) => {{
+        let DbConn::Postgres(c) = &mut $conn else {
+            bail!("the backlog benchmark runs on PostgreSQL");
+        };
+        diesel::insert_into(sms_inbound::table)
+            .values($rows)
+            .execute(&mut **c)
+            .await?;
+    }};
+}
 
 struct Config {
     messages: usize,
@@ -171,21 +185,21 @@ async fn run(config: &Config) -> anyhow::Result<()> {
     // Its first rounds find the backlog and the absent agent.
     tokio::time::sleep(Duration::from_secs(5)).await;
 
-    let (cpu_before, rows_before) = (backend_cpu(&db).await?, rows_read(&db).await?);
+    let rows_before = rows_read(&db).await?;
     let (router_before, waited) = (router.cpu(), Instant::now());
-    tokio::time::sleep(Duration::from_secs(config.wait)).await;
+    let database_name = database.postgres_name().context("a PostgreSQL database")?.to_owned();
+    let cpu = postgres_cpu_during(&database_name, tokio::time::sleep(Duration::from_secs(config.wait))).await;
+    let seconds = waited.elapsed().as_secs_f64();
     router.ensure_alive()?;
     // Statistics reach the views within a second or so.
     tokio::time::sleep(Duration::from_secs(2)).await;
-    let seconds = waited.elapsed().as_secs_f64();
-    let cpu = cpu_delta(&cpu_before, &backend_cpu(&db).await?);
     let rows = rows_read(&db).await? - rows_before;
     let router_cpu = router.cpu().saturating_sub(router_before);
     let pending = pending(&db).await?;
     println!("## Waiting, agent absent, no traffic ({seconds:.1} s)\n");
     println!("| Measure | Value |\n|---|---:|");
     println!(
-        "| **PostgreSQL CPU (backends of this database)** | **{:.2} s = {:.1} % of a core** |",
+        "| **PostgreSQL CPU (backends of this database and their parallel workers)** | **{:.2} s = {:.1} % of a core** |",
         cpu.as_secs_f64(),
         100.0 * cpu.as_secs_f64() / seconds
     );
@@ -332,14 +346,14 @@ async fn store_backlog(db: &Db, key: &str, counts: &[usize]) -> anyhow::Result<V
                 sms_inbound::next_attempt_at.eq(received_at),
             ));
             if rows.len() == 1_000 {
-                with_conn!(&mut conn, c => diesel::insert_into(sms_inbound::table).values(&rows).execute(c).await)?;
+                insert_rows!(conn, &rows);
                 rows.clear();
             }
         }
         people.push(user_id);
     }
     if !rows.is_empty() {
-        with_conn!(&mut conn, c => diesel::insert_into(sms_inbound::table).values(&rows).execute(c).await)?;
+        insert_rows!(conn, &rows);
     }
     Ok(people)
 }
@@ -386,22 +400,68 @@ async fn rows_read(db: &Db) -> anyhow::Result<i64> {
     .await
 }
 
-#[derive(QueryableByName)]
-struct Backend {
-    #[diesel(sql_type = Integer)]
-    pid: i32,
+/// CPU time of the PostgreSQL processes working for this database while
+/// `work` runs: its backends (their command line names the database) and
+/// the parallel workers they start (named after their leader's pid), found
+/// by looking at `/proc` every 50 ms (a worker that lives less than that may
+/// be missed, so the figure is a floor).
+async fn postgres_cpu_during(database: &str, work: impl std::future::Future<Output = ()>) -> Duration {
+    let mut first: HashMap<i32, Duration> = HashMap::new();
+    let mut last: HashMap<i32, Duration> = HashMap::new();
+    let mut started = true;
+    tokio::pin!(work);
+    loop {
+        let ours = postgres_processes(database);
+        for (pid, cpu) in ours {
+            // Processes already running at the start count from there; later ones from zero.
+            first.entry(pid).or_insert(if started { cpu } else { Duration::ZERO });
+            last.insert(pid, cpu);
+        }
+        started = false;
+        tokio::select! {
+            () = &mut work => break,
+            () = tokio::time::sleep(Duration::from_millis(50)) => {}
+        }
+    }
+    last.iter()
+        .map(|(pid, cpu)| cpu.saturating_sub(first.get(pid).copied().unwrap_or_default()))
+        .sum()
 }
 
-/// CPU time so far of each PostgreSQL process working for this database
-/// (its connections, and autovacuum on it), by pid.
-async fn backend_cpu(db: &Db) -> anyhow::Result<HashMap<i32, Duration>> {
-    let mut conn = db.conn().await?;
-    let backends: Vec<Backend> = with_conn!(&mut conn, c => {
-        diesel::sql_query("SELECT pid FROM pg_stat_activity WHERE datname = current_database()")
-            .load(c)
-            .await
-    })?;
-    Ok(backends.into_iter().map(|b| (b.pid, process_cpu(b.pid))).collect())
+/// (pid, CPU so far) of the PostgreSQL processes of `database`.
+fn postgres_processes(database: &str) -> Vec<(i32, Duration)> {
+    let Ok(entries) = std::fs::read_dir("/proc") else {
+        return Vec::new();
+    };
+    let mut backends = Vec::new();
+    let mut workers = Vec::new();
+    for entry in entries.flatten() {
+        let Some(pid) = entry.file_name().to_str().and_then(|n| n.parse::<i32>().ok()) else {
+            continue;
+        };
+        let Ok(cmdline) = std::fs::read_to_string(entry.path().join("cmdline")) else {
+            continue;
+        };
+        if !cmdline.starts_with("postgres: ") {
+            continue;
+        }
+        let words: Vec<&str> = cmdline.split_whitespace().collect();
+        if words.contains(&database) {
+            backends.push(pid);
+        } else if let Some(leader) = cmdline.split("parallel worker for PID ").nth(1) {
+            workers.push((
+                pid,
+                leader.trim_matches(char::from(0)).trim().parse::<i32>().unwrap_or(0),
+            ));
+        }
+    }
+    let ours: Vec<i32> = workers
+        .into_iter()
+        .filter(|(_, leader)| backends.contains(leader))
+        .map(|(pid, _)| pid)
+        .chain(backends.iter().copied())
+        .collect();
+    ours.into_iter().map(|pid| (pid, process_cpu(pid))).collect()
 }
 
 fn process_cpu(pid: i32) -> Duration {
@@ -413,12 +473,4 @@ fn process_cpu(pid: i32) -> Duration {
     let ticks = |i: usize| fields.get(i).and_then(|v| v.parse::<u64>().ok()).unwrap_or(0);
     // utime and stime (fields 14 and 15), in clock ticks of 10 ms.
     Duration::from_millis((ticks(11) + ticks(12)) * 10)
-}
-
-/// CPU used between two readings; a process that appeared in between counts from zero.
-fn cpu_delta(before: &HashMap<i32, Duration>, after: &HashMap<i32, Duration>) -> Duration {
-    after
-        .iter()
-        .map(|(pid, cpu)| cpu.saturating_sub(before.get(pid).copied().unwrap_or_default()))
-        .sum()
 }
