@@ -128,6 +128,7 @@ diesel::table! {
         dispatched_at -> Nullable<Timestamp>,
         sender_hash -> Nullable<Text>,
         keyword -> Nullable<Text>,
+        set_aside_reason -> Nullable<Text>,
     }
 }
 

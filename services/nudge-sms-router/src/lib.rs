@@ -74,6 +74,8 @@ pub(crate) struct Core {
     /// Where Twilio posts delivery statuses (public base URL + `/twilio/status`).
     status_callback_url: String,
     agent: AgentServiceClient<TracedChannel>,
+    /// The agent's address (`services.agent.url`), named in logs when it fails.
+    agent_url: String,
     transport: transport::Transport,
     /// Twilio's REST API for numbers: with the Twilio transport, or in
     /// embedded mode when `twilio.api_base_url` is a fake on this machine.
@@ -205,6 +207,7 @@ impl Application {
             public_base_url,
             status_callback_url,
             agent,
+            agent_url: settings.services.agent.url.clone(),
             transport,
             numbers_api,
             // Carriers limit a number's throughput; the console has no carrier, so no pacing.

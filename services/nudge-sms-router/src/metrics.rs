@@ -21,6 +21,11 @@
 //!   stored once it returned; `outcome` as in `nudge_sms_inbound_total`, or
 //!   `stored` for a status), `nudge_sms_webhook_refusals_total{path, reason}`
 //!   (a verified webhook answered 503: `database_and_spool`, `database_no_spool`).
+//! - `nudge_sms_inbound_set_aside_total{reason}`: inbound messages the agent
+//!   can never take (`invalid_argument`, `not_found`, `failed_precondition`,
+//!   `undecryptable`), kept with `set_aside_reason`, never retried;
+//! - `nudge_sms_inbound_dispatch_paused_total`: times handing over paused
+//!   because the agent could not be reached.
 
 pub(crate) fn inbound(outcome: &'static str) {
     metrics::counter!("nudge_sms_inbound_total", "outcome" => outcome).increment(1);
@@ -101,4 +106,11 @@ pub(crate) fn spool_drained(kind: &'static str, outcome: &'static str) {
 
 pub(crate) fn webhook_refused(path: &'static str, reason: &'static str) {
     metrics::counter!("nudge_sms_webhook_refusals_total", "path" => path, "reason" => reason).increment(1);
+
+pub(crate) fn set_aside(reason: &'static str) {
+    metrics::counter!("nudge_sms_inbound_set_aside_total", "reason" => reason).increment(1);
+}
+
+pub(crate) fn dispatch_paused() {
+    metrics::counter!("nudge_sms_inbound_dispatch_paused_total").increment(1);
 }

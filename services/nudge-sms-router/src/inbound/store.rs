@@ -3,7 +3,7 @@
 
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
-use diesel::sql_types::{Bool, Text};
+use diesel::sql_types::{BigInt, Bool, Text};
 use diesel_async::RunQueryDsl;
 use nudge_store::schema::{sms_inbound, sms_stranger_replies};
 use nudge_store::{DbConn, Transact as _, diesel, diesel_async, with_conn};
@@ -23,7 +23,7 @@ pub(crate) struct Route {
     pub(crate) opted_out: bool,
 }
 
-#[derive(Debug, Clone, Queryable, Selectable)]
+#[derive(Debug, Clone, QueryableByName)]
 #[diesel(table_name = sms_inbound)]
 pub(crate) struct InboundRow {
     pub(crate) id: String,
@@ -166,44 +166,81 @@ pub(crate) async fn store_stranger(
     })
 }
 
-/// People whose oldest waiting message is due (none of theirs waits for a
-/// retry), oldest waiting first.
-pub(crate) async fn users_with_pending_inbound(
-    conn: &mut DbConn,
-    now: NaiveDateTime,
-    limit: i64,
-) -> QueryResult<Vec<String>> {
+/// People with a message waiting, after `after` in user-id order (`""`:
+/// from the first), at most `limit`: one step of the dispatcher's sweep.
+///
+/// A skip scan over the waiting messages' index: each person costs one
+/// index descent, whatever how many messages they or others have waiting
+/// (`GROUP BY` would read every waiting row). The count column stops the
+/// recursion after `limit` people on both databases.
+const WAITING_PEOPLE_SQL: &str = "WITH RECURSIVE people(user_id, n) AS ( \
+        SELECT (SELECT MIN(w.user_id) FROM sms_inbound w WHERE w.status = 'pending' AND w.user_id > $1), 1 \
+        UNION ALL \
+        SELECT (SELECT MIN(w.user_id) FROM sms_inbound w WHERE w.status = 'pending' AND w.user_id > p.user_id), \
+            p.n + 1 \
+        FROM people p WHERE p.user_id IS NOT NULL AND p.n < $2 \
+    ) \
+    SELECT user_id FROM people WHERE user_id IS NOT NULL";
+
+#[derive(QueryableByName)]
+struct Person {
+    #[diesel(sql_type = Text)]
+    user_id: String,
+}
+
+pub(crate) async fn waiting_people(conn: &mut DbConn, after: &str, limit: i64) -> QueryResult<Vec<String>> {
+    let query = sql(conn.backend(), WAITING_PEOPLE_SQL);
+    let people: Vec<Person> = with_conn!(conn, c => {
+        diesel::sql_query(&query)
+            .bind::<Text, _>(after)
+            .bind::<BigInt, _>(limit)
+            .load::<Person>(c)
+            .await
+    })?;
+    Ok(people.into_iter().map(|p| p.user_id).collect())
+}
+
+/// The person's oldest messages not yet handed to the agent, in order, at
+/// most `limit` (one turn), through the waiting messages' index.
+const WAITING_MESSAGES_SQL: &str = "SELECT id, body, received_at, attempts, next_attempt_at FROM sms_inbound \
+    WHERE status = 'pending' AND user_id = $1 ORDER BY received_at, id LIMIT $2";
+
+pub(crate) async fn waiting_messages(conn: &mut DbConn, user_id: &str, limit: i64) -> QueryResult<Vec<InboundRow>> {
+    let query = sql(conn.backend(), WAITING_MESSAGES_SQL);
     with_conn!(conn, c => {
-        sms_inbound::table
-            .filter(sms_inbound::status.eq(inbound_status::PENDING))
-            .group_by(sms_inbound::user_id)
-            .having(diesel::dsl::max(sms_inbound::next_attempt_at).le(now))
-            .select(sms_inbound::user_id)
-            .order(diesel::dsl::min(sms_inbound::received_at).asc())
-            .limit(limit)
-            .load(c)
+        diesel::sql_query(&query)
+            .bind::<Text, _>(user_id)
+            .bind::<BigInt, _>(limit)
+            .load::<InboundRow>(c)
             .await
     })
 }
 
-/// The person's oldest message not yet handed to the agent.
-pub(crate) async fn oldest_pending_inbound(conn: &mut DbConn, user_id: &str) -> QueryResult<Option<InboundRow>> {
-    with_conn!(conn, c => {
-        sms_inbound::table
-            .filter(sms_inbound::status.eq(inbound_status::PENDING))
-            .filter(sms_inbound::user_id.eq(user_id))
-            .order((sms_inbound::received_at.asc(), sms_inbound::id.asc()))
-            .select(InboundRow::as_select())
-            .first(c)
-            .await
-            .optional()
-    })
-}
-
+/// Marks a message handed to the agent.
 pub(crate) async fn finish_inbound(conn: &mut DbConn, id: &str, status: &str, now: NaiveDateTime) -> QueryResult<()> {
     with_conn!(conn, c => {
         diesel::update(sms_inbound::table.find(id))
             .set((sms_inbound::status.eq(status), sms_inbound::dispatched_at.eq(now)))
+            .execute(c)
+            .await
+    })?;
+    Ok(())
+}
+
+/// Sets a message aside for good (`failed`), with the reason an operator reads.
+pub(crate) async fn set_aside_inbound(
+    conn: &mut DbConn,
+    id: &str,
+    reason: &str,
+    now: NaiveDateTime,
+) -> QueryResult<()> {
+    with_conn!(conn, c => {
+        diesel::update(sms_inbound::table.find(id))
+            .set((
+                sms_inbound::status.eq(inbound_status::FAILED),
+                sms_inbound::set_aside_reason.eq(reason),
+                sms_inbound::dispatched_at.eq(now),
+            ))
             .execute(c)
             .await
     })?;

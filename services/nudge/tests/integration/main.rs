@@ -24,6 +24,7 @@ mod reminders_nagging;
 mod reminders_quiet_hours;
 mod security_phone;
 mod sms_compliance;
+mod sms_dispatch;
 mod sms_edges;
 mod sms_idempotency;
 mod sms_numbers;

@@ -627,6 +627,20 @@ impl World {
             .expect("text")
     }
 
+    /// The settings the services run with (for tests that set up a state as they would).
+    pub(crate) fn settings(&self) -> nudge_config::Settings {
+        if self.stack.is_some() {
+            dev_settings(&self.dir.path().join("data"), self.environment.clone())
+        } else {
+            nudge_config::Settings::load(nudge_config::Sources {
+                defaults: Vec::new(),
+                files: Vec::new(),
+                environment: Some(self.environment.clone()),
+            })
+            .expect("settings")
+        }
+    }
+
     /// Runs a statement against the database (for tests that set up a state).
     pub(crate) async fn execute(&self, sql: &str) -> usize {
         let mut conn = self.db.conn().await.expect("db");
