@@ -106,6 +106,7 @@ pub(crate) fn spool_drained(kind: &'static str, outcome: &'static str) {
 
 pub(crate) fn webhook_refused(path: &'static str, reason: &'static str) {
     metrics::counter!("nudge_sms_webhook_refusals_total", "path" => path, "reason" => reason).increment(1);
+}
 
 pub(crate) fn set_aside(reason: &'static str) {
     metrics::counter!("nudge_sms_inbound_set_aside_total", "reason" => reason).increment(1);

@@ -416,12 +416,20 @@ async fn serve_locked(
                 }
                 if error.code == ErrorCode::Unavailable {
                     // Not this message's fault: nothing is recorded on it.
+                    // The hop that failed: the agent itself, or a service
+                    // the agent calls (its answer names it, e.g. "workers
+                    // is unavailable").
+                    let hop = if error.message.starts_with("agent ") || !cause.is_empty() {
+                        "cannot reach the agent (gRPC HandleInbound); handing over paused"
+                    } else {
+                        "the agent cannot reach a service it needs (named in the error); handing over paused"
+                    };
                     tracing::warn!(
                         inbound.id = %message.id,
                         agent.address = %core.agent_url,
                         %error,
                         cause,
-                        "cannot reach the agent (gRPC HandleInbound); handing over paused"
+                        "{hop}"
                     );
                     outcome.failure = Some(Failure::AgentAway);
                     return Ok(outcome);

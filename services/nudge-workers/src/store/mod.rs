@@ -12,6 +12,8 @@ mod reminders;
 mod rows;
 
 #[cfg(test)]
+mod claim_tests;
+#[cfg(test)]
 mod tests;
 
 pub(crate) use answers::{acknowledge_latest, latest_awaiting_answer, reminder_by_snooze_key, snooze};
