@@ -189,10 +189,12 @@ fn question(turn: &Turn<'_>, clarification: &Clarification, lang: Language) -> S
         Doubt::Past => {
             let past = replies::when(&turn.local(&clarification.when.at), &now, lang);
             match lang {
-                Language::En => format!("{past} has passed. {first} instead ({what})? Reply yes, or tell me the time."),
-                Language::Fr => {
-                    format!("{past}, c'est passé. Plutôt {first} ({what}) ? Réponds oui, ou donne-moi l'heure.")
-                }
+                Language::En => format!(
+                    "That time has already passed ({past}). Remind you {first} instead ({what})? Reply yes, or tell me the time."
+                ),
+                Language::Fr => format!(
+                    "Ce moment est déjà passé ({past}). Je te le rappelle plutôt {first} ({what}) ? Réponds oui, ou donne-moi l'heure."
+                ),
             }
         }
         Doubt::Far => {

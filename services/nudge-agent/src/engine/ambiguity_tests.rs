@@ -219,14 +219,20 @@ fn the_parsers_other_readings_are_asked_about() {
     let (kind, readings, _) = doubt(&when, "remind me tuesday the 19th at 5pm to call mom", now).expect("asked");
     assert_eq!(kind, Doubt::Ambiguous);
     assert_eq!(readings.len(), 2);
-    // 6 am or 6 pm: a past reading of the pair is dropped, the other is asked about as past-free.
+    // 6 am or 6 pm: the clock convention picks, and the confirmation says
+    // which in full; not asked.
     let when = with_alternatives(
         "remind me tomorrow at 6 to run",
         "2026-03-05T06:00:00-05:00",
         &["2026-03-05T18:00:00-05:00"],
     );
-    let (kind, readings, _) = doubt(&when, "remind me tomorrow at 6 to run", now).expect("asked");
-    assert_eq!(kind, Doubt::Ambiguous);
+    assert_eq!(doubt(&when, "remind me tomorrow at 6 to run", now), None);
+    // When asked about two halves of a day (a written clock the parser read
+    // otherwise), the answer is read in either language.
+    let readings = vec![
+        at("2026-03-05T06:00:00-05:00").with_timezone(&Utc),
+        at("2026-03-05T18:00:00-05:00").with_timezone(&Utc),
+    ];
     let zone = Montreal;
     let asked = now.with_timezone(&Utc);
     assert_eq!(answer("6pm", &readings, zone, asked), Answer::Pick(1));

@@ -208,6 +208,15 @@ pub(crate) fn doubt(
     let mut readings = vec![at];
     for alternative in &when.alternatives {
         let alternative = alternative.with_timezone(&Utc);
+        // The other half of the day ("at 5": 5 pm or 5 am; "at 6") is
+        // settled by the clock convention, and the confirmation says
+        // "5:00 PM" in full, so a wrong half is seen at once and corrected
+        // ("actually 6am", "non, 6h du matin"): asking at every "at 5"
+        // would make the most common message a quiz, and would stop
+        // "call mom at 5 and dad at 6" from being two reminders.
+        if (alternative - at).num_minutes().abs() == 12 * 60 {
+            continue;
+        }
         if !readings.contains(&alternative) && (when.rrule.is_some() || alternative >= now_utc - PAST_TOLERANCE) {
             readings.push(alternative);
         }

@@ -208,9 +208,10 @@ async fn reminders_listed_rescheduled_and_cancelled() {
         chat.say("annule").await,
         "Lequel ? Écris RAPPELS pour voir ta liste, puis ANNULE et un numéro."
     );
-    assert_eq!(
-        chat.say("remind me on 2020-01-01 at 9am to sleep").await,
-        "That time has already passed. When should I remind you?"
+    // A time in the past is never set: Nudge offers the next such time instead.
+    starts(
+        &chat.say("remind me on 2020-01-01 at 9am to sleep").await,
+        "That time has already passed (",
     );
     assert_eq!(
         chat.say("remind me to water the plants").await,
