@@ -256,6 +256,24 @@ impl Db {
             }
             DbConn::Postgres(c) => {
                 if !tables.is_empty() {
+                    // VACUUM keeps every row a running transaction may still
+                    // see: first let the transactions that began before the
+                    // erasure end (they are short: claims, single writes),
+                    // at most 5 s, or the erased rows would stay behind.
+                    let deadline = tokio::time::Instant::now() + Duration::from_secs(5);
+                    loop {
+                        let older: Count = diesel::sql_query(
+                            "SELECT COUNT(*) AS count FROM pg_stat_activity \
+                             WHERE datname = current_database() AND pid <> pg_backend_pid() \
+                             AND xact_start < statement_timestamp()",
+                        )
+                        .get_result(&mut **c)
+                        .await?;
+                        if older.count == 0 || tokio::time::Instant::now() > deadline {
+                            break;
+                        }
+                        tokio::time::sleep(Duration::from_millis(20)).await;
+                    }
                     c.batch_execute(&format!("VACUUM {}", tables.join(", "))).await?;
                 }
                 Ok(true)
@@ -296,6 +314,12 @@ impl Db {
         }
         Ok(applied)
     }
+}
+
+#[derive(diesel::QueryableByName)]
+struct Count {
+    #[diesel(sql_type = diesel::sql_types::BigInt)]
+    count: i64,
 }
 
 #[derive(diesel::QueryableByName)]
