@@ -7,7 +7,6 @@ use chrono::{NaiveDateTime, TimeDelta};
 use diesel::prelude::*;
 use diesel::sql_types::{BigInt, Integer, Text, Timestamp};
 use diesel_async::{RunQueryDsl, SimpleAsyncConnection as _};
-use nudge_config::DatabaseSettings;
 use nudge_store::schema::reminder_occurrences;
 use nudge_store::{Backend, Db, DbConn, Transact as _, diesel, diesel_async, with_conn};
 use nudge_testkit::TestDatabase;
@@ -15,6 +14,7 @@ use nudge_testkit::TestDatabase;
 use super::occurrences::{CLAIM_POSTGRES, CLAIM_SQLITE, PLANNER_SETTINGS, claim_due};
 use super::reminders::{NewReminder, create_reminder};
 use super::rows::{NewOccurrence, occurrence_kind};
+use super::tests::connect;
 
 /// Occurrences falling due, and claims whose lease ran out.
 const DUE: usize = 3_000;
@@ -191,16 +191,6 @@ async fn claim_reads_what_it_claims(db: Db) {
     let mut claimed_sorted = claimed.clone();
     claimed_sorted.sort();
     assert_eq!(claimed_sorted, expected, "the 100 earliest due");
-}
-
-async fn connect(url: &str) -> Db {
-    let db = Db::connect(&DatabaseSettings {
-        url: url.to_owned(),
-        ..DatabaseSettings::default()
-    })
-    .expect("pool");
-    db.migrate().await.expect("migrations");
-    db
 }
 
 #[tokio::test(flavor = "multi_thread")]

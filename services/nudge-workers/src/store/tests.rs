@@ -23,7 +23,7 @@ fn at(text: &str) -> NaiveDateTime {
     text.parse::<DateTime<Utc>>().expect("an RFC 3339 instant").naive_utc()
 }
 
-async fn connect(url: &str) -> Db {
+pub(super) async fn connect(url: &str) -> Db {
     let db = Db::connect(&DatabaseSettings {
         url: url.to_owned(),
         ..DatabaseSettings::default()
