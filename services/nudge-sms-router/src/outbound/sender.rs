@@ -56,7 +56,9 @@ pub(crate) struct Throttle {
 
 impl Throttle {
     /// Sends nothing before `until` (microseconds since the epoch); never shortens a pause.
-    fn pause_until(&self, until: i64) {
+    /// Pauses the account's sending for `wait` from now (never shortens a pause).
+    fn pause_for(&self, wait: Duration) {
+        let until = micros_now().saturating_add(i64::try_from(wait.as_micros()).unwrap_or(i64::MAX));
         self.until.fetch_max(until, Ordering::Relaxed);
     }
 
@@ -265,7 +267,7 @@ async fn attempt(core: &Core, throttle: &Throttle, row: &Claimed) -> Result<(), 
             // The account's rate, not this SMS: everything waits, nothing is
             // given up, the attempt is given back.
             let wait = retry_after.unwrap_or(THROTTLED);
-            throttle.pause_until(micros_now().saturating_add(i64::try_from(wait.as_micros()).unwrap_or(i64::MAX)));
+            throttle.pause_for(wait);
             let later = now + TimeDelta::from_std(wait).unwrap_or(TimeDelta::seconds(1));
             let requeue = Requeue {
                 send_after: later,
@@ -293,7 +295,7 @@ async fn attempt(core: &Core, throttle: &Throttle, row: &Claimed) -> Result<(), 
             retry_after,
         }) => {
             if let Some(wait) = retry_after {
-                throttle.pause_until(micros_now().saturating_add(i64::try_from(wait.as_micros()).unwrap_or(i64::MAX)));
+                throttle.pause_for(wait);
             }
             if row.attempts >= max_attempts && !ambiguous {
                 store::finish_attempt(&mut conn, &row.id, outbound_status::FAILED, code, now).await?;
