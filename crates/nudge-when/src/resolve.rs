@@ -135,13 +135,16 @@ impl<'a> Resolver<'a> {
 
     fn part_time(&self, p: Part) -> NaiveTime {
         let d = &self.ctx.day_parts;
-        match p {
+        let base = match p.base() {
             Part::Morning => d.morning,
             Part::Noon => d.noon,
             Part::Afternoon => d.afternoon,
             Part::Evening => d.evening,
-            Part::Night => d.night,
-        }
+            _ => d.night,
+        };
+        // A late night past midnight stays on its evening's side.
+        let (moved, wrapped) = base.overflowing_add_signed(TimeDelta::hours(p.shift_hours()));
+        if wrapped == 0 { moved } else { base }
     }
 
     pub(crate) fn resolve(&self, found: &[(Component, Span)]) -> Result<Outcome, WhenError> {
@@ -550,7 +553,7 @@ impl<'a> Resolver<'a> {
         }
         let fixed = |h: u32, p: Option<Part>| Reading::Fixed {
             time: hm(h, c.minute) + TimeDelta::seconds(i64::from(c.second)),
-            next_day: p == Some(Part::Night) && h < 6,
+            next_day: p.map(Part::base) == Some(Part::Night) && h < 6,
         };
         if c.fixed || (c.twenty_four_hour && part.is_none()) {
             return match part {
@@ -744,11 +747,11 @@ fn clock_grain(c: &Clock) -> Grain {
 /// Hours that fit a part of the day, used to read "8" in "ce soir à 8h" and
 /// to refuse "tomorrow morning at 3pm".
 fn accepts(p: Part, h: u32) -> bool {
-    match p {
+    match p.base() {
         Part::Morning => h < 12,
         Part::Noon => (11..=13).contains(&h),
         Part::Afternoon => (12..=19).contains(&h),
         Part::Evening => (16..=23).contains(&h),
-        Part::Night => !(6..18).contains(&h),
+        _ => !(6..18).contains(&h),
     }
 }

@@ -4,7 +4,7 @@
 use super::component::{Glue, MonthPhrase};
 use super::{Component, DaySpec, Found, Parser, WeekdayRule};
 use crate::Lang;
-use crate::lexicon::{Form, Lex, Part};
+use crate::lexicon::{Form, Lex, Part, Shade};
 use crate::token::Kind;
 use chrono::Weekday;
 
@@ -35,14 +35,38 @@ impl Parser<'_> {
             Some(j) => (j, true),
             None => (i, false),
         };
-        let (day, mut part, mut k) = self.day_core(j, start)?;
-        if part.is_none()
-            && let Some((p, k2)) = self.part_after_day(k)
+        // "early tomorrow", "tôt demain matin", "late tomorrow afternoon";
+        // "late tomorrow" says no time, so "late" is left out of it.
+        if let Some((shade, j2)) = self.shade_before(j)
+            && let Some((day, part, k)) = self.day_with_part(j2, start)
         {
-            part = Some(p);
-            k = k2;
+            let part = match (part, shade) {
+                (Some(p), _) => Some(p.shaded(shade)),
+                (None, Shade::Early) => Some(Part::EarlyMorning),
+                (None, Shade::Late) => None,
+            };
+            if part.is_some() {
+                return Some((Component::Day { day, part, start }, k));
+            }
         }
+        let (day, part, k) = self.day_with_part(j, start)?;
         Some((Component::Day { day, part, start }, k))
+    }
+
+    /// A day and the part of the day written after it, if any ("demain
+    /// matin", "ce soir tard", "tomorrow late afternoon").
+    fn day_with_part(&self, j: usize, start: bool) -> Option<(DaySpec, Option<Part>, usize)> {
+        let (day, part, k) = self.day_core(j, start)?;
+        Some(match part {
+            Some(p) => {
+                let (p, k) = self.shade_after(p, k);
+                (day, Some(p), k)
+            }
+            None => match self.part_after_day(k) {
+                Some((p, k)) => (day, Some(p), k),
+                None => (day, None, k),
+            },
+        })
     }
 
     fn day_core(&self, j: usize, start: bool) -> Option<(DaySpec, Option<Part>, usize)> {

@@ -67,7 +67,9 @@ impl Unit {
     }
 }
 
-/// A part of the day; its clock time comes from [`crate::DayParts`].
+/// A part of the day; its clock time comes from [`crate::DayParts`]. The
+/// shaded ones ("early morning", "en fin d'après-midi", "demain matin tôt")
+/// are their part's time moved by [`Part::SHADE_HOURS`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Part {
     Morning,
@@ -75,6 +77,64 @@ pub(crate) enum Part {
     Afternoon,
     Evening,
     Night,
+    EarlyMorning,
+    LateMorning,
+    EarlyAfternoon,
+    LateAfternoon,
+    EarlyEvening,
+    LateEvening,
+    EarlyNight,
+    LateNight,
+}
+
+/// "early"/"tôt"/"en début de" or "late"/"tard"/"en fin de" before or after
+/// a part of the day.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Shade {
+    Early,
+    Late,
+}
+
+impl Part {
+    /// How far a shade moves its part's time: "late afternoon" is 17:00 when
+    /// the afternoon is 15:00.
+    pub(crate) const SHADE_HOURS: i64 = 2;
+
+    /// The part a shaded one belongs to: a late afternoon is an afternoon
+    /// (for the hours that fit it, "late afternoon at 5").
+    pub(crate) fn base(self) -> Part {
+        match self {
+            Part::EarlyMorning | Part::LateMorning => Part::Morning,
+            Part::EarlyAfternoon | Part::LateAfternoon => Part::Afternoon,
+            Part::EarlyEvening | Part::LateEvening => Part::Evening,
+            Part::EarlyNight | Part::LateNight => Part::Night,
+            p => p,
+        }
+    }
+
+    /// Hours this part's time is moved from its base part's.
+    pub(crate) fn shift_hours(self) -> i64 {
+        match self {
+            Part::EarlyMorning | Part::EarlyAfternoon | Part::EarlyEvening | Part::EarlyNight => -Self::SHADE_HOURS,
+            Part::LateMorning | Part::LateAfternoon | Part::LateEvening | Part::LateNight => Self::SHADE_HOURS,
+            _ => 0,
+        }
+    }
+
+    /// This part with a shade; noon has none ("early lunch" is still noon).
+    pub(crate) fn shaded(self, shade: Shade) -> Part {
+        match (self.base(), shade) {
+            (Part::Morning, Shade::Early) => Part::EarlyMorning,
+            (Part::Morning, Shade::Late) => Part::LateMorning,
+            (Part::Afternoon, Shade::Early) => Part::EarlyAfternoon,
+            (Part::Afternoon, Shade::Late) => Part::LateAfternoon,
+            (Part::Evening, Shade::Early) => Part::EarlyEvening,
+            (Part::Evening, Shade::Late) => Part::LateEvening,
+            (Part::Night, Shade::Early) => Part::EarlyNight,
+            (Part::Night, Shade::Late) => Part::LateNight,
+            (p, _) => p,
+        }
+    }
 }
 
 /// How a weekday was written.

@@ -124,3 +124,31 @@ fn months_and_numeric_dates() {
     asks("tuesday the 19th", "2026-03-19T09:00:00-04:00", "2026-03-17T09:00:00-04:00");
     asks("mon march 10", "2026-03-10T09:00:00-04:00", "2026-03-09T09:00:00-04:00");
 }
+
+#[test]
+#[rustfmt::skip]
+fn early_and_late_parts_of_the_day() {
+    // Two hours either side of the part's time (morning 9, afternoon 15,
+    // evening 18, night 21 by default).
+    at("late afternoon", "2026-03-04T17:00:00-05:00");
+    at("call the bank late afternoon", "2026-03-04T17:00:00-05:00");
+    at("tomorrow late afternoon", "2026-03-05T17:00:00-05:00");
+    at("late tomorrow afternoon", "2026-03-05T17:00:00-05:00");
+    at("early tomorrow morning", "2026-03-05T07:00:00-05:00");
+    at("early tomorrow", "2026-03-05T07:00:00-05:00");
+    at("tmrw early morning", "2026-03-05T07:00:00-05:00");
+    at("early in the morning", "2026-03-05T07:00:00-05:00");
+    at("friday early afternoon", "2026-03-06T13:00:00-05:00");
+    at("early evening", "2026-03-04T16:00:00-05:00");
+    at("late evening", "2026-03-04T20:00:00-05:00");
+    at("late tonight", "2026-03-04T23:00:00-05:00");
+    at("tonight late", "2026-03-04T23:00:00-05:00");
+    at("tomorrow morning early", "2026-03-05T07:00:00-05:00");
+    at("late morning on saturday", "2026-03-07T11:00:00-05:00");
+    at("late in the afternoon", "2026-03-04T17:00:00-05:00");
+    // A clock time decides; the shade only says which half of the day.
+    only("late afternoon at 5", "2026-03-04T17:00:00-05:00");
+    only("early morning at 6", "2026-03-05T06:00:00-05:00");
+    // "late" alone is not a time, and "late tomorrow" keeps the day's time.
+    at("late tomorrow", "2026-03-05T09:00:00-05:00");
+}

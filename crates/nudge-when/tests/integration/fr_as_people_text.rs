@@ -147,3 +147,31 @@ fn ambiguous_dates_ask() {
     asks("lundi 10 mars", "2026-03-10T09:00:00-04:00", "2026-03-09T09:00:00-04:00");
     only("jeudi le 12 a 14h", "2026-03-12T14:00:00-04:00");
 }
+
+#[test]
+#[rustfmt::skip]
+fn tot_et_tard_dans_la_journee() {
+    // Deux heures avant ou après l'heure de la partie du jour (matin 9 h,
+    // après-midi 15 h, soirée 18 h, soir 21 h par défaut).
+    at("demain matin tôt", "2026-03-05T07:00:00-05:00");
+    at("dem matin tot", "2026-03-05T07:00:00-05:00");
+    at("demain tôt le matin", "2026-03-05T07:00:00-05:00");
+    at("tôt demain matin", "2026-03-05T07:00:00-05:00");
+    at("tôt demain", "2026-03-05T07:00:00-05:00");
+    at("demain matin de bonne heure", "2026-03-05T07:00:00-05:00");
+    at("en fin d'après-midi", "2026-03-04T17:00:00-05:00");
+    at("demain en fin d'après-midi", "2026-03-05T17:00:00-05:00");
+    at("vendredi en début d'après-midi", "2026-03-06T13:00:00-05:00");
+    at("en début de soirée", "2026-03-04T16:00:00-05:00");
+    at("samedi en fin de matinée", "2026-03-07T11:00:00-05:00");
+    at("ce soir tard", "2026-03-04T23:00:00-05:00");
+    at("tard ce soir", "2026-03-04T23:00:00-05:00");
+    at("tard dans la soirée", "2026-03-04T20:00:00-05:00");
+    // « plus tard ce soir », c'est ce soir, pas tard ce soir.
+    at("plus tard ce soir", "2026-03-04T21:00:00-05:00");
+    at("fin d'aprem", "2026-03-04T17:00:00-05:00");
+    // "en fin de journée" reste la fin de la journée (la soirée).
+    at("demain en fin de journée", "2026-03-05T18:00:00-05:00");
+    // Une heure écrite l'emporte.
+    only("demain matin tôt à 6h", "2026-03-05T06:00:00-05:00");
+}
