@@ -29,7 +29,7 @@ use nudge_core::sms::count_segments;
 
 use crate::error::RouterError;
 use crate::inbound::InboundSms;
-use crate::spool::{SpoolError, SpooledWebhook};
+use crate::spool::{SpoolError, SpooledWebhook, opt_outs};
 use crate::{Core, metrics};
 
 pub(crate) const SMS_PATH: &str = "/twilio/sms";
@@ -254,9 +254,18 @@ pub(crate) async fn inbound_sms(request: HttpRequest, body: web::Bytes, state: w
         match crate::inbound::receive(&core, &sms).await {
             Err(error) if error.is_storage() => {
                 let spooled = SpooledWebhook::inbound(&sms);
-                Ok(spool_or_refuse(&core, SMS_PATH, &spooled, &error)
-                    .await
-                    .then_some("spooled"))
+                // A STOP is marked before it is spooled, so that no replica
+                // sends to that phone until the drain has stored it.
+                let stop = core.spool.is_on() && opt_outs::is_opt_out(&sms.body);
+                if stop && let Err(cache_error) = opt_outs::mark(&core.cache, sms.from.as_str()).await {
+                    tracing::warn!(%cache_error, "a spooled STOP could not be marked: sending is not held for it");
+                }
+                let kept = spool_or_refuse(&core, SMS_PATH, &spooled, &error).await;
+                if stop && !kept {
+                    // Refused (Twilio will retry or not): no STOP waits in the spool.
+                    let _ = opt_outs::clear(&core.cache, sms.from.as_str()).await;
+                }
+                Ok(kept.then_some("spooled"))
             }
             other => other.map(|outcome| Some(outcome.as_str())),
         }

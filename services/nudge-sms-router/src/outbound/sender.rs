@@ -45,6 +45,25 @@ pub(crate) fn backoff(attempts: i32, base: Duration, max: Duration) -> Duration 
 /// without a `Retry-After`.
 const THROTTLED: Duration = Duration::from_secs(1);
 
+/// How soon an SMS held for a STOP still in the spool is looked at again.
+const SPOOLED_STOP_RECHECK: TimeDelta = TimeDelta::seconds(1);
+
+/// Whether `phone` has a STOP waiting in the spool (distributed mode only).
+/// With the cache away the SMS is sent as before: holding every SMS while
+/// Redis is down would trade a rare gap for an outage of sending.
+async fn stop_in_spool(core: &Core, phone: &str) -> bool {
+    if !core.spool.is_on() {
+        return false;
+    }
+    match crate::spool::opt_outs::waiting(&core.cache, phone).await {
+        Ok(waiting) => waiting,
+        Err(error) => {
+            tracing::debug!(%error, "cannot read the spooled STOPs; sending");
+            false
+        }
+    }
+}
+
 /// Twilio's answer for the whole account: "too many requests" (429, 20429)
 /// or "unavailable, come back after" (5xx with `Retry-After`). While it
 /// holds, the replica claims nothing: its rows stay queued, in order.
@@ -157,6 +176,14 @@ async fn attempt(core: &Core, throttle: &Throttle, row: &Claimed) -> Result<(), 
         .await?;
         metrics::message("outbound", "suppressed");
         tracing::info!(outbound.id = %row.id, user.id = %row.user_id, "the person opted out: SMS suppressed");
+        return Ok(());
+    }
+    if row.kind != OutboundKind::Compliance.as_str() && stop_in_spool(core, &row.to_number).await {
+        // Held until the drain stores the STOP; the opt-out then suppresses it.
+        let now = nudge_store::now();
+        store::requeue(&mut conn, row, &Requeue::untried(now + SPOOLED_STOP_RECHECK, now)).await?;
+        metrics::message("outbound", "held_for_spooled_stop");
+        tracing::info!(outbound.id = %row.id, user.id = %row.user_id, "held: the person's STOP is still in the spool");
         return Ok(());
     }
     drop(conn);

@@ -18,6 +18,7 @@
 //! stored is answered 503, as before.
 
 pub(crate) mod drain;
+pub(crate) mod opt_outs;
 
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
@@ -152,6 +153,11 @@ impl Spool {
         queue.publish(QUEUE, &sealed, None).await?;
         metrics::spooled(webhook.kind());
         Ok(())
+    }
+
+    /// Whether webhooks can be spooled here (distributed mode).
+    pub(crate) fn is_on(&self) -> bool {
+        matches!(self, Spool::Broker { .. })
     }
 
     /// Opens a spooled message.
