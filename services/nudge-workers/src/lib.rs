@@ -11,13 +11,13 @@ mod privacy;
 mod quiet;
 mod reachable;
 mod recurrence;
+mod reminders;
 mod scheduler;
 mod store;
 mod texts;
 
 use std::net::TcpListener;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicI64, Ordering};
 use std::time::Duration;
 
 use anyhow::Context as _;
@@ -26,7 +26,6 @@ use nudge_proto::sms::sms_router_service_client::SmsRouterServiceClient;
 use nudge_queue::Queue;
 use nudge_runtime::{Readiness, TracedChannel};
 use nudge_store::{Db, PersonKeyTable, PersonKeys};
-use tokio::sync::Notify;
 use tokio_util::sync::CancellationToken;
 
 /// Encryption context of reminder texts.
@@ -38,27 +37,12 @@ pub(crate) struct Core {
     /// Per-person keys of reminder texts (`workers_person_keys`).
     keys: PersonKeys,
     sms: SmsRouterServiceClient<TracedChannel>,
-    /// Where `sms` calls (`services.sms_router.url`), for the logs.
-    sms_router_url: String,
-    /// People known to have a Nudge number.
+    /// People known to have a Nudge number, and how to ask sms-router about the others.
     reachable: reachable::Reachable,
     scheduler: SchedulerSettings,
     catch_up_window: chrono::TimeDelta,
     /// Wakes the scheduler when occurrences are added or moved (one may be due very soon).
-    schedule_changed: Notify,
-    /// When the scheduler looks next (ms since the epoch; `i64::MIN` while it
-    /// is looking): a change due later than that need not wake it.
-    next_look_ms: AtomicI64,
-}
-
-impl Core {
-    /// Tells the scheduler an occurrence is now due at `due_at`; wakes it
-    /// only if it would otherwise look later than that.
-    fn scheduled_at(&self, due_at: chrono::NaiveDateTime) {
-        if due_at.and_utc().timestamp_millis() < self.next_look_ms.load(Ordering::SeqCst) {
-            self.schedule_changed.notify_one();
-        }
-    }
+    wakeup: scheduler::Wakeup,
 }
 
 /// A running workers service.
@@ -87,23 +71,22 @@ impl Application {
             .await
             .context("cannot connect to the queue")?;
         let timeout = Duration::from_millis(settings.services.rpc_timeout_ms);
+        let sms = SmsRouterServiceClient::new(nudge_runtime::grpc_channel(
+            "sms-router",
+            &settings.services.sms_router.url,
+            timeout,
+        )?);
         let core = Arc::new(Core {
             db: db.clone(),
             queue: queue.clone(),
             keys: PersonKeys::new(settings.key_ring()?, PersonKeyTable::Workers),
-            sms: SmsRouterServiceClient::new(nudge_runtime::grpc_channel(
-                "sms-router",
-                &settings.services.sms_router.url,
-                timeout,
-            )?),
-            sms_router_url: settings.services.sms_router.url.clone(),
-            reachable: reachable::Reachable::default(),
+            reachable: reachable::Reachable::new(sms.clone(), settings.services.sms_router.url.clone()),
+            sms,
             catch_up_window: chrono::TimeDelta::seconds(
                 i64::try_from(settings.scheduler.catch_up_window_seconds).unwrap_or(i64::MAX / 1000),
             ),
             scheduler: settings.scheduler.clone(),
-            schedule_changed: Notify::new(),
-            next_look_ms: AtomicI64::new(i64::MIN),
+            wakeup: scheduler::Wakeup::new(),
         });
         let grace = Duration::from_secs(settings.services.shutdown_grace_seconds);
         let mut tasks = Vec::new();

@@ -8,8 +8,9 @@ use std::sync::{Mutex, PoisonError};
 use std::time::{Duration, Instant};
 
 use nudge_proto::sms::GetNumberRequest;
+use nudge_proto::sms::sms_router_service_client::SmsRouterServiceClient;
+use nudge_runtime::TracedChannel;
 
-use crate::Core;
 use crate::error::WorkersError;
 
 /// How long a "this person has a number" answer is used without asking again.
@@ -17,13 +18,24 @@ const REMEMBERED_FOR: Duration = Duration::from_secs(60);
 /// People remembered at most; beyond, the memory starts over.
 const MAX_PEOPLE: usize = 100_000;
 
-/// People known to have a number, and when that was learnt.
-#[derive(Default)]
+/// People known to have a number, and when that was learnt; sms-router, to
+/// ask about the others.
 pub(crate) struct Reachable {
     seen: Mutex<HashMap<String, Instant>>,
+    sms: SmsRouterServiceClient<TracedChannel>,
+    /// Where `sms` calls (`services.sms_router.url`), for the logs.
+    sms_router_url: String,
 }
 
 impl Reachable {
+    pub(crate) fn new(sms: SmsRouterServiceClient<TracedChannel>, sms_router_url: String) -> Reachable {
+        Reachable {
+            seen: Mutex::new(HashMap::new()),
+            sms,
+            sms_router_url,
+        }
+    }
+
     fn knows(&self, user_id: &str) -> bool {
         let seen = self.seen.lock().unwrap_or_else(PoisonError::into_inner);
         seen.get(user_id).is_some_and(|at| at.elapsed() < REMEMBERED_FOR)
@@ -41,12 +53,10 @@ impl Reachable {
     pub(crate) fn forget(&self, user_id: &str) {
         self.seen.lock().unwrap_or_else(PoisonError::into_inner).remove(user_id);
     }
-}
 
-impl Core {
     /// Refuses a person who has no Nudge number: nothing could text them.
-    pub(crate) async fn ensure_reachable(&self, user_id: &str) -> Result<(), WorkersError> {
-        if self.reachable.knows(user_id) {
+    pub(crate) async fn ensure(&self, user_id: &str) -> Result<(), WorkersError> {
+        if self.knows(user_id) {
             return Ok(());
         }
         let asked = self
@@ -58,7 +68,7 @@ impl Core {
             .await;
         match asked {
             Ok(_) => {
-                self.reachable.remember(user_id);
+                self.remember(user_id);
                 Ok(())
             }
             Err(status) if status.code() == tonic::Code::NotFound => Err(WorkersError::FailedPrecondition(

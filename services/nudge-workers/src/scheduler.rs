@@ -25,7 +25,7 @@
 //!   recurring reminder's own time, its next occurrence.
 
 use std::sync::Arc;
-use std::sync::atomic::Ordering;
+use std::sync::atomic::{AtomicI64, Ordering};
 use std::time::Duration;
 
 use chrono::{DateTime, TimeDelta, Utc};
@@ -34,6 +34,7 @@ use nudge_proto::sms::{SendSmsRequest, SmsKind};
 use nudge_proto::{ErrorCode, ServiceError};
 use nudge_queue::{Handler, HandlerError, Message};
 use serde::{Deserialize, Serialize};
+use tokio::sync::Notify;
 use tokio::task::{JoinHandle, JoinSet};
 use tokio_util::sync::CancellationToken;
 
@@ -50,6 +51,43 @@ const SUPPRESSED: &str = "suppressed";
 /// The shortest pause when occurrences are due but another replica is
 /// claiming them right now.
 const CONTENDED_PAUSE: Duration = Duration::from_millis(5);
+
+/// How a change to the schedule made elsewhere in this process (a reminder
+/// created, changed or snoozed; an occurrence held) reaches the sleeping
+/// scheduler: one may be due sooner than it means to look.
+pub(crate) struct Wakeup {
+    changed: Notify,
+    /// When the scheduler looks next (ms since the epoch; `i64::MIN` while it
+    /// is looking): a change due later than that need not wake it.
+    next_look_ms: AtomicI64,
+}
+
+impl Wakeup {
+    pub(crate) fn new() -> Wakeup {
+        Wakeup {
+            changed: Notify::new(),
+            next_look_ms: AtomicI64::new(i64::MIN),
+        }
+    }
+
+    /// Tells the scheduler an occurrence is now due at `due_at`; wakes it
+    /// only if it would otherwise look later than that.
+    pub(crate) fn scheduled_at(&self, due_at: chrono::NaiveDateTime) {
+        if due_at.and_utc().timestamp_millis() < self.next_look_ms.load(Ordering::SeqCst) {
+            self.changed.notify_one();
+        }
+    }
+
+    /// The scheduler is going to sleep until `wake_at`.
+    fn next_look_at(&self, wake_at: DateTime<Utc>) {
+        self.next_look_ms.store(wake_at.timestamp_millis(), Ordering::SeqCst);
+    }
+
+    /// The scheduler is awake and looking.
+    fn looking(&self) {
+        self.next_look_ms.store(i64::MIN, Ordering::SeqCst);
+    }
+}
 
 /// The job published for each due occurrence.
 #[derive(Debug, Serialize, Deserialize)]
@@ -85,13 +123,13 @@ pub(crate) async fn run(core: Arc<Core>, shutdown: CancellationToken) -> anyhow:
             }
         }
         let wake_at = Utc::now() + TimeDelta::from_std(pause).unwrap_or(TimeDelta::zero());
-        core.next_look_ms.store(wake_at.timestamp_millis(), Ordering::SeqCst);
+        core.wakeup.next_look_at(wake_at);
         tokio::select! {
             () = shutdown.cancelled() => return Ok(()),
-            () = core.schedule_changed.notified() => {}
+            () = core.wakeup.changed.notified() => {}
             () = tokio::time::sleep(pause) => {}
         }
-        core.next_look_ms.store(i64::MIN, Ordering::SeqCst);
+        core.wakeup.looking();
     }
 }
 
@@ -316,7 +354,7 @@ async fn send_occurrence(core: &Core, occurrence_id: &str) -> Result<(), Handler
             store::hold_occurrence(&mut conn, &occurrence, until, late)
                 .await
                 .map_err(|e| storage(&e))?;
-            core.scheduled_at(until);
+            core.wakeup.scheduled_at(until);
             metrics::counter!("nudge_reminders_held_total").increment(1);
             tracing::info!(occurrence.id = %occurrence_id, reminder.id = %reminder.id, kind = %occurrence.kind, "held for quiet hours");
             return Ok(());
@@ -339,7 +377,7 @@ async fn send_occurrence(core: &Core, occurrence_id: &str) -> Result<(), Handler
                 .map_err(|e| storage(&e))?;
             if recorded {
                 if let Some(at) = completion.earliest_next() {
-                    core.scheduled_at(at);
+                    core.wakeup.scheduled_at(at);
                 }
                 metrics::counter!("nudge_reminders_missed_total", "kind" => occurrence.kind.clone()).increment(1);
                 tracing::info!(occurrence.id = %occurrence_id, reminder.id = %reminder.id, kind = %occurrence.kind, "recorded as missed");
@@ -414,7 +452,7 @@ async fn send_occurrence(core: &Core, occurrence_id: &str) -> Result<(), Handler
         .await
         .map_err(|e| storage(&e))?;
     if recorded && let Some(at) = completion.earliest_next() {
-        core.scheduled_at(at);
+        core.wakeup.scheduled_at(at);
     }
     let lateness = (sent_at - occurrence.due_at.and_utc()).num_milliseconds().max(0) as f64 / 1000.0;
     metrics::histogram!("nudge_reminder_lateness_seconds").record(lateness);
