@@ -82,21 +82,29 @@ pub fn load_average() -> String {
 }
 
 /// A whole benchmark run the common way: the `# {title}` heading and the
-/// machine, then `work` on a [`runtime`], its `report`, and the load average
-/// at the end. Answers what `work` answered, for checks after the report.
+/// machine, then `work` on `config` on a [`runtime`], the `report` of what it
+/// answered, and the load average at the end. Answers what `work` answered,
+/// for checks after the report.
 #[expect(clippy::print_stdout, reason = "a benchmark reports on stdout")]
-pub fn run_and_report<T>(
+pub fn run_and_report<C, T>(
     title: &str,
-    work: impl std::future::Future<Output = anyhow::Result<T>>,
-    report: impl FnOnce(&T),
+    config: &C,
+    work: impl AsyncFnOnce(&C) -> anyhow::Result<T>,
+    report: impl FnOnce(&T, &C),
 ) -> anyhow::Result<T> {
     let runtime = runtime()?;
     println!("# {title}\n");
     print_machine();
-    let result = runtime.block_on(work)?;
-    report(&result);
+    let result = runtime.block_on(work(config))?;
+    report(&result, config);
     println!("Load average at the end: {}", load_average());
     Ok(result)
+}
+
+/// A Twilio auth token of its own for one run, so that no other run's
+/// webhooks pass its signature check.
+pub fn new_auth_token() -> String {
+    format!("bench{}", uuid::Uuid::new_v4().simple())
 }
 
 /// A temporary directory for data and logs, removed at the end unless

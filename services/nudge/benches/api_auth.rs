@@ -44,8 +44,8 @@ use anyhow::{Context as _, ensure};
 use nudge_harness::bench::load::{LoadFigures, Outcome, cpu_share, load_client, open_loop, warmed_up};
 use nudge_harness::bench::options::Options;
 use nudge_harness::bench::{
-    Running, dev_ports_environment, distributed_environment, free_port, load_average, migrate, millis, nudge_binary,
-    nudge_command, print_machine, print_percentiles_row, runtime, scratch_dir,
+    Running, dev_ports_environment, distributed_environment, free_port, load_average, migrate, millis, new_auth_token,
+    nudge_binary, nudge_command, print_machine, print_percentiles_row, runtime, scratch_dir,
 };
 use serde_json::{Value, json};
 
@@ -168,10 +168,7 @@ async fn start_api(mode: Mode, dir: &Path, rate: u32) -> anyhow::Result<Api> {
                         "AC0123456789abcdef0123456789abcdef".to_owned(),
                     ),
                     ("NUDGE__SMS__VERIFICATION_NUMBER", "+15005550006".to_owned()),
-                    (
-                        "NUDGE__TWILIO__AUTH_TOKEN",
-                        format!("bench{}", uuid::Uuid::new_v4().simple()),
-                    ),
+                    ("NUDGE__TWILIO__AUTH_TOKEN", new_auth_token()),
                     (
                         "NUDGE__TWILIO__PUBLIC_BASE_URL",
                         "https://sms.nudge.example.test".to_owned(),

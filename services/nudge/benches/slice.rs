@@ -34,8 +34,8 @@ use nudge_config::{Settings, Sources};
 use nudge_fake_twilio::FakeTwilio;
 use nudge_harness::bench::sms::start_fake_twilio;
 use nudge_harness::bench::{
-    Running, TASKS, dev_ports_environment, free_port, load_average, millis, nudge_binary, nudge_command, percentile,
-    print_machine, runtime, scratch_dir, tail,
+    Running, TASKS, dev_ports_environment, free_port, load_average, millis, new_auth_token, nudge_binary,
+    nudge_command, percentile, print_machine, runtime, scratch_dir, tail,
 };
 use tokio_util::sync::CancellationToken;
 
@@ -102,7 +102,7 @@ struct Sample {
 
 async fn measure_latency() -> anyhow::Result<Vec<Sample>> {
     let dir = scratch_dir()?;
-    let auth_token = format!("bench{}", uuid::Uuid::new_v4().simple());
+    let auth_token = new_auth_token();
     let fake = start_fake_twilio(ACCOUNT_SID, &auth_token).await?;
 
     // The webhook port is chosen up front so the fake's status callbacks

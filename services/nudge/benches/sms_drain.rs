@@ -41,7 +41,9 @@ use nudge_harness::bench::options::Options;
 use nudge_harness::bench::sms::{
     assign_numbers, connect_database, cpu_now, cpu_since, new_users, replica_ports, start_fake_twilio,
 };
-use nudge_harness::bench::{ACCOUNT_SID, SmsRouters, nudge_binary, person_number, run_and_report, scratch_dir};
+use nudge_harness::bench::{
+    ACCOUNT_SID, SmsRouters, new_auth_token, nudge_binary, person_number, run_and_report, scratch_dir,
+};
 use nudge_sms_router::client::{SendSmsRequest, SmsKind, SmsRouterServiceClient};
 use nudge_store::with_conn;
 
@@ -55,6 +57,9 @@ struct Config {
     analyze_empty: bool,
     binary: Option<String>,
 }
+
+/// The heading of the report.
+const TITLE: &str = "sms-router outbound drain benchmark (distributed mode)";
 
 fn main() -> anyhow::Result<()> {
     let options = Options::from_arguments(&[
@@ -79,11 +84,7 @@ fn main() -> anyhow::Result<()> {
         config.replicas >= 1 && config.numbers >= 1 && config.per_number >= 2 && config.rate > 0.0,
         "options must be positive (per_number at least 2)"
     );
-    let report = run_and_report(
-        "sms-router outbound drain benchmark (distributed mode)",
-        run(&config),
-        |report| report.print(&config),
-    )?;
+    let report = run_and_report(TITLE, &config, run, Report::print)?;
     ensure!(
         report.problems.is_empty(),
         "the run broke a rule: {:#?}",
@@ -142,7 +143,7 @@ async fn run(config: &Config) -> anyhow::Result<Report> {
         "sms_drain",
     )?;
     let dir = scratch_dir()?;
-    let auth_token = format!("bench{}", uuid::Uuid::new_v4().simple());
+    let auth_token = new_auth_token();
     let fake = start_fake_twilio(ACCOUNT_SID, &auth_token).await?;
     let ports = replica_ports(config.replicas)?;
     let mut routers = SmsRouters::start(

@@ -36,7 +36,7 @@ use nudge_harness::bench::sms::{
     ExactlyOnce, assign_numbers, cpu_now, cpu_since, new_users, replica_ports, webhook_only_settings,
 };
 use nudge_harness::bench::webhooks::{Prepared, message_sid, replica_urls, signed_inbound};
-use nudge_harness::bench::{SmsRouters, nudge_binary, print_latency_row, run_and_report, scratch_dir};
+use nudge_harness::bench::{SmsRouters, new_auth_token, nudge_binary, print_latency_row, run_and_report, scratch_dir};
 use nudge_harness::proxy::CuttableProxy;
 
 /// Twilio's own timeout for a webhook.
@@ -53,6 +53,9 @@ struct Config {
     replicas: usize,
 }
 
+/// The heading of the report.
+const TITLE: &str = "sms-router through a PostgreSQL outage (distributed mode)";
+
 fn main() -> anyhow::Result<()> {
     let options = Options::from_arguments(&["rate", "before", "outage", "after", "people", "replicas"])?;
     let config = Config {
@@ -63,11 +66,7 @@ fn main() -> anyhow::Result<()> {
         people: options.positive("people", 200)?,
         replicas: options.positive("replicas", 1)?,
     };
-    run_and_report(
-        "sms-router through a PostgreSQL outage (distributed mode)",
-        run(&config),
-        |report| report.print(&config),
-    )?;
+    run_and_report(TITLE, &config, run, Report::print)?;
     Ok(())
 }
 
@@ -152,7 +151,7 @@ async fn counter(http: &reqwest::Client, port: u16, name: &str) -> anyhow::Resul
 async fn run(config: &Config) -> anyhow::Result<Report> {
     let binary = nudge_binary(env!("CARGO_BIN_EXE_nudge"), "sms_outage")?;
     let dir = scratch_dir()?;
-    let auth_token = format!("bench{}", uuid::Uuid::new_v4().simple());
+    let auth_token = new_auth_token();
     let ports = replica_ports(config.replicas)?;
     let proxy = CuttableProxy::to_test_postgres().await?;
     let database = nudge_testkit::TestDatabase::postgres().await;

@@ -36,7 +36,7 @@ use nudge_harness::bench::sms::{
     ExactlyOnce, assign_numbers, cpu_now, cpu_since, new_users, replica_ports, webhook_only_settings,
 };
 use nudge_harness::bench::webhooks::{Prepared, message_sid, replica_urls, signed_inbound};
-use nudge_harness::bench::{SmsRouters, TASKS, nudge_binary, run_and_report, scratch_dir};
+use nudge_harness::bench::{SmsRouters, TASKS, new_auth_token, nudge_binary, run_and_report, scratch_dir};
 
 const WARM_UP: Duration = Duration::from_secs(5);
 /// More requests than this waiting for an answer: the generator stops counting them as sent.
@@ -50,6 +50,9 @@ struct Config {
     people: usize,
 }
 
+/// The heading of the report.
+const TITLE: &str = "sms-router webhook benchmark (distributed mode)";
+
 fn main() -> anyhow::Result<()> {
     let options = Options::from_arguments(&["replicas", "rate", "seconds", "people"])?;
     let config = Config {
@@ -58,11 +61,7 @@ fn main() -> anyhow::Result<()> {
         seconds: options.get("seconds", 60)?,
         people: options.positive("people", 1000)?,
     };
-    run_and_report(
-        "sms-router webhook benchmark (distributed mode)",
-        run(&config),
-        |report| report.print(&config),
-    )?;
+    run_and_report(TITLE, &config, run, Report::print)?;
     Ok(())
 }
 
@@ -145,7 +144,7 @@ struct Report {
 async fn run(config: &Config) -> anyhow::Result<Report> {
     let binary = nudge_binary(env!("CARGO_BIN_EXE_nudge"), "sms_webhook")?;
     let dir = scratch_dir()?;
-    let auth_token = format!("bench{}", uuid::Uuid::new_v4().simple());
+    let auth_token = new_auth_token();
     let ports = replica_ports(config.replicas)?;
     let mut routers = SmsRouters::start(&binary, dir.path(), &ports, &auth_token, webhook_only_settings()?).await?;
     let http_ports = routers.http_ports.clone();

@@ -125,11 +125,11 @@ mod tests {
     #[test]
     fn a_value_that_does_not_parse_names_its_key() {
         let options = parse(&["rate=fast"]).expect("known key");
-        let error = options.get("rate", 1_u32).err().expect("not a number");
+        let error = options.get("rate", 1_u32).expect_err("not a number");
         assert_eq!(error.to_string(), "option rate=fast");
         assert!(parse(&["rate"]).is_err(), "a word without `=` is not an option");
         let zero = parse(&["rate=0"]).expect("known key");
-        let error = zero.positive("rate", 1_u32).err().expect("zero is not positive");
+        let error = zero.positive("rate", 1_u32).expect_err("zero is not positive");
         assert_eq!(error.to_string(), "option rate must be positive");
         assert_eq!(
             parse(&[]).expect("none").positive("rate", 4_u32).expect("the default"),
