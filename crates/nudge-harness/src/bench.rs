@@ -1,7 +1,9 @@
 //! What the benchmarks share: the machine's description, the `nudge`
 //! processes they start (killed when dropped), free ports, a scratch
 //! directory, and sms-router alone in distributed mode (`SmsRouters`).
-//! Errors are `anyhow`'s: a benchmark reports them and stops.
+//! Errors are `anyhow`'s: a benchmark reports them and stops. Its modules
+//! hold what only some benchmarks share: their options, the open-loop load
+//! generator, Twilio webhooks, and the SMS benchmarks' helpers.
 
 use std::collections::HashMap;
 use std::ffi::OsStr;
@@ -13,17 +15,38 @@ use std::time::{Duration, Instant};
 use anyhow::{Context as _, bail, ensure};
 use chrono::Utc;
 
+pub mod load;
+pub mod options;
+pub mod sms;
+pub mod webhooks;
+
 /// How long a service may take to answer `/readyz`.
 pub const READY_TIMEOUT: Duration = Duration::from_secs(60);
+
+/// What the people of the benchmarks ask to be reminded of, in turn, so that
+/// no two consecutive texts match.
+pub const TASKS: [&str; 7] = [
+    "drink water",
+    "take my meds",
+    "call the dentist",
+    "stretch",
+    "pay the electricity bill",
+    "start the laundry",
+    "reply to Sam",
+];
+
+/// The multi-threaded runtime a benchmark's `main` runs its work on.
+pub fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
+    tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .context("cannot start the async runtime")
+}
 
 /// The machine the figures were measured on, as Markdown lines on standard output.
 #[expect(clippy::print_stdout, reason = "a benchmark reports on stdout")]
 pub fn print_machine() {
-    let cpuinfo = std::fs::read_to_string("/proc/cpuinfo").unwrap_or_default();
-    let model = cpuinfo
-        .lines()
-        .find_map(|line| line.strip_prefix("model name")?.split_once(':').map(|(_, m)| m.trim()))
-        .unwrap_or("unknown CPU");
+    let model = cpu_model().unwrap_or_else(|| "unknown CPU".to_owned());
     let cpus = std::thread::available_parallelism().map_or(0, |n| n.get());
     let memory = std::fs::read_to_string("/proc/meminfo")
         .ok()
@@ -42,10 +65,46 @@ pub fn print_machine() {
     println!("- Load average at the start: {}\n", load_average());
 }
 
+/// The CPU's model name, from `/proc/cpuinfo`.
+pub fn cpu_model() -> Option<String> {
+    let cpuinfo = std::fs::read_to_string("/proc/cpuinfo").ok()?;
+    cpuinfo.lines().find_map(|line| {
+        line.strip_prefix("model name")?
+            .split_once(':')
+            .map(|(_, m)| m.trim().to_owned())
+    })
+}
+
 pub fn load_average() -> String {
     std::fs::read_to_string("/proc/loadavg")
         .map(|l| l.split_whitespace().take(3).collect::<Vec<_>>().join(" "))
         .unwrap_or_else(|_| "unknown".to_owned())
+}
+
+/// A whole benchmark run the common way: the `# {title}` heading and the
+/// machine, then `work` on `config` on a [`runtime`], the `report` of what it
+/// answered, and the load average at the end. Answers what `work` answered,
+/// for checks after the report.
+#[expect(clippy::print_stdout, reason = "a benchmark reports on stdout")]
+pub fn run_and_report<C, T>(
+    title: &str,
+    config: &C,
+    work: impl AsyncFnOnce(&C) -> anyhow::Result<T>,
+    report: impl FnOnce(&T, &C),
+) -> anyhow::Result<T> {
+    let runtime = runtime()?;
+    println!("# {title}\n");
+    print_machine();
+    let result = runtime.block_on(work(config))?;
+    report(&result, config);
+    println!("Load average at the end: {}", load_average());
+    Ok(result)
+}
+
+/// A Twilio auth token of its own for one run, so that no other run's
+/// webhooks pass its signature check.
+pub fn new_auth_token() -> String {
+    format!("bench{}", uuid::Uuid::new_v4().simple())
 }
 
 /// A temporary directory for data and logs, removed at the end unless
@@ -144,14 +203,7 @@ impl Running {
 
     /// CPU time used so far (user + system), from `/proc/<pid>/stat`.
     pub fn cpu(&self) -> Duration {
-        let stat = std::fs::read_to_string(format!("/proc/{}/stat", self.child.id())).unwrap_or_default();
-        let fields: Vec<&str> = stat
-            .rsplit_once(')')
-            .map(|(_, rest)| rest.split_whitespace().collect())
-            .unwrap_or_default();
-        let ticks = |i: usize| fields.get(i).and_then(|v| v.parse::<u64>().ok()).unwrap_or(0);
-        // utime and stime are fields 14 and 15, i.e. 11 and 12 after the command name.
-        Duration::from_millis((ticks(11) + ticks(12)) * 10)
+        process_cpu(self.child.id())
     }
 
     /// Resident memory now and at its peak, in KiB.
@@ -171,6 +223,20 @@ impl Drop for Running {
         let _ = self.child.kill();
         let _ = self.child.wait();
     }
+}
+
+/// CPU time process `pid` used so far (user + system), from
+/// `/proc/<pid>/stat`; zero for a process that is gone.
+pub fn process_cpu(pid: u32) -> Duration {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
+    let fields: Vec<&str> = stat
+        .rsplit_once(')')
+        .map(|(_, rest)| rest.split_whitespace().collect())
+        .unwrap_or_default();
+    let ticks = |i: usize| fields.get(i).and_then(|v| v.parse::<u64>().ok()).unwrap_or(0);
+    // utime and stime are fields 14 and 15, i.e. 11 and 12 after the command name,
+    // in clock ticks of 10 ms.
+    Duration::from_millis((ticks(11) + ticks(12)) * 10)
 }
 
 /// The last lines of a log file, for error messages.
@@ -194,6 +260,25 @@ pub fn status_kib(status: &str, key: &str) -> Option<u64> {
 /// A port nobody listens on right now.
 pub fn free_port() -> anyhow::Result<u16> {
     Ok(TcpListener::bind("127.0.0.1:0")?.local_addr()?.port())
+}
+
+/// Five free ports for `nudge dev` (api, agent, workers, sms-router and its
+/// gRPC, in that order) and the environment that gives them to it, with the
+/// console echo of SMS off so that a benchmark's output stays its table.
+pub fn dev_ports_environment() -> anyhow::Result<([u16; 5], HashMap<String, String>)> {
+    let ports = [free_port()?, free_port()?, free_port()?, free_port()?, free_port()?];
+    let environment = [
+        ("NUDGE__SERVICES__API__PORT", ports[0]),
+        ("NUDGE__SERVICES__AGENT__PORT", ports[1]),
+        ("NUDGE__SERVICES__WORKERS__PORT", ports[2]),
+        ("NUDGE__SERVICES__SMS_ROUTER__PORT", ports[3]),
+        ("NUDGE__SERVICES__SMS_ROUTER__GRPC_PORT", ports[4]),
+    ]
+    .into_iter()
+    .map(|(key, port)| (key.to_owned(), port.to_string()))
+    .chain([("NUDGE__SMS__CONSOLE_ECHO".to_owned(), "false".to_owned())])
+    .collect();
+    Ok((ports, environment))
 }
 
 /// The release `nudge` binary (the caller's `env!("CARGO_BIN_EXE_nudge")`),
@@ -254,19 +339,22 @@ pub fn sorted_with_mean(values: &[Duration]) -> (Vec<Duration>, f64) {
 
 /// A row of the latency tables, in milliseconds:
 /// `| name | count | p50 | p90 | p99 | p99.9 | max | mean |`.
-#[expect(clippy::print_stdout, reason = "a benchmark reports on stdout")]
 pub fn print_latency_row(name: &str, values: &[Duration]) {
+    print_percentiles_row(name, values, &[50.0, 90.0, 99.0, 99.9]);
+}
+
+/// A row of a latency table with the percentiles `percentiles`, in
+/// milliseconds: `| name | count | p… | max | mean |`.
+#[expect(clippy::print_stdout, reason = "a benchmark reports on stdout")]
+pub fn print_percentiles_row(name: &str, values: &[Duration], percentiles: &[f64]) {
     let (sorted, mean) = sorted_with_mean(values);
-    println!(
-        "| {name} | {} | {:.2} | {:.2} | {:.2} | {:.2} | {:.2} | {:.2} |",
-        sorted.len(),
-        millis(percentile(&sorted, 50.0)),
-        millis(percentile(&sorted, 90.0)),
-        millis(percentile(&sorted, 99.0)),
-        millis(percentile(&sorted, 99.9)),
-        millis(sorted.last().copied().unwrap_or_default()),
-        mean
-    );
+    let columns: Vec<String> = percentiles
+        .iter()
+        .map(|p| millis(percentile(&sorted, *p)))
+        .chain([millis(sorted.last().copied().unwrap_or_default()), mean])
+        .map(|value| format!("{value:.2}"))
+        .collect();
+    println!("| {name} | {} | {} |", sorted.len(), columns.join(" | "));
 }
 
 /// The phone of the SMS benchmarks' person number `person`.
@@ -281,6 +369,47 @@ pub fn person_number(person: usize) -> String {
 
 /// The account Twilio (the fake, or nobody) knows sms-router by.
 pub const ACCOUNT_SID: &str = "AC0123456789abcdef0123456789abcdef";
+
+/// What every distributed deployment of the benchmarks starts from: the
+/// database at `database_url`, this machine's RabbitMQ and Redis under
+/// `prefix` (so that runs do not meet), and `key` to encrypt with.
+pub fn distributed_environment(
+    database_url: String,
+    prefix: &str,
+    key: &nudge_secure::SecretString,
+) -> Vec<(&'static str, String)> {
+    vec![
+        ("NUDGE__MODE", "distributed".to_owned()),
+        ("NUDGE__DATABASE__URL", database_url),
+        ("NUDGE__QUEUE__URL", nudge_testkit::rabbitmq_url()),
+        ("NUDGE__QUEUE__PREFIX", prefix.to_owned()),
+        ("NUDGE__CACHE__URL", nudge_testkit::redis_url()),
+        ("NUDGE__CACHE__PREFIX", prefix.to_owned()),
+        ("NUDGE__CRYPTO__ACTIVE_KEY", "k1".to_owned()),
+        ("NUDGE__CRYPTO__KEYS__K1", key.expose_secret().to_owned()),
+    ]
+}
+
+/// `nudge migrate` with `environment`, logged in `dir`; an error, with the
+/// end of its output, unless it succeeds within `timeout`.
+pub async fn migrate(
+    binary: &Path,
+    environment: &HashMap<String, String>,
+    dir: &Path,
+    timeout: Duration,
+) -> anyhow::Result<()> {
+    let mut migrate = Running::spawn(
+        "nudge migrate",
+        nudge_command(binary, &["migrate"], environment),
+        dir.join("migrate.log"),
+    )?;
+    ensure!(
+        migrate.finish(timeout).await?.success(),
+        "nudge migrate failed:\n{}",
+        tail(&migrate.log)
+    );
+    Ok(())
+}
 
 /// sms-router alone in distributed mode, as one process per (HTTP, gRPC)
 /// port pair, on a new PostgreSQL database of this machine, its RabbitMQ and
@@ -322,36 +451,20 @@ impl SmsRouters {
     ) -> anyhow::Result<SmsRouters> {
         let prefix = nudge_testkit::unique_name("nudge-bench-");
         let key = nudge_secure::KeyRing::generate_key();
-        let mut environment: HashMap<String, String> = [
-            ("NUDGE__MODE", "distributed".to_owned()),
-            ("NUDGE__DATABASE__URL", services_url),
-            ("NUDGE__QUEUE__URL", nudge_testkit::rabbitmq_url()),
-            ("NUDGE__QUEUE__PREFIX", prefix.clone()),
-            ("NUDGE__CACHE__URL", nudge_testkit::redis_url()),
-            ("NUDGE__CACHE__PREFIX", prefix.clone()),
-            ("NUDGE__CRYPTO__ACTIVE_KEY", "k1".to_owned()),
-            ("NUDGE__CRYPTO__KEYS__K1", key.expose_secret().to_owned()),
-            ("NUDGE__TWILIO__ACCOUNT_SID", ACCOUNT_SID.to_owned()),
-            ("NUDGE__SMS__VERIFICATION_NUMBER", "+15005550006".to_owned()),
-            ("NUDGE__TWILIO__AUTH_TOKEN", auth_token.to_owned()),
-            ("NUDGE__SERVICES__SHUTDOWN_GRACE_SECONDS", "10".to_owned()),
-            ("NUDGE__TELEMETRY__FILTER", "info".to_owned()),
-        ]
-        .into_iter()
-        .chain(settings)
-        .map(|(k, v)| (k.to_owned(), v))
-        .collect();
+        let mut environment: HashMap<String, String> = distributed_environment(services_url, &prefix, &key)
+            .into_iter()
+            .chain([
+                ("NUDGE__TWILIO__ACCOUNT_SID", ACCOUNT_SID.to_owned()),
+                ("NUDGE__SMS__VERIFICATION_NUMBER", "+15005550006".to_owned()),
+                ("NUDGE__TWILIO__AUTH_TOKEN", auth_token.to_owned()),
+                ("NUDGE__SERVICES__SHUTDOWN_GRACE_SECONDS", "10".to_owned()),
+                ("NUDGE__TELEMETRY__FILTER", "info".to_owned()),
+            ])
+            .chain(settings)
+            .map(|(k, v)| (k.to_owned(), v))
+            .collect();
 
-        let mut migrate = Running::spawn(
-            "nudge migrate",
-            nudge_command(binary, &["migrate"], &environment),
-            dir.join("migrate.log"),
-        )?;
-        ensure!(
-            migrate.finish(Duration::from_secs(60)).await?.success(),
-            "nudge migrate failed:\n{}",
-            tail(&migrate.log)
-        );
+        migrate(binary, &environment, dir, Duration::from_secs(60)).await?;
         let mut replicas = Vec::new();
         for (index, (http, grpc)) in ports.iter().enumerate() {
             environment.insert("NUDGE__SERVICES__SMS_ROUTER__PORT".to_owned(), http.to_string());

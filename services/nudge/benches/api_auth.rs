@@ -38,13 +38,14 @@
 use std::collections::{BTreeMap, HashMap};
 use std::path::Path;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
-use anyhow::{Context as _, bail, ensure};
+use anyhow::{Context as _, ensure};
+use nudge_harness::bench::load::{LoadFigures, Outcome, cpu_share, load_client, open_loop, warmed_up};
+use nudge_harness::bench::options::Options;
 use nudge_harness::bench::{
-    Running, free_port, load_average, millis, nudge_binary, nudge_command, percentile, print_latency_row,
-    print_machine, scratch_dir, sorted_with_mean, tail,
+    Running, dev_ports_environment, distributed_environment, free_port, load_average, migrate, millis, new_auth_token,
+    nudge_binary, nudge_command, print_machine, print_percentiles_row, runtime, scratch_dir,
 };
 use serde_json::{Value, json};
 
@@ -78,33 +79,24 @@ struct Config {
 }
 
 fn main() -> anyhow::Result<()> {
+    let options = Options::from_arguments_and_words(&["logins", "rate", "seconds"], &["embedded", "distributed"])?;
     let mut config = Config {
-        modes: Vec::new(),
-        logins: 50,
-        rate: 1000,
-        seconds: 30,
+        modes: options
+            .words()
+            .iter()
+            .map(|word| match word.as_str() {
+                "embedded" => Mode::Embedded,
+                _ => Mode::Distributed,
+            })
+            .collect(),
+        logins: options.positive("logins", 50)?,
+        rate: options.positive("rate", 1000)?,
+        seconds: options.positive("seconds", 30)?,
     };
-    for arg in std::env::args().skip(1).filter(|a| !a.starts_with('-')) {
-        match arg.split_once('=') {
-            None if arg == "embedded" => config.modes.push(Mode::Embedded),
-            None if arg == "distributed" => config.modes.push(Mode::Distributed),
-            Some(("logins", v)) => config.logins = v.parse()?,
-            Some(("rate", v)) => config.rate = v.parse()?,
-            Some(("seconds", v)) => config.seconds = v.parse()?,
-            _ => bail!("unknown option {arg:?}: embedded, distributed, logins=N, rate=R, seconds=S"),
-        }
-    }
     if config.modes.is_empty() {
         config.modes = vec![Mode::Embedded, Mode::Distributed];
     }
-    ensure!(
-        config.logins >= 1 && config.rate >= 1 && config.seconds >= 1,
-        "options must be positive"
-    );
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-        .context("cannot start the async runtime")?;
+    let runtime = runtime()?;
     println!("# api benchmark: login latency and an authenticated GET\n");
     print_machine();
     println!("argon2id: m = 19456 KiB, t = 2, p = 1 (the defaults)\n");
@@ -114,7 +106,7 @@ fn main() -> anyhow::Result<()> {
         println!("Load average at the start: {}\n", load_average());
         let report = runtime.block_on(run(mode, &config))?;
         report.print(&config);
-        if !report.errors.is_empty() || report.skipped > 0 {
+        if !report.load.errors.is_empty() || report.load.skipped > 0 {
             failures.push(mode.title());
         }
         println!("Load average at the end: {}\n", load_average());
@@ -148,18 +140,7 @@ async fn start_api(mode: Mode, dir: &Path, rate: u32) -> anyhow::Result<Api> {
     let binary = nudge_binary(env!("CARGO_BIN_EXE_nudge"), "api_auth")?;
     match mode {
         Mode::Embedded => {
-            let ports = [free_port()?, free_port()?, free_port()?, free_port()?, free_port()?];
-            let mut env: HashMap<String, String> = [
-                ("NUDGE__SERVICES__API__PORT", ports[0]),
-                ("NUDGE__SERVICES__AGENT__PORT", ports[1]),
-                ("NUDGE__SERVICES__WORKERS__PORT", ports[2]),
-                ("NUDGE__SERVICES__SMS_ROUTER__PORT", ports[3]),
-                ("NUDGE__SERVICES__SMS_ROUTER__GRPC_PORT", ports[4]),
-            ]
-            .into_iter()
-            .map(|(k, port)| (k.to_owned(), port.to_string()))
-            .chain([("NUDGE__SMS__CONSOLE_ECHO".to_owned(), "false".to_owned())])
-            .collect();
+            let (ports, mut env) = dev_ports_environment()?;
             env.extend(raised_limits(rate));
             let data_dir = dir.join("data");
             let data_dir = data_dir.to_str().context("the temporary directory is not UTF-8")?;
@@ -179,51 +160,32 @@ async fn start_api(mode: Mode, dir: &Path, rate: u32) -> anyhow::Result<Api> {
             let port = free_port()?;
             // The other services are absent: their ports are closed (GET /v1/me never calls them).
             let closed = format!("http://127.0.0.1:{}", free_port()?);
-            let mut env: HashMap<String, String> = [
-                ("NUDGE__MODE", "distributed".to_owned()),
-                ("NUDGE__DATABASE__URL", database.url.clone()),
-                ("NUDGE__QUEUE__URL", nudge_testkit::rabbitmq_url()),
-                ("NUDGE__QUEUE__PREFIX", prefix.clone()),
-                ("NUDGE__CACHE__URL", nudge_testkit::redis_url()),
-                ("NUDGE__CACHE__PREFIX", prefix),
-                ("NUDGE__CRYPTO__ACTIVE_KEY", "k1".to_owned()),
-                ("NUDGE__CRYPTO__KEYS__K1", key.expose_secret().to_owned()),
-                (
-                    "NUDGE__TWILIO__ACCOUNT_SID",
-                    "AC0123456789abcdef0123456789abcdef".to_owned(),
-                ),
-                ("NUDGE__SMS__VERIFICATION_NUMBER", "+15005550006".to_owned()),
-                (
-                    "NUDGE__TWILIO__AUTH_TOKEN",
-                    format!("bench{}", uuid::Uuid::new_v4().simple()),
-                ),
-                (
-                    "NUDGE__TWILIO__PUBLIC_BASE_URL",
-                    "https://sms.nudge.example.test".to_owned(),
-                ),
-                ("NUDGE__TWILIO__API_BASE_URL", "http://127.0.0.1:1".to_owned()),
-                ("NUDGE__SERVICES__API__PORT", port.to_string()),
-                ("NUDGE__SERVICES__AGENT__URL", closed.clone()),
-                ("NUDGE__SERVICES__WORKERS__URL", closed.clone()),
-                ("NUDGE__SERVICES__SMS_ROUTER__URL", closed),
-                ("NUDGE__SERVICES__SHUTDOWN_GRACE_SECONDS", "10".to_owned()),
-                ("NUDGE__DEMO__ENABLED", "false".to_owned()),
-                ("NUDGE__TELEMETRY__FILTER", "info".to_owned()),
-            ]
-            .into_iter()
-            .map(|(k, v)| (k.to_owned(), v))
-            .collect();
+            let mut env: HashMap<String, String> = distributed_environment(database.url.clone(), &prefix, &key)
+                .into_iter()
+                .chain([
+                    (
+                        "NUDGE__TWILIO__ACCOUNT_SID",
+                        "AC0123456789abcdef0123456789abcdef".to_owned(),
+                    ),
+                    ("NUDGE__SMS__VERIFICATION_NUMBER", "+15005550006".to_owned()),
+                    ("NUDGE__TWILIO__AUTH_TOKEN", new_auth_token()),
+                    (
+                        "NUDGE__TWILIO__PUBLIC_BASE_URL",
+                        "https://sms.nudge.example.test".to_owned(),
+                    ),
+                    ("NUDGE__TWILIO__API_BASE_URL", "http://127.0.0.1:1".to_owned()),
+                    ("NUDGE__SERVICES__API__PORT", port.to_string()),
+                    ("NUDGE__SERVICES__AGENT__URL", closed.clone()),
+                    ("NUDGE__SERVICES__WORKERS__URL", closed.clone()),
+                    ("NUDGE__SERVICES__SMS_ROUTER__URL", closed),
+                    ("NUDGE__SERVICES__SHUTDOWN_GRACE_SECONDS", "10".to_owned()),
+                    ("NUDGE__DEMO__ENABLED", "false".to_owned()),
+                    ("NUDGE__TELEMETRY__FILTER", "info".to_owned()),
+                ])
+                .map(|(k, v)| (k.to_owned(), v))
+                .collect();
             env.extend(raised_limits(rate));
-            let mut migrate = Running::spawn(
-                "nudge migrate",
-                nudge_command(&binary, &["migrate"], &env),
-                dir.join("migrate.log"),
-            )?;
-            ensure!(
-                migrate.finish(Duration::from_secs(60)).await?.success(),
-                "nudge migrate failed:\n{}",
-                tail(&migrate.log)
-            );
+            migrate(&binary, &env, dir, Duration::from_secs(60)).await?;
             let command = nudge_command(&binary, &["serve", "api"], &env);
             let mut process = Running::spawn("nudge serve api", command, dir.join("api.log"))?;
             process.wait_ready(port).await?;
@@ -238,24 +200,10 @@ async fn start_api(mode: Mode, dir: &Path, rate: u32) -> anyhow::Result<Api> {
 
 // ---------------------------------------------------------------- run
 
-struct Outcome {
-    due: Instant,
-    left: Instant,
-    answered: Instant,
-    status: u16,
-}
-
 struct Report {
     signup: Duration,
     logins: Vec<Duration>,
-    sent: usize,
-    skipped: usize,
-    ok: usize,
-    errors: BTreeMap<u16, usize>,
-    span: Duration,
-    from_due: Vec<Duration>,
-    from_sent: Vec<Duration>,
-    late_starts: Vec<Duration>,
+    load: LoadFigures,
     cpu: Duration,
     measured: Duration,
     /// GETs sent over the api's life (warm-up and measured).
@@ -407,10 +355,7 @@ async fn measure(api: &mut Api, config: &Config) -> anyhow::Result<Report> {
     let authorization: Arc<str> = Arc::from(format!("Bearer {token}"));
     let warm_count = usize::try_from(WARM_UP.as_secs() * u64::from(config.rate))?;
     let (warm, _) = generate(warm_count, config.rate, &url, &authorization).await?;
-    ensure!(
-        warm.iter().filter(|o| o.status == 200).count() > warm.len() * 9 / 10,
-        "the warm-up failed"
-    );
+    ensure!(warmed_up(&warm), "the warm-up failed");
     api.process.ensure_alive()?;
 
     let count = usize::try_from(config.seconds * u64::from(config.rate))?;
@@ -421,27 +366,10 @@ async fn measure(api: &mut Api, config: &Config) -> anyhow::Result<Report> {
     let cpu = api.process.cpu().saturating_sub(cpu_before);
     api.process.ensure_alive()?;
 
-    let mut errors: BTreeMap<u16, usize> = BTreeMap::new();
-    for outcome in outcomes.iter().filter(|o| o.status != 200) {
-        *errors.entry(outcome.status).or_default() += 1;
-    }
-    let first_due = outcomes.iter().map(|o| o.due).min().context("no requests")?;
-    let last_answer = outcomes.iter().map(|o| o.answered).max().context("no requests")?;
-    let ok: Vec<&Outcome> = outcomes.iter().filter(|o| o.status == 200).collect();
     Ok(Report {
         signup,
         logins,
-        sent: outcomes.len(),
-        skipped,
-        ok: ok.len(),
-        errors,
-        span: last_answer - first_due,
-        from_due: ok.iter().map(|o| o.answered - o.due).collect(),
-        from_sent: ok.iter().map(|o| o.answered - o.left).collect(),
-        late_starts: outcomes
-            .iter()
-            .map(|o| o.left.saturating_duration_since(o.due))
-            .collect(),
+        load: LoadFigures::of(&outcomes, skipped)?,
         cpu,
         measured,
         gets: warm.len() + outcomes.len(),
@@ -457,28 +385,11 @@ async fn generate(
     url: &Arc<str>,
     authorization: &Arc<str>,
 ) -> anyhow::Result<(Vec<Outcome>, usize)> {
-    let http = reqwest::Client::builder()
-        .timeout(REQUEST_TIMEOUT)
-        .pool_max_idle_per_host(1024)
-        .build()?;
-    let in_flight = Arc::new(AtomicUsize::new(0));
-    let mut skipped = 0;
-    let period = Duration::from_secs(1) / rate;
-    let start = tokio::time::Instant::now() + Duration::from_millis(100);
-    let mut tasks = Vec::with_capacity(count);
-    for index in 0..count {
-        let due = start + period * u32::try_from(index).unwrap_or(u32::MAX);
-        tokio::time::sleep_until(due).await;
-        if in_flight.load(Ordering::Relaxed) >= MAX_IN_FLIGHT {
-            skipped += 1;
-            continue;
-        }
-        in_flight.fetch_add(1, Ordering::Relaxed);
-        let (http, url, authorization, in_flight) =
-            (http.clone(), url.clone(), authorization.clone(), in_flight.clone());
-        tasks.push(tokio::spawn(async move {
-            let left = Instant::now();
-            let status = match http.get(&*url).header("Authorization", &*authorization).send().await {
+    let http = load_client(REQUEST_TIMEOUT)?;
+    open_loop(vec![(); count], rate, MAX_IN_FLIGHT, |()| {
+        let (http, url, authorization) = (http.clone(), url.clone(), authorization.clone());
+        let answer = async move {
+            match http.get(&*url).header("Authorization", &*authorization).send().await {
                 // The body is read, as a client would.
                 Ok(response) => {
                     let status = response.status().as_u16();
@@ -488,21 +399,11 @@ async fn generate(
                     }
                 }
                 Err(_) => 0,
-            };
-            in_flight.fetch_sub(1, Ordering::Relaxed);
-            Outcome {
-                due: due.into_std(),
-                left,
-                answered: Instant::now(),
-                status,
             }
-        }));
-    }
-    let mut outcomes = Vec::with_capacity(tasks.len());
-    for task in tasks {
-        outcomes.push(task.await?);
-    }
-    Ok((outcomes, skipped))
+        };
+        (0, answer)
+    })
+    .await
 }
 
 // ---------------------------------------------------------------- report
@@ -516,16 +417,7 @@ impl Report {
         );
         println!("| Measure | Count | p50 | p95 | p99 | max | mean |");
         println!("|---|---:|---:|---:|---:|---:|---:|");
-        let (sorted, mean) = sorted_with_mean(&self.logins);
-        println!(
-            "| **Login latency** | {} | {:.2} | {:.2} | {:.2} | {:.2} | {:.2} |",
-            sorted.len(),
-            millis(percentile(&sorted, 50.0)),
-            millis(percentile(&sorted, 95.0)),
-            millis(percentile(&sorted, 99.0)),
-            millis(sorted.last().copied().unwrap_or_default()),
-            mean
-        );
+        print_percentiles_row("**Login latency**", &self.logins, &[50.0, 95.0, 99.0]);
         println!(
             "\n- Sign-up (one, argon2 hash included): {:.2} ms.\n",
             millis(self.signup)
@@ -538,32 +430,13 @@ impl Report {
             config.seconds,
             WARM_UP.as_secs()
         );
-        println!("| Measure | Count | p50 | p90 | p99 | p99.9 | max | mean |");
-        println!("|---|---:|---:|---:|---:|---:|---:|---:|");
-        for (name, values) in [
-            ("**Latency from the request's due time**", &self.from_due),
-            ("Latency from the moment it left", &self.from_sent),
-            ("Generator lateness: left − due", &self.late_starts),
-        ] {
-            print_latency_row(name, values);
-        }
-        println!();
-        println!(
-            "- Requests: {} sent, {} answered 200, errors {:?} (0: no answer), {} not sent (more than {MAX_IN_FLIGHT} waiting).",
-            self.sent, self.ok, self.errors, self.skipped
-        );
-        println!(
-            "- Achieved rate: {:.1} requests/s answered 200 ({} in {:.2} s, first due to last answer).",
-            self.ok as f64 / self.span.as_secs_f64(),
-            self.ok,
-            self.span.as_secs_f64()
-        );
-        println!(
-            "- CPU of the api process during the measured run: {:.1} s over {:.1} s ({:.0} % of one core).\n",
-            self.cpu.as_secs_f64(),
-            self.measured.as_secs_f64(),
-            100.0 * self.cpu.as_secs_f64() / self.measured.as_secs_f64()
-        );
+        self.load.print_latencies([
+            "**Latency from the request's due time**",
+            "Latency from the moment it left",
+            "Generator lateness: left − due",
+        ]);
+        self.load.print_requests(" (0: no answer)", MAX_IN_FLIGHT);
+        println!("{}.\n", cpu_share("the api process", self.cpu, self.measured));
         if let Some(trips) = &self.round_trips {
             let per_get = |n: u64| n as f64 / self.gets as f64;
             match trips.postgres_transactions {

@@ -41,12 +41,13 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::time::Duration;
 
-use anyhow::{Context as _, bail, ensure};
+use anyhow::{bail, ensure};
 use chrono::{DateTime, TimeDelta, Utc};
 use diesel::QueryableByName;
 use nudge::webhook::{InboundSms, WebhookSender};
 use nudge_fake_twilio::FakeMessage;
-use nudge_harness::bench::{load_average, nudge_binary, print_machine};
+use nudge_harness::bench::options::Options;
+use nudge_harness::bench::{load_average, nudge_binary, print_machine, runtime};
 use nudge_harness::fleet::{AUTH_TOKEN, Fleet, Service, reminder_text};
 use nudge_harness::reminders::millis;
 use nudge_harness::servers::OwnServers;
@@ -114,42 +115,34 @@ struct Config {
 
 impl Config {
     fn from_args() -> anyhow::Result<Config> {
-        let mut config = Config {
-            rate: 50,
-            reminders_per_second: 4,
-            people: 200,
-            down: 20,
-            settle: 40,
-            warmup: 20,
-            restart_after: 2,
-            faults: ["sms-router", "workers", "agent", "api", "rabbitmq", "postgres", "redis"]
+        let options = Options::from_arguments(&[
+            "rate",
+            "reminders",
+            "people",
+            "down",
+            "settle",
+            "warmup",
+            "restart_after",
+            "faults",
+        ])?;
+        let faults = match options.text("faults") {
+            Some("none") => Vec::new(),
+            Some(list) => list.split(',').map(Fault::parse).collect::<anyhow::Result<_>>()?,
+            None => ["sms-router", "workers", "agent", "api", "rabbitmq", "postgres", "redis"]
                 .into_iter()
                 .map(Fault::parse)
                 .collect::<anyhow::Result<_>>()?,
         };
-        for arg in std::env::args().skip(1).filter(|a| !a.starts_with('-')) {
-            let (key, value) = arg.split_once('=').context("options are key=value")?;
-            let number = || value.parse::<u64>().with_context(|| format!("{key}: a whole number"));
-            match key {
-                "rate" => config.rate = u32::try_from(number()?)?,
-                "reminders" => config.reminders_per_second = u32::try_from(number()?)?,
-                "people" => config.people = usize::try_from(number()?)?,
-                "down" => config.down = number()?,
-                "settle" => config.settle = number()?,
-                "warmup" => config.warmup = number()?,
-                "restart_after" => config.restart_after = number()?,
-                "faults" if value == "none" => config.faults.clear(),
-                "faults" => config.faults = value.split(',').map(Fault::parse).collect::<anyhow::Result<_>>()?,
-                other => bail!(
-                    "unknown option {other:?}: rate, reminders, people, down, settle, warmup, restart_after, faults"
-                ),
-            }
-        }
-        ensure!(
-            config.rate >= 1 && config.reminders_per_second >= 1 && config.people >= 1,
-            "rate, reminders and people must be positive"
-        );
-        Ok(config)
+        Ok(Config {
+            rate: options.positive("rate", 50)?,
+            reminders_per_second: options.positive("reminders", 4)?,
+            people: options.positive("people", 200)?,
+            down: options.get("down", 20)?,
+            settle: options.get("settle", 40)?,
+            warmup: options.get("warmup", 20)?,
+            restart_after: options.get("restart_after", 2)?,
+            faults,
+        })
     }
 
     /// How long the run lasts at most (reminders are created for all of it).
@@ -180,10 +173,7 @@ struct Sent {
 
 fn main() -> anyhow::Result<()> {
     let config = Config::from_args()?;
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-        .context("cannot start the async runtime")?;
+    let runtime = runtime()?;
     println!("# Fault suite (distributed mode, servers of its own)\n");
     print_machine();
     runtime.block_on(run(&config))?;

@@ -15,6 +15,7 @@ use std::collections::{HashMap, HashSet};
 use std::time::{Duration, Instant};
 
 use chrono::{DateTime, TimeDelta, Utc};
+use nudge_harness::bench::cpu_model;
 use nudge_harness::eventually;
 use nudge_harness::fleet::{Fleet, exactly_once, percentile};
 use nudge_harness::reminders::millis;
@@ -78,14 +79,7 @@ async fn stages(url: &str) -> Stages {
 
 #[tokio::main(flavor = "multi_thread")]
 async fn main() {
-    let cpu = std::fs::read_to_string("/proc/cpuinfo")
-        .ok()
-        .and_then(|info| {
-            info.lines()
-                .find(|l| l.starts_with("model name"))
-                .map(|l| l.split(':').nth(1).unwrap_or("").trim().to_owned())
-        })
-        .unwrap_or_default();
+    let cpu = cpu_model().unwrap_or_default();
     let cores = std::thread::available_parallelism().map_or(0, usize::from);
     // `-- workers=1` runs one deployment only.
     let only: Option<usize> = std::env::args().find_map(|a| a.strip_prefix("workers=")?.parse().ok());

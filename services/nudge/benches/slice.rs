@@ -31,9 +31,11 @@ use chrono::Utc;
 use nudge::embedded::Stack;
 use nudge::webhook::{InboundSms, WebhookSender, new_message_sid};
 use nudge_config::{Settings, Sources};
-use nudge_fake_twilio::{FakeTwilio, FakeTwilioConfig};
+use nudge_fake_twilio::FakeTwilio;
+use nudge_harness::bench::sms::start_fake_twilio;
 use nudge_harness::bench::{
-    Running, free_port, load_average, millis, nudge_binary, nudge_command, percentile, print_machine, scratch_dir, tail,
+    Running, TASKS, dev_ports_environment, free_port, load_average, millis, new_auth_token, nudge_binary,
+    nudge_command, percentile, print_machine, runtime, scratch_dir, tail,
 };
 use tokio_util::sync::CancellationToken;
 
@@ -48,17 +50,6 @@ const MEASURED: usize = 1_000;
 const CONFIRMATION_TIMEOUT: Duration = Duration::from_secs(10);
 /// The whole latency run stops with an error past this.
 const LATENCY_RUN_LIMIT: Duration = Duration::from_secs(240);
-/// What the person asks to be reminded of; the delay cycles through 10..=59
-/// minutes, so no reminder fires during the run and no two consecutive texts match.
-const TASKS: [&str; 7] = [
-    "drink water",
-    "take my meds",
-    "call the dentist",
-    "stretch",
-    "pay the electricity bill",
-    "start the laundry",
-    "reply to Sam",
-];
 
 /// Idle time before resident memory is read.
 const IDLE: Duration = Duration::from_secs(10);
@@ -79,10 +70,7 @@ fn main() -> anyhow::Result<()> {
         (latency, memory) = (true, true);
     }
 
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-        .context("cannot start the async runtime")?;
+    let runtime = runtime()?;
     println!("# Nudge slice benchmark\n");
     print_machine();
     if latency {
@@ -114,17 +102,8 @@ struct Sample {
 
 async fn measure_latency() -> anyhow::Result<Vec<Sample>> {
     let dir = scratch_dir()?;
-    let auth_token = format!("bench{}", uuid::Uuid::new_v4().simple());
-    let fake = FakeTwilio::start(
-        FakeTwilioConfig {
-            account_sid: ACCOUNT_SID.to_owned(),
-            auth_token: auth_token.clone(),
-            ..Default::default()
-        },
-        "127.0.0.1:0".parse()?,
-    )
-    .await
-    .context("cannot start the fake Twilio")?;
+    let auth_token = new_auth_token();
+    let fake = start_fake_twilio(ACCOUNT_SID, &auth_token).await?;
 
     // The webhook port is chosen up front so the fake's status callbacks
     // (`sent`, `delivered`) go to sms-router on loopback, as Twilio's would.
@@ -354,18 +333,7 @@ async fn measure_memory() -> anyhow::Result<Vec<MemoryRow>> {
 /// `nudge dev --no-repl`: the four services in one process.
 async fn measure_embedded_process(binary: &Path) -> anyhow::Result<MemoryRow> {
     let dir = scratch_dir()?;
-    let ports = [free_port()?, free_port()?, free_port()?, free_port()?, free_port()?];
-    let env: HashMap<String, String> = [
-        ("NUDGE__SERVICES__API__PORT", ports[0]),
-        ("NUDGE__SERVICES__AGENT__PORT", ports[1]),
-        ("NUDGE__SERVICES__WORKERS__PORT", ports[2]),
-        ("NUDGE__SERVICES__SMS_ROUTER__PORT", ports[3]),
-        ("NUDGE__SERVICES__SMS_ROUTER__GRPC_PORT", ports[4]),
-    ]
-    .into_iter()
-    .map(|(k, port)| (k.to_owned(), port.to_string()))
-    .chain([("NUDGE__SMS__CONSOLE_ECHO".to_owned(), "false".to_owned())])
-    .collect();
+    let (ports, env) = dev_ports_environment()?;
     let data_dir = dir.path().join("data");
     let data_dir = data_dir.to_str().context("the temporary directory is not UTF-8")?;
     let command = nudge_command(binary, &["dev", "--no-repl", "--data-dir", data_dir], &env);

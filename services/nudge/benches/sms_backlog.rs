@@ -30,7 +30,12 @@ use anyhow::{Context as _, bail, ensure};
 use chrono::TimeDelta;
 use diesel::prelude::*;
 use diesel::sql_types::BigInt;
-use nudge_harness::bench::{Running, free_port, load_average, nudge_binary, nudge_command, print_machine, scratch_dir};
+use nudge_harness::bench::options::Options;
+use nudge_harness::bench::sms::connect_database;
+use nudge_harness::bench::{
+    Running, distributed_environment, free_port, load_average, migrate, nudge_binary, nudge_command, print_machine,
+    process_cpu, runtime, scratch_dir,
+};
 use nudge_store::diesel_async::RunQueryDsl;
 use nudge_store::schema::{agent_people, sms_inbound, sms_numbers};
 use nudge_store::{Db, DbConn, PersonKeyTable, PersonKeys, with_conn};
@@ -60,32 +65,19 @@ struct Config {
 }
 
 fn main() -> anyhow::Result<()> {
-    let mut config = Config {
-        messages: 500_000,
-        people: 2_000,
-        wait: 30,
-        drain: 60,
-        binary: None,
+    let options = Options::from_arguments(&["messages", "people", "wait", "drain", "binary"])?;
+    let config = Config {
+        messages: options.get("messages", 500_000)?,
+        people: options.get("people", 2_000)?,
+        wait: options.get("wait", 30)?,
+        drain: options.get("drain", 60)?,
+        binary: options.text("binary").map(PathBuf::from),
     };
-    for arg in std::env::args().skip(1).filter(|a| !a.starts_with('-')) {
-        let (key, value) = arg.split_once('=').context("options are key=value")?;
-        match key {
-            "messages" => config.messages = value.parse()?,
-            "people" => config.people = value.parse()?,
-            "wait" => config.wait = value.parse()?,
-            "drain" => config.drain = value.parse()?,
-            "binary" => config.binary = Some(value.into()),
-            other => bail!("unknown option {other:?}: messages, people, wait, drain, binary"),
-        }
-    }
     ensure!(
         config.people >= 1 && config.messages >= config.people && config.wait >= 1,
         "messages >= people >= 1 and wait >= 1"
     );
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-        .context("cannot start the async runtime")?;
+    let runtime = runtime()?;
     println!("# sms-router: inbound backlog waiting for the agent (distributed mode)\n");
     print_machine();
     runtime.block_on(run(&config))?;
@@ -118,48 +110,30 @@ async fn run(config: &Config) -> anyhow::Result<()> {
     let prefix = nudge_testkit::unique_name("nudge-bench-");
     let key = nudge_secure::KeyRing::generate_key();
     let (http, grpc, agent_port, workers_port) = (free_port()?, free_port()?, free_port()?, free_port()?);
-    let environment: HashMap<String, String> = [
-        ("NUDGE__MODE", "distributed".to_owned()),
-        ("NUDGE__DATABASE__URL", database.url.clone()),
-        ("NUDGE__QUEUE__URL", nudge_testkit::rabbitmq_url()),
-        ("NUDGE__QUEUE__PREFIX", prefix.clone()),
-        ("NUDGE__CACHE__URL", nudge_testkit::redis_url()),
-        ("NUDGE__CACHE__PREFIX", prefix.clone()),
-        ("NUDGE__CRYPTO__ACTIVE_KEY", "k1".to_owned()),
-        ("NUDGE__CRYPTO__KEYS__K1", key.expose_secret().to_owned()),
-        ("NUDGE__TWILIO__AUTH_TOKEN", "bench-backlog-token".to_owned()),
-        ("NUDGE__SMS__TRANSPORT", "console".to_owned()),
-        ("NUDGE__SMS__CONSOLE_ECHO", "false".to_owned()),
-        ("NUDGE__DEMO__ENABLED", "false".to_owned()),
-        ("NUDGE__SERVICES__SHUTDOWN_GRACE_SECONDS", "10".to_owned()),
-        ("NUDGE__TELEMETRY__FILTER", "info".to_owned()),
-        ("NUDGE__SERVICES__SMS_ROUTER__PORT", http.to_string()),
-        ("NUDGE__SERVICES__SMS_ROUTER__GRPC_PORT", grpc.to_string()),
-        ("NUDGE__SERVICES__SMS_ROUTER__URL", format!("http://127.0.0.1:{grpc}")),
-        ("NUDGE__SERVICES__AGENT__PORT", agent_port.to_string()),
-        ("NUDGE__SERVICES__AGENT__URL", format!("http://127.0.0.1:{agent_port}")),
-        (
-            "NUDGE__SERVICES__WORKERS__URL",
-            format!("http://127.0.0.1:{workers_port}"),
-        ),
-    ]
-    .into_iter()
-    .map(|(k, v)| (k.to_owned(), v))
-    .collect();
-    let mut migrate = Running::spawn(
-        "nudge migrate",
-        nudge_command(&binary, &["migrate"], &environment),
-        dir.path().join("migrate.log"),
-    )?;
-    ensure!(
-        migrate.finish(Duration::from_secs(120)).await?.success(),
-        "nudge migrate failed"
-    );
+    let environment: HashMap<String, String> = distributed_environment(database.url.clone(), &prefix, &key)
+        .into_iter()
+        .chain([
+            ("NUDGE__TWILIO__AUTH_TOKEN", "bench-backlog-token".to_owned()),
+            ("NUDGE__SMS__TRANSPORT", "console".to_owned()),
+            ("NUDGE__SMS__CONSOLE_ECHO", "false".to_owned()),
+            ("NUDGE__DEMO__ENABLED", "false".to_owned()),
+            ("NUDGE__SERVICES__SHUTDOWN_GRACE_SECONDS", "10".to_owned()),
+            ("NUDGE__TELEMETRY__FILTER", "info".to_owned()),
+            ("NUDGE__SERVICES__SMS_ROUTER__PORT", http.to_string()),
+            ("NUDGE__SERVICES__SMS_ROUTER__GRPC_PORT", grpc.to_string()),
+            ("NUDGE__SERVICES__SMS_ROUTER__URL", format!("http://127.0.0.1:{grpc}")),
+            ("NUDGE__SERVICES__AGENT__PORT", agent_port.to_string()),
+            ("NUDGE__SERVICES__AGENT__URL", format!("http://127.0.0.1:{agent_port}")),
+            (
+                "NUDGE__SERVICES__WORKERS__URL",
+                format!("http://127.0.0.1:{workers_port}"),
+            ),
+        ])
+        .map(|(k, v)| (k.to_owned(), v))
+        .collect();
+    migrate(&binary, &environment, dir.path(), Duration::from_secs(120)).await?;
 
-    let db = Db::connect(&nudge_config::DatabaseSettings {
-        url: database.url.clone(),
-        ..Default::default()
-    })?;
+    let db = connect_database(&database.url)?;
     let counts = distribution(config.messages, config.people);
     let started = Instant::now();
     let people = store_backlog(&db, key.expose_secret(), &counts).await?;
@@ -461,16 +435,7 @@ fn postgres_processes(database: &str) -> Vec<(i32, Duration)> {
         .map(|(pid, _)| pid)
         .chain(backends.iter().copied())
         .collect();
-    ours.into_iter().map(|pid| (pid, process_cpu(pid))).collect()
-}
-
-fn process_cpu(pid: i32) -> Duration {
-    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
-    let fields: Vec<&str> = stat
-        .rsplit_once(')')
-        .map(|(_, rest)| rest.split_whitespace().collect())
-        .unwrap_or_default();
-    let ticks = |i: usize| fields.get(i).and_then(|v| v.parse::<u64>().ok()).unwrap_or(0);
-    // utime and stime (fields 14 and 15), in clock ticks of 10 ms.
-    Duration::from_millis((ticks(11) + ticks(12)) * 10)
+    ours.into_iter()
+        .map(|pid| (pid, process_cpu(pid.unsigned_abs())))
+        .collect()
 }

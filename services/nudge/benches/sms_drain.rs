@@ -32,17 +32,20 @@
 use std::collections::{HashMap, HashSet};
 use std::time::{Duration, Instant};
 
-use anyhow::{Context as _, bail, ensure};
+use anyhow::{Context as _, ensure};
 use chrono::{DateTime, Utc};
 use diesel::QueryableByName;
 use futures::StreamExt as _;
-use nudge_fake_twilio::{FakeMessage, FakeTwilio, FakeTwilioConfig};
-use nudge_harness::bench::{
-    ACCOUNT_SID, Running, SmsRouters, free_port, load_average, nudge_binary, person_number, person_phone,
-    print_machine, scratch_dir,
+use nudge_fake_twilio::FakeMessage;
+use nudge_harness::bench::options::Options;
+use nudge_harness::bench::sms::{
+    assign_numbers, connect_database, cpu_now, cpu_since, new_users, replica_ports, start_fake_twilio,
 };
-use nudge_sms_router::client::{AssignNumberRequest, SendSmsRequest, SmsKind, SmsRouterServiceClient};
-use nudge_store::{Db, with_conn};
+use nudge_harness::bench::{
+    ACCOUNT_SID, SmsRouters, new_auth_token, nudge_binary, person_number, run_and_report, scratch_dir,
+};
+use nudge_sms_router::client::{SendSmsRequest, SmsKind, SmsRouterServiceClient};
+use nudge_store::with_conn;
 
 struct Config {
     replicas: usize,
@@ -55,44 +58,33 @@ struct Config {
     binary: Option<String>,
 }
 
+/// The heading of the report.
+const TITLE: &str = "sms-router outbound drain benchmark (distributed mode)";
+
 fn main() -> anyhow::Result<()> {
-    let mut config = Config {
-        replicas: 2,
-        numbers: 100,
-        per_number: 100,
-        rate: 1.0,
-        concurrency: 0,
-        analyze_empty: false,
-        binary: None,
+    let options = Options::from_arguments(&[
+        "replicas",
+        "numbers",
+        "per_number",
+        "rate",
+        "concurrency",
+        "analyze_empty",
+        "binary",
+    ])?;
+    let config = Config {
+        replicas: options.get("replicas", 2)?,
+        numbers: options.get("numbers", 100)?,
+        per_number: options.get("per_number", 100)?,
+        rate: options.get("rate", 1.0)?,
+        concurrency: options.get("concurrency", 0)?,
+        analyze_empty: options.switch("analyze_empty"),
+        binary: options.text("binary").map(str::to_owned),
     };
-    for arg in std::env::args().skip(1).filter(|a| !a.starts_with('-')) {
-        let (key, value) = arg.split_once('=').context("options are key=value")?;
-        match key {
-            "replicas" => config.replicas = value.parse()?,
-            "numbers" => config.numbers = value.parse()?,
-            "per_number" => config.per_number = value.parse()?,
-            "rate" => config.rate = value.parse()?,
-            "concurrency" => config.concurrency = value.parse()?,
-            "analyze_empty" => config.analyze_empty = matches!(value, "1" | "true" | "yes"),
-            "binary" => config.binary = Some(value.to_owned()),
-            other => bail!(
-                "unknown option {other:?}: replicas, numbers, per_number, rate, concurrency, analyze_empty, binary"
-            ),
-        }
-    }
     ensure!(
         config.replicas >= 1 && config.numbers >= 1 && config.per_number >= 2 && config.rate > 0.0,
         "options must be positive (per_number at least 2)"
     );
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-        .context("cannot start the async runtime")?;
-    println!("# sms-router outbound drain benchmark (distributed mode)\n");
-    print_machine();
-    let report = runtime.block_on(run(&config))?;
-    report.print(&config);
-    println!("Load average at the end: {}", load_average());
+    let report = run_and_report(TITLE, &config, run, Report::print)?;
     ensure!(
         report.problems.is_empty(),
         "the run broke a rule: {:#?}",
@@ -151,20 +143,9 @@ async fn run(config: &Config) -> anyhow::Result<Report> {
         "sms_drain",
     )?;
     let dir = scratch_dir()?;
-    let auth_token = format!("bench{}", uuid::Uuid::new_v4().simple());
-    let fake = FakeTwilio::start(
-        FakeTwilioConfig {
-            account_sid: ACCOUNT_SID.to_owned(),
-            auth_token: auth_token.clone(),
-            ..Default::default()
-        },
-        "127.0.0.1:0".parse()?,
-    )
-    .await
-    .context("cannot start the fake Twilio")?;
-    let ports: Vec<(u16, u16)> = (0..config.replicas)
-        .map(|_| Ok((free_port()?, free_port()?)))
-        .collect::<anyhow::Result<_>>()?;
+    let auth_token = new_auth_token();
+    let fake = start_fake_twilio(ACCOUNT_SID, &auth_token).await?;
+    let ports = replica_ports(config.replicas)?;
     let mut routers = SmsRouters::start(
         &binary,
         dir.path(),
@@ -191,24 +172,11 @@ async fn run(config: &Config) -> anyhow::Result<Report> {
     if config.analyze_empty {
         analyze_empty(&routers.database.url).await?;
     }
-    let users: Vec<String> = (0..config.numbers).map(|_| uuid::Uuid::now_v7().to_string()).collect();
-    for (person, user) in users.iter().enumerate() {
-        clients[0]
-            .clone()
-            .assign_number(AssignNumberRequest {
-                user_id: user.clone(),
-                phone: person_phone(person),
-                nudge_number: person_number(person),
-                timezone: String::new(),
-                language: String::new(),
-                number_only: true,
-            })
-            .await
-            .context("AssignNumber")?;
-    }
+    let users = new_users(config.numbers);
+    assign_numbers(routers.grpc_ports[0], &users, 1).await?;
 
     // Queue everything: each person's SMS in order, the people at once.
-    let cpu_before: Vec<Duration> = routers.replicas.iter().map(Running::cpu).collect();
+    let cpu_before = cpu_now(&routers.replicas);
     let started = Instant::now();
     let started_at = Utc::now();
     let queueing = users.iter().enumerate().map(|(person, user)| {
@@ -260,12 +228,7 @@ async fn run(config: &Config) -> anyhow::Result<Report> {
     let messages = fake.messages();
     let last_accept = messages.iter().map(|m| m.date_created).max().unwrap_or(started_at);
     let drained_in = (last_accept - started_at).to_std().unwrap_or_default();
-    let cpu: Vec<(String, Duration)> = routers
-        .replicas
-        .iter()
-        .zip(cpu_before)
-        .map(|(r, before)| (r.name.clone(), r.cpu().saturating_sub(before)))
-        .collect();
+    let cpu = cpu_since(&routers.replicas, cpu_before);
 
     let mut problems = Vec::new();
     if messages.len() != total {
@@ -361,10 +324,7 @@ async fn run(config: &Config) -> anyhow::Result<Report> {
 /// on it): what the planner believes of a queue that is usually idle.
 async fn analyze_empty(url: &str) -> anyhow::Result<()> {
     use nudge_store::diesel_async::RunQueryDsl;
-    let db = Db::connect(&nudge_config::DatabaseSettings {
-        url: url.to_owned(),
-        ..Default::default()
-    })?;
+    let db = connect_database(url)?;
     let mut conn = db.conn().await?;
     for statement in [
         "ALTER TABLE sms_outbound SET (autovacuum_enabled = false)",
@@ -378,10 +338,7 @@ async fn analyze_empty(url: &str) -> anyhow::Result<()> {
 /// Rows sent (with distinct Twilio sids) and attempts per row, from sms_outbound.
 async fn outbound_rows(url: &str) -> anyhow::Result<(SentRows, Vec<Attempts>)> {
     use nudge_store::diesel_async::RunQueryDsl;
-    let db = Db::connect(&nudge_config::DatabaseSettings {
-        url: url.to_owned(),
-        ..Default::default()
-    })?;
+    let db = connect_database(url)?;
     let mut conn = db.conn().await?;
     let rows: SentRows = with_conn!(&mut conn, c => {
         diesel::sql_query(

@@ -27,21 +27,18 @@
 #![expect(clippy::print_stdout, reason = "a benchmark reports on stdout")]
 
 use std::collections::{BTreeMap, HashSet};
-use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use anyhow::{Context as _, bail, ensure};
-use diesel::QueryableByName;
-use futures::StreamExt as _;
-use nudge_harness::bench::{
-    ACCOUNT_SID, Running, SmsRouters, free_port, load_average, nudge_binary, person_number, person_phone,
-    print_latency_row, print_machine, scratch_dir,
+use anyhow::Context as _;
+use nudge_harness::bench::load::load_client;
+use nudge_harness::bench::options::Options;
+use nudge_harness::bench::sms::{
+    ExactlyOnce, assign_numbers, cpu_now, cpu_since, new_users, replica_ports, webhook_only_settings,
 };
+use nudge_harness::bench::webhooks::{Prepared, message_sid, replica_urls, signed_inbound};
+use nudge_harness::bench::{SmsRouters, new_auth_token, nudge_binary, print_latency_row, run_and_report, scratch_dir};
 use nudge_harness::proxy::CuttableProxy;
-use nudge_sms_router::client::{AssignNumberRequest, SmsRouterServiceClient};
-use nudge_store::{Db, with_conn};
 
-const PUBLIC_BASE_URL: &str = "https://sms.nudge.example.test";
 /// Twilio's own timeout for a webhook.
 const REQUEST_TIMEOUT: Duration = Duration::from_secs(15);
 /// The longest wait for the spool to drain after the load ends.
@@ -56,49 +53,21 @@ struct Config {
     replicas: usize,
 }
 
-fn main() -> anyhow::Result<()> {
-    let mut config = Config {
-        rate: 200,
-        before: 10,
-        outage: 60,
-        after: 20,
-        people: 200,
-        replicas: 1,
-    };
-    for arg in std::env::args().skip(1).filter(|a| !a.starts_with('-')) {
-        let (key, value) = arg.split_once('=').context("options are key=value")?;
-        match key {
-            "rate" => config.rate = value.parse()?,
-            "before" => config.before = value.parse()?,
-            "outage" => config.outage = value.parse()?,
-            "after" => config.after = value.parse()?,
-            "people" => config.people = value.parse()?,
-            "replicas" => config.replicas = value.parse()?,
-            other => bail!("unknown option {other:?}: rate, before, outage, after, people, replicas"),
-        }
-    }
-    ensure!(
-        config.rate >= 1 && config.people >= 1 && config.replicas >= 1,
-        "options must be positive"
-    );
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-        .context("cannot start the async runtime")?;
-    println!("# sms-router through a PostgreSQL outage (distributed mode)\n");
-    print_machine();
-    let report = runtime.block_on(run(&config))?;
-    report.print(&config);
-    println!("Load average at the end: {}", load_average());
-    Ok(())
-}
+/// The heading of the report.
+const TITLE: &str = "sms-router through a PostgreSQL outage (distributed mode)";
 
-/// One webhook, built and signed before the run.
-struct Prepared {
-    replica: usize,
-    sid: usize,
-    body: String,
-    signature: String,
+fn main() -> anyhow::Result<()> {
+    let options = Options::from_arguments(&["rate", "before", "outage", "after", "people", "replicas"])?;
+    let config = Config {
+        rate: options.positive("rate", 200)?,
+        before: options.get("before", 10)?,
+        outage: options.get("outage", 60)?,
+        after: options.get("after", 20)?,
+        people: options.positive("people", 200)?,
+        replicas: options.positive("replicas", 1)?,
+    };
+    run_and_report(TITLE, &config, run, Report::print)?;
+    Ok(())
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -125,28 +94,8 @@ struct Outcome {
     sid: usize,
 }
 
-fn form_encode(params: &[(String, String)]) -> String {
-    let encode = |text: &str| {
-        let mut out = String::with_capacity(text.len());
-        for byte in text.bytes() {
-            match byte {
-                b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'*' => out.push(char::from(byte)),
-                b' ' => out.push('+'),
-                other => out.push_str(&format!("%{other:02X}")),
-            }
-        }
-        out
-    };
-    params
-        .iter()
-        .map(|(k, v)| format!("{}={}", encode(k), encode(v)))
-        .collect::<Vec<_>>()
-        .join("&")
-}
-
 /// The run's requests: new messages, and one in 25 a retry of the tenth before.
 fn prepare(count: usize, config: &Config, auth_token: &str) -> (Vec<Prepared>, Vec<String>) {
-    let url = format!("{PUBLIC_BASE_URL}/twilio/sms");
     let mut sids: Vec<String> = Vec::new();
     let mut requests: Vec<Prepared> = Vec::with_capacity(count);
     while requests.len() < count {
@@ -155,39 +104,20 @@ fn prepare(count: usize, config: &Config, auth_token: &str) -> (Vec<Prepared>, V
             let earlier = &requests[index - 10];
             let retry = Prepared {
                 replica: (earlier.replica + 1) % config.replicas,
-                sid: earlier.sid,
-                body: earlier.body.clone(),
-                signature: earlier.signature.clone(),
+                ..earlier.clone()
             };
             requests.push(retry);
             continue;
         }
         let sid_index = sids.len();
-        let sid = format!("SM{:032x}", u128::try_from(sid_index).unwrap_or(0) * 7_919 + 0x0ac7);
-        let person = sid_index % config.people;
+        let sid = message_sid(sid_index, 0x0ac7);
         let text = format!("remind me in {} minutes to stretch", 10 + sid_index % 50);
-        let params: Vec<(String, String)> = [
-            ("SmsMessageSid", sid.as_str()),
-            ("NumMedia", "0"),
-            ("SmsSid", sid.as_str()),
-            ("SmsStatus", "received"),
-            ("Body", text.as_str()),
-            ("To", person_number(person).as_str()),
-            ("NumSegments", "1"),
-            ("MessageSid", sid.as_str()),
-            ("AccountSid", ACCOUNT_SID),
-            ("From", person_phone(person).as_str()),
-            ("ApiVersion", "2010-04-01"),
-        ]
-        .into_iter()
-        .map(|(k, v)| (k.to_owned(), v.to_owned()))
-        .collect();
-        let signature = nudge_secure::twilio::compute_signature(auth_token, &url, &params);
+        let (body, signature) = signed_inbound(auth_token, &sid, sid_index % config.people, &text, false);
         sids.push(sid);
         requests.push(Prepared {
             replica: index % config.replicas,
             sid: sids.len() - 1,
-            body: form_encode(&params),
+            body,
             signature,
         });
     }
@@ -198,26 +128,9 @@ struct Report {
     outcomes: Vec<Outcome>,
     spooled: f64,
     drained_after: Option<Duration>,
-    distinct_acked: usize,
-    rows: i64,
-    distinct_rows: i64,
-    lost: usize,
+    exactly_once: ExactlyOnce,
     cpu: Vec<(String, Duration)>,
     seconds: f64,
-}
-
-#[derive(QueryableByName)]
-struct Counts {
-    #[diesel(sql_type = diesel::sql_types::BigInt)]
-    rows: i64,
-    #[diesel(sql_type = diesel::sql_types::BigInt)]
-    distinct_sids: i64,
-}
-
-#[derive(QueryableByName)]
-struct Sid {
-    #[diesel(sql_type = diesel::sql_types::Text)]
-    message_sid: String,
 }
 
 /// The sum of counter `name` on sms-router's metrics page.
@@ -238,11 +151,8 @@ async fn counter(http: &reqwest::Client, port: u16, name: &str) -> anyhow::Resul
 async fn run(config: &Config) -> anyhow::Result<Report> {
     let binary = nudge_binary(env!("CARGO_BIN_EXE_nudge"), "sms_outage")?;
     let dir = scratch_dir()?;
-    let auth_token = format!("bench{}", uuid::Uuid::new_v4().simple());
-    let closed_agent_port = free_port()?;
-    let ports: Vec<(u16, u16)> = (0..config.replicas)
-        .map(|_| Ok((free_port()?, free_port()?)))
-        .collect::<anyhow::Result<_>>()?;
+    let auth_token = new_auth_token();
+    let ports = replica_ports(config.replicas)?;
     let proxy = CuttableProxy::to_test_postgres().await?;
     let database = nudge_testkit::TestDatabase::postgres().await;
     let services_url = proxy.database_url(&database.url);
@@ -251,56 +161,19 @@ async fn run(config: &Config) -> anyhow::Result<Report> {
         dir.path(),
         &ports,
         &auth_token,
-        vec![
-            ("NUDGE__TWILIO__PUBLIC_BASE_URL", PUBLIC_BASE_URL.to_owned()),
-            ("NUDGE__TWILIO__API_BASE_URL", "http://127.0.0.1:1".to_owned()),
-            (
-                "NUDGE__SERVICES__AGENT__URL",
-                format!("http://127.0.0.1:{closed_agent_port}"),
-            ),
-        ],
+        webhook_only_settings()?,
         database,
         services_url,
     )
     .await?;
-    let channel = tonic::transport::Endpoint::from_shared(format!("http://127.0.0.1:{}", routers.grpc_ports[0]))?
-        .connect()
-        .await?;
-    let client = SmsRouterServiceClient::new(channel);
-    let assignments = (0..config.people).map(|person| {
-        let mut client = client.clone();
-        async move {
-            client
-                .assign_number(AssignNumberRequest {
-                    user_id: uuid::Uuid::now_v7().to_string(),
-                    phone: person_phone(person),
-                    nudge_number: person_number(person),
-                    timezone: String::new(),
-                    language: String::new(),
-                    // sms-router runs alone: no agent to tell.
-                    number_only: true,
-                })
-                .await
-        }
-    });
-    let results: Vec<_> = futures::stream::iter(assignments).buffer_unordered(50).collect().await;
-    for result in results {
-        result.context("AssignNumber")?;
-    }
+    assign_numbers(routers.grpc_ports[0], &new_users(config.people), 50).await?;
 
     let total = config.before + config.outage + config.after;
     let count = usize::try_from(total * u64::from(config.rate)).unwrap_or(0);
     let (requests, sids) = prepare(count, config, &auth_token);
-    let http = reqwest::Client::builder()
-        .timeout(REQUEST_TIMEOUT)
-        .pool_max_idle_per_host(1024)
-        .build()?;
-    let urls: Vec<Arc<str>> = routers
-        .http_ports
-        .iter()
-        .map(|port| Arc::from(format!("http://127.0.0.1:{port}/twilio/sms")))
-        .collect();
-    let cpu_before: Vec<Duration> = routers.replicas.iter().map(Running::cpu).collect();
+    let http = load_client(REQUEST_TIMEOUT)?;
+    let urls = replica_urls(&routers.http_ports);
+    let cpu_before = cpu_now(&routers.replicas);
     let period = Duration::from_secs(1) / config.rate;
     let start = tokio::time::Instant::now() + Duration::from_millis(100);
     let cut_at = start + Duration::from_secs(config.before);
@@ -335,11 +208,9 @@ async fn run(config: &Config) -> anyhow::Result<Report> {
         };
         let (http, url) = (http.clone(), urls[request.replica].clone());
         tasks.push(tokio::spawn(async move {
-            let status = http
-                .post(&*url)
-                .header("Content-Type", "application/x-www-form-urlencoded")
-                .header("X-Twilio-Signature", &request.signature)
-                .body(request.body)
+            let sid = request.sid;
+            let status = request
+                .post(&http, &url)
                 .send()
                 .await
                 .map_or(0, |r| r.status().as_u16());
@@ -348,7 +219,7 @@ async fn run(config: &Config) -> anyhow::Result<Report> {
                 // From the request's due time: the generator's own lateness counts.
                 latency: due.elapsed(),
                 status,
-                sid: request.sid,
+                sid,
             }
         }));
     }
@@ -357,32 +228,23 @@ async fn run(config: &Config) -> anyhow::Result<Report> {
         outcomes.push(task.await?);
     }
     let (spooled, drained_after) = monitor.context("the outage did not end within the run")?.await??;
-    let cpu: Vec<(String, Duration)> = routers
-        .replicas
-        .iter()
-        .zip(cpu_before)
-        .map(|(r, before)| (r.name.clone(), r.cpu().saturating_sub(before)))
-        .collect();
+    let cpu = cpu_since(&routers.replicas, cpu_before);
     for replica in &mut routers.replicas {
         replica.ensure_alive()?;
     }
-    let (counts, stored) = stored_sids(&routers.database.url).await?;
     let acked: HashSet<&str> = outcomes
         .iter()
         .filter(|o| o.status == 200)
         .map(|o| sids[o.sid].as_str())
         .collect();
-    let lost = acked.iter().filter(|sid| !stored.contains(**sid)).count();
+    let exactly_once = ExactlyOnce::check(&routers.database.url, &acked).await?;
     routers.stop().await?;
     drop(proxy);
     Ok(Report {
         outcomes,
         spooled,
         drained_after,
-        distinct_acked: acked.len(),
-        rows: counts.rows,
-        distinct_rows: counts.distinct_sids,
-        lost,
+        exactly_once,
         cpu,
         seconds: total as f64,
     })
@@ -409,27 +271,6 @@ async fn drained_after(
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
     Ok((spooled, None))
-}
-
-/// What sms_inbound holds: its counts and every MessageSid.
-async fn stored_sids(url: &str) -> anyhow::Result<(Counts, HashSet<String>)> {
-    use nudge_store::diesel_async::RunQueryDsl;
-    let db = Db::connect(&nudge_config::DatabaseSettings {
-        url: url.to_owned(),
-        ..Default::default()
-    })?;
-    let mut conn = db.conn().await?;
-    let counts: Counts = with_conn!(&mut conn, c => {
-        diesel::sql_query(
-            "SELECT COUNT(*) AS rows, COUNT(DISTINCT message_sid) AS distinct_sids FROM sms_inbound",
-        )
-        .get_result(c)
-        .await
-    })?;
-    let stored: Vec<Sid> = with_conn!(&mut conn, c => {
-        diesel::sql_query("SELECT message_sid FROM sms_inbound").load(c).await
-    })?;
-    Ok((counts, stored.into_iter().map(|s| s.message_sid).collect()))
 }
 
 // ---------------------------------------------------------------- report
@@ -489,18 +330,7 @@ impl Report {
             ),
             None => println!("- **The spool was not drained within {} s.**", DRAIN_TIMEOUT.as_secs()),
         }
-        println!(
-            "- Exactly once: {} distinct MessageSids acknowledged; sms_inbound holds {} rows, {} distinct \
-             MessageSids; {} acknowledged MessageSids missing.",
-            self.distinct_acked, self.rows, self.distinct_rows, self.lost
-        );
-        let verdict = if self.lost == 0 && self.rows == self.distinct_rows && self.rows as usize == self.distinct_acked
-        {
-            "**none lost, none doubled**"
-        } else {
-            "**MISMATCH**"
-        };
-        println!("- Check: {verdict}.");
+        self.exactly_once.print("");
         for (name, cpu) in &self.cpu {
             println!(
                 "- CPU of {name}: {:.1} s over the {:.0} s of load.",

@@ -13,38 +13,14 @@ use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use anyhow::{Context as _, ensure};
+use nudge_harness::bench::cpu_model;
 
-const CORPUS: &[&str] = &[
-    "rappelle-moi de boire de l'eau dans 2 minutes",
-    "remind me to call mom tomorrow at 5",
-    "le 5 mars à 14h30",
-    "March 5 at 2:30pm",
-    "2026-03-05 14:30",
-    "dans une heure et demie",
-    "in half an hour",
-    "après-demain",
-    "à soir on sort les vidanges",
-    "lundi prochain à 13h conférence",
-    "next friday pick up the cake",
-    "this weekend clean the garage",
-    "demain matin appeler le garage",
-    "quinze heures trente rendez-vous",
-    "at three thirty meeting with Bob",
-    "au souper prendre mes pilules",
-    "tous les jours à 8h prendre mes vitamines",
+include!("../../../crates/nudge-when/benches/corpus/phrases.rs");
+
+/// This benchmark's own phrases, after [`SHARED_PHRASES`].
+const OWN_PHRASES: &[&str] = &[
     "every weekday at 9am check email",
-    "every 2 weeks on monday pay rent",
-    "le premier de chaque mois payer le loyer",
-    "every 3 hours drink water",
-    "chaque mardi et jeudi à 18h cours de yoga",
-    "n'oublie pas de sortir les poubelles demain soir",
-    "don't let me forget to water the plants tonight",
-    "in 30 seconds",
-    "dans 30 secondes",
-    "I have 2 cats",
-    "deux trois choses",
     "call 555-1234 about the car",
-    "buy 3 apples",
     "remind me in 2 minutes to drink water",
     "rappelle-moi dans 20 minutes de sortir le chien",
     "tomorrow at noon lunch with Léa",
@@ -62,7 +38,8 @@ const RUNS: usize = 3;
 fn main() -> anyhow::Result<()> {
     // `cargo bench` builds the binary with the bench (release) profile.
     let binary = PathBuf::from(env!("CARGO_BIN_EXE_nudge"));
-    let input: String = CORPUS
+    let corpus = corpus(OWN_PHRASES);
+    let input: String = corpus
         .iter()
         .cycle()
         .take(LINES)
@@ -98,7 +75,7 @@ fn main() -> anyhow::Result<()> {
         ensure!(output.status.success(), "nudge when failed");
         ensure!(lines == LINES, "{lines} lines out for {LINES} in");
         let nulls = output.stdout.split(|b| *b == b'\n').filter(|l| *l == b"null").count();
-        let expected_nulls = CORPUS
+        let expected_nulls = corpus
             .iter()
             .filter(|p| {
                 [
@@ -110,20 +87,13 @@ fn main() -> anyhow::Result<()> {
                 .contains(p)
             })
             .count()
-            * (LINES / CORPUS.len());
+            * (LINES / corpus.len());
         ensure!(nulls >= expected_nulls, "texts without a time must print null");
         rates.push(LINES as f64 / elapsed.as_secs_f64());
         std::thread::sleep(Duration::from_millis(200));
     }
     rates.sort_by(f64::total_cmp);
-    let cpu = std::fs::read_to_string("/proc/cpuinfo")
-        .ok()
-        .and_then(|info| {
-            info.lines()
-                .find(|l| l.starts_with("model name"))
-                .map(|l| l.split(':').nth(1).unwrap_or("").trim().to_owned())
-        })
-        .unwrap_or_default();
+    let cpu = cpu_model().unwrap_or_default();
     println!("| `nudge when --jsonl`, one core ({cpu}) | phrases/s |");
     println!("|---|---:|");
     println!("| slowest of {RUNS} runs of {LINES} lines | {:.0} |", rates[0]);
