@@ -380,9 +380,7 @@ impl Application {
                 core.clone(),
             )),
         )
-        .add_service(nudge_proto::privacy::privacy_service_server::PrivacyServiceServer::new(
-            privacy::Privacy::new(core),
-        ));
+        .add_service(nudge_runtime::privacy::server(privacy::Privacy::new(core)));
         let server = nudge_runtime::serve_grpc(
             "agent",
             tokio::net::TcpListener::from_std(listener)?,

@@ -7,19 +7,16 @@ use std::sync::Arc;
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 use diesel_async::RunQueryDsl;
-use nudge_proto::privacy::privacy_service_server::PrivacyService;
-use nudge_proto::privacy::{
-    ErasePersonRequest, ErasePersonResponse, ErasedTable, ExportPersonRequest, ExportPersonResponse,
-};
-use nudge_runtime::privacy;
+use nudge_core::UserId;
+use nudge_proto::privacy::ErasedTable;
+use nudge_runtime::privacy::{self, Erasure, PersonalData, counted};
 use nudge_store::schema::{
     agent_embedding_stamps, agent_listings, agent_memories, agent_memory_embeddings, agent_memory_terms,
     agent_messages, agent_pending_actions, agent_pending_steps, agent_people, agent_preferences, agent_tasks,
     agent_usage,
 };
-use nudge_store::{DbConn, diesel, diesel_async, with_conn};
+use nudge_store::{Db, DbConn, diesel, diesel_async, with_conn};
 use serde_json::{Value, json};
-use tonic::{Request, Response, Status};
 
 use crate::error::AgentError;
 use crate::memory::MEMORY_BODY;
@@ -37,44 +34,42 @@ impl Privacy {
     }
 }
 
-/// The calls of the service on the domain error; the trait below converts
-/// their error once.
-impl Privacy {
-    async fn export_person(&self, request: ExportPersonRequest) -> Result<Response<ExportPersonResponse>, AgentError> {
-        let user_id = privacy::person(&request.user_id)?;
-        let mut conn = self.core.db.conn().await?;
-        let document = export(&self.core, &mut conn, user_id.as_str()).await?;
-        tracing::info!(user.id = %user_id.as_str(), "agent data exported");
-        Ok(privacy::exported("agent", &document))
+impl PersonalData for Privacy {
+    const SERVICE: &'static str = "agent";
+    const ERASED_TABLES: &'static [&'static str] = &[
+        "agent_person_keys",
+        "agent_memory_terms",
+        "agent_memory_embeddings",
+        "agent_embedding_stamps",
+        "agent_memories",
+        "agent_messages",
+        "agent_tasks",
+        "agent_listings",
+        "agent_pending_actions",
+        "agent_pending_steps",
+        "agent_preferences",
+        "agent_usage",
+        "agent_people",
+    ];
+    type Error = AgentError;
+
+    fn database(&self) -> &Db {
+        &self.core.db
     }
 
-    async fn erase_person(&self, request: ErasePersonRequest) -> Result<Response<ErasePersonResponse>, AgentError> {
-        let user_id = privacy::person(&request.user_id)?;
+    async fn export(&self, user_id: &UserId) -> Result<Value, AgentError> {
         let mut conn = self.core.db.conn().await?;
-        let tables = erase(&self.core, &mut conn, user_id.as_str()).await?;
-        drop(conn);
-        self.core.db.scrub_after_erasure(ERASED_TABLES).await;
-        // Other replicas see the stamp gone at the person's next recall, or drop them unused.
+        Ok(export(&self.core, &mut conn, user_id.as_str()).await?)
+    }
+
+    async fn erase(&self, user_id: &UserId) -> Result<Erasure, AgentError> {
+        let mut conn = self.core.db.conn().await?;
+        Ok(erase(&self.core, &mut conn, user_id.as_str()).await?.into())
+    }
+
+    /// Other replicas see the stamp gone at the person's next recall, or drop them unused.
+    fn forget(&self, user_id: &UserId) {
         self.core.vectors.forget(user_id.as_str());
-        tracing::info!(user.id = %user_id.as_str(), "agent data erased");
-        Ok(privacy::erased("agent", tables, false))
-    }
-}
-
-#[tonic::async_trait]
-impl PrivacyService for Privacy {
-    async fn export_person(
-        &self,
-        request: Request<ExportPersonRequest>,
-    ) -> Result<Response<ExportPersonResponse>, Status> {
-        Ok(Privacy::export_person(self, request.into_inner()).await?)
-    }
-
-    async fn erase_person(
-        &self,
-        request: Request<ErasePersonRequest>,
-    ) -> Result<Response<ErasePersonResponse>, Status> {
-        Ok(Privacy::erase_person(self, request.into_inner()).await?)
     }
 }
 
@@ -263,30 +258,6 @@ pub(crate) async fn export(core: &Core, conn: &mut DbConn, user_id: &str) -> Que
         })),
     }))
 }
-
-fn counted(table: &str, rows: usize) -> ErasedTable {
-    ErasedTable {
-        table: table.to_owned(),
-        rows: u64::try_from(rows).unwrap_or(u64::MAX),
-    }
-}
-
-/// The tables an erasure deletes from, scrubbed after it.
-const ERASED_TABLES: &[&str] = &[
-    "agent_person_keys",
-    "agent_memory_terms",
-    "agent_memory_embeddings",
-    "agent_embedding_stamps",
-    "agent_memories",
-    "agent_messages",
-    "agent_tasks",
-    "agent_listings",
-    "agent_pending_actions",
-    "agent_pending_steps",
-    "agent_preferences",
-    "agent_usage",
-    "agent_people",
-];
 
 /// Deletes the person's key first (from then on nothing sealed for them can
 /// be decrypted, wherever a copy lies), then every row of theirs, children

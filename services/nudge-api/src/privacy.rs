@@ -20,6 +20,7 @@ use chrono::NaiveDateTime;
 use diesel::prelude::*;
 use diesel_async::RunQueryDsl;
 use nudge_proto::privacy::{ErasePersonRequest, ExportPersonRequest};
+use nudge_runtime::privacy::instant;
 use nudge_store::schema::{
     api_accounts, api_audit_events, api_backup_codes, api_codes, api_consents, api_refresh_tokens, api_sessions, users,
 };
@@ -42,10 +43,6 @@ type Data = web::Data<State>;
 pub(crate) const AI_TRANSPARENCY_VERSION: &str = "2026-11-24";
 const AI_TRANSPARENCY_EN: &str = include_str!("../data/ai-transparency.en.md");
 const AI_TRANSPARENCY_FR: &str = include_str!("../data/ai-transparency.fr.md");
-
-fn at(time: NaiveDateTime) -> String {
-    time.and_utc().to_rfc3339()
-}
 
 /// The pseudonym that replaces an erased person's id in the audit log.
 fn pseudonym(state: &State, user_id: &str) -> String {
@@ -127,22 +124,22 @@ async fn export_api(conn: &mut DbConn, account: &crate::store::Account) -> ApiRe
             "email": account.email,
             "role": account.role,
             "phone": account.phone,
-            "phone_verified_at": account.phone_verified_at.map(at),
+            "phone_verified_at": account.phone_verified_at.map(instant),
             "timezone": account.timezone,
             "language": account.language,
             "mfa": account.totp_enabled_at.is_some(),
-            "created_at": at(account.created_at),
+            "created_at": instant(account.created_at),
         },
         "sessions": sessions.into_iter().map(|(id, user_agent, created_at, last_used_at, expires_at, revoked_at)| json!({
             "id": id,
             "user_agent": user_agent,
-            "created_at": at(created_at),
-            "last_used_at": at(last_used_at),
-            "expires_at": at(expires_at),
-            "revoked_at": revoked_at.map(at),
+            "created_at": instant(created_at),
+            "last_used_at": instant(last_used_at),
+            "expires_at": instant(expires_at),
+            "revoked_at": revoked_at.map(instant),
         })).collect::<Vec<_>>(),
         "security_events": events.into_iter().map(|(kind, detail, created_at)| json!({
-            "kind": kind, "detail": detail, "created_at": at(created_at),
+            "kind": kind, "detail": detail, "created_at": instant(created_at),
         })).collect::<Vec<_>>(),
         "consents": consents.into_iter().rev().map(ConsentView::from).collect::<Vec<_>>(),
     }))

@@ -258,9 +258,7 @@ impl Application {
                 core.clone(),
             )),
         )
-        .add_service(nudge_proto::privacy::privacy_service_server::PrivacyServiceServer::new(
-            privacy::Privacy::new(core.clone()),
-        ));
+        .add_service(nudge_runtime::privacy::server(privacy::Privacy::new(core.clone())));
         let grpc_server = nudge_runtime::serve_grpc(
             "sms-router",
             tokio::net::TcpListener::from_std(grpc_listener)?,

@@ -11,17 +11,14 @@ use std::sync::Arc;
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 use diesel_async::RunQueryDsl;
-use nudge_proto::privacy::privacy_service_server::PrivacyService;
-use nudge_proto::privacy::{
-    ErasePersonRequest, ErasePersonResponse, ErasedTable, ExportPersonRequest, ExportPersonResponse,
-};
-use nudge_runtime::privacy;
+use nudge_core::UserId;
+use nudge_proto::privacy::ErasedTable;
+use nudge_runtime::privacy::{self, Erasure, PersonalData, counted};
 use nudge_store::schema::{
     sms_consent, sms_consent_events, sms_inbound, sms_number_periods, sms_numbers, sms_outbound, sms_stranger_replies,
 };
-use nudge_store::{DbConn, diesel, diesel_async, with_conn};
+use nudge_store::{Db, DbConn, diesel, diesel_async, with_conn};
 use serde_json::{Value, json};
-use tonic::{Request, Response, Status};
 
 use crate::error::RouterError;
 use crate::numbers;
@@ -39,31 +36,38 @@ impl Privacy {
     }
 }
 
-#[tonic::async_trait]
-impl PrivacyService for Privacy {
-    async fn export_person(
-        &self,
-        request: Request<ExportPersonRequest>,
-    ) -> Result<Response<ExportPersonResponse>, Status> {
-        let user_id = privacy::person(&request.into_inner().user_id)?;
-        let document = export(&self.core, user_id.as_str()).await?;
-        tracing::info!(user.id = %user_id.as_str(), "sms data exported");
-        Ok(privacy::exported("sms", &document))
+impl PersonalData for Privacy {
+    const SERVICE: &'static str = "sms";
+    /// Billing history (`sms_number_periods`) goes too.
+    const ERASED_TABLES: &'static [&'static str] = &[
+        "sms_person_keys",
+        "sms_outbound",
+        "sms_inbound",
+        "sms_consent_events",
+        "sms_consent",
+        "sms_stranger_replies",
+        "sms_number_periods",
+        "sms_numbers",
+    ];
+    type Error = RouterError;
+
+    fn database(&self) -> &Db {
+        &self.core.db
     }
 
-    async fn erase_person(
-        &self,
-        request: Request<ErasePersonRequest>,
-    ) -> Result<Response<ErasePersonResponse>, Status> {
-        let user_id = privacy::person(&request.into_inner().user_id)?;
-        let (tables, number_released) = erase_person(&self.core, user_id.as_str()).await?;
-        Ok(privacy::erased("sms", tables, number_released))
+    async fn export(&self, user_id: &UserId) -> Result<Value, RouterError> {
+        export(&self.core, user_id.as_str()).await
+    }
+
+    async fn erase(&self, user_id: &UserId) -> Result<Erasure, RouterError> {
+        erase_person(&self.core, user_id.as_str()).await
     }
 }
 
-/// Releases the person's number and deletes every row of theirs; returns the
-/// rows deleted per table and whether a number was released.
-async fn erase_person(core: &Core, user_id: &str) -> Result<(Vec<ErasedTable>, bool), RouterError> {
+/// Releases the person's number, deletes every row of theirs and their
+/// cache entries; returns the rows deleted per table and whether a number
+/// was released.
+async fn erase_person(core: &Core, user_id: &str) -> Result<Erasure, RouterError> {
     // The phone and number, read before the release forgets them: the
     // person may also have texted another person's Nudge number as a
     // stranger (kept as the SHA-256 of their phone), and the number's
@@ -87,7 +91,6 @@ async fn erase_person(core: &Core, user_id: &str) -> Result<(Vec<ErasedTable>, b
     let sender_hash = number.as_ref().map(|(phone, _)| phone_hash(phone));
     let tables = erase(core, &mut conn, user_id, sender_hash.as_deref()).await?;
     drop(conn);
-    core.db.scrub_after_erasure(ERASED_TABLES).await;
     let mut keys = vec![format!("sms:inbound:{user_id}"), format!("sms:provision:{user_id}")];
     if let Some((_, nudge_number)) = &number {
         keys.push(pace_key(nudge_number));
@@ -96,8 +99,10 @@ async fn erase_person(core: &Core, user_id: &str) -> Result<(Vec<ErasedTable>, b
     for key in keys {
         core.cache.delete(&key).await?;
     }
-    tracing::info!(user.id = %user_id, number_released, "sms data erased");
-    Ok((tables, number_released))
+    Ok(Erasure {
+        tables,
+        number_released: Some(number_released),
+    })
 }
 
 async fn export(core: &Core, user_id: &str) -> Result<Value, RouterError> {
@@ -229,29 +234,9 @@ async fn export(core: &Core, user_id: &str) -> Result<Value, RouterError> {
     }))
 }
 
-fn counted(table: &str, rows: usize) -> ErasedTable {
-    ErasedTable {
-        table: table.to_owned(),
-        rows: u64::try_from(rows).unwrap_or(u64::MAX),
-    }
-}
-
-/// Deletes every row of the person; keyed on the person alone, so a retry
-/// finishes the work. Billing history (`sms_number_periods`) goes too.
-/// The tables an erasure deletes from, scrubbed after it.
-const ERASED_TABLES: &[&str] = &[
-    "sms_person_keys",
-    "sms_outbound",
-    "sms_inbound",
-    "sms_consent_events",
-    "sms_consent",
-    "sms_stranger_replies",
-    "sms_number_periods",
-    "sms_numbers",
-];
-
-/// The person's key goes first: from then on nothing sealed for them can be
-/// decrypted, wherever a copy lies.
+/// Deletes every row of the person, their key first (from then on nothing
+/// sealed for them can be decrypted, wherever a copy lies); keyed on the
+/// person alone, so a retry finishes the work.
 async fn erase(
     core: &Core,
     conn: &mut DbConn,

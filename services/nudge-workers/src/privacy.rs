@@ -11,15 +11,11 @@ use std::sync::Arc;
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 use diesel_async::RunQueryDsl;
-use nudge_proto::privacy::privacy_service_server::PrivacyService;
-use nudge_proto::privacy::{
-    ErasePersonRequest, ErasePersonResponse, ErasedTable, ExportPersonRequest, ExportPersonResponse,
-};
-use nudge_runtime::privacy;
+use nudge_core::UserId;
+use nudge_runtime::privacy::{self, Erasure, PersonalData, counted};
 use nudge_store::schema::{reminder_occurrences, reminders, workers_people};
-use nudge_store::{diesel, diesel_async, with_conn};
+use nudge_store::{Db, diesel, diesel_async, with_conn};
 use serde_json::{Value, json};
-use tonic::{Request, Response, Status};
 
 use crate::error::WorkersError;
 use crate::{Core, REMINDER_BODY};
@@ -34,28 +30,30 @@ impl Privacy {
     }
 }
 
-#[tonic::async_trait]
-impl PrivacyService for Privacy {
-    async fn export_person(
-        &self,
-        request: Request<ExportPersonRequest>,
-    ) -> Result<Response<ExportPersonResponse>, Status> {
-        let user_id = privacy::person(&request.into_inner().user_id)?;
-        let document = export(&self.core, user_id.as_str()).await?;
-        tracing::info!(user.id = %user_id.as_str(), "workers data exported");
-        Ok(privacy::exported("workers", &document))
+impl PersonalData for Privacy {
+    const SERVICE: &'static str = "workers";
+    const ERASED_TABLES: &'static [&'static str] = &[
+        "workers_person_keys",
+        "reminder_occurrences",
+        "reminders",
+        "workers_people",
+    ];
+    type Error = WorkersError;
+
+    fn database(&self) -> &Db {
+        &self.core.db
     }
 
-    async fn erase_person(
-        &self,
-        request: Request<ErasePersonRequest>,
-    ) -> Result<Response<ErasePersonResponse>, Status> {
-        let user_id = privacy::person(&request.into_inner().user_id)?;
-        let tables = erase(&self.core, user_id.as_str()).await?;
+    async fn export(&self, user_id: &UserId) -> Result<Value, WorkersError> {
+        export(&self.core, user_id.as_str()).await
+    }
+
+    async fn erase(&self, user_id: &UserId) -> Result<Erasure, WorkersError> {
+        erase(&self.core, user_id.as_str()).await
+    }
+
+    fn forget(&self, user_id: &UserId) {
         self.core.reachable.forget(user_id.as_str());
-        self.core.db.scrub_after_erasure(ERASED_TABLES).await;
-        tracing::info!(user.id = %user_id.as_str(), "workers data erased");
-        Ok(privacy::erased("workers", tables, false))
     }
 }
 
@@ -176,26 +174,11 @@ async fn export(core: &Core, user_id: &str) -> Result<Value, WorkersError> {
     }))
 }
 
-fn counted(table: &str, rows: usize) -> ErasedTable {
-    ErasedTable {
-        table: table.to_owned(),
-        rows: u64::try_from(rows).unwrap_or(u64::MAX),
-    }
-}
-
-/// The tables an erasure deletes from, scrubbed after it.
-const ERASED_TABLES: &[&str] = &[
-    "workers_person_keys",
-    "reminder_occurrences",
-    "reminders",
-    "workers_people",
-];
-
 /// Deletes the person's key first (from then on nothing of theirs can be
 /// decrypted, wherever a copy lies), then their occurrences (so the
 /// scheduler claims none of them any more), reminders and settings; keyed on
 /// the person alone, so a retry finishes the work.
-async fn erase(core: &Core, user_id: &str) -> Result<Vec<ErasedTable>, WorkersError> {
+async fn erase(core: &Core, user_id: &str) -> Result<Erasure, WorkersError> {
     let mut conn = core.db.conn().await?;
     let conn = &mut conn;
     let key = core.keys.erase(conn, user_id).await?;
@@ -208,10 +191,10 @@ async fn erase(core: &Core, user_id: &str) -> Result<Vec<ErasedTable>, WorkersEr
     let people = with_conn!(conn, c => {
         diesel::delete(workers_people::table.filter(workers_people::user_id.eq(user_id))).execute(c).await
     })?;
-    Ok(vec![
+    Ok(Erasure::from(vec![
         counted("workers_person_keys", key),
         counted("reminder_occurrences", occurrences),
         counted("reminders", reminder_rows),
         counted("workers_people", people),
-    ])
+    ]))
 }
