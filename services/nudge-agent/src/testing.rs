@@ -106,7 +106,7 @@ impl Memories {
 
     /// Recall by words: the texts of the best `limit`.
     pub async fn search(&self, query: &str, limit: usize) -> Vec<String> {
-        let found = memory::search_memories(&self.core.memory(), USER, query, limit)
+        let found = memory::recall::search_memories(&self.core.memory(), USER, query, limit)
             .await
             .expect("recall");
         found.into_iter().map(|memory| memory.text).collect()
@@ -325,7 +325,7 @@ async fn where_time_goes(core: &crate::Core, label: &str) {
     time!("pool: take a connection", drop(core.db.conn().await.expect("conn")));
     time!(
         "search_memories, whole",
-        memory::search_memories(&core.memory(), USER, "who is my sister who likes jazz", 5)
+        memory::recall::search_memories(&core.memory(), USER, "who is my sister who likes jazz", 5)
             .await
             .expect("q")
     );
@@ -475,7 +475,7 @@ async fn where_meaning_time_goes(core: &crate::Core) {
     drop(conn);
     time!(
         "the same recall by words alone (search_memories)",
-        memory::search_memories(&core.memory(), USER, query, 5)
+        memory::recall::search_memories(&core.memory(), USER, query, 5)
             .await
             .expect("q")
     );

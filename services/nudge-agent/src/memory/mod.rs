@@ -44,7 +44,7 @@ pub(crate) struct Context<'a> {
     pub(crate) vectors: &'a VectorCache,
 }
 
-pub(crate) use recall::{forget, keep_fact, memories, recall, remember, search_memories};
+pub(crate) use recall::{forget, keep_fact, memories, recall, remember};
 pub(crate) use semantic::relevant_memories;
 
 /// Encryption context of memory texts.

@@ -63,7 +63,7 @@ mod index {
     }
 
     async fn indexed(core: &Core, user: &str, query: &str) -> Vec<String> {
-        memory::search_memories(&core.memory(), user, query, 5)
+        memory::recall::search_memories(&core.memory(), user, query, 5)
             .await
             .expect("search")
             .into_iter()
@@ -338,7 +338,7 @@ mod meaning {
                     "{query}, best {limit}, {first} first"
                 );
             }
-            let by_words: Vec<String> = memory::search_memories(&core.memory(), USER, query, 5)
+            let by_words: Vec<String> = memory::recall::search_memories(&core.memory(), USER, query, 5)
                 .await
                 .expect("search")
                 .into_iter()
