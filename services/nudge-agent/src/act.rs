@@ -17,7 +17,7 @@ use crate::engine::{Intent, ListingKind, MissedPolicyChoice, QuietHoursChoice, U
 use crate::error::AgentError;
 use crate::tasks::{self, TASK_BODY, TaskRow};
 use crate::turn::Turn;
-use crate::{Core, describe, replies, store};
+use crate::{Core, Storage, describe, memory, replies, store};
 
 /// How long "snooze" or "plus tard" waits when no time is given.
 const DEFAULT_SNOOZE: TimeDelta = TimeDelta::minutes(10);
@@ -89,9 +89,9 @@ impl Core {
                 .await?;
                 replies::language_set(lang)
             }
-            Intent::Remember { fact } => self.remember(turn, fact, lang).await?,
-            Intent::Recall { about } => self.recall(turn, about.as_deref(), lang).await?,
-            Intent::Forget(target) => self.forget(turn, target, lang).await?,
+            Intent::Remember { fact } => memory::remember(&self.memory(), turn, fact, lang).await?,
+            Intent::Recall { about } => memory::recall(&self.memory(), turn, about.as_deref(), lang).await?,
+            Intent::Forget(target) => memory::forget(&self.memory(), turn, target, lang).await?,
             Intent::ForgetAll => self.ask_to_confirm(turn, PendingAction::ForgetAll, lang).await?,
             Intent::CancelAllReminders => {
                 self.ask_to_confirm(turn, PendingAction::CancelAllReminders, lang)
@@ -231,21 +231,6 @@ impl Core {
             .reminders)
     }
 
-    pub(crate) async fn save_listing(
-        &self,
-        turn: &Turn<'_>,
-        kind: ListingKind,
-        ids: &[String],
-    ) -> Result<(), AgentError> {
-        let kind = match kind {
-            ListingKind::Reminders => "reminders",
-            ListingKind::Tasks => "tasks",
-            ListingKind::Memories => "memories",
-        };
-        let mut conn = self.db.conn().await?;
-        Ok(store::save_listing(&mut conn, turn.person.user_id.as_str(), kind, ids, nudge_store::now()).await?)
-    }
-
     async fn list_reminders(&self, turn: &Turn<'_>, lang: Language) -> Result<String, AgentError> {
         let reminders = self.open_reminders(turn).await?;
         if reminders.is_empty() {
@@ -274,7 +259,7 @@ impl Core {
             })
             .collect();
         let ids: Vec<String> = reminders.iter().map(|r| r.id.clone()).collect();
-        self.save_listing(turn, ListingKind::Reminders, &ids).await?;
+        save_listing(&self.storage(), turn, ListingKind::Reminders, &ids).await?;
         Ok(replies::numbered(
             lang,
             &replies::reminders_title(lang),
@@ -448,7 +433,7 @@ impl Core {
             });
         }
         let ids: Vec<String> = open.iter().map(|t| t.id.clone()).collect();
-        self.save_listing(turn, ListingKind::Tasks, &ids).await?;
+        save_listing(&self.storage(), turn, ListingKind::Tasks, &ids).await?;
         Ok(replies::numbered(
             lang,
             &replies::tasks_title(lang),
@@ -528,7 +513,7 @@ impl Core {
         drop(conn);
         // The numbers the person sees follow the new order.
         let ids: Vec<String> = open.iter().map(|t| t.id.clone()).collect();
-        self.save_listing(turn, ListingKind::Tasks, &ids).await?;
+        save_listing(&self.storage(), turn, ListingKind::Tasks, &ids).await?;
         let position = ids.iter().position(|t| t == id).map_or(to, |p| p + 1);
         Ok(replies::task_moved(lang, &self.task_text(&task).await?, position))
     }
@@ -630,4 +615,22 @@ impl Core {
         self.store_delivery_settings(settings).await?;
         Ok(replies::missed_set(lang, choice == MissedPolicyChoice::SendLate))
     }
+}
+
+/// Keeps the numbered list just shown, so that "2" or "forget 2" in the next
+/// message names its item. A free function: the memory feature shows lists
+/// too, with only the storage at hand.
+pub(crate) async fn save_listing(
+    storage: &Storage<'_>,
+    turn: &Turn<'_>,
+    kind: ListingKind,
+    ids: &[String],
+) -> Result<(), AgentError> {
+    let kind = match kind {
+        ListingKind::Reminders => "reminders",
+        ListingKind::Tasks => "tasks",
+        ListingKind::Memories => "memories",
+    };
+    let mut conn = storage.db.conn().await?;
+    Ok(store::save_listing(&mut conn, turn.person.user_id.as_str(), kind, ids, nudge_store::now()).await?)
 }

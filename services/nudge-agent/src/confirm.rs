@@ -26,7 +26,7 @@ impl Core {
         let user = turn.user();
         let question = match action {
             PendingAction::ForgetAll => {
-                let count = self.memories(&user, false).await?.len();
+                let count = crate::memory::memories(&self.memory(), &user, false).await?.len();
                 if count == 0 {
                     return Ok(replies::no_memories(lang));
                 }

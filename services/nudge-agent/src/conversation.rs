@@ -9,6 +9,7 @@ use nudge_core::Language;
 use nudge_proto::time::{from_timestamp, to_timestamp};
 use nudge_proto::workers::{Reminder, UpdateReminderRequest};
 
+use crate::act::save_listing;
 use crate::engine::{Intent, ListingKind, fold};
 use crate::error::AgentError;
 use crate::turn::Turn;
@@ -146,7 +147,7 @@ impl Core {
                     })
                     .collect();
                 let ids: Vec<String> = several.iter().map(|r| r.id.clone()).collect();
-                self.save_listing(turn, ListingKind::Reminders, &ids).await?;
+                save_listing(&self.storage(), turn, ListingKind::Reminders, &ids).await?;
                 let title = match lang {
                     Language::En => "Which one?",
                     Language::Fr => "Lequel ?",
@@ -191,7 +192,7 @@ impl Core {
             .map(|(at, r)| format!("{} {}", nudge_core::clock_time(at, lang), r.text))
             .collect();
         let ids: Vec<String> = reminders.iter().map(|(_, r)| r.id.clone()).collect();
-        self.save_listing(turn, ListingKind::Reminders, &ids).await?;
+        save_listing(&self.storage(), turn, ListingKind::Reminders, &ids).await?;
         Ok(replies::numbered(lang, title, &lines, &replies::reminders_footer(lang)))
     }
 }

@@ -85,6 +85,16 @@ impl Core {
             keys: &self.keys,
         }
     }
+
+    /// What the memory feature's functions take (`memory::keep_fact`,
+    /// `memory::recall`, ...): built here only.
+    pub(crate) fn memory(&self) -> memory::Context<'_> {
+        memory::Context {
+            storage: self.storage(),
+            chain: &self.chain,
+            vectors: &self.vectors,
+        }
+    }
 }
 
 #[cfg(any(test, feature = "testing"))]

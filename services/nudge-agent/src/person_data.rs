@@ -226,10 +226,8 @@ impl PersonData {
         if request.idempotency_key.is_empty() || request.idempotency_key.len() > 200 {
             return Err(AgentError::field("idempotency_key", "must be 1 to 200 characters"));
         }
-        let remembered = self
-            .core
-            .keep_fact(user_id.as_str(), fact, &request.idempotency_key)
-            .await?;
+        let remembered =
+            memory::keep_fact(&self.core.memory(), user_id.as_str(), fact, &request.idempotency_key).await?;
         let (outcome, text) = match &remembered {
             Remembered::New(text) => ("new", text.as_str()),
             Remembered::Again(text) => ("again", text.as_str()),
@@ -243,8 +241,7 @@ impl PersonData {
             None => {
                 drop(conn);
                 let wanted = memory::lexical::normalized(text);
-                self.core
-                    .memories(user_id.as_str(), true)
+                memory::memories(&self.core.memory(), user_id.as_str(), true)
                     .await?
                     .into_iter()
                     .find(|m| memory::lexical::normalized(&m.text) == wanted)

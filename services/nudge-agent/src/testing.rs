@@ -106,13 +106,17 @@ impl Memories {
 
     /// Recall by words: the texts of the best `limit`.
     pub async fn search(&self, query: &str, limit: usize) -> Vec<String> {
-        let found = self.core.search_memories(USER, query, limit).await.expect("recall");
+        let found = memory::recall::search_memories(&self.core.memory(), USER, query, limit)
+            .await
+            .expect("recall");
         found.into_iter().map(|memory| memory.text).collect()
     }
 
     /// Recall by words and meaning: the texts of the best `limit`.
     pub async fn relevant(&self, query: &str, limit: usize) -> Vec<String> {
-        let found = self.core.relevant_memories(USER, query, limit).await.expect("recall");
+        let found = memory::relevant_memories(&self.core.memory(), USER, query, limit)
+            .await
+            .expect("recall");
         found.into_iter().map(|memory| memory.text).collect()
     }
 
@@ -321,7 +325,7 @@ async fn where_time_goes(core: &crate::Core, label: &str) {
     time!("pool: take a connection", drop(core.db.conn().await.expect("conn")));
     time!(
         "search_memories, whole",
-        core.search_memories(USER, "who is my sister who likes jazz", 5)
+        memory::recall::search_memories(&core.memory(), USER, "who is my sister who likes jazz", 5)
             .await
             .expect("q")
     );
@@ -377,20 +381,29 @@ async fn where_meaning_time_goes(core: &crate::Core) {
     println!("where a recall by meaning's time goes (SQLite, 10,000 memories with vectors):");
     time!(
         "embed the query (fake provider on loopback)",
-        core.embed(USER, query).await.expect("q")
+        memory::semantic::embed(&core.memory(), USER, query).await.expect("q")
     );
-    let embedded = core.embed(USER, query).await.expect("q").expect("embedded");
+    let embedded = memory::semantic::embed(&core.memory(), USER, query)
+        .await
+        .expect("q")
+        .expect("embedded");
     let model = embedded.model.as_str();
     let mut conn = core.db.conn().await.expect("conn");
     time!("read and decrypt every vector (what the cache saves)", {
         core.vectors.forget(USER);
-        core.person_vectors(&mut conn, USER, model).await.expect("q")
+        memory::semantic::person_vectors(&core.memory(), &mut conn, USER, model)
+            .await
+            .expect("q")
     });
     time!(
         "the vectors, held (stamp read)",
-        core.person_vectors(&mut conn, USER, model).await.expect("q")
+        memory::semantic::person_vectors(&core.memory(), &mut conn, USER, model)
+            .await
+            .expect("q")
     );
-    let vectors = core.person_vectors(&mut conn, USER, model).await.expect("q");
+    let vectors = memory::semantic::person_vectors(&core.memory(), &mut conn, USER, model)
+        .await
+        .expect("q");
     time!(
         "cosine of 10,000 vectors, ranked",
         Arc::clone(&vectors).ranked(&embedded.vector).len()
@@ -415,16 +428,22 @@ async fn where_meaning_time_goes(core: &crate::Core) {
     let wanted = memory::lexical::term_hashes(core.keys.ring(), USER, query);
     time!(
         "term index state",
-        core.term_index(&mut conn, USER, wanted.clone()).await.expect("q")
+        memory::recall::term_index(&core.memory(), &mut conn, USER, wanted.clone())
+            .await
+            .expect("q")
     );
-    let index = core.term_index(&mut conn, USER, wanted).await.expect("q");
+    let index = memory::recall::term_index(&core.memory(), &mut conn, USER, wanted)
+        .await
+        .expect("q");
     time!(
         "best 50 by words (term index)",
-        core.lexical_candidates(&mut conn, USER, &index, 50).await.expect("q")
+        memory::recall::lexical_candidates(&mut conn, USER, &index, 50)
+            .await
+            .expect("q")
     );
     time!(
         "blended candidates, whole",
-        core.blended_candidates(
+        memory::semantic::blended_candidates(
             &mut conn,
             USER,
             &index,
@@ -435,17 +454,16 @@ async fn where_meaning_time_goes(core: &crate::Core) {
         .await
         .expect("q")
     );
-    let candidates = core
-        .blended_candidates(
-            &mut conn,
-            USER,
-            &index,
-            Arc::clone(&vectors),
-            embedded.vector.clone(),
-            (5, 50),
-        )
-        .await
-        .expect("q");
+    let candidates = memory::semantic::blended_candidates(
+        &mut conn,
+        USER,
+        &index,
+        Arc::clone(&vectors),
+        embedded.vector.clone(),
+        (5, 50),
+    )
+    .await
+    .expect("q");
     println!("  ({} candidates at the cut)", candidates.len());
     let ids: Vec<String> = candidates.into_iter().map(|(_, id)| id).collect();
     time!(
@@ -457,10 +475,14 @@ async fn where_meaning_time_goes(core: &crate::Core) {
     drop(conn);
     time!(
         "the same recall by words alone (search_memories)",
-        core.search_memories(USER, query, 5).await.expect("q")
+        memory::recall::search_memories(&core.memory(), USER, query, 5)
+            .await
+            .expect("q")
     );
     time!(
         "relevant_memories, whole",
-        core.relevant_memories(USER, query, 5).await.expect("q")
+        memory::relevant_memories(&core.memory(), USER, query, 5)
+            .await
+            .expect("q")
     );
 }

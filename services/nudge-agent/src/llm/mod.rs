@@ -169,7 +169,7 @@ impl Core {
         let recent = store::recent_messages(&mut conn, &user_id, turn.message_id, self.chain.context_messages).await?;
         drop(conn);
         let persona = Persona::route(text);
-        let memories = self.relevant_memories(&user_id, text, CONTEXT_MEMORIES).await?;
+        let memories = crate::memory::relevant_memories(&self.memory(), &user_id, text, CONTEXT_MEMORIES).await?;
         let mut masker = Masker::default();
         let mut base = vec![system(persona.prompt(language, &turn.now()))];
         if !memories.is_empty() {

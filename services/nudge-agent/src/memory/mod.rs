@@ -12,9 +12,12 @@
 //!
 //! - Recall by meaning, when a provider embeds ([`semantic`]).
 //!
-//! [`lexical`] and [`vectors`] are pure; [`store`] holds the queries;
-//! [`recall`] ties them (keep, recall, forget).
+//! [`lexical`], [`blend`] and [`vectors`] are pure; [`store`] holds the
+//! queries; [`recall`] ties them (keep, recall, forget) and [`semantic`]
+//! embeds. Each is a set of functions taking a [`Context`], what the
+//! feature needs of the agent, rather than methods of [`Core`](crate::Core).
 
+pub(crate) mod blend;
 pub(crate) mod lexical;
 pub(crate) mod recall;
 pub(crate) mod semantic;
@@ -22,6 +25,27 @@ pub(crate) mod store;
 #[cfg(test)]
 mod tests;
 pub(crate) mod vectors;
+
+use crate::Storage;
+use crate::llm::Chain;
+use vectors::VectorCache;
+
+/// What the memory feature reads and writes, built by
+/// [`Core::memory`](crate::Core::memory): a feature function states what it
+/// needs rather than reaching into the whole agent.
+pub(crate) struct Context<'a> {
+    /// The person's sealed memories, terms and vectors, and the keys that
+    /// open them; also where embedding usage is recorded.
+    pub(crate) storage: Storage<'a>,
+    /// The providers that may embed (with their breakers and prices) and the
+    /// monthly budgets that decide whether a paid one may.
+    pub(crate) chain: &'a Chain,
+    /// This replica's decrypted vectors of the people served recently.
+    pub(crate) vectors: &'a VectorCache,
+}
+
+pub(crate) use recall::{forget, keep_fact, memories, recall, remember};
+pub(crate) use semantic::relevant_memories;
 
 /// Encryption context of memory texts.
 pub(crate) const MEMORY_BODY: &[u8] = b"agent.memory.body";

@@ -8,11 +8,12 @@ use chrono::NaiveDateTime;
 use nudge_core::Language;
 
 use super::store::{self, MemoryRow};
-use super::{MEMORY_BODY, lexical};
+use super::{Context, MEMORY_BODY, lexical, semantic};
+use crate::act::save_listing;
 use crate::engine::{ForgetTarget, ListingKind};
 use crate::error::AgentError;
+use crate::replies;
 use crate::turn::Turn;
-use crate::{Core, replies};
 use nudge_store::DbConn;
 
 /// The most memories a recall lists.
@@ -52,12 +53,12 @@ pub(crate) enum Remembered {
     Updated(String, String),
 }
 
-/// How a recall ranks the memories it may show ([`Core::shown`]).
+/// How a recall ranks the memories it may show ([`shown`]).
 #[derive(Debug, Clone, Copy)]
 pub(crate) enum Ranking<'a> {
-    /// By words, from the term index ([`Core::lexical_candidates`]).
+    /// By words, from the term index ([`lexical_candidates`]).
     Words,
-    /// By words and meaning ([`Core::blended_candidates`]): the query's
+    /// By words and meaning ([`semantic::blended_candidates`]): the query's
     /// vector made by `model`, the `first` best of each side taken first.
     Meaning {
         model: &'a str,
@@ -66,7 +67,7 @@ pub(crate) enum Ranking<'a> {
     },
 }
 
-/// The term index as one query sees it ([`Core::term_index`]).
+/// The term index as one query sees it ([`term_index`]).
 #[derive(Debug)]
 pub(crate) struct TermIndex {
     /// The query's terms (keyed hashes).
@@ -75,301 +76,307 @@ pub(crate) struct TermIndex {
     pub(crate) total: usize,
 }
 
-impl Core {
-    /// The person's memories, decrypted, oldest first.
-    pub(crate) async fn memories(&self, user_id: &str, active_only: bool) -> Result<Vec<Memory>, AgentError> {
-        let mut conn = self.db.conn().await?;
-        let rows = store::list(&mut conn, user_id, active_only).await?;
-        let reader = self.keys.for_reading(&mut conn, user_id).await?;
-        drop(conn);
-        rows.iter().map(|row| Memory::open(&reader, row)).collect()
-    }
+/// The person's memories, decrypted, oldest first.
+pub(crate) async fn memories(
+    context: &Context<'_>,
+    user_id: &str,
+    active_only: bool,
+) -> Result<Vec<Memory>, AgentError> {
+    let mut conn = context.storage.db.conn().await?;
+    let rows = store::list(&mut conn, user_id, active_only).await?;
+    let reader = context.storage.keys.for_reading(&mut conn, user_id).await?;
+    drop(conn);
+    rows.iter().map(|row| Memory::open(&reader, row)).collect()
+}
 
-    /// Keeps a fact: merged with the same fact, or superseding one it contradicts.
-    pub(crate) async fn keep_fact(
-        &self,
-        user_id: &str,
-        fact: &str,
-        idempotency_key: &str,
-    ) -> Result<Remembered, AgentError> {
-        let existing = self.memories(user_id, true).await?;
-        let mut conn = self.db.conn().await?;
-        if let Some(id) = store::by_key(&mut conn, user_id, idempotency_key).await? {
-            // A retry of a message already handled.
-            let text = existing.iter().find(|m| m.id == id).map_or(fact, |m| m.text.as_str());
-            return Ok(Remembered::New(text.to_owned()));
-        }
-        let wanted = lexical::normalized(fact);
-        if let Some(same) = existing.iter().find(|m| lexical::normalized(&m.text) == wanted) {
-            store::mention(&mut conn, user_id, &same.id, nudge_store::now()).await?;
-            return Ok(Remembered::Again(same.text.clone()));
-        }
-        let subject = lexical::subject(fact);
-        let contradicted = subject.as_ref().and_then(|subject| {
-            existing
-                .iter()
-                .rev()
-                .find(|m| lexical::subject(&m.text).as_ref() == Some(subject))
-        });
-        let body = self
-            .keys
-            .for_writing(&mut conn, user_id)
-            .await?
-            .encrypt_str(fact, MEMORY_BODY);
-        let terms = lexical::term_hashes(self.keys.ring(), user_id, fact);
-        let id = store::insert(
-            &mut conn,
-            user_id,
-            store::NewMemory {
-                body: &body,
-                terms: &terms,
-                terms_key: self.keys.ring().active_key_id().as_str(),
-            },
-            idempotency_key,
-            contradicted.map(|m| m.id.as_str()),
-            nudge_store::now(),
-        )
-        .await?;
-        drop(conn);
-        self.embed_kept(user_id, &id, fact).await;
-        Ok(match contradicted {
-            Some(old) => Remembered::Updated(fact.to_owned(), old.text.clone()),
-            None => Remembered::New(fact.to_owned()),
-        })
+/// Keeps a fact: merged with the same fact, or superseding one it contradicts.
+pub(crate) async fn keep_fact(
+    context: &Context<'_>,
+    user_id: &str,
+    fact: &str,
+    idempotency_key: &str,
+) -> Result<Remembered, AgentError> {
+    let existing = memories(context, user_id, true).await?;
+    let mut conn = context.storage.db.conn().await?;
+    if let Some(id) = store::by_key(&mut conn, user_id, idempotency_key).await? {
+        // A retry of a message already handled.
+        let text = existing.iter().find(|m| m.id == id).map_or(fact, |m| m.text.as_str());
+        return Ok(Remembered::New(text.to_owned()));
     }
-
-    pub(crate) async fn remember(&self, turn: &Turn<'_>, fact: &str, lang: Language) -> Result<String, AgentError> {
-        let fact = lexical::absolute(fact, turn.now(), lang);
-        let key = format!("sms:{}", turn.message_id);
-        Ok(match self.keep_fact(&turn.user(), &fact, &key).await? {
-            Remembered::New(text) => replies::remembered(lang, &text),
-            Remembered::Again(text) => replies::remembered_again(lang, &text),
-            Remembered::Updated(text, old) => replies::remembered_updated(lang, &text, &old),
-        })
+    let wanted = lexical::normalized(fact);
+    if let Some(same) = existing.iter().find(|m| lexical::normalized(&m.text) == wanted) {
+        store::mention(&mut conn, user_id, &same.id, nudge_store::now()).await?;
+        return Ok(Remembered::Again(same.text.clone()));
     }
+    let subject = lexical::subject(fact);
+    let contradicted = subject.as_ref().and_then(|subject| {
+        existing
+            .iter()
+            .rev()
+            .find(|m| lexical::subject(&m.text).as_ref() == Some(subject))
+    });
+    let body = context
+        .storage
+        .keys
+        .for_writing(&mut conn, user_id)
+        .await?
+        .encrypt_str(fact, MEMORY_BODY);
+    let terms = lexical::term_hashes(context.storage.keys.ring(), user_id, fact);
+    let id = store::insert(
+        &mut conn,
+        user_id,
+        store::NewMemory {
+            body: &body,
+            terms: &terms,
+            terms_key: context.storage.keys.ring().active_key_id().as_str(),
+        },
+        idempotency_key,
+        contradicted.map(|m| m.id.as_str()),
+        nudge_store::now(),
+    )
+    .await?;
+    drop(conn);
+    semantic::embed_kept(context, user_id, &id, fact).await;
+    Ok(match contradicted {
+        Some(old) => Remembered::Updated(fact.to_owned(), old.text.clone()),
+        None => Remembered::New(fact.to_owned()),
+    })
+}
 
-    /// Active memories best matching `query`, at most `limit`, ranked as
-    /// [`lexical::rank`] does but from the term index ([`Core::lexical_candidates`]),
-    /// and only the memories shown are read and decrypted.
-    pub(crate) async fn search_memories(
-        &self,
-        user_id: &str,
-        query: &str,
-        limit: usize,
-    ) -> Result<Vec<Memory>, AgentError> {
-        let wanted = lexical::term_hashes(self.keys.ring(), user_id, query);
-        if wanted.is_empty() || limit == 0 {
-            return Ok(Vec::new());
-        }
-        let mut conn = self.db.conn().await?;
-        let index = self.term_index(&mut conn, user_id, wanted).await?;
-        self.shown(&mut conn, user_id, &index, limit, Ranking::Words).await
+pub(crate) async fn remember(
+    context: &Context<'_>,
+    turn: &Turn<'_>,
+    fact: &str,
+    lang: Language,
+) -> Result<String, AgentError> {
+    let fact = lexical::absolute(fact, turn.now(), lang);
+    let key = format!("sms:{}", turn.message_id);
+    Ok(match keep_fact(context, &turn.user(), &fact, &key).await? {
+        Remembered::New(text) => replies::remembered(lang, &text),
+        Remembered::Again(text) => replies::remembered_again(lang, &text),
+        Remembered::Updated(text, old) => replies::remembered_updated(lang, &text, &old),
+    })
+}
+
+/// Active memories best matching `query`, at most `limit`, ranked as
+/// [`lexical::rank`] does but from the term index ([`lexical_candidates`]),
+/// and only the memories shown are read and decrypted.
+pub(crate) async fn search_memories(
+    context: &Context<'_>,
+    user_id: &str,
+    query: &str,
+    limit: usize,
+) -> Result<Vec<Memory>, AgentError> {
+    let wanted = lexical::term_hashes(context.storage.keys.ring(), user_id, query);
+    if wanted.is_empty() || limit == 0 {
+        return Ok(Vec::new());
     }
+    let mut conn = context.storage.db.conn().await?;
+    let index = term_index(context, &mut conn, user_id, wanted).await?;
+    shown(context, &mut conn, user_id, &index, limit, Ranking::Words).await
+}
 
-    /// The best `limit` memories for a query (`index`) as `ranking` ranks
-    /// them, read and decrypted: a higher score first, then the later memory.
-    /// Candidates whose memory is no longer active (superseded or forgotten
-    /// while the ranking read the index) are left out and the ranking redone
-    /// (three times at most).
-    pub(crate) async fn shown(
-        &self,
-        conn: &mut DbConn,
-        user_id: &str,
-        index: &TermIndex,
-        limit: usize,
-        ranking: Ranking<'_>,
-    ) -> Result<Vec<Memory>, AgentError> {
-        let mut best = Vec::new();
-        let mut rows = Vec::new();
-        for _ in 0..3 {
-            let candidates = match ranking {
-                Ranking::Words => self.lexical_candidates(conn, user_id, index, limit).await?.1,
-                Ranking::Meaning { model, query, first } => {
-                    let vectors = self.person_vectors(conn, user_id, model).await?;
-                    self.blended_candidates(conn, user_id, index, vectors, query.to_vec(), (limit, first))
-                        .await?
-                }
-            };
-            let ids: Vec<String> = candidates.iter().map(|(_, id)| id.clone()).collect();
-            // The candidates' rows, bodies included: the shown ones are among
-            // them (one query rather than two).
-            rows = store::rows_with_creation(conn, user_id, &ids).await?;
-            let created: HashMap<String, NaiveDateTime> = rows
-                .iter()
-                .filter(|(row, _)| row.status == "active")
-                .map(|(row, at)| (row.id.clone(), *at))
-                .collect();
-            best = lexical::best(&candidates, &created, limit);
-            if ids.iter().all(|id| created.contains_key(id)) {
-                break;
-            }
-        }
-        let mut found = Vec::with_capacity(best.len());
-        let reader = self.storage().reader(user_id).await?;
-        for id in &best {
-            if let Some((row, _)) = rows.iter().find(|(row, _)| &row.id == id && row.status == "active") {
-                found.push(Memory::open(&reader, row)?);
-            }
-        }
-        Ok(found)
-    }
-
-    /// The term index ready for a query's terms (`wanted`, keyed hashes):
-    /// how many active memories there are, after indexing the memories whose
-    /// terms were hashed under a key since rotated out of the active slot.
-    pub(crate) async fn term_index(
-        &self,
-        conn: &mut DbConn,
-        user_id: &str,
-        wanted: Vec<Vec<u8>>,
-    ) -> Result<TermIndex, AgentError> {
-        let terms_key = self.keys.ring().active_key_id().as_str();
-        let (total, stale) = store::index_state(conn, user_id, terms_key).await?;
-        let unindexed = if stale {
-            store::unindexed(conn, user_id, terms_key).await?
-        } else {
-            Vec::new()
-        };
-        let mut to_index = Vec::new();
-        let reader = if unindexed.is_empty() {
-            None
-        } else {
-            Some(self.keys.for_reading(conn, user_id).await?)
-        };
-        for (id, body, _) in unindexed {
-            let text = reader
-                .as_ref()
-                .ok_or_else(|| AgentError::Internal("no reader".to_owned()))?
-                .decrypt_to_string(&body, MEMORY_BODY)
-                .map_err(|e| AgentError::Internal(format!("memory text: {e}")))?;
-            to_index.push((id, lexical::term_hashes(self.keys.ring(), user_id, &text)));
-        }
-        if !to_index.is_empty() {
-            store::index(conn, user_id, &to_index, terms_key).await?;
-        }
-        Ok(TermIndex { wanted, total })
-    }
-
-    /// The query's weighted terms and, from the index, every active memory
-    /// scoring at least as much as the `limit`-th by words, with its exact
-    /// [`lexical::rank`] score (quantized), best first ([`lexical::Scores`]):
-    /// the rarest terms' index rows are read first (several terms per round
-    /// trip to PostgreSQL, up to [`store::POSTINGS_PER_STATEMENT`] rows), the
-    /// common terms' only for the memories that can still reach the cut.
-    /// Fewer than `limit` candidates: they are all the memories sharing a word.
-    pub(crate) async fn lexical_candidates(
-        &self,
-        conn: &mut DbConn,
-        user_id: &str,
-        index: &TermIndex,
-        limit: usize,
-    ) -> Result<(Vec<lexical::Weighted>, Vec<(i64, String)>), AgentError> {
-        let frequency = store::frequencies(conn, user_id, &index.wanted).await?;
-        let terms = lexical::weigh(&index.wanted, &frequency, index.total);
-        let mut scores = lexical::Scores::new(&terms, limit);
-        // SQLite has no round trip: one term a statement.
-        let batch_rows = match conn.backend() {
-            nudge_store::Backend::Postgres => store::POSTINGS_PER_STATEMENT,
-            nudge_store::Backend::Sqlite => 0,
-        };
-        loop {
-            let batch = scores.next_batch(&frequency, batch_rows);
-            if batch.is_empty() {
-                break;
-            }
-            let asked: Vec<Vec<u8>> = batch.iter().map(|term| term.to_vec()).collect();
-            let mut by_term: HashMap<Vec<u8>, Vec<String>> = HashMap::new();
-            for (term, id) in store::holders_of(conn, user_id, &asked).await? {
-                by_term.entry(term).or_default().push(id);
-            }
-            for term in batch {
-                scores.read(by_term.remove(term).unwrap_or_default());
-            }
-        }
-        let (unread, to_check) = scores.to_complete();
-        let mut held = Vec::new();
-        if !unread.is_empty() && !to_check.is_empty() {
-            held = store::held(conn, user_id, &unread, &to_check).await?;
-        }
-        let candidates = scores.complete(&held, &to_check);
-        Ok((terms, candidates))
-    }
-
-    pub(crate) async fn recall(
-        &self,
-        turn: &Turn<'_>,
-        about: Option<&str>,
-        lang: Language,
-    ) -> Result<String, AgentError> {
-        let user = turn.user();
-        let shown = match about {
-            None => {
-                let mut all = self.memories(&user, true).await?;
-                all.reverse();
-                if all.is_empty() {
-                    return Ok(replies::no_memories(lang));
-                }
-                all
-            }
-            Some(query) => {
-                let found = self.relevant_memories(&user, query, RECALL_LIMIT).await?;
-                if found.is_empty() {
-                    return Ok(replies::nothing_about(lang));
-                }
-                found
+/// The best `limit` memories for a query (`index`) as `ranking` ranks
+/// them, read and decrypted: a higher score first, then the later memory.
+/// Candidates whose memory is no longer active (superseded or forgotten
+/// while the ranking read the index) are left out and the ranking redone
+/// (three times at most).
+pub(crate) async fn shown(
+    context: &Context<'_>,
+    conn: &mut DbConn,
+    user_id: &str,
+    index: &TermIndex,
+    limit: usize,
+    ranking: Ranking<'_>,
+) -> Result<Vec<Memory>, AgentError> {
+    let mut best = Vec::new();
+    let mut rows = Vec::new();
+    for _ in 0..3 {
+        let candidates = match ranking {
+            Ranking::Words => lexical_candidates(conn, user_id, index, limit).await?.1,
+            Ranking::Meaning { model, query, first } => {
+                let vectors = semantic::person_vectors(context, conn, user_id, model).await?;
+                semantic::blended_candidates(conn, user_id, index, vectors, query.to_vec(), (limit, first)).await?
             }
         };
-        let ids: Vec<String> = shown.iter().map(|m| m.id.clone()).collect();
-        self.save_listing(turn, ListingKind::Memories, &ids).await?;
-        let lines: Vec<String> = shown.iter().map(|m| m.text.clone()).collect();
-        Ok(replies::numbered(
-            lang,
-            &replies::memories_title(lang),
-            &lines,
-            &replies::memories_footer(lang),
-        ))
+        let ids: Vec<String> = candidates.iter().map(|(_, id)| id.clone()).collect();
+        // The candidates' rows, bodies included: the shown ones are among
+        // them (one query rather than two).
+        rows = store::rows_with_creation(conn, user_id, &ids).await?;
+        let created: HashMap<String, NaiveDateTime> = rows
+            .iter()
+            .filter(|(row, _)| row.status == "active")
+            .map(|(row, at)| (row.id.clone(), *at))
+            .collect();
+        best = lexical::best(&candidates, &created, limit);
+        if ids.iter().all(|id| created.contains_key(id)) {
+            break;
+        }
     }
+    let mut found = Vec::with_capacity(best.len());
+    let reader = context.storage.reader(user_id).await?;
+    for id in &best {
+        if let Some((row, _)) = rows.iter().find(|(row, _)| &row.id == id && row.status == "active") {
+            found.push(Memory::open(&reader, row)?);
+        }
+    }
+    Ok(found)
+}
 
-    pub(crate) async fn forget(
-        &self,
-        turn: &Turn<'_>,
-        target: &ForgetTarget,
-        lang: Language,
-    ) -> Result<String, AgentError> {
-        let user = turn.user();
-        let all = self.memories(&user, false).await?;
-        let chosen = match target {
-            ForgetTarget::Item(n) => match turn.item(*n) {
-                Some((ListingKind::Memories, id)) => all.iter().find(|m| m.id == id && m.active),
-                _ => return Ok(replies::no_such_item(lang, *n)),
-            },
-            ForgetTarget::Matching(words) => {
-                let active: Vec<&Memory> = all.iter().filter(|m| m.active).collect();
-                let texts: Vec<String> = active.iter().map(|m| m.text.clone()).collect();
-                lexical::rank(words, &texts)
-                    .first()
-                    .and_then(|index| active.get(*index).copied())
+/// The term index ready for a query's terms (`wanted`, keyed hashes):
+/// how many active memories there are, after indexing the memories whose
+/// terms were hashed under a key since rotated out of the active slot.
+pub(crate) async fn term_index(
+    context: &Context<'_>,
+    conn: &mut DbConn,
+    user_id: &str,
+    wanted: Vec<Vec<u8>>,
+) -> Result<TermIndex, AgentError> {
+    let terms_key = context.storage.keys.ring().active_key_id().as_str();
+    let (total, stale) = store::index_state(conn, user_id, terms_key).await?;
+    let unindexed = if stale {
+        store::unindexed(conn, user_id, terms_key).await?
+    } else {
+        Vec::new()
+    };
+    let mut to_index = Vec::new();
+    let reader = if unindexed.is_empty() {
+        None
+    } else {
+        Some(context.storage.keys.for_reading(conn, user_id).await?)
+    };
+    for (id, body, _) in unindexed {
+        let text = reader
+            .as_ref()
+            .ok_or_else(|| AgentError::Internal("no reader".to_owned()))?
+            .decrypt_to_string(&body, MEMORY_BODY)
+            .map_err(|e| AgentError::Internal(format!("memory text: {e}")))?;
+        to_index.push((id, lexical::term_hashes(context.storage.keys.ring(), user_id, &text)));
+    }
+    if !to_index.is_empty() {
+        store::index(conn, user_id, &to_index, terms_key).await?;
+    }
+    Ok(TermIndex { wanted, total })
+}
+
+/// The query's weighted terms and, from the index, every active memory
+/// scoring at least as much as the `limit`-th by words, with its exact
+/// [`lexical::rank`] score (quantized), best first ([`lexical::Scores`]):
+/// the rarest terms' index rows are read first (several terms per round
+/// trip to PostgreSQL, up to [`store::POSTINGS_PER_STATEMENT`] rows), the
+/// common terms' only for the memories that can still reach the cut.
+/// Fewer than `limit` candidates: they are all the memories sharing a word.
+pub(crate) async fn lexical_candidates(
+    conn: &mut DbConn,
+    user_id: &str,
+    index: &TermIndex,
+    limit: usize,
+) -> Result<(Vec<lexical::Weighted>, Vec<(i64, String)>), AgentError> {
+    let frequency = store::frequencies(conn, user_id, &index.wanted).await?;
+    let terms = lexical::weigh(&index.wanted, &frequency, index.total);
+    let mut scores = lexical::Scores::new(&terms, limit);
+    // SQLite has no round trip: one term a statement.
+    let batch_rows = match conn.backend() {
+        nudge_store::Backend::Postgres => store::POSTINGS_PER_STATEMENT,
+        nudge_store::Backend::Sqlite => 0,
+    };
+    loop {
+        let batch = scores.next_batch(&frequency, batch_rows);
+        if batch.is_empty() {
+            break;
+        }
+        let asked: Vec<Vec<u8>> = batch.iter().map(|term| term.to_vec()).collect();
+        let mut by_term: HashMap<Vec<u8>, Vec<String>> = HashMap::new();
+        for (term, id) in store::holders_of(conn, user_id, &asked).await? {
+            by_term.entry(term).or_default().push(id);
+        }
+        for term in batch {
+            scores.read(by_term.remove(term).unwrap_or_default());
+        }
+    }
+    let (unread, to_check) = scores.to_complete();
+    let mut held = Vec::new();
+    if !unread.is_empty() && !to_check.is_empty() {
+        held = store::held(conn, user_id, &unread, &to_check).await?;
+    }
+    let candidates = scores.complete(&held, &to_check);
+    Ok((terms, candidates))
+}
+
+pub(crate) async fn recall(
+    context: &Context<'_>,
+    turn: &Turn<'_>,
+    about: Option<&str>,
+    lang: Language,
+) -> Result<String, AgentError> {
+    let user = turn.user();
+    let shown = match about {
+        None => {
+            let mut all = memories(context, &user, true).await?;
+            all.reverse();
+            if all.is_empty() {
+                return Ok(replies::no_memories(lang));
             }
-        };
-        let Some(chosen) = chosen else {
-            return Ok(replies::forget_not_found(lang));
-        };
-        // The fact and the history it replaced go together.
-        let mut ids = vec![chosen.id.clone()];
-        let mut frontier = vec![chosen.id.clone()];
-        while let Some(newer) = frontier.pop() {
-            for older in all
-                .iter()
-                .filter(|m| m.superseded_by.as_deref() == Some(newer.as_str()))
-            {
-                if !ids.contains(&older.id) {
-                    ids.push(older.id.clone());
-                    frontier.push(older.id.clone());
-                }
+            all
+        }
+        Some(query) => {
+            let found = semantic::relevant_memories(context, &user, query, RECALL_LIMIT).await?;
+            if found.is_empty() {
+                return Ok(replies::nothing_about(lang));
+            }
+            found
+        }
+    };
+    let ids: Vec<String> = shown.iter().map(|m| m.id.clone()).collect();
+    save_listing(&context.storage, turn, ListingKind::Memories, &ids).await?;
+    let lines: Vec<String> = shown.iter().map(|m| m.text.clone()).collect();
+    Ok(replies::numbered(
+        lang,
+        &replies::memories_title(lang),
+        &lines,
+        &replies::memories_footer(lang),
+    ))
+}
+
+pub(crate) async fn forget(
+    context: &Context<'_>,
+    turn: &Turn<'_>,
+    target: &ForgetTarget,
+    lang: Language,
+) -> Result<String, AgentError> {
+    let user = turn.user();
+    let all = memories(context, &user, false).await?;
+    let chosen = match target {
+        ForgetTarget::Item(n) => match turn.item(*n) {
+            Some((ListingKind::Memories, id)) => all.iter().find(|m| m.id == id && m.active),
+            _ => return Ok(replies::no_such_item(lang, *n)),
+        },
+        ForgetTarget::Matching(words) => {
+            let active: Vec<&Memory> = all.iter().filter(|m| m.active).collect();
+            let texts: Vec<String> = active.iter().map(|m| m.text.clone()).collect();
+            lexical::rank(words, &texts)
+                .first()
+                .and_then(|index| active.get(*index).copied())
+        }
+    };
+    let Some(chosen) = chosen else {
+        return Ok(replies::forget_not_found(lang));
+    };
+    // The fact and the history it replaced go together.
+    let mut ids = vec![chosen.id.clone()];
+    let mut frontier = vec![chosen.id.clone()];
+    while let Some(newer) = frontier.pop() {
+        for older in all
+            .iter()
+            .filter(|m| m.superseded_by.as_deref() == Some(newer.as_str()))
+        {
+            if !ids.contains(&older.id) {
+                ids.push(older.id.clone());
+                frontier.push(older.id.clone());
             }
         }
-        let mut conn = self.db.conn().await?;
-        store::delete(&mut conn, &user, &ids).await?;
-        Ok(replies::forgotten(lang, &chosen.text))
     }
+    let mut conn = context.storage.db.conn().await?;
+    store::delete(&mut conn, &user, &ids).await?;
+    Ok(replies::forgotten(lang, &chosen.text))
 }

@@ -2,30 +2,23 @@
 //! kept is embedded (its masked text, [`Masker`]) and the vector stored
 //! encrypted in `agent_memory_embeddings` (context [`MEMORY_EMBEDDING`]); a
 //! recall embeds the masked query once and ranks the person's active memories
-//! by their [`blend`] of words and meaning:
-//! `0.5 * lexical / W + 0.5 * max(cosine, 0)`, where `lexical` is
-//! [`lexical::rank`]'s score and `W` the score of a memory holding all the
-//! query's known words.
+//! by their [`blend`] of words and meaning ([`super::blend`], pure).
 //!
-//! - Words always count: a memory sharing no word with the query is shown
-//!   only if its cosine is at least [`MEANING_ONLY_MIN_COSINE`].
-//! - A memory with no vector (kept while the provider failed, or embedded by
-//!   another model) keeps its lexical score alone (`lexical / W`).
 //! - No `embedding_model`, a person who chose the local engine, over budget
 //!   with no free embedding provider, a provider failure or an open breaker:
-//!   recall is the lexical one ([`Core::search_memories`]), unchanged.
+//!   recall is the lexical one ([`recall::search_memories`]), unchanged.
 //! - A failed embedding never stops a memory from being kept; it is logged
 //!   without any content.
 //!
 //! How a recall stays quick with thousands of memories
-//! ([`Core::relevant_memories`]): only active memories have a vector (a
+//! ([`relevant_memories`]): only active memories have a vector (a
 //! vector goes in the same transaction as its memory's deletion or
 //! supersession), and every change to a person's vectors gives them a new
 //! random stamp (`agent_embedding_stamps`). Each agent replica keeps the
-//! decrypted vectors of the people it served recently ([`VectorCache`],
-//! bounded, dropped after [`VECTORS_IDLE`] unused) and checks the stamp with
+//! decrypted vectors of the people it served recently ([`VectorCache`](super::vectors::VectorCache),
+//! bounded, dropped after [`VECTORS_IDLE`](super::vectors::VECTORS_IDLE) unused) and checks the stamp with
 //! one read. A recall then takes the best memories by words from the term
-//! index ([`Core::lexical_candidates`], as the lexical path does) and the
+//! index ([`recall::lexical_candidates`], as the lexical path does) and the
 //! best by cosine from the vectors, blends them, and stops once no memory
 //! left out of both lists can reach the cut ([`fused`]); otherwise it widens
 //! both lists. Only the memories shown are read and decrypted.
@@ -39,11 +32,11 @@ use diesel_async::RunQueryDsl;
 use nudge_store::schema::{agent_embedding_stamps, agent_memory_embeddings};
 use nudge_store::{DbConn, Transact as _, diesel, diesel_async, with_conn};
 
-use super::lexical;
-use super::recall::{Memory, Ranking, TermIndex};
+use super::blend::{LeftOut, closest, fused};
+use super::recall::{self, Memory, Ranking, TermIndex};
 use super::store::{self, restamp};
 use super::vectors::{PersonVectors, Ranked};
-use crate::Core;
+use super::{Context, lexical};
 use crate::error::AgentError;
 use crate::llm::mask::Masker;
 use crate::llm::provider::Provider;
@@ -51,14 +44,6 @@ use crate::llm::usage;
 
 /// Encryption context of a memory's embedding.
 pub(crate) const MEMORY_EMBEDDING: &[u8] = b"agent.memory.embedding";
-
-/// The cosine similarity at or above which a memory sharing no word with the
-/// query is still shown (by meaning alone).
-pub(crate) const MEANING_ONLY_MIN_COSINE: f32 = 0.5;
-
-/// Weight of the lexical score (normalized by the best one) in the combined score; the
-/// cosine has the rest.
-const LEXICAL_WEIGHT: f64 = 0.5;
 
 /// Time given to one embeddings request (retries included), on top of each
 /// provider's own `timeout_ms`.
@@ -69,100 +54,6 @@ const EMBEDDING_DEADLINE: Duration = Duration::from_secs(2);
 pub(crate) struct Embedded {
     pub(crate) model: String,
     pub(crate) vector: Vec<f32>,
-}
-
-/// A memory's score by words and meaning for a query, or `None` when it is
-/// not shown: `lexical` is its [`lexical::rank`] score, `total_weight` the
-/// score of a memory holding all the query's known words, `cosine` its
-/// vector's cosine with the query's (`None`: no vector).
-pub(crate) fn blend(lexical: f64, total_weight: f64, cosine: Option<f32>) -> Option<f64> {
-    let words = if total_weight > 0.0 {
-        lexical / total_weight
-    } else {
-        0.0
-    };
-    match cosine {
-        None if words > 0.0 => Some(words),
-        None => None,
-        Some(cosine) if words > 0.0 => {
-            Some(LEXICAL_WEIGHT * words + (1.0 - LEXICAL_WEIGHT) * f64::from(cosine.max(0.0)))
-        }
-        Some(cosine) if cosine >= MEANING_ONLY_MIN_COSINE => Some((1.0 - LEXICAL_WEIGHT) * f64::from(cosine)),
-        Some(_) => None,
-    }
-}
-
-/// What is known of the memories left out of a recall's candidates.
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub(crate) struct LeftOut {
-    /// Each memory left out scores less than this by words (0: none shares a word).
-    pub(crate) lexical_below: f64,
-    /// The highest cosine of a memory with a vector left out (`None`: no
-    /// memory with a vector is left out).
-    pub(crate) cosine_at_most: Option<f32>,
-    /// Whether some of the person's memories have no vector.
-    pub(crate) some_without_vector: bool,
-}
-
-/// Slack on the bound of [`fused`]: far above the rounding of a blend, far
-/// below any difference that matters.
-const BOUND_SLACK: f64 = 1e-6;
-
-/// The highest [`blend`] a memory left out could reach (`None`: none can be shown).
-fn left_out_best(left_out: LeftOut, total_weight: f64) -> Option<f64> {
-    let words = if total_weight > 0.0 {
-        left_out.lexical_below / total_weight
-    } else {
-        0.0
-    };
-    let with_vector = left_out.cosine_at_most.and_then(|cosine| {
-        if words > 0.0 {
-            Some(LEXICAL_WEIGHT * words + (1.0 - LEXICAL_WEIGHT) * f64::from(cosine.max(0.0)))
-        } else {
-            // Sharing no word: shown only from the threshold up.
-            (cosine >= MEANING_ONLY_MIN_COSINE).then(|| (1.0 - LEXICAL_WEIGHT) * f64::from(cosine))
-        }
-    });
-    let without_vector = (left_out.some_without_vector && words > 0.0).then_some(words);
-    match (with_vector, without_vector) {
-        (Some(a), Some(b)) => Some(a.max(b)),
-        (a, b) => a.or(b),
-    }
-}
-
-/// The candidates (id, exact lexical score, cosine) scoring at least as much
-/// as the `limit`-th by [`blend`], with their blend (quantized), best first
-/// (a tie at the cut is broken by age later, [`lexical::best`]); `None` when
-/// a memory left out (`left_out`) might still reach the cut, and the lists
-/// must be widened.
-pub(crate) fn fused(
-    candidates: &[(String, f64, Option<f32>)],
-    total_weight: f64,
-    left_out: LeftOut,
-    limit: usize,
-) -> Option<Vec<(i64, String)>> {
-    let mut scored: Vec<(i64, String)> = candidates
-        .iter()
-        .filter_map(|(id, lexical, cosine)| {
-            blend(*lexical, total_weight, *cosine).map(|score| (lexical::quantized(score), id.clone()))
-        })
-        .collect();
-    scored.sort_by(|a, b| b.0.cmp(&a.0).then_with(|| a.1.cmp(&b.1)));
-    let Some(last) = limit.checked_sub(1) else {
-        return Some(Vec::new());
-    };
-    let cut = scored.get(last).map(|(score, _)| *score);
-    if let Some(best) = left_out_best(left_out, total_weight) {
-        // A memory left out scores less than `best`: it is out when the cut is higher.
-        let cut = cut?;
-        if lexical::unquantized(cut) < best + BOUND_SLACK {
-            return None;
-        }
-    }
-    if let Some(cut) = cut {
-        scored.retain(|(score, _)| *score >= cut);
-    }
-    Some(scored)
 }
 
 pub(crate) fn to_bytes(vector: &[f32]) -> Vec<u8> {
@@ -241,306 +132,292 @@ async fn stamp(conn: &mut DbConn, user_id: &str) -> QueryResult<Option<i64>> {
     })
 }
 
-impl Core {
-    /// The providers that may embed for the person now, in order (none: words only).
-    async fn embedders(&self, user_id: &str) -> Result<Vec<&Provider>, AgentError> {
-        let usable: Vec<&Provider> = self
-            .chain
-            .providers
-            .iter()
-            .filter(|provider| provider.embeddings_allowed())
-            .collect();
-        if usable.is_empty() {
-            // No database read: the lexical path stays exactly as it was.
-            return Ok(usable);
-        }
-        let mut conn = self.db.conn().await?;
-        let preferences = usage::preferences(&mut conn, user_id).await?;
-        if preferences.local_only {
-            return Ok(Vec::new());
-        }
-        let month = nudge_store::now().format("%Y-%m").to_string();
-        let spent = usage::month_cost(&mut conn, user_id, &month).await?;
-        let over_budget = spent >= self.chain.budget(&preferences.plan);
-        Ok(usable
-            .into_iter()
-            .filter(|provider| !over_budget || provider.free)
-            .collect())
+/// The providers that may embed for the person now, in order (none: words only).
+async fn embedders<'a>(context: &Context<'a>, user_id: &str) -> Result<Vec<&'a Provider>, AgentError> {
+    let usable: Vec<&'a Provider> = context
+        .chain
+        .providers
+        .iter()
+        .filter(|provider| provider.embeddings_allowed())
+        .collect();
+    if usable.is_empty() {
+        // No database read: the lexical path stays exactly as it was.
+        return Ok(usable);
     }
+    let mut conn = context.storage.db.conn().await?;
+    let preferences = usage::preferences(&mut conn, user_id).await?;
+    if preferences.local_only {
+        return Ok(Vec::new());
+    }
+    let month = nudge_store::now().format("%Y-%m").to_string();
+    let spent = usage::month_cost(&mut conn, user_id, &month).await?;
+    let over_budget = spent >= context.chain.budget(&preferences.plan);
+    Ok(usable
+        .into_iter()
+        .filter(|provider| !over_budget || provider.free)
+        .collect())
+}
 
-    /// The vector of `text`, masked as the chat masks it, from the first
-    /// provider that embeds it; `None` when none may or none did (logged,
-    /// without the text).
-    pub(crate) async fn embed(&self, user_id: &str, text: &str) -> Result<Option<Embedded>, AgentError> {
-        let providers = self.embedders(user_id).await?;
-        if providers.is_empty() {
-            return Ok(None);
-        }
-        let masked = Masker::default().mask(text);
-        for provider in providers {
-            let Some(model) = provider.embedding_model() else {
-                continue;
-            };
-            let deadline = Instant::now() + EMBEDDING_DEADLINE;
-            match provider.embed(std::slice::from_ref(&masked), deadline).await {
-                Ok((mut vectors, prompt_tokens)) => {
-                    let Some(vector) = vectors.pop() else {
-                        continue;
-                    };
-                    self.record_embedding_usage(user_id, provider, prompt_tokens).await;
-                    return Ok(Some(Embedded {
-                        model: model.to_owned(),
-                        vector,
-                    }));
-                }
-                Err(error) => {
-                    tracing::warn!(provider = %provider.name, reason = error.label(), "embedding failed");
-                }
+/// The vector of `text`, masked as the chat masks it, from the first
+/// provider that embeds it; `None` when none may or none did (logged,
+/// without the text).
+pub(crate) async fn embed(context: &Context<'_>, user_id: &str, text: &str) -> Result<Option<Embedded>, AgentError> {
+    let providers = embedders(context, user_id).await?;
+    if providers.is_empty() {
+        return Ok(None);
+    }
+    let masked = Masker::default().mask(text);
+    for provider in providers {
+        let Some(model) = provider.embedding_model() else {
+            continue;
+        };
+        let deadline = Instant::now() + EMBEDDING_DEADLINE;
+        match provider.embed(std::slice::from_ref(&masked), deadline).await {
+            Ok((mut vectors, prompt_tokens)) => {
+                let Some(vector) = vectors.pop() else {
+                    continue;
+                };
+                record_embedding_usage(context, user_id, provider, prompt_tokens).await;
+                return Ok(Some(Embedded {
+                    model: model.to_owned(),
+                    vector,
+                }));
+            }
+            Err(error) => {
+                tracing::warn!(provider = %provider.name, reason = error.label(), "embedding failed");
             }
         }
-        Ok(None)
     }
+    Ok(None)
+}
 
-    async fn record_embedding_usage(&self, user_id: &str, provider: &Provider, prompt_tokens: u32) {
-        let month = nudge_store::now().format("%Y-%m").to_string();
-        let this = usage::Usage {
-            month: &month,
-            provider: &provider.name,
-            prompt_tokens,
-            completion_tokens: 0,
-            cost_micros: provider.cost_micros(prompt_tokens, 0),
-        };
-        let recorded = match self.db.conn().await {
-            Ok(mut conn) => usage::record(&mut conn, user_id, &this, nudge_store::now())
-                .await
-                .map_err(|e| e.to_string()),
-            Err(error) => Err(error.to_string()),
-        };
-        if let Err(error) = recorded {
-            tracing::error!(%error, "embedding usage not recorded");
-        }
-        metrics::counter!("nudge_agent_model_tokens_total", "provider" => provider.name.clone())
-            .increment(u64::from(prompt_tokens));
-    }
-
-    /// After a memory is kept: its vector stored, when a provider embeds for
-    /// the person (the vector of a memory it superseded went with it,
-    /// [`store::insert`]). Never fails the keeping: an error is logged,
-    /// without content.
-    pub(crate) async fn embed_kept(&self, user_id: &str, memory_id: &str, text: &str) {
-        if let Err(error) = self.try_embed_kept(user_id, memory_id, text).await {
-            let error = nudge_proto::ServiceError::from(error);
-            tracing::warn!(memory.id = %memory_id, error = %error.message, "memory kept without its embedding");
-        }
-    }
-
-    async fn try_embed_kept(&self, user_id: &str, memory_id: &str, text: &str) -> Result<(), AgentError> {
-        let Some(embedded) = self.embed(user_id, text).await? else {
-            return Ok(());
-        };
-        let mut conn = self.db.conn().await?;
-        let vector = self
-            .keys
-            .for_writing(&mut conn, user_id)
-            .await?
-            .encrypt(&to_bytes(&embedded.vector), MEMORY_EMBEDDING);
-        Ok(save(
-            &mut conn,
-            user_id,
-            memory_id,
-            &embedded.model,
-            &vector,
-            nudge_store::now(),
-        )
-        .await?)
-    }
-
-    /// The person's vectors of `model`, decrypted: from this replica's
-    /// memory while the person's stamp is unchanged, else read again.
-    pub(crate) async fn person_vectors(
-        &self,
-        conn: &mut DbConn,
-        user_id: &str,
-        model: &str,
-    ) -> Result<Arc<PersonVectors>, AgentError> {
-        // The stamp before the vectors: a change in between makes the next
-        // recall read them again, never the other way round.
-        let stamp = stamp(conn, user_id).await?;
-        if let Some(held) = self.vectors.get(user_id, model, stamp) {
-            return Ok(held);
-        }
-        let rows = load(conn, user_id, model).await?;
-        let reader = self.keys.for_reading(conn, user_id).await?;
-        let vectors = rows
-            .into_iter()
-            .filter_map(|(id, sealed)| {
-                // A vector that cannot be read counts as absent (the lexical score stays).
-                let vector = from_bytes(&reader.decrypt(&sealed, MEMORY_EMBEDDING).ok()?)?;
-                Some((id, vector))
-            })
-            .collect();
-        let vectors = Arc::new(PersonVectors::new(model, stamp, vectors));
-        self.vectors.put(user_id, Arc::clone(&vectors));
-        Ok(vectors)
-    }
-
-    /// Active memories most relevant to `query`, at most `limit`: by words and
-    /// meaning when a provider embeds for the person, else by words only
-    /// ([`Core::search_memories`]).
-    ///
-    /// By words and meaning: the `n` best memories by words (the term index,
-    /// ties included) and the `n` best by cosine (the vectors, ties
-    /// included), each blended with its exact score on the other side; once
-    /// no memory left out of both can reach the `limit`-th blend ([`fused`])
-    /// the order is the one a blend of every memory gives, else `n` grows
-    /// fourfold, up to every memory. Only the memories shown are decrypted.
-    pub(crate) async fn relevant_memories(
-        &self,
-        user_id: &str,
-        query: &str,
-        limit: usize,
-    ) -> Result<Vec<Memory>, AgentError> {
-        self.relevant_memories_from(user_id, query, limit, FIRST_CANDIDATES)
+async fn record_embedding_usage(context: &Context<'_>, user_id: &str, provider: &Provider, prompt_tokens: u32) {
+    let month = nudge_store::now().format("%Y-%m").to_string();
+    let this = usage::Usage {
+        month: &month,
+        provider: &provider.name,
+        prompt_tokens,
+        completion_tokens: 0,
+        cost_micros: provider.cost_micros(prompt_tokens, 0),
+    };
+    let recorded = match context.storage.db.conn().await {
+        Ok(mut conn) => usage::record(&mut conn, user_id, &this, nudge_store::now())
             .await
+            .map_err(|e| e.to_string()),
+        Err(error) => Err(error.to_string()),
+    };
+    if let Err(error) = recorded {
+        tracing::error!(%error, "embedding usage not recorded");
     }
+    metrics::counter!("nudge_agent_model_tokens_total", "provider" => provider.name.clone())
+        .increment(u64::from(prompt_tokens));
+}
 
-    /// [`Core::relevant_memories`], taking the `first` best from each side
-    /// first (tests take few, to widen often).
-    pub(crate) async fn relevant_memories_from(
-        &self,
-        user_id: &str,
-        query: &str,
-        limit: usize,
-        first: usize,
-    ) -> Result<Vec<Memory>, AgentError> {
-        if limit == 0 {
+/// After a memory is kept: its vector stored, when a provider embeds for
+/// the person (the vector of a memory it superseded went with it,
+/// [`store::insert`]). Never fails the keeping: an error is logged,
+/// without content.
+pub(crate) async fn embed_kept(context: &Context<'_>, user_id: &str, memory_id: &str, text: &str) {
+    if let Err(error) = try_embed_kept(context, user_id, memory_id, text).await {
+        let error = nudge_proto::ServiceError::from(error);
+        tracing::warn!(memory.id = %memory_id, error = %error.message, "memory kept without its embedding");
+    }
+}
+
+async fn try_embed_kept(context: &Context<'_>, user_id: &str, memory_id: &str, text: &str) -> Result<(), AgentError> {
+    let Some(embedded) = embed(context, user_id, text).await? else {
+        return Ok(());
+    };
+    let mut conn = context.storage.db.conn().await?;
+    let vector = context
+        .storage
+        .keys
+        .for_writing(&mut conn, user_id)
+        .await?
+        .encrypt(&to_bytes(&embedded.vector), MEMORY_EMBEDDING);
+    Ok(save(
+        &mut conn,
+        user_id,
+        memory_id,
+        &embedded.model,
+        &vector,
+        nudge_store::now(),
+    )
+    .await?)
+}
+
+/// The person's vectors of `model`, decrypted: from this replica's
+/// memory while the person's stamp is unchanged, else read again.
+pub(crate) async fn person_vectors(
+    context: &Context<'_>,
+    conn: &mut DbConn,
+    user_id: &str,
+    model: &str,
+) -> Result<Arc<PersonVectors>, AgentError> {
+    // The stamp before the vectors: a change in between makes the next
+    // recall read them again, never the other way round.
+    let stamp = stamp(conn, user_id).await?;
+    if let Some(held) = context.vectors.get(user_id, model, stamp) {
+        return Ok(held);
+    }
+    let rows = load(conn, user_id, model).await?;
+    let reader = context.storage.keys.for_reading(conn, user_id).await?;
+    let vectors = rows
+        .into_iter()
+        .filter_map(|(id, sealed)| {
+            // A vector that cannot be read counts as absent (the lexical score stays).
+            let vector = from_bytes(&reader.decrypt(&sealed, MEMORY_EMBEDDING).ok()?)?;
+            Some((id, vector))
+        })
+        .collect();
+    let vectors = Arc::new(PersonVectors::new(model, stamp, vectors));
+    context.vectors.put(user_id, Arc::clone(&vectors));
+    Ok(vectors)
+}
+
+/// Active memories most relevant to `query`, at most `limit`: by words and
+/// meaning when a provider embeds for the person, else by words only
+/// ([`recall::search_memories`]).
+///
+/// By words and meaning: the `n` best memories by words (the term index,
+/// ties included) and the `n` best by cosine (the vectors, ties
+/// included), each blended with its exact score on the other side; once
+/// no memory left out of both can reach the `limit`-th blend ([`fused`])
+/// the order is the one a blend of every memory gives, else `n` grows
+/// fourfold, up to every memory. Only the memories shown are decrypted.
+pub(crate) async fn relevant_memories(
+    context: &Context<'_>,
+    user_id: &str,
+    query: &str,
+    limit: usize,
+) -> Result<Vec<Memory>, AgentError> {
+    relevant_memories_from(context, user_id, query, limit, FIRST_CANDIDATES).await
+}
+
+/// [`relevant_memories`], taking the `first` best from each side
+/// first (tests take few, to widen often).
+pub(crate) async fn relevant_memories_from(
+    context: &Context<'_>,
+    user_id: &str,
+    query: &str,
+    limit: usize,
+    first: usize,
+) -> Result<Vec<Memory>, AgentError> {
+    if limit == 0 {
+        return Ok(Vec::new());
+    }
+    let Some(embedded) = embed(context, user_id, query).await? else {
+        return recall::search_memories(context, user_id, query, limit).await;
+    };
+    let wanted = lexical::term_hashes(context.storage.keys.ring(), user_id, query);
+    let mut conn = context.storage.db.conn().await?;
+    let index = recall::term_index(context, &mut conn, user_id, wanted).await?;
+    let ranking = Ranking::Meaning {
+        model: &embedded.model,
+        query: &embedded.vector,
+        first,
+    };
+    recall::shown(context, &mut conn, user_id, &index, limit, ranking).await
+}
+
+/// The candidates of a recall by words and meaning with their blend
+/// (quantized), every one scoring at least the `limit`-th ([`fused`]),
+/// taking the `first` best of each side first.
+pub(crate) async fn blended_candidates(
+    conn: &mut DbConn,
+    user_id: &str,
+    index: &TermIndex,
+    vectors: Arc<PersonVectors>,
+    query: Vec<f32>,
+    (limit, first): (usize, usize),
+) -> Result<Vec<(i64, String)>, AgentError> {
+    // The cosines on another thread while the index is read (a few ms
+    // each with 10,000 memories).
+    let mut ranking = Some(tokio::task::spawn_blocking(move || vectors.ranked(&query)));
+    let mut by_meaning: Option<Ranked> = None;
+    let mut n = limit.max(first).max(1);
+    loop {
+        let (terms, by_words) = if index.wanted.is_empty() {
+            (Vec::new(), Vec::new())
+        } else {
+            recall::lexical_candidates(conn, user_id, index, n).await?
+        };
+        if let Some(ranking) = ranking.take() {
+            let ranked = ranking
+                .await
+                .map_err(|e| AgentError::Internal(format!("ranking by meaning: {e}")))?;
+            by_meaning = Some(ranked);
+        }
+        let Some(by_meaning) = by_meaning.as_ref() else {
+            return Err(AgentError::Internal("ranking by meaning missing".to_owned()));
+        };
+        // Only active memories have a vector: the others have none.
+        let some_without_vector = index.total > by_meaning.len();
+        let total_weight: f64 = terms.iter().map(|term| term.weight).sum();
+        // Fewer than `n` by words: they are all the memories sharing a word.
+        let words_all = by_words.len() < n;
+        let lexical_below = if words_all {
+            0.0
+        } else {
+            by_words.last().map_or(0.0, |(score, _)| lexical::unquantized(*score))
+        };
+        let (close, cosine_at_most) = closest(&by_meaning.order, n);
+        let meaning_all = cosine_at_most.is_none();
+        let mut lexical: HashMap<&str, f64> = by_words
+            .iter()
+            .map(|(score, id)| (id.as_str(), lexical::unquantized(*score)))
+            .collect();
+        // The words of the memories close in meaning but not among the best by words.
+        let unscored: Vec<String> = close
+            .iter()
+            .map(|(_, position)| by_meaning.id(*position))
+            .filter(|id| !lexical.contains_key(id))
+            .map(str::to_owned)
+            .collect();
+        let mut held_words: HashMap<String, f64> = HashMap::new();
+        if !words_all && !unscored.is_empty() {
+            let all: Vec<Vec<u8>> = terms.iter().map(|term| term.term.clone()).collect();
+            let held = store::held(conn, user_id, &all, &unscored).await?;
+            let holds: HashSet<(&str, &[u8])> = held
+                .iter()
+                .map(|posting| (posting.memory_id.as_str(), posting.term.as_slice()))
+                .collect();
+            for id in &unscored {
+                // Summed in the index's order, as the lexical path sums.
+                let score = terms
+                    .iter()
+                    .filter(|term| holds.contains(&(id.as_str(), term.term.as_slice())))
+                    .fold(0.0, |sum, term| sum + term.weight);
+                held_words.insert(id.clone(), lexical::unquantized(lexical::quantized(score)));
+            }
+        }
+        for id in &unscored {
+            lexical.insert(id, held_words.get(id.as_str()).copied().unwrap_or(0.0));
+        }
+        let candidates: Vec<(String, f64, Option<f32>)> = lexical
+            .iter()
+            .map(|(id, score)| ((*id).to_owned(), *score, by_meaning.cosine(id)))
+            .collect();
+        let left_out = LeftOut {
+            lexical_below,
+            cosine_at_most,
+            some_without_vector,
+        };
+        if let Some(found) = fused(&candidates, total_weight, left_out, limit) {
+            return Ok(found);
+        }
+        if words_all && meaning_all {
+            // Nothing is left out: `fused` has answered above.
             return Ok(Vec::new());
         }
-        let Some(embedded) = self.embed(user_id, query).await? else {
-            return self.search_memories(user_id, query, limit).await;
-        };
-        let wanted = lexical::term_hashes(self.keys.ring(), user_id, query);
-        let mut conn = self.db.conn().await?;
-        let index = self.term_index(&mut conn, user_id, wanted).await?;
-        let ranking = Ranking::Meaning {
-            model: &embedded.model,
-            query: &embedded.vector,
-            first,
-        };
-        self.shown(&mut conn, user_id, &index, limit, ranking).await
-    }
-
-    /// The candidates of a recall by words and meaning with their blend
-    /// (quantized), every one scoring at least the `limit`-th ([`fused`]),
-    /// taking the `first` best of each side first.
-    pub(crate) async fn blended_candidates(
-        &self,
-        conn: &mut DbConn,
-        user_id: &str,
-        index: &TermIndex,
-        vectors: Arc<PersonVectors>,
-        query: Vec<f32>,
-        (limit, first): (usize, usize),
-    ) -> Result<Vec<(i64, String)>, AgentError> {
-        // The cosines on another thread while the index is read (a few ms
-        // each with 10,000 memories).
-        let mut ranking = Some(tokio::task::spawn_blocking(move || vectors.ranked(&query)));
-        let mut by_meaning: Option<Ranked> = None;
-        let mut n = limit.max(first).max(1);
-        loop {
-            let (terms, by_words) = if index.wanted.is_empty() {
-                (Vec::new(), Vec::new())
-            } else {
-                self.lexical_candidates(conn, user_id, index, n).await?
-            };
-            if let Some(ranking) = ranking.take() {
-                let ranked = ranking
-                    .await
-                    .map_err(|e| AgentError::Internal(format!("ranking by meaning: {e}")))?;
-                by_meaning = Some(ranked);
-            }
-            let Some(by_meaning) = by_meaning.as_ref() else {
-                return Err(AgentError::Internal("ranking by meaning missing".to_owned()));
-            };
-            // Only active memories have a vector: the others have none.
-            let some_without_vector = index.total > by_meaning.len();
-            let total_weight: f64 = terms.iter().map(|term| term.weight).sum();
-            // Fewer than `n` by words: they are all the memories sharing a word.
-            let words_all = by_words.len() < n;
-            let lexical_below = if words_all {
-                0.0
-            } else {
-                by_words.last().map_or(0.0, |(score, _)| lexical::unquantized(*score))
-            };
-            let (close, cosine_at_most) = closest(&by_meaning.order, n);
-            let meaning_all = cosine_at_most.is_none();
-            let mut lexical: HashMap<&str, f64> = by_words
-                .iter()
-                .map(|(score, id)| (id.as_str(), lexical::unquantized(*score)))
-                .collect();
-            // The words of the memories close in meaning but not among the best by words.
-            let unscored: Vec<String> = close
-                .iter()
-                .map(|(_, position)| by_meaning.id(*position))
-                .filter(|id| !lexical.contains_key(id))
-                .map(str::to_owned)
-                .collect();
-            let mut held_words: HashMap<String, f64> = HashMap::new();
-            if !words_all && !unscored.is_empty() {
-                let all: Vec<Vec<u8>> = terms.iter().map(|term| term.term.clone()).collect();
-                let held = store::held(conn, user_id, &all, &unscored).await?;
-                let holds: HashSet<(&str, &[u8])> = held
-                    .iter()
-                    .map(|posting| (posting.memory_id.as_str(), posting.term.as_slice()))
-                    .collect();
-                for id in &unscored {
-                    // Summed in the index's order, as the lexical path sums.
-                    let score = terms
-                        .iter()
-                        .filter(|term| holds.contains(&(id.as_str(), term.term.as_slice())))
-                        .fold(0.0, |sum, term| sum + term.weight);
-                    held_words.insert(id.clone(), lexical::unquantized(lexical::quantized(score)));
-                }
-            }
-            for id in &unscored {
-                lexical.insert(id, held_words.get(id.as_str()).copied().unwrap_or(0.0));
-            }
-            let candidates: Vec<(String, f64, Option<f32>)> = lexical
-                .iter()
-                .map(|(id, score)| ((*id).to_owned(), *score, by_meaning.cosine(id)))
-                .collect();
-            let left_out = LeftOut {
-                lexical_below,
-                cosine_at_most,
-                some_without_vector,
-            };
-            if let Some(found) = fused(&candidates, total_weight, left_out, limit) {
-                return Ok(found);
-            }
-            if words_all && meaning_all {
-                // Nothing is left out: `fused` has answered above.
-                return Ok(Vec::new());
-            }
-            // How often the first candidates do not settle a recall.
-            metrics::counter!("nudge_agent_recall_widened_total").increment(1);
-            n = n.saturating_mul(4);
-        }
+        // How often the first candidates do not settle a recall.
+        metrics::counter!("nudge_agent_recall_widened_total").increment(1);
+        n = n.saturating_mul(4);
     }
 }
 
 /// How many memories a recall by meaning takes first from each side.
 const FIRST_CANDIDATES: usize = 50;
-
-/// The first `n` of `ranked` (by cosine, best first) and those tied with the
-/// `n`-th, and the highest cosine of the rest (`None`: nothing left).
-fn closest<T>(ranked: &[(f32, T)], n: usize) -> (&[(f32, T)], Option<f32>) {
-    let mut taken = n.min(ranked.len());
-    if let Some((cut, _)) = taken.checked_sub(1).and_then(|last| ranked.get(last)) {
-        taken += ranked[taken..].iter().take_while(|(cosine, _)| cosine >= cut).count();
-    }
-    let (close, rest) = ranked.split_at(taken);
-    (close, rest.first().map(|(cosine, _)| *cosine))
-}
 
 /// Settings with one provider, `fake` (on loopback), embedding with
 /// `text-embedding-3-small`.
@@ -567,203 +444,8 @@ pub(crate) fn fake_embedding_settings(fake: &nudge_fake_openai::FakeOpenAi) -> n
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::Core;
     use crate::memory::vectors::{cosine, norm};
-
-    #[test]
-    fn words_and_meaning_blend() {
-        // No vector: the share of the query's words, weighted.
-        assert_eq!(blend(2.0, 4.0, None), Some(0.5));
-        assert_eq!(blend(0.0, 4.0, None), None);
-        // Both: half words, half meaning; a negative cosine counts as 0.
-        assert_eq!(blend(4.0, 4.0, Some(0.5)), Some(0.75));
-        assert_eq!(blend(2.0, 4.0, Some(-0.9)), Some(0.25));
-        // Meaning alone: from the threshold up.
-        assert_eq!(blend(0.0, 4.0, Some(0.5)), Some(0.25));
-        assert_eq!(blend(0.0, 4.0, Some(0.49)), None);
-        // A query none of whose words a memory holds: meaning alone.
-        assert_eq!(blend(0.0, 0.0, Some(0.75)), Some(0.375));
-    }
-
-    fn nothing_left_out() -> LeftOut {
-        LeftOut {
-            lexical_below: 0.0,
-            cosine_at_most: None,
-            some_without_vector: false,
-        }
-    }
-
-    fn ids(found: &[(i64, String)]) -> Vec<&str> {
-        found.iter().map(|(_, id)| id.as_str()).collect()
-    }
-
-    #[test]
-    fn fused_keeps_the_ties_at_the_cut_and_waits_for_certainty() {
-        // (Values exact in binary, so the blends are exact.)
-        let candidates = vec![
-            ("a".to_owned(), 4.0, Some(0.75)),
-            ("b".to_owned(), 4.0, Some(0.125)),
-            ("c".to_owned(), 2.0, None),
-            ("d".to_owned(), 0.0, Some(0.625)),
-            ("e".to_owned(), 0.0, Some(0.25)),
-            ("f".to_owned(), 1.0, Some(0.375)),
-        ];
-        // a 0.875, b 0.5625, c 0.5, d 0.3125, f 0.3125; e not shown.
-        let found = fused(&candidates, 4.0, nothing_left_out(), 3).expect("nothing left out");
-        assert_eq!(ids(&found), ["a", "b", "c"]);
-        // The 4th and 5th tie: both kept for the age tie-break.
-        let found = fused(&candidates, 4.0, nothing_left_out(), 4).expect("nothing left out");
-        assert_eq!(ids(&found), ["a", "b", "c", "d", "f"]);
-        // Fewer shown than asked: all of them.
-        assert_eq!(fused(&candidates, 4.0, nothing_left_out(), 9).expect("all").len(), 5);
-        // A memory left out with a vector may score up to 0.5 * 1/4 + 0.5 * 0.75 = 0.5
-        // (below the 2nd, 0.5625, not below the 3rd, 0.5).
-        let left_out = LeftOut {
-            lexical_below: 1.0,
-            cosine_at_most: Some(0.75),
-            some_without_vector: false,
-        };
-        assert_eq!(ids(&fused(&candidates, 4.0, left_out, 2).expect("certain")), ["a", "b"]);
-        assert_eq!(fused(&candidates, 4.0, left_out, 3), None);
-        // One without a vector left out may score up to 3/4 by words alone.
-        let left_out = LeftOut {
-            lexical_below: 3.0,
-            cosine_at_most: None,
-            some_without_vector: true,
-        };
-        assert_eq!(ids(&fused(&candidates, 4.0, left_out, 1).expect("certain")), ["a"]);
-        assert_eq!(fused(&candidates, 4.0, left_out, 2), None);
-        // Sharing no word and below the threshold, what is left out is never shown.
-        let left_out = LeftOut {
-            lexical_below: 0.0,
-            cosine_at_most: Some(0.46875),
-            some_without_vector: true,
-        };
-        assert_eq!(fused(&candidates, 4.0, left_out, 9).expect("certain").len(), 5);
-        // At the threshold it may be shown.
-        let left_out = LeftOut {
-            cosine_at_most: Some(0.5),
-            ..left_out
-        };
-        assert_eq!(fused(&candidates, 4.0, left_out, 9), None);
-    }
-
-    /// The widening a recall does ([`Core::relevant_memories`]), over
-    /// in-memory scores: the best `n` by words and by cosine (ties
-    /// included), each blended with its exact score on the other side, `n`
-    /// growing fourfold until [`fused`] is certain.
-    fn widened(memories: &[(f64, Option<f32>)], total_weight: f64, limit: usize, first: usize) -> Vec<usize> {
-        let mut by_words: Vec<(i64, usize)> = memories
-            .iter()
-            .enumerate()
-            .filter(|(_, (lexical, _))| *lexical > 0.0)
-            .map(|(i, (lexical, _))| (lexical::quantized(*lexical), i))
-            .collect();
-        by_words.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
-        let mut by_meaning: Vec<(f32, usize)> = memories
-            .iter()
-            .enumerate()
-            .filter_map(|(i, (_, cosine))| cosine.map(|c| (c, i)))
-            .collect();
-        by_meaning.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
-        let some_without_vector = memories.iter().any(|(_, cosine)| cosine.is_none());
-        let mut n = first;
-        loop {
-            let words_cut = by_words.get(n - 1).map(|(score, _)| *score);
-            let words: Vec<usize> = by_words
-                .iter()
-                .take_while(|(score, _)| words_cut.is_none_or(|cut| *score >= cut))
-                .map(|(_, i)| *i)
-                .collect();
-            let (close, cosine_at_most) = closest(&by_meaning, n);
-            let mut chosen: Vec<usize> = words.iter().chain(close.iter().map(|(_, i)| i)).copied().collect();
-            chosen.sort_unstable();
-            chosen.dedup();
-            let candidates: Vec<(String, f64, Option<f32>)> = chosen
-                .iter()
-                .map(|i| (i.to_string(), memories[*i].0, memories[*i].1))
-                .collect();
-            let left_out = LeftOut {
-                lexical_below: if words.len() < n {
-                    0.0
-                } else {
-                    words_cut.map_or(0.0, lexical::unquantized)
-                },
-                cosine_at_most,
-                some_without_vector,
-            };
-            if let Some(found) = fused(&candidates, total_weight, left_out, limit) {
-                // Ties to the later memory, as recall breaks them by age.
-                let mut found: Vec<(i64, usize)> = found
-                    .into_iter()
-                    .map(|(score, id)| (score, id.parse().expect("index")))
-                    .collect();
-                found.sort_by(|a, b| b.0.cmp(&a.0).then(b.1.cmp(&a.1)));
-                return found.into_iter().take(limit).map(|(_, i)| i).collect();
-            }
-            n *= 4;
-        }
-    }
-
-    /// The blend of every memory, best first, a tie to the later memory.
-    fn exhaustive(memories: &[(f64, Option<f32>)], total_weight: f64, limit: usize) -> Vec<usize> {
-        let mut scored: Vec<(i64, usize)> = memories
-            .iter()
-            .enumerate()
-            .filter_map(|(i, (lexical, cosine))| {
-                blend(*lexical, total_weight, *cosine).map(|score| (lexical::quantized(score), i))
-            })
-            .collect();
-        scored.sort_by(|a, b| b.0.cmp(&a.0).then(b.1.cmp(&a.1)));
-        scored.into_iter().take(limit).map(|(_, i)| i).collect()
-    }
-
-    #[test]
-    fn widening_ranks_as_blending_every_memory() {
-        // A small deterministic generator: many ties on both sides, some
-        // memories without a vector, some cosines negative.
-        let mut state = 0x2545_f491_4f6c_dd1du64;
-        let mut next = move |bound: u64| {
-            state ^= state << 13;
-            state ^= state >> 7;
-            state ^= state << 17;
-            state % bound
-        };
-        let weights = [2.2, 1.8, 0.7];
-        let total_weight: f64 = weights.iter().sum();
-        let mut widened_cases = 0;
-        for case in 0..3_000 {
-            let most = if next(2) == 0 { 300 } else { next(300) + 1 };
-            let count = 1 + usize::try_from(next(most)).expect("small");
-            // Per case: how rare the words are, how many memories have a
-            // vector, how much meaning follows the words (as with real
-            // embeddings) rather than noise, and how close in meaning
-            // memories are at most.
-            let rarity = 2 + next(60);
-            let without_vector = next(4);
-            let follows = next(5) as f32 / 4.0;
-            let scale = if next(2) == 0 { 1.0 } else { (1 + next(4)) as f32 / 4.0 };
-            let memories: Vec<(f64, Option<f32>)> = (0..count)
-                .map(|_| {
-                    let lexical = weights
-                        .iter()
-                        .filter(|_| next(rarity) == 0)
-                        .fold(0.0, |sum, weight| sum + weight);
-                    let noise = (next(21) as f32 - 6.0) / 14.0;
-                    let cosine = scale * (follows * (lexical / total_weight) as f32 + (1.0 - follows) * noise);
-                    let vector = without_vector == 0 || next(2 * without_vector + 2) != 0;
-                    (lexical, vector.then_some(cosine))
-                })
-                .collect();
-            let limit = 1 + usize::try_from(next(6)).expect("small");
-            let first = 1 + usize::try_from(next(12)).expect("small");
-            let expected = exhaustive(&memories, total_weight, limit);
-            assert_eq!(widened(&memories, total_weight, limit, first), expected, "case {case}");
-            if first < count && !expected.is_empty() {
-                widened_cases += 1;
-            }
-        }
-        assert!(widened_cases > 500, "the cases exercise the bound: {widened_cases}");
-    }
 
     #[test]
     fn vectors_round_trip_and_cosine() {
@@ -790,7 +472,9 @@ mod tests {
         let keys =
             nudge_secure::KeyRing::new("k1", [("k1".to_owned(), nudge_secure::KeyRing::generate_key())]).expect("keys");
         let core = Core::for_tests(&db, keys, &settings);
-        core.keep_fact(USER, "my sister is Léa", "k:1").await.expect("kept");
+        recall::keep_fact(&core.memory(), USER, "my sister is Léa", "k:1")
+            .await
+            .expect("kept");
         let mut conn = db.conn().await.expect("conn");
         let stored = load(&mut conn, USER, "text-embedding-3-small").await.expect("load");
         assert_eq!(stored.len(), 1);

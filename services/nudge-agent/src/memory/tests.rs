@@ -53,7 +53,7 @@ mod index {
 
     /// What a full scan (decrypt everything, [`memory::lexical::rank`]) returns.
     async fn full_scan(core: &Core, user: &str, query: &str) -> Vec<String> {
-        let active = core.memories(user, true).await.expect("memories");
+        let active = memory::memories(&core.memory(), user, true).await.expect("memories");
         let texts: Vec<String> = active.iter().map(|m| m.text.clone()).collect();
         memory::lexical::rank(query, &texts)
             .into_iter()
@@ -63,7 +63,7 @@ mod index {
     }
 
     async fn indexed(core: &Core, user: &str, query: &str) -> Vec<String> {
-        core.search_memories(user, query, 5)
+        memory::recall::search_memories(&core.memory(), user, query, 5)
             .await
             .expect("search")
             .into_iter()
@@ -112,9 +112,11 @@ mod index {
         let core = core(&db, keys.clone());
 
         for i in 0..300 {
-            core.keep_fact(USER, &fact(i), &format!("new:{i}")).await.expect("keep");
+            memory::keep_fact(&core.memory(), USER, &fact(i), &format!("new:{i}"))
+                .await
+                .expect("keep");
         }
-        core.keep_fact(OTHER, "my sister likes jazz", "other:1")
+        memory::keep_fact(&core.memory(), OTHER, "my sister likes jazz", "other:1")
             .await
             .expect("keep");
         assert_same_ranking(&core, USER).await;
@@ -137,10 +139,10 @@ mod index {
         }
 
         // A superseded fact leaves the index; the new one is found.
-        core.keep_fact(USER, "my dentist is Dr Martin", "new:dentist1")
+        memory::keep_fact(&core.memory(), USER, "my dentist is Dr Martin", "new:dentist1")
             .await
             .expect("keep");
-        core.keep_fact(USER, "my dentist is Dr Roux", "new:dentist2")
+        memory::keep_fact(&core.memory(), USER, "my dentist is Dr Roux", "new:dentist2")
             .await
             .expect("keep");
         assert_eq!(
@@ -157,7 +159,10 @@ mod index {
         // Key rotation: memories are hashed again under the new key, lazily (all
         // at the first query).
         let rotated = core_with(&db, ring("k2", &[("k1", &k1), ("k2", &k2)]));
-        let active = rotated.memories(USER, true).await.expect("memories").len();
+        let active = memory::memories(&rotated.memory(), USER, true)
+            .await
+            .expect("memories")
+            .len();
         assert_eq!(unindexed_count(&db, USER, "k2").await, active);
         assert_same_ranking(&rotated, USER).await;
         assert_eq!(unindexed_count(&db, USER, "k2").await, 0);
@@ -295,7 +300,8 @@ mod meaning {
                         crate::memory::vectors::norm(&vector),
                     )
                 });
-                semantic::blend(lexical[i], total_weight, cosine).map(|score| (memory::lexical::quantized(score), i))
+                memory::blend::blend(lexical[i], total_weight, cosine)
+                    .map(|score| (memory::lexical::quantized(score), i))
             })
             .collect();
         scored.sort_by(|a, b| b.0.cmp(&a.0).then(b.1.cmp(&a.1)));
@@ -332,8 +338,7 @@ mod meaning {
                     "{query}, best {limit}, {first} first"
                 );
             }
-            let by_words: Vec<String> = core
-                .search_memories(USER, query, 5)
+            let by_words: Vec<String> = memory::recall::search_memories(&core.memory(), USER, query, 5)
                 .await
                 .expect("search")
                 .into_iter()
@@ -402,8 +407,7 @@ mod meaning {
         limit: usize,
         first: usize,
     ) -> (Vec<String>, String) {
-        let found = core
-            .relevant_memories_from(USER, query, limit, first)
+        let found = memory::semantic::relevant_memories_from(&core.memory(), USER, query, limit, first)
             .await
             .expect("recall")
             .into_iter()
@@ -418,7 +422,7 @@ mod meaning {
     }
 
     async fn texts(core: &Core, query: &str) -> Vec<String> {
-        core.relevant_memories(USER, query, 5)
+        memory::relevant_memories(&core.memory(), USER, query, 5)
             .await
             .expect("recall")
             .into_iter()
@@ -432,14 +436,18 @@ mod meaning {
         let (fake, db, keys) = start(&database).await;
         let a = core(&fake, &db, &keys);
         let b = core(&fake, &db, &keys);
-        b.keep_fact(USER, "I play chess on Mondays", "k:1").await.expect("kept");
+        memory::keep_fact(&b.memory(), USER, "I play chess on Mondays", "k:1")
+            .await
+            .expect("kept");
         assert!(texts(&a, "who is my brother?").await.is_empty(), "nothing close yet");
         // Shares no word with the query ("my" and "is" carry none): found by meaning alone.
-        b.keep_fact(USER, "my sister is Léa", "k:2").await.expect("kept");
+        memory::keep_fact(&b.memory(), USER, "my sister is Léa", "k:2")
+            .await
+            .expect("kept");
         assert_eq!(texts(&a, "who is my brother?").await, ["my sister is Léa"]);
         // Forgotten on `b`: `a` no longer holds its vector.
         let mut conn = db.conn().await.expect("conn");
-        let sister = b.memories(USER, true).await.expect("memories");
+        let sister = memory::memories(&b.memory(), USER, true).await.expect("memories");
         let sister: Vec<String> = sister
             .into_iter()
             .filter(|m| m.text.contains("Léa"))
@@ -447,13 +455,19 @@ mod meaning {
             .collect();
         memory::store::delete(&mut conn, USER, &sister).await.expect("forget");
         assert!(texts(&a, "who is my brother?").await.is_empty());
-        let held = a.person_vectors(&mut conn, USER, MODEL).await.expect("vectors");
+        let held = memory::semantic::person_vectors(&a.memory(), &mut conn, USER, MODEL)
+            .await
+            .expect("vectors");
         assert_eq!(held.count(), 1, "only the chess memory's vector is held");
         // Erased on `b`: the stamp goes with the person, and so do `a`'s vectors.
-        b.keep_fact(USER, "my brother is Hugo", "k:3").await.expect("kept");
+        memory::keep_fact(&b.memory(), USER, "my brother is Hugo", "k:3")
+            .await
+            .expect("kept");
         assert_eq!(texts(&a, "who is my sister?").await, ["my brother is Hugo"]);
         crate::privacy::erase(&b, &mut conn, USER).await.expect("erase");
-        let held = a.person_vectors(&mut conn, USER, MODEL).await.expect("vectors");
+        let held = memory::semantic::person_vectors(&a.memory(), &mut conn, USER, MODEL)
+            .await
+            .expect("vectors");
         assert_eq!(held.count(), 0);
         assert!(texts(&a, "who is my sister?").await.is_empty());
     }
