@@ -14,6 +14,7 @@ use crate::{Grain, Lang};
 
 mod english;
 mod french;
+mod markers;
 pub(crate) mod zones;
 
 pub(crate) use zones::Zone;
@@ -191,9 +192,9 @@ pub(crate) fn detect(t: &Tokens) -> Lang {
 
 /// +1 for a French marker, -1 for an English one.
 fn marker(word: &str) -> i32 {
-    if french::is_marker(word) {
+    if markers::is_french_marker(word) {
         1
-    } else if english::is_marker(word) {
+    } else if markers::is_english_marker(word) {
         -1
     } else {
         0
