@@ -239,6 +239,60 @@ pub fn process_cpu(pid: u32) -> Duration {
     Duration::from_millis((ticks(11) + ticks(12)) * 10)
 }
 
+/// CPU time this machine has spent busy (all cores, every process), from `/proc/stat`.
+pub fn machine_busy() -> Duration {
+    let stat = std::fs::read_to_string("/proc/stat").unwrap_or_default();
+    let ticks: u64 = stat
+        .lines()
+        .next()
+        .and_then(|line| line.strip_prefix("cpu "))
+        .map(|rest| {
+            rest.split_whitespace()
+                .filter_map(|v| v.parse::<u64>().ok())
+                .enumerate()
+                // user nice system idle iowait irq softirq steal: all but idle and iowait.
+                .filter(|(index, _)| !matches!(index, 3 | 4) && *index < 8)
+                .map(|(_, v)| v)
+                .sum()
+        })
+        .unwrap_or(0);
+    Duration::from_millis(ticks * 10)
+}
+
+/// CPU time used so far by the processes whose command name is `name`
+/// (`postgres`, `redis-server`), with that of their children that exited
+/// (a PostgreSQL backend's time is counted by the postmaster once it ends).
+pub fn cpu_of_processes_named(name: &str) -> Duration {
+    let Ok(entries) = std::fs::read_dir("/proc") else {
+        return Duration::ZERO;
+    };
+    let mut ticks = 0;
+    for entry in entries.flatten() {
+        let path = entry.path();
+        if !path
+            .file_name()
+            .and_then(|n| n.to_str())
+            .is_some_and(|n| n.bytes().all(|b| b.is_ascii_digit()))
+        {
+            continue;
+        }
+        let comm = std::fs::read_to_string(path.join("comm")).unwrap_or_default();
+        if comm.trim_end() != name {
+            continue;
+        }
+        let stat = std::fs::read_to_string(path.join("stat")).unwrap_or_default();
+        let fields: Vec<&str> = stat
+            .rsplit_once(')')
+            .map(|(_, rest)| rest.split_whitespace().collect())
+            .unwrap_or_default();
+        // utime, stime, cutime, cstime: fields 14 to 17, 11 to 14 after the command name.
+        ticks += (11..=14)
+            .filter_map(|i| fields.get(i).and_then(|v| v.parse::<u64>().ok()))
+            .sum::<u64>();
+    }
+    Duration::from_millis(ticks * 10)
+}
+
 /// The last lines of a log file, for error messages.
 pub fn tail(path: &Path) -> String {
     let text = std::fs::read_to_string(path).unwrap_or_default();

@@ -8,6 +8,10 @@
 //! - `nudge_sms_segments_total{direction}`;
 //! - `nudge_sms_send_duration_seconds` (one Messages API call),
 //!   `nudge_sms_webhook_duration_seconds{path}` (a webhook, until its answer);
+//! - `nudge_sms_sender_stage_seconds{stage}`: where the sender's time goes,
+//!   per claim (`claim`: finding the heads and claiming them) and per SMS
+//!   (`prepare`: key, opt-out and spooled-STOP checks; `pace`: the number's
+//!   slot; `send`: the Messages API call; `record`: the result stored);
 //! - `nudge_sms_outbound_queue_depth{status}` (`queued`, `sending`);
 //! - `nudge_sms_consent_changes_total{event, source}` (opt-outs and opt-ins);
 //! - and, kept from before: `nudge_sms_inbound_total{outcome}`,
@@ -52,6 +56,10 @@ pub(crate) fn outbound_result(status: &'static str) {
 
 pub(crate) fn send_latency(seconds: f64) {
     metrics::histogram!("nudge_sms_send_duration_seconds").record(seconds);
+}
+
+pub(crate) fn sender_stage(stage: &'static str, seconds: f64) {
+    metrics::histogram!("nudge_sms_sender_stage_seconds", "stage" => stage).record(seconds);
 }
 
 pub(crate) fn webhook_latency(path: &'static str, seconds: f64) {

@@ -20,9 +20,15 @@
 //! (100), `rate=R` segments per second per number (1), `analyze_empty=1`
 //! (take the queue's statistics while it is empty and keep them: the steady
 //! state of a mostly idle queue, issue 17), `concurrency=C` (`SendSms`
-//! calls in flight while queueing; default: one per number), `binary=PATH` (another `nudge`
+//! calls in flight while queueing; default: one per number),
+//! `sender_concurrency=S` and `db_connections=D` (sms-router's
+//! `sms.sender_concurrency` and `database.max_connections`; default: the
+//! service's own defaults), `binary=PATH` (another `nudge`
 //! binary, e.g. an older build for a before/after figure). Results are
-//! Markdown on standard output; see `docs/benchmarks.md`.
+//! Markdown on standard output; see `docs/benchmarks.md`. Where the time
+//! goes is reported twice: the CPU of each part on this machine (sms-router,
+//! PostgreSQL, Redis, this process with the fake Twilio), and the sender's
+//! own stages from sms-router's `nudge_sms_sender_stage_seconds`.
 //!
 //! Issue 17's sender figure: `cargo bench -p nudge --bench sms_drain --
 //! replicas=1 numbers=1000 per_number=20 analyze_empty=1 concurrency=64`.
@@ -39,10 +45,12 @@ use futures::StreamExt as _;
 use nudge_fake_twilio::FakeMessage;
 use nudge_harness::bench::options::Options;
 use nudge_harness::bench::sms::{
-    assign_numbers, connect_database, cpu_now, cpu_since, new_users, replica_ports, start_fake_twilio,
+    HistogramSeries, assign_numbers, connect_database, cpu_now, cpu_since, histogram_totals, new_users, replica_ports,
+    start_fake_twilio,
 };
 use nudge_harness::bench::{
-    ACCOUNT_SID, SmsRouters, new_auth_token, nudge_binary, person_number, run_and_report, scratch_dir,
+    ACCOUNT_SID, SmsRouters, cpu_of_processes_named, machine_busy, new_auth_token, nudge_binary, person_number,
+    process_cpu, run_and_report, scratch_dir,
 };
 use nudge_sms_router::client::{SendSmsRequest, SmsKind, SmsRouterServiceClient};
 use nudge_store::with_conn;
@@ -55,6 +63,10 @@ struct Config {
     /// `SendSms` calls in flight at once while queueing (one per person at most).
     concurrency: usize,
     analyze_empty: bool,
+    /// `sms.sender_concurrency`, when set.
+    sender_concurrency: Option<u32>,
+    /// `database.max_connections`, when set.
+    db_connections: Option<u32>,
     binary: Option<String>,
 }
 
@@ -69,6 +81,8 @@ fn main() -> anyhow::Result<()> {
         "rate",
         "concurrency",
         "analyze_empty",
+        "sender_concurrency",
+        "db_connections",
         "binary",
     ])?;
     let config = Config {
@@ -78,6 +92,8 @@ fn main() -> anyhow::Result<()> {
         rate: options.get("rate", 1.0)?,
         concurrency: options.get("concurrency", 0)?,
         analyze_empty: options.switch("analyze_empty"),
+        sender_concurrency: options.text("sender_concurrency").map(str::parse).transpose()?,
+        db_connections: options.text("db_connections").map(str::parse).transpose()?,
         binary: options.text("binary").map(str::to_owned),
     };
     ensure!(
@@ -118,7 +134,41 @@ struct Report {
     distinct_provider_sids: i64,
     attempts: Vec<(i32, i64)>,
     cpu: Vec<(String, Duration)>,
+    /// The machine's busy time and its parts' CPU over the run (see [`MachineCpu`]).
+    machine: MachineCpu,
+    /// The sender's stages, added over the replicas.
+    stages: Vec<HistogramSeries>,
     problems: Vec<String>,
+}
+
+/// CPU time of the machine and of its parts, at one instant.
+#[derive(Debug, Clone, Copy, Default)]
+struct MachineCpu {
+    busy: Duration,
+    postgres: Duration,
+    redis: Duration,
+    /// This process: the fake Twilio, its callbacks, the `SendSms` calls.
+    bench: Duration,
+}
+
+impl MachineCpu {
+    fn now() -> MachineCpu {
+        MachineCpu {
+            busy: machine_busy(),
+            postgres: cpu_of_processes_named("postgres"),
+            redis: cpu_of_processes_named("redis-server"),
+            bench: process_cpu(std::process::id()),
+        }
+    }
+
+    fn since(self, before: MachineCpu) -> MachineCpu {
+        MachineCpu {
+            busy: self.busy.saturating_sub(before.busy),
+            postgres: self.postgres.saturating_sub(before.postgres),
+            redis: self.redis.saturating_sub(before.redis),
+            bench: self.bench.saturating_sub(before.bench),
+        }
+    }
 }
 
 #[derive(QueryableByName)]
@@ -146,20 +196,30 @@ async fn run(config: &Config) -> anyhow::Result<Report> {
     let auth_token = new_auth_token();
     let fake = start_fake_twilio(ACCOUNT_SID, &auth_token).await?;
     let ports = replica_ports(config.replicas)?;
+    let mut settings = vec![];
+    if let Some(concurrency) = config.sender_concurrency {
+        settings.push(("NUDGE__SMS__SENDER_CONCURRENCY", concurrency.to_string()));
+    }
+    if let Some(connections) = config.db_connections {
+        settings.push(("NUDGE__DATABASE__MAX_CONNECTIONS", connections.to_string()));
+    }
     let mut routers = SmsRouters::start(
         &binary,
         dir.path(),
         &ports,
         &auth_token,
-        vec![
-            ("NUDGE__TWILIO__API_BASE_URL", fake.base_url()),
-            // The fake calls replica 0 back directly: no proxy in between.
-            (
-                "NUDGE__TWILIO__PUBLIC_BASE_URL",
-                format!("http://127.0.0.1:{}", ports[0].0),
-            ),
-            ("NUDGE__SMS__SEGMENTS_PER_SECOND", config.rate.to_string()),
-        ],
+        settings
+            .into_iter()
+            .chain([
+                ("NUDGE__TWILIO__API_BASE_URL", fake.base_url()),
+                // The fake calls replica 0 back directly: no proxy in between.
+                (
+                    "NUDGE__TWILIO__PUBLIC_BASE_URL",
+                    format!("http://127.0.0.1:{}", ports[0].0),
+                ),
+                ("NUDGE__SMS__SEGMENTS_PER_SECOND", config.rate.to_string()),
+            ])
+            .collect(),
     )
     .await?;
     let mut clients = Vec::new();
@@ -177,6 +237,7 @@ async fn run(config: &Config) -> anyhow::Result<Report> {
 
     // Queue everything: each person's SMS in order, the people at once.
     let cpu_before = cpu_now(&routers.replicas);
+    let machine_before = MachineCpu::now();
     let started = Instant::now();
     let started_at = Utc::now();
     let queueing = users.iter().enumerate().map(|(person, user)| {
@@ -229,6 +290,8 @@ async fn run(config: &Config) -> anyhow::Result<Report> {
     let last_accept = messages.iter().map(|m| m.date_created).max().unwrap_or(started_at);
     let drained_in = (last_accept - started_at).to_std().unwrap_or_default();
     let cpu = cpu_since(&routers.replicas, cpu_before);
+    let machine = MachineCpu::now().since(machine_before);
+    let stages = histogram_totals(&routers.http_ports, "nudge_sms_sender_stage_seconds", "stage").await?;
 
     let mut problems = Vec::new();
     if messages.len() != total {
@@ -316,6 +379,8 @@ async fn run(config: &Config) -> anyhow::Result<Report> {
         distinct_provider_sids: rows.sids,
         attempts: attempts.into_iter().map(|a| (a.attempts, a.n)).collect(),
         cpu,
+        machine,
+        stages,
         problems,
     })
 }
@@ -446,6 +511,33 @@ impl Report {
                 secs(*cpu),
                 secs(self.drained_in)
             );
+        }
+        let wall = secs(self.drained_in);
+        println!(
+            "- Where the CPU went over those {wall:.1} s ({:.1} s of two cores): the machine was busy {:.1} s \
+             ({:.0}%); PostgreSQL {:.1} s, Redis {:.1} s, this process (the fake Twilio and its callbacks, \
+             the SendSms calls) {:.1} s, sms-router {:.1} s.",
+            2.0 * wall,
+            secs(self.machine.busy),
+            100.0 * secs(self.machine.busy) / (2.0 * wall).max(1e-9),
+            secs(self.machine.postgres),
+            secs(self.machine.redis),
+            secs(self.machine.bench),
+            self.cpu.iter().map(|(_, cpu)| secs(*cpu)).sum::<f64>(),
+        );
+        if !self.stages.is_empty() {
+            println!("\n| Sender stage | Times | Mean | Total |");
+            println!("|---|---:|---:|---:|");
+            for stage in &self.stages {
+                println!(
+                    "| {} | {:.0} | {:.2} ms | {:.1} s |",
+                    stage.label,
+                    stage.count,
+                    1000.0 * stage.sum / stage.count.max(1.0),
+                    stage.sum
+                );
+            }
+            println!();
         }
         if self.problems.is_empty() {
             println!("- Check: **every SMS once, in order per number, never faster than the pace**.\n");

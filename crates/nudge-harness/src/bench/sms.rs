@@ -111,6 +111,66 @@ pub fn cpu_since(replicas: &[Running], before: Vec<Duration>) -> Vec<(String, Du
         .collect()
 }
 
+/// One series of a Prometheus histogram: its label value, how many
+/// observations, and their sum (seconds).
+#[derive(Debug, Clone, Default)]
+pub struct HistogramSeries {
+    pub label: String,
+    pub count: f64,
+    pub sum: f64,
+}
+
+/// The `_count` and `_sum` of `metric`'s series by `label`, added over the
+/// `/metrics` pages of the services on `http_ports`.
+pub async fn histogram_totals(http_ports: &[u16], metric: &str, label: &str) -> anyhow::Result<Vec<HistogramSeries>> {
+    let mut series: Vec<HistogramSeries> = Vec::new();
+    for port in http_ports {
+        let page = reqwest::get(format!("http://127.0.0.1:{port}/metrics"))
+            .await?
+            .error_for_status()?
+            .text()
+            .await?;
+        for line in page.lines() {
+            let Some(rest) = line.strip_prefix(metric) else {
+                continue;
+            };
+            let (is_count, rest) = if let Some(rest) = rest.strip_prefix("_count{") {
+                (true, rest)
+            } else if let Some(rest) = rest.strip_prefix("_sum{") {
+                (false, rest)
+            } else {
+                continue;
+            };
+            let Some((labels, number)) = rest.split_once("} ") else {
+                continue;
+            };
+            let Some(value) = labels
+                .split(',')
+                .find_map(|pair| pair.strip_prefix(label)?.strip_prefix("=\"")?.strip_suffix('"'))
+            else {
+                continue;
+            };
+            let number: f64 = number.trim().parse().unwrap_or(0.0);
+            let entry = match series.iter_mut().position(|s| s.label == value) {
+                Some(index) => &mut series[index],
+                None => {
+                    series.push(HistogramSeries {
+                        label: value.to_owned(),
+                        ..HistogramSeries::default()
+                    });
+                    series.last_mut().expect("just pushed")
+                }
+            };
+            if is_count {
+                entry.count += number;
+            } else {
+                entry.sum += number;
+            }
+        }
+    }
+    Ok(series)
+}
+
 #[derive(QueryableByName)]
 struct Counts {
     #[diesel(sql_type = diesel::sql_types::BigInt)]

@@ -92,8 +92,11 @@ impl Throttle {
 async fn claim(core: &Core, cursor: &mut ClaimCursor, limit: usize) -> Result<ClaimRound, RouterError> {
     let now = nudge_store::now();
     let lease = now + TimeDelta::seconds(i64::try_from(core.sms.send_lease_seconds).unwrap_or(60));
+    let started = Instant::now();
     let mut conn = core.db.conn().await?;
-    Ok(store::claim_due(&mut conn, cursor, now, lease, i64::try_from(limit).unwrap_or(1)).await?)
+    let round = store::claim_due(&mut conn, cursor, now, lease, i64::try_from(limit).unwrap_or(1)).await?;
+    metrics::sender_stage("claim", started.elapsed().as_secs_f64());
+    Ok(round)
 }
 
 /// How long the sender may sleep: until the earliest queued row is due.
@@ -154,6 +157,7 @@ async fn send_claimed(core: Arc<Core>, throttle: Arc<Throttle>, row: Claimed, pe
 /// One attempt at one claimed row. It never sleeps: a row whose number may
 /// not send yet goes back to the queue, due when it may.
 async fn attempt(core: &Core, throttle: &Throttle, row: &Claimed) -> Result<(), RouterError> {
+    let mut stage = Instant::now();
     let mut conn = core.db.conn().await?;
     let reader = core.keys.for_reading(&mut conn, &row.user_id).await?;
     let body = match reader.decrypt_to_string(&row.body, OUTBOUND_BODY) {
@@ -227,9 +231,11 @@ async fn attempt(core: &Core, throttle: &Throttle, row: &Claimed) -> Result<(), 
     }
 
     // The number's pace, measured at Twilio: the claim saw the row due, and
-    // the row was held back to the number's last send (`hold_next`), so the
+    // the row was held back to the number's last send (`record_sent`), so the
     // slot is normally free now; if something else of this number took it (a
     // stranger's reply, a replica's clock), the row waits in the queue, not here.
+    metrics::sender_stage("prepare", stage.elapsed().as_secs_f64());
+    stage = Instant::now();
     let segments = u32::try_from(row.segments.max(1)).unwrap_or(1);
     let cost = segment_micros(core, i64::from(segments));
     let key = pace_key(&row.from_number);
@@ -260,6 +266,7 @@ async fn attempt(core: &Core, throttle: &Throttle, row: &Claimed) -> Result<(), 
         }
     }
 
+    metrics::sender_stage("pace", stage.elapsed().as_secs_f64());
     let callback = format!("{}?o={}", core.status_callback_url, row.id);
     let started = Instant::now();
     let sent = core
@@ -272,14 +279,15 @@ async fn attempt(core: &Core, throttle: &Throttle, row: &Claimed) -> Result<(), 
         })
         .await;
     metrics::send_latency(started.elapsed().as_secs_f64());
+    metrics::sender_stage("send", started.elapsed().as_secs_f64());
+    stage = Instant::now();
     let next_slot = paced(core, &row.from_number, segments).await;
 
     let mut conn = core.db.conn().await?;
     let now = nudge_store::now();
     match sent {
         Ok(sid) => {
-            store::mark_sent(&mut conn, &row.id, &sid, now).await?;
-            store::hold_next(&mut conn, &row.from_number, next_slot).await?;
+            store::record_sent(&mut conn, row, &sid, next_slot, now).await?;
             metrics::outbound_result("sent");
             metrics::message("outbound", "sent");
             tracing::info!(outbound.id = %row.id, user.id = %row.user_id, attempts = row.attempts, "SMS sent");
@@ -369,6 +377,7 @@ async fn attempt(core: &Core, throttle: &Throttle, row: &Claimed) -> Result<(), 
             }
         }
     }
+    metrics::sender_stage("record", stage.elapsed().as_secs_f64());
     Ok(())
 }
 

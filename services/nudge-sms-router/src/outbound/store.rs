@@ -426,20 +426,6 @@ pub(super) const HOLD_NEXT: &str = "UPDATE sms_outbound SET send_after = $2 WHER
             ORDER BY h.created_at, h.part, h.id LIMIT 1) \
     AND status = 'queued' AND (send_after IS NULL OR send_after < $2)";
 
-/// After a number's SMS left: its next queued row is not due before
-/// `until` (the number's pace), so it is claimed only when it may go.
-pub(crate) async fn hold_next(conn: &mut DbConn, from_number: &str, until: NaiveDateTime) -> QueryResult<()> {
-    let query = with_indexes(conn.backend(), HOLD_NEXT);
-    with_conn!(conn, c => {
-        diesel::sql_query(&query)
-            .bind::<Text, _>(from_number)
-            .bind::<Timestamp, _>(until)
-            .execute(c)
-            .await
-    })?;
-    Ok(())
-}
-
 /// When the sender should look again: the earliest `send_after` of a queued row.
 pub(crate) async fn next_send_after(conn: &mut DbConn) -> QueryResult<Option<NaiveDateTime>> {
     with_conn!(conn, c => {
@@ -482,6 +468,36 @@ pub(crate) async fn mark_sent(conn: &mut DbConn, id: &str, provider_sid: &str, n
             .await
     })?;
     Ok(())
+}
+
+/// Records that Twilio accepted a row and holds its number's next row to
+/// `next_slot`, in one transaction: one commit per SMS sent, not two.
+pub(crate) async fn record_sent(
+    conn: &mut DbConn,
+    row: &Claimed,
+    provider_sid: &str,
+    next_slot: NaiveDateTime,
+    now: NaiveDateTime,
+) -> QueryResult<()> {
+    let backend = conn.backend();
+    let (mark, hold) = (sql(backend, MARK_SENT_SQL), with_indexes(backend, HOLD_NEXT));
+    with_conn!(conn, c => {
+        c.write_transaction(async |c| {
+            diesel::sql_query(&mark)
+                .bind::<Text, _>(&row.id)
+                .bind::<Text, _>(provider_sid)
+                .bind::<Timestamp, _>(now)
+                .execute(c)
+                .await?;
+            diesel::sql_query(&hold)
+                .bind::<Text, _>(&row.from_number)
+                .bind::<Timestamp, _>(next_slot)
+                .execute(c)
+                .await?;
+            QueryResult::Ok(())
+        })
+        .await
+    })
 }
 
 /// Ends an attempt: the row leaves `sending` for `status` (failed, suppressed).
