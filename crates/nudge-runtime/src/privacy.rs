@@ -50,6 +50,30 @@ pub trait PersonalData: Send + Sync + 'static {
     fn forget(&self, _user_id: &UserId) {}
 }
 
+/// A service keeps its state behind an `Arc`, shared by its handlers and
+/// tasks: the façade takes the same `Arc`, no wrapper of its own.
+impl<T: PersonalData> PersonalData for std::sync::Arc<T> {
+    const SERVICE: &'static str = T::SERVICE;
+    const ERASED_TABLES: &'static [&'static str] = T::ERASED_TABLES;
+    type Error = T::Error;
+
+    fn database(&self) -> &Db {
+        T::database(self)
+    }
+
+    fn export(&self, user_id: &UserId) -> impl Future<Output = Result<Value, Self::Error>> + Send {
+        T::export(self, user_id)
+    }
+
+    fn erase(&self, user_id: &UserId) -> impl Future<Output = Result<Erasure, Self::Error>> + Send {
+        T::erase(self, user_id)
+    }
+
+    fn forget(&self, user_id: &UserId) {
+        T::forget(self, user_id);
+    }
+}
+
 /// What an erasure removed.
 #[derive(Debug)]
 pub struct Erasure {

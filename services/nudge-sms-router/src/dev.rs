@@ -4,9 +4,9 @@
 use actix_web::{HttpRequest, HttpResponse, web};
 use serde::Deserialize;
 
-use crate::OUTBOUND_BODY;
 use crate::error::RouterError;
 use crate::outbound::store;
+use crate::state::OUTBOUND_BODY;
 use crate::webhook::WebState;
 
 pub(crate) const OUTBOX_PATH: &str = "/dev/outbox";

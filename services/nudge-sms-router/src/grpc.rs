@@ -15,7 +15,8 @@ use tonic::{Request, Response, Status};
 use crate::error::RouterError;
 use crate::numbers::{self, store};
 use crate::outbound::{self, OutboundKind};
-use crate::{Core, usage};
+use crate::state::Core;
+use crate::usage;
 
 pub(crate) struct SmsRouter {
     core: Arc<Core>,

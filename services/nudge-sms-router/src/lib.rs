@@ -35,6 +35,7 @@ mod outbound;
 mod privacy;
 mod split;
 mod spool;
+mod state;
 mod store;
 mod transport;
 mod usage;
@@ -43,83 +44,18 @@ mod webhook;
 use std::collections::{HashMap, HashSet};
 use std::net::TcpListener;
 use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use anyhow::Context as _;
 use nudge_cache::Cache;
 use nudge_config::{Mode, Settings, SmsSettings, SmsTransport};
 use nudge_proto::agent::agent_service_client::AgentServiceClient;
 use nudge_queue::Queue;
-use nudge_runtime::{Readiness, TracedChannel};
-use nudge_secure::SecretString;
+use nudge_runtime::Readiness;
 use nudge_store::{Db, PersonKeyTable, PersonKeys};
+use state::Core;
 use tokio::sync::Notify;
 use tokio_util::sync::CancellationToken;
-
-/// Encryption context of inbound bodies (see `nudge_secure::crypto`).
-const INBOUND_BODY: &[u8] = b"sms.inbound.body";
-/// Encryption context of outbound bodies.
-const OUTBOUND_BODY: &[u8] = b"sms.outbound.body";
-
-/// What sms-router shares between its HTTP handlers, gRPC service and background tasks.
-pub(crate) struct Core {
-    db: Db,
-    cache: Cache,
-    /// Per-person keys of message bodies (`sms_person_keys`); the ring for
-    /// sms-router's own fixed replies (START, HELP).
-    keys: PersonKeys,
-    auth_token: SecretString,
-    /// `twilio.public_base_url` without a trailing slash.
-    public_base_url: String,
-    /// Where Twilio posts delivery statuses (public base URL + `/twilio/status`).
-    status_callback_url: String,
-    agent: AgentServiceClient<TracedChannel>,
-    /// The agent's address (`services.agent.url`), named in logs when it fails.
-    agent_url: String,
-    transport: transport::Transport,
-    /// Twilio's REST API for numbers: with the Twilio transport, or in
-    /// embedded mode when `twilio.api_base_url` is a fake on this machine.
-    numbers_api: Option<transport::TwilioClient>,
-    sms: SmsSettings,
-    /// Texts codes to phones that have no Nudge number yet (`sms.verification_number`).
-    verification_number: String,
-    default_country: String,
-    /// True when no other replica can exist (in-process cache): at start-up,
-    /// every claim left by the previous process is stale.
-    lone_replica: bool,
-    /// Wakes the dispatcher when a message arrives, with the people to serve.
-    inbound_arrived: Notify,
-    arrived: Mutex<HashSet<String>>,
-    /// People whose oldest message waits for a retry, and until when: a new
-    /// message of theirs need not wake the dispatcher before then.
-    backing_off: Mutex<HashMap<String, Instant>>,
-    dispatch_interval: Duration,
-    /// Wakes the sender: a row was stored, or a send finished.
-    outbound_stored: Notify,
-    outbound_done: Notify,
-    /// Where webhooks wait while the database is away (none in embedded mode).
-    spool: spool::Spool,
-}
-
-/// Whether `url` is on this machine (a fake Twilio started by `nudge fake-twilio` or a test).
-fn is_loopback(url: &str) -> bool {
-    let host = url
-        .split_once("://")
-        .map_or(url, |(_, rest)| rest)
-        .split(['/', '?'])
-        .next()
-        .unwrap_or_default();
-    let host = host.rsplit_once('@').map_or(host, |(_, host)| host);
-    let host = if host.starts_with('[') {
-        host.split(']')
-            .next()
-            .map(|h| h.trim_start_matches('['))
-            .unwrap_or_default()
-    } else {
-        host.split(':').next().unwrap_or_default()
-    };
-    host == "localhost" || host.parse::<std::net::IpAddr>().is_ok_and(|ip| ip.is_loopback())
-}
 
 /// A running sms-router.
 pub struct Application {
@@ -184,7 +120,7 @@ impl Application {
                     echo: settings.sms.console_echo,
                 },
                 // Never real numbers from the console: only a fake Twilio on this machine.
-                is_loopback(&settings.twilio.api_base_url)
+                transport::is_loopback(&settings.twilio.api_base_url)
                     .then(twilio_client)
                     .transpose()?,
             ),
@@ -258,7 +194,7 @@ impl Application {
                 core.clone(),
             )),
         )
-        .add_service(nudge_runtime::privacy::server(privacy::Privacy::new(core.clone())));
+        .add_service(nudge_runtime::privacy::server(core.clone()));
         let grpc_server = nudge_runtime::serve_grpc(
             "sms-router",
             tokio::net::TcpListener::from_std(grpc_listener)?,
@@ -343,29 +279,5 @@ impl Application {
         self.shutdown.cancelled().await;
         self.http.stop(true).await;
         nudge_runtime::join_tasks("sms-router", self.tasks, self.grace).await
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::is_loopback;
-
-    #[test]
-    fn loopback_urls() {
-        for url in [
-            "http://127.0.0.1:4010",
-            "http://localhost:4010/",
-            "http://[::1]:4010",
-            "http://user:pass@127.0.0.2",
-        ] {
-            assert!(is_loopback(url), "{url}");
-        }
-        for url in [
-            "https://api.twilio.com",
-            "http://10.0.0.1:80",
-            "http://127.0.0.1.example.com",
-        ] {
-            assert!(!is_loopback(url), "{url}");
-        }
     }
 }

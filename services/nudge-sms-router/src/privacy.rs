@@ -6,8 +6,6 @@
 //! theirs left to send), the person's locks removed from the cache.
 //! Idempotent: a retry finds no number and deletes what is left.
 
-use std::sync::Arc;
-
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 use diesel_async::RunQueryDsl;
@@ -23,20 +21,11 @@ use serde_json::{Value, json};
 use crate::error::RouterError;
 use crate::numbers;
 use crate::outbound::{pace_key, plan_key};
+use crate::state::{Core, INBOUND_BODY, OUTBOUND_BODY};
 use crate::store::phone_hash;
-use crate::{Core, INBOUND_BODY, OUTBOUND_BODY};
 
-pub(crate) struct Privacy {
-    core: Arc<Core>,
-}
-
-impl Privacy {
-    pub(crate) fn new(core: Arc<Core>) -> Self {
-        Privacy { core }
-    }
-}
-
-impl PersonalData for Privacy {
+/// What sms-router holds about a person: its tables, its number, its cache entries.
+impl PersonalData for Core {
     const SERVICE: &'static str = "sms";
     /// Billing history (`sms_number_periods`) goes too.
     const ERASED_TABLES: &'static [&'static str] = &[
@@ -52,15 +41,15 @@ impl PersonalData for Privacy {
     type Error = RouterError;
 
     fn database(&self) -> &Db {
-        &self.core.db
+        &self.db
     }
 
     async fn export(&self, user_id: &UserId) -> Result<Value, RouterError> {
-        export(&self.core, user_id.as_str()).await
+        export(self, user_id.as_str()).await
     }
 
     async fn erase(&self, user_id: &UserId) -> Result<Erasure, RouterError> {
-        erase_person(&self.core, user_id.as_str()).await
+        erase_person(self, user_id.as_str()).await
     }
 }
 

@@ -488,9 +488,29 @@ impl TwilioClient {
     }
 }
 
+/// Whether `url` is on this machine (a fake Twilio started by `nudge fake-twilio` or a test).
+pub(crate) fn is_loopback(url: &str) -> bool {
+    let host = url
+        .split_once("://")
+        .map_or(url, |(_, rest)| rest)
+        .split(['/', '?'])
+        .next()
+        .unwrap_or_default();
+    let host = host.rsplit_once('@').map_or(host, |(_, host)| host);
+    let host = if host.starts_with('[') {
+        host.split(']')
+            .next()
+            .map(|h| h.trim_start_matches('['))
+            .unwrap_or_default()
+    } else {
+        host.split(':').next().unwrap_or_default()
+    };
+    host == "localhost" || host.parse::<std::net::IpAddr>().is_ok_and(|ip| ip.is_loopback())
+}
+
 #[cfg(test)]
 mod tests {
-    use super::{Duration, parse_retry_after, redact};
+    use super::{Duration, is_loopback, parse_retry_after, redact};
 
     #[test]
     fn retry_after_is_read_in_seconds_or_as_a_date_and_capped() {
@@ -527,5 +547,24 @@ mod tests {
         );
         assert_eq!(redact("call 5145550100 or +33 6 12"), "call [number] or +33 6 12");
         assert_eq!(redact("+"), "+");
+    }
+
+    #[test]
+    fn loopback_urls() {
+        for url in [
+            "http://127.0.0.1:4010",
+            "http://localhost:4010/",
+            "http://[::1]:4010",
+            "http://user:pass@127.0.0.2",
+        ] {
+            assert!(is_loopback(url), "{url}");
+        }
+        for url in [
+            "https://api.twilio.com",
+            "http://10.0.0.1:80",
+            "http://127.0.0.1.example.com",
+        ] {
+            assert!(!is_loopback(url), "{url}");
+        }
     }
 }

@@ -17,8 +17,8 @@ use nudge_proto::sms::GetUsageResponse;
 use nudge_store::schema::sms_number_periods;
 use nudge_store::{DbConn, diesel, diesel_async, with_conn};
 
-use crate::Core;
 use crate::error::RouterError;
+use crate::state::Core;
 use crate::store::sql;
 
 /// [start, end) of the month "YYYY-MM".

@@ -29,8 +29,9 @@ use nudge_core::sms::count_segments;
 
 use crate::error::RouterError;
 use crate::inbound::InboundSms;
+use crate::metrics;
 use crate::spool::{SpoolError, SpooledWebhook, opt_outs};
-use crate::{Core, metrics};
+use crate::state::Core;
 
 pub(crate) const SMS_PATH: &str = "/twilio/sms";
 pub(crate) const STATUS_PATH: &str = "/twilio/status";

@@ -17,11 +17,11 @@ use nudge_proto::workers::{
 };
 use tonic::{Request, Response, Status};
 
-use crate::Core;
 use crate::error::WorkersError;
 use crate::people::{self, Delivery, MissedPolicy};
 use crate::quiet::QuietHours;
 use crate::reminders::{self, Context, ShownReminder};
+use crate::state::Core;
 use crate::store::reminder_status;
 
 /// The longest reminder text accepted.

@@ -13,6 +13,7 @@ mod reachable;
 mod recurrence;
 mod reminders;
 mod scheduler;
+mod state;
 mod store;
 mod texts;
 
@@ -21,29 +22,13 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use anyhow::Context as _;
-use nudge_config::{SchedulerSettings, Settings};
+use nudge_config::Settings;
 use nudge_proto::sms::sms_router_service_client::SmsRouterServiceClient;
 use nudge_queue::Queue;
-use nudge_runtime::{Readiness, TracedChannel};
+use nudge_runtime::Readiness;
 use nudge_store::{Db, PersonKeyTable, PersonKeys};
+use state::Core;
 use tokio_util::sync::CancellationToken;
-
-/// Encryption context of reminder texts.
-const REMINDER_BODY: &[u8] = b"workers.reminder.body";
-
-pub(crate) struct Core {
-    db: Db,
-    queue: Queue,
-    /// Per-person keys of reminder texts (`workers_person_keys`).
-    keys: PersonKeys,
-    sms: SmsRouterServiceClient<TracedChannel>,
-    /// People known to have a Nudge number, and how to ask sms-router about the others.
-    reachable: reachable::Reachable,
-    scheduler: SchedulerSettings,
-    catch_up_window: chrono::TimeDelta,
-    /// Wakes the scheduler when occurrences are added or moved (one may be due very soon).
-    wakeup: scheduler::Wakeup,
-}
 
 /// A running workers service.
 pub struct Application {
@@ -107,7 +92,7 @@ impl Application {
                 core.clone(),
             )),
         )
-        .add_service(nudge_runtime::privacy::server(privacy::Privacy::new(core)));
+        .add_service(nudge_runtime::privacy::server(core));
         let server = nudge_runtime::serve_grpc(
             "workers",
             tokio::net::TcpListener::from_std(listener)?,

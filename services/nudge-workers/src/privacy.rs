@@ -6,8 +6,6 @@
 //! once the occurrence is erased, its consumer finds nothing and sends
 //! nothing (`send_occurrence` rejects "no such occurrence").
 
-use std::sync::Arc;
-
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 use diesel_async::RunQueryDsl;
@@ -18,19 +16,10 @@ use nudge_store::{Db, diesel, diesel_async, with_conn};
 use serde_json::{Value, json};
 
 use crate::error::WorkersError;
-use crate::{Core, REMINDER_BODY};
+use crate::state::{Core, REMINDER_BODY};
 
-pub(crate) struct Privacy {
-    core: Arc<Core>,
-}
-
-impl Privacy {
-    pub(crate) fn new(core: Arc<Core>) -> Self {
-        Privacy { core }
-    }
-}
-
-impl PersonalData for Privacy {
+/// What workers hold about a person: their reminders, occurrences and delivery settings.
+impl PersonalData for Core {
     const SERVICE: &'static str = "workers";
     const ERASED_TABLES: &'static [&'static str] = &[
         "workers_person_keys",
@@ -41,19 +30,19 @@ impl PersonalData for Privacy {
     type Error = WorkersError;
 
     fn database(&self) -> &Db {
-        &self.core.db
+        &self.db
     }
 
     async fn export(&self, user_id: &UserId) -> Result<Value, WorkersError> {
-        export(&self.core, user_id.as_str()).await
+        export(self, user_id.as_str()).await
     }
 
     async fn erase(&self, user_id: &UserId) -> Result<Erasure, WorkersError> {
-        erase(&self.core, user_id.as_str()).await
+        erase(self, user_id.as_str()).await
     }
 
     fn forget(&self, user_id: &UserId) {
-        self.core.reachable.forget(user_id.as_str());
+        self.reachable.forget(user_id.as_str());
     }
 }
 

@@ -39,9 +39,10 @@ use tokio::task::{JoinHandle, JoinSet};
 use tokio_util::sync::CancellationToken;
 
 use crate::people::{Delivery, MissedPolicy};
+use crate::state::{Core, REMINDER_BODY};
 use crate::store::{self, Completion, NewOccurrence, OccurrenceRow, Outcome, ReminderRow, occurrence_kind};
 use crate::store::{occurrence_state, reminder_status};
-use crate::{Core, REMINDER_BODY, recurrence, texts};
+use crate::{recurrence, texts};
 
 pub(crate) const DUE_QUEUE: &str = "reminders.due";
 

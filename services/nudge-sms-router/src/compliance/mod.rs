@@ -21,8 +21,9 @@
 use nudge_core::Language;
 
 use crate::error::RouterError;
+use crate::metrics;
+use crate::state::Core;
 use crate::store::consent_event;
-use crate::{Core, metrics};
 use store::ConsentChange;
 
 pub(crate) mod store;

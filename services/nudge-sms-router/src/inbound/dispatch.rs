@@ -35,8 +35,9 @@ use tokio::task::JoinSet;
 use tokio_util::sync::CancellationToken;
 
 use super::store::{self, InboundRow};
+use crate::metrics;
+use crate::state::{Core, INBOUND_BODY};
 use crate::store::inbound_status;
-use crate::{Core, INBOUND_BODY, metrics};
 
 /// People served at once by one replica.
 const PEOPLE_AT_ONCE: usize = 8;

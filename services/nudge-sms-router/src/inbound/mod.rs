@@ -13,10 +13,11 @@ use nudge_core::{Language, PhoneNumber};
 use crate::compliance::store::{ConsentChange, consent_language};
 use crate::compliance::{self, Keyword};
 use crate::error::RouterError;
+use crate::metrics;
 use crate::outbound::store::{StrangerReplyOutcome, finish_stranger_reply};
 use crate::outbound::{self, OutboundKind, PendingReply};
+use crate::state::{Core, INBOUND_BODY};
 use crate::store::{consent_event, inbound_status, phone_hash, stranger_status};
-use crate::{Core, INBOUND_BODY, metrics};
 use store::{KeywordEffects, NewInbound};
 
 pub(crate) mod dispatch;

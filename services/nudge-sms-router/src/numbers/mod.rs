@@ -13,8 +13,9 @@ use nudge_core::{Language, PhoneNumber, Timezone};
 use nudge_proto::agent::{Person, UpsertPersonRequest};
 
 use crate::error::RouterError;
+use crate::state::Core;
 use crate::transport::{IncomingNumber, NumberConfig, SendError, TwilioClient};
-use crate::{Core, webhook};
+use crate::webhook;
 use store::Assignment;
 
 pub(crate) mod store;

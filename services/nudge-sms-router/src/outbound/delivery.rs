@@ -3,7 +3,8 @@
 
 use super::store::{self, DeliveryReport};
 use crate::error::RouterError;
-use crate::{Core, compliance, metrics};
+use crate::state::Core;
+use crate::{compliance, metrics};
 
 /// Applies one status callback; error 21610 also opts the person out.
 pub(crate) async fn apply_delivery_status(core: &Core, report: &DeliveryReport<'_>) -> Result<(), RouterError> {

@@ -33,10 +33,11 @@ use store::{NewOutbound, OutboundRow};
 
 use crate::compliance::store::opted_out;
 use crate::error::RouterError;
+use crate::metrics;
 use crate::numbers::store::number_by_user;
 use crate::split::split;
+use crate::state::{Core, OUTBOUND_BODY};
 use crate::store::{outbound_status, phone_hash};
-use crate::{Core, OUTBOUND_BODY, metrics};
 
 #[cfg(test)]
 mod claim_tests;

@@ -16,9 +16,10 @@ use super::store::{self, ClaimCursor, ClaimRound, Claimed, Requeue};
 use super::{OutboundKind, SCHEDULE_TTL, instant_not_before, micros_now, pace_key, paced, segment_micros};
 use crate::compliance::store::opted_out;
 use crate::error::RouterError;
+use crate::state::{Core, OUTBOUND_BODY};
 use crate::store::outbound_status;
 use crate::transport::{Outgoing, SendError};
-use crate::{Core, OUTBOUND_BODY, compliance, metrics};
+use crate::{compliance, metrics};
 
 /// The sender looks at the queue at least this often.
 const IDLE: Duration = Duration::from_secs(5);

@@ -19,8 +19,9 @@ use tokio_util::sync::CancellationToken;
 
 use super::{QUEUE, Spool, SpooledWebhook};
 use crate::error::RouterError;
+use crate::metrics;
 use crate::outbound::store::DeliveryReport;
-use crate::{Core, metrics};
+use crate::state::Core;
 
 /// The longest pause between two checks of the database while it is away.
 const LONGEST_PAUSE: Duration = Duration::from_secs(1);

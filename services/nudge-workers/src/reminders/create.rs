@@ -6,8 +6,9 @@ use nudge_core::{Language, Timezone, UserId};
 use super::{Context, ShownReminder, key_already_used, occurrence_at, shown_one};
 use crate::error::WorkersError;
 use crate::people::Delivery;
+use crate::recurrence;
+use crate::state::REMINDER_BODY;
 use crate::store::{self, occurrence_kind};
-use crate::{REMINDER_BODY, recurrence};
 
 /// A reminder to create, its fields checked (the text trimmed, 1 to 500
 /// characters; the key 1 to 200) except the rule, which needs the time.

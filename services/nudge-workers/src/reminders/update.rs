@@ -7,8 +7,9 @@ use nudge_core::UserId;
 use super::{Context, ShownReminder, not_found, occurrence_at, shown_one};
 use crate::error::WorkersError;
 use crate::people::Delivery;
+use crate::recurrence;
+use crate::state::REMINDER_BODY;
 use crate::store::{self, occurrence_kind, reminder_status};
-use crate::{REMINDER_BODY, recurrence};
 
 /// The changes asked for; `None`: unchanged.
 pub(crate) struct UpdateReminder<'a> {
