@@ -11,8 +11,10 @@ use nudge_core::Language;
 use crate::confirm::{CONFIRM_WINDOW, clear_pending, pending_action, set_pending_action};
 use crate::engine::{self, Clarification, Doubt, Intent};
 use crate::error::AgentError;
+use crate::reminders::{self, Services};
+use crate::storage::Storage;
 use crate::turn::Turn;
-use crate::{Core, replies, store};
+use crate::{replies, store};
 
 const PREFIX: &str = "clarify:";
 
@@ -38,87 +40,85 @@ pub(crate) struct OpenQuestion {
     inbound_id: String,
 }
 
-impl Core {
-    /// The question about a time this person was asked and has not answered, if still open at `received_at`.
-    pub(crate) async fn open_question(
-        &self,
-        user_id: &str,
-        received_at: DateTime<Utc>,
-    ) -> Result<Option<OpenQuestion>, AgentError> {
-        let mut conn = self.db.conn().await?;
-        let Some((action, inbound_id, asked_at)) = pending_action(&mut conn, user_id).await? else {
-            return Ok(None);
-        };
-        let asked_at = asked_at.and_utc();
-        let open = received_at >= asked_at && received_at - asked_at <= CONFIRM_WINDOW;
-        Ok(decode(&action).filter(|_| open).map(|(_, readings)| OpenQuestion {
-            readings,
-            asked_at,
-            inbound_id,
-        }))
-    }
+/// The question about a time this person was asked and has not answered, if still open at `received_at`.
+pub(crate) async fn open_question(
+    storage: &Storage<'_>,
+    user_id: &str,
+    received_at: DateTime<Utc>,
+) -> Result<Option<OpenQuestion>, AgentError> {
+    let mut conn = storage.db.conn().await?;
+    let Some((action, inbound_id, asked_at)) = pending_action(&mut conn, user_id).await? else {
+        return Ok(None);
+    };
+    let asked_at = asked_at.and_utc();
+    let open = received_at >= asked_at && received_at - asked_at <= CONFIRM_WINDOW;
+    Ok(decode(&action).filter(|_| open).map(|(_, readings)| OpenQuestion {
+        readings,
+        asked_at,
+        inbound_id,
+    }))
+}
 
-    /// Asks which time is meant, and keeps the readings for the answer.
-    pub(crate) async fn ask_about_time(
-        &self,
-        turn: &Turn<'_>,
-        clarification: &Clarification,
-        lang: Language,
-    ) -> Result<String, AgentError> {
-        let mut conn = self.db.conn().await?;
-        set_pending_action(
-            &mut conn,
-            &turn.user(),
-            &encode(clarification.doubt, &clarification.readings),
-            turn.message_id,
-            nudge_store::to_utc(turn.received_at),
-        )
-        .await?;
-        Ok(question(turn, clarification, lang))
-    }
+/// Asks which time is meant, and keeps the readings for the answer.
+pub(crate) async fn ask_about_time(
+    storage: &Storage<'_>,
+    turn: &Turn<'_>,
+    clarification: &Clarification,
+    lang: Language,
+) -> Result<String, AgentError> {
+    let mut conn = storage.db.conn().await?;
+    set_pending_action(
+        &mut conn,
+        &turn.user(),
+        &encode(clarification.doubt, &clarification.readings),
+        turn.message_id,
+        nudge_store::to_utc(turn.received_at),
+    )
+    .await?;
+    Ok(question(turn, clarification, lang))
+}
 
-    /// Creates the reminder at the reading chosen (`None`: the person said no).
-    pub(crate) async fn chosen(
-        &self,
-        turn: &Turn<'_>,
-        choice: Option<usize>,
-        lang: Language,
-    ) -> Result<String, AgentError> {
-        let user = turn.user();
-        let question = self.open_question(&user, turn.received_at).await?;
-        let mut conn = self.db.conn().await?;
-        clear_pending(&mut conn, &user).await?;
-        let (Some(question), Some(choice)) = (question, choice) else {
-            return Ok(not_set(lang));
-        };
-        let Some(reading) = question.readings.get(choice).copied() else {
-            return Ok(not_set(lang));
-        };
-        let Some(body) = store::inbound_body(&mut conn, &user, &question.inbound_id).await? else {
-            return Ok(not_set(lang));
-        };
-        drop(conn);
-        let original = self
-            .storage()
-            .reader(&user)
-            .await?
-            .decrypt_to_string(&body, crate::MESSAGE_BODY)
-            .map_err(|e| AgentError::Internal(format!("message body: {e}")))?;
-        // Read again as it was read when the question was asked.
-        let context = engine::Context {
-            now: turn.local(&question.asked_at),
-            language: lang,
-            last_listing: None,
-        };
-        let Intent::Clarify(clarification) = engine::understand(&original, &context).intent else {
-            return Ok(not_set(lang));
-        };
-        let mut when = *clarification.when;
-        when.at = reading.fixed_offset();
-        when.alternatives.clear();
-        let key = format!("sms:{}", turn.message_id);
-        self.remind(turn, &when, clarification.urgent, lang, &key).await
-    }
+/// Creates the reminder at the reading chosen (`None`: the person said no).
+pub(crate) async fn chosen(
+    services: &Services<'_>,
+    turn: &Turn<'_>,
+    choice: Option<usize>,
+    lang: Language,
+) -> Result<String, AgentError> {
+    let user = turn.user();
+    let question = open_question(&services.storage, &user, turn.received_at).await?;
+    let mut conn = services.storage.db.conn().await?;
+    clear_pending(&mut conn, &user).await?;
+    let (Some(question), Some(choice)) = (question, choice) else {
+        return Ok(not_set(lang));
+    };
+    let Some(reading) = question.readings.get(choice).copied() else {
+        return Ok(not_set(lang));
+    };
+    let Some(body) = store::inbound_body(&mut conn, &user, &question.inbound_id).await? else {
+        return Ok(not_set(lang));
+    };
+    drop(conn);
+    let original = services
+        .storage
+        .reader(&user)
+        .await?
+        .decrypt_to_string(&body, store::MESSAGE_BODY)
+        .map_err(|e| AgentError::Internal(format!("message body: {e}")))?;
+    // Read again as it was read when the question was asked.
+    let context = engine::Context {
+        now: turn.local(&question.asked_at),
+        language: lang,
+        last_listing: None,
+    };
+    let Intent::Clarify(clarification) = engine::understand(&original, &context).intent else {
+        return Ok(not_set(lang));
+    };
+    let mut when = *clarification.when;
+    when.at = reading.fixed_offset();
+    when.alternatives.clear();
+    let key = format!("sms:{}", turn.message_id);
+    reminders::remind(services, turn, &when, clarification.urgent, lang, &key).await
 }
 
 /// "3:00 PM" when the readings share a day, "Tue Mar 19" when they share a time, else both.

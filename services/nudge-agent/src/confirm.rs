@@ -10,84 +10,94 @@ use nudge_store::schema::agent_pending_actions;
 use nudge_store::{DbConn, diesel, diesel_async, with_conn};
 
 use crate::error::AgentError;
+use crate::reminders::{self, Services};
+use crate::storage::Storage;
 use crate::turn::Turn;
-use crate::{Core, replies};
+use crate::{memory, replies};
 
 /// How long a "forget everything?" question waits for its "yes".
 pub(crate) const CONFIRM_WINDOW: TimeDelta = TimeDelta::minutes(10);
 
-impl Core {
-    pub(crate) async fn ask_to_confirm(
-        &self,
-        turn: &Turn<'_>,
-        action: PendingAction,
-        lang: Language,
-    ) -> Result<String, AgentError> {
-        let user = turn.user();
-        let question = match action {
-            PendingAction::ForgetAll => {
-                let count = crate::memory::memories(&self.memory(), &user, false).await?.len();
-                if count == 0 {
-                    return Ok(replies::no_memories(lang));
-                }
-                replies::confirm_forget_all(lang, count)
+/// Asks for a "yes" before `action`, keeping it meanwhile; nothing to ask
+/// when there is nothing to forget or cancel.
+pub(crate) async fn ask_to_confirm(
+    services: &Services<'_>,
+    memory: &memory::Context<'_>,
+    turn: &Turn<'_>,
+    action: PendingAction,
+    lang: Language,
+) -> Result<String, AgentError> {
+    let user = turn.user();
+    let question = match action {
+        PendingAction::ForgetAll => {
+            let count = memory::memories(memory, &user, false).await?.len();
+            if count == 0 {
+                return Ok(replies::no_memories(lang));
             }
-            PendingAction::CancelAllReminders => {
-                let count = self.open_reminders(turn).await?.len();
-                if count == 0 {
-                    return Ok(replies::no_reminders(lang));
-                }
-                replies::confirm_cancel_all(lang, count)
-            }
-        };
-        let mut conn = self.db.conn().await?;
-        set_pending(
-            &mut conn,
-            &user,
-            action,
-            turn.message_id,
-            nudge_store::to_utc(turn.received_at),
-        )
-        .await?;
-        Ok(question)
-    }
-
-    /// Forgets an action waiting for a "yes" (any other message does).
-    pub(crate) async fn drop_pending(&self, turn: &Turn<'_>) -> Result<(), AgentError> {
-        let mut conn = self.db.conn().await?;
-        Ok(clear_pending(&mut conn, &turn.user()).await?)
-    }
-
-    pub(crate) async fn confirm(&self, turn: &Turn<'_>, yes: bool, lang: Language) -> Result<String, AgentError> {
-        let user = turn.user();
-        let mut conn = self.db.conn().await?;
-        let pending = pending(&mut conn, &user).await?;
-        let received = nudge_store::to_utc(turn.received_at);
-        let Some((action, _, _)) =
-            pending.filter(|(_, _, asked_at)| received - *asked_at <= CONFIRM_WINDOW && *asked_at <= received)
-        else {
-            clear_pending(&mut conn, &user).await?;
-            return Ok(replies::nothing_to_confirm(lang));
-        };
-        clear_pending(&mut conn, &user).await?;
-        if !yes {
-            return Ok(replies::kept(lang));
+            replies::confirm_forget_all(lang, count)
         }
-        match action {
-            PendingAction::ForgetAll => {
-                let count = crate::memory::store::delete_all(&mut conn, &user).await?;
-                self.vectors.forget(&user);
-                tracing::info!(user.id = %user, count, "memories forgotten at the person's request");
-                Ok(replies::forgot_everything(lang))
+        PendingAction::CancelAllReminders => {
+            let count = reminders::open(services, turn).await?.len();
+            if count == 0 {
+                return Ok(replies::no_reminders(lang));
             }
-            PendingAction::CancelAllReminders => {
-                drop(conn);
-                let reminders = self.open_reminders(turn).await?;
-                for reminder in &reminders {
-                    self.cancel_quietly(&turn.person.user_id, &reminder.id).await?;
-                }
-                Ok(replies::cancelled_all(lang, reminders.len()))
+            replies::confirm_cancel_all(lang, count)
+        }
+    };
+    let mut conn = services.storage.db.conn().await?;
+    set_pending(
+        &mut conn,
+        &user,
+        action,
+        turn.message_id,
+        nudge_store::to_utc(turn.received_at),
+    )
+    .await?;
+    Ok(question)
+}
+
+/// Forgets an action waiting for a "yes" (any other message does).
+pub(crate) async fn drop_pending(storage: &Storage<'_>, turn: &Turn<'_>) -> Result<(), AgentError> {
+    let mut conn = storage.db.conn().await?;
+    Ok(clear_pending(&mut conn, &turn.user()).await?)
+}
+
+/// The person's "yes" or "no" to the action waiting, if it still waits.
+pub(crate) async fn confirm(
+    services: &Services<'_>,
+    memory: &memory::Context<'_>,
+    turn: &Turn<'_>,
+    yes: bool,
+    lang: Language,
+) -> Result<String, AgentError> {
+    let user = turn.user();
+    let mut conn = services.storage.db.conn().await?;
+    let pending = pending(&mut conn, &user).await?;
+    let received = nudge_store::to_utc(turn.received_at);
+    let Some((action, _, _)) =
+        pending.filter(|(_, _, asked_at)| received - *asked_at <= CONFIRM_WINDOW && *asked_at <= received)
+    else {
+        clear_pending(&mut conn, &user).await?;
+        return Ok(replies::nothing_to_confirm(lang));
+    };
+    clear_pending(&mut conn, &user).await?;
+    if !yes {
+        return Ok(replies::kept(lang));
+    }
+    match action {
+        PendingAction::ForgetAll => {
+            let count = memory::store::delete_all(&mut conn, &user).await?;
+            memory.vectors.forget(&user);
+            tracing::info!(user.id = %user, count, "memories forgotten at the person's request");
+            Ok(replies::forgot_everything(lang))
+        }
+        PendingAction::CancelAllReminders => {
+            drop(conn);
+            let open = reminders::open(services, turn).await?;
+            for reminder in &open {
+                reminders::cancel_quietly(services, &turn.person.user_id, &reminder.id).await?;
             }
+            Ok(replies::cancelled_all(lang, open.len()))
         }
     }
 }

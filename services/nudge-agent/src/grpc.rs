@@ -7,8 +7,9 @@ use nudge_proto::agent::agent_service_server::AgentService;
 use nudge_proto::agent::{HandleInboundRequest, HandleInboundResponse, UpsertPersonRequest, UpsertPersonResponse};
 use tonic::{Request, Response, Status};
 
+use crate::context::Core;
 use crate::error::AgentError;
-use crate::{Core, Inbound};
+use crate::handle::{self, Inbound};
 
 pub(crate) struct Agent {
     core: Arc<Core>,
@@ -40,7 +41,7 @@ impl AgentService for Agent {
             body: request.body,
             received_at: nudge_proto::time::from_timestamp(request.received_at.as_ref(), "received_at")?,
         };
-        let handled = self.core.handle_inbound(inbound).await?;
+        let handled = handle::handle_inbound(&self.core, inbound).await?;
         Ok(Response::new(HandleInboundResponse {
             intent: handled.intent.to_owned(),
             duplicate: handled.duplicate,
@@ -60,7 +61,7 @@ impl AgentService for Agent {
         let user_id = UserId::parse(&person.user_id).map_err(|e| invalid("person.user_id", e))?;
         let timezone: Timezone = person.timezone.parse().map_err(|e| invalid("person.timezone", e))?;
         let language: Language = person.language.parse().map_err(|e| invalid("person.language", e))?;
-        self.core.upsert_person(&user_id, timezone, language).await?;
+        handle::upsert_person(&self.core.storage(), &user_id, timezone, language).await?;
         Ok(Response::new(UpsertPersonResponse {}))
     }
 }

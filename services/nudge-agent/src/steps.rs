@@ -50,8 +50,9 @@ use nudge_store::{DbConn, diesel, diesel_async, with_conn};
 
 use crate::engine::fold;
 use crate::error::AgentError;
+use crate::replies;
+use crate::storage::Storage;
 use crate::turn::Turn;
-use crate::{Storage, replies};
 
 /// Encryption context of the kept steps.
 pub(crate) const STEPS_BODY: &[u8] = b"agent.steps.body";

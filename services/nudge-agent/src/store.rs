@@ -6,6 +6,9 @@ use diesel_async::RunQueryDsl;
 use nudge_store::schema::{agent_listings, agent_messages, agent_people};
 use nudge_store::{DbConn, diesel, diesel_async, with_conn};
 
+/// Encryption context of conversation bodies.
+pub(crate) const MESSAGE_BODY: &[u8] = b"agent.message.body";
+
 pub(crate) struct Person {
     pub(crate) timezone: String,
     pub(crate) language: String,

@@ -26,8 +26,8 @@ pub(crate) mod store;
 mod tests;
 pub(crate) mod vectors;
 
-use crate::Storage;
 use crate::llm::Chain;
+use crate::storage::Storage;
 use vectors::VectorCache;
 
 /// What the memory feature reads and writes, built by

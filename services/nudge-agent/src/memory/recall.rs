@@ -9,7 +9,6 @@ use nudge_core::Language;
 
 use super::store::{self, MemoryRow};
 use super::{Context, MEMORY_BODY, lexical, semantic};
-use crate::act::save_listing;
 use crate::engine::{ForgetTarget, ListingKind};
 use crate::error::AgentError;
 use crate::replies;
@@ -328,7 +327,7 @@ pub(crate) async fn recall(
         }
     };
     let ids: Vec<String> = shown.iter().map(|m| m.id.clone()).collect();
-    save_listing(&context.storage, turn, ListingKind::Memories, &ids).await?;
+    crate::listing::save(&context.storage, turn, ListingKind::Memories, &ids).await?;
     let lines: Vec<String> = shown.iter().map(|m| m.text.clone()).collect();
     Ok(replies::numbered(
         lang,
