@@ -7,9 +7,9 @@ use nudge_proto::agent::agent_service_server::AgentService;
 use nudge_proto::agent::{HandleInboundRequest, HandleInboundResponse, UpsertPersonRequest, UpsertPersonResponse};
 use tonic::{Request, Response, Status};
 
-use crate::context::Core;
 use crate::error::AgentError;
 use crate::handle::{self, Inbound};
+use crate::state::Core;
 
 pub(crate) struct Agent {
     core: Arc<Core>,

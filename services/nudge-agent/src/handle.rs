@@ -6,8 +6,8 @@ use chrono::{DateTime, Utc};
 use nudge_core::{Language, Timezone, UserId};
 use nudge_proto::sms::{SendSmsRequest, SmsKind};
 
-use crate::context::Core;
 use crate::error::AgentError;
+use crate::state::Core;
 use crate::storage::Storage;
 use crate::store::MESSAGE_BODY;
 use crate::{act, clarify, converse, engine, listing, steps, store, turn};

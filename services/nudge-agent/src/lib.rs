@@ -8,7 +8,6 @@
 mod act;
 mod clarify;
 mod confirm;
-mod context;
 mod conversation;
 mod converse;
 mod describe;
@@ -24,6 +23,7 @@ mod privacy;
 mod reminders;
 mod replies;
 mod settings;
+mod state;
 mod steps;
 mod storage;
 mod store;
@@ -42,9 +42,7 @@ use nudge_runtime::Readiness;
 use nudge_store::Db;
 use tokio_util::sync::CancellationToken;
 
-// The paths the gRPC façades of privacy and person data were written against.
-pub(crate) use context::Core;
-pub(crate) use store::MESSAGE_BODY;
+use state::Core;
 
 /// A running agent service.
 pub struct Application {
@@ -83,7 +81,7 @@ impl Application {
                 core.clone(),
             )),
         )
-        .add_service(nudge_runtime::privacy::server(privacy::Privacy::new(core)));
+        .add_service(nudge_runtime::privacy::server(core));
         let server = nudge_runtime::serve_grpc(
             "agent",
             tokio::net::TcpListener::from_std(listener)?,

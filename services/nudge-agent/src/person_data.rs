@@ -25,7 +25,8 @@ use crate::error::AgentError;
 use crate::llm::usage;
 use crate::memory::recall::Remembered;
 use crate::memory::{self, MEMORY_BODY, store};
-use crate::{Core, MESSAGE_BODY};
+use crate::state::Core;
+use crate::store::MESSAGE_BODY;
 
 /// The longest fact the API keeps (an SMS is at most 1,600 characters).
 const MAX_FACT_CHARS: usize = 500;

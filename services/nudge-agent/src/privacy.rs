@@ -2,8 +2,6 @@
 //! 15, 17 and 20): everything the agent holds about one person, decrypted,
 //! as JSON; and its erasure, idempotent.
 
-use std::sync::Arc;
-
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 use diesel_async::RunQueryDsl;
@@ -20,21 +18,13 @@ use serde_json::{Value, json};
 
 use crate::error::AgentError;
 use crate::memory::MEMORY_BODY;
+use crate::state::Core;
 use crate::steps::STEPS_BODY;
+use crate::store::MESSAGE_BODY;
 use crate::tasks::TASK_BODY;
-use crate::{Core, MESSAGE_BODY};
 
-pub(crate) struct Privacy {
-    core: Arc<Core>,
-}
-
-impl Privacy {
-    pub(crate) fn new(core: Arc<Core>) -> Self {
-        Privacy { core }
-    }
-}
-
-impl PersonalData for Privacy {
+/// What the agent holds about a person: conversations, memories, tasks, steps, preferences.
+impl PersonalData for Core {
     const SERVICE: &'static str = "agent";
     const ERASED_TABLES: &'static [&'static str] = &[
         "agent_person_keys",
@@ -54,22 +44,22 @@ impl PersonalData for Privacy {
     type Error = AgentError;
 
     fn database(&self) -> &Db {
-        &self.core.db
+        &self.db
     }
 
     async fn export(&self, user_id: &UserId) -> Result<Value, AgentError> {
-        let mut conn = self.core.db.conn().await?;
-        Ok(export(&self.core, &mut conn, user_id.as_str()).await?)
+        let mut conn = self.db.conn().await?;
+        Ok(export(self, &mut conn, user_id.as_str()).await?)
     }
 
     async fn erase(&self, user_id: &UserId) -> Result<Erasure, AgentError> {
-        let mut conn = self.core.db.conn().await?;
-        Ok(erase(&self.core, &mut conn, user_id.as_str()).await?.into())
+        let mut conn = self.db.conn().await?;
+        Ok(erase(self, &mut conn, user_id.as_str()).await?.into())
     }
 
     /// Other replicas see the stamp gone at the person's next recall, or drop them unused.
     fn forget(&self, user_id: &UserId) {
-        self.core.vectors.forget(user_id.as_str());
+        self.vectors.forget(user_id.as_str());
     }
 }
 

@@ -28,7 +28,7 @@ pub(crate) const PAST_TOLERANCE: TimeDelta = TimeDelta::seconds(60);
 
 /// What a feature that schedules needs: workers' reminder service, and the
 /// person's storage (lists shown, tasks, steps), built by
-/// [`Core::services`](crate::Core::services).
+/// [`Core::services`](crate::state::Core::services).
 pub(crate) struct Services<'a> {
     pub(crate) storage: Storage<'a>,
     pub(crate) workers: &'a ReminderServiceClient<TracedChannel>,

@@ -702,10 +702,10 @@ mod tests {
         assert!(!done.open_for("in-3", at + TimeDelta::minutes(1)));
     }
 
-    fn core(db: &nudge_store::Db) -> crate::Core {
+    fn core(db: &nudge_store::Db) -> crate::state::Core {
         let keys =
             nudge_secure::KeyRing::new("k1", [("k1".to_owned(), nudge_secure::KeyRing::generate_key())]).expect("keys");
-        crate::Core::for_tests(db, keys, &nudge_config::Settings::default())
+        crate::state::Core::for_tests(db, keys, &nudge_config::Settings::default())
     }
 
     /// Kept, encrypted, advanced once per message (a retry texts the same step),

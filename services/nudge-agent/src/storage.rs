@@ -5,7 +5,7 @@ use nudge_store::Db;
 use crate::error::AgentError;
 
 /// The database and the person keys, rather than the whole
-/// [`Core`](crate::Core): the smallest context, inside every other one.
+/// [`Core`](crate::state::Core): the smallest context, inside every other one.
 pub(crate) struct Storage<'a> {
     pub(crate) db: &'a Db,
     pub(crate) keys: &'a nudge_store::PersonKeys,

@@ -77,7 +77,7 @@ pub const LARGE_DIMENSIONS: usize = 1_536;
 /// subject (1 in 8), a liking (1 in 5: "jazz" is one) and a town (1 in 97),
 /// and all hold "likes".
 pub struct Memories {
-    core: crate::Core,
+    core: crate::state::Core,
     /// The provider embedding queries, when the memories have vectors.
     provider: Option<FakeOpenAi>,
 }
@@ -155,13 +155,13 @@ async fn ten_thousand_memories_with(
     database: &nudge_testkit::TestDatabase,
     mut settings: nudge_config::Settings,
     embedding: Option<(&str, usize)>,
-) -> crate::Core {
+) -> crate::state::Core {
     settings.database.url = database.url.clone();
     let db = nudge_store::Db::connect(&settings.database).expect("db");
     db.migrate().await.expect("migrate");
     let keys =
         nudge_secure::KeyRing::new("k1", [("k1".to_owned(), nudge_secure::KeyRing::generate_key())]).expect("keys");
-    let core = crate::Core::for_tests(&db, keys.clone(), &settings);
+    let core = crate::state::Core::for_tests(&db, keys.clone(), &settings);
     let mut conn = db.conn().await.expect("conn");
     for i in 0..10_000 {
         let fact = format!(
@@ -194,7 +194,7 @@ async fn ten_thousand_memories_with(
     core
 }
 
-async fn vacuum(core: &crate::Core) {
+async fn vacuum(core: &crate::state::Core) {
     use nudge_store::diesel_async::RunQueryDsl as _;
 
     let mut conn = core.db.conn().await.expect("conn");
@@ -207,7 +207,7 @@ async fn vacuum(core: &crate::Core) {
         .expect("vacuum");
 }
 
-async fn where_time_goes(core: &crate::Core, label: &str) {
+async fn where_time_goes(core: &crate::state::Core, label: &str) {
     let keys = core.keys.ring();
     let key_id = keys.active_key_id().as_str().to_owned();
     let wanted = memory::lexical::term_hashes(keys, USER, "who is my sister who likes jazz");
@@ -376,7 +376,7 @@ async fn explain(conn: &mut nudge_store::DbConn, terms: &[Vec<u8>]) {
     }
 }
 
-async fn where_meaning_time_goes(core: &crate::Core) {
+async fn where_meaning_time_goes(core: &crate::state::Core) {
     let query = "who is my sister who likes jazz";
     println!("where a recall by meaning's time goes (SQLite, 10,000 memories with vectors):");
     time!(

@@ -15,7 +15,7 @@
 //! [`lexical`], [`blend`] and [`vectors`] are pure; [`store`] holds the
 //! queries; [`recall`] ties them (keep, recall, forget) and [`semantic`]
 //! embeds. Each is a set of functions taking a [`Context`], what the
-//! feature needs of the agent, rather than methods of [`Core`](crate::Core).
+//! feature needs of the agent, rather than methods of [`Core`](crate::state::Core).
 
 pub(crate) mod blend;
 pub(crate) mod lexical;
@@ -31,7 +31,7 @@ use crate::storage::Storage;
 use vectors::VectorCache;
 
 /// What the memory feature reads and writes, built by
-/// [`Core::memory`](crate::Core::memory): a feature function states what it
+/// [`Core::memory`](crate::state::Core::memory): a feature function states what it
 /// needs rather than reaching into the whole agent.
 pub(crate) struct Context<'a> {
     /// The person's sealed memories, terms and vectors, and the keys that

@@ -444,8 +444,8 @@ pub(crate) fn fake_embedding_settings(fake: &nudge_fake_openai::FakeOpenAi) -> n
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::Core;
     use crate::memory::vectors::{cosine, norm};
+    use crate::state::Core;
 
     #[test]
     fn vectors_round_trip_and_cosine() {

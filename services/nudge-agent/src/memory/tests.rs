@@ -11,8 +11,8 @@ mod index {
     use nudge_store::{Db, diesel, diesel_async, with_conn};
     use nudge_testkit::TestDatabase;
 
-    use crate::Core;
     use crate::memory;
+    use crate::state::Core;
 
     const USER: &str = "0190a000-0000-7000-8000-0000000000a1";
     const OTHER: &str = "0190a000-0000-7000-8000-0000000000a2";
@@ -205,9 +205,9 @@ mod meaning {
     use nudge_store::Db;
     use nudge_testkit::TestDatabase;
 
-    use crate::Core;
     use crate::memory::semantic::{self, MEMORY_EMBEDDING};
     use crate::memory::{self, MEMORY_BODY};
+    use crate::state::Core;
 
     const USER: &str = "0190a000-0000-7000-8000-0000000000c1";
     const MODEL: &str = "text-embedding-3-small";

@@ -13,8 +13,8 @@ use nudge_secure::PersonReader;
 use tonic::{Request, Response, Status};
 
 use super::{DONE, OPEN, TASK_BODY, TaskRow, actions, add, get, list, move_to};
-use crate::Core;
 use crate::error::AgentError;
+use crate::state::Core;
 
 /// The longest task text accepted.
 const MAX_TEXT_CHARS: usize = 300;
