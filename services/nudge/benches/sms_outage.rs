@@ -22,7 +22,9 @@
 //! integration test `sms_spool`.
 //!
 //! Options after `--`: `rate=R` per second (200), `before=S` (10),
-//! `outage=S` (60), `after=S` (20), `people=P` (200), `replicas=N` (1).
+//! `outage=S` (60), `after=S` (20), `people=P` (200), `replicas=N` (1), and
+//! any sms-router setting as `NUDGE__KEY=value` (e.g.
+//! `NUDGE__SMS__SPOOL_DRAIN_CONCURRENCY=64`).
 
 #![expect(clippy::print_stdout, reason = "a benchmark reports on stdout")]
 
@@ -51,6 +53,8 @@ struct Config {
     after: u64,
     people: usize,
     replicas: usize,
+    /// sms-router settings given on the command line (`NUDGE__KEY=value`).
+    settings: Vec<(String, String)>,
 }
 
 /// The heading of the report.
@@ -65,6 +69,11 @@ fn main() -> anyhow::Result<()> {
         after: options.get("after", 20)?,
         people: options.positive("people", 200)?,
         replicas: options.positive("replicas", 1)?,
+        settings: options
+            .service_settings()
+            .into_iter()
+            .map(|(key, value)| (key.to_owned(), value))
+            .collect(),
     };
     run_and_report(TITLE, &config, run, Report::print)?;
     Ok(())
@@ -161,7 +170,10 @@ async fn run(config: &Config) -> anyhow::Result<Report> {
         dir.path(),
         &ports,
         &auth_token,
-        webhook_only_settings()?,
+        webhook_only_settings()?
+            .into_iter()
+            .chain(config.settings.iter().map(|(key, value)| (key.as_str(), value.clone())))
+            .collect(),
         database,
         services_url,
     )

@@ -2,7 +2,10 @@
 //! passes flags of its own (`--bench`), so words starting with `-` are not
 //! options; a key given twice keeps its last value, as the benchmarks'
 //! own loops did before this module. A benchmark may also take bare words
-//! (`api_auth`'s `embedded`, say), listed apart from its keys.
+//! (`api_auth`'s `embedded`, say), listed apart from its keys. A word
+//! `NUDGE__KEY=value` is a setting of the services the benchmark starts
+//! (`NUDGE__DATABASE__MAX_CONNECTIONS=16`), passed on to those that take
+//! them ([`Options::service_settings`]).
 
 use std::str::FromStr;
 
@@ -12,6 +15,7 @@ use anyhow::{Context as _, bail};
 pub struct Options {
     given: Vec<(String, String)>,
     words: Vec<String>,
+    settings: Vec<(String, String)>,
 }
 
 impl Options {
@@ -35,6 +39,7 @@ impl Options {
         let mut options = Options {
             given: Vec::new(),
             words: Vec::new(),
+            settings: Vec::new(),
         };
         for argument in arguments.into_iter().filter(|a| !a.starts_with('-')) {
             if words.contains(&argument.as_str()) {
@@ -42,6 +47,12 @@ impl Options {
                 continue;
             }
             let key_value = argument.split_once('=');
+            if let Some((key, value)) = key_value
+                && key.starts_with("NUDGE__")
+            {
+                options.settings.push((key.to_owned(), value.to_owned()));
+                continue;
+            }
             if words.is_empty() && key_value.is_none() {
                 bail!("options are key=value");
             }
@@ -52,6 +63,14 @@ impl Options {
             }
         }
         Ok(options)
+    }
+
+    /// The services' settings given (`NUDGE__KEY=value`), in their order.
+    pub fn service_settings(&self) -> Vec<(&str, String)> {
+        self.settings
+            .iter()
+            .map(|(key, value)| (key.as_str(), value.clone()))
+            .collect()
     }
 
     /// The bare words given, in their order.
@@ -114,6 +133,17 @@ mod tests {
         let options = parse(&["--bench", "rate=5", "rate=7"]).expect("valid options");
         assert_eq!(options.get("rate", 1_u32).expect("a number"), 7);
         assert_eq!(options.get("people", 20_usize).expect("the default"), 20);
+    }
+
+    #[test]
+    fn service_settings_are_kept_apart_from_the_options() {
+        let options = parse(&["rate=5", "NUDGE__DATABASE__MAX_CONNECTIONS=16"]).expect("valid options");
+        assert_eq!(
+            options.service_settings(),
+            vec![("NUDGE__DATABASE__MAX_CONNECTIONS", "16".to_owned())]
+        );
+        assert_eq!(options.get("rate", 1_u32).expect("a number"), 5);
+        assert!(parse(&["NUDGE_DATABASE=1"]).is_err(), "one underscore: not a setting");
     }
 
     #[test]
