@@ -21,7 +21,8 @@
 //! MessageSid acknowledged: none lost, none doubled.
 //!
 //! Options after `--`: `replicas=N` (2), `rate=R` per second (1000),
-//! `seconds=S` (60), `people=P` (1000). Results are Markdown on standard
+//! `seconds=S` (60), `people=P` (1000), and any sms-router setting as
+//! `NUDGE__KEY=value` (e.g. `NUDGE__DATABASE__MAX_CONNECTIONS=32`). Results are Markdown on standard
 //! output; see `docs/benchmarks.md`.
 
 #![expect(clippy::print_stdout, reason = "a benchmark reports on stdout")]
@@ -48,6 +49,8 @@ struct Config {
     rate: u32,
     seconds: u64,
     people: usize,
+    /// sms-router settings given on the command line (`NUDGE__KEY=value`).
+    settings: Vec<(String, String)>,
 }
 
 /// The heading of the report.
@@ -60,6 +63,11 @@ fn main() -> anyhow::Result<()> {
         rate: options.positive("rate", 1000)?,
         seconds: options.get("seconds", 60)?,
         people: options.positive("people", 1000)?,
+        settings: options
+            .service_settings()
+            .into_iter()
+            .map(|(key, value)| (key.to_owned(), value))
+            .collect(),
     };
     run_and_report(TITLE, &config, run, Report::print)?;
     Ok(())
@@ -146,7 +154,11 @@ async fn run(config: &Config) -> anyhow::Result<Report> {
     let dir = scratch_dir()?;
     let auth_token = new_auth_token();
     let ports = replica_ports(config.replicas)?;
-    let mut routers = SmsRouters::start(&binary, dir.path(), &ports, &auth_token, webhook_only_settings()?).await?;
+    let settings = webhook_only_settings()?
+        .into_iter()
+        .chain(config.settings.iter().map(|(key, value)| (key.as_str(), value.clone())))
+        .collect();
+    let mut routers = SmsRouters::start(&binary, dir.path(), &ports, &auth_token, settings).await?;
     let http_ports = routers.http_ports.clone();
 
     // The people and their numbers.
