@@ -206,7 +206,9 @@ async fn send_and_time(stack: &Stack, fake: &FakeTwilio) -> anyhow::Result<Vec<S
         ensure!(
             reply.to == PHONE
                 && reply.from == NUDGE_NUMBER
-                && reply.body.starts_with("Got it. I'll remind you at ")
+                // "at 11:47 PM", or "tomorrow at 12:07 AM" when the minutes cross the person's midnight.
+                && (reply.body.starts_with("Got it. I'll remind you at ")
+                    || reply.body.starts_with("Got it. I'll remind you tomorrow at "))
                 && reply.body.ends_with(&format!(": {task}.")),
             "message {index} ({body:?}) was answered {:?} (to {}, from {})",
             reply.body,

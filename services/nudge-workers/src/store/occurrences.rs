@@ -47,8 +47,14 @@ pub(super) const CLAIM_POSTGRES: &str = "WITH falling_due AS MATERIALIZED ( \
 /// planner would read the due rows through a bitmap and sort them all,
 /// whatever their number; the claim must cost the rows it claims, so it
 /// walks the indexes in order whatever the statistics say.
-pub(super) const PLANNER_SETTINGS: &str =
-    "SET LOCAL enable_bitmapscan = off; SET LOCAL enable_sort = off; SET LOCAL enable_seqscan = off";
+///
+/// `jit = off` too: a plan node turned off is costed at 10^10, far above
+/// `jit_above_cost`, so PostgreSQL would compile the claim to machine code
+/// at every round, about 200 ms each on this project's machines for a claim
+/// that runs in 2 ms (measured: reminder lateness p50 1 to 13 s with two
+/// workers processes, docs/benchmarks.md).
+pub(super) const PLANNER_SETTINGS: &str = "SET LOCAL enable_bitmapscan = off; SET LOCAL enable_sort = off; \
+    SET LOCAL enable_seqscan = off; SET LOCAL jit = off";
 
 /// SQLite has one writer at a time, so the statement alone is enough; each
 /// source is read through its index (`INDEXED BY`), as on PostgreSQL.
