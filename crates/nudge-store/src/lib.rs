@@ -54,6 +54,15 @@ pub type SqliteConn = SyncConnectionWrapper<SqliteConnection>;
 
 const MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations");
 
+/// Applied on every new PostgreSQL connection. Nudge's queries are short
+/// (a few rows by index), and PostgreSQL compiles a query to machine code
+/// (JIT) once its estimated cost passes `jit_above_cost`: about 200 ms of
+/// compilation for a 2 ms query, which an estimate on a large table or a
+/// plan node turned off (costed at 10^10, the workers' claim) reaches. That
+/// made reminders leave seconds late (docs/benchmarks.md); no query here
+/// runs long enough to gain from JIT.
+const POSTGRES_SETTINGS: &str = "SET jit = off";
+
 /// Applied on every new SQLite connection, `busy_timeout` first: the other
 /// statements may need a lock, and before it is set a connection that meets
 /// a writer fails at once with "database is locked" (a pool opening a
@@ -163,7 +172,17 @@ impl Db {
         let max = usize::try_from(settings.max_connections).unwrap_or(8);
         let pool = match parse_url(&settings.url)? {
             (Backend::Postgres, url) => {
-                let manager = AsyncDieselConnectionManager::<AsyncPgConnection>::new(url);
+                let mut config = ManagerConfig::<AsyncPgConnection>::default();
+                config.custom_setup = Box::new(|url| {
+                    Box::pin(async move {
+                        let mut conn = AsyncPgConnection::establish(url).await?;
+                        conn.batch_execute(POSTGRES_SETTINGS)
+                            .await
+                            .map_err(diesel::ConnectionError::CouldntSetupConfiguration)?;
+                        Ok(conn)
+                    })
+                });
+                let manager = AsyncDieselConnectionManager::<AsyncPgConnection>::new_with_config(url, config);
                 DbPool::Postgres(
                     Pool::builder(manager)
                         .max_size(max)

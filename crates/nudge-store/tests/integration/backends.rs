@@ -132,3 +132,22 @@ async fn an_unreachable_postgres_fails_the_ping() {
     let db = Db::connect(&settings).expect("the pool itself is lazy");
     assert!(db.ping().await.is_err());
 }
+
+#[derive(QueryableByName)]
+struct Setting {
+    #[diesel(sql_type = diesel::sql_types::Text)]
+    jit: String,
+}
+
+/// Every pooled PostgreSQL connection has JIT off: a claim whose planner
+/// settings cost it at 10^10 would otherwise be compiled at every round.
+#[tokio::test(flavor = "multi_thread")]
+#[ignore = "needs PostgreSQL"]
+async fn postgres_connections_never_compile_queries() {
+    let database = TestDatabase::postgres().await;
+    let db = Db::connect(&settings(&database.url)).expect("pool");
+    let mut conn = db.conn().await.expect("a connection");
+    let setting: Setting =
+        with_conn!(&mut conn, c => diesel::sql_query("SHOW jit").get_result(c).await).expect("show jit");
+    assert_eq!(setting.jit, "off");
+}
