@@ -228,15 +228,24 @@ impl Drop for Running {
 /// CPU time process `pid` used so far (user + system), from
 /// `/proc/<pid>/stat`; zero for a process that is gone.
 pub fn process_cpu(pid: u32) -> Duration {
-    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
-    let fields: Vec<&str> = stat
+    // utime and stime: fields 14 and 15 of the stat file.
+    stat_ticks(Path::new(&format!("/proc/{pid}/stat")), 14..=15)
+}
+
+/// The sum of the `fields` (numbered from 1, as in proc(5)) of a
+/// `/proc/<pid>/stat` file, clock ticks of 10 ms, as a duration; zero for a
+/// process that is gone.
+fn stat_ticks(path: &Path, fields: std::ops::RangeInclusive<usize>) -> Duration {
+    let stat = std::fs::read_to_string(path).unwrap_or_default();
+    // After the command name, which may hold spaces, field 3 comes first.
+    let after_name: Vec<&str> = stat
         .rsplit_once(')')
         .map(|(_, rest)| rest.split_whitespace().collect())
         .unwrap_or_default();
-    let ticks = |i: usize| fields.get(i).and_then(|v| v.parse::<u64>().ok()).unwrap_or(0);
-    // utime and stime are fields 14 and 15, i.e. 11 and 12 after the command name,
-    // in clock ticks of 10 ms.
-    Duration::from_millis((ticks(11) + ticks(12)) * 10)
+    let ticks: u64 = fields
+        .filter_map(|field| after_name.get(field - 3)?.parse::<u64>().ok())
+        .sum();
+    Duration::from_millis(ticks * 10)
 }
 
 /// CPU time this machine has spent busy (all cores, every process), from `/proc/stat`.
@@ -266,7 +275,7 @@ pub fn cpu_of_processes_named(name: &str) -> Duration {
     let Ok(entries) = std::fs::read_dir("/proc") else {
         return Duration::ZERO;
     };
-    let mut ticks = 0;
+    let mut total = Duration::ZERO;
     for entry in entries.flatten() {
         let path = entry.path();
         if !path
@@ -280,17 +289,10 @@ pub fn cpu_of_processes_named(name: &str) -> Duration {
         if comm.trim_end() != name {
             continue;
         }
-        let stat = std::fs::read_to_string(path.join("stat")).unwrap_or_default();
-        let fields: Vec<&str> = stat
-            .rsplit_once(')')
-            .map(|(_, rest)| rest.split_whitespace().collect())
-            .unwrap_or_default();
-        // utime, stime, cutime, cstime: fields 14 to 17, 11 to 14 after the command name.
-        ticks += (11..=14)
-            .filter_map(|i| fields.get(i).and_then(|v| v.parse::<u64>().ok()))
-            .sum::<u64>();
+        // utime, stime, cutime, cstime: fields 14 to 17.
+        total += stat_ticks(&path.join("stat"), 14..=17);
     }
-    Duration::from_millis(ticks * 10)
+    total
 }
 
 /// The last lines of a log file, for error messages.

@@ -69,11 +69,7 @@ fn main() -> anyhow::Result<()> {
         after: options.get("after", 20)?,
         people: options.positive("people", 200)?,
         replicas: options.positive("replicas", 1)?,
-        settings: options
-            .service_settings()
-            .into_iter()
-            .map(|(key, value)| (key.to_owned(), value))
-            .collect(),
+        settings: options.service_settings().to_vec(),
     };
     run_and_report(TITLE, &config, run, Report::print)?;
     Ok(())

@@ -63,11 +63,7 @@ fn main() -> anyhow::Result<()> {
         rate: options.positive("rate", 1000)?,
         seconds: options.get("seconds", 60)?,
         people: options.positive("people", 1000)?,
-        settings: options
-            .service_settings()
-            .into_iter()
-            .map(|(key, value)| (key.to_owned(), value))
-            .collect(),
+        settings: options.service_settings().to_vec(),
     };
     run_and_report(TITLE, &config, run, Report::print)?;
     Ok(())

@@ -66,11 +66,8 @@ impl Options {
     }
 
     /// The services' settings given (`NUDGE__KEY=value`), in their order.
-    pub fn service_settings(&self) -> Vec<(&str, String)> {
-        self.settings
-            .iter()
-            .map(|(key, value)| (key.as_str(), value.clone()))
-            .collect()
+    pub fn service_settings(&self) -> &[(String, String)] {
+        &self.settings
     }
 
     /// The bare words given, in their order.
@@ -140,7 +137,7 @@ mod tests {
         let options = parse(&["rate=5", "NUDGE__DATABASE__MAX_CONNECTIONS=16"]).expect("valid options");
         assert_eq!(
             options.service_settings(),
-            vec![("NUDGE__DATABASE__MAX_CONNECTIONS", "16".to_owned())]
+            [("NUDGE__DATABASE__MAX_CONNECTIONS".to_owned(), "16".to_owned())]
         );
         assert_eq!(options.get("rate", 1_u32).expect("a number"), 5);
         assert!(parse(&["NUDGE_DATABASE=1"]).is_err(), "one underscore: not a setting");
