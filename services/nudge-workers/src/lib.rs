@@ -16,6 +16,7 @@ mod scheduler;
 mod state;
 mod store;
 mod texts;
+mod wakeup;
 
 use std::net::TcpListener;
 use std::sync::Arc;
@@ -71,7 +72,7 @@ impl Application {
                 i64::try_from(settings.scheduler.catch_up_window_seconds).unwrap_or(i64::MAX / 1000),
             ),
             scheduler: settings.scheduler.clone(),
-            wakeup: scheduler::Wakeup::new(),
+            wakeup: wakeup::Wakeup::new(),
         });
         let grace = Duration::from_secs(settings.services.shutdown_grace_seconds);
         let mut tasks = Vec::new();

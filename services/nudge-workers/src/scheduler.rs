@@ -25,7 +25,6 @@
 //!   recurring reminder's own time, its next occurrence.
 
 use std::sync::Arc;
-use std::sync::atomic::{AtomicI64, Ordering};
 use std::time::Duration;
 
 use chrono::{DateTime, TimeDelta, Utc};
@@ -34,7 +33,6 @@ use nudge_proto::sms::{SendSmsRequest, SmsKind};
 use nudge_proto::{ErrorCode, ServiceError};
 use nudge_queue::{Handler, HandlerError, Message};
 use serde::{Deserialize, Serialize};
-use tokio::sync::Notify;
 use tokio::task::{JoinHandle, JoinSet};
 use tokio_util::sync::CancellationToken;
 
@@ -52,43 +50,6 @@ const SUPPRESSED: &str = "suppressed";
 /// The shortest pause when occurrences are due but another replica is
 /// claiming them right now.
 const CONTENDED_PAUSE: Duration = Duration::from_millis(5);
-
-/// How a change to the schedule made elsewhere in this process (a reminder
-/// created, changed or snoozed; an occurrence held) reaches the sleeping
-/// scheduler: one may be due sooner than it means to look.
-pub(crate) struct Wakeup {
-    changed: Notify,
-    /// When the scheduler looks next (ms since the epoch; `i64::MIN` while it
-    /// is looking): a change due later than that need not wake it.
-    next_look_ms: AtomicI64,
-}
-
-impl Wakeup {
-    pub(crate) fn new() -> Wakeup {
-        Wakeup {
-            changed: Notify::new(),
-            next_look_ms: AtomicI64::new(i64::MIN),
-        }
-    }
-
-    /// Tells the scheduler an occurrence is now due at `due_at`; wakes it
-    /// only if it would otherwise look later than that.
-    pub(crate) fn scheduled_at(&self, due_at: chrono::NaiveDateTime) {
-        if due_at.and_utc().timestamp_millis() < self.next_look_ms.load(Ordering::SeqCst) {
-            self.changed.notify_one();
-        }
-    }
-
-    /// The scheduler is going to sleep until `wake_at`.
-    fn next_look_at(&self, wake_at: DateTime<Utc>) {
-        self.next_look_ms.store(wake_at.timestamp_millis(), Ordering::SeqCst);
-    }
-
-    /// The scheduler is awake and looking.
-    fn looking(&self) {
-        self.next_look_ms.store(i64::MIN, Ordering::SeqCst);
-    }
-}
 
 /// The job published for each due occurrence.
 #[derive(Debug, Serialize, Deserialize)]
@@ -127,7 +88,7 @@ pub(crate) async fn run(core: Arc<Core>, shutdown: CancellationToken) -> anyhow:
         core.wakeup.next_look_at(wake_at);
         tokio::select! {
             () = shutdown.cancelled() => return Ok(()),
-            () = core.wakeup.changed.notified() => {}
+            () = core.wakeup.notified() => {}
             () = tokio::time::sleep(pause) => {}
         }
         core.wakeup.looking();

@@ -8,7 +8,8 @@ use nudge_queue::Queue;
 use nudge_runtime::TracedChannel;
 use nudge_store::{Db, PersonKeys};
 
-use crate::{reachable, scheduler};
+use crate::reachable;
+use crate::wakeup::Wakeup;
 
 /// Encryption context of reminder texts.
 pub(crate) const REMINDER_BODY: &[u8] = b"workers.reminder.body";
@@ -24,5 +25,5 @@ pub(crate) struct Core {
     pub(crate) scheduler: SchedulerSettings,
     pub(crate) catch_up_window: chrono::TimeDelta,
     /// Wakes the scheduler when occurrences are added or moved (one may be due very soon).
-    pub(crate) wakeup: scheduler::Wakeup,
+    pub(crate) wakeup: Wakeup,
 }

@@ -29,9 +29,9 @@ pub(crate) use update::UpdateReminder;
 use crate::error::WorkersError;
 use crate::people::Delivery;
 use crate::reachable::Reachable;
-use crate::scheduler::Wakeup;
 use crate::state::{Core, REMINDER_BODY};
 use crate::store::{self, NewOccurrence, ReminderRow};
+use crate::wakeup::Wakeup;
 
 /// What the reminder operations use of the service: not the queue, not the
 /// scheduler's settings.
