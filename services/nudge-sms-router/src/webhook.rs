@@ -28,7 +28,7 @@ use nudge_core::PhoneNumber;
 use nudge_core::sms::count_segments;
 
 use crate::error::RouterError;
-use crate::inbound::InboundSms;
+use crate::inbound::sms::InboundSms;
 use crate::metrics;
 use crate::spool::{SpoolError, SpooledWebhook, opt_outs};
 use crate::state::Core;

@@ -7,8 +7,8 @@
 
 use std::sync::Arc;
 
+use nudge_core::Language;
 use nudge_core::sms::count_segments;
-use nudge_core::{Language, PhoneNumber};
 
 use crate::compliance::store::{ConsentChange, consent_language};
 use crate::compliance::{self, Keyword};
@@ -21,20 +21,10 @@ use crate::store::{consent_event, inbound_status, phone_hash, stranger_status};
 use store::{KeywordEffects, NewInbound};
 
 pub(crate) mod dispatch;
+pub(crate) mod sms;
 pub(crate) mod store;
 
-/// An inbound SMS as validated at the edge (the webhook).
-#[derive(Debug)]
-pub(crate) struct InboundSms {
-    pub(crate) message_sid: String,
-    pub(crate) from: PhoneNumber,
-    pub(crate) to: PhoneNumber,
-    pub(crate) body: String,
-    pub(crate) segments: u32,
-    /// When its webhook came (earlier than now for one drained from the spool):
-    /// a person's messages reach the agent in this order.
-    pub(crate) received_at: chrono::NaiveDateTime,
-}
+use sms::InboundSms;
 
 /// What happened to an inbound SMS.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

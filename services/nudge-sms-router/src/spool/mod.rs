@@ -29,7 +29,7 @@ use nudge_queue::{Queue, QueueError};
 use nudge_secure::KeyRing;
 use serde::{Deserialize, Serialize};
 
-use crate::inbound::InboundSms;
+use crate::inbound::sms::InboundSms;
 use crate::metrics;
 
 /// The spool's queue (under `queue.prefix`).
