@@ -276,7 +276,7 @@ async fn where_time_goes(core: &crate::state::Core, label: &str) {
     time!(
         "decrypt 5",
         rows.iter()
-            .map(|r| crate::memory::recall::Memory::open(&reader, r).expect("open"))
+            .map(|r| crate::memory::search::Memory::open(&reader, r).expect("open"))
             .collect::<Vec<_>>()
     );
     time!(
@@ -428,16 +428,16 @@ async fn where_meaning_time_goes(core: &crate::state::Core) {
     let wanted = memory::lexical::term_hashes(core.keys.ring(), USER, query);
     time!(
         "term index state",
-        memory::recall::term_index(&core.memory(), &mut conn, USER, wanted.clone())
+        memory::search::term_index(&core.memory(), &mut conn, USER, wanted.clone())
             .await
             .expect("q")
     );
-    let index = memory::recall::term_index(&core.memory(), &mut conn, USER, wanted)
+    let index = memory::search::term_index(&core.memory(), &mut conn, USER, wanted)
         .await
         .expect("q");
     time!(
         "best 50 by words (term index)",
-        memory::recall::lexical_candidates(&mut conn, USER, &index, 50)
+        memory::search::lexical_candidates(&mut conn, USER, &index, 50)
             .await
             .expect("q")
     );

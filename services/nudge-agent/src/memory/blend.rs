@@ -208,7 +208,7 @@ mod tests {
         assert_eq!(fused(&candidates, 4.0, left_out, 9), None);
     }
 
-    /// The widening a recall does ([`relevant_memories`](crate::memory::semantic::relevant_memories)), over
+    /// The widening a recall does ([`relevant_memories`](crate::memory::recall::relevant_memories)), over
     /// in-memory scores: the best `n` by words and by cosine (ties
     /// included), each blended with its exact score on the other side, `n`
     /// growing fourfold until [`fused`] is certain.

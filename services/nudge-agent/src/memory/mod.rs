@@ -13,13 +13,14 @@
 //! - Recall by meaning, when a provider embeds ([`semantic`]).
 //!
 //! [`lexical`], [`blend`] and [`vectors`] are pure; [`store`] holds the
-//! queries; [`recall`] ties them (keep, recall, forget) and [`semantic`]
-//! embeds. Each is a set of functions taking a [`Context`], what the
+//! queries; [`search`] finds the candidates by words, [`semantic`] embeds
+//! and ranks by meaning, and [`recall`] ties them (keep, recall, forget). Each is a set of functions taking a [`Context`], what the
 //! feature needs of the agent, rather than methods of [`Core`](crate::state::Core).
 
 pub(crate) mod blend;
 pub(crate) mod lexical;
 pub(crate) mod recall;
+pub(crate) mod search;
 pub(crate) mod semantic;
 pub(crate) mod store;
 #[cfg(test)]
@@ -44,8 +45,7 @@ pub(crate) struct Context<'a> {
     pub(crate) vectors: &'a VectorCache,
 }
 
-pub(crate) use recall::{forget, keep_fact, memories, recall, remember};
-pub(crate) use semantic::relevant_memories;
+pub(crate) use recall::{forget, keep_fact, memories, recall, relevant_memories, remember};
 
 /// Encryption context of memory texts.
 pub(crate) const MEMORY_BODY: &[u8] = b"agent.memory.body";

@@ -1,13 +1,15 @@
-//! The memory tools: remember, recall, forget. The person is always the
-//! turn's person (from the verified phone pair).
+//! The memory tools: remember, recall, forget, and the memories a query
+//! shows, ranked by words ([`super::search`]) or by words and meaning
+//! ([`super::semantic`]). The person is always the turn's person (from the
+//! verified phone pair).
 
-use nudge_secure::PersonReader;
 use std::collections::HashMap;
 
 use chrono::NaiveDateTime;
 use nudge_core::Language;
 
-use super::store::{self, MemoryRow};
+use super::search::{Memory, TermIndex, lexical_candidates, term_index};
+use super::store;
 use super::{Context, MEMORY_BODY, lexical, semantic};
 use crate::engine::{ForgetTarget, ListingKind};
 use crate::error::AgentError;
@@ -17,30 +19,6 @@ use nudge_store::DbConn;
 
 /// The most memories a recall lists.
 const RECALL_LIMIT: usize = 5;
-
-/// A decrypted memory.
-#[derive(Debug, Clone)]
-pub(crate) struct Memory {
-    pub(crate) id: String,
-    pub(crate) text: String,
-    pub(crate) active: bool,
-    pub(crate) superseded_by: Option<String>,
-}
-
-impl Memory {
-    /// A memory row, its text decrypted.
-    pub(crate) fn open(reader: &PersonReader, row: &MemoryRow) -> Result<Memory, AgentError> {
-        let text = reader
-            .decrypt_to_string(&row.body, MEMORY_BODY)
-            .map_err(|e| AgentError::Internal(format!("memory text: {e}")))?;
-        Ok(Memory {
-            id: row.id.clone(),
-            text,
-            active: row.status == "active",
-            superseded_by: row.superseded_by.clone(),
-        })
-    }
-}
 
 /// What `remember` did.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -64,15 +42,6 @@ pub(crate) enum Ranking<'a> {
         query: &'a [f32],
         first: usize,
     },
-}
-
-/// The term index as one query sees it ([`term_index`]).
-#[derive(Debug)]
-pub(crate) struct TermIndex {
-    /// The query's terms (keyed hashes).
-    pub(crate) wanted: Vec<Vec<u8>>,
-    /// How many active memories the person has.
-    pub(crate) total: usize,
 }
 
 /// The person's memories, decrypted, oldest first.
@@ -222,85 +191,53 @@ pub(crate) async fn shown(
     Ok(found)
 }
 
-/// The term index ready for a query's terms (`wanted`, keyed hashes):
-/// how many active memories there are, after indexing the memories whose
-/// terms were hashed under a key since rotated out of the active slot.
-pub(crate) async fn term_index(
+/// Active memories most relevant to `query`, at most `limit`: by words and
+/// meaning when a provider embeds for the person, else by words only
+/// ([`search_memories`]).
+///
+/// By words and meaning: the `n` best memories by words (the term index,
+/// ties included) and the `n` best by cosine (the vectors, ties
+/// included), each blended with its exact score on the other side; once
+/// no memory left out of both can reach the `limit`-th blend ([`fused`])
+/// the order is the one a blend of every memory gives, else `n` grows
+/// fourfold, up to every memory. Only the memories shown are decrypted.
+pub(crate) async fn relevant_memories(
     context: &Context<'_>,
-    conn: &mut DbConn,
     user_id: &str,
-    wanted: Vec<Vec<u8>>,
-) -> Result<TermIndex, AgentError> {
-    let terms_key = context.storage.keys.ring().active_key_id().as_str();
-    let (total, stale) = store::index_state(conn, user_id, terms_key).await?;
-    let unindexed = if stale {
-        store::unindexed(conn, user_id, terms_key).await?
-    } else {
-        Vec::new()
-    };
-    let mut to_index = Vec::new();
-    let reader = if unindexed.is_empty() {
-        None
-    } else {
-        Some(context.storage.keys.for_reading(conn, user_id).await?)
-    };
-    for (id, body, _) in unindexed {
-        let text = reader
-            .as_ref()
-            .ok_or_else(|| AgentError::Internal("no reader".to_owned()))?
-            .decrypt_to_string(&body, MEMORY_BODY)
-            .map_err(|e| AgentError::Internal(format!("memory text: {e}")))?;
-        to_index.push((id, lexical::term_hashes(context.storage.keys.ring(), user_id, &text)));
-    }
-    if !to_index.is_empty() {
-        store::index(conn, user_id, &to_index, terms_key).await?;
-    }
-    Ok(TermIndex { wanted, total })
+    query: &str,
+    limit: usize,
+) -> Result<Vec<Memory>, AgentError> {
+    relevant_memories_from(context, user_id, query, limit, FIRST_CANDIDATES).await
 }
 
-/// The query's weighted terms and, from the index, every active memory
-/// scoring at least as much as the `limit`-th by words, with its exact
-/// [`lexical::rank`] score (quantized), best first ([`lexical::Scores`]):
-/// the rarest terms' index rows are read first (several terms per round
-/// trip to PostgreSQL, up to [`store::POSTINGS_PER_STATEMENT`] rows), the
-/// common terms' only for the memories that can still reach the cut.
-/// Fewer than `limit` candidates: they are all the memories sharing a word.
-pub(crate) async fn lexical_candidates(
-    conn: &mut DbConn,
+/// [`relevant_memories`], taking the `first` best from each side
+/// first (tests take few, to widen often).
+pub(crate) async fn relevant_memories_from(
+    context: &Context<'_>,
     user_id: &str,
-    index: &TermIndex,
+    query: &str,
     limit: usize,
-) -> Result<(Vec<lexical::Weighted>, Vec<(i64, String)>), AgentError> {
-    let frequency = store::frequencies(conn, user_id, &index.wanted).await?;
-    let terms = lexical::weigh(&index.wanted, &frequency, index.total);
-    let mut scores = lexical::Scores::new(&terms, limit);
-    // SQLite has no round trip: one term a statement.
-    let batch_rows = match conn.backend() {
-        nudge_store::Backend::Postgres => store::POSTINGS_PER_STATEMENT,
-        nudge_store::Backend::Sqlite => 0,
+    first: usize,
+) -> Result<Vec<Memory>, AgentError> {
+    if limit == 0 {
+        return Ok(Vec::new());
+    }
+    let Some(embedded) = semantic::embed(context, user_id, query).await? else {
+        return search_memories(context, user_id, query, limit).await;
     };
-    loop {
-        let batch = scores.next_batch(&frequency, batch_rows);
-        if batch.is_empty() {
-            break;
-        }
-        let asked: Vec<Vec<u8>> = batch.iter().map(|term| term.to_vec()).collect();
-        let mut by_term: HashMap<Vec<u8>, Vec<String>> = HashMap::new();
-        for (term, id) in store::holders_of(conn, user_id, &asked).await? {
-            by_term.entry(term).or_default().push(id);
-        }
-        for term in batch {
-            scores.read(by_term.remove(term).unwrap_or_default());
-        }
-    }
-    let (unread, to_check) = scores.to_complete();
-    let mut held = Vec::new();
-    if !unread.is_empty() && !to_check.is_empty() {
-        held = store::held(conn, user_id, &unread, &to_check).await?;
-    }
-    let candidates = scores.complete(&held, &to_check);
-    Ok((terms, candidates))
+    let wanted = lexical::term_hashes(context.storage.keys.ring(), user_id, query);
+    let mut conn = context.storage.db.conn().await?;
+    let index = term_index(context, &mut conn, user_id, wanted).await?;
+    let ranking = Ranking::Meaning {
+        model: &embedded.model,
+        query: &embedded.vector,
+        first,
+    };
+    shown(context, &mut conn, user_id, &index, limit, ranking).await
 }
+
+/// How many memories a recall by meaning takes first from each side.
+const FIRST_CANDIDATES: usize = 50;
 
 pub(crate) async fn recall(
     context: &Context<'_>,
@@ -319,7 +256,7 @@ pub(crate) async fn recall(
             all
         }
         Some(query) => {
-            let found = semantic::relevant_memories(context, &user, query, RECALL_LIMIT).await?;
+            let found = relevant_memories(context, &user, query, RECALL_LIMIT).await?;
             if found.is_empty() {
                 return Ok(replies::nothing_about(lang));
             }

@@ -6,7 +6,7 @@
 //!
 //! - No `embedding_model`, a person who chose the local engine, over budget
 //!   with no free embedding provider, a provider failure or an open breaker:
-//!   recall is the lexical one ([`recall::search_memories`]), unchanged.
+//!   recall is the lexical one ([`super::recall::search_memories`]), unchanged.
 //! - A failed embedding never stops a memory from being kept; it is logged
 //!   without any content.
 //!
@@ -18,7 +18,7 @@
 //! decrypted vectors of the people it served recently ([`VectorCache`](super::vectors::VectorCache),
 //! bounded, dropped after [`VECTORS_IDLE`](super::vectors::VECTORS_IDLE) unused) and checks the stamp with
 //! one read. A recall then takes the best memories by words from the term
-//! index ([`recall::lexical_candidates`], as the lexical path does) and the
+//! index ([`super::search::lexical_candidates`], as the lexical path does) and the
 //! best by cosine from the vectors, blends them, and stops once no memory
 //! left out of both lists can reach the cut ([`fused`]); otherwise it widens
 //! both lists. Only the memories shown are read and decrypted.
@@ -33,7 +33,7 @@ use nudge_store::schema::{agent_embedding_stamps, agent_memory_embeddings};
 use nudge_store::{DbConn, Transact as _, diesel, diesel_async, with_conn};
 
 use super::blend::{LeftOut, closest, fused};
-use super::recall::{self, Memory, Ranking, TermIndex};
+use super::search::{TermIndex, lexical_candidates};
 use super::store::{self, restamp};
 use super::vectors::{PersonVectors, Ranked};
 use super::{Context, lexical};
@@ -275,51 +275,6 @@ pub(crate) async fn person_vectors(
     Ok(vectors)
 }
 
-/// Active memories most relevant to `query`, at most `limit`: by words and
-/// meaning when a provider embeds for the person, else by words only
-/// ([`recall::search_memories`]).
-///
-/// By words and meaning: the `n` best memories by words (the term index,
-/// ties included) and the `n` best by cosine (the vectors, ties
-/// included), each blended with its exact score on the other side; once
-/// no memory left out of both can reach the `limit`-th blend ([`fused`])
-/// the order is the one a blend of every memory gives, else `n` grows
-/// fourfold, up to every memory. Only the memories shown are decrypted.
-pub(crate) async fn relevant_memories(
-    context: &Context<'_>,
-    user_id: &str,
-    query: &str,
-    limit: usize,
-) -> Result<Vec<Memory>, AgentError> {
-    relevant_memories_from(context, user_id, query, limit, FIRST_CANDIDATES).await
-}
-
-/// [`relevant_memories`], taking the `first` best from each side
-/// first (tests take few, to widen often).
-pub(crate) async fn relevant_memories_from(
-    context: &Context<'_>,
-    user_id: &str,
-    query: &str,
-    limit: usize,
-    first: usize,
-) -> Result<Vec<Memory>, AgentError> {
-    if limit == 0 {
-        return Ok(Vec::new());
-    }
-    let Some(embedded) = embed(context, user_id, query).await? else {
-        return recall::search_memories(context, user_id, query, limit).await;
-    };
-    let wanted = lexical::term_hashes(context.storage.keys.ring(), user_id, query);
-    let mut conn = context.storage.db.conn().await?;
-    let index = recall::term_index(context, &mut conn, user_id, wanted).await?;
-    let ranking = Ranking::Meaning {
-        model: &embedded.model,
-        query: &embedded.vector,
-        first,
-    };
-    recall::shown(context, &mut conn, user_id, &index, limit, ranking).await
-}
-
 /// The candidates of a recall by words and meaning with their blend
 /// (quantized), every one scoring at least the `limit`-th ([`fused`]),
 /// taking the `first` best of each side first.
@@ -340,7 +295,7 @@ pub(crate) async fn blended_candidates(
         let (terms, by_words) = if index.wanted.is_empty() {
             (Vec::new(), Vec::new())
         } else {
-            recall::lexical_candidates(conn, user_id, index, n).await?
+            lexical_candidates(conn, user_id, index, n).await?
         };
         if let Some(ranking) = ranking.take() {
             let ranked = ranking
@@ -416,9 +371,6 @@ pub(crate) async fn blended_candidates(
     }
 }
 
-/// How many memories a recall by meaning takes first from each side.
-const FIRST_CANDIDATES: usize = 50;
-
 /// Settings with one provider, `fake` (on loopback), embedding with
 /// `text-embedding-3-small`.
 #[cfg(any(test, feature = "testing"))]
@@ -472,7 +424,7 @@ mod tests {
         let keys =
             nudge_secure::KeyRing::new("k1", [("k1".to_owned(), nudge_secure::KeyRing::generate_key())]).expect("keys");
         let core = Core::for_tests(&db, keys, &settings);
-        recall::keep_fact(&core.memory(), USER, "my sister is Léa", "k:1")
+        crate::memory::keep_fact(&core.memory(), USER, "my sister is Léa", "k:1")
             .await
             .expect("kept");
         let mut conn = db.conn().await.expect("conn");

@@ -407,7 +407,7 @@ mod meaning {
         limit: usize,
         first: usize,
     ) -> (Vec<String>, String) {
-        let found = memory::semantic::relevant_memories_from(&core.memory(), USER, query, limit, first)
+        let found = memory::recall::relevant_memories_from(&core.memory(), USER, query, limit, first)
             .await
             .expect("recall")
             .into_iter()
