@@ -6,34 +6,6 @@ use std::time::Duration;
 use crate::helpers::reminders::*;
 use crate::helpers::*;
 use chrono::{TimeDelta, Utc};
-use nudge::embedded::Stack;
-use tokio_util::sync::CancellationToken;
-
-struct Fixture {
-    stack: Stack,
-    workers: Workers,
-    user_id: String,
-    _dir: tempfile::TempDir,
-}
-
-async fn start() -> Fixture {
-    nudge_telemetry::init_for_tests();
-    let dir = tempfile::tempdir().expect("temp dir");
-    let stack = Stack::start(
-        dev_settings(dir.path(), embedded_environment()),
-        CancellationToken::new(),
-    )
-    .await
-    .expect("stack starts");
-    let workers = workers(stack.ports.workers).await;
-    let user_id = user_id_of(&stack.settings.database, PHONE).await;
-    Fixture {
-        stack,
-        workers,
-        user_id,
-        _dir: dir,
-    }
-}
 
 #[track_caller]
 fn assert_between(what: &str, delay: TimeDelta, min_ms: i64, max_ms: i64) {

@@ -78,6 +78,35 @@ pub(crate) async fn assert_nags_follow_their_sends(
     assert!(nags > 0, "no nag among the occurrences {rows:?}");
 }
 
+/// An embedded stack with the demo person, and a workers client.
+pub(crate) struct Fixture {
+    pub(crate) stack: nudge::embedded::Stack,
+    pub(crate) workers: Workers,
+    /// The demo person's user id.
+    pub(crate) user_id: String,
+    _dir: tempfile::TempDir,
+}
+
+/// Starts an embedded stack in a temporary data directory.
+pub(crate) async fn start() -> Fixture {
+    nudge_telemetry::init_for_tests();
+    let dir = tempfile::tempdir().expect("temp dir");
+    let stack = nudge::embedded::Stack::start(
+        super::dev_settings(dir.path(), super::embedded_environment()),
+        tokio_util::sync::CancellationToken::new(),
+    )
+    .await
+    .expect("stack starts");
+    let workers = workers(stack.ports.workers).await;
+    let user_id = user_id_of(&stack.settings.database, super::PHONE).await;
+    Fixture {
+        stack,
+        workers,
+        user_id,
+        _dir: dir,
+    }
+}
+
 /// The user id of the person whose phone is `phone` (the api's `users` table).
 pub(crate) async fn user_id_of(database: &nudge_config::DatabaseSettings, phone: &str) -> String {
     use nudge_store::schema::users;
