@@ -41,7 +41,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::time::Duration;
 
-use anyhow::{bail, ensure};
+use anyhow::{Context as _, bail, ensure};
 use chrono::{DateTime, TimeDelta, Utc};
 use diesel::QueryableByName;
 use nudge::webhook::{InboundSms, WebhookSender};
@@ -55,6 +55,9 @@ use nudge_testkit::TestDatabase;
 
 /// Reminder texts start with this word.
 const WORD: &str = "dose";
+/// The longest any step of the run's end may take (reading what was
+/// stored, stopping the services).
+const END_STEP: Duration = Duration::from_secs(120);
 /// Most requests waiting for an answer at once; more are counted as not sent.
 const MAX_IN_FLIGHT: usize = 4_000;
 /// What people text (each webhook picks one, in turn): requests answered
@@ -111,6 +114,8 @@ struct Config {
     warmup: u64,
     restart_after: u64,
     faults: Vec<Fault>,
+    /// Every service's settings given on the command line (`NUDGE__KEY=value`).
+    settings: Vec<(String, String)>,
 }
 
 impl Config {
@@ -142,6 +147,7 @@ impl Config {
             warmup: options.get("warmup", 20)?,
             restart_after: options.get("restart_after", 2)?,
             faults,
+            settings: options.service_settings().to_vec(),
         })
     }
 
@@ -176,7 +182,11 @@ fn main() -> anyhow::Result<()> {
     let runtime = runtime()?;
     println!("# Fault suite (distributed mode, servers of its own)\n");
     print_machine();
-    runtime.block_on(run(&config))?;
+    let outcome = runtime.block_on(run(&config));
+    // A task still running (a webhook waiting for a saturated service) must
+    // not keep the benchmark from exiting.
+    runtime.shutdown_timeout(Duration::from_secs(5));
+    outcome?;
     println!("\nLoad average at the end: {}", load_average());
     Ok(())
 }
@@ -186,15 +196,24 @@ async fn run(config: &Config) -> anyhow::Result<()> {
     eprintln!("starting PostgreSQL, RabbitMQ and Redis of our own");
     let mut servers = tokio::task::block_in_place(OwnServers::start)?;
     let endpoints = servers.endpoints();
+    let settings: Vec<(&str, &str)> = [
+        ("NUDGE__SCHEDULER__CATCH_UP_WINDOW_SECONDS", "3600"),
+        ("NUDGE__TELEMETRY__FILTER", "warn"),
+    ]
+    .into_iter()
+    .chain(
+        config
+            .settings
+            .iter()
+            .map(|(key, value)| (key.as_str(), value.as_str())),
+    )
+    .collect();
     let mut fleet = Fleet::start_on(
         &nudge,
         TestDatabase::existing(endpoints.database_url.clone()),
         endpoints,
         1,
-        &[
-            ("NUDGE__SCHEDULER__CATCH_UP_WINDOW_SECONDS", "3600"),
-            ("NUDGE__TELEMETRY__FILTER", "warn"),
-        ],
+        &settings,
     )
     .await;
     let people = fleet.people_who_text(config.people).await;
@@ -258,9 +277,15 @@ async fn run(config: &Config) -> anyhow::Result<()> {
     tokio::time::sleep(Duration::from_secs(10)).await;
 
     let messages = fleet.fake.messages();
-    let stored = stored_sids(&fleet.endpoints.database_url).await?;
+    // Each step of the end is bounded and named: a saturated run must end
+    // with its report or with the step that did not finish, never hang.
+    let stored = tokio::time::timeout(END_STEP, stored_sids(&fleet.endpoints.database_url))
+        .await
+        .with_context(|| format!("reading the stored MessageSids took more than {END_STEP:?}"))??;
     report(config, &windows, &sent, &stored, &messages, &due, &people);
-    fleet.stop().await;
+    tokio::time::timeout(END_STEP, fleet.stop())
+        .await
+        .with_context(|| format!("stopping the services took more than {END_STEP:?}"))?;
     drop(servers);
     Ok(())
 }
