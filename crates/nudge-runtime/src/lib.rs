@@ -15,6 +15,26 @@ use tokio_util::sync::CancellationToken;
 pub use grpc::{ServiceChannel, TracedChannel, grpc_channel, serve_grpc};
 pub use health::{Readiness, ReadinessReport};
 
+/// After a key rotation, re-wraps the service's person keys still wrapped by
+/// an older key ([`nudge_store::PersonKeys::rewrap_after_rotation`]), in the
+/// background, until done or `shutdown`. `parts` names the keys and the
+/// database in the service's `state`.
+pub fn rewrap_person_keys<S>(
+    shutdown: CancellationToken,
+    state: std::sync::Arc<S>,
+    parts: fn(&S) -> (&nudge_store::PersonKeys, &nudge_store::Db),
+) where
+    S: Send + Sync + 'static,
+{
+    tokio::spawn(async move {
+        let (keys, db) = parts(&state);
+        tokio::select! {
+            _ = keys.rewrap_after_rotation(db) => {}
+            () = shutdown.cancelled() => {}
+        }
+    });
+}
+
 /// A token cancelled when the process receives SIGTERM or SIGINT (Ctrl-C).
 pub fn shutdown_on_signals() -> CancellationToken {
     let token = CancellationToken::new();

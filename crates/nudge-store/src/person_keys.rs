@@ -28,6 +28,8 @@ use crate::{DbConn, schema, with_conn};
 pub const CACHE_CAPACITY: usize = 4096;
 /// How long an unwrapped key is kept for reading.
 pub const CACHE_TTL: Duration = Duration::from_secs(300);
+/// How long [`PersonKeys::rewrap_after_rotation`] waits before trying again.
+const REWRAP_RETRY: Duration = Duration::from_secs(30);
 
 /// Which service's key table.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -211,6 +213,42 @@ impl PersonKeys {
             }))?;
         }
         Ok(rewrapped)
+    }
+
+    /// What each service runs once at start-up, in the background: after a
+    /// rotation (a new `crypto.active_key`, the old key still in
+    /// `crypto.keys`), every person key still wrapped by an older key is
+    /// re-wrapped by the active one, so the old key can then leave the ring.
+    /// Retried every 30 s while the database is away; replicas
+    /// doing it at once agree (each row changes only if it is still as read).
+    /// Returns how many keys this call re-wrapped.
+    pub async fn rewrap_after_rotation(&self, db: &crate::Db) -> usize {
+        loop {
+            let attempt = async {
+                let mut conn = db.conn().await.map_err(|e| e.to_string())?;
+                self.rewrap_all(&mut conn).await.map_err(|e| e.to_string())
+            };
+            match attempt.await {
+                Ok(rewrapped) => {
+                    if rewrapped > 0 {
+                        tracing::info!(
+                            table = self.table.name(),
+                            rewrapped,
+                            "person keys re-wrapped under the active key"
+                        );
+                    }
+                    return rewrapped;
+                }
+                Err(error) => {
+                    tracing::warn!(
+                        table = self.table.name(),
+                        %error,
+                        "cannot re-wrap person keys under the active key yet; retrying"
+                    );
+                    tokio::time::sleep(REWRAP_RETRY).await;
+                }
+            }
+        }
     }
 
     async fn wrapped(&self, conn: &mut DbConn, user_id: &str) -> QueryResult<Option<Vec<u8>>> {

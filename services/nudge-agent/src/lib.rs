@@ -67,6 +67,7 @@ impl Application {
     ) -> anyhow::Result<Application> {
         let db = Db::connect(&settings.database)?;
         let core = Arc::new(Core::new(&settings, db.clone())?);
+        nudge_runtime::rewrap_person_keys(shutdown.clone(), core.clone(), |core| (&core.keys, &core.db));
         let grace = Duration::from_secs(settings.services.shutdown_grace_seconds);
         listener.set_nonblocking(true)?;
         let port = listener.local_addr()?.port();

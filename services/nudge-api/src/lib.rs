@@ -144,6 +144,9 @@ impl Application {
             views: views::AccountViews::default(),
             runtime: tokio::runtime::Handle::current(),
         });
+        nudge_runtime::rewrap_person_keys(shutdown.clone(), state.clone().into_inner(), |state| {
+            (&state.crypto, &state.db)
+        });
         let max_body = settings.api.max_body_bytes;
         let server = actix_web::HttpServer::new(move || {
             actix_web::App::new()

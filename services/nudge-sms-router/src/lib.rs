@@ -173,6 +173,7 @@ impl Application {
         }
         let grace = Duration::from_secs(settings.services.shutdown_grace_seconds);
 
+        nudge_runtime::rewrap_person_keys(shutdown.clone(), core.clone(), |core| (&core.keys, &core.db));
         let mut tasks = Vec::new();
         tasks.push((
             "outbound sender",

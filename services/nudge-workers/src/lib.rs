@@ -75,6 +75,7 @@ impl Application {
             wakeup: wakeup::Wakeup::new(),
         });
         let grace = Duration::from_secs(settings.services.shutdown_grace_seconds);
+        nudge_runtime::rewrap_person_keys(shutdown.clone(), core.clone(), |core| (&core.keys, &core.db));
         let mut tasks = Vec::new();
         let consumer = scheduler::start_consumer(core.clone(), shutdown.clone()).await?;
         tasks.push((

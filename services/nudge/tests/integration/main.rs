@@ -15,6 +15,7 @@ mod distributed_slice;
 mod edges;
 mod embedded_slice;
 mod gdpr;
+mod key_rotation;
 mod operator_first_hour;
 mod reminders_distributed;
 mod reminders_kill_workers;
