@@ -76,7 +76,9 @@ pub struct SmsSettings {
     /// (full jitter), up to `retry_max_ms`.
     pub retry_base_ms: u64,
     pub retry_max_ms: u64,
-    /// A row in `sending` for longer than this lost its sender: it is reconciled with Twilio, then sent again.
+    /// A claim lasts this long unless its sender renews it (four times per
+    /// lease, while the send goes on): a row whose claim ran out lost its
+    /// sender (a killed replica) and is reconciled with Twilio, then sent again.
     pub send_lease_seconds: u64,
     /// Price of one segment, in and out, in millionths of `currency`.
     pub price_per_segment_micros: u64,
@@ -107,7 +109,7 @@ impl Default for SmsSettings {
             send_max_attempts: 10,
             retry_base_ms: 1000,
             retry_max_ms: 300_000,
-            send_lease_seconds: 60,
+            send_lease_seconds: 10,
             price_per_segment_micros: 8_300,
             number_monthly_price_micros: 1_150_000,
             currency: "USD".to_owned(),

@@ -7,8 +7,9 @@
 //! `sms.segments_per_second` holds however many replicas queue at once, and
 //! a burst is spread out, never dropped.
 //!
-//! Each replica runs a sender: it claims due rows with a lease (PostgreSQL:
-//! `FOR UPDATE SKIP LOCKED`), only a number's oldest pending row and only
+//! Each replica runs a sender: it claims due rows with a short lease
+//! (`sms.send_lease_seconds`, renewed while the send goes on, so only a
+//! dead sender's claim runs out; PostgreSQL: `FOR UPDATE SKIP LOCKED`), only a number's oldest pending row and only
 //! when none of that number's rows is being sent, so a number's SMS leave in
 //! order, one at a time, and a row waiting for a retry holds back the later
 //! ones. Before each send the sender also takes the number's next slot on a

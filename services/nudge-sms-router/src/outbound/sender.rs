@@ -2,6 +2,7 @@
 //! sends them, each number's SMS one at a time and in order; the sweeper
 //! gives back the claims of senders that died (see the parent module).
 
+use std::collections::HashSet;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicI64, Ordering};
 use std::time::{Duration, Instant};
@@ -25,8 +26,10 @@ use crate::{compliance, metrics};
 const IDLE: Duration = Duration::from_secs(5);
 /// Rows are due but none could be claimed (their number is busy): look again after this.
 const BUSY_POLL: Duration = Duration::from_millis(250);
-/// How often claims are checked for senders that died, and the queue depth measured.
-const SWEEP_EVERY: Duration = Duration::from_secs(5);
+/// How often claims are checked for senders that died.
+const SWEEP_EVERY: Duration = Duration::from_secs(1);
+/// How often the queue depth is measured (every this many sweeps).
+const DEPTH_EVERY_SWEEPS: u32 = 5;
 /// A row in `sending` without a lease was put there by Twilio's status
 /// callback ("sending") while it waited in the queue to be reconciled, not by
 /// a claim: no sender has it, and it holds its number's later rows back.
@@ -89,10 +92,91 @@ impl Throttle {
     }
 }
 
+/// How long a claim lasts without being renewed (`sms.send_lease_seconds`).
+fn lease_length(core: &Core) -> TimeDelta {
+    TimeDelta::seconds(i64::try_from(core.sms.send_lease_seconds).unwrap_or(10))
+}
+
+/// The rows this replica is sending now. While a row is here its claim is
+/// renewed (`renew_leases`), so a claim outlives its lease only when its
+/// sender is gone: a replica killed mid-send leaves claims that expire
+/// within one lease (`sms.send_lease_seconds`), and the sweeper gives them
+/// back to be reconciled, however long a send may take.
+#[derive(Debug, Default)]
+struct InFlight(std::sync::Mutex<HashSet<String>>);
+
+impl InFlight {
+    fn ids(&self) -> Vec<String> {
+        self.0
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .iter()
+            .cloned()
+            .collect()
+    }
+
+    /// Registers `id` until the returned guard is dropped.
+    fn hold(self: &Arc<Self>, id: &str) -> Sending {
+        self.0
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .insert(id.to_owned());
+        Sending {
+            rows: self.clone(),
+            id: id.to_owned(),
+        }
+    }
+}
+
+/// One row in [`InFlight`], for as long as its sender has it.
+struct Sending {
+    rows: Arc<InFlight>,
+    id: String,
+}
+
+impl Drop for Sending {
+    fn drop(&mut self) {
+        self.rows
+            .0
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .remove(&self.id);
+    }
+}
+
+/// Renews the claims of the rows in flight, four times per lease, until
+/// `stop` (after the last send ended).
+async fn renew_leases(core: Arc<Core>, rows: Arc<InFlight>, stop: CancellationToken) {
+    let lease = lease_length(&core);
+    let every = (lease / 4)
+        .to_std()
+        .unwrap_or(Duration::from_secs(1))
+        .max(Duration::from_secs(1));
+    loop {
+        tokio::select! {
+            () = stop.cancelled() => return,
+            () = tokio::time::sleep(every) => {}
+        }
+        let ids = rows.ids();
+        if ids.is_empty() {
+            continue;
+        }
+        let renewed = match core.db.conn().await {
+            Ok(mut conn) => store::renew_leases(&mut conn, &ids, nudge_store::now() + lease)
+                .await
+                .map_err(RouterError::from),
+            Err(error) => Err(RouterError::from(error)),
+        };
+        if let Err(error) = renewed {
+            tracing::warn!(%error, in_flight = ids.len(), "cannot renew the claims of SMS being sent; will try again");
+        }
+    }
+}
+
 /// Claims what is due, as many rows as there are free senders, going on from `cursor`.
 async fn claim(core: &Core, cursor: &mut ClaimCursor, limit: usize) -> Result<ClaimRound, RouterError> {
     let now = nudge_store::now();
-    let lease = now + TimeDelta::seconds(i64::try_from(core.sms.send_lease_seconds).unwrap_or(60));
+    let lease = now + lease_length(core);
     let started = Instant::now();
     let mut conn = core.db.conn().await?;
     let round = store::claim_due(&mut conn, cursor, now, lease, i64::try_from(limit).unwrap_or(1)).await?;
@@ -118,7 +202,13 @@ async fn idle_for(core: &Core) -> Result<Duration, RouterError> {
     })
 }
 
-async fn send_claimed(core: Arc<Core>, throttle: Arc<Throttle>, row: Claimed, permit: OwnedSemaphorePermit) {
+async fn send_claimed(
+    core: Arc<Core>,
+    throttle: Arc<Throttle>,
+    row: Claimed,
+    permit: OwnedSemaphorePermit,
+    _sending: Sending,
+) {
     let result = attempt(&core, &throttle, &row).await;
     // The permit is free before the claim loop is told: it claims for it at once.
     // Never asleep holding one either (below, the row stays claimed: its number waits).
@@ -417,6 +507,9 @@ pub(crate) async fn run_sender(core: Arc<Core>, shutdown: CancellationToken) -> 
     let throttle = Arc::new(Throttle::default());
     let mut cursor = ClaimCursor::default();
     let mut in_flight = JoinSet::new();
+    let rows = Arc::new(InFlight::default());
+    let renewing = CancellationToken::new();
+    let renewer = tokio::spawn(renew_leases(core.clone(), rows.clone(), renewing.clone()));
     loop {
         while in_flight.try_join_next().is_some() {}
         if stale_claims {
@@ -445,7 +538,8 @@ pub(crate) async fn run_sender(core: Arc<Core>, shutdown: CancellationToken) -> 
                     for row in round.claimed {
                         match permits.clone().try_acquire_owned() {
                             Ok(permit) => {
-                                in_flight.spawn(send_claimed(core.clone(), throttle.clone(), row, permit));
+                                let sending = rows.hold(&row.id);
+                                in_flight.spawn(send_claimed(core.clone(), throttle.clone(), row, permit, sending));
                             }
                             // More than asked for: never leave a claim without a sender.
                             Err(_) => release(&core, &row).await,
@@ -480,8 +574,13 @@ pub(crate) async fn run_sender(core: Arc<Core>, shutdown: CancellationToken) -> 
             () = tokio::time::sleep(wait) => {}
         }
     }
-    // Let the SMS being sent finish (the service's grace period bounds this).
+    // Let the SMS being sent finish (the service's grace period bounds
+    // this), their claims renewed until they have.
     while in_flight.join_next().await.is_some() {}
+    renewing.cancel();
+    if let Err(error) = renewer.await {
+        tracing::warn!(%error, "the claim renewer failed");
+    }
     Ok(())
 }
 
@@ -513,8 +612,11 @@ async fn recover_stale_claims(core: &Core) -> Result<usize, RouterError> {
 /// Claims whose sender died go back to the queue (to be reconciled); the
 /// queue depth is measured.
 pub(crate) async fn sweep(core: Arc<Core>, shutdown: CancellationToken) -> anyhow::Result<()> {
+    let mut sweeps: u32 = 0;
     loop {
-        if let Err(error) = sweep_once(&core).await {
+        let measure = sweeps.is_multiple_of(DEPTH_EVERY_SWEEPS);
+        sweeps = sweeps.wrapping_add(1);
+        if let Err(error) = sweep_once(&core, measure).await {
             tracing::warn!(error = format!("{error:#}"), "outbound sweep failed; will try again");
         }
         tokio::select! {
@@ -524,7 +626,7 @@ pub(crate) async fn sweep(core: Arc<Core>, shutdown: CancellationToken) -> anyho
     }
 }
 
-async fn sweep_once(core: &Core) -> anyhow::Result<()> {
+async fn sweep_once(core: &Core, measure: bool) -> anyhow::Result<()> {
     let mut conn = core.db.conn().await?;
     let now = nudge_store::now();
     let recovered = store::recover_expired(&mut conn, now, now - SENDING_WITHOUT_LEASE).await?;
@@ -534,6 +636,9 @@ async fn sweep_once(core: &Core) -> anyhow::Result<()> {
             "outbound SMS whose sender died go back to the queue, to be reconciled"
         );
         core.outbound_stored.notify_one();
+    }
+    if !measure {
+        return Ok(());
     }
     let depth = store::queue_depth(&mut conn).await?;
     for status in [outbound_status::QUEUED, outbound_status::SENDING] {

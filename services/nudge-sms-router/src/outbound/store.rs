@@ -588,6 +588,23 @@ pub(crate) async fn requeue(conn: &mut DbConn, row: &Claimed, requeue: &Requeue)
     Ok(())
 }
 
+/// Extends to `until` the claims of the rows this replica is still sending
+/// (a claim taken back meanwhile, by the sweeper or a callback, is left as
+/// it is). Returns how many were extended.
+pub(crate) async fn renew_leases(conn: &mut DbConn, ids: &[String], until: NaiveDateTime) -> QueryResult<usize> {
+    with_conn!(conn, c => {
+        diesel::update(
+            sms_outbound_queue::table
+                .filter(sms_outbound_queue::id.eq_any(ids))
+                .filter(sms_outbound_queue::status.eq(outbound_status::SENDING))
+                .filter(sms_outbound_queue::lease_until.is_not_null()),
+        )
+        .set(sms_outbound_queue::lease_until.eq(until))
+        .execute(c)
+        .await
+    })
+}
+
 /// Rows whose sender died (their claim expired) go back to the queue, to be
 /// reconciled with Twilio before they are sent again, and so do rows in
 /// `sending` without a claim (moved there by a status callback) untouched

@@ -290,6 +290,42 @@ async fn a_lost_answer_is_reconciled_not_sent_twice_distributed() {
     lost_answers_are_reconciled(Mode::Distributed).await;
 }
 
+async fn slow_sends_keep_their_claim(mode: Mode) {
+    // A claim lasts 5 s unless renewed; Twilio answers after 8 s (and its
+    // status callbacks come later still, so the row stays `sending`).
+    let options = Options {
+        fake_step_delay: Duration::from_secs(60),
+        ..fast()
+    }
+    .with("NUDGE__TWILIO__REQUEST_TIMEOUT_MS", "20000")
+    .with("NUDGE__SMS__SEND_LEASE_SECONDS", "5");
+    let world = World::start(mode, options).await;
+    let user = world.demo_user().await.expect("demo person");
+    world.fake.delay_next_responses(1, Duration::from_secs(8));
+    send_sms(&world, &user, "Slow but sent once.", "slow")
+        .await
+        .expect("SendSms");
+    let row = world.wait_outbound("slow", &["sent", "delivered"], WAIT).await;
+    // The sender was alive all along: its claim was renewed, never taken
+    // back and reconciled as if it had died.
+    assert_eq!(row.attempts, 1, "claimed once: {row:?}");
+    let at_twilio = world.wait_sent_to(PHONE, 1, WAIT).await;
+    assert_eq!(row.provider_sid.as_deref(), Some(at_twilio[0].sid.as_str()));
+    world.nothing_more_to(PHONE, 1, Duration::from_secs(1)).await;
+    world.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_send_slower_than_its_lease_keeps_its_claim_embedded() {
+    slow_sends_keep_their_claim(Mode::Embedded).await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+#[ignore = "needs PostgreSQL, RabbitMQ and Redis"]
+async fn a_send_slower_than_its_lease_keeps_its_claim_distributed() {
+    slow_sends_keep_their_claim(Mode::Distributed).await;
+}
+
 /// Gaps between consecutive SMS of one number, at Twilio, in order.
 fn check_pace(messages: &[nudge_fake_twilio::FakeMessage], seconds_per_segment: f64) {
     for pair in messages.windows(2) {
