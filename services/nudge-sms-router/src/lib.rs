@@ -47,6 +47,7 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use anyhow::Context as _;
+use inbound::writer::InboundWriter;
 use nudge_cache::Cache;
 use nudge_config::{Mode, Settings, SmsSettings, SmsTransport};
 use nudge_proto::agent::agent_service_client::AgentServiceClient;
@@ -163,6 +164,13 @@ impl Application {
             outbound_stored: Notify::new(),
             outbound_done: Notify::new(),
             spool,
+            // A quarter of the pool, so the webhooks' reads and the
+            // sender keep connections of their own.
+            inbound_writer: InboundWriter::new(
+                usize::try_from(settings.database.max_connections / 4)
+                    .unwrap_or(1)
+                    .clamp(1, 4),
+            ),
         });
         let mut readiness = Readiness::new().with_db(db).with_queue(queue).with_cache(cache);
         if matches!(core.spool, spool::Spool::Broker { .. }) {

@@ -59,4 +59,6 @@ pub(crate) struct Core {
     pub(crate) outbound_done: Notify,
     /// Where webhooks wait while the database is away (none in embedded mode).
     pub(crate) spool: spool::Spool,
+    /// Commits the common inbound rows in batches (group commit).
+    pub(crate) inbound_writer: crate::inbound::writer::InboundWriter,
 }

@@ -23,6 +23,7 @@ use store::{KeywordEffects, NewInbound};
 pub(crate) mod dispatch;
 pub(crate) mod sms;
 pub(crate) mod store;
+pub(crate) mod writer;
 
 use sms::InboundSms;
 
@@ -140,11 +141,23 @@ pub(crate) async fn receive(core: &Arc<Core>, sms: &InboundSms) -> Result<Inboun
     };
     let Some((matched, outcome)) = effect else {
         // The common case: one insert.
-        if route.opted_out {
-            inbound.status = inbound_status::HELD;
-        }
-        let inserted = store::insert_inbound(&mut conn, &inbound).await?;
+        // Committed with whatever else arrives at once (group commit),
+        // without holding a connection while it waits.
         drop(conn);
+        let row = writer::InboundToStore {
+            id: id.clone(),
+            message_sid: sms.message_sid.clone(),
+            user_id: route.user_id.clone(),
+            status: if route.opted_out {
+                inbound_status::HELD
+            } else {
+                inbound_status::PENDING
+            },
+            body: ciphertext.clone(),
+            num_segments: segments,
+            received_at: sms.received_at,
+        };
+        let inserted = core.inbound_writer.insert(&core.db, row).await?;
         if !inserted {
             return Ok(InboundOutcome::Duplicate);
         }
