@@ -72,18 +72,20 @@ impl Transport {
         }
     }
 
-    /// The sid of a message Twilio accepted from `from` to `to` with `body`
-    /// since `since`, if there is one: an attempt whose answer was lost may
-    /// have gone out. The console keeps no record: never found.
+    /// The sids of the messages Twilio accepted from `from` to `to` with
+    /// `body` since `since`, newest first: an attempt whose answer was lost
+    /// may have gone out. Several SMS may carry the same words (two
+    /// identical replies in a minute), so the caller picks one that no
+    /// other row holds. The console keeps no record: never found.
     pub(crate) async fn find_sent(
         &self,
         from: &str,
         to: &str,
         body: &str,
         since: NaiveDateTime,
-    ) -> Result<Option<String>, SendError> {
+    ) -> Result<Vec<String>, SendError> {
         match self {
-            Transport::Console { .. } => Ok(None),
+            Transport::Console { .. } => Ok(Vec::new()),
             Transport::Twilio(client) => client.find_sent(from, to, body, since).await,
         }
     }
@@ -335,8 +337,8 @@ impl TwilioClient {
     }
 
     /// Lists the messages to `to` from `from`, newest first, back to `since`
-    /// (with a minute of margin for clocks), and returns the sid of one
-    /// with `body`. Filters on `To` and `From` only: a message Twilio
+    /// (with a minute of margin for clocks), and returns the sids of those
+    /// with `body`, newest first. Filters on `To` and `From` only: a message Twilio
     /// accepted but has not sent yet has no `date_sent`, so a `DateSent`
     /// filter would hide exactly the message we look for.
     async fn find_sent(
@@ -345,8 +347,9 @@ impl TwilioClient {
         to: &str,
         body: &str,
         since: NaiveDateTime,
-    ) -> Result<Option<String>, SendError> {
+    ) -> Result<Vec<String>, SendError> {
         let since = since.and_utc() - chrono::TimeDelta::minutes(1);
+        let mut found = Vec::new();
         let mut url = format!("{}/Messages.json", self.account_url);
         let mut query: Option<Vec<(&str, &str)>> = Some(vec![("To", to), ("From", from), ("PageSize", "50")]);
         for _ in 0..RECONCILE_PAGES {
@@ -368,7 +371,7 @@ impl TwilioClient {
                     continue;
                 }
                 if message.body.as_deref() == Some(body) && message.from.as_deref().is_none_or(|f| f == from) {
-                    return Ok(Some(message.sid.clone()));
+                    found.push(message.sid.clone());
                 }
             }
             match page.next_page_uri {
@@ -376,7 +379,7 @@ impl TwilioClient {
                 _ => break,
             }
         }
-        Ok(None)
+        Ok(found)
     }
 
     /// Local numbers available in `country`, in `area_code` if given.

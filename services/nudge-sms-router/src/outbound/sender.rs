@@ -289,14 +289,20 @@ async fn attempt(core: &Core, throttle: &Throttle, row: &Claimed) -> Result<(), 
             .find_sent(&row.from_number, &row.to_number, &body, since)
             .await
         {
-            Ok(Some(sid)) => {
+            Ok(found) if !found.is_empty() => {
+                // Another SMS with the same words may be among them, already
+                // recorded on its own row: only a sid no other row holds is
+                // this one (otherwise it did not go, and is sent now).
                 let mut conn = core.db.conn().await?;
-                store::mark_sent(&mut conn, &row.id, &sid, nudge_store::now()).await?;
-                metrics::message("outbound", "sent");
-                tracing::info!(outbound.id = %row.id, "reconciled: Twilio had the SMS already; not sent again");
-                return Ok(());
+                let taken = store::sids_held_by_others(&mut conn, &found, &row.id).await?;
+                if let Some(sid) = found.iter().find(|sid| !taken.contains(*sid)) {
+                    store::mark_sent(&mut conn, &row.id, sid, nudge_store::now()).await?;
+                    metrics::message("outbound", "sent");
+                    tracing::info!(outbound.id = %row.id, "reconciled: Twilio had the SMS already; not sent again");
+                    return Ok(());
+                }
             }
-            Ok(None) => {}
+            Ok(_) => {}
             Err(error) => {
                 tracing::warn!(outbound.id = %row.id, %error, "cannot check Twilio's messages; will retry");
                 let later = nudge_store::now() + retry_delay(core, row.attempts);

@@ -455,6 +455,20 @@ const MARK_SENT_SQL: &str = "UPDATE sms_outbound SET provider_sid = COALESCE(pro
     status = CASE WHEN status IN ('queued', 'sending') THEN 'sent' ELSE status END \
     WHERE id = $1";
 
+/// Which of `sids` are recorded on rows other than `id` (sent SMS with the
+/// same words as the row being reconciled).
+pub(crate) async fn sids_held_by_others(conn: &mut DbConn, sids: &[String], id: &str) -> QueryResult<Vec<String>> {
+    let held: Vec<Option<String>> = with_conn!(conn, c => {
+        sms_outbound_queue::table
+            .filter(sms_outbound_queue::provider_sid.eq_any(sids))
+            .filter(sms_outbound_queue::id.ne(id))
+            .select(sms_outbound_queue::provider_sid)
+            .load(c)
+            .await
+    })?;
+    Ok(held.into_iter().flatten().collect())
+}
+
 /// Records that Twilio accepted a row. Never moves a status backwards (a
 /// delivery callback may have come first).
 pub(crate) async fn mark_sent(conn: &mut DbConn, id: &str, provider_sid: &str, now: NaiveDateTime) -> QueryResult<()> {

@@ -290,6 +290,51 @@ async fn a_lost_answer_is_reconciled_not_sent_twice_distributed() {
     lost_answers_are_reconciled(Mode::Distributed).await;
 }
 
+async fn same_words_are_not_taken_for_each_other(mode: Mode) {
+    let options = fast().with("NUDGE__SMS__SEND_LEASE_SECONDS", "5");
+    let world = World::start(mode, options).await;
+    let user = world.demo_user().await.expect("demo person");
+    send_sms(&world, &user, "Same words twice.", "same-first")
+        .await
+        .expect("SendSms");
+    let first = world.wait_outbound("same-first", &["sent", "delivered"], WAIT).await;
+    let first_sid = first.provider_sid.clone().expect("sid");
+    // A second SMS with the same words, whose sender died before Twilio
+    // got it (claimed, its claim expired, never sent): reconciling it finds
+    // the first SMS at Twilio, which is not this one.
+    world
+        .execute(&format!(
+            "INSERT INTO sms_outbound (id, idempotency_key, user_id, kind, from_number, to_number, body, status, \
+             segments, attempts, created_at, updated_at, send_after, claimed_at, lease_until, part, parts, encoding) \
+             SELECT 'same-second-row', 'same-second', user_id, kind, from_number, to_number, body, 'sending', \
+             segments, 1, created_at, updated_at, send_after, updated_at, updated_at, part, parts, encoding \
+             FROM sms_outbound WHERE id = '{}'",
+            first.id
+        ))
+        .await;
+    let second = world.wait_outbound("same-second", &["sent", "delivered"], WAIT).await;
+    assert_ne!(second.provider_sid.as_deref(), Some(first_sid.as_str()), "{second:?}");
+    let at_twilio = world.wait_sent_to(PHONE, 2, WAIT).await;
+    assert!(
+        at_twilio.iter().all(|m| m.body == "Same words twice."),
+        "{at_twilio:#?}"
+    );
+    assert_eq!(second.provider_sid.as_deref(), Some(at_twilio[1].sid.as_str()));
+    world.nothing_more_to(PHONE, 2, Duration::from_secs(1)).await;
+    world.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn an_sms_with_the_same_words_as_one_sent_is_not_taken_for_it_embedded() {
+    same_words_are_not_taken_for_each_other(Mode::Embedded).await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+#[ignore = "needs PostgreSQL, RabbitMQ and Redis"]
+async fn an_sms_with_the_same_words_as_one_sent_is_not_taken_for_it_distributed() {
+    same_words_are_not_taken_for_each_other(Mode::Distributed).await;
+}
+
 async fn slow_sends_keep_their_claim(mode: Mode) {
     // A claim lasts 5 s unless renewed; Twilio answers after 8 s (and its
     // status callbacks come later still, so the row stays `sending`).
