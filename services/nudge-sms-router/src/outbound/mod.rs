@@ -22,8 +22,9 @@
 //! are never retried (21610 also opts the person out). A row whose attempt
 //! may have reached Twilio without an answer (a timeout, a sender that died)
 //! is reconciled first: if Twilio has a message from the number to the
-//! person with that body since the attempt, the row is marked sent with its
-//! sid instead of being sent again.
+//! person with that body since the attempt, and no other row holds its sid
+//! (two SMS may carry the same words), the row is marked sent with that sid
+//! instead of being sent again.
 
 use std::time::Duration;
 
