@@ -22,7 +22,9 @@
 //! first attempt and stored exactly once; reminders due, sent exactly once,
 //! missing and twice; lateness p50 / p99 / max; when the reminders due
 //! during the fault were all sent, counted from the fault's end; lateness p99
-//! of the reminders due from 30 s after the fault's end; time to healthy
+//! of the reminders due from 30 s after the fault's end (until
+//! [`NEXT_FAULT_GUARD`] before the next fault: a reminder due just before
+//! the next fault begins is late because of that fault); time to healthy
 //! (every `/readyz` 200 again); and the reply lag (a person's n-th reply
 //! after their n-th message).
 //!
@@ -453,6 +455,12 @@ fn seconds(from: DateTime<Utc>, to: DateTime<Utc>) -> f64 {
     (to - from).num_milliseconds() as f64 / 1000.0
 }
 
+/// The recovery measure ("p99 from +30 s") of a window leaves out the
+/// reminders due this close to the next fault's start: one due a moment
+/// before a server stops is sent when it is back, and its lateness is the
+/// next fault's (seen: 20 s, the next outage's length, in the window before).
+const NEXT_FAULT_GUARD: TimeDelta = TimeDelta::seconds(3);
+
 fn report(
     config: &Config,
     windows: &[Window],
@@ -512,8 +520,13 @@ fn report(
          p99 from +30 s | reply lag p50 / p99 |"
     );
     println!("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
-    for window in windows {
+    for (index, window) in windows.iter().enumerate() {
         let inside = |at: DateTime<Utc>| at >= window.start && at < window.end;
+        let recovery_until = if index + 1 < windows.len() {
+            window.end - NEXT_FAULT_GUARD
+        } else {
+            window.end
+        };
         let webhooks: Vec<&Sent> = sent.iter().filter(|s| inside(s.at)).collect();
         let acked: Vec<&&Sent> = webhooks.iter().filter(|s| s.status == 200).collect();
         let stored_once = acked.iter().filter(|s| stored.get(&s.sid) == Some(&1)).count();
@@ -545,7 +558,7 @@ fn report(
                     }
                     let late = (times[0] - **at).num_milliseconds();
                     lateness.push(late);
-                    if **at >= window.recovered + TimeDelta::seconds(30) {
+                    if **at >= window.recovered + TimeDelta::seconds(30) && **at < recovery_until {
                         after_recovery.push(late);
                     }
                     if **at <= window.healthy {
