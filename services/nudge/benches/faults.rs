@@ -520,6 +520,8 @@ fn report(
          p99 from +30 s | reply lag p50 / p99 |"
     );
     println!("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+    // The reminders the recovery measure leaves out, shown after the table.
+    let mut guarded = Vec::new();
     for (index, window) in windows.iter().enumerate() {
         let inside = |at: DateTime<Utc>| at >= window.start && at < window.end;
         let recovery_until = if index + 1 < windows.len() {
@@ -560,6 +562,8 @@ fn report(
                     lateness.push(late);
                     if **at >= window.recovered + TimeDelta::seconds(30) && **at < recovery_until {
                         after_recovery.push(late);
+                    } else if **at >= recovery_until {
+                        guarded.push((window.name, late));
                     }
                     if **at <= window.healthy {
                         fault_done = fault_done.map(|done| done.max(times[0]));
@@ -593,6 +597,16 @@ fn report(
             rank(&lags, 0.5),
             rank(&lags, 0.99),
         );
+    }
+    for name in windows.iter().map(|w| w.name) {
+        let late: Vec<i64> = guarded.iter().filter(|(n, _)| *n == name).map(|(_, l)| *l).collect();
+        if let Some(max) = late.iter().max() {
+            println!(
+                "\n{name}: {} reminders due in the {} s before the next fault (not in \"p99 from +30 s\"), lateness max {max} ms.",
+                late.len(),
+                NEXT_FAULT_GUARD.num_seconds()
+            );
+        }
     }
     let statuses: HashMap<u16, usize> = sent.iter().fold(HashMap::new(), |mut counts, s| {
         *counts.entry(s.status).or_default() += 1;
