@@ -76,6 +76,28 @@ pub(crate) async fn insert_inbound(conn: &mut DbConn, row: &NewInbound<'_>) -> Q
     Ok(inserted == 1)
 }
 
+/// Stores several inbound messages in one transaction (group commit); for
+/// each, `false` when its MessageSid was seen before (in an earlier
+/// transaction or earlier in this one).
+pub(crate) async fn insert_inbound_batch(conn: &mut DbConn, rows: &[NewInbound<'_>]) -> QueryResult<Vec<bool>> {
+    with_conn!(conn, c => {
+        c.write_transaction(async |c| {
+            let mut stored = Vec::with_capacity(rows.len());
+            for row in rows {
+                let inserted = diesel::insert_into(sms_inbound::table)
+                    .values(row)
+                    .on_conflict(sms_inbound::message_sid)
+                    .do_nothing()
+                    .execute(c)
+                    .await?;
+                stored.push(inserted == 1);
+            }
+            QueryResult::Ok(stored)
+        })
+        .await
+    })
+}
+
 /// What a compliance keyword does, stored with its message in one transaction.
 pub(crate) struct KeywordEffects<'a> {
     pub(crate) inbound: NewInbound<'a>,

@@ -19,9 +19,7 @@
 use std::sync::Mutex;
 
 use chrono::NaiveDateTime;
-use diesel_async::RunQueryDsl;
-use nudge_store::schema::sms_inbound;
-use nudge_store::{Db, DbConn, Transact as _, diesel, diesel_async, with_conn};
+use nudge_store::Db;
 use tokio::sync::{Semaphore, oneshot};
 
 use super::store::{self, NewInbound};
@@ -160,25 +158,9 @@ async fn insert_one(db: &Db, row: &InboundToStore) -> Stored {
 }
 
 async fn insert_all(db: &Db, batch: &[Waiting]) -> Stored<Vec<bool>> {
-    let mut conn: DbConn = db.conn().await?;
-    let stored = with_conn!(&mut conn, c => {
-        c.write_transaction(async |c| {
-            let mut stored = Vec::with_capacity(batch.len());
-            for waiting in batch {
-                let row = waiting.row.row();
-                let inserted = diesel::insert_into(sms_inbound::table)
-                    .values(&row)
-                    .on_conflict(sms_inbound::message_sid)
-                    .do_nothing()
-                    .execute(c)
-                    .await?;
-                stored.push(inserted == 1);
-            }
-            diesel::QueryResult::Ok(stored)
-        })
-        .await
-    })?;
-    Ok(stored)
+    let mut conn = db.conn().await?;
+    let rows: Vec<NewInbound<'_>> = batch.iter().map(|waiting| waiting.row.row()).collect();
+    Ok(store::insert_inbound_batch(&mut conn, &rows).await?)
 }
 
 #[cfg(test)]
@@ -188,6 +170,9 @@ mod tests {
 
     use diesel::QueryDsl as _;
     use diesel::dsl::count_star;
+    use diesel_async::RunQueryDsl as _;
+    use nudge_store::schema::sms_inbound;
+    use nudge_store::{diesel, diesel_async, with_conn};
     use nudge_testkit::TestDatabase;
 
     use super::*;
