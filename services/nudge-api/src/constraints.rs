@@ -153,13 +153,17 @@ pub(crate) fn nag_limit() -> Object {
         .build()
 }
 
-/// A task's place in the list, from 1.
+/// The largest place a move names: an int32, as the document says.
+pub(crate) const MAX_POSITION: u32 = i32::MAX.unsigned_abs();
+
+/// A task's place in the list, from 1 to [`MAX_POSITION`] (a place past the
+/// end is the end).
 pub(crate) fn position() -> Object {
     ObjectBuilder::new()
         .schema_type(Type::Integer)
         .format(Some(SchemaFormat::KnownFormat(KnownFormat::Int32)))
         .minimum(Some(1))
-        .maximum(Some(u32::MAX))
+        .maximum(Some(MAX_POSITION))
         .build()
 }
 

@@ -433,6 +433,12 @@ impl Validate for MoveTask {
         if self.position == 0 {
             return Err(ApiError::field("position", "must be 1 or more"));
         }
+        if self.position > crate::constraints::MAX_POSITION {
+            return Err(ApiError::field(
+                "position",
+                &format!("must be {} or less", crate::constraints::MAX_POSITION),
+            ));
+        }
         Ok(())
     }
 }

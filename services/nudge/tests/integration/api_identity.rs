@@ -348,6 +348,19 @@ async fn phone_resources_and_owner_only(api: &Api) {
         )
         .await;
     assert_error(status, &body, 400, "invalid_argument", "due_at");
+    // A place is from 1 to the int32 the document states; past the list is
+    // the end, past the document is refused.
+    for position in [json!(0), json!(2_147_483_648_u64), json!(-1)] {
+        let (status, body) = api
+            .call(
+                "POST",
+                &format!("/v1/tasks/{task_id}/move"),
+                Some(&ada_token),
+                Some(json!({ "position": position })),
+            )
+            .await;
+        assert_error(status, &body, 400, "invalid_argument", "position");
+    }
 
     // Ada sees hers.
     let (status, list) = api.call("GET", "/v1/reminders", Some(&ada_token), None).await;
@@ -799,7 +812,15 @@ async fn the_openapi_document_states_the_constraints() {
         (text["minLength"].clone(), text["maxLength"].clone()),
         (json!(1), json!(500))
     );
-    assert_eq!(schemas["MoveTask"]["properties"]["position"]["minimum"], json!(1));
+    let position = &schemas["MoveTask"]["properties"]["position"];
+    assert_eq!(
+        (
+            position["minimum"].clone(),
+            position["maximum"].clone(),
+            position["format"].clone()
+        ),
+        (json!(1), json!(i32::MAX), json!("int32"))
+    );
     assert_eq!(
         schemas["RoleChange"]["properties"]["role"]["enum"],
         json!(["user", "premium", "admin"])
