@@ -23,6 +23,8 @@ use store::{KeywordEffects, NewInbound};
 pub(crate) mod dispatch;
 pub(crate) mod sms;
 pub(crate) mod store;
+#[cfg(test)]
+mod waiting_tests;
 pub(crate) mod writer;
 
 use sms::InboundSms;

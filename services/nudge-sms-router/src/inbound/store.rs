@@ -195,7 +195,7 @@ pub(crate) async fn store_stranger(
 /// index descent, whatever how many messages they or others have waiting
 /// (`GROUP BY` would read every waiting row). The count column stops the
 /// recursion after `limit` people on both databases.
-const WAITING_PEOPLE_SQL: &str = "WITH RECURSIVE people(user_id, n) AS ( \
+pub(super) const WAITING_PEOPLE_SQL: &str = "WITH RECURSIVE people(user_id, n) AS ( \
         SELECT (SELECT MIN(w.user_id) FROM sms_inbound w WHERE w.status = 'pending' AND w.user_id > $1), 1 \
         UNION ALL \
         SELECT (SELECT MIN(w.user_id) FROM sms_inbound w WHERE w.status = 'pending' AND w.user_id > p.user_id), \
@@ -224,7 +224,7 @@ pub(crate) async fn waiting_people(conn: &mut DbConn, after: &str, limit: i64) -
 
 /// The person's oldest messages not yet handed to the agent, in order, at
 /// most `limit` (one turn), through the waiting messages' index.
-const WAITING_MESSAGES_SQL: &str = "SELECT id, body, received_at, attempts, next_attempt_at FROM sms_inbound \
+pub(super) const WAITING_MESSAGES_SQL: &str = "SELECT id, body, received_at, attempts, next_attempt_at FROM sms_inbound \
     WHERE status = 'pending' AND user_id = $1 ORDER BY received_at, id LIMIT $2";
 
 pub(crate) async fn waiting_messages(conn: &mut DbConn, user_id: &str, limit: i64) -> QueryResult<Vec<InboundRow>> {

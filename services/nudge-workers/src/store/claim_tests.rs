@@ -94,11 +94,13 @@ async fn plan(conn: &mut DbConn, now: NaiveDateTime) -> Vec<String> {
 #[track_caller]
 fn check_plan(backend: Backend, lines: &[String], when: &str) {
     let text = lines.join("\n");
+    eprintln!("{when}:\n{text}");
     for index in ["reminder_occurrences_state_due", "reminder_occurrences_state_lease"] {
         assert!(text.contains(index), "{when}: {index} unused\n{text}");
     }
     match backend {
         Backend::Postgres => {
+            assert!(text.contains("Nested Loop"), "{when}: no probe by primary key\n{text}");
             // The settings cost a turned-off node at 10^10: without `jit = off`
             // the claim would be compiled at every round (about 200 ms, for a 2 ms claim).
             assert!(
@@ -109,6 +111,12 @@ fn check_plan(backend: Backend, lines: &[String], when: &str) {
                 assert!(
                     !line.contains("Seq Scan") && !line.contains("Bitmap Heap Scan"),
                     "{when}: a scan of every due row\n{text}"
+                );
+                // The claimed rows are found again by primary key, one probe
+                // each, never by walking it whole.
+                assert!(
+                    !line.contains("Hash Join") && !line.contains("Merge Join"),
+                    "{when}: the table joined whole\n{text}"
                 );
                 // Only the merge of the two bounded sources (at most 2 × 100 rows) is sorted.
                 if line.contains("Sort Key") {

@@ -53,8 +53,14 @@ pub(super) const CLAIM_POSTGRES: &str = "WITH falling_due AS MATERIALIZED ( \
 /// at every round, about 200 ms each on this project's machines for a claim
 /// that runs in 2 ms (measured: reminder lateness p50 1 to 13 s with two
 /// workers processes, docs/benchmarks.md).
+///
+/// Hash and merge joins off: the claimed rows are found again by primary
+/// key, one probe each. With the statistics of a small table, the planner
+/// would rather hash them against a walk of the whole primary key, and
+/// keep doing so as the history of sent occurrences grows.
 pub(super) const PLANNER_SETTINGS: &str = "SET LOCAL enable_bitmapscan = off; SET LOCAL enable_sort = off; \
-    SET LOCAL enable_seqscan = off; SET LOCAL jit = off";
+    SET LOCAL enable_seqscan = off; SET LOCAL enable_hashjoin = off; SET LOCAL enable_mergejoin = off; \
+    SET LOCAL jit = off";
 
 /// SQLite has one writer at a time, so the statement alone is enough; each
 /// source is read through its index (`INDEXED BY`), as on PostgreSQL.
