@@ -30,6 +30,8 @@ pub const CACHE_CAPACITY: usize = 4096;
 pub const CACHE_TTL: Duration = Duration::from_secs(300);
 /// How long [`PersonKeys::rewrap_after_rotation`] waits before trying again.
 const REWRAP_RETRY: Duration = Duration::from_secs(30);
+/// How many key rows a re-wrap reads at a time.
+const REWRAP_PAGE: i64 = 500;
 
 /// Which service's key table.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -196,23 +198,42 @@ impl PersonKeys {
     /// Key rotation: re-wraps every person key not wrapped by the ring's
     /// active key (their envelopes stay as they are). Returns how many.
     pub async fn rewrap_all(&self, conn: &mut DbConn) -> Result<usize, PersonKeyError> {
-        let rows: Vec<(String, Vec<u8>)> = for_table!(self.table, t => with_conn!(conn, c => {
-            t::table.select((t::user_id, t::wrapped_key)).load(c).await
-        }))?;
+        self.rewrap_in_pages(conn, REWRAP_PAGE).await
+    }
+
+    /// [`Self::rewrap_all`], reading the table `page` rows at a time in
+    /// `user_id` order (the primary key), so a table of millions of people
+    /// is never held in memory at once.
+    pub async fn rewrap_in_pages(&self, conn: &mut DbConn, page: i64) -> Result<usize, PersonKeyError> {
+        let mut after = String::new();
         let mut rewrapped = 0;
-        for (user_id, wrapped) in rows {
-            if !self.ring.needs_rotation(&wrapped) {
-                continue;
-            }
-            let fresh = PersonKey::rewrap(&self.ring, &wrapped, &self.table.wrap_context(&user_id))?;
-            rewrapped += for_table!(self.table, t => with_conn!(conn, c => {
-                diesel::update(t::table.filter(t::user_id.eq(&user_id)).filter(t::wrapped_key.eq(&wrapped)))
-                    .set(t::wrapped_key.eq(&fresh))
-                    .execute(c)
+        loop {
+            let rows: Vec<(String, Vec<u8>)> = for_table!(self.table, t => with_conn!(conn, c => {
+                t::table
+                    .filter(t::user_id.gt(&after))
+                    .order(t::user_id)
+                    .select((t::user_id, t::wrapped_key))
+                    .limit(page)
+                    .load(c)
                     .await
             }))?;
+            let Some((last, _)) = rows.last() else {
+                return Ok(rewrapped);
+            };
+            after = last.clone();
+            for (user_id, wrapped) in rows {
+                if !self.ring.needs_rotation(&wrapped) {
+                    continue;
+                }
+                let fresh = PersonKey::rewrap(&self.ring, &wrapped, &self.table.wrap_context(&user_id))?;
+                rewrapped += for_table!(self.table, t => with_conn!(conn, c => {
+                    diesel::update(t::table.filter(t::user_id.eq(&user_id)).filter(t::wrapped_key.eq(&wrapped)))
+                        .set(t::wrapped_key.eq(&fresh))
+                        .execute(c)
+                        .await
+                }))?;
+            }
         }
-        Ok(rewrapped)
     }
 
     /// What each service runs once at start-up, in the background: after a
