@@ -89,6 +89,18 @@ pub enum StoreError {
     PersonKey(#[from] PersonKeyError),
 }
 
+impl StoreError {
+    /// The failure is a stored person key the key ring does not open (a
+    /// wrong or missing `crypto.keys` entry), not the database.
+    pub fn is_key_ring(&self) -> bool {
+        match self {
+            StoreError::PersonKey(error) => error.is_unwrap(),
+            StoreError::Query(error) => PersonKeyError::within(error).is_some_and(PersonKeyError::is_unwrap),
+            _ => false,
+        }
+    }
+}
+
 impl<E: std::fmt::Display> From<PoolError<E>> for StoreError {
     fn from(error: PoolError<E>) -> Self {
         match error {

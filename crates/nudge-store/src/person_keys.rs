@@ -68,13 +68,32 @@ pub enum PersonKeyError {
     Unwrap(#[from] CryptoError),
 }
 
+impl PersonKeyError {
+    /// The key failure a query's error carries, when the query stopped on
+    /// a person key (see the `From` below).
+    pub fn within(error: &diesel::result::Error) -> Option<&PersonKeyError> {
+        match error {
+            diesel::result::Error::QueryBuilderError(inner) => inner.downcast_ref::<PersonKeyError>(),
+            _ => None,
+        }
+    }
+
+    /// A stored key the ring does not open: a wrong or missing
+    /// `crypto.keys` entry, not the database.
+    pub fn is_unwrap(&self) -> bool {
+        matches!(self, PersonKeyError::Unwrap(_))
+    }
+}
+
 /// In code that returns `QueryResult`: a key that does not unwrap is as
-/// unusable as an unreachable database.
+/// unusable as an unreachable database (the work is kept and retried), and
+/// stays recognisable through [`PersonKeyError::within`] so that logs name
+/// the key ring, not the database.
 impl From<PersonKeyError> for diesel::result::Error {
     fn from(error: PersonKeyError) -> Self {
         match error {
             PersonKeyError::Query(error) => error,
-            other => diesel::result::Error::QueryBuilderError(other.to_string().into()),
+            other => diesel::result::Error::QueryBuilderError(Box::new(other)),
         }
     }
 }

@@ -51,6 +51,20 @@ impl RouterError {
         )
     }
 
+    /// A storage failure that is the key ring's: a stored person key that
+    /// `crypto.keys` does not open (a wrong key under an id, or an old key
+    /// removed too early), not the database being away.
+    pub(crate) fn is_key_ring(&self) -> bool {
+        match self {
+            RouterError::Store(error) => error.is_key_ring(),
+            RouterError::PersonKey(error) => error.is_unwrap(),
+            RouterError::Query(error) => {
+                nudge_store::PersonKeyError::within(error).is_some_and(nudge_store::PersonKeyError::is_unwrap)
+            }
+            _ => false,
+        }
+    }
+
     /// A wrong request field, named first in the message.
     pub(crate) fn field(field: &str, problem: impl std::fmt::Display) -> RouterError {
         RouterError::Invalid(format!("{field}: {problem}"))

@@ -222,13 +222,28 @@ async fn spool_or_refuse(core: &Core, path: &'static str, webhook: &SpooledWebho
     match core.spool.put(webhook).await {
         Ok(()) => {
             if core.spool.warning_due() {
-                tracing::warn!(kind = webhook.kind(), %error, "the database is unavailable: webhooks are spooled");
+                if error.is_key_ring() {
+                    // Not the database: that person's webhooks are spooled
+                    // until the ring opens their key again.
+                    tracing::error!(
+                        kind = webhook.kind(),
+                        %error,
+                        "a stored person key does not open with the key ring (crypto.keys): webhooks are spooled"
+                    );
+                } else {
+                    tracing::warn!(kind = webhook.kind(), %error, "the database is unavailable: webhooks are spooled");
+                }
             }
             true
         }
         Err(SpoolError::Off) => {
             metrics::webhook_refused(path, "database_no_spool");
-            tracing::error!(kind = webhook.kind(), %error, "webhook not stored: the database is unavailable (no spool in this mode)");
+            let what = if error.is_key_ring() {
+                "a stored person key does not open with the key ring (crypto.keys)"
+            } else {
+                "the database is unavailable"
+            };
+            tracing::error!(kind = webhook.kind(), %error, "webhook not stored: {what} (no spool in this mode)");
             false
         }
         Err(spool_error) => {

@@ -109,3 +109,28 @@ async fn person_keys_sqlite() {
 async fn person_keys_postgres() {
     person_keys_are_made_once_and_erased_for_good(TestDatabase::postgres().await).await;
 }
+
+/// A key stored under `k1`, opened by a ring whose `k1` is another key (an
+/// operator's mistake): the failure is told apart from the database's, also
+/// once a query's error carries it, so logs name the key ring.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_key_the_ring_does_not_open_is_not_taken_for_the_database() {
+    let database = TestDatabase::sqlite();
+    let db = Db::connect(&DatabaseSettings {
+        url: database.url.clone(),
+        ..DatabaseSettings::default()
+    })
+    .expect("pool");
+    db.migrate().await.expect("migrate");
+    let mut conn = db.conn().await.expect("conn");
+    let stored = PersonKeys::new(ring("k1", &[("k1", &KeyRing::generate_key())]), PersonKeyTable::Sms);
+    stored.for_writing(&mut conn, "u1").await.expect("a key");
+    let wrong = PersonKeys::new(ring("k1", &[("k1", &KeyRing::generate_key())]), PersonKeyTable::Sms);
+    let error = wrong.for_writing(&mut conn, "u1").await.expect_err("another k1");
+    assert!(error.is_unwrap(), "{error}");
+    let in_query = nudge_store::diesel::result::Error::from(error);
+    assert!(nudge_store::PersonKeyError::within(&in_query).is_some_and(nudge_store::PersonKeyError::is_unwrap));
+    assert!(nudge_store::StoreError::from(in_query).is_key_ring());
+    assert!(!nudge_store::StoreError::from(nudge_store::diesel::result::Error::NotFound).is_key_ring());
+    assert!(!nudge_store::StoreError::PoolTimeout.is_key_ring());
+}
