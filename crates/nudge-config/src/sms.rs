@@ -53,6 +53,9 @@ pub struct SmsSettings {
     pub max_request_bytes: usize,
     /// How often pending inbound messages are handed to the agent when nothing wakes the dispatcher.
     pub dispatch_interval_ms: u64,
+    /// People whose inbound messages one replica hands to the agent at once
+    /// (each person's own messages go one at a time, in order).
+    pub dispatch_concurrency: u32,
     /// Console transport: also print each SMS on standard output (off in tests).
     pub console_echo: bool,
     /// Outbound pace of one Nudge number, in segments per second (a US long code: 1).
@@ -99,6 +102,7 @@ impl Default for SmsSettings {
             transport: None,
             max_request_bytes: 64 * 1024,
             dispatch_interval_ms: 1000,
+            dispatch_concurrency: 8,
             console_echo: true,
             segments_per_second: 1.0,
             segment_budget: 2,
@@ -134,6 +138,9 @@ impl SmsSettings {
         }
         if !(1..=24).contains(&self.segment_budget) {
             return Err(problem("sms.segment_budget", "must be between 1 and 24"));
+        }
+        if self.dispatch_concurrency == 0 || self.dispatch_concurrency > 1024 {
+            return Err(problem("sms.dispatch_concurrency", "must be between 1 and 1024"));
         }
         if self.sender_concurrency == 0 || self.sender_concurrency > 1024 {
             return Err(problem("sms.sender_concurrency", "must be between 1 and 1024"));

@@ -4,10 +4,15 @@
 //!
 //! What it costs does not depend on how many messages wait:
 //!
-//! - People are served in turns of at most `TURN` messages, `PEOPLE_AT_ONCE`
-//!   at a time; someone with more waiting goes to the back of the line, and
-//!   a person whose message just arrived goes to its front. A person with
-//!   thousands waiting never holds back one who has a single message.
+//! - People are served in turns of at most `TURN` messages,
+//!   `sms.dispatch_concurrency` at a time, from two lines: people whose
+//!   message just arrived (first come, first served), and people whose turn
+//!   ended with more waiting or whom the sweep found. The arrivals' line
+//!   goes first, but every `ARRIVALS_PER_BACKLOG_TURN + 1`-th turn is the
+//!   other line's. A person with thousands waiting never holds back one who
+//!   has a single message; under more arrivals than the agent can take, they
+//!   are answered in the order they came (none overtaken for ever), and a
+//!   backlog still drains.
 //! - A new message wakes the dispatcher for its person. Every
 //!   `sms.dispatch_interval_ms` (or at once while a backlog drains) a sweep
 //!   reads the next page of people who have a message waiting (a keyset skip
@@ -39,8 +44,8 @@ use crate::metrics;
 use crate::state::{Core, INBOUND_BODY};
 use crate::store::inbound_status;
 
-/// People served at once by one replica.
-const PEOPLE_AT_ONCE: usize = 8;
+/// Turns from the arrivals' line before one from the other line, when both wait.
+const ARRIVALS_PER_BACKLOG_TURN: u32 = 3;
 /// Messages handed over in one person's turn before the next person's.
 const TURN: usize = 16;
 /// People read by one step of the sweep.
@@ -54,7 +59,7 @@ const FIRST_PROBE_PAUSE: Duration = Duration::from_secs(1);
 const MAX_PROBE_PAUSE: Duration = Duration::from_secs(8);
 /// Temporary failures in a row, across people, after which the agent is
 /// treated as away (as when it cannot be reached).
-const FAILURES_BEFORE_AWAY: u32 = PEOPLE_AT_ONCE as u32;
+const FAILURES_BEFORE_AWAY: u32 = 8;
 /// How long a message whose person the agent does not know yet is retried
 /// (a profile may still be on its way at sign-up) before it is set aside.
 const SET_ASIDE_AFTER: TimeDelta = TimeDelta::minutes(10);
@@ -113,9 +118,10 @@ struct Away {
 
 struct Dispatcher {
     core: Arc<Core>,
-    /// People to serve, in turn order; `in_line` holds the same people.
-    line: VecDeque<String>,
-    in_line: HashSet<String>,
+    /// Turns served at once (`sms.dispatch_concurrency`).
+    people_at_once: usize,
+    /// People waiting for a turn.
+    lines: Lines,
     /// People whose turn is running, and those of them who got a message meanwhile.
     serving: HashSet<String>,
     woken_while_served: HashSet<String>,
@@ -129,9 +135,9 @@ struct Dispatcher {
 impl Dispatcher {
     fn new(core: Arc<Core>) -> Dispatcher {
         Dispatcher {
+            people_at_once: usize::try_from(core.sms.dispatch_concurrency).unwrap_or(1),
             core,
-            line: VecDeque::new(),
-            in_line: HashSet::new(),
+            lines: Lines::default(),
             serving: HashSet::new(),
             woken_while_served: HashSet::new(),
             sweep_after: String::new(),
@@ -151,7 +157,7 @@ impl Dispatcher {
             // The next probe or sweep, when a turn could start then (else a turn's end wakes us).
             let (wake_at, may_start) = match &self.away {
                 Some(away) => (tokio::time::Instant::from_std(away.next_probe), turns.is_empty()),
-                None => (self.next_sweep, turns.len() < PEOPLE_AT_ONCE),
+                None => (self.next_sweep, turns.len() < self.people_at_once),
             };
             let timer = may_start && !shutdown.is_cancelled();
             tokio::select! {
@@ -166,14 +172,14 @@ impl Dispatcher {
         }
     }
 
-    /// People who got a message go to the front of the line.
+    /// People who got a message join the arrivals' line.
     fn take_arrivals(&mut self) {
         let arrived = std::mem::take(&mut *self.core.arrived.lock().unwrap_or_else(PoisonError::into_inner));
         for user_id in arrived {
             if self.serving.contains(&user_id) {
                 self.woken_while_served.insert(user_id);
-            } else if self.in_line.insert(user_id.clone()) {
-                self.line.push_front(user_id);
+            } else {
+                self.lines.arrive(user_id);
             }
             // Already in line: one more message does not buy a better place.
         }
@@ -188,7 +194,7 @@ impl Dispatcher {
         let (slots, limit) = match &self.away {
             Some(away) if turns.is_empty() && Instant::now() >= away.next_probe => (1, 1),
             Some(_) => (0, 0),
-            None => (PEOPLE_AT_ONCE.saturating_sub(turns.len()), TURN),
+            None => (self.people_at_once.saturating_sub(turns.len()), TURN),
         };
         for _ in 0..slots {
             let Some(user_id) = self.next_in_line().await else {
@@ -207,11 +213,10 @@ impl Dispatcher {
         }
     }
 
-    /// The next person to serve: from the line, else from the sweep.
+    /// The next person to serve: from the lines, else from the sweep.
     async fn next_in_line(&mut self) -> Option<String> {
         loop {
-            while let Some(user_id) = self.line.pop_front() {
-                self.in_line.remove(&user_id);
+            while let Some(user_id) = self.lines.pop() {
                 if !self.is_backing_off(&user_id) && !self.serving.contains(&user_id) {
                     return Some(user_id);
                 }
@@ -262,11 +267,7 @@ impl Dispatcher {
         }
         let mut added = false;
         for user_id in people {
-            if !self.serving.contains(&user_id)
-                && !self.is_backing_off(&user_id)
-                && self.in_line.insert(user_id.clone())
-            {
-                self.line.push_back(user_id);
+            if !self.serving.contains(&user_id) && !self.is_backing_off(&user_id) && self.lines.requeue(user_id) {
                 added = true;
             }
         }
@@ -306,12 +307,10 @@ impl Dispatcher {
         }
         if outcome.failure == Some(Failure::AgentAway) || outcome.more {
             // Their turn is over: to the back of the line (and the next probe tries someone else).
-            if self.in_line.insert(user_id.clone()) {
-                self.line.push_back(user_id);
-            }
-        } else if woken && self.in_line.insert(user_id.clone()) {
+            self.lines.requeue(user_id);
+        } else if woken {
             // A message came during their turn, perhaps after it looked.
-            self.line.push_front(user_id);
+            self.lines.arrive(user_id);
         }
     }
 
@@ -332,6 +331,60 @@ impl Dispatcher {
                 metrics::dispatch_paused();
             }
         }
+    }
+}
+
+/// People waiting for a turn, in two lines: those whose message just
+/// arrived, first come first served, and the others (a turn ended with more
+/// waiting, or the sweep found them). Someone is in at most one line, once.
+#[derive(Debug, Default)]
+struct Lines {
+    arrivals: VecDeque<String>,
+    others: VecDeque<String>,
+    queued: HashSet<String>,
+    /// Turns taken from `arrivals` since the last one from `others`.
+    arrivals_in_a_row: u32,
+}
+
+impl Lines {
+    /// `user_id` got a message: to the back of the arrivals' line, unless
+    /// already in a line (one more message does not buy a better place).
+    fn arrive(&mut self, user_id: String) -> bool {
+        let new = self.queued.insert(user_id.clone());
+        if new {
+            self.arrivals.push_back(user_id);
+        }
+        new
+    }
+
+    /// To the back of the other line, unless already in a line.
+    fn requeue(&mut self, user_id: String) -> bool {
+        let new = self.queued.insert(user_id.clone());
+        if new {
+            self.others.push_back(user_id);
+        }
+        new
+    }
+
+    /// The arrivals' line first, except every `ARRIVALS_PER_BACKLOG_TURN +
+    /// 1`-th turn while the other line waits too.
+    fn pop(&mut self) -> Option<String> {
+        let others_turn = self.arrivals_in_a_row >= ARRIVALS_PER_BACKLOG_TURN || self.arrivals.is_empty();
+        let user_id = match self.others.pop_front() {
+            Some(user_id) if others_turn => {
+                self.arrivals_in_a_row = 0;
+                user_id
+            }
+            other => {
+                if let Some(user_id) = other {
+                    self.others.push_front(user_id);
+                }
+                self.arrivals_in_a_row += 1;
+                self.arrivals.pop_front()?
+            }
+        };
+        self.queued.remove(&user_id);
+        Some(user_id)
     }
 }
 
@@ -514,4 +567,36 @@ fn cause_chain(status: &tonic::Status) -> String {
         source = error.source();
     }
     causes.join(": ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn popped(lines: &mut Lines) -> Vec<String> {
+        std::iter::from_fn(|| lines.pop()).collect()
+    }
+
+    #[test]
+    fn arrivals_are_served_in_the_order_they_came() {
+        let mut lines = Lines::default();
+        for user in ["a", "b", "c", "b"] {
+            lines.arrive(user.to_owned());
+        }
+        assert_eq!(popped(&mut lines), ["a", "b", "c"], "first come, first served, once");
+    }
+
+    #[test]
+    fn arrivals_go_first_but_the_others_still_get_a_turn_in_four() {
+        let mut lines = Lines::default();
+        for user in ["x", "y"] {
+            lines.requeue(user.to_owned());
+        }
+        for n in 0..7 {
+            lines.arrive(format!("a{n}"));
+        }
+        assert!(!lines.arrive("x".to_owned()), "already in a line");
+        assert_eq!(popped(&mut lines), ["a0", "a1", "a2", "x", "a3", "a4", "a5", "y", "a6"]);
+        assert!(lines.arrive("x".to_owned()), "served, so in no line");
+    }
 }
