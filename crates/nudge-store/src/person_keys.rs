@@ -20,7 +20,7 @@ use std::time::{Duration, Instant};
 
 use diesel::prelude::*;
 use diesel_async::RunQueryDsl;
-use nudge_secure::{CryptoError, KeyRing, PersonCipher, PersonKey, PersonReader};
+use nudge_secure::{CryptoError, KeyRing, PersonCipher, PersonKey, PersonReader, key_id_of};
 
 use crate::{DbConn, schema, with_conn};
 
@@ -32,6 +32,8 @@ pub const CACHE_TTL: Duration = Duration::from_secs(300);
 const REWRAP_RETRY: Duration = Duration::from_secs(30);
 /// How many key rows a re-wrap reads at a time.
 const REWRAP_PAGE: i64 = 500;
+/// How many stored keys the start-up check of the ring tries.
+const RING_CHECK_SAMPLE: i64 = 16;
 
 /// Which service's key table.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -255,14 +257,52 @@ impl PersonKeys {
         }
     }
 
+    /// Tries the ring on a few stored keys (the first in user-id order).
+    /// `Some(problem)` names the `crypto.keys` entry that does not open
+    /// them, as an operator would fix it: another key under the same id,
+    /// or an id no longer in the ring.
+    pub async fn ring_problem(&self, conn: &mut DbConn) -> QueryResult<Option<String>> {
+        let rows: Vec<(String, Vec<u8>)> = for_table!(self.table, t => with_conn!(conn, c => {
+            t::table
+                .order(t::user_id)
+                .select((t::user_id, t::wrapped_key))
+                .limit(RING_CHECK_SAMPLE)
+                .load(c)
+                .await
+        }))?;
+        let table = self.table.name();
+        for (user_id, wrapped) in rows {
+            match PersonKey::unwrap(&self.ring, &wrapped, &self.table.wrap_context(&user_id)) {
+                Ok(_) => {}
+                Err(CryptoError::UnknownKey(kid)) => {
+                    return Ok(Some(format!(
+                        "crypto.keys has no key {kid}, which wraps person keys in {table}: \
+                         put it back until they are re-wrapped under the active key"
+                    )));
+                }
+                Err(_) => {
+                    let kid = key_id_of(&wrapped).unwrap_or("(unreadable)");
+                    return Ok(Some(format!(
+                        "crypto.keys.{kid} does not open the person keys in {table}: \
+                         is it the key they were wrapped with?"
+                    )));
+                }
+            }
+        }
+        Ok(None)
+    }
+
     /// What each service runs once at start-up, in the background: after a
     /// rotation (a new `crypto.active_key`, the old key still in
     /// `crypto.keys`), every person key still wrapped by an older key is
     /// re-wrapped by the active one, so the old key can then leave the ring.
     /// Retried every 30 s while the database is away; replicas
     /// doing it at once agree (each row changes only if it is still as read).
+    /// First, the ring is tried on a few stored keys, and an error names the
+    /// `crypto.keys` entry that does not open them ([`Self::ring_problem`]).
     /// Returns how many keys this call re-wrapped.
     pub async fn rewrap_after_rotation(&self, db: &crate::Db) -> usize {
+        self.check_ring(db).await;
         loop {
             let attempt = async {
                 let mut conn = db.conn().await.map_err(|e| e.to_string())?;
@@ -288,6 +328,17 @@ impl PersonKeys {
                     tokio::time::sleep(REWRAP_RETRY).await;
                 }
             }
+        }
+    }
+
+    /// [`Self::ring_problem`], logged: an error naming the key, or nothing
+    /// (also when the database cannot be read yet: the re-wrap says so).
+    async fn check_ring(&self, db: &crate::Db) {
+        let Ok(mut conn) = db.conn().await else {
+            return;
+        };
+        if let Ok(Some(problem)) = self.ring_problem(&mut conn).await {
+            tracing::error!(table = self.table.name(), "{problem}");
         }
     }
 

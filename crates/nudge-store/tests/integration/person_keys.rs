@@ -133,4 +133,19 @@ async fn a_key_the_ring_does_not_open_is_not_taken_for_the_database() {
     assert!(nudge_store::StoreError::from(in_query).is_key_ring());
     assert!(!nudge_store::StoreError::from(nudge_store::diesel::result::Error::NotFound).is_key_ring());
     assert!(!nudge_store::StoreError::PoolTimeout.is_key_ring());
+
+    // What a service's start-up check says, naming the key to fix.
+    assert_eq!(stored.ring_problem(&mut conn).await.expect("check"), None);
+    let problem = wrong.ring_problem(&mut conn).await.expect("check").expect("a problem");
+    assert!(
+        problem.starts_with("crypto.keys.k1 does not open the person keys in sms_person_keys"),
+        "{problem}"
+    );
+    let without_k1 = PersonKeys::new(ring("k2", &[("k2", &KeyRing::generate_key())]), PersonKeyTable::Sms);
+    let problem = without_k1
+        .ring_problem(&mut conn)
+        .await
+        .expect("check")
+        .expect("a problem");
+    assert!(problem.starts_with("crypto.keys has no key k1"), "{problem}");
 }
