@@ -32,6 +32,8 @@ mod inbound;
 mod metrics;
 mod numbers;
 mod outbound;
+#[cfg(test)]
+mod plan_testing;
 mod privacy;
 mod split;
 mod spool;

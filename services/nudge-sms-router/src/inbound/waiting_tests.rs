@@ -6,30 +6,16 @@
 //! pending row, on every round, on each replica: issue 17).
 
 use chrono::{NaiveDateTime, TimeDelta};
-use diesel::sql_types::Text;
 use diesel_async::RunQueryDsl;
-use nudge_store::{Backend, Db, DbConn, diesel, diesel_async, with_conn};
+use nudge_store::{Backend, DbConn, diesel, diesel_async, with_conn};
 use nudge_testkit::TestDatabase;
 
 use super::store::{self, NewInbound};
+use crate::plan_testing::{PgPlanLine, PlanLine, database, run};
 
 /// People and waiting messages each: 2,000 waiting, and as many handed over (history).
 const PEOPLE: usize = 200;
 const PER_PERSON: usize = 10;
-
-async fn database(test_db: &TestDatabase) -> Db {
-    let db = Db::connect(&nudge_config::DatabaseSettings {
-        url: test_db.url.clone(),
-        ..Default::default()
-    })
-    .expect("a pool");
-    db.migrate().await.expect("migrations");
-    db
-}
-
-async fn run(conn: &mut DbConn, text: &str) {
-    with_conn!(conn, c => diesel::sql_query(text).execute(c).await).unwrap_or_else(|e| panic!("{text}: {e}"));
-}
 
 async fn analyze(conn: &mut DbConn) {
     match conn.backend() {
@@ -71,18 +57,6 @@ async fn fill(conn: &mut DbConn, now: NaiveDateTime) {
         let stored = store::insert_inbound_batch(conn, chunk).await.expect("insert");
         assert!(stored.iter().all(|s| *s), "every row stored");
     }
-}
-
-#[derive(diesel::QueryableByName)]
-struct PlanLine {
-    #[diesel(sql_type = Text)]
-    detail: String,
-}
-
-#[derive(diesel::QueryableByName)]
-struct PgPlanLine {
-    #[diesel(sql_type = Text, column_name = "QUERY PLAN")]
-    line: String,
 }
 
 /// The plans of both statements, literal values for their parameters.

@@ -13,6 +13,7 @@ use nudge_store::{Backend, Db, DbConn, diesel, diesel_async, with_conn};
 use nudge_testkit::TestDatabase;
 
 use super::store::{self, ClaimCursor, NewOutbound};
+use crate::plan_testing::{PgPlanLine, PlanLine, database, run};
 
 /// Numbers and SMS per number of the drains: 2,000 queued.
 const NUMBERS: usize = 200;
@@ -23,20 +24,6 @@ const PER_NUMBER: usize = 10;
 /// The claim it replaced examined about 430-490 per SMS here (every queued
 /// row and a probe for each, on every claim), and more as the queue grows.
 const EXAMINED_PER_SENT: f64 = 100.0;
-
-async fn database(test_db: &TestDatabase) -> Db {
-    let db = Db::connect(&nudge_config::DatabaseSettings {
-        url: test_db.url.clone(),
-        ..Default::default()
-    })
-    .expect("a pool");
-    db.migrate().await.expect("migrations");
-    db
-}
-
-async fn run(conn: &mut DbConn, text: &str) {
-    with_conn!(conn, c => diesel::sql_query(text).execute(c).await).unwrap_or_else(|e| panic!("{text}: {e}"));
-}
 
 /// Statistics taken on the empty queue and kept (no autovacuum on PostgreSQL).
 async fn analyze_empty(conn: &mut DbConn) {
@@ -150,18 +137,6 @@ async fn drain(conn: &mut DbConn, now: NaiveDateTime, mut expected: HashMap<Stri
     }
     assert!(expected.values().all(Vec::is_empty), "everything sent");
     sent
-}
-
-#[derive(diesel::QueryableByName)]
-struct PlanLine {
-    #[diesel(sql_type = Text)]
-    detail: String,
-}
-
-#[derive(diesel::QueryableByName)]
-struct PgPlanLine {
-    #[diesel(sql_type = Text, column_name = "QUERY PLAN")]
-    line: String,
 }
 
 /// One statement to explain, with its binds.
