@@ -95,7 +95,7 @@ impl StoreError {
     pub fn is_key_ring(&self) -> bool {
         match self {
             StoreError::PersonKey(error) => error.is_unwrap(),
-            StoreError::Query(error) => PersonKeyError::within(error).is_some_and(PersonKeyError::is_unwrap),
+            StoreError::Query(error) => PersonKeyError::is_unwrap_within(error),
             _ => false,
         }
     }

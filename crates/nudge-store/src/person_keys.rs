@@ -85,6 +85,11 @@ impl PersonKeyError {
     pub fn is_unwrap(&self) -> bool {
         matches!(self, PersonKeyError::Unwrap(_))
     }
+
+    /// [`Self::is_unwrap`] of the key failure a query's error carries, if any.
+    pub fn is_unwrap_within(error: &diesel::result::Error) -> bool {
+        Self::within(error).is_some_and(PersonKeyError::is_unwrap)
+    }
 }
 
 /// In code that returns `QueryResult`: a key that does not unwrap is as

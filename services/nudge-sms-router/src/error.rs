@@ -58,9 +58,7 @@ impl RouterError {
         match self {
             RouterError::Store(error) => error.is_key_ring(),
             RouterError::PersonKey(error) => error.is_unwrap(),
-            RouterError::Query(error) => {
-                nudge_store::PersonKeyError::within(error).is_some_and(nudge_store::PersonKeyError::is_unwrap)
-            }
+            RouterError::Query(error) => nudge_store::PersonKeyError::is_unwrap_within(error),
             _ => false,
         }
     }

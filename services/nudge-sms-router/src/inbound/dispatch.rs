@@ -369,19 +369,15 @@ impl Lines {
     /// The arrivals' line first, except every `ARRIVALS_PER_BACKLOG_TURN +
     /// 1`-th turn while the other line waits too.
     fn pop(&mut self) -> Option<String> {
-        let others_turn = self.arrivals_in_a_row >= ARRIVALS_PER_BACKLOG_TURN || self.arrivals.is_empty();
-        let user_id = match self.others.pop_front() {
-            Some(user_id) if others_turn => {
-                self.arrivals_in_a_row = 0;
-                user_id
-            }
-            other => {
-                if let Some(user_id) = other {
-                    self.others.push_front(user_id);
-                }
-                self.arrivals_in_a_row += 1;
-                self.arrivals.pop_front()?
-            }
+        let others_turn = !self.others.is_empty()
+            && (self.arrivals_in_a_row >= ARRIVALS_PER_BACKLOG_TURN || self.arrivals.is_empty());
+        let user_id = if others_turn {
+            self.arrivals_in_a_row = 0;
+            self.others.pop_front()?
+        } else {
+            let user_id = self.arrivals.pop_front()?;
+            self.arrivals_in_a_row += 1;
+            user_id
         };
         self.queued.remove(&user_id);
         Some(user_id)
