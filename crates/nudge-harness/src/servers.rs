@@ -108,8 +108,11 @@ impl OwnPostgres {
     /// [`OwnPostgres::stop`]) and waits until it accepts connections.
     pub fn start_again(&self) -> anyhow::Result<()> {
         let log = self.dir.path().join("postgres.log").display().to_string();
+        // `NUDGE_HARNESS_PG_OPTIONS` adds server options for a diagnosis
+        // (e.g. `-c shared_preload_libraries=pg_stat_statements`).
+        let extra = std::env::var("NUDGE_HARNESS_PG_OPTIONS").unwrap_or_default();
         let options = format!(
-            "-p {} -c listen_addresses=127.0.0.1 -c max_connections=300 -k {}",
+            "-p {} -c listen_addresses=127.0.0.1 -c max_connections=300 -k {} {extra}",
             self.port,
             self.dir.path().display()
         );
