@@ -142,6 +142,7 @@ async fn drain(conn: &mut DbConn, now: NaiveDateTime, mut expected: HashMap<Stri
 /// One statement to explain, with its binds.
 enum Explained {
     Heads,
+    ReminderHeads,
     HoldNext,
     ClaimOne,
 }
@@ -150,9 +151,15 @@ enum Explained {
 async fn plan(conn: &mut DbConn, now: NaiveDateTime) -> Vec<String> {
     let backend = conn.backend();
     let mut lines = Vec::new();
-    for statement in [Explained::Heads, Explained::HoldNext, Explained::ClaimOne] {
+    for statement in [
+        Explained::Heads,
+        Explained::ReminderHeads,
+        Explained::HoldNext,
+        Explained::ClaimOne,
+    ] {
         let text = match statement {
             Explained::Heads => store::heads_sql(backend),
+            Explained::ReminderHeads => store::reminder_heads_sql(backend),
             Explained::HoldNext => store::with_indexes(backend, store::HOLD_NEXT),
             Explained::ClaimOne => store::with_indexes(backend, store::CLAIM_ONE),
         };
@@ -164,6 +171,7 @@ async fn plan(conn: &mut DbConn, now: NaiveDateTime) -> Vec<String> {
         let got: Vec<String> = with_conn!(conn, c => {
             let query = match statement {
                 Explained::Heads => query.into_boxed().bind::<Text, _>("+15145550042").bind::<BigInt, _>(64_i64),
+                Explained::ReminderHeads => query.into_boxed().bind::<Timestamp, _>(now).bind::<BigInt, _>(32_i64),
                 Explained::HoldNext => query.into_boxed().bind::<Text, _>("+15145550042").bind::<Timestamp, _>(now),
                 Explained::ClaimOne => query
                     .into_boxed()
@@ -192,7 +200,10 @@ async fn plan(conn: &mut DbConn, now: NaiveDateTime) -> Vec<String> {
 #[track_caller]
 fn check_plan(backend: Backend, lines: &[String], when: &str) {
     let text = lines.join("\n");
+    // Printed for docs/benchmarks.md (`--nocapture`).
+    eprintln!("{backend:?}, {when}:\n{text}\n");
     assert!(text.contains("sms_outbound_sender_pending"), "{when}: {text}");
+    assert!(text.contains("sms_outbound_sender_reminders"), "{when}: {text}");
     match backend {
         Backend::Postgres => {
             for line in lines {
@@ -207,7 +218,7 @@ fn check_plan(backend: Backend, lines: &[String], when: &str) {
             for line in lines {
                 let mut words = line.split_whitespace();
                 let (verb, table) = (words.next().unwrap_or(""), words.next().unwrap_or(""));
-                if matches!(verb, "SCAN" | "SEARCH") && ["f", "h", "s", "o", "sms_outbound"].contains(&table) {
+                if matches!(verb, "SCAN" | "SEARCH") && ["f", "h", "s", "o", "r", "sms_outbound"].contains(&table) {
                     assert!(line.contains("INDEX"), "{when}: {line}\n{text}");
                     assert!(verb == "SEARCH", "{when}: a scan of the queue: {line}\n{text}");
                 }
@@ -327,4 +338,92 @@ async fn two_claimers_never_share_a_row_or_a_number_postgres() {
     numbers.dedup();
     // Nothing was sent: each number's head stays in flight, so one row per number at most.
     assert_eq!((ids.len(), numbers.len()), (claimed, claimed), "{a:?}\n{b:?}");
+}
+
+/// One queued SMS of `kind` from `from`, created `minutes_ago`.
+fn queued<'a>(id: &str, kind: &'a str, from: &'a str, now: NaiveDateTime, minutes_ago: i64) -> NewOutbound<'a> {
+    let created = now - TimeDelta::minutes(minutes_ago);
+    NewOutbound {
+        id: id.to_owned(),
+        idempotency_key: format!("first:{id}"),
+        user_id: "user",
+        kind,
+        from_number: from,
+        to_number: "+15145550100",
+        body: vec![0],
+        status: "queued",
+        segments: 1,
+        encoding: "gsm7",
+        part: 1,
+        parts: 1,
+        send_after: created,
+        created_at: created,
+    }
+}
+
+/// Replies queued on 40 numbers that come first in the walk, then two
+/// numbers at its end: one with a reminder only, one with a reply queued
+/// before its reminder. A claim of two takes the reminder and the head of
+/// the other reminder's number (its older reply: a number's order is
+/// kept); the next claim takes that reminder, before the 40 replies queued
+/// before it, and one of them from the walk.
+async fn reminders_go_first(test_db: TestDatabase) {
+    let db = database(&test_db).await;
+    let mut conn = db.conn().await.expect("a connection");
+    let now = nudge_store::now();
+    let lease = now + TimeDelta::minutes(1);
+    let numbers: Vec<String> = (0..40).map(number).collect();
+    let mut rows: Vec<NewOutbound<'_>> = numbers
+        .iter()
+        .enumerate()
+        .map(|(n, from)| queued(&format!("reply-{n:02}"), "reply", from, now, 10))
+        .collect();
+    let (alone, behind) = ("+15145559998", "+15145559999");
+    rows.push(queued("reminder-alone", "reminder", alone, now, 1));
+    rows.push(queued("reply-behind", "reply", behind, now, 2));
+    rows.push(queued("reminder-behind", "reminder", behind, now, 1));
+    assert!(store::insert_outbound(&mut conn, &rows).await.expect("insert"));
+    let mut cursor = ClaimCursor::default();
+
+    let claimed = |round: store::ClaimRound| {
+        let mut ids: Vec<String> = round.claimed.into_iter().map(|row| row.id).collect();
+        ids.sort();
+        ids
+    };
+    let first = claimed(
+        store::claim_due(&mut conn, &mut cursor, now, lease, 2)
+            .await
+            .expect("claim"),
+    );
+    assert_eq!(
+        first,
+        ["reminder-alone", "reply-behind"],
+        "the numbers with a reminder first"
+    );
+    for id in &first {
+        store::mark_sent(&mut conn, id, &format!("SM{id}"), now)
+            .await
+            .expect("sent");
+    }
+    let second = claimed(
+        store::claim_due(&mut conn, &mut cursor, now, lease, 2)
+            .await
+            .expect("claim"),
+    );
+    assert_eq!(
+        second,
+        ["reminder-behind", "reply-00"],
+        "then that reminder, and the walk from the start"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn reminders_go_before_replies_queued_earlier_sqlite() {
+    reminders_go_first(TestDatabase::sqlite()).await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+#[ignore = "needs PostgreSQL"]
+async fn reminders_go_before_replies_queued_earlier_postgres() {
+    reminders_go_first(TestDatabase::postgres().await).await;
 }

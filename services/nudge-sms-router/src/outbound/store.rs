@@ -260,21 +260,51 @@ const HEADS: &str = "WITH RECURSIVE numbers(n, depth) AS ( \
         (SELECT o.send_after FROM sms_outbound o WHERE o.id = heads.head_id) AS send_after \
     FROM heads";
 
+/// The heads of the numbers with a reminder due (at most `$2` reminders,
+/// the earliest due first): the sender claims these before walking the
+/// other numbers from its cursor, so a reminder does not wait for the walk
+/// to reach its number while replies queue faster than they go out. A
+/// number's head may be an older SMS than its reminder: it goes first, and
+/// the reminder next, each number's order kept. Every step is an index
+/// probe: the queued reminders (`sms_outbound_sender_reminders`, a few
+/// rows), then each one's number as in [`HEADS`]. A number with several
+/// reminders due comes back once per reminder (the caller keeps one).
+const REMINDER_HEADS: &str = "WITH numbers AS MATERIALIZED ( \
+        SELECT r.from_number AS n FROM sms_outbound r {reminders} \
+            WHERE r.kind = 'reminder' AND r.status = 'queued' AND r.send_after <= $1 \
+            ORDER BY r.send_after LIMIT $2 \
+    ), heads AS MATERIALIZED ( \
+        SELECT numbers.n, 0 AS depth, \
+            (SELECT h.id FROM sms_outbound h {pending} WHERE h.from_number = numbers.n \
+                AND h.status IN ('queued', 'sending') ORDER BY h.created_at, h.part, h.id LIMIT 1) AS head_id, \
+            (SELECT s.from_number FROM sms_outbound s {sending} WHERE s.from_number = numbers.n \
+                AND s.status = 'sending' LIMIT 1) IS NOT NULL AS busy \
+        FROM numbers \
+    ) \
+    SELECT heads.n AS from_number, heads.depth, heads.busy, heads.head_id AS id, \
+        (SELECT o.status FROM sms_outbound o WHERE o.id = heads.head_id) AS status, \
+        (SELECT o.send_after FROM sms_outbound o WHERE o.id = heads.head_id) AS send_after \
+    FROM heads";
+
 /// The claim's SQL for `backend`: on SQLite, whose planner picks an index by
 /// its statistics, `INDEXED BY` pins the partial indexes (SQLite refuses the
 /// statement rather than run it another way); PostgreSQL's plan is checked
 /// by the tests (`claim_tests`), after `ANALYZE` on an empty and a full queue.
 pub(super) fn with_indexes(backend: Backend, text: &str) -> String {
-    let (pending, sending) = match backend {
-        Backend::Postgres => ("", ""),
+    let (pending, sending, reminders) = match backend {
+        Backend::Postgres => ("", "", ""),
         Backend::Sqlite => (
             "INDEXED BY sms_outbound_sender_pending",
             "INDEXED BY sms_outbound_sender_sending",
+            "INDEXED BY sms_outbound_sender_reminders",
         ),
     };
     sql(
         backend,
-        &text.replace("{pending}", pending).replace("{sending}", sending),
+        &text
+            .replace("{pending}", pending)
+            .replace("{sending}", sending)
+            .replace("{reminders}", reminders),
     )
 }
 
@@ -283,7 +313,13 @@ pub(super) fn heads_sql(backend: Backend) -> String {
     with_indexes(backend, HEADS)
 }
 
-/// One number's head, as [`HEADS`] reads it.
+/// The claim's SQL that finds the heads of the numbers with a reminder due
+/// (tests read its plan).
+pub(super) fn reminder_heads_sql(backend: Backend) -> String {
+    with_indexes(backend, REMINDER_HEADS)
+}
+
+/// One number's head, as [`HEADS`] and [`REMINDER_HEADS`] read it.
 #[derive(Debug, Clone, QueryableByName)]
 struct Head {
     #[diesel(sql_type = Text)]
@@ -344,12 +380,19 @@ fn numbers_per_claim(limit: i64) -> i64 {
     limit.saturating_mul(4).clamp(8, 512)
 }
 
+/// Reminders looked at per claim, for `limit` rows to claim: a few more
+/// than it may take, for those whose number cannot send yet.
+fn reminders_per_claim(limit: i64) -> i64 {
+    limit.saturating_mul(2).clamp(4, 128)
+}
+
 /// Claims up to `limit` due rows, at most one per sending number and only
 /// that number's oldest pending row (queued or sending), and none of a
 /// number with a row in flight: a number's SMS go out one at a time, in
 /// order, and a row waiting for a retry holds back the later ones.
 ///
-/// The numbers are taken in turn from `cursor` (see [`HEADS`] for why the
+/// The numbers with a reminder due come first ([`REMINDER_HEADS`]); the
+/// others are taken in turn from `cursor` (see [`HEADS`] for why the
 /// cost does not depend on the queue's length). Several replicas never
 /// claim the same row: the update is conditional on the row still being
 /// queued, and PostgreSQL makes a second claimer wait for the first and
@@ -363,6 +406,31 @@ pub(crate) async fn claim_due(
 ) -> QueryResult<ClaimRound> {
     let backend = conn.backend();
     let window = numbers_per_claim(limit);
+    let wanted = usize::try_from(limit).unwrap_or(0);
+    // First the numbers with a reminder due, earliest first.
+    let reminders_sql = reminder_heads_sql(backend);
+    let reminder_heads: Vec<Head> = with_conn!(conn, c => {
+        diesel::sql_query(&reminders_sql)
+            .bind::<Timestamp, _>(now)
+            .bind::<BigInt, _>(reminders_per_claim(limit))
+            .load::<Head>(c)
+            .await
+    })?;
+    let mut picked: Vec<String> = Vec::new();
+    for head in &reminder_heads {
+        if picked.len() == wanted {
+            break;
+        }
+        if let Some(id) = head.claimable(now)
+            && !picked.iter().any(|p| p == id)
+        {
+            picked.push(id.to_owned());
+        }
+    }
+    // Then the others in turn, from the cursor.
+    if picked.len() == wanted {
+        return claim_picked(conn, &picked, now, lease_until, false).await;
+    }
     let heads_sql = heads_sql(backend);
     let mut heads: Vec<Head> = with_conn!(conn, c => {
         diesel::sql_query(&heads_sql)
@@ -373,40 +441,53 @@ pub(crate) async fn claim_due(
     })?;
     // In number order (sorted here: an ORDER BY would be a sort node in the plan).
     heads.sort_unstable_by_key(|head| head.depth);
-    let wanted = usize::try_from(limit).unwrap_or(0);
-    let mut picked: Vec<&str> = Vec::new();
     let mut last_looked = None;
     for head in &heads {
+        if picked.len() == wanted {
+            break;
+        }
         last_looked = Some(head);
-        if let Some(id) = head.claimable(now) {
-            picked.push(id);
-            if picked.len() == wanted {
-                break;
-            }
+        if let Some(id) = head.claimable(now)
+            && !picked.iter().any(|p| p == id)
+        {
+            picked.push(id.to_owned());
         }
     }
     let wrapped = picked.len() < wanted && heads.len() < usize::try_from(window).unwrap_or(usize::MAX);
-    cursor.after = match (wrapped, last_looked) {
-        (false, Some(head)) => head.from_number.clone(),
-        _ => String::new(),
-    };
+    if wrapped {
+        cursor.after = String::new();
+    } else if let Some(head) = last_looked {
+        cursor.after = head.from_number.clone();
+    }
+    claim_picked(conn, &picked, now, lease_until, wrapped).await
+}
+
+/// Claims the rows `picked` (see [`claim_due`]).
+async fn claim_picked(
+    conn: &mut DbConn,
+    picked: &[String],
+    now: NaiveDateTime,
+    lease_until: NaiveDateTime,
+    wrapped: bool,
+) -> QueryResult<ClaimRound> {
     if picked.is_empty() {
         return Ok(ClaimRound {
             claimed: Vec::new(),
             wrapped,
         });
     }
+    let backend = conn.backend();
     // One statement per row, each a probe of the primary key: a list of
     // ids (`IN (...)`) lets a planner that thinks the table small read it whole.
     let claim_sql = sql(backend, CLAIM_ONE);
     let claimed = with_conn!(conn, c => {
         c.write_transaction(async |c| {
             let mut claimed = Vec::with_capacity(picked.len());
-            for id in &picked {
+            for id in picked {
                 let row: Option<Claimed> = diesel::sql_query(&claim_sql)
                     .bind::<Timestamp, _>(now)
                     .bind::<Timestamp, _>(lease_until)
-                    .bind::<Text, _>(*id)
+                    .bind::<Text, _>(id)
                     .get_result(c)
                     .await
                     .optional()?;

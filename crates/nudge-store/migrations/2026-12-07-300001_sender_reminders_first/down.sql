@@ -1,0 +1,1 @@
+DROP INDEX sms_outbound_sender_reminders;
