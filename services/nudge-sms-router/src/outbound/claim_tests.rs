@@ -385,36 +385,25 @@ async fn reminders_go_first(test_db: TestDatabase) {
     assert!(store::insert_outbound(&mut conn, &rows).await.expect("insert"));
     let mut cursor = ClaimCursor::default();
 
-    let claimed = |round: store::ClaimRound| {
+    for (expected, why) in [
+        (["reminder-alone", "reply-behind"], "the numbers with a reminder first"),
+        (
+            ["reminder-behind", "reply-00"],
+            "then that reminder, and the walk from the start",
+        ),
+    ] {
+        let round = store::claim_due(&mut conn, &mut cursor, now, lease, 2)
+            .await
+            .expect("claim");
         let mut ids: Vec<String> = round.claimed.into_iter().map(|row| row.id).collect();
         ids.sort();
-        ids
-    };
-    let first = claimed(
-        store::claim_due(&mut conn, &mut cursor, now, lease, 2)
-            .await
-            .expect("claim"),
-    );
-    assert_eq!(
-        first,
-        ["reminder-alone", "reply-behind"],
-        "the numbers with a reminder first"
-    );
-    for id in &first {
-        store::mark_sent(&mut conn, id, &format!("SM{id}"), now)
-            .await
-            .expect("sent");
+        assert_eq!(ids, expected, "{why}");
+        for id in &ids {
+            store::mark_sent(&mut conn, id, &format!("SM{id}"), now)
+                .await
+                .expect("sent");
+        }
     }
-    let second = claimed(
-        store::claim_due(&mut conn, &mut cursor, now, lease, 2)
-            .await
-            .expect("claim"),
-    );
-    assert_eq!(
-        second,
-        ["reminder-behind", "reply-00"],
-        "then that reminder, and the walk from the start"
-    );
 }
 
 #[tokio::test(flavor = "multi_thread")]
