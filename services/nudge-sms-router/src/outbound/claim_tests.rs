@@ -50,21 +50,9 @@ async fn fill(conn: &mut DbConn, now: NaiveDateTime) -> HashMap<String, Vec<Stri
             let id = format!("{n:04}-{k:03}");
             let created = now - TimeDelta::minutes(10) + TimeDelta::milliseconds(i64::try_from(k).expect("small"));
             rows.push(NewOutbound {
-                id: id.clone(),
-                idempotency_key: format!("claim:{id}"),
-                user_id: "user",
-                kind: "reminder",
-                from_number: from,
-                to_number: "+15145550100",
-                body: vec![0],
                 // The first one per number is history: sent already.
                 status: if k == 0 { "sent" } else { "queued" },
-                segments: 1,
-                encoding: "gsm7",
-                part: 1,
-                parts: 1,
-                send_after: created,
-                created_at: created,
+                ..queued(&id, "reminder", from, created)
             });
             if k > 0 {
                 expected.entry(from.clone()).or_default().push(id);
@@ -340,12 +328,11 @@ async fn two_claimers_never_share_a_row_or_a_number_postgres() {
     assert_eq!((ids.len(), numbers.len()), (claimed, claimed), "{a:?}\n{b:?}");
 }
 
-/// One queued SMS of `kind` from `from`, created `minutes_ago`.
-fn queued<'a>(id: &str, kind: &'a str, from: &'a str, now: NaiveDateTime, minutes_ago: i64) -> NewOutbound<'a> {
-    let created = now - TimeDelta::minutes(minutes_ago);
+/// One queued SMS of `kind` from `from`, created (and due) at `created`.
+fn queued<'a>(id: &str, kind: &'a str, from: &'a str, created: NaiveDateTime) -> NewOutbound<'a> {
     NewOutbound {
         id: id.to_owned(),
-        idempotency_key: format!("first:{id}"),
+        idempotency_key: format!("claim:{id}"),
         user_id: "user",
         kind,
         from_number: from,
@@ -372,16 +359,17 @@ async fn reminders_go_first(test_db: TestDatabase) {
     let mut conn = db.conn().await.expect("a connection");
     let now = nudge_store::now();
     let lease = now + TimeDelta::minutes(1);
+    let ago = |minutes: i64| now - TimeDelta::minutes(minutes);
     let numbers: Vec<String> = (0..40).map(number).collect();
     let mut rows: Vec<NewOutbound<'_>> = numbers
         .iter()
         .enumerate()
-        .map(|(n, from)| queued(&format!("reply-{n:02}"), "reply", from, now, 10))
+        .map(|(n, from)| queued(&format!("reply-{n:02}"), "reply", from, ago(10)))
         .collect();
     let (alone, behind) = ("+15145559998", "+15145559999");
-    rows.push(queued("reminder-alone", "reminder", alone, now, 1));
-    rows.push(queued("reply-behind", "reply", behind, now, 2));
-    rows.push(queued("reminder-behind", "reminder", behind, now, 1));
+    rows.push(queued("reminder-alone", "reminder", alone, ago(1)));
+    rows.push(queued("reply-behind", "reply", behind, ago(2)));
+    rows.push(queued("reminder-behind", "reminder", behind, ago(1)));
     assert!(store::insert_outbound(&mut conn, &rows).await.expect("insert"));
     let mut cursor = ClaimCursor::default();
 
