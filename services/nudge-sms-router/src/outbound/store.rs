@@ -343,6 +343,16 @@ impl Head {
         let queued = self.status.as_deref() == Some(outbound_status::QUEUED);
         (!self.busy && queued && due).then_some(self.id.as_deref()).flatten()
     }
+
+    /// Adds the row to claim to `picked`, unless it is there already (a
+    /// number found both as a reminder's and on the walk).
+    fn pick_into(&self, picked: &mut Vec<String>, now: NaiveDateTime) {
+        if let Some(id) = self.claimable(now)
+            && !picked.iter().any(|p| p == id)
+        {
+            picked.push(id.to_owned());
+        }
+    }
 }
 
 /// Claims one row, if it is still queued (another replica may have taken it).
@@ -421,11 +431,7 @@ pub(crate) async fn claim_due(
         if picked.len() == wanted {
             break;
         }
-        if let Some(id) = head.claimable(now)
-            && !picked.iter().any(|p| p == id)
-        {
-            picked.push(id.to_owned());
-        }
+        head.pick_into(&mut picked, now);
     }
     // Then the others in turn, from the cursor.
     if picked.len() == wanted {
@@ -447,11 +453,7 @@ pub(crate) async fn claim_due(
             break;
         }
         last_looked = Some(head);
-        if let Some(id) = head.claimable(now)
-            && !picked.iter().any(|p| p == id)
-        {
-            picked.push(id.to_owned());
-        }
+        head.pick_into(&mut picked, now);
     }
     let wrapped = picked.len() < wanted && heads.len() < usize::try_from(window).unwrap_or(usize::MAX);
     if wrapped {
