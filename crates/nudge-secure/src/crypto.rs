@@ -279,12 +279,36 @@ impl KeyRing {
     /// [`active_key_id`](Self::active_key_id) beside the hashes to know which
     /// rows to hash again after a rotation.
     pub fn keyed_hash(&self, context: &[u8], data: &[u8]) -> [u8; 32] {
-        let mut mac = self.macs[&self.active].clone();
-        let context_len = u32::try_from(context.len()).expect("contexts are short");
-        mac.update(&context_len.to_be_bytes());
-        mac.update(context);
-        mac.update(data);
-        mac.finalize().into_bytes().into()
+        keyed_hash_with(&self.macs[&self.active], context, data)
+    }
+
+    /// A blind index of `data` under the active key: `<key id>:<hex of the
+    /// keyed hash>`, for a column that finds rows by an identifier (an email,
+    /// a phone) without holding it. Store the identifier itself sealed
+    /// beside it, so that after a rotation the row can be indexed again
+    /// ([`Self::is_current_blind_index`] tells which rows need it).
+    pub fn blind_index(&self, context: &[u8], data: &[u8]) -> String {
+        blind_index_under(&self.active, &self.macs[&self.active], context, data)
+    }
+
+    /// [`Self::blind_index`] under every key of the ring, the active key's
+    /// first: a lookup by all of them finds a row whichever key indexed it,
+    /// so lookups keep working through a rotation, until the old key leaves
+    /// the ring (rows are indexed again under the active key before that).
+    pub fn blind_indexes(&self, context: &[u8], data: &[u8]) -> Vec<String> {
+        let active = std::iter::once((&self.active, &self.macs[&self.active]));
+        let others = self.macs.iter().filter(|(id, _)| **id != self.active);
+        active
+            .chain(others)
+            .map(|(id, mac)| blind_index_under(id, mac, context, data))
+            .collect()
+    }
+
+    /// Whether `index` was made by [`Self::blind_index`] under the active key.
+    pub fn is_current_blind_index(&self, index: &str) -> bool {
+        index
+            .strip_prefix(self.active.as_str())
+            .is_some_and(|rest| rest.starts_with(':'))
     }
 
     /// Whether `ciphertext` should be re-encrypted: it names a key other than
@@ -302,6 +326,27 @@ impl fmt::Debug for KeyRing {
             .field("keys", &self.keys.keys().collect::<Vec<_>>())
             .finish()
     }
+}
+
+fn keyed_hash_with(mac: &Hmac<Sha256>, context: &[u8], data: &[u8]) -> [u8; 32] {
+    let mut mac = mac.clone();
+    let context_len = u32::try_from(context.len()).expect("contexts are short");
+    mac.update(&context_len.to_be_bytes());
+    mac.update(context);
+    mac.update(data);
+    mac.finalize().into_bytes().into()
+}
+
+fn blind_index_under(id: &KeyId, mac: &Hmac<Sha256>, context: &[u8], data: &[u8]) -> String {
+    use std::fmt::Write as _;
+    let hash = keyed_hash_with(mac, context, data);
+    let mut index = String::with_capacity(id.as_str().len() + 1 + 2 * hash.len());
+    index.push_str(id.as_str());
+    index.push(':');
+    for byte in hash {
+        write!(index, "{byte:02x}").expect("writing to a String cannot fail");
+    }
+    index
 }
 
 /// The id of the key that sealed `ciphertext`, read without decrypting (and
@@ -371,6 +416,38 @@ impl<'a> Envelope<'a> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn blind_indexes_find_a_value_through_a_rotation() {
+        let k1 = KeyRing::generate_key();
+        let k2 = KeyRing::generate_key();
+        let before = ring("k1", &[("k1", &k1)]);
+        let during = ring("k2", &[("k1", &k1), ("k2", &k2)]);
+        let after = ring("k2", &[("k2", &k2)]);
+        let stored = before.blind_index(b"email", b"ada@example.com");
+        assert!(stored.starts_with("k1:"), "{stored}");
+        assert_eq!(stored.len(), 3 + 64);
+        assert!(!stored.contains("ada"));
+        assert_eq!(stored, before.blind_index(b"email", b"ada@example.com"));
+        assert_ne!(stored, before.blind_index(b"email", b"bob@example.com"));
+        assert_ne!(stored, before.blind_index(b"phone", b"ada@example.com"));
+        assert!(before.is_current_blind_index(&stored));
+        // During the rotation the old index is still found, the active key's first.
+        let lookup = during.blind_indexes(b"email", b"ada@example.com");
+        assert_eq!(lookup.len(), 2);
+        assert!(lookup[0].starts_with("k2:"));
+        assert_eq!(lookup[1], stored);
+        assert!(!during.is_current_blind_index(&stored));
+        assert!(during.is_current_blind_index(&lookup[0]));
+        // Indexed again under k2, the row is found once k1 has left the ring.
+        assert_eq!(
+            after.blind_indexes(b"email", b"ada@example.com"),
+            vec![lookup[0].clone()]
+        );
+        // A key id that only starts like the active one is not it.
+        let k = ring("k", &[("k", &k1), ("k1", &k2)]);
+        assert!(!k.is_current_blind_index(&k.blind_indexes(b"email", b"x")[1]));
+    }
 
     #[test]
     fn keyed_hash_is_stable_per_key_and_context() {

@@ -165,6 +165,15 @@ impl PersonKeys {
         &self.ring
     }
 
+    /// A new key for `user_id`, not stored: the cipher, and the key wrapped
+    /// for this service's table. For writing the key in the same transaction
+    /// as the person's first row, so a refused insert leaves no key behind;
+    /// [`Self::for_writing`] otherwise.
+    pub fn generate(&self, user_id: &str) -> (PersonCipher, Vec<u8>) {
+        let (key, wrapped) = PersonKey::generate(&self.ring, &self.table.wrap_context(user_id));
+        (PersonCipher::new(self.ring.clone(), Arc::new(key)), wrapped)
+    }
+
     /// The person's cipher, making their key if they have none yet.
     pub async fn for_writing(&self, conn: &mut DbConn, user_id: &str) -> Result<PersonCipher, PersonKeyError> {
         let context = self.table.wrap_context(user_id);

@@ -5,12 +5,13 @@ diesel::table! {
     /// api
     users (id) {
         id -> Text,
-        phone -> Text,
+        phone_index -> Text,
         timezone -> Text,
         language -> Text,
         role -> Text,
         created_at -> Timestamp,
         updated_at -> Timestamp,
+        phone_sealed -> Nullable<Binary>,
     }
 }
 
@@ -264,7 +265,7 @@ diesel::table! {
     /// api
     api_accounts (id) {
         id -> Text,
-        email -> Text,
+        email_index -> Text,
         password_hash -> Text,
         role -> Text,
         phone -> Nullable<Text>,
@@ -276,6 +277,8 @@ diesel::table! {
         totp_secret -> Nullable<Binary>,
         totp_enabled_at -> Nullable<Timestamp>,
         totp_last_step -> Integer,
+        email_sealed -> Nullable<Binary>,
+        phone_sealed -> Nullable<Binary>,
     }
 }
 
@@ -317,6 +320,7 @@ diesel::table! {
         created_at -> Timestamp,
         expires_at -> Timestamp,
         used_at -> Nullable<Timestamp>,
+        phone_sealed -> Nullable<Binary>,
     }
 }
 

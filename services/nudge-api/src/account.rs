@@ -28,7 +28,7 @@ pub(crate) struct Me {
 
 pub(crate) async fn account_of(state: &State, person: &Authenticated) -> ApiResult<store::Account> {
     let mut conn = state.db.conn().await?;
-    store::account(&mut conn, &person.user_id)
+    store::account(&mut conn, &state.crypto, &person.user_id)
         .await?
         .ok_or_else(|| ApiError::unauthenticated("authorization: this account no longer exists"))
 }

@@ -37,7 +37,7 @@ async fn accounts_page(
 ) -> ApiResult<(Vec<store::Account>, Option<String>)> {
     let limit = page.limit()?;
     let mut conn = state.db.conn().await?;
-    let accounts = store::list_accounts(&mut conn, page.cursor()?, rows_to_read(limit)).await?;
+    let accounts = store::list_accounts(&mut conn, &state.crypto, page.cursor()?, rows_to_read(limit)).await?;
     store::audit_by(&mut conn, None, admin_id, "admin_read", Some(what), nudge_store::now()).await?;
     Ok(page_of_rows(accounts, limit, |account| &account.id))
 }

@@ -55,6 +55,7 @@ pub(crate) async fn send_code(
     let mut conn = state.db.conn().await?;
     store::insert_code(
         &mut conn,
+        &state.crypto,
         &store::NewCode {
             id: &id,
             user_id,
@@ -155,7 +156,7 @@ fn refused_code() -> ApiError {
 /// attempt is counted): for work that must succeed before the code is spent.
 pub(crate) async fn matching_code(state: &State, user_id: &str, purpose: &str, code: &str) -> ApiResult<store::Code> {
     let mut conn = state.db.conn().await?;
-    let found = store::latest_code(&mut conn, user_id, purpose)
+    let found = store::latest_code(&mut conn, &state.crypto, user_id, purpose)
         .await?
         .ok_or_else(refused_code)?;
     if found.used_at.is_some() || found.expires_at <= nudge_store::now() || found.attempts >= 5 {

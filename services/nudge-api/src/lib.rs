@@ -28,6 +28,7 @@ mod http;
 mod lockout;
 mod pagination;
 mod password;
+pub mod sealing;
 mod second_factor;
 mod state;
 mod store;
@@ -105,6 +106,10 @@ impl Application {
         };
         let grace = Duration::from_secs(settings.services.shutdown_grace_seconds);
         let mut tasks = Vec::new();
+        let crypto = std::sync::Arc::new(nudge_store::PersonKeys::new(
+            settings.key_ring()?,
+            nudge_store::PersonKeyTable::Api,
+        ));
         let (provisioned_tx, provisioned) = tokio::sync::watch::channel(!settings.demo.enabled);
         if settings.demo.enabled {
             let person = Provision::demo(&settings)?;
@@ -112,6 +117,7 @@ impl Application {
                 "demo provisioning",
                 tokio::spawn(provision::provision_until_done(
                     db.clone(),
+                    crypto.clone(),
                     clients.clone(),
                     person,
                     provisioned_tx,
@@ -136,7 +142,7 @@ impl Application {
             db,
             cache: cache.clone(),
             keys: tokens::TokenKeys::from_settings(&settings)?,
-            crypto: nudge_store::PersonKeys::new(settings.key_ring()?, nudge_store::PersonKeyTable::Api),
+            crypto,
             hasher: password::Hasher::new(&settings.api)?,
             settings: settings.api.clone(),
             clients,
@@ -145,8 +151,13 @@ impl Application {
             runtime: tokio::runtime::Handle::current(),
         });
         nudge_runtime::rewrap_person_keys(shutdown.clone(), state.clone().into_inner(), |state| {
-            (&state.crypto, &state.db)
+            (&*state.crypto, &state.db)
         });
+        tokio::spawn(sealing::seal_until_done(
+            state.db.clone(),
+            state.crypto.clone(),
+            shutdown.clone(),
+        ));
         let max_body = settings.api.max_body_bytes;
         let server = actix_web::HttpServer::new(move || {
             actix_web::App::new()

@@ -189,6 +189,7 @@ pub(crate) async fn verify_phone(
     // The phone is claimed before any number is bought for it.
     let claimed = store::claim_phone(
         &mut conn,
+        &state.crypto,
         &account.id,
         &phone,
         &account.timezone,
@@ -204,7 +205,7 @@ pub(crate) async fn verify_phone(
     ensure_number(&state, &account.id, &phone, &account.timezone, &account.language).await?;
     spend_code(&state, &code).await?;
     let mut conn = state.db.conn().await?;
-    store::set_verified_phone(&mut conn, &account.id, &phone, now).await?;
+    store::set_verified_phone(&mut conn, &state.crypto, &account.id, &phone, now).await?;
     drop(conn);
     account_changed(&state, &account.id).await?;
     tell_services(&state, &account.id, &account.timezone, &account.language).await?;

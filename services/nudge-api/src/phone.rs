@@ -6,14 +6,9 @@
 //! and sends only to it. Every other session is revoked.
 
 use actix_web::{HttpResponse, web};
-use chrono::NaiveDateTime;
-use diesel::prelude::*;
-use diesel_async::RunQueryDsl;
 use nudge_core::PhoneNumber;
 use nudge_proto::ErrorCode;
 use nudge_proto::sms::ChangePhoneRequest;
-use nudge_store::schema::{api_accounts, users};
-use nudge_store::{DbConn, Transact as _, diesel, diesel_async, with_conn};
 use serde::Deserialize;
 
 use crate::account::{account_changed, account_of, account_view, audit, other_sessions, revoke};
@@ -22,6 +17,7 @@ use crate::error::{ApiError, ApiResult};
 use crate::http::{Authenticated, Body, Validate};
 use crate::second_factor::{Reauth, reauthenticate};
 use crate::state::State;
+use crate::store;
 
 type Data = web::Data<State>;
 
@@ -100,32 +96,6 @@ impl Validate for PhoneChangeCode {
     }
 }
 
-/// The account's and `users`' phone; false when another person has it.
-async fn set_phone(conn: &mut DbConn, id: &str, phone: &str, now: NaiveDateTime) -> ApiResult<bool> {
-    let changed = with_conn!(conn, c => {
-        c.write_transaction(async |c| {
-            diesel::update(users::table.find(id))
-                .set((users::phone.eq(phone), users::updated_at.eq(now)))
-                .execute(c)
-                .await?;
-            diesel::update(api_accounts::table.find(id))
-                .set((
-                    api_accounts::phone.eq(phone),
-                    api_accounts::phone_verified_at.eq(now),
-                    api_accounts::updated_at.eq(now),
-                ))
-                .execute(c)
-                .await
-        })
-        .await
-    });
-    match changed {
-        Ok(_) => Ok(true),
-        Err(error) if nudge_store::is_unique_violation(&error) => Ok(false),
-        Err(error) => Err(error.into()),
-    }
-}
-
 #[utoipa::path(post, path = "/v1/me/phone/change/confirm", tag = "me", security(("bearer" = [])), request_body = PhoneChangeCode,
     responses((status = 200, description = "the new phone is verified; every other session is revoked", body = crate::account::Me),
         (status = 409, description = "the phone belongs to another account", body = crate::error::ErrorBody),
@@ -147,7 +117,7 @@ pub(crate) async fn confirm_change(
         .ok_or_else(|| ApiError::internal("phone code", "a phone change code without a phone"))?;
     let taken = || ApiError::conflict("phone: already used by another account");
     let mut conn = state.db.conn().await?;
-    if !set_phone(&mut conn, &account.id, &phone, nudge_store::now()).await? {
+    if !store::change_phone(&mut conn, &state.crypto, &account.id, &phone, nudge_store::now()).await? {
         return Err(taken());
     }
     drop(conn);
@@ -164,7 +134,7 @@ pub(crate) async fn confirm_change(
     if let Err(status) = told {
         // sms-router still has the old phone: so does the account.
         let mut conn = state.db.conn().await?;
-        set_phone(&mut conn, &account.id, &old_phone, nudge_store::now()).await?;
+        store::change_phone(&mut conn, &state.crypto, &account.id, &old_phone, nudge_store::now()).await?;
         drop(conn);
         account_changed(&state, &account.id).await?;
         return Err(match ErrorCode::from_grpc(status.code()) {

@@ -3,6 +3,7 @@
 //! their time zone and language, workers the time zone reminders are
 //! delivered in.
 
+use std::sync::Arc;
 use std::time::Duration;
 
 use anyhow::Context as _;
@@ -10,7 +11,7 @@ use nudge_config::Settings;
 use nudge_core::{Language, PhoneNumber, Timezone};
 use nudge_proto::sms::AssignNumberRequest;
 use nudge_proto::workers::{GetDeliverySettingsRequest, SetDeliverySettingsRequest};
-use nudge_store::Db;
+use nudge_store::{Db, PersonKeys};
 use tokio_util::sync::CancellationToken;
 
 use crate::state::Clients;
@@ -38,10 +39,16 @@ impl Provision {
 }
 
 /// Creates the person if needed and tells workers, sms-router and the agent about them.
-pub(crate) async fn provision(db: &Db, clients: &Clients, person: &Provision) -> anyhow::Result<String> {
+pub(crate) async fn provision(
+    db: &Db,
+    keys: &PersonKeys,
+    clients: &Clients,
+    person: &Provision,
+) -> anyhow::Result<String> {
     let mut conn = db.conn().await?;
     let user_id = store::ensure_user(
         &mut conn,
+        keys,
         person.phone.as_str(),
         person.timezone.name(),
         person.language.as_str(),
@@ -93,6 +100,7 @@ pub(crate) async fn provision(db: &Db, clients: &Clients, person: &Provision) ->
 /// Provisions `person`, retrying while the other services start, until done or stopped.
 pub(crate) async fn provision_until_done(
     db: Db,
+    keys: Arc<PersonKeys>,
     clients: Clients,
     person: Provision,
     done: tokio::sync::watch::Sender<bool>,
@@ -100,7 +108,7 @@ pub(crate) async fn provision_until_done(
 ) -> anyhow::Result<()> {
     let mut delay = Duration::from_millis(100);
     loop {
-        match provision(&db, &clients, &person).await {
+        match provision(&db, &keys, &clients, &person).await {
             Ok(user_id) => {
                 tracing::info!(user.id = %user_id, "demo person provisioned");
                 done.send_replace(true);

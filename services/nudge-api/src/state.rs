@@ -30,7 +30,7 @@ pub(crate) struct State {
     pub(crate) cache: Cache,
     pub(crate) keys: TokenKeys,
     /// Seals TOTP secrets, under each person's key (`api_person_keys`).
-    pub(crate) crypto: nudge_store::PersonKeys,
+    pub(crate) crypto: std::sync::Arc<nudge_store::PersonKeys>,
     pub(crate) hasher: Hasher,
     pub(crate) settings: ApiSettings,
     pub(crate) clients: Clients,

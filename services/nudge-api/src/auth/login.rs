@@ -101,7 +101,7 @@ impl Validate for Login {
 #[utoipa::path(post, path = "/v1/auth/login", tag = "auth", request_body = Login, responses((status = 200, body = Tokens), (status = 401, description = "wrong email or password", body = crate::error::ErrorBody), (status = 400, description = "invalid input; the message names the field", body = crate::error::ErrorBody), (status = 429, description = "rate limited, or the account is locked after failed attempts", body = crate::error::ErrorBody)))]
 pub(crate) async fn login(state: Data, client: Anonymous, Body(body): Body<Login>) -> ApiResult<HttpResponse> {
     let mut conn = state.db.conn().await?;
-    let account = store::account_by_email(&mut conn, &body.email).await?;
+    let account = store::account_by_email(&mut conn, &state.crypto, &body.email).await?;
     drop(conn);
     let key = failures_key(account.as_ref().map(|a| a.id.as_str()), &body.email);
     let attempt = match reserve_attempt(&state, key).await {
@@ -192,7 +192,9 @@ pub(crate) async fn refresh(state: Data, _client: Anonymous, Body(body): Body<Re
     if session.revoked_at.is_some() || session.expires_at <= now {
         return Err(refused());
     }
-    let account = store::account(&mut conn, &session.user_id).await?.ok_or_else(refused)?;
+    let account = store::account(&mut conn, &state.crypto, &session.user_id)
+        .await?
+        .ok_or_else(refused)?;
     let (refresh_token, hash) = tokens::new_refresh_token(&session.id);
     store::insert_refresh(&mut conn, &nudge_core::new_id(), &session.id, &hash, now).await?;
     store::touch_session(&mut conn, &session.id, now, now + refresh_lifetime(&state)).await?;

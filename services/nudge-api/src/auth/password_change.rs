@@ -42,7 +42,7 @@ pub(crate) async fn change_password(
     Body(body): Body<ChangePassword>,
 ) -> ApiResult<HttpResponse> {
     let mut conn = state.db.conn().await?;
-    let account = store::account(&mut conn, &person.user_id)
+    let account = store::account(&mut conn, &state.crypto, &person.user_id)
         .await?
         .ok_or_else(|| ApiError::unauthenticated("authorization: this account no longer exists"))?;
     drop(conn);

@@ -60,7 +60,7 @@ pub(crate) async fn request_reset(
         ));
     }
     let mut conn = state.db.conn().await?;
-    let account = store::account_by_email(&mut conn, &body.email).await?;
+    let account = store::account_by_email(&mut conn, &state.crypto, &body.email).await?;
     drop(conn);
     if let Some(account) = account.filter(|a| a.phone_verified_at.is_some()) {
         let state = state.clone();
@@ -112,7 +112,7 @@ pub(crate) async fn confirm_reset(
 ) -> ApiResult<HttpResponse> {
     let refused = || ApiError::field("code", "is wrong or expired; ask for a new one");
     let mut conn = state.db.conn().await?;
-    let account = store::account_by_email(&mut conn, &body.email)
+    let account = store::account_by_email(&mut conn, &state.crypto, &body.email)
         .await?
         .ok_or_else(refused)?;
     drop(conn);

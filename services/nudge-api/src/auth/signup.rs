@@ -63,14 +63,14 @@ pub(crate) async fn sign_up(state: Data, _client: Anonymous, Body(body): Body<Si
         language: body.language.as_deref().unwrap_or("en"),
     };
     let mut conn = state.db.conn().await?;
-    match store::insert_account(&mut conn, &account, nudge_store::now()).await {
+    match store::insert_account(&mut conn, &state.crypto, &account, nudge_store::now()).await {
         Ok(()) => {
             drop(conn);
             audit(&state, Some(&id), "signup", None).await?;
             tracing::info!(user.id = %id, "account created");
         }
         Err(error) if nudge_store::is_unique_violation(&error) => {
-            let owner = store::account_by_email(&mut conn, &body.email).await?;
+            let owner = store::account_by_email(&mut conn, &state.crypto, &body.email).await?;
             drop(conn);
             if let Some(owner) = owner {
                 audit(&state, Some(&owner.id), "signup_existing", None).await?;

@@ -413,7 +413,10 @@ async fn administrator(api: &Api, email: &str) -> (Value, String) {
     let db = api.db();
     let mut conn = db.conn().await.expect("conn");
     use nudge_store::diesel_async::RunQueryDsl as _;
-    let sql = format!("UPDATE api_accounts SET role = 'admin' WHERE email = '{email}'");
+    let sql = format!(
+        "UPDATE api_accounts SET role = 'admin' WHERE id = '{}'",
+        s(&signed_up, "user_id")
+    );
     nudge_store::with_conn!(&mut conn, c => nudge_store::diesel::sql_query(sql.clone()).execute(c).await)
         .expect("update");
     let with_mfa = api.login(email, Some(otp_at(&secret, 1))).await;

@@ -888,13 +888,13 @@ async fn the_openapi_document_matches_the_routes() {
     assert!(response.text().await.expect("html").contains("/openapi.json"));
 }
 
-/// Gives `email`'s account a role directly in the database (the first
+/// Gives the account `user_id` a role directly in the database (the first
 /// administrator is made this way; later ones through the admin API).
-async fn set_role_in_database(api: &Api, email: &str, role: &str) {
+async fn set_role_in_database(api: &Api, user_id: &str, role: &str) {
     use nudge_store::diesel_async::RunQueryDsl as _;
     let db = nudge_store::Db::connect(&api.stack.settings.database).expect("db");
     let mut conn = db.conn().await.expect("conn");
-    let sql = format!("UPDATE api_accounts SET role = '{role}' WHERE email = '{email}'");
+    let sql = format!("UPDATE api_accounts SET role = '{role}' WHERE id = '{user_id}'");
     let n = nudge_store::with_conn!(&mut conn, c => nudge_store::diesel::sql_query(sql.clone()).execute(c).await)
         .expect("update");
     assert_eq!(n, 1);
@@ -1003,7 +1003,7 @@ async fn mfa_and_administrators(api: &Api) {
     let mfa_access = s(&with_mfa, "access_token");
     let (status, body) = api.call("GET", "/v1/admin/people", Some(&mfa_access), None).await;
     assert_error(status, &body, 403, "permission_denied", "administrators only");
-    set_role_in_database(api, "ada@example.com", "admin").await;
+    set_role_in_database(api, &s(&ada, "user_id"), "admin").await;
     let (status, body) = api.call("GET", "/v1/admin/people", Some(&ada_access), None).await;
     assert_error(status, &body, 403, "permission_denied", "MFA");
     let (status, people) = api.call("GET", "/v1/admin/people", Some(&mfa_access), None).await;

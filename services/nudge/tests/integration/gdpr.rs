@@ -470,8 +470,8 @@ async fn export_then_erase(api: &Api) {
     // The scan sees Ada in every service before the erasure (it can find her).
     let (before, columns) = scan_database(api, &ada.needles()).await;
     for table in [
-        "api_accounts.email",
-        "users.phone",
+        "api_accounts.id",
+        "users.id",
         "agent_memories.user_id",
         "reminders.user_id",
         "sms_numbers.phone",
@@ -482,6 +482,15 @@ async fn export_then_erase(api: &Api) {
             before.contains_key(table),
             "{table} not seen before the erasure: {before:?}"
         );
+    }
+    // The api holds her email and phone sealed, found by blind index only.
+    for column in [
+        "api_accounts.email_index",
+        "users.phone_index",
+        "api_accounts.phone",
+        "api_codes.phone",
+    ] {
+        assert!(!before.contains_key(column), "{column} in the clear: {before:?}");
     }
     let (cached_before, _) = scan_caches(api, &ada.needles()).await;
     assert!(!cached_before.is_empty(), "the cache scan sees Ada's rate-limit window");
@@ -1059,7 +1068,16 @@ async fn erasure_trace_in_postgres_data_directory() {
     // opens; Bob's keys are found the same way (the carver is not blind).
     assert!(!report.contains_key("data files: Ada's, opened"), "{report:?}");
     assert!(report.contains_key("data files: Bob's, opened"), "{report:?}");
-    // What remains, as docs/security.md states it: her plaintext
+    // Her email and phone as the api keeps them were never written in the
+    // clear: sealed under her key, found by blind index.
+    for kind in ["data files", "wal"] {
+        let plain = report.get(&format!("{kind}: Ada's plaintext"));
+        assert!(
+            !plain.is_some_and(|found| found.contains(&ada.email)),
+            "{kind}: her email: {report:?}"
+        );
+    }
+    // What remains, as docs/security.md states it: her other plaintext
     // identifiers in the tables' files (dead tuples are pruned, not
     // zeroed), and her wrapped keys in the WAL (the inserts were logged),
     // which with the ring open her envelopes from any copy.

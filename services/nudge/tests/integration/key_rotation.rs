@@ -1,7 +1,9 @@
 //! Issue 13: key rotation, end to end in embedded mode. A new active key is
 //! added with the old one kept; at start-up each service re-wraps its
-//! person keys under the new key; the old key then leaves the ring and a
-//! person's memories, tasks, reminders and messages still open.
+//! person keys under the new key, and the api indexes emails and phones
+//! again under it; the old key then leaves the ring and a person's
+//! memories, tasks, reminders and messages still open, and their email
+//! still logs in.
 //!
 //! The store side (both backends, concurrent replicas) is
 //! `nudge-store`'s `person_keys::` tests.
@@ -23,6 +25,23 @@ const TABLES: [&str; 4] = [
     "workers_person_keys",
     "api_person_keys",
 ];
+
+#[derive(QueryableByName)]
+struct Index {
+    #[diesel(sql_type = diesel::sql_types::Text)]
+    index: String,
+}
+
+/// The blind indexes of the api's emails and phones.
+async fn identifier_indexes(data: &Path) -> Vec<String> {
+    let settings = dev_settings(data, embedded_environment());
+    let db = nudge_store::Db::connect(&settings.database).expect("db");
+    let mut conn = db.conn().await.expect("connection");
+    let sql = "SELECT email_index AS \"index\" FROM api_accounts UNION ALL SELECT phone_index FROM users";
+    let rows: Vec<Index> =
+        nudge_store::with_conn!(&mut conn, c => diesel::sql_query(sql).load(c).await).expect("indexes");
+    rows.into_iter().map(|row| row.index).collect()
+}
 
 #[derive(QueryableByName)]
 struct Wrapped {
@@ -103,7 +122,11 @@ async fn rotation_rewraps_person_keys_at_start_up_and_the_old_key_can_go() {
     say(&stack, &sender, &mut seen, "remember my sister is Léa").await;
     say(&stack, &sender, &mut seen, "add buy milk").await;
     say(&stack, &sender, &mut seen, "remind me in 2 hours to call the pharmacy").await;
+    api::Client::new(stack.ports.api).sign_up("ada@example.com").await;
     stack.stop().await.expect("clean stop");
+    let indexes = identifier_indexes(&data).await;
+    assert_eq!(indexes.len(), 2, "Ada's email, the demo person's phone: {indexes:?}");
+    assert!(indexes.iter().all(|i| i.starts_with("dev1:")), "{indexes:?}");
 
     // Rotation: a new active key, the old one kept to unwrap.
     let old = key_of(&data, "dev1");
@@ -141,6 +164,13 @@ async fn rotation_rewraps_person_keys_at_start_up_and_the_old_key_can_go() {
         before.iter().map(|(_, rows, _)| rows).sum::<usize>(),
         "the same keys, re-wrapped: {before:?} then {after:?}"
     );
+    eventually(
+        "every email and phone indexed under the new key",
+        Duration::from_secs(15),
+        || identifier_indexes(&data),
+        |indexes| indexes.len() == 2 && indexes.iter().all(|i| i.starts_with("dev2:")),
+    )
+    .await;
     stack.stop().await.expect("clean stop");
 
     // The old key leaves the ring: everything still opens.
@@ -153,5 +183,6 @@ async fn rotation_rewraps_person_keys_at_start_up_and_the_old_key_can_go() {
     assert!(tasks.contains("buy milk"), "{tasks}");
     let reminders = say(&stack, &sender, &mut seen, "reminders").await;
     assert!(reminders.contains("call the pharmacy"), "{reminders}");
+    api::Client::new(stack.ports.api).login("ada@example.com", None).await;
     stack.stop().await.expect("clean stop");
 }

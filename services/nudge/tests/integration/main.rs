@@ -23,6 +23,7 @@ mod reminders_manage;
 mod reminders_missed;
 mod reminders_nagging;
 mod reminders_quiet_hours;
+mod sealed_identifiers;
 mod security_phone;
 mod sms_compliance;
 mod sms_dispatch;

@@ -26,7 +26,7 @@ async fn late_reminders_are_sent_saying_so_by_default() {
     let stack = start(dir.path()).await;
     let port = stack.ports.sms_router;
     let mut workers = workers(stack.ports.workers).await;
-    let user_id = user_id_of(&stack.settings.database, PHONE).await;
+    let user_id = user_id_of(&stack.settings, PHONE).await;
     let settings = workers
         .get_delivery_settings(GetDeliverySettingsRequest {
             user_id: user_id.clone(),
@@ -64,7 +64,7 @@ async fn missed_reminders_are_recorded_when_the_person_prefers() {
     let stack = start(dir.path()).await;
     let port = stack.ports.sms_router;
     let mut workers = workers(stack.ports.workers).await;
-    let user_id = user_id_of(&stack.settings.database, PHONE).await;
+    let user_id = user_id_of(&stack.settings, PHONE).await;
     let mut settings = delivery(&user_id, 600, 3);
     settings.missed_policy = MissedPolicy::RecordMissed.into();
     set_delivery(&mut workers, settings).await;

@@ -22,7 +22,7 @@ async fn quiet_hours_hold_reminders_until_they_end_but_not_urgent_ones() {
     .expect("stack starts");
     let port = stack.ports.sms_router;
     let mut workers = workers(stack.ports.workers).await;
-    let user_id = user_id_of(&stack.settings.database, PHONE).await;
+    let user_id = user_id_of(&stack.settings, PHONE).await;
 
     // Quiet from this minute (Montreal time) to the next, at least 10 s away.
     let (quiet, end) = quiet_until_next_minute(Duration::from_secs(10)).await;
@@ -79,7 +79,7 @@ async fn a_snooze_into_quiet_hours_is_held_too() {
     .expect("stack starts");
     let port = stack.ports.sms_router;
     let mut workers = workers(stack.ports.workers).await;
-    let user_id = user_id_of(&stack.settings.database, PHONE).await;
+    let user_id = user_id_of(&stack.settings, PHONE).await;
 
     let id = create(
         &mut workers,

@@ -98,7 +98,7 @@ pub(crate) async fn start() -> Fixture {
     .await
     .expect("stack starts");
     let workers = workers(stack.ports.workers).await;
-    let user_id = user_id_of(&stack.settings.database, super::PHONE).await;
+    let user_id = user_id_of(&stack.settings, super::PHONE).await;
     Fixture {
         stack,
         workers,
@@ -107,14 +107,19 @@ pub(crate) async fn start() -> Fixture {
     }
 }
 
-/// The user id of the person whose phone is `phone` (the api's `users` table).
-pub(crate) async fn user_id_of(database: &nudge_config::DatabaseSettings, phone: &str) -> String {
+/// The user id of the person whose phone is `phone` (the api's `users`
+/// table, found by the phone's blind index).
+pub(crate) async fn user_id_of(settings: &nudge_config::Settings, phone: &str) -> String {
     use nudge_store::schema::users;
-    let db = nudge_store::Db::connect(database).expect("database");
+    let index = settings
+        .key_ring()
+        .expect("key ring")
+        .blind_index(b"api.phone", phone.as_bytes());
+    let db = nudge_store::Db::connect(&settings.database).expect("database");
     let mut conn = db.conn().await.expect("connection");
     let id: String = nudge_store::with_conn!(&mut conn, c => {
         users::table
-            .filter(users::phone.eq(phone))
+            .filter(users::phone_index.eq(&index))
             .select(users::id)
             .first(c)
             .await
