@@ -107,10 +107,11 @@ diesel::table! {
         id -> Text,
         user_id -> Text,
         nudge_number -> Text,
-        phone -> Text,
+        phone_index -> Text,
         created_at -> Timestamp,
         updated_at -> Timestamp,
         provider_sid -> Nullable<Text>,
+        phone_sealed -> Nullable<Binary>,
     }
 }
 
@@ -141,7 +142,7 @@ diesel::table! {
         user_id -> Text,
         kind -> Text,
         from_number -> Text,
-        to_number -> Text,
+        to_index -> Text,
         body -> Binary,
         status -> Text,
         provider_sid -> Nullable<Text>,
@@ -151,6 +152,7 @@ diesel::table! {
         created_at -> Timestamp,
         updated_at -> Timestamp,
         sent_at -> Nullable<Timestamp>,
+        to_sealed -> Nullable<Binary>,
     }
 }
 

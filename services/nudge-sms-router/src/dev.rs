@@ -50,15 +50,15 @@ pub(crate) async fn outbox(
         let messages: Vec<serde_json::Value> = rows
             .into_iter()
             .map(|row| {
-                let body = readers[&row.user_id]
-                    .decrypt_to_string(&row.body, OUTBOUND_BODY)
-                    .unwrap_or_default();
+                let reader = &readers[&row.user_id];
+                let body = reader.decrypt_to_string(&row.body, OUTBOUND_BODY).unwrap_or_default();
+                let to = row.to(reader).unwrap_or_default();
                 serde_json::json!({
                     "id": row.id,
                     "user_id": row.user_id,
                     "kind": row.kind,
                     "from": row.from_number,
-                    "to": row.to_number,
+                    "to": to,
                     "body": body,
                     "segments": row.segments,
                     "status": row.status,

@@ -35,6 +35,14 @@ pub(crate) enum RouterError {
     Service(#[from] ServiceError),
 }
 
+/// A sealed value the key ring or the person's key does not open (a phone,
+/// a body): as a person key that does not unwrap, the key ring's failure.
+impl From<nudge_secure::CryptoError> for RouterError {
+    fn from(error: nudge_secure::CryptoError) -> Self {
+        RouterError::PersonKey(nudge_store::PersonKeyError::Unwrap(error))
+    }
+}
+
 impl From<tonic::Status> for RouterError {
     fn from(status: tonic::Status) -> Self {
         RouterError::Service(ServiceError::from(status))

@@ -13,6 +13,7 @@ use nudge_proto::sms::{
 use tonic::{Request, Response, Status};
 
 use crate::error::RouterError;
+use crate::numbers::store::StoredPhone;
 use crate::numbers::{self, store};
 use crate::outbound::{self, OutboundKind};
 use crate::state::Core;
@@ -136,12 +137,13 @@ impl SmsRouter {
         let user_id = UserId::parse(&request.user_id).map_err(|e| invalid("user_id", e))?;
         let phone = PhoneNumber::parse(&request.phone).map_err(|e| invalid("phone", e))?;
         let mut conn = self.core.db.conn().await?;
-        if store::phone_of_another(&mut conn, user_id.as_str(), phone.as_str()).await? {
+        if store::phone_of_another(&mut conn, self.core.keys.ring(), user_id.as_str(), phone.as_str()).await? {
             return Err(RouterError::AlreadyExists(
                 "phone: the verified phone of another person".to_owned(),
             ));
         }
-        if !store::change_phone(&mut conn, user_id.as_str(), phone.as_str()).await? {
+        let phone = StoredPhone::seal(&mut conn, &self.core.keys, user_id.as_str(), phone.as_str()).await?;
+        if !store::change_phone(&mut conn, user_id.as_str(), &phone).await? {
             return Err(RouterError::NotFound("this person has no Nudge number".to_owned()));
         }
         tracing::info!(user.id = %user_id, "verified phone changed");

@@ -35,6 +35,7 @@ mod outbound;
 #[cfg(test)]
 mod plan_testing;
 mod privacy;
+pub mod sealing;
 mod split;
 mod spool;
 mod state;
@@ -184,6 +185,7 @@ impl Application {
         let grace = Duration::from_secs(settings.services.shutdown_grace_seconds);
 
         nudge_runtime::rewrap_person_keys(shutdown.clone(), core.clone(), |core| (&core.keys, &core.db));
+        tokio::spawn(sealing::seal_until_done(core.clone(), shutdown.clone()));
         let mut tasks = Vec::new();
         tasks.push((
             "outbound sender",

@@ -22,7 +22,7 @@ use crate::error::RouterError;
 use crate::numbers;
 use crate::outbound::{pace_key, plan_key};
 use crate::state::{Core, INBOUND_BODY, OUTBOUND_BODY};
-use crate::store::phone_hash;
+use crate::store::{phone_hash, phones};
 
 /// What sms-router holds about a person: its tables, its number, its cache entries.
 impl PersonalData for Core {
@@ -62,14 +62,19 @@ async fn erase_person(core: &Core, user_id: &str) -> Result<Erasure, RouterError
     // stranger (kept as the SHA-256 of their phone), and the number's
     // send schedules live in the cache under a hash of it.
     let mut conn = core.db.conn().await?;
-    let number: Option<(String, String)> = with_conn!(&mut conn, c => {
-        sms_numbers::table
-            .filter(sms_numbers::user_id.eq(user_id))
-            .select((sms_numbers::phone, sms_numbers::nudge_number))
-            .first(c)
-            .await
-            .optional()
-    })?;
+    let number = match numbers::store::number_by_user(&mut conn, user_id).await? {
+        Some(row) => {
+            let reader = core.keys.for_reading(&mut conn, user_id).await?;
+            // A retry after the key was erased cannot read the phone any more:
+            // the stranger records it names were then erased the first time.
+            let phone = row.phone(&reader).ok();
+            if phone.is_none() {
+                tracing::warn!(user.id = %user_id, "erasure: the phone no longer opens; stranger records left as they are");
+            }
+            Some((phone, row.nudge_number))
+        }
+        None => None,
+    };
     drop(conn);
     let number_released = match numbers::release(core, user_id).await {
         Ok(_) => true,
@@ -77,8 +82,16 @@ async fn erase_person(core: &Core, user_id: &str) -> Result<Erasure, RouterError
         Err(error) => return Err(error),
     };
     let mut conn = core.db.conn().await?;
-    let sender_hash = number.as_ref().map(|(phone, _)| phone_hash(phone));
-    let tables = erase(core, &mut conn, user_id, sender_hash.as_deref()).await?;
+    // Their phone as a stranger's rows may name it: its blind index under
+    // each key of the ring, or its SHA-256 (rows of earlier versions).
+    let as_stranger: Vec<String> = match number.as_ref().and_then(|(phone, _)| phone.as_deref()) {
+        Some(phone) => phones::indexes(core.keys.ring(), phone)
+            .into_iter()
+            .chain([phone_hash(phone)])
+            .collect(),
+        None => Vec::new(),
+    };
+    let tables = erase(core, &mut conn, user_id, &as_stranger).await?;
     drop(conn);
     let mut keys = vec![format!("sms:inbound:{user_id}"), format!("sms:provision:{user_id}")];
     if let Some((_, nudge_number)) = &number {
@@ -97,10 +110,15 @@ async fn erase_person(core: &Core, user_id: &str) -> Result<Erasure, RouterError
 async fn export(core: &Core, user_id: &str) -> Result<Value, RouterError> {
     let mut conn = core.db.conn().await?;
     let conn = &mut conn;
-    let number: Option<(String, String, NaiveDateTime)> = with_conn!(conn, c => {
+    let number: Option<(String, String, Option<Vec<u8>>, NaiveDateTime)> = with_conn!(conn, c => {
         sms_numbers::table
             .filter(sms_numbers::user_id.eq(user_id))
-            .select((sms_numbers::nudge_number, sms_numbers::phone, sms_numbers::created_at))
+            .select((
+                sms_numbers::nudge_number,
+                sms_numbers::phone_index,
+                sms_numbers::phone_sealed,
+                sms_numbers::created_at,
+            ))
             .first(c)
             .await
             .optional()
@@ -138,7 +156,7 @@ async fn export(core: &Core, user_id: &str) -> Result<Value, RouterError> {
         String,
         String,
         String,
-        String,
+        (String, Option<Vec<u8>>),
         Vec<u8>,
         String,
         i32,
@@ -153,7 +171,7 @@ async fn export(core: &Core, user_id: &str) -> Result<Value, RouterError> {
                 sms_outbound::id,
                 sms_outbound::kind,
                 sms_outbound::from_number,
-                sms_outbound::to_number,
+                (sms_outbound::to_index, sms_outbound::to_sealed),
                 sms_outbound::body,
                 sms_outbound::status,
                 sms_outbound::segments,
@@ -186,8 +204,10 @@ async fn export(core: &Core, user_id: &str) -> Result<Value, RouterError> {
     })?;
     let keys = core.keys.for_reading(conn, user_id).await?;
     Ok(json!({
-        "number": number.map(|(nudge_number, phone, created_at)| json!({
-            "nudge_number": nudge_number, "phone": phone, "assigned_at": privacy::instant(created_at),
+        "number": number.map(|(nudge_number, index, sealed, created_at)| json!({
+            "nudge_number": nudge_number,
+            "phone": phones::open(&keys, sealed.as_deref(), &index, &phones::number_context(user_id)).ok(),
+            "assigned_at": privacy::instant(created_at),
         })),
         "number_periods": periods.into_iter().map(|(nudge_number, price, assigned_at, released_at)| json!({
             "nudge_number": nudge_number,
@@ -203,11 +223,11 @@ async fn export(core: &Core, user_id: &str) -> Result<Value, RouterError> {
             "keyword": keyword,
             "received_at": privacy::instant(received_at),
         })).collect::<Vec<_>>(),
-        "outbound": outbound.into_iter().map(|(id, kind, from, to, body, status, segments, created_at, sent_at)| json!({
+        "outbound": outbound.into_iter().map(|(id, kind, from, (to_index, to_sealed), body, status, segments, created_at, sent_at)| json!({
+            "to": phones::open(&keys, to_sealed.as_deref(), &to_index, &phones::outbound_context(&id)).ok(),
             "id": id,
             "kind": kind,
             "from": from,
-            "to": to,
             "body": keys.decrypt_to_string(&body, OUTBOUND_BODY).ok(),
             "status": status,
             "segments": segments,
@@ -230,7 +250,7 @@ async fn erase(
     core: &Core,
     conn: &mut DbConn,
     user_id: &str,
-    sender_hash: Option<&str>,
+    sender_hashes: &[String],
 ) -> QueryResult<Vec<ErasedTable>> {
     let key = core.keys.erase(conn, user_id).await?;
     let outbound = with_conn!(conn, c => {
@@ -250,12 +270,14 @@ async fn erase(
     })?;
     // What the person texted to other people's Nudge numbers, as a stranger.
     let mut as_stranger = 0;
-    if let Some(hash) = sender_hash {
+    if !sender_hashes.is_empty() {
         as_stranger += with_conn!(conn, c => {
-            diesel::delete(sms_inbound::table.filter(sms_inbound::sender_hash.eq(hash))).execute(c).await
+            diesel::delete(sms_inbound::table.filter(sms_inbound::sender_hash.eq_any(sender_hashes))).execute(c).await
         })?;
         as_stranger += with_conn!(conn, c => {
-            diesel::delete(sms_stranger_replies::table.filter(sms_stranger_replies::sender_hash.eq(hash))).execute(c).await
+            diesel::delete(sms_stranger_replies::table.filter(sms_stranger_replies::sender_hash.eq_any(sender_hashes)))
+                .execute(c)
+                .await
         })?;
     }
     let periods = with_conn!(conn, c => {

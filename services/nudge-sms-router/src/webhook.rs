@@ -273,13 +273,14 @@ pub(crate) async fn inbound_sms(request: HttpRequest, body: web::Bytes, state: w
                 // A STOP is marked before it is spooled, so that no replica
                 // sends to that phone until the drain has stored it.
                 let stop = core.spool.is_on() && opt_outs::is_opt_out(&sms.body);
-                if stop && let Err(cache_error) = opt_outs::mark(&core.cache, sms.from.as_str()).await {
+                if stop && let Err(cache_error) = opt_outs::mark(&core.cache, core.keys.ring(), sms.from.as_str()).await
+                {
                     tracing::warn!(%cache_error, "a spooled STOP could not be marked: sending is not held for it");
                 }
                 let kept = spool_or_refuse(&core, SMS_PATH, &spooled, &error).await;
                 if stop && !kept {
                     // Refused (Twilio will retry or not): no STOP waits in the spool.
-                    let _ = opt_outs::clear(&core.cache, sms.from.as_str()).await;
+                    let _ = opt_outs::clear(&core.cache, core.keys.ring(), sms.from.as_str()).await;
                 }
                 Ok(kept.then_some("spooled"))
             }

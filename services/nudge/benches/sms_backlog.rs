@@ -284,13 +284,16 @@ async fn store_backlog(db: &Db, key: &str, counts: &[usize]) -> anyhow::Result<V
         let user_id = uuid::Uuid::now_v7().to_string();
         let cipher = keys.for_writing(&mut conn, &user_id).await?;
         let (phone, number) = (format!("+1514{person:07}"), format!("+1438{person:07}"));
+        let (phone_index, phone_sealed) =
+            nudge_sms_router::sealing::number_phone(keys.ring(), &cipher, &user_id, &phone);
         with_conn!(&mut conn, c => {
             diesel::insert_into(sms_numbers::table)
                 .values((
                     sms_numbers::id.eq(uuid::Uuid::now_v7().to_string()),
                     sms_numbers::user_id.eq(&user_id),
                     sms_numbers::nudge_number.eq(&number),
-                    sms_numbers::phone.eq(&phone),
+                    sms_numbers::phone_index.eq(&phone_index),
+                    sms_numbers::phone_sealed.eq(&phone_sealed),
                     sms_numbers::created_at.eq(now),
                     sms_numbers::updated_at.eq(now),
                 ))

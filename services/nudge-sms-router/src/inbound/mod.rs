@@ -17,7 +17,7 @@ use crate::metrics;
 use crate::outbound::store::{StrangerReplyOutcome, finish_stranger_reply};
 use crate::outbound::{self, OutboundKind, PendingReply};
 use crate::state::{Core, INBOUND_BODY};
-use crate::store::{consent_event, inbound_status, phone_hash, stranger_status};
+use crate::store::{consent_event, inbound_status, phones, stranger_status};
 use store::{KeywordEffects, NewInbound};
 
 pub(crate) mod dispatch;
@@ -77,9 +77,11 @@ pub(crate) async fn receive(core: &Arc<Core>, sms: &InboundSms) -> Result<Inboun
     let matched = compliance::classify(&sms.body);
     let keyword = matched.map(|m| m.word);
 
-    if route.phone != sms.from.as_str() {
-        // A stranger: recorded without the body, their phone only hashed.
-        let sender_hash = phone_hash(sms.from.as_str());
+    if !phones::is(core.keys.ring(), &route.phone_index, sms.from.as_str()) {
+        // A stranger: recorded without the body, their phone only as its
+        // blind index (keyed: the phone cannot be guessed from it without
+        // the key ring).
+        let sender_hash = phones::index(core.keys.ring(), sms.from.as_str());
         let inbound = NewInbound {
             id: &id,
             message_sid: &sms.message_sid,
@@ -127,11 +129,8 @@ pub(crate) async fn receive(core: &Arc<Core>, sms: &InboundSms) -> Result<Inboun
         sender_hash: None,
         keyword: None,
     };
-    let ciphertext = core
-        .keys
-        .for_writing(&mut conn, &route.user_id)
-        .await?
-        .encrypt_str(&sms.body, INBOUND_BODY);
+    let cipher = core.keys.for_writing(&mut conn, &route.user_id).await?;
+    let ciphertext = cipher.encrypt_str(&sms.body, INBOUND_BODY);
     inbound.body = &ciphertext;
 
     let effect = match matched {
@@ -206,6 +205,7 @@ pub(crate) async fn receive(core: &Arc<Core>, sms: &InboundSms) -> Result<Inboun
         Some(text) => Some(
             outbound::prepare_reply(
                 core,
+                &cipher,
                 &route.user_id,
                 sms.to.as_str(),
                 sms.from.as_str(),

@@ -17,8 +17,9 @@ use crate::store::{inbound_status, sql, stranger_status};
 pub(crate) struct Route {
     #[diesel(sql_type = Text)]
     pub(crate) user_id: String,
+    /// The owner's phone, as its blind index (see [`crate::store::phones`]).
     #[diesel(sql_type = Text)]
-    pub(crate) phone: String,
+    pub(crate) phone_index: String,
     #[diesel(sql_type = Bool)]
     pub(crate) opted_out: bool,
 }
@@ -48,7 +49,7 @@ pub(crate) struct NewInbound<'a> {
     pub(crate) keyword: Option<&'a str>,
 }
 
-const ROUTE_SQL: &str = "SELECT n.user_id, n.phone, COALESCE(c.opted_out, FALSE) AS opted_out \
+const ROUTE_SQL: &str = "SELECT n.user_id, n.phone_index, COALESCE(c.opted_out, FALSE) AS opted_out \
     FROM sms_numbers n LEFT JOIN sms_consent c ON c.user_id = n.user_id WHERE n.nudge_number = $1";
 
 /// The owner of `nudge_number` and their consent, in one query.

@@ -16,7 +16,7 @@ use crate::error::RouterError;
 use crate::state::Core;
 use crate::transport::{IncomingNumber, NumberConfig, SendError, TwilioClient};
 use crate::webhook;
-use store::Assignment;
+use store::{Assignment, StoredPhone};
 
 pub(crate) mod store;
 
@@ -155,12 +155,13 @@ pub(crate) async fn assign(
     let provider_sid = current
         .filter(|n| n.nudge_number == nudge_number.as_str())
         .and_then(|n| n.provider_sid);
+    let phone = StoredPhone::seal(&mut conn, &core.keys, user_id, phone.as_str()).await?;
     store::assign_number(
         &mut conn,
         &Assignment {
             user_id,
             nudge_number: nudge_number.as_str(),
-            phone: phone.as_str(),
+            phone: &phone,
             provider_sid: provider_sid.as_deref(),
             monthly_price_micros: number_price(core),
             now: nudge_store::now(),
@@ -251,12 +252,13 @@ async fn provision_locked(
             "Twilio sold a number that is assigned to someone else already".to_owned(),
         ));
     }
+    let phone = StoredPhone::seal(&mut conn, &core.keys, user_id, phone.as_str()).await?;
     store::assign_number(
         &mut conn,
         &Assignment {
             user_id,
             nudge_number: nudge_number.as_str(),
-            phone: phone.as_str(),
+            phone: &phone,
             provider_sid: Some(&bought.sid),
             monthly_price_micros: number_price(core),
             now: nudge_store::now(),

@@ -4,18 +4,58 @@ use chrono::NaiveDateTime;
 use diesel::prelude::*;
 use diesel::sql_types::{BigInt, Bool, Integer, Nullable, Text, Timestamp};
 use diesel_async::RunQueryDsl;
+use nudge_secure::{CryptoError, KeyRing, PersonReader};
 use nudge_store::schema::{sms_number_periods, sms_numbers, sms_outbound};
-use nudge_store::{DbConn, Transact as _, diesel, diesel_async, with_conn};
+use nudge_store::{DbConn, PersonKeyError, PersonKeys, Transact as _, diesel, diesel_async, with_conn};
 
-use crate::store::{outbound_status, sql};
+use crate::store::{outbound_status, phones, sql};
 
 #[derive(Debug, Clone, Queryable, Selectable)]
 #[diesel(table_name = sms_numbers)]
 pub(crate) struct NumberRow {
     pub(crate) user_id: String,
     pub(crate) nudge_number: String,
-    pub(crate) phone: String,
+    /// The phone's blind index (see [`phones`]).
+    pub(crate) phone_index: String,
+    pub(crate) phone_sealed: Option<Vec<u8>>,
     pub(crate) provider_sid: Option<String>,
+}
+
+impl NumberRow {
+    /// The person's verified phone, opened with their key.
+    pub(crate) fn phone(&self, reader: &PersonReader) -> Result<String, CryptoError> {
+        phones::open(
+            reader,
+            self.phone_sealed.as_deref(),
+            &self.phone_index,
+            &phones::number_context(&self.user_id),
+        )
+    }
+}
+
+/// A phone to store on a person's number: its blind index, and the phone
+/// sealed under their key.
+pub(crate) struct StoredPhone {
+    pub(crate) index: String,
+    pub(crate) sealed: Vec<u8>,
+}
+
+impl StoredPhone {
+    pub(crate) async fn seal(
+        conn: &mut DbConn,
+        keys: &PersonKeys,
+        user_id: &str,
+        phone: &str,
+    ) -> Result<StoredPhone, PersonKeyError> {
+        let sealed = keys
+            .for_writing(conn, user_id)
+            .await?
+            .encrypt_str(phone, &phones::number_context(user_id));
+        Ok(StoredPhone {
+            index: phones::index(keys.ring(), phone),
+            sealed,
+        })
+    }
 }
 
 pub(crate) async fn number_by_nudge_number(conn: &mut DbConn, nudge_number: &str) -> QueryResult<Option<NumberRow>> {
@@ -44,7 +84,7 @@ pub(crate) async fn number_by_user(conn: &mut DbConn, user_id: &str) -> QueryRes
 pub(crate) struct Assignment<'a> {
     pub(crate) user_id: &'a str,
     pub(crate) nudge_number: &'a str,
-    pub(crate) phone: &'a str,
+    pub(crate) phone: &'a StoredPhone,
     pub(crate) provider_sid: Option<&'a str>,
     pub(crate) monthly_price_micros: i32,
     pub(crate) now: NaiveDateTime,
@@ -69,7 +109,8 @@ pub(crate) async fn assign_number(conn: &mut DbConn, a: &Assignment<'_>) -> Quer
                     sms_numbers::id.eq(&id),
                     sms_numbers::user_id.eq(a.user_id),
                     sms_numbers::nudge_number.eq(a.nudge_number),
-                    sms_numbers::phone.eq(a.phone),
+                    sms_numbers::phone_index.eq(&a.phone.index),
+                    sms_numbers::phone_sealed.eq(&a.phone.sealed),
                     sms_numbers::provider_sid.eq(a.provider_sid),
                     sms_numbers::created_at.eq(a.now),
                     sms_numbers::updated_at.eq(a.now),
@@ -78,7 +119,8 @@ pub(crate) async fn assign_number(conn: &mut DbConn, a: &Assignment<'_>) -> Quer
                 .do_update()
                 .set((
                     sms_numbers::nudge_number.eq(a.nudge_number),
-                    sms_numbers::phone.eq(a.phone),
+                    sms_numbers::phone_index.eq(&a.phone.index),
+                    sms_numbers::phone_sealed.eq(&a.phone.sealed),
                     sms_numbers::provider_sid.eq(a.provider_sid),
                     sms_numbers::updated_at.eq(a.now),
                 ))
@@ -203,10 +245,16 @@ pub(crate) async fn number_of(conn: &mut DbConn, user_id: &str) -> QueryResult<O
 }
 
 /// Whether `phone` is the verified phone of another person's number.
-pub(crate) async fn phone_of_another(conn: &mut DbConn, user_id: &str, phone: &str) -> QueryResult<bool> {
+pub(crate) async fn phone_of_another(
+    conn: &mut DbConn,
+    ring: &KeyRing,
+    user_id: &str,
+    phone: &str,
+) -> QueryResult<bool> {
+    let lookups = phones::lookups(ring, phone);
     let n: i64 = with_conn!(conn, c => {
         sms_numbers::table
-            .filter(sms_numbers::phone.eq(phone))
+            .filter(sms_numbers::phone_index.eq_any(&lookups))
             .filter(sms_numbers::user_id.ne(user_id))
             .count()
             .get_result(c)
@@ -216,10 +264,10 @@ pub(crate) async fn phone_of_another(conn: &mut DbConn, user_id: &str, phone: &s
 }
 
 /// Records the person's new verified phone; false when they have no number.
-pub(crate) async fn change_phone(conn: &mut DbConn, user_id: &str, phone: &str) -> QueryResult<bool> {
+pub(crate) async fn change_phone(conn: &mut DbConn, user_id: &str, phone: &StoredPhone) -> QueryResult<bool> {
     let n = with_conn!(conn, c => {
         diesel::update(sms_numbers::table.filter(sms_numbers::user_id.eq(user_id)))
-            .set(sms_numbers::phone.eq(phone))
+            .set((sms_numbers::phone_index.eq(&phone.index), sms_numbers::phone_sealed.eq(&phone.sealed)))
             .execute(c)
             .await
     })?;

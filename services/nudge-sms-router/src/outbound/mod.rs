@@ -30,6 +30,7 @@ use std::time::Duration;
 
 use chrono::{DateTime, NaiveDateTime, TimeDelta};
 use nudge_core::UserId;
+use nudge_secure::PersonCipher;
 use nudge_store::diesel;
 use store::{NewOutbound, OutboundRow};
 
@@ -39,7 +40,7 @@ use crate::metrics;
 use crate::numbers::store::number_by_user;
 use crate::split::split;
 use crate::state::{Core, OUTBOUND_BODY};
-use crate::store::{outbound_status, phone_hash};
+use crate::store::{outbound_status, phone_hash, phones};
 
 #[cfg(test)]
 mod claim_tests;
@@ -98,7 +99,8 @@ pub(crate) struct PendingReply {
     key: String,
     user_id: String,
     from: String,
-    to: String,
+    to_index: String,
+    to_sealed: Vec<u8>,
     body: Vec<u8>,
     segments: i32,
     encoding: &'static str,
@@ -114,7 +116,8 @@ impl PendingReply {
             user_id: &self.user_id,
             kind: OutboundKind::Compliance.as_str(),
             from_number: &self.from,
-            to_number: &self.to,
+            to_index: self.to_index.clone(),
+            to_sealed: self.to_sealed.clone(),
             body: self.body.clone(),
             status: outbound_status::QUEUED,
             segments: self.segments,
@@ -212,6 +215,7 @@ pub(crate) async fn paced(core: &Core, number: &str, segments: u32) -> NaiveDate
 /// the message that asked for it.
 pub(crate) async fn prepare_reply(
     core: &Core,
+    cipher: &PersonCipher,
     user_id: &str,
     from: &str,
     to: &str,
@@ -220,12 +224,14 @@ pub(crate) async fn prepare_reply(
 ) -> PendingReply {
     let count = nudge_core::sms::count_segments(text);
     let send_after = reserve_plan(core, from, i64::from(count.segments)).await;
+    let id = nudge_core::new_id();
     PendingReply {
-        id: nudge_core::new_id(),
         key: key.to_owned(),
         user_id: user_id.to_owned(),
         from: from.to_owned(),
-        to: to.to_owned(),
+        to_index: phones::index(core.keys.ring(), to),
+        to_sealed: cipher.encrypt_str(to, &phones::outbound_context(&id)),
+        id,
         // A fixed text of sms-router's own (START, HELP): under the ring.
         body: core.keys.ring().encrypt_str(text, OUTBOUND_BODY),
         segments: i32::try_from(count.segments).unwrap_or(1),
@@ -274,14 +280,18 @@ pub(crate) async fn queue_to(
     // The sender and the recipient: the person's number and verified
     // phone; a new phone from their number; a phone of someone who has
     // no number yet (being verified) from the verification number.
-    let (from_number, to_number) = match (&number, new_phone) {
-        (Some(number), None) => (number.nudge_number.as_str(), number.phone.as_str()),
-        (Some(number), Some(phone)) => (number.nudge_number.as_str(), phone),
-        (None, Some(phone)) => (core.verification_number.as_str(), phone),
+    if number.is_none() && new_phone.is_none() {
+        return Err(RouterError::NotFound("this person has no Nudge number".to_owned()));
+    }
+    let cipher = core.keys.for_writing(&mut conn, user_id.as_str()).await?;
+    let (from_number, to) = match (&number, new_phone) {
+        (Some(number), None) => (number.nudge_number.as_str(), number.phone(&cipher)?),
+        (Some(number), Some(phone)) => (number.nudge_number.as_str(), phone.to_owned()),
+        (None, Some(phone)) => (core.verification_number.as_str(), phone.to_owned()),
         (None, None) => return Err(RouterError::NotFound("this person has no Nudge number".to_owned())),
     };
+    let to_index = phones::index(core.keys.ring(), &to);
     let opted_out = opted_out(&mut conn, user_id.as_str()).await?;
-    let cipher = core.keys.for_writing(&mut conn, user_id.as_str()).await?;
     drop(conn);
 
     let parts = split(body, core.sms.segment_budget);
@@ -299,8 +309,10 @@ pub(crate) async fn queue_to(
         .map(|(part, index)| {
             let send_after = start;
             start += TimeDelta::microseconds(segment_micros(core, i64::from(part.segments)));
+            let id = nudge_core::new_id();
             NewOutbound {
-                id: nudge_core::new_id(),
+                to_sealed: cipher.encrypt_str(&to, &phones::outbound_context(&id)),
+                id,
                 idempotency_key: if index == 1 {
                     idempotency_key.to_owned()
                 } else {
@@ -309,7 +321,7 @@ pub(crate) async fn queue_to(
                 user_id: user_id.as_str(),
                 kind: kind.as_str(),
                 from_number,
-                to_number,
+                to_index: to_index.clone(),
                 body: cipher.encrypt_str(&part.text, OUTBOUND_BODY),
                 status,
                 segments: i32::try_from(part.segments).unwrap_or(i32::MAX),

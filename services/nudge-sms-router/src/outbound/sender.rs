@@ -18,7 +18,7 @@ use super::{OutboundKind, SCHEDULE_TTL, instant_not_before, micros_now, pace_key
 use crate::compliance::store::opted_out;
 use crate::error::RouterError;
 use crate::state::{Core, OUTBOUND_BODY};
-use crate::store::outbound_status;
+use crate::store::{outbound_status, phones};
 use crate::transport::{Outgoing, SendError};
 use crate::{compliance, metrics};
 
@@ -59,7 +59,7 @@ async fn stop_in_spool(core: &Core, phone: &str) -> bool {
     if !core.spool.is_on() {
         return false;
     }
-    match crate::spool::opt_outs::waiting(&core.cache, phone).await {
+    match crate::spool::opt_outs::waiting(&core.cache, core.keys.ring(), phone).await {
         Ok(waiting) => waiting,
         Err(error) => {
             tracing::debug!(%error, "cannot read the spooled STOPs; sending");
@@ -251,8 +251,17 @@ async fn attempt(core: &Core, throttle: &Throttle, row: &Claimed) -> Result<(), 
     let mut stage = Instant::now();
     let mut conn = core.db.conn().await?;
     let reader = core.keys.for_reading(&mut conn, &row.user_id).await?;
-    let body = match reader.decrypt_to_string(&row.body, OUTBOUND_BODY) {
-        Ok(body) => body,
+    let opened = reader.decrypt_to_string(&row.body, OUTBOUND_BODY).and_then(|body| {
+        let to = phones::open(
+            &reader,
+            row.to_sealed.as_deref(),
+            &row.to_index,
+            &phones::outbound_context(&row.id),
+        )?;
+        Ok((body, to))
+    });
+    let (body, to) = match opened {
+        Ok(opened) => opened,
         Err(error) => {
             tracing::error!(outbound.id = %row.id, %error, "cannot decrypt an outbound SMS");
             store::finish_attempt(&mut conn, &row.id, outbound_status::FAILED, None, nudge_store::now()).await?;
@@ -273,7 +282,7 @@ async fn attempt(core: &Core, throttle: &Throttle, row: &Claimed) -> Result<(), 
         tracing::info!(outbound.id = %row.id, user.id = %row.user_id, "the person opted out: SMS suppressed");
         return Ok(());
     }
-    if row.kind != OutboundKind::Compliance.as_str() && stop_in_spool(core, &row.to_number).await {
+    if row.kind != OutboundKind::Compliance.as_str() && stop_in_spool(core, &to).await {
         // Held until the drain stores the STOP; the opt-out then suppresses it.
         let now = nudge_store::now();
         store::requeue(&mut conn, row, &Requeue::untried(now + SPOOLED_STOP_RECHECK, now)).await?;
@@ -284,11 +293,7 @@ async fn attempt(core: &Core, throttle: &Throttle, row: &Claimed) -> Result<(), 
     drop(conn);
     let max_attempts = i32::try_from(core.sms.send_max_attempts).unwrap_or(i32::MAX);
     if let Some(since) = row.reconcile_since {
-        match core
-            .transport
-            .find_sent(&row.from_number, &row.to_number, &body, since)
-            .await
-        {
+        match core.transport.find_sent(&row.from_number, &to, &body, since).await {
             Ok(found) if !found.is_empty() => {
                 // Another SMS with the same words may be among them, already
                 // recorded on its own row: only a sid no other row holds is
@@ -370,7 +375,7 @@ async fn attempt(core: &Core, throttle: &Throttle, row: &Claimed) -> Result<(), 
         .transport
         .send(Outgoing {
             from: &row.from_number,
-            to: &row.to_number,
+            to: &to,
             body: &body,
             status_callback: &callback,
         })

@@ -5,10 +5,11 @@ use chrono::NaiveDateTime;
 use diesel::prelude::*;
 use diesel::sql_types::{BigInt, Binary, Integer, Nullable, Text, Timestamp};
 use diesel_async::RunQueryDsl;
+use nudge_secure::{CryptoError, PersonReader};
 use nudge_store::schema::{sms_outbound, sms_outbound_queue, sms_stranger_replies};
 use nudge_store::{Backend, DbConn, Transact as _, diesel, diesel_async, with_conn};
 
-use crate::store::{Statement, outbound_status, sql, stranger_status};
+use crate::store::{Statement, outbound_status, phones, sql, stranger_status};
 
 #[derive(Debug, Clone, Queryable, Selectable)]
 #[diesel(table_name = sms_outbound)]
@@ -17,12 +18,26 @@ pub(crate) struct OutboundRow {
     pub(crate) user_id: String,
     pub(crate) kind: String,
     pub(crate) from_number: String,
-    pub(crate) to_number: String,
+    /// The recipient's blind index (see [`phones`]).
+    pub(crate) to_index: String,
+    pub(crate) to_sealed: Option<Vec<u8>>,
     pub(crate) body: Vec<u8>,
     pub(crate) status: String,
     pub(crate) provider_sid: Option<String>,
     pub(crate) segments: i32,
     pub(crate) created_at: NaiveDateTime,
+}
+
+impl OutboundRow {
+    /// The recipient's phone, opened with the person's key.
+    pub(crate) fn to(&self, reader: &PersonReader) -> Result<String, CryptoError> {
+        phones::open(
+            reader,
+            self.to_sealed.as_deref(),
+            &self.to_index,
+            &phones::outbound_context(&self.id),
+        )
+    }
 }
 
 /// One SMS to store in the queue (a part of a text over the budget).
@@ -33,7 +48,10 @@ pub(crate) struct NewOutbound<'a> {
     pub(crate) user_id: &'a str,
     pub(crate) kind: &'a str,
     pub(crate) from_number: &'a str,
-    pub(crate) to_number: &'a str,
+    /// The recipient's blind index, and their phone sealed under the
+    /// person's key with [`phones::outbound_context`] of `id`.
+    pub(crate) to_index: String,
+    pub(crate) to_sealed: Vec<u8>,
     pub(crate) body: Vec<u8>,
     pub(crate) status: &'a str,
     pub(crate) segments: i32,
@@ -56,7 +74,9 @@ pub(crate) struct Claimed {
     #[diesel(sql_type = Text)]
     pub(crate) from_number: String,
     #[diesel(sql_type = Text)]
-    pub(crate) to_number: String,
+    pub(crate) to_index: String,
+    #[diesel(sql_type = Nullable<Binary>)]
+    pub(crate) to_sealed: Option<Vec<u8>>,
     #[diesel(sql_type = Binary)]
     pub(crate) body: Vec<u8>,
     #[diesel(sql_type = Integer)]
@@ -70,9 +90,9 @@ pub(crate) struct Claimed {
 }
 
 const INSERT_OUTBOUND_SQL: &str = "INSERT INTO sms_outbound \
-    (id, idempotency_key, user_id, kind, from_number, to_number, body, status, segments, \
+    (id, idempotency_key, user_id, kind, from_number, to_index, to_sealed, body, status, segments, \
      created_at, updated_at, send_after, part, parts, encoding) \
-    VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $10, $11, $12, $13, $14) \
+    VALUES ($1, $2, $3, $4, $5, $6, $15, $7, $8, $9, $10, $10, $11, $12, $13, $14) \
     ON CONFLICT (idempotency_key) DO NOTHING";
 
 /// The statement inserting one outbound row (nothing when its idempotency
@@ -85,7 +105,7 @@ pub(crate) fn insert_outbound_row<'a>(backend: Backend, row: &'a NewOutbound<'_>
         .bind::<Text, _>(row.user_id)
         .bind::<Text, _>(row.kind)
         .bind::<Text, _>(row.from_number)
-        .bind::<Text, _>(row.to_number)
+        .bind::<Text, _>(&row.to_index)
         .bind::<Binary, _>(&row.body)
         .bind::<Text, _>(row.status)
         .bind::<Integer, _>(row.segments)
@@ -94,6 +114,7 @@ pub(crate) fn insert_outbound_row<'a>(backend: Backend, row: &'a NewOutbound<'_>
         .bind::<Integer, _>(row.part)
         .bind::<Integer, _>(row.parts)
         .bind::<Text, _>(row.encoding)
+        .bind::<Binary, _>(&row.to_sealed)
 }
 
 /// How the one attempt at a stranger's reply ended.
@@ -359,7 +380,7 @@ impl Head {
 pub(super) const CLAIM_ONE: &str = "UPDATE sms_outbound SET status = 'sending', claimed_at = $1, \
         lease_until = $2, attempts = attempts + 1, updated_at = $1 \
     WHERE id = $3 AND status = 'queued' \
-    RETURNING id, user_id, kind, from_number, to_number, body, segments, attempts, reconcile_since, claimed_at";
+    RETURNING id, user_id, kind, from_number, to_index, to_sealed, body, segments, attempts, reconcile_since, claimed_at";
 
 /// Where a replica's claims go on from: the numbers are visited in turn (a
 /// round robin over the numbers with pending SMS), so each claim looks at a

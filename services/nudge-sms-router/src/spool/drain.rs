@@ -118,7 +118,7 @@ async fn store(core: &Arc<Core>, webhook: SpooledWebhook) -> Result<&'static str
         .ok_or_else(|| RouterError::Internal("not an inbound SMS".to_owned()))?;
     let outcome = crate::inbound::receive(core, &sms).await?;
     if super::opt_outs::is_opt_out(&sms.body)
-        && let Err(error) = super::opt_outs::clear(&core.cache, sms.from.as_str()).await
+        && let Err(error) = super::opt_outs::clear(&core.cache, core.keys.ring(), sms.from.as_str()).await
     {
         // The mark then lapses by itself; until then the opt-out, now stored, suppresses.
         tracing::warn!(%error, "the mark of a drained STOP could not be cleared");

@@ -177,7 +177,14 @@ impl Api {
     fn key_ring(&self) -> nudge_secure::KeyRing {
         match &self.backing {
             Backing::Stack(in_process) => in_process.stack.settings.key_ring().expect("key ring"),
-            Backing::Fleet(_) => panic!("the fleet's keys stay in its processes"),
+            Backing::Fleet(fleet) => nudge_secure::KeyRing::new(
+                "k1",
+                [(
+                    "k1".to_owned(),
+                    fleet.deployment.environment["NUDGE__CRYPTO__KEYS__K1"].clone().into(),
+                )],
+            )
+            .expect("the fleet's key ring"),
         }
     }
 
@@ -192,6 +199,8 @@ impl Api {
 struct Person {
     email: String,
     phone: String,
+    /// sms-router's blind index of the phone (how a stranger's phone is kept).
+    phone_index: String,
     id: String,
     token: String,
     nudge_number: String,
@@ -278,6 +287,7 @@ async fn person_with_data(api: &Api, name: &str, phone: &str) -> Person {
     .await;
     Person {
         email,
+        phone_index: nudge_sms_router::sealing::phone_index(&api.key_ring(), phone),
         phone: phone.to_owned(),
         id,
         token,
@@ -290,14 +300,16 @@ async fn person_with_data(api: &Api, name: &str, phone: &str) -> Person {
 
 impl Person {
     /// What must not remain anywhere once the person is erased.
-    /// Hashes included: sms-router keeps a stranger's phone as its SHA-256,
-    /// and a number's send schedules under the first 24 hex digits of its own.
+    /// Hashes included: sms-router keeps a stranger's phone as its blind
+    /// index (earlier versions: its SHA-256), and a number's send schedules
+    /// under the first 24 hex digits of the number's SHA-256.
     fn needles(&self) -> Vec<String> {
         vec![
             self.id.clone(),
             self.email.clone(),
             self.phone.clone(),
             self.nudge_number.clone(),
+            self.phone_index.clone(),
             sha256_hex(&self.phone),
             sha256_hex(&self.nudge_number)[..24].to_owned(),
         ]
@@ -474,7 +486,7 @@ async fn export_then_erase(api: &Api) {
         "users.id",
         "agent_memories.user_id",
         "reminders.user_id",
-        "sms_numbers.phone",
+        "sms_numbers.user_id",
         "api_consents.user_id",
         "sms_inbound.sender_hash",
     ] {
@@ -483,15 +495,18 @@ async fn export_then_erase(api: &Api) {
             "{table} not seen before the erasure: {before:?}"
         );
     }
-    // The api holds her email and phone sealed, found by blind index only.
-    for column in [
-        "api_accounts.email_index",
-        "users.phone_index",
-        "api_accounts.phone",
-        "api_codes.phone",
-    ] {
-        assert!(!before.contains_key(column), "{column} in the clear: {before:?}");
-    }
+    // Her email and phone are in no column, of any table, in the clear:
+    // sealed, found by blind index only.
+    let plain = [
+        ada.email.clone(),
+        ada.phone.clone(),
+        ada.phone.trim_start_matches('+').to_owned(),
+    ];
+    let (in_the_clear, _) = scan_database(api, &plain).await;
+    assert!(
+        in_the_clear.is_empty(),
+        "her email or phone in the clear: {in_the_clear:?}"
+    );
     let (cached_before, _) = scan_caches(api, &ada.needles()).await;
     assert!(!cached_before.is_empty(), "the cache scan sees Ada's rate-limit window");
 
@@ -823,12 +838,18 @@ async fn erasure_leaves_no_readable_trace_sqlite() {
     let ada = person_with_data(&api, "ada", "+15145550111").await;
     let bob = person_with_data(&api, "bob", "+15145550122").await;
 
-    // Before: the carver finds Ada in the files (it is not blind).
+    // Before: the carver finds Ada in the files (it is not blind): her id
+    // and Nudge number in the clear; her email and phone are never there.
     let before: Vec<u8> = sqlite_files(&api).into_iter().flat_map(|(_, bytes)| bytes).collect();
-    assert!(
-        contains(&before, ada.phone.as_bytes()),
-        "Ada's phone is in the files before"
-    );
+    for (what, value) in [("id", &ada.id), ("Nudge number", &ada.nudge_number)] {
+        assert!(
+            contains(&before, value.as_bytes()),
+            "Ada's {what} is in the files before"
+        );
+    }
+    for (what, value) in [("email", &ada.email), ("phone", &ada.phone)] {
+        assert!(!contains(&before, value.as_bytes()), "Ada's {what} is in the clear");
+    }
     let opened = carve(&before, &ring, &[&ada, &bob]);
     assert!(
         !carved_of(&opened, &ada).is_empty(),
@@ -856,10 +877,13 @@ async fn erasure_leaves_no_readable_trace_sqlite() {
             );
         }
     }
-    // Bob is intact and found by the same means: his phone in plain bytes,
-    // his person keys carved and unwrapped.
+    // Bob is intact and found by the same means: his Nudge number in plain
+    // bytes, his person keys carved and unwrapped.
     let all: Vec<u8> = files.iter().flat_map(|(_, bytes)| bytes.clone()).collect();
-    assert!(contains(&all, bob.phone.as_bytes()), "Bob's phone is in the files");
+    assert!(
+        contains(&all, bob.nudge_number.as_bytes()),
+        "Bob's Nudge number is in the files"
+    );
     let opened = carve(&all, &ring, &[&ada, &bob]);
     let bob_keys = opened
         .iter()
@@ -1068,14 +1092,17 @@ async fn erasure_trace_in_postgres_data_directory() {
     // opens; Bob's keys are found the same way (the carver is not blind).
     assert!(!report.contains_key("data files: Ada's, opened"), "{report:?}");
     assert!(report.contains_key("data files: Bob's, opened"), "{report:?}");
-    // Her email and phone as the api keeps them were never written in the
-    // clear: sealed under her key, found by blind index.
+    // Her email and phone were never written in the clear: sealed under
+    // her keys, found by blind index.
+    let digits = ada.phone.trim_start_matches('+').to_owned();
     for kind in ["data files", "wal"] {
         let plain = report.get(&format!("{kind}: Ada's plaintext"));
-        assert!(
-            !plain.is_some_and(|found| found.contains(&ada.email)),
-            "{kind}: her email: {report:?}"
-        );
+        for value in [&ada.email, &ada.phone, &digits] {
+            assert!(
+                !plain.is_some_and(|found| found.contains(value)),
+                "{kind}: {value}: {report:?}"
+            );
+        }
     }
     // What remains, as docs/security.md states it: her other plaintext
     // identifiers in the tables' files (dead tuples are pruned, not

@@ -190,7 +190,7 @@ async fn demo_user_with_number(url: &str) -> String {
         || async {
             let mut conn = AsyncPgConnection::establish(url).await.expect("connect");
             sms_numbers::table
-                .filter(sms_numbers::phone.eq(PHONE))
+                .filter(sms_numbers::nudge_number.eq(NUDGE_NUMBER))
                 .select(sms_numbers::user_id)
                 .first::<String>(&mut conn)
                 .await

@@ -1,8 +1,11 @@
-//! Issue 13, finding 2, the api's part: no email or phone is stored in the
-//! clear, so a copy of the api's rows left anywhere after an erasure (dead
-//! tuples, free pages, WAL, a backup) holds none. Each is sealed under the
-//! person's key and found by a blind index; rows an earlier version wrote
-//! in the clear still log in, and the api's start-up job seals them.
+//! Issue 13, finding 2: neither the api nor sms-router stores an email or a
+//! person's phone in the clear, so a copy of their rows left anywhere after
+//! an erasure (dead tuples, free pages, WAL, a backup) holds none. Each is
+//! sealed under the person's key and found by a blind index; rows an
+//! earlier version wrote in the clear still work, and each service's
+//! start-up job seals them.
+
+use std::time::Duration;
 
 use diesel::QueryableByName;
 use diesel::sql_types::Text;
@@ -12,7 +15,7 @@ use reqwest::StatusCode;
 use serde_json::json;
 
 use crate::helpers::api::*;
-use crate::helpers::outbox;
+use crate::helpers::{eventually, outbox};
 
 #[derive(QueryableByName)]
 struct Row {
@@ -20,10 +23,11 @@ struct Row {
     row: String,
 }
 
-/// The tables of the api that hold (or held) emails and phones.
-const TABLES: [&str; 3] = ["api_accounts", "users", "api_codes"];
+/// The tables that hold (or held) emails and people's phones: the api's,
+/// and sms-router's numbers and outbound queue.
+const TABLES: [&str; 5] = ["api_accounts", "users", "api_codes", "sms_numbers", "sms_outbound"];
 
-/// Every row of the api's identifier tables as text, binary values as hex.
+/// Every row of the identifier tables as text, binary values as hex.
 async fn api_rows(api: &Api) -> String {
     let db = api.db();
     let mut conn = db.conn().await.expect("connection");
@@ -153,9 +157,18 @@ async fn finding_2_no_email_or_phone_in_the_clear_on_postgres_and_redis() {
     finding_2_no_email_or_phone_in_the_clear(&Api::on_postgres_and_redis(&[]).await).await;
 }
 
-/// Rows as an earlier version wrote them (email and phone in the clear)
-/// still log in and show; the start-up job seals them, once, and they keep
-/// working.
+/// The SMS of the outbox sent to `phone`.
+async fn texts_to(api: &Api, phone: &str) -> usize {
+    outbox(api.stack.ports.sms_router)
+        .await
+        .iter()
+        .filter(|sms| sms.to == phone)
+        .count()
+}
+
+/// Rows as an earlier version wrote them (email and phones in the clear)
+/// still log in, show and text; the start-up jobs seal them, once, and
+/// they keep working.
 async fn finding_2_rows_written_in_the_clear_are_sealed(api: &Api) {
     let (email, phone) = ("grace@example.com", "+15145550133");
     let grace = api.verified_person(email, phone).await;
@@ -174,10 +187,35 @@ async fn finding_2_rows_written_in_the_clear_are_sealed(api: &Api) {
         &format!("UPDATE users SET phone_index = '{phone}', phone_sealed = NULL WHERE id = '{id}'"),
     )
     .await;
-    assert_eq!((accounts, users), (1, 1));
+    let numbers = execute(
+        api,
+        &format!("UPDATE sms_numbers SET phone_index = '{phone}', phone_sealed = NULL WHERE user_id = '{id}'"),
+    )
+    .await;
+    let outbound = execute(
+        api,
+        &format!("UPDATE sms_outbound SET to_index = '{phone}', to_sealed = NULL WHERE user_id = '{id}'"),
+    )
+    .await;
+    assert_eq!((accounts, users, numbers), (1, 1, 1));
+    assert!(outbound >= 1, "the verification code at least");
     assert!(api_rows(api).await.contains(email), "in the clear, as before");
     api.login(email, None).await;
     assert_me(api, &token, email, phone).await;
+    // sms-router still texts the phone it reads in the clear: a sign-up
+    // with the taken email tells the owner.
+    let before = texts_to(api, phone).await;
+    assert_eq!(before, outbound, "the outbox reads the plain recipients");
+    let attempt = json!({"email": email, "password": "someone else's passphrase"});
+    let (status, _) = api.call("POST", "/v1/auth/signup", None, Some(attempt)).await;
+    assert_eq!(status, StatusCode::ACCEPTED);
+    eventually(
+        "the owner's notice",
+        Duration::from_secs(10),
+        || texts_to(api, phone),
+        |n| *n == before + 1,
+    )
+    .await;
 
     let keys = nudge_store::PersonKeys::new(
         api.stack.settings.key_ring().expect("key ring"),
@@ -193,11 +231,28 @@ async fn finding_2_rows_written_in_the_clear_are_sealed(api: &Api) {
         .await
         .expect("sealing");
     assert_eq!(again, nudge_api::sealing::Sealed::default(), "nothing left to seal");
+    let sms_keys = nudge_store::PersonKeys::new(
+        api.stack.settings.key_ring().expect("key ring"),
+        nudge_store::PersonKeyTable::Sms,
+    );
+    let sealed = nudge_sms_router::sealing::seal_and_reindex(&mut conn, &sms_keys)
+        .await
+        .expect("sealing");
+    assert_eq!(sealed, nudge_sms_router::sealing::Sealed { numbers: 1, outbound });
+    let again = nudge_sms_router::sealing::seal_and_reindex(&mut conn, &sms_keys)
+        .await
+        .expect("sealing");
+    assert_eq!(
+        again,
+        nudge_sms_router::sealing::Sealed::default(),
+        "nothing left to seal"
+    );
     drop(conn);
 
     assert_not_in_the_clear(&api_rows(api).await, &[email, phone]);
     api.login(email, None).await;
     assert_me(api, &token, email, phone).await;
+    assert_eq!(texts_to(api, phone).await, before + 1, "the recipients open");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

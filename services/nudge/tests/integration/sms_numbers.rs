@@ -293,16 +293,17 @@ async fn strangers(mode: Mode) {
     world.nothing_more_to(other, 0, Duration::ZERO).await;
     world.nothing_more_to(third, 1, Duration::ZERO).await;
 
-    // Recorded: the number's owner, no body, the phone only as its SHA-256.
+    // Recorded: the number's owner, no body, the phone only as its blind
+    // index (keyed: not its plain SHA-256, which anyone could reverse).
+    let ring = world.settings().key_ring().expect("key ring");
     for (sid, phone) in sids.iter().zip([STRANGER, STRANGER, STRANGER, other, other, third]) {
         let row = world.inbound_by_sid(sid).await.expect("recorded");
         assert_eq!(row.status, "rejected_sender");
         assert_eq!(row.user_id, user);
         assert_eq!(row.body_len, 0, "the body is not kept");
-        assert_eq!(
-            row.sender_hash.as_deref(),
-            Some(nudge_fake_twilio::sha256_hex(phone.as_bytes()).as_str())
-        );
+        let index = nudge_sms_router::sealing::phone_index(&ring, phone);
+        assert_eq!(row.sender_hash.as_deref(), Some(index.as_str()));
+        assert_ne!(index, nudge_fake_twilio::sha256_hex(phone.as_bytes()));
         assert!(!world.agent_saw(sid).await, "never shown to the agent");
     }
     // No table holds a stranger's phone in clear.
@@ -316,7 +317,7 @@ async fn strangers(mode: Mode) {
             "sms_stranger_replies",
             "nudge_number || sender_hash || user_id || status || COALESCE(provider_sid, '')",
         ),
-        ("sms_outbound", "to_number"),
+        ("sms_outbound", "to_index"),
     ] {
         #[derive(diesel::QueryableByName)]
         struct Count {

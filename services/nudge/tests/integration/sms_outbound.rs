@@ -301,12 +301,14 @@ async fn same_words_are_not_taken_for_each_other(mode: Mode) {
     let first_sid = first.provider_sid.clone().expect("sid");
     // A second SMS with the same words, whose sender died before Twilio
     // got it (claimed, its claim expired, never sent): reconciling it finds
-    // the first SMS at Twilio, which is not this one.
+    // the first SMS at Twilio, which is not this one. Its recipient is
+    // written as before phones were sealed (the first row's sealed phone is
+    // bound to that row and would not open here).
     world
         .execute(&format!(
-            "INSERT INTO sms_outbound (id, idempotency_key, user_id, kind, from_number, to_number, body, status, \
+            "INSERT INTO sms_outbound (id, idempotency_key, user_id, kind, from_number, to_index, body, status, \
              segments, attempts, created_at, updated_at, send_after, claimed_at, lease_until, part, parts, encoding) \
-             SELECT 'same-second-row', 'same-second', user_id, kind, from_number, to_number, body, 'sending', \
+             SELECT 'same-second-row', 'same-second', user_id, kind, from_number, '{PHONE}', body, 'sending', \
              segments, 1, created_at, updated_at, send_after, updated_at, updated_at, part, parts, encoding \
              FROM sms_outbound WHERE id = '{}'",
             first.id

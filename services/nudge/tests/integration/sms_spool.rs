@@ -106,7 +106,7 @@ async fn webhooks_during_a_database_outage_are_spooled_then_stored_once_distribu
     let cache = nudge_cache::Cache::connect(&world.settings().cache).expect("cache");
     assert!(
         cache
-            .get(&spooled_stop_key(OTHER_PHONE))
+            .get(&spooled_stop_key(&world, OTHER_PHONE))
             .await
             .expect("redis")
             .is_some(),
@@ -164,7 +164,7 @@ async fn webhooks_during_a_database_outage_are_spooled_then_stored_once_distribu
     assert_eq!(after.status, "suppressed");
     assert!(
         cache
-            .get(&spooled_stop_key(OTHER_PHONE))
+            .get(&spooled_stop_key(&world, OTHER_PHONE))
             .await
             .expect("redis")
             .is_none(),
@@ -227,14 +227,14 @@ async fn webhooks_during_a_database_outage_are_spooled_then_stored_once_distribu
     world.stop().await;
 }
 
-/// sms-router's cache key for a phone whose STOP waits in the spool.
-fn spooled_stop_key(phone: &str) -> String {
-    use sha2::Digest as _;
-    let hash: String = sha2::Sha256::digest(phone.as_bytes())
-        .iter()
-        .map(|byte| format!("{byte:02x}"))
-        .collect();
-    format!("sms:spooled-stop:{hash}")
+/// sms-router's cache key for a phone whose STOP waits in the spool: the
+/// phone's blind index under the active key.
+fn spooled_stop_key(world: &World, phone: &str) -> String {
+    let ring = world.settings().key_ring().expect("key ring");
+    format!(
+        "sms:spooled-stop:{}",
+        nudge_sms_router::sealing::phone_index(&ring, phone)
+    )
 }
 
 /// The sender's side, on its own: while a phone is marked as having a STOP in
@@ -249,7 +249,11 @@ async fn sms_to_a_phone_whose_stop_waits_in_the_spool_are_held_distributed() {
     let other = assign(&world, OTHER_PHONE, OTHER_NUMBER).await;
     let cache = nudge_cache::Cache::connect(&world.settings().cache).expect("cache");
     cache
-        .set(&spooled_stop_key(OTHER_PHONE), b"1", Some(Duration::from_secs(120)))
+        .set(
+            &spooled_stop_key(&world, OTHER_PHONE),
+            b"1",
+            Some(Duration::from_secs(120)),
+        )
         .await
         .expect("mark");
 
@@ -275,7 +279,10 @@ async fn sms_to_a_phone_whose_stop_waits_in_the_spool_are_held_distributed() {
     send_sms(&world, &demo, "Not held.", "not-held").await.expect("SendSms");
     world.wait_sent_to(PHONE, 1, Duration::from_secs(10)).await;
 
-    cache.delete(&spooled_stop_key(OTHER_PHONE)).await.expect("clear");
+    cache
+        .delete(&spooled_stop_key(&world, OTHER_PHONE))
+        .await
+        .expect("clear");
     let sent = world.wait_sent_to(OTHER_PHONE, 1, Duration::from_secs(10)).await;
     assert_eq!(sent[0].body, "A notice while the STOP waits.");
     world.stop().await;
