@@ -35,6 +35,40 @@ pub fn rewrap_person_keys<S>(
     });
 }
 
+/// How long [`retry_until_done`] waits after a failure.
+const JOB_RETRY: Duration = Duration::from_secs(30);
+
+/// Runs a start-up job over the database (e.g. sealing the rows an earlier
+/// version wrote in the clear) until it completes or `shutdown`: tried again
+/// every 30 s while it fails (the database away), each failure logged as a
+/// warning starting with `failing` ("cannot seal phones yet"). Returns the
+/// job's result, or `None` when stopped first.
+pub async fn retry_until_done<T, E, F, Fut>(
+    shutdown: &CancellationToken,
+    failing: &'static str,
+    mut job: F,
+) -> Option<T>
+where
+    F: FnMut() -> Fut,
+    Fut: Future<Output = Result<T, E>>,
+    E: std::fmt::Display,
+{
+    loop {
+        let outcome = tokio::select! {
+            outcome = job() => outcome,
+            () = shutdown.cancelled() => return None,
+        };
+        match outcome {
+            Ok(done) => return Some(done),
+            Err(error) => tracing::warn!(%error, "{failing}; retrying in 30 s"),
+        }
+        tokio::select! {
+            () = tokio::time::sleep(JOB_RETRY) => {}
+            () = shutdown.cancelled() => return None,
+        }
+    }
+}
+
 /// A token cancelled when the process receives SIGTERM or SIGINT (Ctrl-C).
 pub fn shutdown_on_signals() -> CancellationToken {
     let token = CancellationToken::new();

@@ -243,15 +243,7 @@ impl PersonKeys {
         let mut after = String::new();
         let mut rewrapped = 0;
         loop {
-            let rows: Vec<(String, Vec<u8>)> = for_table!(self.table, t => with_conn!(conn, c => {
-                t::table
-                    .filter(t::user_id.gt(&after))
-                    .order(t::user_id)
-                    .select((t::user_id, t::wrapped_key))
-                    .limit(page)
-                    .load(c)
-                    .await
-            }))?;
+            let rows = self.keys_after(conn, &after, page).await?;
             let Some((last, _)) = rows.last() else {
                 return Ok(rewrapped);
             };
@@ -271,19 +263,26 @@ impl PersonKeys {
         }
     }
 
+    /// Up to `limit` stored keys, `(user id, wrapped key)`, in user-id order
+    /// after `after` (the primary key's order: a page of the table).
+    async fn keys_after(&self, conn: &mut DbConn, after: &str, limit: i64) -> QueryResult<Vec<(String, Vec<u8>)>> {
+        for_table!(self.table, t => with_conn!(conn, c => {
+            t::table
+                .filter(t::user_id.gt(after))
+                .order(t::user_id)
+                .select((t::user_id, t::wrapped_key))
+                .limit(limit)
+                .load(c)
+                .await
+        }))
+    }
+
     /// Tries the ring on a few stored keys (the first in user-id order).
     /// `Some(problem)` names the `crypto.keys` entry that does not open
     /// them, as an operator would fix it: another key under the same id,
     /// or an id no longer in the ring.
     pub async fn ring_problem(&self, conn: &mut DbConn) -> QueryResult<Option<String>> {
-        let rows: Vec<(String, Vec<u8>)> = for_table!(self.table, t => with_conn!(conn, c => {
-            t::table
-                .order(t::user_id)
-                .select((t::user_id, t::wrapped_key))
-                .limit(RING_CHECK_SAMPLE)
-                .load(c)
-                .await
-        }))?;
+        let rows = self.keys_after(conn, "", RING_CHECK_SAMPLE).await?;
         let table = self.table.name();
         for (user_id, wrapped) in rows {
             match PersonKey::unwrap(&self.ring, &wrapped, &self.table.wrap_context(&user_id)) {

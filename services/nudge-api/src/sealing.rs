@@ -13,8 +13,6 @@
 //! changes only if it is still as read, so replicas doing it at once agree.
 //! Retried every 30 s while the database is away.
 
-use std::time::Duration;
-
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 use diesel_async::RunQueryDsl;
@@ -26,8 +24,6 @@ use crate::store::{EMAIL_INDEX, PHONE_INDEX, open, sealed_context};
 
 /// How many rows a page reads.
 const PAGE: i64 = 500;
-/// How long the job waits before trying again after a failure.
-const RETRY: Duration = Duration::from_secs(30);
 
 /// What one run changed, per table.
 #[derive(Debug, Default, PartialEq, Eq)]
@@ -40,31 +36,18 @@ pub struct Sealed {
 /// Runs [`seal_and_reindex`] until it completes or `shutdown`, logging what
 /// it changed.
 pub(crate) async fn seal_until_done(db: Db, keys: std::sync::Arc<PersonKeys>, shutdown: CancellationToken) {
-    loop {
-        let attempt = async {
-            let mut conn = db.conn().await.map_err(|e| e.to_string())?;
-            seal_and_reindex(&mut conn, &keys).await.map_err(|e| e.to_string())
-        };
-        let outcome = tokio::select! {
-            outcome = attempt => outcome,
-            () = shutdown.cancelled() => return,
-        };
-        match outcome {
-            Ok(sealed) => {
-                tracing::info!(
-                    accounts = sealed.accounts,
-                    users = sealed.users,
-                    codes = sealed.codes,
-                    "emails and phones sealed and indexed under the active key"
-                );
-                return;
-            }
-            Err(error) => tracing::warn!(%error, "cannot seal emails and phones yet; retrying in 30 s"),
-        }
-        tokio::select! {
-            () = tokio::time::sleep(RETRY) => {}
-            () = shutdown.cancelled() => return,
-        }
+    let (db, keys) = (&db, &keys);
+    let job = move || async move {
+        let mut conn = db.conn().await.map_err(|e| e.to_string())?;
+        seal_and_reindex(&mut conn, keys).await.map_err(|e| e.to_string())
+    };
+    if let Some(sealed) = nudge_runtime::retry_until_done(&shutdown, "cannot seal emails and phones yet", job).await {
+        tracing::info!(
+            accounts = sealed.accounts,
+            users = sealed.users,
+            codes = sealed.codes,
+            "emails and phones sealed and indexed under the active key"
+        );
     }
 }
 

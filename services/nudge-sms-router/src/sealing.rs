@@ -17,7 +17,6 @@
 //! while the database is away.
 
 use std::sync::Arc;
-use std::time::Duration;
 
 use diesel::prelude::*;
 use diesel_async::RunQueryDsl;
@@ -31,8 +30,6 @@ use crate::store::phones;
 
 /// How many rows a page reads.
 const PAGE: i64 = 500;
-/// How long the job waits before trying again after a failure.
-const RETRY: Duration = Duration::from_secs(30);
 
 /// What one run changed, per table.
 #[derive(Debug, Default, PartialEq, Eq)]
@@ -60,30 +57,17 @@ pub fn number_phone(ring: &KeyRing, cipher: &PersonCipher, user_id: &str, phone:
 /// Runs [`seal_and_reindex`] until it completes or `shutdown`, logging what
 /// it changed.
 pub(crate) async fn seal_until_done(core: Arc<Core>, shutdown: CancellationToken) {
-    loop {
-        let attempt = async {
-            let mut conn = core.db.conn().await.map_err(|e| e.to_string())?;
-            seal_and_reindex(&mut conn, &core.keys).await.map_err(|e| e.to_string())
-        };
-        let outcome = tokio::select! {
-            outcome = attempt => outcome,
-            () = shutdown.cancelled() => return,
-        };
-        match outcome {
-            Ok(sealed) => {
-                tracing::info!(
-                    numbers = sealed.numbers,
-                    outbound = sealed.outbound,
-                    "phones sealed and indexed under the active key"
-                );
-                return;
-            }
-            Err(error) => tracing::warn!(%error, "cannot seal phones yet; retrying in 30 s"),
-        }
-        tokio::select! {
-            () = tokio::time::sleep(RETRY) => {}
-            () = shutdown.cancelled() => return,
-        }
+    let core = &core;
+    let job = move || async move {
+        let mut conn = core.db.conn().await.map_err(|e| e.to_string())?;
+        seal_and_reindex(&mut conn, &core.keys).await.map_err(|e| e.to_string())
+    };
+    if let Some(sealed) = nudge_runtime::retry_until_done(&shutdown, "cannot seal phones yet", job).await {
+        tracing::info!(
+            numbers = sealed.numbers,
+            outbound = sealed.outbound,
+            "phones sealed and indexed under the active key"
+        );
     }
 }
 
