@@ -157,6 +157,21 @@ impl PersonCipher {
     pub fn encrypt_str(&self, plaintext: &str, context: &[u8]) -> Vec<u8> {
         self.encrypt(plaintext.as_bytes(), context)
     }
+
+    /// A text stored either sealed or, by an earlier version, in the clear:
+    /// `sealed` opened, or else `plain` sealed now. Returns the text and its
+    /// sealed form, both under `context`.
+    pub fn open_or_seal(
+        &self,
+        sealed: Option<Vec<u8>>,
+        plain: &str,
+        context: &[u8],
+    ) -> Result<(String, Vec<u8>), CryptoError> {
+        match sealed {
+            Some(sealed) => Ok((self.decrypt_to_string(&sealed, context)?, sealed)),
+            None => Ok((plain.to_owned(), self.encrypt_str(plain, context))),
+        }
+    }
 }
 
 impl Deref for PersonCipher {
@@ -184,6 +199,28 @@ mod tests {
             )
             .expect("valid key ring"),
         )
+    }
+
+    #[test]
+    fn open_or_seal_opens_what_is_sealed_and_seals_what_is_not() {
+        let ring = ring("k1", &[("k1", &KeyRing::generate_key())]);
+        let (key, _) = PersonKey::generate(&ring, WRAP);
+        let cipher = PersonCipher::new(ring, Arc::new(key));
+        let (plain, sealed) = cipher.open_or_seal(None, "+15145550111", CONTEXT).expect("sealed");
+        assert_eq!(plain, "+15145550111");
+        assert_eq!(
+            cipher.decrypt_to_string(&sealed, CONTEXT).as_deref(),
+            Ok("+15145550111")
+        );
+        // Sealed already: opened, and kept as it was (whatever the plain value says).
+        let (opened, kept) = cipher
+            .open_or_seal(Some(sealed.clone()), "ignored", CONTEXT)
+            .expect("opened");
+        assert_eq!((opened.as_str(), &kept), ("+15145550111", &sealed));
+        assert_eq!(
+            cipher.open_or_seal(Some(sealed), "x", b"other"),
+            Err(CryptoError::Authentication)
+        );
     }
 
     #[test]

@@ -17,10 +17,10 @@ use chrono::NaiveDateTime;
 use diesel::prelude::*;
 use diesel_async::RunQueryDsl;
 use nudge_store::schema::{api_accounts, api_codes, users};
-use nudge_store::{Db, DbConn, PersonKeys, diesel, diesel_async, with_conn};
+use nudge_store::{Db, DbConn, PersonKeyError, PersonKeys, diesel, diesel_async, with_conn};
 use tokio_util::sync::CancellationToken;
 
-use crate::store::{EMAIL_INDEX, PHONE_INDEX, open, sealed_context};
+use crate::store::{EMAIL_INDEX, PHONE_INDEX, sealed_context};
 
 /// How many rows a page reads.
 const PAGE: i64 = 500;
@@ -99,13 +99,9 @@ async fn accounts(conn: &mut DbConn, keys: &PersonKeys) -> QueryResult<usize> {
             }
             let cipher = keys.for_writing(conn, &id).await?;
             let email_context = sealed_context("api_accounts.email", &id);
-            let (email, email_sealed) = match email_sealed {
-                Some(sealed) => (open(&cipher, &sealed, &email_context)?, sealed),
-                None => {
-                    let sealed = cipher.encrypt_str(&index, &email_context);
-                    (index.clone(), sealed)
-                }
-            };
+            let (email, email_sealed) = cipher
+                .open_or_seal(email_sealed, &index, &email_context)
+                .map_err(PersonKeyError::Unwrap)?;
             let phone_sealed = match &phone {
                 Some(phone) => Some(cipher.encrypt_str(phone, &sealed_context("api_accounts.phone", &id))),
                 None => phone_sealed,
@@ -150,14 +146,9 @@ async fn people(conn: &mut DbConn, keys: &PersonKeys) -> QueryResult<usize> {
                 continue;
             }
             let cipher = keys.for_writing(conn, &id).await?;
-            let context = sealed_context("users.phone", &id);
-            let (phone, sealed) = match sealed {
-                Some(sealed) => (open(&cipher, &sealed, &context)?, sealed),
-                None => {
-                    let sealed = cipher.encrypt_str(&index, &context);
-                    (index.clone(), sealed)
-                }
-            };
+            let (phone, sealed) = cipher
+                .open_or_seal(sealed, &index, &sealed_context("users.phone", &id))
+                .map_err(PersonKeyError::Unwrap)?;
             let fresh = ring.blind_index(PHONE_INDEX, phone.as_bytes());
             changed += with_conn!(conn, c => diesel::update(
                     users::table.filter(users::id.eq(&id)).filter(users::phone_index.eq(&index)),

@@ -102,9 +102,9 @@ async fn numbers(conn: &mut DbConn, keys: &PersonKeys) -> QueryResult<usize> {
             }
             let cipher = keys.for_writing(conn, &user_id).await?;
             let context = phones::number_context(&user_id);
-            let phone = phones::open(&cipher, sealed.as_deref(), &index, &context)
-                .map_err(|error| diesel::result::Error::from(PersonKeyError::Unwrap(error)))?;
-            let sealed = sealed.unwrap_or_else(|| cipher.encrypt_str(&phone, &context));
+            let (phone, sealed) = cipher
+                .open_or_seal(sealed, &index, &context)
+                .map_err(PersonKeyError::Unwrap)?;
             changed += with_conn!(conn, c => diesel::update(
                     sms_numbers::table.filter(sms_numbers::id.eq(&id)).filter(sms_numbers::phone_index.eq(&index)),
                 )
