@@ -70,6 +70,11 @@ pub struct SmsSettings {
     /// Spooled webhooks (kept in RabbitMQ while the database was away) stored
     /// at once by one replica when it returns.
     pub spool_drain_concurrency: u16,
+    /// Distributed mode: a verified webhook the database has not stored
+    /// within this many milliseconds is kept in the spool and acknowledged
+    /// (the store goes on; the MessageSid keeps one copy). `0`: wait for the
+    /// database however long it takes (Twilio gives up after 15 s).
+    pub webhook_store_deadline_ms: u64,
     /// Outbound SMS sent at once by one replica (across numbers; one number sends one at a time).
     pub sender_concurrency: u32,
     /// Attempts of one outbound SMS before it is marked failed (temporary errors only;
@@ -109,6 +114,7 @@ impl Default for SmsSettings {
             compliance_replies: true,
             stranger_reply: true,
             spool_drain_concurrency: 32,
+            webhook_store_deadline_ms: 2000,
             sender_concurrency: 16,
             send_max_attempts: 10,
             retry_base_ms: 1000,
@@ -147,6 +153,12 @@ impl SmsSettings {
         }
         if self.spool_drain_concurrency == 0 || self.spool_drain_concurrency > 1024 {
             return Err(problem("sms.spool_drain_concurrency", "must be between 1 and 1024"));
+        }
+        if self.webhook_store_deadline_ms > 10_000 {
+            return Err(problem(
+                "sms.webhook_store_deadline_ms",
+                "must be at most 10000 (Twilio gives up on a webhook after 15 s)",
+            ));
         }
         if self.send_max_attempts == 0 {
             return Err(problem("sms.send_max_attempts", "must be at least 1"));

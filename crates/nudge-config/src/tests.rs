@@ -372,6 +372,10 @@ fn bad_sms_values_are_refused_naming_the_key() {
     check_error(&[("NUDGE__SMS__SEGMENT_BUDGET", "25")], "sms.segment_budget");
     check_error(&[("NUDGE__SMS__SENDER_CONCURRENCY", "0")], "sms.sender_concurrency");
     check_error(&[("NUDGE__SMS__DISPATCH_CONCURRENCY", "0")], "sms.dispatch_concurrency");
+    check_error(
+        &[("NUDGE__SMS__WEBHOOK_STORE_DEADLINE_MS", "15000")],
+        "sms.webhook_store_deadline_ms",
+    );
     check_error(&[("NUDGE__SMS__SEND_MAX_ATTEMPTS", "0")], "sms.send_max_attempts");
     check_error(
         &[("NUDGE__SMS__SPOOL_DRAIN_CONCURRENCY", "0")],

@@ -24,12 +24,17 @@
 //!   `nudge_sms_spool_drained_total{kind, outcome}` (spooled webhooks
 //!   stored once it returned; `outcome` as in `nudge_sms_inbound_total`, or
 //!   `stored` for a status), `nudge_sms_webhook_refusals_total{path, reason}`
-//!   (a verified webhook answered 503: `database_and_spool`, `database_no_spool`).
+//!   (a verified webhook answered 503: `database_and_spool`, `database_no_spool`),
+//!   `nudge_sms_webhooks_late_total{path}` (verified webhooks the database
+//!   had not stored within `sms.webhook_store_deadline_ms`: spooled, or
+//!   waited for when the spool failed too).
 //! - `nudge_sms_inbound_set_aside_total{reason}`: inbound messages the agent
 //!   can never take (`invalid_argument`, `not_found`, `failed_precondition`,
 //!   `undecryptable`), kept with `set_aside_reason`, never retried;
 //! - `nudge_sms_inbound_dispatch_paused_total`: times handing over paused
-//!   because the agent could not be reached.
+//!   because the agent could not be reached;
+//! - `nudge_sms_dispatch_giving_way`: 1 while webhooks are slow to store and
+//!   the dispatcher serves one person at a time (`ack_watch`).
 
 pub(crate) fn inbound(outcome: &'static str) {
     metrics::counter!("nudge_sms_inbound_total", "outcome" => outcome).increment(1);
@@ -112,8 +117,16 @@ pub(crate) fn spool_drained(kind: &'static str, outcome: &'static str) {
     metrics::counter!("nudge_sms_spool_drained_total", "kind" => kind, "outcome" => outcome).increment(1);
 }
 
+pub(crate) fn webhook_late(path: &'static str) {
+    metrics::counter!("nudge_sms_webhooks_late_total", "path" => path).increment(1);
+}
+
 pub(crate) fn webhook_refused(path: &'static str, reason: &'static str) {
     metrics::counter!("nudge_sms_webhook_refusals_total", "path" => path, "reason" => reason).increment(1);
+}
+
+pub(crate) fn dispatch_giving_way(giving_way: bool) {
+    metrics::gauge!("nudge_sms_dispatch_giving_way").set(if giving_way { 1.0 } else { 0.0 });
 }
 
 pub(crate) fn set_aside(reason: &'static str) {

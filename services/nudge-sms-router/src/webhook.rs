@@ -19,13 +19,19 @@
 //! database cannot store it, a verified webhook is kept in the spool
 //! ([`crate::spool`]) and acknowledged all the same; only when the spool
 //! fails too (or there is none, in embedded mode) does Twilio get 503, and
-//! the log says which failed.
+//! the log says which failed. A database too slow to store it within
+//! `sms.webhook_store_deadline_ms` (overloaded) is treated the same way: the
+//! webhook is spooled and acknowledged, while its store goes on in its own
+//! task (never cancelled halfway); whichever copy comes second finds its
+//! MessageSid stored (a status moves forward only), so it is kept once.
 
+use std::sync::Arc;
 use std::time::Instant;
 
 use actix_web::{HttpRequest, HttpResponse, web};
 use nudge_core::PhoneNumber;
 use nudge_core::sms::count_segments;
+use nudge_runtime::http::on_main;
 
 use crate::error::RouterError;
 use crate::inbound::sms::InboundSms;
@@ -215,28 +221,52 @@ fn inbound_from_params(params: &[(String, String)]) -> Result<InboundSms, Reject
     })
 }
 
-/// A verified webhook the database could not store: kept in the spool, or
+/// Why a verified webhook goes to the spool.
+enum Cause {
+    /// The database failed to store it.
+    Failed(RouterError),
+    /// The database had not stored it by `sms.webhook_store_deadline_ms`;
+    /// the store goes on in its own task.
+    Late,
+}
+
+/// A verified webhook the database did not store: kept in the spool, or
 /// refused. Returns whether it was spooled; the log names what failed
 /// (never a phone number or a body).
-async fn spool_or_refuse(core: &Core, path: &'static str, webhook: &SpooledWebhook, error: &RouterError) -> bool {
-    match core.spool.put(webhook).await {
-        Ok(()) => {
+async fn spool_or_refuse(core: &Core, path: &'static str, webhook: &SpooledWebhook, cause: &Cause) -> bool {
+    match (core.spool.put(webhook).await, cause) {
+        (Ok(()), cause) => {
             if core.spool.warning_due() {
-                if error.is_key_ring() {
+                match cause {
                     // Not the database: that person's webhooks are spooled
                     // until the ring opens their key again.
-                    tracing::error!(
+                    Cause::Failed(error) if error.is_key_ring() => tracing::error!(
                         kind = webhook.kind(),
                         %error,
                         "a stored person key does not open with the key ring (crypto.keys): webhooks are spooled"
-                    );
-                } else {
-                    tracing::warn!(kind = webhook.kind(), %error, "the database is unavailable: webhooks are spooled");
+                    ),
+                    Cause::Failed(error) => {
+                        tracing::warn!(kind = webhook.kind(), %error, "the database is unavailable: webhooks are spooled");
+                    }
+                    Cause::Late => tracing::warn!(
+                        kind = webhook.kind(),
+                        deadline = ?core.webhook_store_deadline,
+                        "the database is slow to store webhooks (sms.webhook_store_deadline_ms): they are spooled"
+                    ),
                 }
             }
             true
         }
-        Err(SpoolError::Off) => {
+        // Late, and no spool to put it in: the caller waits for the database after all.
+        (Err(spool_error), Cause::Late) => {
+            tracing::warn!(
+                kind = webhook.kind(),
+                %spool_error,
+                "the database is slow to store a webhook and the spool is unavailable: waiting for the database"
+            );
+            false
+        }
+        (Err(SpoolError::Off), Cause::Failed(error)) => {
             metrics::webhook_refused(path, "database_no_spool");
             let what = if error.is_key_ring() {
                 "a stored person key does not open with the key ring (crypto.keys)"
@@ -246,7 +276,7 @@ async fn spool_or_refuse(core: &Core, path: &'static str, webhook: &SpooledWebho
             tracing::error!(kind = webhook.kind(), %error, "webhook not stored: {what} (no spool in this mode)");
             false
         }
-        Err(spool_error) => {
+        (Err(spool_error), Cause::Failed(error)) => {
             metrics::webhook_refused(path, "database_and_spool");
             tracing::error!(
                 kind = webhook.kind(),
@@ -259,36 +289,88 @@ async fn spool_or_refuse(core: &Core, path: &'static str, webhook: &SpooledWebho
     }
 }
 
+/// A webhook's store, raced against `sms.webhook_store_deadline_ms`.
+enum Live<T> {
+    /// It finished: stored, or failed.
+    Done(Result<T, RouterError>),
+    /// Still going at the deadline. It goes on in its task (never cancelled
+    /// halfway through a transaction), and can still be waited for.
+    Late(tokio::task::JoinHandle<Result<T, RouterError>>),
+}
+
+/// Runs `store` on the main runtime and waits for it, at most until the
+/// deadline when there is one; records how long it took.
+async fn store_live<T: Send + 'static>(
+    state: &WebState,
+    path: &'static str,
+    store: impl std::future::Future<Output = Result<T, RouterError>> + Send + 'static,
+) -> Result<Live<T>, tokio::task::JoinError> {
+    let started = Instant::now();
+    let mut task = state.runtime.spawn(store);
+    let live = match state.core.webhook_store_deadline {
+        Some(deadline) => match tokio::time::timeout(deadline, &mut task).await {
+            Ok(joined) => Live::Done(joined?),
+            Err(_) => {
+                metrics::webhook_late(path);
+                Live::Late(task)
+            }
+        },
+        None => Live::Done(task.await?),
+    };
+    state.core.acks.record(started.elapsed());
+    Ok(live)
+}
+
+/// Keeps an inbound SMS the database did not store in the spool; whether it was kept.
+async fn spool_inbound(core: Arc<Core>, sms: Arc<InboundSms>, cause: Cause) -> bool {
+    let spooled = SpooledWebhook::inbound(&sms);
+    // A STOP is marked before it is spooled, so that no replica
+    // sends to that phone until the drain has stored it.
+    let stop = core.spool.is_on() && opt_outs::is_opt_out(&sms.body);
+    if stop && let Err(cache_error) = opt_outs::mark(&core.cache, core.keys.ring(), sms.from.as_str()).await {
+        tracing::warn!(%cache_error, "a spooled STOP could not be marked: sending is not held for it");
+    }
+    let kept = spool_or_refuse(&core, SMS_PATH, &spooled, &cause).await;
+    if stop && !kept {
+        // Not in the spool: no STOP waits there. (Refused, Twilio retries or
+        // not; late, its store goes on, as any live STOP's.)
+        let _ = opt_outs::clear(&core.cache, core.keys.ring(), sms.from.as_str()).await;
+    }
+    kept
+}
+
 pub(crate) async fn inbound_sms(request: HttpRequest, body: web::Bytes, state: web::Data<WebState>) -> HttpResponse {
     let started = Instant::now();
     let sms = match verified_params(&request, &body, &state.core).and_then(|params| inbound_from_params(&params)) {
-        Ok(sms) => sms,
+        Ok(sms) => Arc::new(sms),
         Err(rejection) => return rejection.into_response(),
     };
     let core = state.core.clone();
-    let response = match nudge_runtime::http::on_main(&state.runtime, async move {
-        match crate::inbound::receive(&core, &sms).await {
-            Err(error) if error.is_storage() => {
-                let spooled = SpooledWebhook::inbound(&sms);
-                // A STOP is marked before it is spooled, so that no replica
-                // sends to that phone until the drain has stored it.
-                let stop = core.spool.is_on() && opt_outs::is_opt_out(&sms.body);
-                if stop && let Err(cache_error) = opt_outs::mark(&core.cache, core.keys.ring(), sms.from.as_str()).await
-                {
-                    tracing::warn!(%cache_error, "a spooled STOP could not be marked: sending is not held for it");
-                }
-                let kept = spool_or_refuse(&core, SMS_PATH, &spooled, &error).await;
-                if stop && !kept {
-                    // Refused (Twilio will retry or not): no STOP waits in the spool.
-                    let _ = opt_outs::clear(&core.cache, core.keys.ring(), sms.from.as_str()).await;
-                }
-                Ok(kept.then_some("spooled"))
-            }
-            other => other.map(|outcome| Some(outcome.as_str())),
+    let live = {
+        let (core, sms) = (core.clone(), sms.clone());
+        store_live(
+            &state,
+            SMS_PATH,
+            async move { crate::inbound::receive(&core, &sms).await },
+        )
+        .await
+    };
+    // `Some(outcome)`: stored or spooled; `None`: neither (the log says why).
+    let stored: Result<Result<Option<&'static str>, RouterError>, tokio::task::JoinError> = match live {
+        Ok(Live::Done(Err(error))) if error.is_storage() => {
+            on_main(&state.runtime, spool_inbound(core, sms, Cause::Failed(error)))
+                .await
+                .map(|kept| Ok(kept.then_some("spooled")))
         }
-    })
-    .await
-    {
+        Ok(Live::Done(done)) => Ok(done.map(|outcome| Some(outcome.as_str()))),
+        Ok(Live::Late(task)) => match on_main(&state.runtime, spool_inbound(core, sms, Cause::Late)).await {
+            Ok(true) => Ok(Ok(Some("spooled"))),
+            // No spool after all: the database's answer is Twilio's.
+            _ => task.await.map(|done| done.map(|outcome| Some(outcome.as_str()))),
+        },
+        Err(error) => Err(error),
+    };
+    let response = match stored {
         Ok(Ok(Some(outcome))) => {
             metrics::inbound(outcome);
             twiml()
@@ -327,7 +409,7 @@ pub(crate) async fn status_callback(
         let error_code = optional(&params, "ErrorCode")?.and_then(|code| code.parse::<i32>().ok());
         Ok((sid.to_owned(), status, error_code))
     })();
-    let (sid, status, error_code) = match parsed {
+    let (message_sid, status, error_code) = match parsed {
         Ok(parsed) => parsed,
         Err(rejection) => return rejection.into_response(),
     };
@@ -335,42 +417,50 @@ pub(crate) async fn status_callback(
     let outbound_id = query_param(&request, "o").map(str::to_owned);
     let stranger_id = query_param(&request, "s").map(str::to_owned);
     let core = state.core.clone();
-    let response = match nudge_runtime::http::on_main(&state.runtime, async move {
-        let applied = crate::outbound::delivery::apply_delivery_status(
-            &core,
-            &crate::outbound::store::DeliveryReport {
+    let live = {
+        let core = core.clone();
+        let (message_sid, status) = (message_sid.clone(), status.clone());
+        let (outbound_id, stranger_id) = (outbound_id.clone(), stranger_id.clone());
+        store_live(&state, STATUS_PATH, async move {
+            let report = crate::outbound::store::DeliveryReport {
                 outbound_id: outbound_id.as_deref(),
                 stranger_id: stranger_id.as_deref(),
-                provider_sid: &sid,
+                provider_sid: &message_sid,
                 status: &status,
                 error_code,
-            },
-        )
-        .await;
-        match applied {
-            Err(error) if error.is_storage() => {
-                let spooled = SpooledWebhook::Status {
-                    message_sid: sid,
-                    status,
-                    error_code,
-                    outbound_id,
-                    stranger_id,
-                };
-                if spool_or_refuse(&core, STATUS_PATH, &spooled, &error).await {
-                    Ok(())
-                } else {
-                    Err(None)
-                }
-            }
-            other => other.map_err(Some),
-        }
-    })
-    .await
-    {
-        Ok(Ok(())) => HttpResponse::NoContent().finish(),
-        // Logged by `spool_or_refuse`.
-        Ok(Err(None)) => HttpResponse::ServiceUnavailable().finish(),
-        Ok(Err(Some(error))) => {
+            };
+            crate::outbound::delivery::apply_delivery_status(&core, &report).await
+        })
+        .await
+    };
+    let spooled = SpooledWebhook::Status {
+        message_sid,
+        status,
+        error_code,
+        outbound_id,
+        stranger_id,
+    };
+    let spool = |cause: Cause| {
+        let core = core.clone();
+        let spooled = spooled.clone();
+        on_main(&state.runtime, async move {
+            spool_or_refuse(&core, STATUS_PATH, &spooled, &cause).await
+        })
+    };
+    // `Ok(true)`: recorded or spooled; `Ok(false)`: neither (logged by `spool_or_refuse`).
+    let recorded: Result<Result<bool, RouterError>, tokio::task::JoinError> = match live {
+        Ok(Live::Done(Err(error))) if error.is_storage() => spool(Cause::Failed(error)).await.map(Ok),
+        Ok(Live::Done(done)) => Ok(done.map(|()| true)),
+        Ok(Live::Late(task)) => match spool(Cause::Late).await {
+            Ok(true) => Ok(Ok(true)),
+            _ => task.await.map(|done| done.map(|()| true)),
+        },
+        Err(error) => Err(error),
+    };
+    let response = match recorded {
+        Ok(Ok(true)) => HttpResponse::NoContent().finish(),
+        Ok(Ok(false)) => HttpResponse::ServiceUnavailable().finish(),
+        Ok(Err(error)) => {
             tracing::error!(%error, "delivery status not recorded");
             HttpResponse::ServiceUnavailable().finish()
         }

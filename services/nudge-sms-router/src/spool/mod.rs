@@ -1,5 +1,6 @@
 //! The webhook spool: where a verified webhook goes when the database cannot
-//! store it, so Twilio still gets its 200 and nothing is lost.
+//! store it, or not within `sms.webhook_store_deadline_ms`, so Twilio still
+//! gets its 200 in time and nothing is lost.
 //!
 //! Distributed mode keeps spooled webhooks in a durable RabbitMQ queue
 //! (`<prefix>.sms.spool`, persistent messages, publisher confirms): Twilio is

@@ -287,3 +287,139 @@ async fn sms_to_a_phone_whose_stop_waits_in_the_spool_are_held_distributed() {
     assert_eq!(sent[0].body, "A notice while the STOP waits.");
     world.stop().await;
 }
+
+/// Issue 17, the acknowledgement path under overload: a database too slow to
+/// store webhooks (here its two webhook tables held by a long transaction,
+/// as an overloaded or migrating database holds them) still has each
+/// verified webhook acknowledged within `sms.webhook_store_deadline_ms`:
+/// kept in the spool, then stored once when the database catches up, and
+/// every message answered. Meanwhile the dispatcher gives way (one person at
+/// a time). Before, each webhook waited for the database, past the
+/// client's (Twilio's) timeout.
+#[tokio::test(flavor = "multi_thread")]
+#[ignore = "needs PostgreSQL, RabbitMQ and Redis"]
+async fn webhooks_the_database_is_slow_to_store_are_acknowledged_within_the_deadline_distributed() {
+    use nudge_store::diesel_async::SimpleAsyncConnection as _;
+    use nudge_store::with_conn;
+
+    const SLOW_MESSAGES: usize = 6;
+    let options = Options {
+        // The reply's "sent" and "delivered" callbacks come 2 s apart, while the tables are held.
+        fake_step_delay: Duration::from_secs(2),
+        ..Options::default()
+    }
+    .with("NUDGE__SMS__WEBHOOK_STORE_DEADLINE_MS", "1000");
+    let world = World::start(Mode::Distributed, options).await;
+    world.text("remind me in 50 minutes to water the plants").await;
+    let reply = world.wait_sent_to(PHONE, 1, Duration::from_secs(30)).await;
+    let reply_sid = reply[0].sid.clone();
+
+    // A long transaction holds both tables: reads go on, writes wait.
+    let locker = nudge_store::Db::connect(&world.settings().database).expect("pool");
+    let mut lock = locker.conn().await.expect("connection");
+    with_conn!(&mut lock, c => c.batch_execute(
+        "BEGIN; LOCK TABLE sms_inbound, sms_outbound IN SHARE ROW EXCLUSIVE MODE"
+    ).await)
+    .expect("lock");
+    let held_at = Instant::now();
+
+    let sender = world.sender();
+    let sids: Vec<String> = (0..SLOW_MESSAGES).map(|_| new_message_sid()).collect();
+    // One after the other, as one person texts: their order is kept through the spool.
+    let mut answers = Vec::new();
+    for (n, sid) in sids.iter().enumerate() {
+        let started = Instant::now();
+        let status = sender
+            .send(&InboundSms {
+                message_sid: sid,
+                from: PHONE,
+                to: NUDGE_NUMBER,
+                body: &format!("remind me in {} minutes to call Sam", 60 + n),
+            })
+            .await
+            .map(|status| status.as_u16());
+        answers.push((status, started.elapsed()));
+    }
+    for (n, (status, took)) in answers.iter().enumerate() {
+        assert_eq!(
+            status.as_ref().ok(),
+            Some(&200),
+            "message {n} acknowledged while the database is slow: {status:?} after {took:?}"
+        );
+        assert!(
+            *took < Duration::from_secs(5),
+            "message {n} acknowledged soon after the 1 s deadline, not when the database caught up: {took:?}"
+        );
+    }
+    let page = eventually(
+        "the reply's callbacks spooled and the dispatcher giving way",
+        Duration::from_secs(8),
+        || world.metrics(),
+        |page| {
+            counter(page, "nudge_sms_webhooks_late_total", "path=\"/twilio/status\"") >= 1.0
+                && counter(page, "nudge_sms_dispatch_giving_way", "") == 1.0
+        },
+    )
+    .await;
+    assert_eq!(
+        counter(&page, "nudge_sms_webhooks_late_total", "path=\"/twilio/sms\""),
+        SLOW_MESSAGES as f64,
+        "{page}"
+    );
+    assert_eq!(
+        counter(&page, "nudge_sms_spooled_total", "kind=\"inbound\""),
+        SLOW_MESSAGES as f64,
+        "every late inbound webhook spooled: {page}"
+    );
+    assert!(
+        world.inbound().await.len() == 1,
+        "nothing stored while the tables are held"
+    );
+
+    // The database catches up: each message stored once, every one answered.
+    tokio::time::sleep(Duration::from_secs(12).saturating_sub(held_at.elapsed())).await;
+    with_conn!(&mut lock, c => c.batch_execute("COMMIT").await).expect("unlock");
+    let rows = eventually(
+        "every late message stored",
+        Duration::from_secs(10),
+        || world.inbound(),
+        |rows| rows.len() > SLOW_MESSAGES,
+    )
+    .await;
+    let mut stored: Vec<&str> = rows.iter().skip(1).map(|r| r.message_sid.as_str()).collect();
+    assert_eq!(stored, sids.iter().map(String::as_str).collect::<Vec<_>>(), "in order");
+    stored.sort_unstable();
+    stored.dedup();
+    assert_eq!(stored.len(), SLOW_MESSAGES, "no MessageSid twice: {rows:#?}");
+    let replies = world
+        .wait_sent_to(PHONE, 1 + SLOW_MESSAGES, Duration::from_secs(60))
+        .await;
+    assert!(replies.iter().all(|m| m.body.starts_with("Got it.")), "{replies:#?}");
+    world
+        .nothing_more_to(PHONE, 1 + SLOW_MESSAGES, Duration::from_secs(2))
+        .await;
+    let delivered = eventually(
+        "the late callbacks applied",
+        Duration::from_secs(10),
+        || world.outbound(),
+        |rows| {
+            rows.iter()
+                .any(|row| row.provider_sid.as_deref() == Some(reply_sid.as_str()) && row.status == "delivered")
+        },
+    )
+    .await;
+    assert!(!delivered.is_empty());
+    let page = eventually(
+        "the dispatcher back to its usual pace",
+        Duration::from_secs(15),
+        || world.metrics(),
+        |page| counter(page, "nudge_sms_dispatch_giving_way", "") == 0.0,
+    )
+    .await;
+    assert_eq!(
+        counter(&page, "nudge_sms_spool_drained_total", "kind=\"inbound\""),
+        SLOW_MESSAGES as f64,
+        "every spooled copy drained (stored, or found stored by the live write): {page}"
+    );
+    world.stop().await;
+}
