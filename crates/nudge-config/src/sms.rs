@@ -71,9 +71,10 @@ pub struct SmsSettings {
     /// at once by one replica when it returns.
     pub spool_drain_concurrency: u16,
     /// Distributed mode: a verified webhook the database has not stored
-    /// within this many milliseconds is kept in the spool and acknowledged
-    /// (the store goes on; the MessageSid keeps one copy). `0`: wait for the
-    /// database however long it takes (Twilio gives up after 15 s).
+    /// within this many milliseconds is also put in the spool, and answered
+    /// as soon as either keeps it (the store goes on; the MessageSid keeps
+    /// one copy). `0`: wait for the database however long it takes (Twilio
+    /// gives up after 15 s).
     pub webhook_store_deadline_ms: u64,
     /// Outbound SMS sent at once by one replica (across numbers; one number sends one at a time).
     pub sender_concurrency: u32,
@@ -114,7 +115,7 @@ impl Default for SmsSettings {
             compliance_replies: true,
             stranger_reply: true,
             spool_drain_concurrency: 32,
-            webhook_store_deadline_ms: 2000,
+            webhook_store_deadline_ms: 5000,
             sender_concurrency: 16,
             send_max_attempts: 10,
             retry_base_ms: 1000,

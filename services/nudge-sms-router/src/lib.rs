@@ -23,7 +23,6 @@ pub mod client {
     pub use nudge_proto::{ErrorCode, ServiceError};
 }
 
-mod ack_watch;
 mod compliance;
 mod dev;
 mod error;
@@ -170,7 +169,6 @@ impl Application {
             // Only with a spool to put a late webhook in.
             webhook_store_deadline: (spool.is_on() && settings.sms.webhook_store_deadline_ms > 0)
                 .then(|| Duration::from_millis(settings.sms.webhook_store_deadline_ms)),
-            acks: ack_watch::AckWatch::default(),
             spool,
             // A quarter of the pool, so the webhooks' reads and the
             // sender keep connections of their own.

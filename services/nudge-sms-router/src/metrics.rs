@@ -26,15 +26,13 @@
 //!   `stored` for a status), `nudge_sms_webhook_refusals_total{path, reason}`
 //!   (a verified webhook answered 503: `database_and_spool`, `database_no_spool`),
 //!   `nudge_sms_webhooks_late_total{path}` (verified webhooks the database
-//!   had not stored within `sms.webhook_store_deadline_ms`: spooled, or
-//!   waited for when the spool failed too).
+//!   had not stored within `sms.webhook_store_deadline_ms`: then answered
+//!   as soon as the spool or the database keeps them, whichever first).
 //! - `nudge_sms_inbound_set_aside_total{reason}`: inbound messages the agent
 //!   can never take (`invalid_argument`, `not_found`, `failed_precondition`,
 //!   `undecryptable`), kept with `set_aside_reason`, never retried;
 //! - `nudge_sms_inbound_dispatch_paused_total`: times handing over paused
-//!   because the agent could not be reached;
-//! - `nudge_sms_dispatch_giving_way`: 1 while webhooks are slow to store and
-//!   the dispatcher serves one person at a time (`ack_watch`).
+//!   because the agent could not be reached.
 
 pub(crate) fn inbound(outcome: &'static str) {
     metrics::counter!("nudge_sms_inbound_total", "outcome" => outcome).increment(1);
@@ -123,10 +121,6 @@ pub(crate) fn webhook_late(path: &'static str) {
 
 pub(crate) fn webhook_refused(path: &'static str, reason: &'static str) {
     metrics::counter!("nudge_sms_webhook_refusals_total", "path" => path, "reason" => reason).increment(1);
-}
-
-pub(crate) fn dispatch_giving_way(giving_way: bool) {
-    metrics::gauge!("nudge_sms_dispatch_giving_way").set(if giving_way { 1.0 } else { 0.0 });
 }
 
 pub(crate) fn set_aside(reason: &'static str) {

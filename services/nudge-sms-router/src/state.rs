@@ -62,8 +62,6 @@ pub(crate) struct Core {
     /// How long a webhook's store is waited for before it is spooled
     /// (`sms.webhook_store_deadline_ms`; none without a spool, or when 0).
     pub(crate) webhook_store_deadline: Option<Duration>,
-    /// How long webhooks took to store lately (the dispatcher gives way while slow).
-    pub(crate) acks: crate::ack_watch::AckWatch,
     /// Commits the common inbound rows in batches (group commit).
     pub(crate) inbound_writer: crate::inbound::writer::InboundWriter,
 }

@@ -21,9 +21,10 @@
 //! fails too (or there is none, in embedded mode) does Twilio get 503, and
 //! the log says which failed. A database too slow to store it within
 //! `sms.webhook_store_deadline_ms` (overloaded) is treated the same way: the
-//! webhook is spooled and acknowledged, while its store goes on in its own
-//! task (never cancelled halfway); whichever copy comes second finds its
-//! MessageSid stored (a status moves forward only), so it is kept once.
+//! webhook is spooled while its store goes on in its own task (never
+//! cancelled halfway), and Twilio is answered as soon as either keeps it;
+//! whichever copy comes second finds its MessageSid stored (a status moves
+//! forward only), so it is kept once.
 
 use std::sync::Arc;
 use std::time::Instant;
@@ -31,7 +32,6 @@ use std::time::Instant;
 use actix_web::{HttpRequest, HttpResponse, web};
 use nudge_core::PhoneNumber;
 use nudge_core::sms::count_segments;
-use nudge_runtime::http::on_main;
 
 use crate::error::RouterError;
 use crate::inbound::sms::InboundSms;
@@ -289,36 +289,71 @@ async fn spool_or_refuse(core: &Core, path: &'static str, webhook: &SpooledWebho
     }
 }
 
-/// A webhook's store, raced against `sms.webhook_store_deadline_ms`.
-enum Live<T> {
-    /// It finished: stored, or failed.
-    Done(Result<T, RouterError>),
-    /// Still going at the deadline. It goes on in its task (never cancelled
-    /// halfway through a transaction), and can still be waited for.
-    Late(tokio::task::JoinHandle<Result<T, RouterError>>),
+/// What became of a verified webhook.
+enum Kept<T> {
+    /// The database stored it.
+    Stored(T),
+    /// The spool holds it.
+    Spooled,
+    /// Neither: with the error to log (`None`: `spool_or_refuse` logged it).
+    Not(Option<RouterError>),
 }
 
-/// Runs `store` on the main runtime and waits for it, at most until the
-/// deadline when there is one; records how long it took.
-async fn store_live<T: Send + 'static>(
+impl<T> Kept<T> {
+    fn from_store(joined: Result<Result<T, RouterError>, tokio::task::JoinError>) -> Kept<T> {
+        match joined {
+            Ok(Ok(value)) => Kept::Stored(value),
+            Ok(Err(error)) => Kept::Not(Some(error)),
+            Err(error) => Kept::Not(Some(RouterError::Internal(format!("the store's task failed: {error}")))),
+        }
+    }
+}
+
+/// Stores a webhook (`store`, on the main runtime), or has `spool` keep it
+/// when the database fails, or has not stored it by
+/// `sms.webhook_store_deadline_ms`. A late store goes on in its task
+/// (never cancelled halfway through a transaction) and races the spool:
+/// whichever keeps the webhook first answers Twilio, and the other copy
+/// finds its MessageSid stored.
+async fn keep<T, F>(
     state: &WebState,
     path: &'static str,
     store: impl std::future::Future<Output = Result<T, RouterError>> + Send + 'static,
-) -> Result<Live<T>, tokio::task::JoinError> {
-    let started = Instant::now();
+    spool: impl FnOnce(Cause) -> F,
+) -> Kept<T>
+where
+    T: Send + 'static,
+    F: std::future::Future<Output = bool> + Send + 'static,
+{
     let mut task = state.runtime.spawn(store);
-    let live = match state.core.webhook_store_deadline {
-        Some(deadline) => match tokio::time::timeout(deadline, &mut task).await {
-            Ok(joined) => Live::Done(joined?),
-            Err(_) => {
-                metrics::webhook_late(path);
-                Live::Late(task)
-            }
-        },
-        None => Live::Done(task.await?),
+    let first = match state.core.webhook_store_deadline {
+        Some(deadline) => tokio::time::timeout(deadline, &mut task).await.ok(),
+        None => Some((&mut task).await),
     };
-    state.core.acks.record(started.elapsed());
-    Ok(live)
+    let spooled = |kept: Result<bool, tokio::task::JoinError>| matches!(kept, Ok(true));
+    match first {
+        Some(Ok(Err(error))) if error.is_storage() => {
+            if spooled(state.runtime.spawn(spool(Cause::Failed(error))).await) {
+                Kept::Spooled
+            } else {
+                Kept::Not(None)
+            }
+        }
+        Some(joined) => Kept::from_store(joined),
+        None => {
+            metrics::webhook_late(path);
+            let mut spooling = state.runtime.spawn(spool(Cause::Late));
+            tokio::select! {
+                kept = &mut spooling => {
+                    if spooled(kept) { Kept::Spooled } else { Kept::from_store(task.await) }
+                }
+                joined = &mut task => match joined {
+                    Ok(Ok(value)) => Kept::Stored(value),
+                    failed => if spooled(spooling.await) { Kept::Spooled } else { Kept::from_store(failed) },
+                },
+            }
+        }
+    }
 }
 
 /// Keeps an inbound SMS the database did not store in the spool; whether it was kept.
@@ -345,44 +380,24 @@ pub(crate) async fn inbound_sms(request: HttpRequest, body: web::Bytes, state: w
         Ok(sms) => Arc::new(sms),
         Err(rejection) => return rejection.into_response(),
     };
+    let store = {
+        let (core, sms) = (state.core.clone(), sms.clone());
+        async move { crate::inbound::receive(&core, &sms).await }
+    };
     let core = state.core.clone();
-    let live = {
-        let (core, sms) = (core.clone(), sms.clone());
-        store_live(
-            &state,
-            SMS_PATH,
-            async move { crate::inbound::receive(&core, &sms).await },
-        )
-        .await
-    };
-    // `Some(outcome)`: stored or spooled; `None`: neither (the log says why).
-    let stored: Result<Result<Option<&'static str>, RouterError>, tokio::task::JoinError> = match live {
-        Ok(Live::Done(Err(error))) if error.is_storage() => {
-            on_main(&state.runtime, spool_inbound(core, sms, Cause::Failed(error)))
-                .await
-                .map(|kept| Ok(kept.then_some("spooled")))
+    let response = match keep(&state, SMS_PATH, store, move |cause| spool_inbound(core, sms, cause)).await {
+        Kept::Stored(outcome) => {
+            metrics::inbound(outcome.as_str());
+            twiml()
         }
-        Ok(Live::Done(done)) => Ok(done.map(|outcome| Some(outcome.as_str()))),
-        Ok(Live::Late(task)) => match on_main(&state.runtime, spool_inbound(core, sms, Cause::Late)).await {
-            Ok(true) => Ok(Ok(Some("spooled"))),
-            // No spool after all: the database's answer is Twilio's.
-            _ => task.await.map(|done| done.map(|outcome| Some(outcome.as_str()))),
-        },
-        Err(error) => Err(error),
-    };
-    let response = match stored {
-        Ok(Ok(Some(outcome))) => {
-            metrics::inbound(outcome);
+        Kept::Spooled => {
+            metrics::inbound("spooled");
             twiml()
         }
         // Not stored, so not acknowledged: Twilio records the failure (error 11200).
-        Ok(Ok(None)) => HttpResponse::ServiceUnavailable().finish(),
-        Ok(Err(error)) => {
+        Kept::Not(None) => HttpResponse::ServiceUnavailable().finish(),
+        Kept::Not(Some(error)) => {
             tracing::error!(%error, "inbound SMS not stored");
-            HttpResponse::ServiceUnavailable().finish()
-        }
-        Err(error) => {
-            tracing::error!(%error, "inbound SMS task failed");
             HttpResponse::ServiceUnavailable().finish()
         }
     };
@@ -416,12 +431,11 @@ pub(crate) async fn status_callback(
     metrics::status_callback(&status);
     let outbound_id = query_param(&request, "o").map(str::to_owned);
     let stranger_id = query_param(&request, "s").map(str::to_owned);
-    let core = state.core.clone();
-    let live = {
-        let core = core.clone();
+    let store = {
+        let core = state.core.clone();
         let (message_sid, status) = (message_sid.clone(), status.clone());
         let (outbound_id, stranger_id) = (outbound_id.clone(), stranger_id.clone());
-        store_live(&state, STATUS_PATH, async move {
+        async move {
             let report = crate::outbound::store::DeliveryReport {
                 outbound_id: outbound_id.as_deref(),
                 stranger_id: stranger_id.as_deref(),
@@ -430,42 +444,23 @@ pub(crate) async fn status_callback(
                 error_code,
             };
             crate::outbound::delivery::apply_delivery_status(&core, &report).await
-        })
-        .await
+        }
     };
-    let spooled = SpooledWebhook::Status {
+    let webhook = SpooledWebhook::Status {
         message_sid,
         status,
         error_code,
         outbound_id,
         stranger_id,
     };
-    let spool = |cause: Cause| {
-        let core = core.clone();
-        let spooled = spooled.clone();
-        on_main(&state.runtime, async move {
-            spool_or_refuse(&core, STATUS_PATH, &spooled, &cause).await
-        })
-    };
-    // `Ok(true)`: recorded or spooled; `Ok(false)`: neither (logged by `spool_or_refuse`).
-    let recorded: Result<Result<bool, RouterError>, tokio::task::JoinError> = match live {
-        Ok(Live::Done(Err(error))) if error.is_storage() => spool(Cause::Failed(error)).await.map(Ok),
-        Ok(Live::Done(done)) => Ok(done.map(|()| true)),
-        Ok(Live::Late(task)) => match spool(Cause::Late).await {
-            Ok(true) => Ok(Ok(true)),
-            _ => task.await.map(|done| done.map(|()| true)),
-        },
-        Err(error) => Err(error),
-    };
-    let response = match recorded {
-        Ok(Ok(true)) => HttpResponse::NoContent().finish(),
-        Ok(Ok(false)) => HttpResponse::ServiceUnavailable().finish(),
-        Ok(Err(error)) => {
+    let core = state.core.clone();
+    let spool = move |cause: Cause| async move { spool_or_refuse(&core, STATUS_PATH, &webhook, &cause).await };
+    let response = match keep(&state, STATUS_PATH, store, spool).await {
+        Kept::Stored(()) | Kept::Spooled => HttpResponse::NoContent().finish(),
+        // Logged by `spool_or_refuse`.
+        Kept::Not(None) => HttpResponse::ServiceUnavailable().finish(),
+        Kept::Not(Some(error)) => {
             tracing::error!(%error, "delivery status not recorded");
-            HttpResponse::ServiceUnavailable().finish()
-        }
-        Err(error) => {
-            tracing::error!(%error, "delivery status task failed");
             HttpResponse::ServiceUnavailable().finish()
         }
     };

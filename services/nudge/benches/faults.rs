@@ -177,6 +177,8 @@ struct Sent {
     person: usize,
     at: DateTime<Utc>,
     status: u16,
+    /// How long the answer took (or until the client gave up), in ms.
+    took_ms: i64,
 }
 
 fn main() -> anyhow::Result<()> {
@@ -278,6 +280,7 @@ async fn run(config: &Config) -> anyhow::Result<()> {
     wait_for_reminders(&fleet, &due, last_due).await;
     tokio::time::sleep(Duration::from_secs(10)).await;
 
+    print_webhook_metrics(fleet.deployment.http_ports[3]).await;
     let messages = fleet.fake.messages();
     // Each step of the end is bounded and named: a saturated run must end
     // with its report or with the step that did not finish, never hang.
@@ -367,6 +370,7 @@ async fn generate(
                     person,
                     at: Utc::now(),
                     status: 0,
+                    took_ms: 0,
                 }
             }));
             continue;
@@ -383,12 +387,14 @@ async fn generate(
                 body: text,
             };
             let status = sender.send(&sms).await.map_or(0, |status| status.as_u16());
+            let took_ms = (Utc::now() - at).num_milliseconds();
             in_flight.fetch_sub(1, Ordering::Relaxed);
             Sent {
                 sid,
                 person,
                 at,
                 status,
+                took_ms,
             }
         }));
     }
@@ -397,6 +403,25 @@ async fn generate(
         sent.push(task.await?);
     }
     Ok(sent)
+}
+
+/// sms-router's counters of late and spooled webhooks (those the build has).
+async fn print_webhook_metrics(sms_router_port: u16) {
+    let page = match reqwest::get(format!("http://127.0.0.1:{sms_router_port}/metrics")).await {
+        Ok(response) => response.text().await.unwrap_or_default(),
+        Err(error) => format!("# sms-router's metrics not read: {error}"),
+    };
+    let wanted = [
+        "nudge_sms_webhooks_late_total",
+        "nudge_sms_spooled_total",
+        "nudge_sms_spool_drained_total",
+        "nudge_sms_webhook_refusals_total",
+    ];
+    let lines: Vec<&str> = page
+        .lines()
+        .filter(|line| wanted.iter().any(|name| line.starts_with(name)))
+        .collect();
+    eprintln!("sms-router's webhook counters after the load: {lines:?}");
 }
 
 fn reminders_at_twilio(messages: &[FakeMessage]) -> Vec<&FakeMessage> {
@@ -616,5 +641,17 @@ fn report(
     println!(
         "\nWebhook answers by status (0: no answer): {statuses:?}; MessageSids stored more than once: {doubled}; \
          acknowledged messages with no reply by the end: {unanswered}."
+    );
+    let mut took: Vec<i64> = sent.iter().filter(|s| s.status == 200).map(|s| s.took_ms).collect();
+    took.sort_unstable();
+    let over = |ms: i64| took.iter().filter(|t| **t > ms).count();
+    println!(
+        "Time to answer 200: p50 {} / p99 {} / p99.9 {} / max {} ms; over 2 s: {}, over 5 s: {}.",
+        rank(&took, 0.5),
+        rank(&took, 0.99),
+        rank(&took, 0.999),
+        took.last().copied().unwrap_or(0),
+        over(2_000),
+        over(5_000),
     );
 }

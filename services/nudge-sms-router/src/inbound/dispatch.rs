@@ -130,8 +130,6 @@ struct Dispatcher {
     next_sweep: tokio::time::Instant,
     away: Option<Away>,
     failures_in_a_row: u32,
-    /// Serving one person at a time because webhooks are slow to store.
-    giving_way: bool,
 }
 
 impl Dispatcher {
@@ -146,7 +144,6 @@ impl Dispatcher {
             next_sweep: tokio::time::Instant::now(),
             away: None,
             failures_in_a_row: 0,
-            giving_way: false,
         }
     }
 
@@ -158,10 +155,9 @@ impl Dispatcher {
                 self.start_turns(&mut turns, shutdown).await;
             }
             // The next probe or sweep, when a turn could start then (else a turn's end wakes us).
-            let at_once = self.people_at_once();
             let (wake_at, may_start) = match &self.away {
                 Some(away) => (tokio::time::Instant::from_std(away.next_probe), turns.is_empty()),
-                None => (self.next_sweep, turns.len() < at_once),
+                None => (self.next_sweep, turns.len() < self.people_at_once),
             };
             let timer = may_start && !shutdown.is_cancelled();
             tokio::select! {
@@ -195,11 +191,10 @@ impl Dispatcher {
         shutdown: &CancellationToken,
     ) {
         // While the agent is away: one probe at a time, when its pause is over.
-        let at_once = self.people_at_once();
         let (slots, limit) = match &self.away {
             Some(away) if turns.is_empty() && Instant::now() >= away.next_probe => (1, 1),
             Some(_) => (0, 0),
-            None => (at_once.saturating_sub(turns.len()), TURN),
+            None => (self.people_at_once.saturating_sub(turns.len()), TURN),
         };
         for _ in 0..slots {
             let Some(user_id) = self.next_in_line().await else {
@@ -233,26 +228,6 @@ impl Dispatcher {
                 return None;
             }
         }
-    }
-
-    /// Turns served at once now: one while webhooks are slow to store, so
-    /// that the database's time goes to acknowledging Twilio first
-    /// ([`crate::ack_watch`]); else `sms.dispatch_concurrency`.
-    fn people_at_once(&mut self) -> usize {
-        let giving_way = self.core.acks.slow();
-        if giving_way != self.giving_way {
-            self.giving_way = giving_way;
-            if giving_way {
-                tracing::warn!(
-                    slow = ?crate::ack_watch::SLOW,
-                    "webhooks are slow to store: handing messages to the agent one person at a time"
-                );
-            } else {
-                tracing::info!("webhooks are stored quickly again: handing messages to the agent as usual");
-            }
-            metrics::dispatch_giving_way(giving_way);
-        }
-        if giving_way { 1 } else { self.people_at_once }
     }
 
     fn is_backing_off(&self, user_id: &str) -> bool {
