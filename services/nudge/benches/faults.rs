@@ -407,10 +407,7 @@ async fn generate(
 
 /// sms-router's counters of late and spooled webhooks (those the build has).
 async fn print_webhook_metrics(sms_router_port: u16) {
-    let page = match reqwest::get(format!("http://127.0.0.1:{sms_router_port}/metrics")).await {
-        Ok(response) => response.text().await.unwrap_or_default(),
-        Err(error) => format!("# sms-router's metrics not read: {error}"),
-    };
+    let page = Fleet::metrics(sms_router_port).await;
     let wanted = [
         "nudge_sms_webhooks_late_total",
         "nudge_sms_spooled_total",

@@ -25,14 +25,6 @@ const MESSAGES: usize = 30;
 /// SMS queued for the other person just before the outage.
 const QUEUED_FOR_OTHER: usize = 40;
 
-/// The value of counter `name` with `labels` in a Prometheus text page (0 when absent).
-fn counter(page: &str, name: &str, labels: &str) -> f64 {
-    page.lines()
-        .filter(|line| line.starts_with(name) && line.contains(labels))
-        .filter_map(|line| line.rsplit(' ').next()?.parse::<f64>().ok())
-        .sum()
-}
-
 #[tokio::test(flavor = "multi_thread")]
 #[ignore = "needs PostgreSQL, RabbitMQ and Redis"]
 async fn webhooks_during_a_database_outage_are_spooled_then_stored_once_distributed() {
